@@ -1,0 +1,25 @@
+#include <cstdio>
+#include <iostream>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"smsgated: on-premises SMS gateway", "smsgated"};
+  app.require_subcommand(1);
+  smsgate::cli::add_pdu_command(app);
+  smsgate::cli::add_run_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "smsgated: " << e.what() << "\n";
+    return 1;
+  } catch (const smsgate::cli::UsageError& e) {
+    std::cerr << "smsgated: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,251 @@
+#include "pdu/planner.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <optional>
+
+#include "pdu/transliterate.h"
+#include "pdu/utf.h"
+
+namespace smsgate::pdu {
+namespace {
+
+// TS 23.040 clause 9.2.3.16: TP-UD holds at most 140 octets.
+constexpr size_t kUserDataOctets = 140;
+constexpr size_t kMaxParts = 255;  // the concatenation IE counts parts in one octet
+
+size_t header_octets_for(bool concatenated, bool ref16, Gsm7Tables tables, Encoding encoding) {
+  size_t ies = 0;
+  if (concatenated) ies += ref16 ? 6 : 5;  // IEI, IEDL, reference, total, sequence
+  if (encoding == Encoding::kGsm7) {
+    if (tables.locking != Language::kDefault) ies += 3;  // IEI 0x25, IEDL, language
+    if (tables.single != Language::kDefault) ies += 3;   // IEI 0x24, IEDL, language
+  }
+  return ies == 0 ? 0 : ies + 1;  // + UDHL
+}
+
+size_t capacity(Encoding encoding, size_t header_octets) {
+  if (encoding == Encoding::kGsm7) return (kUserDataOctets - header_octets) * 8 / 7;
+  if (encoding == Encoding::kUcs2) return (kUserDataOctets - header_octets) / 2;
+  return kUserDataOctets - header_octets;
+}
+
+std::string describe(char32_t c, size_t index) {
+  char code[16];
+  std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned>(c));
+  std::string out = "character '";
+  append_utf8(out, c);
+  return out + "' (" + code + ") at position " + std::to_string(index + 1);
+}
+
+// A text written in GSM-7 under one pair of tables.
+struct Gsm7Text {
+  Gsm7Tables tables;
+  std::u32string text;            // after transliteration
+  std::vector<uint8_t> septets;   // an escape septet always starts a two-septet character
+  std::vector<Transliteration> transliterations;
+};
+
+void count_transliteration(std::vector<Transliteration>& list, char32_t from,
+                           std::u32string_view to) {
+  for (auto& t : list) {
+    if (t.from == from) {
+      ++t.count;
+      return;
+    }
+  }
+  list.push_back({from, std::u32string(to), 1});
+}
+
+// nullopt when a character is neither in the tables nor (when allowed) replaceable.
+std::optional<Gsm7Text> write_gsm7(std::u32string_view text, const Gsm7Encoder& encoder,
+                                   bool transliterate) {
+  Gsm7Text out;
+  out.tables = encoder.tables();
+  out.septets.reserve(text.size());
+  bool replaced = false;
+  uint8_t s[2];
+  for (size_t i = 0; i < text.size(); ++i) {
+    char32_t c = text[i];
+    int n = encoder.septets_for(c, s);
+    if (n > 0) {
+      out.septets.insert(out.septets.end(), s, s + n);
+      continue;
+    }
+    if (!transliterate) return std::nullopt;
+    auto replacement = safe_transliteration(c);
+    if (!replacement) return std::nullopt;
+    for (char32_t r : *replacement) {
+      int k = encoder.septets_for(r, s);
+      if (k == 0) return std::nullopt;
+      out.septets.insert(out.septets.end(), s, s + k);
+    }
+    if (!replaced) {
+      out.text.assign(text.substr(0, i));
+      replaced = true;
+    }
+    count_transliteration(out.transliterations, c, *replacement);
+    out.text.append(*replacement);
+    continue;
+  }
+  if (!replaced) out.text.assign(text);
+  return out;
+}
+
+// Candidate table pairs: the default first, then each allowed language's tables.
+std::vector<Gsm7Tables> candidate_tables(const std::vector<Language>& languages) {
+  std::vector<Gsm7Tables> out{{}};
+  for (Language l : languages) {
+    if (l == Language::kDefault) continue;
+    bool locking = locking_shift_table(l) != nullptr;
+    bool single = single_shift_table(l) != nullptr;
+    if (single) out.push_back({Language::kDefault, l});
+    if (locking) out.push_back({l, Language::kDefault});
+    if (locking && single) out.push_back({l, l});
+  }
+  return out;
+}
+
+void split_gsm7(const Gsm7Text& g, bool ref16, Plan& plan) {
+  plan.encoding = Encoding::kGsm7;
+  plan.tables = g.tables;
+  size_t single_capacity = capacity(Encoding::kGsm7,
+                                    header_octets_for(false, ref16, g.tables, Encoding::kGsm7));
+  bool concatenated = g.septets.size() > single_capacity;
+  plan.units_per_part =
+      concatenated
+          ? capacity(Encoding::kGsm7, header_octets_for(true, ref16, g.tables, Encoding::kGsm7))
+          : single_capacity;
+  PlannedPart part;
+  for (size_t i = 0; i < g.septets.size();) {
+    size_t width = g.septets[i] == kEscape ? 2 : 1;
+    if (part.units + width > plan.units_per_part) {
+      plan.parts.push_back(std::move(part));
+      part = {};
+    }
+    part.payload.insert(part.payload.end(), g.septets.begin() + i, g.septets.begin() + i + width);
+    part.units += width;
+    ++part.characters;
+    i += width;
+  }
+  plan.parts.push_back(std::move(part));
+}
+
+void split_ucs2(std::u32string_view text, bool ref16, Plan& plan) {
+  plan.encoding = Encoding::kUcs2;
+  plan.tables = {};
+  size_t units = 0;
+  for (char32_t c : text) units += needs_surrogate_pair(c) ? 2 : 1;
+  size_t single_capacity = capacity(Encoding::kUcs2, 0);
+  bool concatenated = units > single_capacity;
+  plan.units_per_part =
+      concatenated ? capacity(Encoding::kUcs2, header_octets_for(true, ref16, {}, Encoding::kUcs2))
+                   : single_capacity;
+  PlannedPart part;
+  std::u16string utf16;
+  for (char32_t c : text) {
+    utf16.clear();
+    append_utf16be(utf16, c);
+    if (part.units + utf16.size() > plan.units_per_part) {
+      plan.parts.push_back(std::move(part));
+      part = {};
+    }
+    for (char16_t u : utf16) {
+      part.payload.push_back(static_cast<uint8_t>(u >> 8));
+      part.payload.push_back(static_cast<uint8_t>(u));
+    }
+    part.units += utf16.size();
+    ++part.characters;
+  }
+  plan.parts.push_back(std::move(part));
+}
+
+Result<Plan> finish(Plan plan) {
+  if (plan.parts.size() > kMaxParts) {
+    return make_error("text needs " + std::to_string(plan.parts.size()) +
+                      " parts; at most 255 can be concatenated");
+  }
+  plan.units_left = plan.units_per_part - plan.parts.back().units;
+  return plan;
+}
+
+}  // namespace
+
+std::string_view encoding_name(Encoding encoding) {
+  switch (encoding) {
+    case Encoding::kGsm7:
+      return "gsm7";
+    case Encoding::kUcs2:
+      return "ucs2";
+    case Encoding::kEightBit:
+      return "8bit";
+  }
+  return "?";
+}
+
+size_t Plan::header_octets() const {
+  return header_octets_for(concatenated(), ref16, tables, encoding);
+}
+
+Result<Plan> plan_text(std::u32string_view text, const PlanOptions& options) {
+  Plan plan;
+  plan.ref16 = options.ref16;
+
+  if (options.encoding != EncodingChoice::kUcs2) {
+    std::optional<Gsm7Text> best;
+    size_t best_parts = 0;
+    for (Gsm7Tables tables : candidate_tables(options.languages)) {
+      const Gsm7Encoder* encoder = Gsm7Encoder::get(tables);
+      if (encoder == nullptr) continue;
+      auto written = write_gsm7(text, *encoder, options.transliterate);
+      if (!written) continue;
+      Plan trial;
+      split_gsm7(*written, options.ref16, trial);
+      // Fewest parts wins; on a tie the earlier (simpler) tables are kept.
+      if (!best || trial.parts.size() < best_parts) {
+        best_parts = trial.parts.size();
+        best = std::move(written);
+        if (best_parts == 1 && options.languages.empty()) break;
+      }
+    }
+    if (best) {
+      plan.text = std::move(best->text);
+      plan.transliterations = std::move(best->transliterations);
+      split_gsm7(Gsm7Text{best->tables, {}, std::move(best->septets), {}}, options.ref16, plan);
+      return finish(std::move(plan));
+    }
+    if (options.encoding == EncodingChoice::kGsm7) {
+      // Name the first character no allowed table can carry.
+      for (size_t i = 0; i < text.size(); ++i) {
+        bool carried = false;
+        for (Gsm7Tables tables : candidate_tables(options.languages)) {
+          const Gsm7Encoder* encoder = Gsm7Encoder::get(tables);
+          if (encoder && write_gsm7(text.substr(i, 1), *encoder, options.transliterate)) {
+            carried = true;
+            break;
+          }
+        }
+        if (!carried) return make_error(describe(text[i], i) + " is not in the GSM 7-bit alphabet");
+      }
+      return make_error("text cannot be written with one set of GSM 7-bit tables");
+    }
+  }
+
+  for (char32_t c : text) {
+    bool carried = false;
+    for (Gsm7Tables tables : candidate_tables(options.languages)) {
+      const Gsm7Encoder* encoder = Gsm7Encoder::get(tables);
+      if (encoder && (encoder->can_encode(c) ||
+                      (options.transliterate && safe_transliteration(c)))) {
+        carried = true;
+        break;
+      }
+    }
+    if (!carried && plan.not_in_gsm7.find(c) == std::u32string::npos) plan.not_in_gsm7.push_back(c);
+  }
+  plan.text.assign(text);
+  split_ucs2(text, options.ref16, plan);
+  return finish(std::move(plan));
+}
+
+}  // namespace smsgate::pdu
