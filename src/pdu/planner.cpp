@@ -68,8 +68,13 @@ std::optional<Gsm7Text> write_gsm7(std::u32string_view text, const Gsm7Encoder& 
   for (size_t i = 0; i < text.size(); ++i) {
     char32_t c = text[i];
     int n = encoder.septets_for(c, s);
-    if (n > 0) {
-      out.septets.insert(out.septets.end(), s, s + n);
+    if (n == 1) {
+      out.septets.push_back(s[0]);
+      continue;
+    }
+    if (n == 2) {
+      out.septets.push_back(s[0]);
+      out.septets.push_back(s[1]);
       continue;
     }
     if (!transliterate) return std::nullopt;
@@ -106,29 +111,48 @@ std::vector<Gsm7Tables> candidate_tables(const std::vector<Language>& languages)
   return out;
 }
 
+// Part boundaries for `septets` at `per_part` septets a part; an escape and the
+// septet it shifts stay together. Calls emit(begin, end, characters) per part.
+template <class Emit>
+void split_septets(const std::vector<uint8_t>& septets, size_t per_part, Emit emit) {
+  size_t begin = 0;
+  size_t characters = 0;
+  const size_t n = septets.size();
+  for (size_t i = 0; i < n;) {
+    size_t width = septets[i] == kEscape && i + 1 < n ? 2 : 1;
+    if (i + width - begin > per_part) {
+      emit(begin, i, characters);
+      begin = i;
+      characters = 0;
+    }
+    ++characters;
+    i += width;
+  }
+  emit(begin, n, characters);
+}
+
+size_t gsm7_units_per_part(const Gsm7Text& g, bool ref16) {
+  size_t single = capacity(Encoding::kGsm7, header_octets_for(false, ref16, g.tables, Encoding::kGsm7));
+  if (g.septets.size() <= single) return single;
+  return capacity(Encoding::kGsm7, header_octets_for(true, ref16, g.tables, Encoding::kGsm7));
+}
+
+size_t gsm7_part_count(const Gsm7Text& g, bool ref16) {
+  size_t parts = 0;
+  split_septets(g.septets, gsm7_units_per_part(g, ref16), [&](size_t, size_t, size_t) { ++parts; });
+  return parts;
+}
+
 void split_gsm7(const Gsm7Text& g, bool ref16, Plan& plan) {
   plan.encoding = Encoding::kGsm7;
   plan.tables = g.tables;
-  size_t single_capacity = capacity(Encoding::kGsm7,
-                                    header_octets_for(false, ref16, g.tables, Encoding::kGsm7));
-  bool concatenated = g.septets.size() > single_capacity;
-  plan.units_per_part =
-      concatenated
-          ? capacity(Encoding::kGsm7, header_octets_for(true, ref16, g.tables, Encoding::kGsm7))
-          : single_capacity;
-  PlannedPart part;
-  for (size_t i = 0; i < g.septets.size();) {
-    size_t width = g.septets[i] == kEscape ? 2 : 1;
-    if (part.units + width > plan.units_per_part) {
-      plan.parts.push_back(std::move(part));
-      part = {};
-    }
-    part.payload.insert(part.payload.end(), g.septets.begin() + i, g.septets.begin() + i + width);
-    part.units += width;
-    ++part.characters;
-    i += width;
-  }
-  plan.parts.push_back(std::move(part));
+  plan.units_per_part = gsm7_units_per_part(g, ref16);
+  split_septets(g.septets, plan.units_per_part, [&](size_t begin, size_t end, size_t characters) {
+    PlannedPart& part = plan.parts.emplace_back();
+    part.payload.assign(g.septets.begin() + begin, g.septets.begin() + end);
+    part.units = end - begin;
+    part.characters = characters;
+  });
 }
 
 void split_ucs2(std::u32string_view text, bool ref16, Plan& plan) {
@@ -142,6 +166,7 @@ void split_ucs2(std::u32string_view text, bool ref16, Plan& plan) {
       concatenated ? capacity(Encoding::kUcs2, header_octets_for(true, ref16, {}, Encoding::kUcs2))
                    : single_capacity;
   PlannedPart part;
+  part.payload.reserve(plan.units_per_part * 2);
   std::u16string utf16;
   for (char32_t c : text) {
     utf16.clear();
@@ -149,6 +174,7 @@ void split_ucs2(std::u32string_view text, bool ref16, Plan& plan) {
     if (part.units + utf16.size() > plan.units_per_part) {
       plan.parts.push_back(std::move(part));
       part = {};
+      part.payload.reserve(plan.units_per_part * 2);
     }
     for (char16_t u : utf16) {
       part.payload.push_back(static_cast<uint8_t>(u >> 8));
@@ -193,25 +219,27 @@ Result<Plan> plan_text(std::u32string_view text, const PlanOptions& options) {
 
   if (options.encoding != EncodingChoice::kUcs2) {
     std::optional<Gsm7Text> best;
-    size_t best_parts = 0;
-    for (Gsm7Tables tables : candidate_tables(options.languages)) {
-      const Gsm7Encoder* encoder = Gsm7Encoder::get(tables);
-      if (encoder == nullptr) continue;
-      auto written = write_gsm7(text, *encoder, options.transliterate);
-      if (!written) continue;
-      Plan trial;
-      split_gsm7(*written, options.ref16, trial);
-      // Fewest parts wins; on a tie the earlier (simpler) tables are kept.
-      if (!best || trial.parts.size() < best_parts) {
-        best_parts = trial.parts.size();
-        best = std::move(written);
-        if (best_parts == 1 && options.languages.empty()) break;
+    if (options.languages.empty()) {
+      best = write_gsm7(text, *Gsm7Encoder::get({}), options.transliterate);
+    } else {
+      size_t best_parts = 0;
+      for (Gsm7Tables tables : candidate_tables(options.languages)) {
+        const Gsm7Encoder* encoder = Gsm7Encoder::get(tables);
+        if (encoder == nullptr) continue;
+        auto written = write_gsm7(text, *encoder, options.transliterate);
+        if (!written) continue;
+        // Fewest parts wins; on a tie the earlier (simpler) tables are kept.
+        size_t parts = gsm7_part_count(*written, options.ref16);
+        if (!best || parts < best_parts) {
+          best_parts = parts;
+          best = std::move(written);
+        }
       }
     }
     if (best) {
+      split_gsm7(*best, options.ref16, plan);
       plan.text = std::move(best->text);
       plan.transliterations = std::move(best->transliterations);
-      split_gsm7(Gsm7Text{best->tables, {}, std::move(best->septets), {}}, options.ref16, plan);
       return finish(std::move(plan));
     }
     if (options.encoding == EncodingChoice::kGsm7) {
@@ -231,16 +259,13 @@ Result<Plan> plan_text(std::u32string_view text, const PlanOptions& options) {
     }
   }
 
+  std::vector<const Gsm7Encoder*> encoders;
+  for (Gsm7Tables tables : candidate_tables(options.languages)) {
+    if (const Gsm7Encoder* encoder = Gsm7Encoder::get(tables)) encoders.push_back(encoder);
+  }
   for (char32_t c : text) {
-    bool carried = false;
-    for (Gsm7Tables tables : candidate_tables(options.languages)) {
-      const Gsm7Encoder* encoder = Gsm7Encoder::get(tables);
-      if (encoder && (encoder->can_encode(c) ||
-                      (options.transliterate && safe_transliteration(c)))) {
-        carried = true;
-        break;
-      }
-    }
+    bool carried = options.transliterate && safe_transliteration(c);
+    for (size_t k = 0; k < encoders.size() && !carried; ++k) carried = encoders[k]->can_encode(c);
     if (!carried && plan.not_in_gsm7.find(c) == std::u32string::npos) plan.not_in_gsm7.push_back(c);
   }
   plan.text.assign(text);

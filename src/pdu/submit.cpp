@@ -1,5 +1,8 @@
 #include "pdu/submit.h"
 
+#include <array>
+#include <initializer_list>
+
 #include "pdu/address.h"
 #include "pdu/gsm7.h"
 
@@ -31,27 +34,41 @@ struct Header {
   Gsm7Tables tables;
 };
 
-std::vector<uint8_t> user_data_header(const Header& h) {
-  std::vector<uint8_t> ies;
+// At most 1 + 6 (16-bit concatenation) + 3 + 3 (national language shifts) octets.
+struct UserDataHeader {
+  std::array<uint8_t, 13> octets{};
+  size_t size = 0;
+  void add(std::initializer_list<uint8_t> ie) {
+    for (uint8_t o : ie) octets[size++] = o;
+  }
+  const uint8_t* begin() const { return octets.data(); }
+  const uint8_t* end() const { return octets.data() + size; }
+};
+
+UserDataHeader user_data_header(const Header& h) {
+  UserDataHeader udh;
+  udh.size = 1;  // UDHL, filled in below
   if (h.concatenated) {
     if (h.ref16) {  // TS 23.040 9.2.3.24.8
-      ies.insert(ies.end(), {0x08, 0x04, static_cast<uint8_t>(h.reference >> 8),
-                             static_cast<uint8_t>(h.reference), static_cast<uint8_t>(h.parts),
-                             static_cast<uint8_t>(h.part)});
+      udh.add({0x08, 0x04, static_cast<uint8_t>(h.reference >> 8), static_cast<uint8_t>(h.reference),
+               static_cast<uint8_t>(h.parts), static_cast<uint8_t>(h.part)});
     } else {  // TS 23.040 9.2.3.24.1
-      ies.insert(ies.end(), {0x00, 0x03, static_cast<uint8_t>(h.reference),
-                             static_cast<uint8_t>(h.parts), static_cast<uint8_t>(h.part)});
+      udh.add({0x00, 0x03, static_cast<uint8_t>(h.reference), static_cast<uint8_t>(h.parts),
+               static_cast<uint8_t>(h.part)});
     }
   }
   if (h.tables.single != Language::kDefault) {  // TS 23.040 9.2.3.24.15
-    ies.insert(ies.end(), {0x24, 0x01, static_cast<uint8_t>(h.tables.single)});
+    udh.add({0x24, 0x01, static_cast<uint8_t>(h.tables.single)});
   }
   if (h.tables.locking != Language::kDefault) {  // TS 23.040 9.2.3.24.16
-    ies.insert(ies.end(), {0x25, 0x01, static_cast<uint8_t>(h.tables.locking)});
+    udh.add({0x25, 0x01, static_cast<uint8_t>(h.tables.locking)});
   }
-  if (ies.empty()) return ies;
-  ies.insert(ies.begin(), static_cast<uint8_t>(ies.size()));
-  return ies;
+  if (udh.size == 1) {
+    udh.size = 0;
+  } else {
+    udh.octets[0] = static_cast<uint8_t>(udh.size - 1);
+  }
+  return udh;
 }
 
 // Everything of the TPDU up to TP-UDL: first octet, TP-MR, TP-DA, TP-PID, TP-DCS, TP-VP.
@@ -122,18 +139,20 @@ Result<std::vector<SubmitPdu>> encode_submit(std::string_view to, const Plan& pl
   out.reserve(plan.parts.size());
   for (int i = 0; i < parts; ++i) {
     const PlannedPart& part = plan.parts[i];
-    SubmitPdu pdu{i + 1, parts, plan.encoding, *head};
-    std::vector<uint8_t> header = user_data_header(
+    SubmitPdu pdu{i + 1, parts, plan.encoding, {}};
+    pdu.octets.reserve(head->size() + 1 + 140);
+    pdu.octets.assign(head->begin(), head->end());
+    const UserDataHeader header = user_data_header(
         {plan.concatenated(), plan.ref16, options.concat_reference, i + 1, parts, plan.tables});
     if (plan.encoding == Encoding::kGsm7) {
       // Fill bits align the first septet after the header (TS 23.040 9.2.3.24).
-      const int fill = static_cast<int>((7 - header.size() * 8 % 7) % 7);
-      const size_t header_septets = (header.size() * 8 + fill) / 7;
+      const int fill = static_cast<int>((7 - header.size * 8 % 7) % 7);
+      const size_t header_septets = (header.size * 8 + fill) / 7;
       pdu.octets.push_back(static_cast<uint8_t>(header_septets + part.payload.size()));
       pdu.octets.insert(pdu.octets.end(), header.begin(), header.end());
       pack_septets(part.payload, fill, pdu.octets);
     } else {
-      pdu.octets.push_back(static_cast<uint8_t>(header.size() + part.payload.size()));
+      pdu.octets.push_back(static_cast<uint8_t>(header.size + part.payload.size()));
       pdu.octets.insert(pdu.octets.end(), header.begin(), header.end());
       pdu.octets.insert(pdu.octets.end(), part.payload.begin(), part.payload.end());
     }
@@ -159,7 +178,7 @@ Result<std::vector<SubmitPdu>> encode_submit_data(std::string_view to,
     SubmitPdu pdu{static_cast<int>(i + 1), static_cast<int>(parts), Encoding::kEightBit, *head};
     auto header = user_data_header({concatenated, ref16, options.concat_reference,
                                     static_cast<int>(i + 1), static_cast<int>(parts), {}});
-    pdu.octets.push_back(static_cast<uint8_t>(header.size() + chunk.size()));
+    pdu.octets.push_back(static_cast<uint8_t>(header.size + chunk.size()));
     pdu.octets.insert(pdu.octets.end(), header.begin(), header.end());
     pdu.octets.insert(pdu.octets.end(), chunk.begin(), chunk.end());
     out.push_back(std::move(pdu));
