@@ -14,13 +14,15 @@ using namespace smsgate::pdu;
 
 namespace {
 
-std::u32string text_of(std::string_view utf8) { return std::move(utf8_to_code_points(utf8).value()); }
+std::u32string text_of(std::string_view utf8) {
+  return std::move(utf8_to_code_points(utf8).value());
+}
 
 const std::u32string kGsm160 = text_of(
     "Reminder: your appointment with Dr. Novak is on Tue 24 Nov at 09:30, room 12. "
     "Reply YES to confirm or NO to cancel. Questions? Call 555-0100. Thank you!!");
-const std::u32string kUcs70 = text_of(
-    "Напоминание: прием у доктора Новак во вторник в 09:30, кабинет 12. Ответьте ДА");
+const std::u32string kUcs70 =
+    text_of("Напоминание: прием у доктора Новак во вторник в 09:30, кабинет 12. Ответьте ДА");
 
 void BM_EncodeGsm7SinglePart(benchmark::State& state) {
   PlanOptions options;

@@ -11,9 +11,8 @@ void add_run_command(CLI::App& app) {
   static bool demo = false;
   run->add_option("--config", config, "Configuration file")->capture_default_str();
   run->add_flag("--demo", demo, "Simulated modems, a local database, no configuration file");
-  run->callback([] {
-    throw UsageError("run: the daemon is not built yet; `smsgated pdu` works today");
-  });
+  run->callback(
+      [] { throw UsageError("run: the daemon is not built yet; `smsgated pdu` works today"); });
 }
 
 }  // namespace smsgate::cli

@@ -23,8 +23,8 @@ inline constexpr uint8_t kToaAlphanumeric = 0xD0;   // TON 101, NPI 0000
 Result<bool> append_address(std::string_view address, std::vector<uint8_t>& out);
 
 struct DecodedAddress {
-  std::string text;    // "+4915..." international, digits otherwise, text when alphanumeric
-  size_t octets = 0;   // octets the field took, length and type included
+  std::string text;   // "+4915..." international, digits otherwise, text when alphanumeric
+  size_t octets = 0;  // octets the field took, length and type included
 };
 // Reads the address field at the start of `field`.
 Result<DecodedAddress> decode_address(std::span<const uint8_t> field);

@@ -31,8 +31,8 @@ struct UserData {
   std::u32string text;        // GSM-7 and UCS-2
   std::vector<uint8_t> data;  // 8-bit
   std::optional<Concat> concat;
-  Gsm7Tables tables;          // from IEs 0x24/0x25
-  int message_class = -1;     // 0..3 from TP-DCS, -1 when none
+  Gsm7Tables tables;       // from IEs 0x24/0x25
+  int message_class = -1;  // 0..3 from TP-DCS, -1 when none
 };
 
 struct Deliver {
@@ -49,7 +49,7 @@ struct Submit {
   std::string to;
   bool status_report_request = false;
   bool reject_duplicates = false;
-  std::optional<int> validity_minutes;     // relative TP-VP
+  std::optional<int> validity_minutes;      // relative TP-VP
   std::optional<Timestamp> validity_until;  // absolute TP-VP
   uint8_t protocol_id = 0;
   UserData user_data;

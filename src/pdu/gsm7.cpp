@@ -40,8 +40,8 @@ const Gsm7Encoder* Gsm7Encoder::get(Gsm7Tables tables) {
   }
   static std::array<std::unique_ptr<Gsm7Encoder>, kLanguageCount * kLanguageCount> cache;
   static std::array<std::once_flag, kLanguageCount * kLanguageCount> built;
-  const size_t slot = static_cast<size_t>(tables.locking) * kLanguageCount +
-                      static_cast<size_t>(tables.single);
+  const size_t slot =
+      static_cast<size_t>(tables.locking) * kLanguageCount + static_cast<size_t>(tables.single);
   std::call_once(built[slot], [&] { cache[slot].reset(new Gsm7Encoder(tables)); });
   return cache[slot].get();
 }
@@ -91,8 +91,7 @@ void pack_septets(std::span<const uint8_t> septets, int fill_bits, std::vector<u
   if (bits > 0) dst[pos] = static_cast<uint8_t>(acc);
 }
 
-std::vector<uint8_t> unpack_septets(std::span<const uint8_t> octets, size_t count,
-                                    int fill_bits) {
+std::vector<uint8_t> unpack_septets(std::span<const uint8_t> octets, size_t count, int fill_bits) {
   std::vector<uint8_t> out(count);
   for (size_t k = 0; k < count; ++k) {
     size_t bit = static_cast<size_t>(fill_bits) + 7 * k;

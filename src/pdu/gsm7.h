@@ -38,9 +38,7 @@ class Gsm7Encoder {
     out[0] = static_cast<uint8_t>(v);
     return 1;
   }
-  bool can_encode(char32_t c) const {
-    return (c < kDirect ? direct_[c] : lookup_slow(c)) != kNone;
-  }
+  bool can_encode(char32_t c) const { return (c < kDirect ? direct_[c] : lookup_slow(c)) != kNone; }
   // 1 or 2 septets, or 0 when not encodable.
   int cost(char32_t c) const {
     uint16_t v = c < kDirect ? direct_[c] : lookup_slow(c);

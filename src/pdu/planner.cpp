@@ -41,8 +41,8 @@ std::string describe(char32_t c, size_t index) {
 // A text written in GSM-7 under one pair of tables.
 struct Gsm7Text {
   Gsm7Tables tables;
-  std::u32string text;            // after transliteration
-  std::vector<uint8_t> septets;   // an escape septet always starts a two-septet character
+  std::u32string text;           // after transliteration
+  std::vector<uint8_t> septets;  // an escape septet always starts a two-septet character
   std::vector<Transliteration> transliterations;
 };
 
@@ -132,7 +132,8 @@ void split_septets(const std::vector<uint8_t>& septets, size_t per_part, Emit em
 }
 
 size_t gsm7_units_per_part(const Gsm7Text& g, bool ref16) {
-  size_t single = capacity(Encoding::kGsm7, header_octets_for(false, ref16, g.tables, Encoding::kGsm7));
+  size_t single =
+      capacity(Encoding::kGsm7, header_octets_for(false, ref16, g.tables, Encoding::kGsm7));
   if (g.septets.size() <= single) return single;
   return capacity(Encoding::kGsm7, header_octets_for(true, ref16, g.tables, Encoding::kGsm7));
 }

@@ -46,7 +46,7 @@ struct Plan {
   Encoding encoding = Encoding::kGsm7;
   Gsm7Tables tables;  // GSM-7 only
   bool ref16 = false;
-  std::u32string text;  // after transliteration
+  std::u32string text;             // after transliteration
   std::vector<PlannedPart> parts;  // never empty; an empty text is one empty part
   // Units (septets or UTF-16 code units) one part can carry with this plan's header.
   size_t units_per_part = 0;

@@ -21,7 +21,9 @@ int ceil_div(int a, int b) { return (a + b - 1) / b; }
 // TP-DCS general data coding (TS 23.038 clause 4): bits 3-2 the alphabet, bit 4 says
 // bits 1-0 hold a message class.
 uint8_t data_coding_scheme(Encoding encoding, bool flash) {
-  uint8_t alphabet = encoding == Encoding::kGsm7 ? 0x00 : encoding == Encoding::kEightBit ? 0x04 : 0x08;
+  uint8_t alphabet = encoding == Encoding::kGsm7       ? 0x00
+                     : encoding == Encoding::kEightBit ? 0x04
+                                                       : 0x08;
   return flash ? static_cast<uint8_t>(alphabet | 0x10) : alphabet;  // class 0
 }
 
@@ -50,8 +52,9 @@ UserDataHeader user_data_header(const Header& h) {
   udh.size = 1;  // UDHL, filled in below
   if (h.concatenated) {
     if (h.ref16) {  // TS 23.040 9.2.3.24.8
-      udh.add({0x08, 0x04, static_cast<uint8_t>(h.reference >> 8), static_cast<uint8_t>(h.reference),
-               static_cast<uint8_t>(h.parts), static_cast<uint8_t>(h.part)});
+      udh.add({0x08, 0x04, static_cast<uint8_t>(h.reference >> 8),
+               static_cast<uint8_t>(h.reference), static_cast<uint8_t>(h.parts),
+               static_cast<uint8_t>(h.part)});
     } else {  // TS 23.040 9.2.3.24.1
       udh.add({0x00, 0x03, static_cast<uint8_t>(h.reference), static_cast<uint8_t>(h.parts),
                static_cast<uint8_t>(h.part)});
@@ -76,7 +79,7 @@ Result<std::vector<uint8_t>> submit_head(std::string_view to, Encoding encoding,
                                          const SubmitOptions& options) {
   std::vector<uint8_t> out;
   out.reserve(176);
-  out.push_back(0x00);  // SMSC: the one stored on the SIM
+  out.push_back(0x00);   // SMSC: the one stored on the SIM
   uint8_t first = 0x01;  // TP-MTI SMS-SUBMIT
   if (options.reject_duplicates) first |= 0x04;
   if (std::holds_alternative<RelativeValidity>(options.validity)) first |= 0x10;
@@ -176,8 +179,12 @@ Result<std::vector<SubmitPdu>> encode_submit_data(std::string_view to,
   for (size_t i = 0; i < parts; ++i) {
     auto chunk = data.subspan(i * capacity, std::min(capacity, data.size() - i * capacity));
     SubmitPdu pdu{static_cast<int>(i + 1), static_cast<int>(parts), Encoding::kEightBit, *head};
-    auto header = user_data_header({concatenated, ref16, options.concat_reference,
-                                    static_cast<int>(i + 1), static_cast<int>(parts), {}});
+    auto header = user_data_header({concatenated,
+                                    ref16,
+                                    options.concat_reference,
+                                    static_cast<int>(i + 1),
+                                    static_cast<int>(parts),
+                                    {}});
     pdu.octets.push_back(static_cast<uint8_t>(header.size + chunk.size()));
     pdu.octets.insert(pdu.octets.end(), header.begin(), header.end());
     pdu.octets.insert(pdu.octets.end(), chunk.begin(), chunk.end());

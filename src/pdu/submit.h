@@ -24,17 +24,17 @@ using Validity = std::variant<std::monostate, RelativeValidity, Timestamp>;
 struct SubmitOptions {
   bool status_report = false;  // TP-SRR
   Validity validity;
-  uint8_t message_reference = 0;  // TP-MR; most modems put their own in
+  uint8_t message_reference = 0;   // TP-MR; most modems put their own in
   bool reject_duplicates = false;  // TP-RD
-  bool flash = false;             // message class 0, shown and not stored
-  uint16_t concat_reference = 0;  // shared by all parts; 8-bit plans use the low octet
+  bool flash = false;              // message class 0, shown and not stored
+  uint16_t concat_reference = 0;   // shared by all parts; 8-bit plans use the low octet
 };
 
 struct SubmitPdu {
   int part = 1;
   int parts = 1;
   Encoding encoding = Encoding::kGsm7;
-  std::vector<uint8_t> octets;  // SMSC octet 00, then the TPDU
+  std::vector<uint8_t> octets;                              // SMSC octet 00, then the TPDU
   size_t tpdu_length() const { return octets.size() - 1; }  // the length AT+CMGS wants
 };
 

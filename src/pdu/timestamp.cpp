@@ -23,8 +23,8 @@ uint8_t to_swapped_bcd(int value) {
 std::string Timestamp::iso8601() const {
   int offset_minutes = std::abs(offset_quarters) * 15;
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", year, month, day,
-                hour, minute, second, offset_quarters < 0 ? '-' : '+', offset_minutes / 60,
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", year, month, day, hour,
+                minute, second, offset_quarters < 0 ? '-' : '+', offset_minutes / 60,
                 offset_minutes % 60);
   return buf;
 }

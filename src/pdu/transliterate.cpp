@@ -67,12 +67,8 @@ constexpr std::array kReplacements = {
     Replacement{0x3000, U" "},    // ideographic space
     Replacement{0xFEFF, U""},     // byte order mark / zero width no-break space
     Replacement{0xFF01, U"!"},    // fullwidth forms of ASCII punctuation
-    Replacement{0xFF08, U"("},
-    Replacement{0xFF09, U")"},
-    Replacement{0xFF0C, U","},
-    Replacement{0xFF0E, U"."},
-    Replacement{0xFF1A, U":"},
-    Replacement{0xFF1B, U";"},
+    Replacement{0xFF08, U"("},   Replacement{0xFF09, U")"}, Replacement{0xFF0C, U","},
+    Replacement{0xFF0E, U"."},   Replacement{0xFF1A, U":"}, Replacement{0xFF1B, U";"},
     Replacement{0xFF1F, U"?"},
 };
 

@@ -26,7 +26,8 @@ namespace {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
   const uint8_t flags = data[0];
-  auto text = utf8_to_code_points(std::string_view(reinterpret_cast<const char*>(data + 1), size - 1));
+  auto text =
+      utf8_to_code_points(std::string_view(reinterpret_cast<const char*>(data + 1), size - 1));
   if (!text) return 0;
 
   PlanOptions options;
