@@ -125,7 +125,7 @@ Result<DecodedAddress> decode_address(std::span<const uint8_t> field) {
   }
   auto digits = read_semi_octets(value, semi_octets);
   if (!digits) return make_error("address: " + digits.error().message);
-  out.text = type_of_number == 0x1 ? "+" + *digits : std::move(*digits);
+  out.text = type_of_number == 0x1 && !digits->empty() ? "+" + *digits : std::move(*digits);
   return out;
 }
 
@@ -143,7 +143,7 @@ Result<DecodedAddress> decode_smsc(std::span<const uint8_t> field) {
   if (!value.empty() && (value.back() >> 4) == 0xF) --digits;
   auto text = read_semi_octets(value, digits);
   if (!text) return make_error("SMSC " + text.error().message);
-  bool international = (type >> 4 & 0x07) == 0x1;
+  bool international = (type >> 4 & 0x07) == 0x1 && !text->empty();
   return DecodedAddress{international ? "+" + *text : std::move(*text), 1 + octets};
 }
 

@@ -122,18 +122,24 @@ void read_information_elements(std::span<const uint8_t> ies, UserData& out) {
 }
 
 // TP-UDL and TP-UD, which end the TPDU: nothing may follow them.
-Result<UserData> read_user_data(Reader& r, uint8_t dcs, bool has_header) {
+// `dcs_octet` is the 1-based position of TP-DCS, for errors about it.
+Result<UserData> read_user_data(Reader& r, uint8_t dcs, size_t dcs_octet, bool has_header) {
   DataCoding coding = parse_dcs(dcs);
   UserData out;
   out.encoding = coding.encoding;
   out.message_class = coding.message_class;
-  if (coding.compressed) return r.wrong("compressed user data (TP-DCS bit 5) is not supported");
+  if (coding.compressed) {
+    return make_error("compressed user data (TP-DCS bit 5) is not supported at octet " +
+                      std::to_string(dcs_octet));
+  }
+  const size_t udl_octet = r.octet_number();
   auto udl = r.octet("TP-UDL");
   if (!udl) return udl.error();
   const bool septets = coding.encoding == Encoding::kGsm7;
   if (septets ? *udl > 160 : *udl > 140) {
-    return r.wrong("TP-UDL " + std::to_string(*udl) + " exceeds the maximum of " +
-                   (septets ? "160 septets" : "140 octets"));
+    return make_error("TP-UDL " + std::to_string(*udl) + " exceeds the maximum of " +
+                      (septets ? "160 septets" : "140 octets") + " at octet " +
+                      std::to_string(udl_octet));
   }
   const size_t ud_octets = septets ? packed_octets(*udl, 0) : *udl;
   if (r.left() != ud_octets) {
@@ -186,12 +192,13 @@ Result<Deliver> read_deliver(Reader& r, uint8_t first) {
   auto pid = r.octet("TP-PID");
   if (!pid) return pid.error();
   d.protocol_id = *pid;
+  const size_t dcs_octet = r.octet_number();
   auto dcs = r.octet("TP-DCS");
   if (!dcs) return dcs.error();
   auto stamp = r.timestamp("TP-SCTS");
   if (!stamp) return stamp.error();
   d.timestamp = *stamp;
-  auto ud = read_user_data(r, *dcs, first & 0x40);
+  auto ud = read_user_data(r, *dcs, dcs_octet, first & 0x40);
   if (!ud) return ud.error();
   d.user_data = std::move(*ud);
   return d;
@@ -210,6 +217,7 @@ Result<Submit> read_submit(Reader& r, uint8_t first) {
   auto pid = r.octet("TP-PID");
   if (!pid) return pid.error();
   s.protocol_id = *pid;
+  const size_t dcs_octet = r.octet_number();
   auto dcs = r.octet("TP-DCS");
   if (!dcs) return dcs.error();
   switch (first >> 3 & 0x03) {  // TP-VPF
@@ -231,7 +239,7 @@ Result<Submit> read_submit(Reader& r, uint8_t first) {
       break;
     }
   }
-  auto ud = read_user_data(r, *dcs, first & 0x40);
+  auto ud = read_user_data(r, *dcs, dcs_octet, first & 0x40);
   if (!ud) return ud.error();
   s.user_data = std::move(*ud);
   return s;
@@ -260,16 +268,18 @@ Result<StatusReport> read_status_report(Reader& r, uint8_t first) {
   auto pi = r.octet("TP-PI");
   if (!pi) return pi.error();
   uint8_t dcs = 0;
+  size_t dcs_octet = 0;
   if (*pi & 0x01) {
     if (auto pid = r.octet("TP-PID"); !pid) return pid.error();
   }
   if (*pi & 0x02) {
+    dcs_octet = r.octet_number();
     auto d = r.octet("TP-DCS");
     if (!d) return d.error();
     dcs = *d;
   }
   if (*pi & 0x04) {
-    auto ud = read_user_data(r, dcs, first & 0x40);
+    auto ud = read_user_data(r, dcs, dcs_octet, first & 0x40);
     if (!ud) return ud.error();
   }
   return s;

@@ -68,13 +68,10 @@ std::optional<Gsm7Text> write_gsm7(std::u32string_view text, const Gsm7Encoder& 
   for (size_t i = 0; i < text.size(); ++i) {
     char32_t c = text[i];
     int n = encoder.septets_for(c, s);
-    if (n == 1) {
+    if (n > 0) {
       out.septets.push_back(s[0]);
-      continue;
-    }
-    if (n == 2) {
-      out.septets.push_back(s[0]);
-      out.septets.push_back(s[1]);
+      if (n == 2) out.septets.push_back(s[1]);
+      if (replaced) out.text.push_back(c);
       continue;
     }
     if (!transliterate) return std::nullopt;
