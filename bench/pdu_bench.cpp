@@ -20,11 +20,17 @@ std::u32string text_of(std::string_view utf8) {
 
 const std::u32string kGsm160 = text_of(
     "Reminder: your appointment with Dr. Novak is on Tue 24 Nov at 09:30, room 12. "
-    "Reply YES to confirm or NO to cancel. Questions? Call 555-0100. Thank you!!");
+    "Reply YES to confirm or NO to cancel. Questions? Call 555-0100. Thank you, Anna!!!");
 const std::u32string kUcs70 =
-    text_of("Напоминание: прием у доктора Новак во вторник в 09:30, кабинет 12. Ответьте ДА");
+    text_of("Напоминание: приём у врача Новак во вторник в 09:30, кабинет 12. Ждём!");
+
+// The texts fill one part exactly: 160 GSM-7 characters, 70 UCS-2 characters.
+void check_sizes(benchmark::State& state) {
+  if (kGsm160.size() != 160 || kUcs70.size() != 70) state.SkipWithError("bench texts changed size");
+}
 
 void BM_EncodeGsm7SinglePart(benchmark::State& state) {
+  check_sizes(state);
   PlanOptions options;
   SubmitOptions submit;
   for (auto _ : state) {
@@ -38,6 +44,7 @@ void BM_EncodeGsm7SinglePart(benchmark::State& state) {
 BENCHMARK(BM_EncodeGsm7SinglePart);
 
 void BM_EncodeUcs2SinglePart(benchmark::State& state) {
+  check_sizes(state);
   PlanOptions options;
   SubmitOptions submit;
   for (auto _ : state) {
