@@ -62,25 +62,30 @@ std::optional<Gsm7Text> write_gsm7(std::u32string_view text, const Gsm7Encoder& 
                                    bool transliterate) {
   Gsm7Text out;
   out.tables = encoder.tables();
-  out.septets.reserve(text.size());
+  // Written through an index into a buffer sized for the worst case (every character
+  // escaped) and trimmed at the end: this loop is the encoder's hot path.
+  out.septets.resize(text.size() * 2);
+  size_t w = 0;
   bool replaced = false;
   uint8_t s[2];
   for (size_t i = 0; i < text.size(); ++i) {
     char32_t c = text[i];
     int n = encoder.septets_for(c, s);
     if (n > 0) {
-      out.septets.push_back(s[0]);
-      if (n == 2) out.septets.push_back(s[1]);
+      out.septets[w++] = s[0];
+      if (n == 2) out.septets[w++] = s[1];
       if (replaced) out.text.push_back(c);
       continue;
     }
     if (!transliterate) return std::nullopt;
     auto replacement = safe_transliteration(c);
     if (!replacement) return std::nullopt;
+    out.septets.resize(out.septets.size() + replacement->size() * 2);
     for (char32_t r : *replacement) {
       int k = encoder.septets_for(r, s);
       if (k == 0) return std::nullopt;
-      out.septets.insert(out.septets.end(), s, s + k);
+      out.septets[w++] = s[0];
+      if (k == 2) out.septets[w++] = s[1];
     }
     if (!replaced) {
       out.text.assign(text.substr(0, i));
@@ -88,8 +93,8 @@ std::optional<Gsm7Text> write_gsm7(std::u32string_view text, const Gsm7Encoder& 
     }
     count_transliteration(out.transliterations, c, *replacement);
     out.text.append(*replacement);
-    continue;
   }
+  out.septets.resize(w);
   if (!replaced) out.text.assign(text);
   return out;
 }
@@ -112,9 +117,13 @@ std::vector<Gsm7Tables> candidate_tables(const std::vector<Language>& languages)
 // septet it shifts stay together. Calls emit(begin, end, characters) per part.
 template <class Emit>
 void split_septets(const std::vector<uint8_t>& septets, size_t per_part, Emit emit) {
+  const size_t n = septets.size();
+  if (n <= per_part) {  // one part: only the characters need counting
+    emit(0, n, n - static_cast<size_t>(std::count(septets.begin(), septets.end(), kEscape)));
+    return;
+  }
   size_t begin = 0;
   size_t characters = 0;
-  const size_t n = septets.size();
   for (size_t i = 0; i < n;) {
     size_t width = septets[i] == kEscape && i + 1 < n ? 2 : 1;
     if (i + width - begin > per_part) {

@@ -3,13 +3,14 @@
 namespace smsgate::pdu {
 
 Result<std::u32string> utf8_to_code_points(std::string_view utf8) {
-  std::u32string out;
-  out.reserve(utf8.size());
+  // Sized for the worst case (all ASCII) and trimmed: no per-character growth checks.
+  std::u32string out(utf8.size(), U'\0');
+  size_t w = 0;
   size_t i = 0;
   while (i < utf8.size()) {
     auto lead = static_cast<uint8_t>(utf8[i]);
     if (lead < 0x80) {
-      out.push_back(lead);
+      out[w++] = lead;
       ++i;
       continue;
     }
@@ -38,9 +39,10 @@ Result<std::u32string> utf8_to_code_points(std::string_view utf8) {
     if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) {
       return make_error("invalid UTF-8 at byte " + std::to_string(i + 1));
     }
-    out.push_back(c);
+    out[w++] = c;
     i += extra + 1;
   }
+  out.resize(w);
   return out;
 }
 
