@@ -86,6 +86,15 @@ Result<bool> append_address(std::string_view address, std::vector<uint8_t>& out)
     append_semi_octets(address, out);
     return true;
   }
+  // A number written with separators ("0701 234", "(030) 1234") must not silently become
+  // an alphanumeric address that no phone will ever receive.
+  if (address.find_first_not_of("0123456789+-() ./*#abc") == std::string_view::npos) {
+    return make_error("number has separators or a misplaced '+'; give only digits, with an "
+                      "optional leading '+'");
+  }
+  if (address.front() == ' ' || address.back() == ' ') {
+    return make_error("address has leading or trailing spaces");
+  }
   auto text = utf8_to_code_points(address);
   if (!text) return make_error("address: " + text.error().message);
   const Gsm7Encoder& encoder = *Gsm7Encoder::get({});
