@@ -1,0 +1,309 @@
+#include "at/parser.h"
+
+#include <array>
+#include <utility>
+
+namespace smsgate::at {
+namespace {
+
+constexpr char kCtrlZ = 0x1A;
+
+constexpr char upper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c; }
+
+bool equals_ignore_case(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (upper(a[i]) != upper(b[i])) return false;
+  }
+  return true;
+}
+
+bool starts_with_ignore_case(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && equals_ignore_case(s.substr(0, prefix.size()), prefix);
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\r' || s.front() == '\n')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\r' || s.back() == '\n')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+bool is_hex(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    bool digit = c >= '0' && c <= '9';
+    bool letter = (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f');
+    if (!digit && !letter) return false;
+  }
+  return true;
+}
+
+// URCs whose PDU follows on the next line (TS 27.005 clause 3.4.1, PDU mode).
+constexpr auto kUrcsWithPdu = std::to_array<std::string_view>({"+CMT:", "+CDS:", "+CBM:"});
+
+// Unsolicited result codes by prefix, case-insensitive.
+constexpr auto kUrcPrefixes = std::to_array<std::string_view>(
+    {// TS 27.005 clause 3.4.1 (+CNMI indications).
+     "+CMTI:", "+CMT:", "+CDSI:", "+CDS:", "+CBMI:", "+CBM:",
+     // TS 27.007: registration (7.2, 10.1.20, 10.1.22), calls (7.6, 7.11, 7.12, 6.11),
+     // USSD (7.15), indicators (8.9), packet domain events (10.1.19), time zone (8.41).
+     "+CREG:", "+CGREG:", "+CEREG:", "+C5GREG:", "+CLIP:", "+CRING:", "+CCWA:", "+CSSI:", "+CSSU:",
+     "+CUSD:", "+CIEV:", "+CGEV:", "+CTZV:", "+CTZE:", "+CTZEU:",
+     // Said unasked after power-up or SIM events; a pending AT+CPIN? / AT+CFUN? claims
+     // them through its response prefix instead.
+     "+CPIN:", "+CFUN:",
+     // Quectel.
+     "+QIND:", "+QUSIM:", "+QSTAT:",
+     // SIMCom network time.
+     "*PSUTTZ:", "DST:", "+PSUTTZ:",
+     // Telit, Sierra.
+     "#QSS:", "+PACSP",
+     // ZTE.
+     "+ZUSIMR:", "+ZPBIC:", "+ZEND", "+ZSTR:",
+     // Huawei (and ZTE clones): signal, boot, mode, service and SIM state, call states,
+     // data flow reports, STK.
+     "^RSSI:", "^HCSQ:", "^BOOT:", "^MODE:", "^SRVST:", "^SIMST:", "^CEND:", "^ORIG:", "^CONF:",
+     "^CONN:", "^DSFLOWRPT:", "^STIN:", "^NDISSTAT:", "^CSNR:", "^ECCLIST:", "^RFSWITCH:",
+     "^CERSSI:", "^NWTIME:", "^SMMEMFULL:", "^POSITION:", "^SYSSTART", "^SHUTDOWN",
+     // Cinterion.
+     "^SBC:"});
+
+// Unsolicited lines that are a whole line, case-insensitive.
+constexpr auto kUrcWords = std::to_array<std::string_view>(
+    {"RING",
+     // SIMCom / Quectel boot and shutdown chatter.
+     "RDY", "Call Ready", "SMS Ready", "PB DONE", "NORMAL POWER DOWN", "POWERED DOWN",
+     "UNDER-VOLTAGE POWER DOWN", "UNDER-VOLTAGE WARNNING", "OVER-VOLTAGE POWER DOWN",
+     "OVER-VOLTAGE WARNNING",
+     // Telit.
+     "+PBREADY"});
+
+bool has_pdu_line(std::string_view line) {
+  for (auto prefix : kUrcsWithPdu) {
+    if (starts_with_ignore_case(line, prefix)) return true;
+  }
+  return false;
+}
+
+// "AT+CPIN?" -> "+CPIN:", "AT+CNMI=?" -> "+CNMI:", "AT^SYSCFG?" -> "^SYSCFG:"; "" for
+// set and action commands, whose answers vary (AT+CMGS= answers +CMGS:, AT+CREG=2
+// nothing, and AT+CUSD= answers with a URC later).
+std::string derived_prefix(std::string_view command) {
+  if (!starts_with_ignore_case(command, "AT") || command.size() < 4) return {};
+  std::string_view rest = command.substr(2);
+  if (rest.front() != '+' && rest.front() != '^') return {};
+  size_t end = rest.find_first_of("?=");
+  if (end == std::string_view::npos || end < 2) return {};
+  std::string_view tail = rest.substr(end);
+  if (tail != "?" && tail != "=?") return {};
+  std::string prefix;
+  for (char c : rest.substr(0, end)) prefix.push_back(upper(c));
+  prefix.push_back(':');
+  return prefix;
+}
+
+}  // namespace
+
+bool is_known_urc(std::string_view line) {
+  for (auto prefix : kUrcPrefixes) {
+    if (starts_with_ignore_case(line, prefix)) return true;
+  }
+  for (auto word : kUrcWords) {
+    if (equals_ignore_case(line, word)) return true;
+  }
+  return false;
+}
+
+void AtParser::command_sent(std::string_view command_line, const CommandShape& shape) {
+  if (pending_) (void)abandon_command();
+  Pending pending;
+  pending.command = std::string(trim(command_line));
+  for (auto prefix : shape.response_prefixes) {
+    if (!prefix.empty()) pending.prefixes.emplace_back(prefix);
+  }
+  std::string derived = derived_prefix(pending.command);
+  if (!derived.empty()) pending.prefixes.push_back(std::move(derived));
+  pending.pdu_after_header = shape.pdu_after_header;
+  pending.step = shape.expects_prompt ? Step::kAwaitingPrompt : Step::kAwaitingResult;
+  pending_ = std::move(pending);
+}
+
+void AtParser::pdu_sent() {
+  if (pending_ &&
+      (pending_->step == Step::kPromptShown || pending_->step == Step::kAwaitingPrompt)) {
+    pending_->step = Step::kPduSent;
+  }
+}
+
+std::vector<std::string> AtParser::abandon_command() {
+  if (!pending_) return {};
+  std::vector<std::string> lines = std::move(pending_->response.lines);
+  pending_.reset();
+  return lines;
+}
+
+void AtParser::feed(std::string_view bytes) {
+  for (char c : bytes) on_byte(c);
+}
+
+std::optional<Event> AtParser::next_event() {
+  if (events_.empty()) return std::nullopt;
+  Event event = std::move(events_.front());
+  events_.pop_front();
+  return event;
+}
+
+size_t AtParser::buffered_bytes() const {
+  size_t total = line_.size();
+  if (pending_) total += pending_->response_bytes;
+  if (urc_awaiting_pdu_) total += urc_awaiting_pdu_->size();
+  return total;
+}
+
+void AtParser::on_byte(char c) {
+  if (c == '\r' || c == '\n' || c == kCtrlZ) {
+    end_line();
+    return;
+  }
+  auto byte = static_cast<unsigned char>(c);
+  if (c == '\t') {
+    c = ' ';
+  } else if (byte < 0x20 || byte >= 0x7F) {
+    // Line noise: NUL from a modem waking up, 0xFF from a baud rate mismatch. The AT
+    // dialogue itself is 7-bit text (V.250 clause 5.1).
+    ++dropped_bytes_;
+    return;
+  }
+  if (discarding_) return;
+  if (line_.size() >= kMaxLineBytes) {
+    line_.clear();
+    discarding_ = true;
+    ++discarded_lines_;
+    // Whatever this line was, it is not the PDU a waiting header expects.
+    flush_urc_header();
+    return;
+  }
+  line_.push_back(c);
+  // TS 27.005 clause 3.5.1: the prompt is "<CR><LF><greater_than><space>" with no line
+  // end after it, so it is recognised on its own, and only when a command awaits it.
+  if (line_ == "> " && pending_ && pending_->step == Step::kAwaitingPrompt) {
+    line_.clear();
+    pending_->step = Step::kPromptShown;
+    events_.emplace_back(Prompt{});
+  }
+}
+
+void AtParser::end_line() {
+  if (discarding_) {
+    discarding_ = false;
+    return;
+  }
+  std::string_view trimmed = trim(line_);
+  if (!trimmed.empty()) on_line(std::string(trimmed));
+  line_.clear();
+}
+
+void AtParser::on_line(std::string line) {
+  if (urc_awaiting_pdu_ && try_take_urc_pdu(line)) return;
+  if (pending_) {
+    on_pending_line(*pending_, std::move(line));
+  } else if (has_pdu_line(line)) {
+    urc_awaiting_pdu_ = std::move(line);
+  } else {
+    // Known URC, stray final result or unknown noise: all reported, none completes a
+    // later command.
+    emit_urc(std::move(line));
+  }
+}
+
+bool AtParser::try_take_urc_pdu(const std::string& line) {
+  std::string header = std::move(*urc_awaiting_pdu_);
+  urc_awaiting_pdu_.reset();
+  if (is_hex(line)) {
+    events_.emplace_back(Urc{std::move(header), line});
+    return true;
+  }
+  // Not a PDU (text mode, or the modem was reset in between): report the header alone
+  // and treat this line on its own.
+  events_.emplace_back(Urc{std::move(header), std::nullopt});
+  return false;
+}
+
+void AtParser::on_pending_line(Pending& pending, std::string line) {
+  // Some modems send the prompt as ">" and a line end.
+  if (pending.step == Step::kAwaitingPrompt && line == ">") {
+    pending.step = Step::kPromptShown;
+    events_.emplace_back(Prompt{});
+    return;
+  }
+  // Echo (ATE1, V.250 clause 6.2.4) repeats the command line.
+  if (!pending.echo_seen && equals_ignore_case(line, pending.command)) {
+    pending.echo_seen = true;
+    return;
+  }
+  // After the prompt, echo repeats the PDU (ended by the Ctrl-Z, which ends the line).
+  // Nothing else in the answer to AT+CMGS/AT+CMGW is bare hex.
+  if ((pending.step == Step::kPromptShown || pending.step == Step::kPduSent) && is_hex(line)) {
+    return;
+  }
+  if (auto final = parse_final_result(line)) {
+    pending.response.final = std::move(*final);
+    events_.emplace_back(std::move(pending.response));
+    pending_.reset();
+    return;
+  }
+  if (pending.awaiting_response_pdu) {
+    pending.awaiting_response_pdu = false;
+    if (is_hex(line)) {
+      add_response_line(pending, std::move(line));
+      return;
+    }
+  }
+  for (const auto& prefix : pending.prefixes) {
+    if (starts_with_ignore_case(line, prefix)) {
+      pending.awaiting_response_pdu = pending.pdu_after_header;
+      add_response_line(pending, std::move(line));
+      return;
+    }
+  }
+  if (has_pdu_line(line)) {
+    urc_awaiting_pdu_ = std::move(line);
+    return;
+  }
+  if (is_known_urc(line)) {
+    emit_urc(std::move(line));
+    return;
+  }
+  // A command that names its answer's prefix has no other +/^ lines in it: such a line
+  // is some other unsolicited code. Free text (ATI, AT+CGSN) belongs to the response.
+  if (!pending.prefixes.empty() && (line.front() == '+' || line.front() == '^')) {
+    emit_urc(std::move(line));
+    return;
+  }
+  add_response_line(pending, std::move(line));
+}
+
+void AtParser::add_response_line(Pending& pending, std::string line) {
+  if (pending.response_bytes + line.size() > kMaxResponseBytes) {
+    pending.response.truncated = true;
+    return;
+  }
+  pending.response_bytes += line.size();
+  pending.response.lines.push_back(std::move(line));
+}
+
+void AtParser::emit_urc(std::string line) {
+  events_.emplace_back(Urc{std::move(line), std::nullopt});
+}
+
+void AtParser::flush_urc_header() {
+  if (!urc_awaiting_pdu_) return;
+  events_.emplace_back(Urc{std::move(*urc_awaiting_pdu_), std::nullopt});
+  urc_awaiting_pdu_.reset();
+}
+
+}  // namespace smsgate::at
