@@ -275,6 +275,18 @@ Result<Plan> plan_text(std::u32string_view text, const PlanOptions& options) {
     for (size_t k = 0; k < encoders.size() && !carried; ++k) carried = encoders[k]->can_encode(c);
     if (!carried && plan.not_in_gsm7.find(c) == std::u32string::npos) plan.not_in_gsm7.push_back(c);
   }
+  // Every character fits some allowed table pair but no one pair fits them all (say
+  // Turkish 'ş' with Portuguese 'ª'): name what the default alphabet lacks instead, so
+  // the sender still sees why the text went UCS-2.
+  if (plan.not_in_gsm7.empty() && options.encoding == EncodingChoice::kAuto) {
+    const Gsm7Encoder& standard = *Gsm7Encoder::get({});
+    for (char32_t c : text) {
+      if (!standard.can_encode(c) && !(options.transliterate && safe_transliteration(c)) &&
+          plan.not_in_gsm7.find(c) == std::u32string::npos) {
+        plan.not_in_gsm7.push_back(c);
+      }
+    }
+  }
   plan.text.assign(text);
   split_ucs2(text, options.ref16, plan);
   return finish(std::move(plan));

@@ -971,3 +971,14 @@ TEST_CASE("planner property: transliteration") {
 
 }  // namespace
 }  // namespace smsgate::pdu
+
+TEST_CASE("planner: characters no single table pair carries are named") {
+  using namespace smsgate::pdu;
+  PlanOptions o;
+  o.languages = {Language::kTurkish, Language::kPortuguese};
+  // 'ş' is Turkish only, 'ª' Portuguese only: no one pair of tables carries both.
+  auto p = plan_text(U"Şu an ªb", o);
+  REQUIRE(p.ok());
+  CHECK(p->encoding == Encoding::kUcs2);
+  CHECK(p->not_in_gsm7 == U"Şª");
+}
