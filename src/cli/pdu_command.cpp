@@ -63,7 +63,13 @@ void run_encode(const EncodeArgs& a) {
 }
 
 void run_decode(const DecodeArgs& a) {
-  const auto octets = or_fail(pdu::from_hex(a.hex), "pdu decode: ");
+  // A PDU pasted from a modem log often brings its line end or spaces along.
+  std::string_view hex = a.hex;
+  const auto first = hex.find_first_not_of(" \t\r\n");
+  hex = first == std::string_view::npos ? std::string_view() : hex.substr(first);
+  hex = hex.substr(0, hex.find_last_not_of(" \t\r\n") + 1);
+  if (hex.empty()) throw UsageError("pdu decode: no PDU given");
+  const auto octets = or_fail(pdu::from_hex(hex), "pdu decode: ");
   auto decoded = a.no_smsc ? pdu::decode_pdu(octets, false) : pdu::decode_pdu_any(octets);
   std::cout << decoded_pdu_json(or_fail(decoded, "pdu decode: ")).dump() << "\n";
 }

@@ -117,7 +117,15 @@ expect_out status-report.delivered \
   '{"type":"status-report","smsc":"+4917001","encoding":"gsm7","reference":42,"recipient":"+4915123456789","timestamp":"2026-11-23T10:15:00+01:00","discharge_time":"2026-11-23T10:15:07+01:00","status":{"code":0,"class":"delivered","meaning":"short message received by the SME"}}' \
   -- pdu decode 0591947100F1062A0D91945121436587F9621132015100406211320151704000
 
+# Surrounding whitespace (a line end pasted from a log) is ignored.
+expect_out deliver.whitespace \
+  '{"type":"deliver","smsc":"+27381000015","encoding":"gsm7","from":"27838890001","timestamp":"2099-03-29T15:16:59+02:00","text":"hellohello","concat":null}' \
+  -- pdu decode "  07917283010010F5040BC87238880900F10000993092516195800AE8329BFD4697D9EC37
+"
+
 # Bad input: one line on stderr, exit 1, nothing on stdout.
+expect_error decode.empty "no PDU given" -- pdu decode " "
+expect_error decode.inner-space "not a hex digit" -- pdu decode "0791 72830"
 expect_error decode.odd-hex "odd number of hex digits" -- pdu decode 0011A
 expect_error decode.not-hex "not a hex digit" -- pdu decode 00ZZ
 expect_error decode.truncated "truncated" -- pdu decode 0011000B9164
