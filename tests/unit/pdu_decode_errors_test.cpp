@@ -22,15 +22,14 @@
 #include "pdu/decode.h"
 #include "pdu/hex.h"
 #include "pdu/utf.h"
+#include "pdu_test_support.h"
 
 namespace smsgate::pdu {
 namespace {
 
-std::vector<uint8_t> octets_of(std::string_view hex_text) {
-  auto bytes = from_hex(hex_text);
-  REQUIRE_MESSAGE(bytes.ok(), (bytes.ok() ? std::string() : bytes.error().message));
-  return std::move(*bytes);
-}
+using testing::octets_of;
+using testing::part_text;
+using testing::plan_of;
 
 // A heap block of exactly the input's size: ASan flags any read beyond it.
 class ExactBuffer {
@@ -60,11 +59,11 @@ size_t consume(const DecodedPdu& pdu) {
     n += d->from.size() + d->timestamp.iso8601().size() +
          code_points_to_utf8(d->user_data.text).size() + d->user_data.data.size();
   } else if (const auto* s = std::get_if<Submit>(&pdu.tpdu)) {
-    n += s->to.size() + code_points_to_utf8(s->user_data.text).size() +
-         s->user_data.data.size() + (s->validity_until ? s->validity_until->iso8601().size() : 0);
+    n += s->to.size() + code_points_to_utf8(s->user_data.text).size() + s->user_data.data.size() +
+         (s->validity_until ? s->validity_until->iso8601().size() : 0);
   } else if (const auto* r = std::get_if<StatusReport>(&pdu.tpdu)) {
-    n += r->recipient.size() + r->timestamp.iso8601().size() +
-         r->discharge_time.iso8601().size() + status_meaning(r->status).size();
+    n += r->recipient.size() + r->timestamp.iso8601().size() + r->discharge_time.iso8601().size() +
+         status_meaning(r->status).size();
   }
   return n;
 }
@@ -107,18 +106,30 @@ constexpr BadPdu kBadPdus[] = {
     {"TP-OA length 21 (> 20 digits)",
      "07917283010010F50415C87238880900F10000993092516195800AE8329BFD4697D9EC37", true,
      "TP-OA: address length 21 exceeds 20 digits at octet 10"},
-    {"TP-OA length 255", "00" "04FF91", true, "TP-OA: address length 255 exceeds 20 digits"},
-    {"TP-OA alphanumeric, 22 semi-octets", "00" "0416D0", true,
-     "TP-OA: address length 22 exceeds 20 digits"},
+    {"TP-OA length 255",
+     "00"
+     "04FF91",
+     true, "TP-OA: address length 255 exceeds 20 digits"},
+    {"TP-OA alphanumeric, 22 semi-octets",
+     "00"
+     "0416D0",
+     true, "TP-OA: address length 22 exceeds 20 digits"},
     {"TP-OA filler F in the middle of the digits (D, octet 13 = F8)",
      "07917283010010F5040BC872F8880900F10000993092516195800AE8329BFD4697D9EC37", true,
      "TP-OA: address: filler semi-octet inside the number at digit 4 at octet 10"},
     {"TP-OA even length 12 whose last semi-octet is the filler",
      "07917283010010F5040CC87238880900F10000993092516195800AE8329BFD4697D9EC37", true,
      "TP-OA: address: filler semi-octet inside the number at digit 12"},
-    {"TP-OA truncated", "00" "040B917228", true, "TP-OA: address truncated at octet 3"},
-    {"TP-DA of a submit, filler F first", "00" "1100" "0B91F407281553F8" "0000AA00", true,
-     "TP-DA: address: filler semi-octet inside the number at digit 2 at octet 4"},
+    {"TP-OA truncated",
+     "00"
+     "040B917228",
+     true, "TP-OA: address truncated at octet 3"},
+    {"TP-DA of a submit, filler F first",
+     "00"
+     "1100"
+     "0B91F407281553F8"
+     "0000AA00",
+     true, "TP-DA: address: filler semi-octet inside the number at digit 2 at octet 4"},
     {"TP-RA of a status report truncated", "06D60B9113268807", false,
      "TP-RA: address truncated at octet 3"},
 
@@ -135,18 +146,14 @@ constexpr BadPdu kBadPdus[] = {
     {"TP-SCTS time zone with semi-octet A",
      "07917283010010F5040BC87238880900F10000993092516195A00AE8329BFD4697D9EC37", true,
      "bad semi-octet in the time zone"},
-    {"TP-SCTS month 13",
-     "07917283010010F5040BC87238880900F10000993192516195800AE8329BFD4697D9EC37", true,
-     "TP-SCTS: month out of range at octet 20"},
-    {"TP-SCTS day 00",
-     "07917283010010F5040BC87238880900F10000993000516195800AE8329BFD4697D9EC37", true,
-     "day out of range"},
-    {"TP-SCTS day 32",
-     "07917283010010F5040BC87238880900F10000993023516195800AE8329BFD4697D9EC37", true,
-     "day out of range"},
-    {"TP-SCTS hour 24",
-     "07917283010010F5040BC87238880900F10000993092426195800AE8329BFD4697D9EC37", true,
-     "hour out of range"},
+    {"TP-SCTS month 13", "07917283010010F5040BC87238880900F10000993192516195800AE8329BFD4697D9EC37",
+     true, "TP-SCTS: month out of range at octet 20"},
+    {"TP-SCTS day 00", "07917283010010F5040BC87238880900F10000993000516195800AE8329BFD4697D9EC37",
+     true, "day out of range"},
+    {"TP-SCTS day 32", "07917283010010F5040BC87238880900F10000993023516195800AE8329BFD4697D9EC37",
+     true, "day out of range"},
+    {"TP-SCTS hour 24", "07917283010010F5040BC87238880900F10000993092426195800AE8329BFD4697D9EC37",
+     true, "hour out of range"},
     {"TP-SCTS minute 60",
      "07917283010010F5040BC87238880900F10000993092510695800AE8329BFD4697D9EC37", true,
      "minute out of range"},
@@ -156,7 +163,10 @@ constexpr BadPdu kBadPdus[] = {
     {"TP-SCTS time zone 73 quarters",
      "07917283010010F5040BC87238880900F10000993092516195370AE8329BFD4697D9EC37", true,
      "time zone out of range"},
-    {"TP-SCTS truncated", "00" "0400810000993092", true, "TP-SCTS truncated at octet 7"},
+    {"TP-SCTS truncated",
+     "00"
+     "0400810000993092",
+     true, "TP-SCTS truncated at octet 7"},
     {"SR: TP-SCTS time zone with semi-octet F",
      "0006D60B911326880736F4111011719551F01110117195714000", true,
      "TP-SCTS: bad semi-octet in the time zone at octet 12"},
@@ -165,8 +175,8 @@ constexpr BadPdu kBadPdus[] = {
     {"SR: TP-ST missing", "0006D60B911326880736F41110117195514011101171957140", true,
      "TP-ST truncated at octet 26"},
     {"submit: absolute TP-VP month 00 ([gsmmodem] absolute validity vector)",
-     "0019000B917228001011F100003100013193008017D474BB3CA787DB70903DCC4E93D3F43C885E9ED301",
-     true, "TP-VP: month out of range at octet 14"},
+     "0019000B917228001011F100003100013193008017D474BB3CA787DB70903DCC4E93D3F43C885E9ED301", true,
+     "TP-VP: month out of range at octet 14"},
     {"submit: relative TP-VP missing", "0011000B916407281553F80000", true,
      "TP-VP truncated at octet 14"},
     {"submit: enhanced TP-VP short of 7 octets", "0009000B916407281553F80000010203", true,
@@ -202,37 +212,61 @@ constexpr BadPdu kBadPdus[] = {
     {"8-bit TP-UDL 9, 10 octets follow",
      "07912143658709F1040B918100551512F200041110102143650009E8329BFD4697D9EC37DE", true,
      "TP-UDL says 9 octets (9 octets) but 10 octets follow"},
-    {"TP-UDL missing", "00" "040B917228214365F7" "0000" "31308051206180", true,
-     "TP-UDL truncated at octet 20"},
+    {"TP-UDL missing",
+     "00"
+     "040B917228214365F7"
+     "0000"
+     "31308051206180",
+     true, "TP-UDL truncated at octet 20"},
 
     // --- UCS-2
-    {"UCS-2 with 3 octets", "00" "040B917228214365F7000831308051206180" "03004100", true,
-     "UCS-2 user data has an odd number of octets"},
+    {"UCS-2 with 3 octets",
+     "00"
+     "040B917228214365F7000831308051206180"
+     "03004100",
+     true, "UCS-2 user data has an odd number of octets"},
     {"UCS-2 after a 6-octet header, 1 octet of text",
-     "00" "440B917228214365F7000831308051206180" "0705000301020100", true,
-     "UCS-2 user data has an odd number of octets"},
+     "00"
+     "440B917228214365F7000831308051206180"
+     "0705000301020100",
+     true, "UCS-2 user data has an odd number of octets"},
 
     // --- user data header
-    {"TP-UDHI set, TP-UDL 0", "00" "440B917228214365F7000031308051206180" "00", true,
-     "TP-UDHI set but the user data is empty"},
+    {"TP-UDHI set, TP-UDL 0",
+     "00"
+     "440B917228214365F7000031308051206180"
+     "00",
+     true, "TP-UDHI set but the user data is empty"},
     {"UDH length 5, 3 octets of user data (8-bit)",
-     "00" "440B917228214365F7000431308051206180" "03050003", true,
-     "user data header length 5 exceeds the user data"},
+     "00"
+     "440B917228214365F7000431308051206180"
+     "03050003",
+     true, "user data header length 5 exceeds the user data"},
     {"UDH length 5, 2 octets of user data (GSM 7-bit)",
-     "00" "440B917228214365F7000031308051206180" "020500", true,
-     "user data header length 5 exceeds the user data"},
+     "00"
+     "440B917228214365F7000031308051206180"
+     "020500",
+     true, "user data header length 5 exceeds the user data"},
     {"UDH length 0 is 2 septets, more than TP-UDL 1",
-     "00" "440B917228214365F7000031308051206180" "0100", true,
-     "user data header longer than TP-UDL"},
+     "00"
+     "440B917228214365F7000031308051206180"
+     "0100",
+     true, "user data header longer than TP-UDL"},
     {"IE length 4 in a 5-octet header",
-     "00" "440B917228214365F7000431308051206180" "0705000401020100", true,
-     "information element at header offset 1 overruns the user data header"},
+     "00"
+     "440B917228214365F7000431308051206180"
+     "0705000401020100",
+     true, "information element at header offset 1 overruns the user data header"},
     {"IE cut after its identifier",
-     "00" "440B917228214365F7000431308051206180" "06040001117041", true,
-     "information element at header offset 4 overruns the user data header"},
+     "00"
+     "440B917228214365F7000431308051206180"
+     "06040001117041",
+     true, "information element at header offset 4 overruns the user data header"},
     {"IE length 255 in a 2-octet header",
-     "00" "440B917228214365F7000431308051206180" "040200FF41", true,
-     "information element at header offset 1 overruns the user data header"},
+     "00"
+     "440B917228214365F7000431308051206180"
+     "040200FF41",
+     true, "information element at header offset 1 overruns the user data header"},
 
     // --- status report optional fields (TS 23.040 9.2.3.27)
     {"SR: TP-PI then one stray octet", "0006D60B911326880736F411101171955140111011719571400000AA",
@@ -296,8 +330,8 @@ TEST_CASE("pdu decode errors: malformed PDUs name the problem") {
 TEST_CASE("pdu decode errors: octet numbers of TP-DCS and TP-UDL errors") {
   {
     // D with TP-DCS (octet 19) = 20: compressed.
-    auto bytes = octets_of(
-        "07917283010010F5040BC87238880900F10020993092516195800AE8329BFD4697D9EC37");
+    auto bytes =
+        octets_of("07917283010010F5040BC87238880900F10020993092516195800AE8329BFD4697D9EC37");
     auto decoded = decode_exact(bytes, true);
     REQUIRE_FALSE(decoded.ok());
     CHECK(decoded.error().message ==
@@ -305,8 +339,8 @@ TEST_CASE("pdu decode errors: octet numbers of TP-DCS and TP-UDL errors") {
   }
   {
     // D with TP-UDL (octet 27) = A1.
-    auto bytes = octets_of(
-        "07917283010010F5040BC87238880900F1000099309251619580A1E8329BFD4697D9EC37");
+    auto bytes =
+        octets_of("07917283010010F5040BC87238880900F1000099309251619580A1E8329BFD4697D9EC37");
     auto decoded = decode_exact(bytes, true);
     REQUIRE_FALSE(decoded.ok());
     CHECK(decoded.error().message == "TP-UDL 161 exceeds the maximum of 160 septets at octet 27");
@@ -384,8 +418,7 @@ constexpr GoodPdu kGoodPdus[] = {
     {"[dreamfabric] submit, relative TP-VP", "0011000B916407281553F80000AA0AE8329BFD4697D9EC37",
      true},
     {"[gsmmodem] submit, absolute TP-VP",
-     "0019000B917228001011F100003170013193008017D474BB3CA787DB70903DCC4E93D3F43C885E9ED301",
-     true},
+     "0019000B917228001011F100003170013193008017D474BB3CA787DB70903DCC4E93D3F43C885E9ED301", true},
     {"[gsmmodem] status report", "0006D60B911326880736F4111011719551401110117195714000", true},
     {"[amro] status report, bare", "06000B910221815716F2709021510121807090215101718000", false},
     {"[mm] alphanumeric originator, UCS-2",

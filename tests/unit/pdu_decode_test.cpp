@@ -29,15 +29,14 @@
 #include "pdu/hex.h"
 #include "pdu/timestamp.h"
 #include "pdu/utf.h"
+#include "pdu_test_support.h"
 
 namespace smsgate::pdu {
 namespace {
 
-std::vector<uint8_t> octets_of(std::string_view hex_text) {
-  auto bytes = from_hex(hex_text);
-  REQUIRE_MESSAGE(bytes.ok(), (bytes.ok() ? std::string() : bytes.error().message));
-  return std::move(*bytes);
-}
+using testing::octets_of;
+using testing::part_text;
+using testing::plan_of;
 
 DecodedPdu decode_ok(const std::vector<uint8_t>& bytes, bool with_smsc) {
   auto decoded = decode_pdu(bytes, with_smsc);
@@ -500,8 +499,7 @@ TEST_CASE("pdu decode: Turkish locking and single shift IEs 0x25 + 0x24 (constru
   CHECK(d.from == "+905321234567");
   CHECK(d.timestamp.iso8601() == "2024-03-01T08:16:00+03:00");
   CHECK(d.user_data.tables == Gsm7Tables{Language::kTurkish, Language::kTurkish});
-  CHECK(text_of(d.user_data) ==
-        "G\u00FCnayd\u0131n \u0130stanbul! \u015Eeker 5\u20AC da\u011F");
+  CHECK(text_of(d.user_data) == "G\u00FCnayd\u0131n \u0130stanbul! \u015Eeker 5\u20AC da\u011F");
 
   SUBCASE("a locking IE naming Spanish (no locking table) is ignored") {
     // TS 23.038 6.2.1.2.4: Spanish has a single-shift table only. Octet 24 is the
@@ -522,8 +520,7 @@ TEST_CASE("pdu decode: Turkish locking and single shift IEs 0x25 + 0x24 (constru
     const Deliver& s = deliver_of(s_pdu);
     CHECK(s.user_data.tables == Gsm7Tables{Language::kTurkish, Language::kDefault});
     // ESC 67 is not in the default extension table: Turkish locking 67 is 'g'.
-    CHECK(text_of(s.user_data) ==
-          "G\u00FCnayd\u0131n \u0130stanbul! \u015Eeker 5\u20AC dag");
+    CHECK(text_of(s.user_data) == "G\u00FCnayd\u0131n \u0130stanbul! \u015Eeker 5\u20AC dag");
   }
 }
 
@@ -554,8 +551,7 @@ TEST_CASE("pdu decode: text ending in '@' or CR keeps it; TP-UDL is exact (const
   SUBCASE("CR as the 8th septet is text, not padding") {
     // "Linha 1\r": 4C 69 6E 68 61 20 31 0D pack to CC B4 1B 1D 06 C5 1A (0D << 1 = 1A).
     // No SMSC, same originator, 2024-05-17 09:31:05 -03:00.
-    constexpr std::string_view kCr =
-        "00040D91551189674523F100004250719013502908CCB41B1D06C51A";
+    constexpr std::string_view kCr = "00040D91551189674523F100004250719013502908CCB41B1D06C51A";
     const DecodedPdu cr_pdu = decode_ok(kCr);
     const Deliver& cr = deliver_of(cr_pdu);
     CHECK(cr.timestamp.iso8601() == "2024-05-17T09:31:05-03:00");
@@ -728,8 +724,7 @@ TEST_CASE("pdu decode: status report, a ZTE modem's odd recipient (python-gsmmod
   // [gsmmodem] "semi-invalid status report PDU captured from a ZTE modem": the recipient
   // starts with semi-octet B. python-gsmmodem prints it as 'b'; TS 23.040 9.1.2.3 says
   // 1011 is '#'. The SMSC field 02 97 F1 is one digit, "1", international.
-  const DecodedPdu pdu =
-      decode_ok("0297F1061C0F910B487228297020F5317062419272803170624192138000");
+  const DecodedPdu pdu = decode_ok("0297F1061C0F910B487228297020F5317062419272803170624192138000");
   CHECK(smsc_of(pdu) == "+1");
   const StatusReport& r = report_of(pdu);
   CHECK(r.reference == 28);
@@ -757,8 +752,7 @@ TEST_CASE("pdu decode: status reports, every class of TP-ST (constructed)") {
       {0x46, StatusClass::kFailedPermanent, "failed-permanent", "SM validity period expired"},
       {0x49, StatusClass::kFailedPermanent, "failed-permanent", "SM does not exist"},
       {0x62, StatusClass::kFailedTemporary, "failed-temporary", "no response from SME"},
-      {0x64, StatusClass::kFailedTemporary, "failed-temporary",
-       "quality of service not available"},
+      {0x64, StatusClass::kFailedTemporary, "failed-temporary", "quality of service not available"},
       {0x80, StatusClass::kFailedPermanent, "failed-permanent", "reserved"},
   };
   for (const Case& c : cases) {
@@ -818,8 +812,8 @@ TEST_CASE("pdu decode: status classes over all 256 TP-ST values") {
 
 TEST_CASE("pdu decode: decode_pdu_any reads the SMSC first and falls back to a bare TPDU") {
   SUBCASE("with SMSC") {
-    auto any = decode_pdu_any(octets_of(
-        "07917283010010F5040BC87238880900F10000993092516195800AE8329BFD4697D9EC37"));
+    auto any = decode_pdu_any(
+        octets_of("07917283010010F5040BC87238880900F10000993092516195800AE8329BFD4697D9EC37"));
     REQUIRE(any.ok());
     CHECK(any->smsc == std::optional<std::string>("+27381000015"));
     CHECK(text_of(deliver_of(*any).user_data) == "hellohello");
@@ -847,7 +841,9 @@ TEST_CASE("pdu decode: decode_pdu_any reads the SMSC first and falls back to a b
     //  with SMSC: 00 (no SMSC) | 00 | 00 81 | 04 | 04 | 10 10 10 10 10 00 04 | 03 | 41 42 43
     //             DELIVER, empty TP-OA (type 81), PID 04, DCS 8-bit,
     //             2001-01-01 01:01:00 +10:00, 3 octets "ABC"
-    auto bytes = octets_of("00000081040410101010100004" "03414243");
+    auto bytes = octets_of(
+        "00000081040410101010100004"
+        "03414243");
     const DecodedPdu bare = decode_ok(bytes, false);
     CHECK(deliver_of(bare).user_data.data == std::vector<uint8_t>{0x03, 0x41, 0x42, 0x43});
     CHECK(deliver_of(bare).timestamp.iso8601() == "2040-01-01T01:01:01+00:00");

@@ -45,7 +45,8 @@ std::vector<uint8_t> reference_pack(std::span<const uint8_t> septets, int fill_b
   return out;
 }
 
-std::vector<uint8_t> reference_unpack(std::span<const uint8_t> octets, size_t count, int fill_bits) {
+std::vector<uint8_t> reference_unpack(std::span<const uint8_t> octets, size_t count,
+                                      int fill_bits) {
   std::vector<uint8_t> out(count, 0);
   size_t bit = static_cast<size_t>(fill_bits);
   for (auto& s : out) {
@@ -386,11 +387,16 @@ TEST_CASE("gsm7 encoder: national language tables") {
       std::u32string text;
     };
     const Case cases[] = {
-        {{Language::kTurkish, Language::kDefault}, U"\u015Fe\u011Fer \u0130stanbul \u00E7ok g\u00FCzel {}"},
-        {{Language::kDefault, Language::kTurkish}, U"\u015Fe\u011Fer \u0130stanbul \u00E7ok g\u00FCzel {}"},
-        {{Language::kTurkish, Language::kTurkish}, U"\u0131\u0130\u015F\u015E\u011F\u011E\u00E7\u20AC|"},
-        {{Language::kDefault, Language::kSpanish}, U"Ma\u00F1ana: \u00E1rbol, cami\u00F3n, ping\u00FCino, \u00E7"},
-        {{Language::kPortuguese, Language::kDefault}, U"Pre\u00E7o: \u00EA \u00E1 \u00E3o \u00F5es ^\\|~"},
+        {{Language::kTurkish, Language::kDefault},
+         U"\u015Fe\u011Fer \u0130stanbul \u00E7ok g\u00FCzel {}"},
+        {{Language::kDefault, Language::kTurkish},
+         U"\u015Fe\u011Fer \u0130stanbul \u00E7ok g\u00FCzel {}"},
+        {{Language::kTurkish, Language::kTurkish},
+         U"\u0131\u0130\u015F\u015E\u011F\u011E\u00E7\u20AC|"},
+        {{Language::kDefault, Language::kSpanish},
+         U"Ma\u00F1ana: \u00E1rbol, cami\u00F3n, ping\u00FCino, \u00E7"},
+        {{Language::kPortuguese, Language::kDefault},
+         U"Pre\u00E7o: \u00EA \u00E1 \u00E3o \u00F5es ^\\|~"},
         {{Language::kPortuguese, Language::kPortuguese}, U"\u00AA\u03A6\u00E1\u00EA{}"},
         {{Language::kDefault, Language::kPortuguese}, U"Voc\u00EA est\u00E1 \u00C0 \u00E0 \u00E3"},
     };

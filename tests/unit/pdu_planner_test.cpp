@@ -17,31 +17,22 @@
 #include "pdu/gsm7_tables.h"
 #include "pdu/planner.h"
 #include "pdu/utf.h"
+#include "pdu_test_support.h"
 
 namespace smsgate::pdu {
 namespace {
+
+using testing::octets_of;
+using testing::part_text;
+using testing::plan_of;
 
 std::u32string repeat(char32_t c, size_t n) { return std::u32string(n, c); }
 
 std::string utf8(std::u32string_view text) { return code_points_to_utf8(text); }
 
-Plan plan_of(std::u32string_view text, const PlanOptions& options = {}) {
-  auto plan = plan_text(text, options);
-  if (!plan.ok()) {
-    CAPTURE(plan.error().message);
-    REQUIRE(plan.ok());
-  }
-  return std::move(plan).value();
-}
-
-std::u32string decode_part(const Plan& plan, const PlannedPart& part) {
-  if (plan.encoding == Encoding::kGsm7) return septets_to_code_points(part.payload, plan.tables);
-  return utf16be_to_code_points(part.payload);
-}
-
 std::u32string joined(const Plan& plan) {
   std::u32string out;
-  for (const auto& part : plan.parts) out += decode_part(plan, part);
+  for (const auto& part : plan.parts) out += part_text(plan, part);
   return out;
 }
 
@@ -99,12 +90,12 @@ std::optional<size_t> gsm7_parts(std::u32string_view text, Gsm7Tables tables, bo
     widths.push_back(static_cast<size_t>(cost));
     total += static_cast<size_t>(cost);
   }
-  const size_t single =
-      expected_capacity(Encoding::kGsm7, expected_header_octets(false, ref16, tables, Encoding::kGsm7));
+  const size_t single = expected_capacity(
+      Encoding::kGsm7, expected_header_octets(false, ref16, tables, Encoding::kGsm7));
   if (total <= single) return 1;
   return greedy_parts(
-      widths,
-      expected_capacity(Encoding::kGsm7, expected_header_octets(true, ref16, tables, Encoding::kGsm7)));
+      widths, expected_capacity(Encoding::kGsm7,
+                                expected_header_octets(true, ref16, tables, Encoding::kGsm7)));
 }
 
 size_t ucs2_parts(std::u32string_view text, bool ref16) {
@@ -134,7 +125,8 @@ std::vector<Gsm7Tables> candidates(const std::vector<Language>& languages) {
 // Every structural property a plan must have; returns the first one broken, or "".
 std::string violation(const Plan& plan) {
   if (plan.parts.empty()) return "no parts";
-  const size_t header = expected_header_octets(plan.concatenated(), plan.ref16, plan.tables, plan.encoding);
+  const size_t header =
+      expected_header_octets(plan.concatenated(), plan.ref16, plan.tables, plan.encoding);
   if (plan.header_octets() != header) {
     return "header_octets " + std::to_string(plan.header_octets()) + ", expected " +
            std::to_string(header);
@@ -152,7 +144,7 @@ std::string violation(const Plan& plan) {
     if (plan.concatenated() && part.units == 0) return "empty part" + where;
     const size_t unit_octets = plan.encoding == Encoding::kGsm7 ? 1 : 2;
     if (part.payload.size() != part.units * unit_octets) return "payload size" + where;
-    if (decode_part(plan, part).size() != part.characters) return "characters" + where;
+    if (part_text(plan, part).size() != part.characters) return "characters" + where;
     characters += part.characters;
     total_units += part.units;
     if (plan.encoding == Encoding::kGsm7) {
@@ -193,10 +185,10 @@ std::string violation(const Plan& plan) {
   return "";
 }
 
-#define CHECK_PLAN(plan)                    \
-  do {                                      \
+#define CHECK_PLAN(plan)                        \
+  do {                                          \
     const std::string broken = violation(plan); \
-    CHECK_MESSAGE(broken.empty(), broken);  \
+    CHECK_MESSAGE(broken.empty(), broken);      \
   } while (0)
 
 // ---------------------------------------------------------------------------------
@@ -338,7 +330,8 @@ TEST_CASE("planner: an escape sequence never straddles a part boundary") {
       for (size_t before = 148; before <= 156; ++before) {
         CAPTURE(static_cast<unsigned>(ext));
         CAPTURE(before);
-        const std::u32string text = repeat(U'z', before) + std::u32string(1, ext) + repeat(U'y', 20);
+        const std::u32string text =
+            repeat(U'z', before) + std::u32string(1, ext) + repeat(U'y', 20);
         Plan p = plan_of(text);
         CHECK(joined(p) == text);
         CHECK_PLAN(p);
@@ -440,11 +433,15 @@ TEST_CASE("planner: UCS-2 part boundaries") {
 }
 
 TEST_CASE("planner: what forced UCS-2") {
-  Plan p = plan_of(U"Caf\u00E9 \u043F\u0440\u0438\u0432\u0435\u0442 \u043F\u043E\u043A\u0430 \u4E2D \U0001F600\U0001F600");
+  Plan p = plan_of(
+      U"Caf\u00E9 \u043F\u0440\u0438\u0432\u0435\u0442 \u043F\u043E\u043A\u0430 \u4E2D "
+      U"\U0001F600\U0001F600");
   CHECK(p.encoding == Encoding::kUcs2);
   // Distinct, in order of appearance; é is in the default alphabet.
   CHECK(p.not_in_gsm7 == U"\u043F\u0440\u0438\u0432\u0435\u0442\u043E\u043A\u0430\u4E2D\U0001F600");
-  CHECK(p.text == U"Caf\u00E9 \u043F\u0440\u0438\u0432\u0435\u0442 \u043F\u043E\u043A\u0430 \u4E2D \U0001F600\U0001F600");
+  CHECK(p.text ==
+        U"Caf\u00E9 \u043F\u0440\u0438\u0432\u0435\u0442 \u043F\u043E\u043A\u0430 \u4E2D "
+        U"\U0001F600\U0001F600");
   CHECK_PLAN(p);
 }
 
@@ -504,8 +501,8 @@ TEST_CASE("planner: national language tables") {
     CHECK(p.not_in_gsm7.empty());
     // A short text: every Turkish pair fits one part; the simplest that does is kept.
     CHECK(p.tables == Gsm7Tables{Language::kDefault, Language::kTurkish});
-    CHECK(p.header_octets() == 4);     // UDHL + 24 01 01
-    CHECK(p.units_per_part == 155);    // (140 - 4) * 8 / 7
+    CHECK(p.header_octets() == 4);   // UDHL + 24 01 01
+    CHECK(p.units_per_part == 155);  // (140 - 4) * 8 / 7
     CHECK(joined(p) == turkish);
     CHECK_PLAN(p);
   }
@@ -523,8 +520,8 @@ TEST_CASE("planner: national language tables") {
     Plan q = plan_of(repeat(U'\u015F', 156), o);
     CHECK(q.tables == Gsm7Tables{Language::kTurkish, Language::kDefault});
     REQUIRE(q.parts.size() == 2);
-    CHECK(q.header_octets() == 9);     // UDHL + 00 03 r n i + 25 01 01
-    CHECK(q.units_per_part == 149);    // 160 - ceil(9 * 8 / 7)
+    CHECK(q.header_octets() == 9);   // UDHL + 00 03 r n i + 25 01 01
+    CHECK(q.units_per_part == 149);  // 160 - ceil(9 * 8 / 7)
     CHECK(q.parts[0].units == 149);
     CHECK(q.parts[1].units == 7);
     CHECK_PLAN(q);
@@ -613,8 +610,8 @@ TEST_CASE("planner: transliteration replaces typographic characters") {
       std::u32string to;
     };
     const Case cases[] = {
-        {U'\u2019', U"'"},  {U'\u2018', U"'"},   {U'\u201C', U"\""}, {U'\u201D', U"\""},
-        {U'\u2013', U"-"},  {U'\u2014', U"-"},   {U'\u2026', U"..."}, {U'\u00A0', U" "},
+        {U'\u2019', U"'"}, {U'\u2018', U"'"}, {U'\u201C', U"\""},  {U'\u201D', U"\""},
+        {U'\u2013', U"-"}, {U'\u2014', U"-"}, {U'\u2026', U"..."}, {U'\u00A0', U" "},
     };
     for (const auto& c : cases) {
       CAPTURE(static_cast<unsigned>(c.from));
@@ -672,7 +669,8 @@ TEST_CASE("planner: transliteration of a text that is only replacements") {
 TEST_CASE("planner: no transliteration when the text needs UCS-2 anyway") {
   PlanOptions o;
   o.transliterate = true;
-  const std::u32string text = U"\u041F\u0440\u0438\u0432\u0435\u0442 \u2014 it\u2019s \u201Cok\u201D\u2026";
+  const std::u32string text =
+      U"\u041F\u0440\u0438\u0432\u0435\u0442 \u2014 it\u2019s \u201Cok\u201D\u2026";
   Plan p = plan_of(text, o);
   CHECK(p.encoding == Encoding::kUcs2);
   CHECK(p.text == text);
@@ -724,8 +722,9 @@ struct Pools {
     for (char32_t c : *single_shift_table(Language::kDefault)) {
       if (c != kNoChar) extension.push_back(c);
     }
-    latin = U"\u00E1\u00E2\u00E3\u00E7\u00EA\u00EB\u00ED\u00EE\u00EF\u00F3\u00F4\u00F5\u00FA\u00FB"
-            U"\u00FD\u00FF\u00C1\u00C2\u00CA\u00CD\u00D3\u00DA\u00AA\u00BA";
+    latin =
+        U"\u00E1\u00E2\u00E3\u00E7\u00EA\u00EB\u00ED\u00EE\u00EF\u00F3\u00F4\u00F5\u00FA\u00FB"
+        U"\u00FD\u00FF\u00C1\u00C2\u00CA\u00CD\u00D3\u00DA\u00AA\u00BA";
     turkish = U"\u015F\u015E\u011F\u011E\u0131\u0130\u00E7";
     typographic = U"\u2019\u2018\u201C\u201D\u2013\u2014\u2026\u00A0\u2009\u00AB\u00BB";
   }
@@ -789,12 +788,17 @@ class TextGenerator {
         if (roll < 3) return other();
         return roll < 950 ? from(pools_.gsm) : from(pools_.extension);
       case 5:  // Turkish
-        return roll < 300 ? from(pools_.turkish) : roll < 950 ? from(pools_.gsm) : from(pools_.extension);
+        return roll < 300   ? from(pools_.turkish)
+               : roll < 950 ? from(pools_.gsm)
+                            : from(pools_.extension);
       case 6:  // typographic characters in GSM-7 text
-        return roll < 100 ? from(pools_.typographic) : roll < 950 ? from(pools_.gsm) : from(pools_.extension);
+        return roll < 100   ? from(pools_.typographic)
+               : roll < 950 ? from(pools_.gsm)
+                            : from(pools_.extension);
       case 7:  // emoji and CJK
-        return roll < 300 ? static_cast<char32_t>(pick(0x1F300, 0x1F64F))
-                          : roll < 500 ? static_cast<char32_t>(pick(0x4E00, 0x9FFF)) : from(pools_.gsm);
+        return roll < 300   ? static_cast<char32_t>(pick(0x1F300, 0x1F64F))
+               : roll < 500 ? static_cast<char32_t>(pick(0x4E00, 0x9FFF))
+                            : from(pools_.gsm);
       default:  // everything
         switch (roll % 6) {
           case 0:
@@ -835,10 +839,10 @@ TEST_CASE("planner property: default tables, no transliteration") {
       broken = "national tables without languages";
     }
     if (broken.empty()) {
-      const size_t expected =
-          all_gsm ? *gsm7_parts(text, {}, o.ref16) : ucs2_parts(text, o.ref16);
-      if (p.parts.size() != expected) broken = "parts " + std::to_string(p.parts.size()) +
-                                               ", expected " + std::to_string(expected);
+      const size_t expected = all_gsm ? *gsm7_parts(text, {}, o.ref16) : ucs2_parts(text, o.ref16);
+      if (p.parts.size() != expected)
+        broken =
+            "parts " + std::to_string(p.parts.size()) + ", expected " + std::to_string(expected);
     }
     if (broken.empty()) {
       std::u32string expected_missing;

@@ -23,9 +23,14 @@
 #include "pdu/submit.h"
 #include "pdu/timestamp.h"
 #include "pdu/utf.h"
+#include "pdu_test_support.h"
 
 namespace smsgate::pdu {
 namespace {
+
+using testing::octets_of;
+using testing::part_text;
+using testing::plan_of;
 
 // With this recipient the TPDU is laid out at fixed offsets of SubmitPdu::octets:
 // [0] SMSC 00, [1] first octet, [2] TP-MR, [3..10] TP-DA, [11] TP-PID, [12] TP-DCS,
@@ -36,16 +41,8 @@ constexpr size_t kMr = 2;
 constexpr size_t kDcs = 12;
 constexpr size_t kUdlNoVp = 13;
 
-Plan plan_of(std::u32string_view text, const PlanOptions& options = {}) {
-  auto plan = plan_text(text, options);
-  if (!plan.ok()) {
-    CAPTURE(plan.error().message);
-    REQUIRE(plan.ok());
-  }
-  return std::move(plan).value();
-}
-
-std::vector<SubmitPdu> submit(std::string_view to, const Plan& plan, const SubmitOptions& options = {}) {
+std::vector<SubmitPdu> submit(std::string_view to, const Plan& plan,
+                              const SubmitOptions& options = {}) {
   auto pdus = encode_submit(to, plan, options);
   if (!pdus.ok()) {
     CAPTURE(pdus.error().message);
@@ -74,11 +71,6 @@ std::string address_hex(std::string_view address) {
   auto r = append_address(address, out);
   if (!r.ok()) return "error: " + r.error().message;
   return to_hex(out);
-}
-
-std::u32string part_text(const Plan& plan, const PlannedPart& part) {
-  if (plan.encoding == Encoding::kGsm7) return septets_to_code_points(part.payload, plan.tables);
-  return utf16be_to_code_points(part.payload);
 }
 
 // Everything decode_pdu reads back must be what was asked for; returns the first field
@@ -123,9 +115,9 @@ std::string roundtrip_violation(std::string_view to, const Plan& plan, const Sub
     const Gsm7Tables tables = plan.encoding == Encoding::kGsm7 ? plan.tables : Gsm7Tables{};
     if (!(ud.tables == tables)) return "national language IEs" + where;
     if (plan.concatenated()) {
-      const Concat expected{static_cast<uint16_t>(plan.ref16 ? o.concat_reference : o.concat_reference & 0xFF),
-                            static_cast<uint8_t>(i + 1), static_cast<uint8_t>(pdus.size()),
-                            plan.ref16 ? 16 : 8};
+      const Concat expected{
+          static_cast<uint16_t>(plan.ref16 ? o.concat_reference : o.concat_reference & 0xFF),
+          static_cast<uint8_t>(i + 1), static_cast<uint8_t>(pdus.size()), plan.ref16 ? 16 : 8};
       if (ud.concat != expected) return "concatenation IE" + where;
     } else if (ud.concat) {
       return "concatenation IE on a single part";
@@ -141,10 +133,10 @@ std::string roundtrip_violation(std::string_view to, const Plan& plan, const Sub
   return "";
 }
 
-#define CHECK_ROUNDTRIP(to, plan, options, pdus)                                  \
-  do {                                                                            \
+#define CHECK_ROUNDTRIP(to, plan, options, pdus)                                   \
+  do {                                                                             \
     const std::string broken = roundtrip_violation(to, plan, options, pdus, true); \
-    CHECK_MESSAGE(broken.empty(), broken);                                        \
+    CHECK_MESSAGE(broken.empty(), broken);                                         \
   } while (0)
 
 // ---------------------------------------------------------------------------------
@@ -179,7 +171,9 @@ TEST_CASE("submit: published vectors") {
     const Plan plan = plan_of(U"Hello,my pretty world!");
     const auto pdus = submit("1861", plan, o);
     REQUIRE(pdus.size() == 1);
-    CHECK(hex(pdus[0]) == "00115104818116" "0000FF16C8329BFD66B5F320B8BC4CA7E741F7B79C4D0E01");
+    CHECK(hex(pdus[0]) ==
+          "00115104818116"
+          "0000FF16C8329BFD66B5F320B8BC4CA7E741F7B79C4D0E01");
     CHECK_ROUNDTRIP("1861", plan, o, pdus);
   }
 }
@@ -190,11 +184,11 @@ TEST_CASE("submit: relative validity at every band edge of TS 23.040 9.2.3.12.1"
     int octet;
   };
   const Edge edges[] = {
-      {0, 0},        {1, 0},        {5, 0},        {6, 1},        {10, 1},      {11, 2},
-      {715, 142},    {716, 143},    {720, 143},    {721, 144},    {750, 144},   {751, 145},
-      {1410, 166},   {1411, 167},   {1440, 167},   {1441, 168},   {2880, 168},  {2881, 169},
-      {4320, 169},   {41760, 195},  {41761, 196},  {43200, 196},  {43201, 197}, {50400, 197},
-      {50401, 198},  {624960, 254}, {624961, 255}, {635040, 255},
+      {0, 0},       {1, 0},        {5, 0},        {6, 1},        {10, 1},      {11, 2},
+      {715, 142},   {716, 143},    {720, 143},    {721, 144},    {750, 144},   {751, 145},
+      {1410, 166},  {1411, 167},   {1440, 167},   {1441, 168},   {2880, 168},  {2881, 169},
+      {4320, 169},  {41760, 195},  {41761, 196},  {43200, 196},  {43201, 197}, {50400, 197},
+      {50401, 198}, {624960, 254}, {624961, 255}, {635040, 255},
   };
   for (const Edge& e : edges) {
     CAPTURE(e.minutes);
@@ -225,7 +219,8 @@ TEST_CASE("submit: relative validity at every band edge of TS 23.040 9.2.3.12.1"
 
 TEST_CASE("submit: relative validity is the smallest value TP-VP holds that is long enough") {
   std::vector<int> representable;
-  for (int o = 0; o < 256; ++o) representable.push_back(relative_validity_minutes(static_cast<uint8_t>(o)));
+  for (int o = 0; o < 256; ++o)
+    representable.push_back(relative_validity_minutes(static_cast<uint8_t>(o)));
   CHECK(std::is_sorted(representable.begin(), representable.end()));
   CHECK(std::adjacent_find(representable.begin(), representable.end()) == representable.end());
   // Every value TP-VP can hold maps back to its own octet.
@@ -274,8 +269,9 @@ TEST_CASE("submit: absolute validity") {
   SUBCASE("offsets from -12:00 to +18:00 and every field round trip") {
     const Plan plan = plan_of(U"x");
     for (int q : {-48, -47, -20, -1, 0, 1, 4, 22, 36, 39, 72}) {
-      for (const Timestamp& t : {Timestamp{2000, 1, 1, 0, 0, 0, q}, Timestamp{2099, 12, 31, 23, 59, 59, q},
-                                 Timestamp{2037, 2, 28, 9, 5, 7, q}}) {
+      for (const Timestamp& t :
+           {Timestamp{2000, 1, 1, 0, 0, 0, q}, Timestamp{2099, 12, 31, 23, 59, 59, q},
+            Timestamp{2037, 2, 28, 9, 5, 7, q}}) {
         CAPTURE(q);
         CAPTURE(t.iso8601());
         SubmitOptions o;
@@ -343,7 +339,9 @@ TEST_CASE("submit: first octet, TP-MR, TP-DCS") {
     const Plan ucs2 = plan_of(U"\u0416");
     const auto u = submit(kTo, ucs2, o);
     CHECK(u[0].octets[kDcs] == 0x18);
-    CHECK(hex(u[0]) == "0001000B916407281553F800180204" "16");
+    CHECK(hex(u[0]) ==
+          "0001000B916407281553F800180204"
+          "16");
     CHECK_ROUNDTRIP(kTo, ucs2, o, u);
     const std::vector<uint8_t> data{0xDE, 0xAD};
     auto d = encode_submit_data(kTo, data, false, o);
@@ -379,9 +377,9 @@ TEST_CASE("submit: addresses") {
     CHECK(address_hex("ABCDEFGHIJK").size() == 24);
   }
   SUBCASE("errors") {
-    for (std::string_view bad : {"", "+", "+46 708", "+46-708", "+4670a", "+4670+1", "++4670",
-                                 "+123456789012345678901", "123456789012345678901",
-                                 "ABCDEFGHIJKL", "ABCDEFGHIJ{", "\xD0\x96op", "Sh\xC3"}) {
+    for (std::string_view bad :
+         {"", "+", "+46 708", "+46-708", "+4670a", "+4670+1", "++4670", "+123456789012345678901",
+          "123456789012345678901", "ABCDEFGHIJKL", "ABCDEFGHIJ{", "\xD0\x96op", "Sh\xC3"}) {
       CAPTURE(bad);
       CHECK(address_hex(bad).rfind("error: ", 0) == 0);
     }
@@ -389,9 +387,9 @@ TEST_CASE("submit: addresses") {
   }
   SUBCASE("every kind round trips through the TPDU") {
     const Plan plan = plan_of(U"ok");
-    for (std::string_view to : {"+46708251358", "+1", "+12345678901234567890", "0701234567", "12345",
-                                "*123#", "Shop", "Shop@", "ABCDEFGHIJK", "Caf\xC3\xA9", "My Shop",
-                                "ABCDEFGHI{"}) {
+    for (std::string_view to :
+         {"+46708251358", "+1", "+12345678901234567890", "0701234567", "12345", "*123#", "Shop",
+          "Shop@", "ABCDEFGHIJK", "Caf\xC3\xA9", "My Shop", "ABCDEFGHI{"}) {
       CAPTURE(to);
       const auto pdus = submit(to, plan);
       CHECK_ROUNDTRIP(to, plan, SubmitOptions{}, pdus);
@@ -440,7 +438,8 @@ TEST_CASE("submit: concatenation") {
       CHECK(p[kFirst] == 0x41);
       CHECK(p[kUdlNoVp] == 8 + plan.parts[i].units);  // 7 octets = 8 septets exactly
       const std::vector<uint8_t> udh(p.begin() + kUdlNoVp + 1, p.begin() + kUdlNoVp + 8);
-      CHECK(udh == std::vector<uint8_t>{0x06, 0x08, 0x04, 0xBE, 0xEF, 0x03, static_cast<uint8_t>(i + 1)});
+      CHECK(udh ==
+            std::vector<uint8_t>{0x06, 0x08, 0x04, 0xBE, 0xEF, 0x03, static_cast<uint8_t>(i + 1)});
       CHECK(p[kUdlNoVp + 8] == 0x62);  // 'b' starts right after the header
     }
     CHECK(pdus[0].octets[kUdlNoVp] == 160);
@@ -457,7 +456,8 @@ TEST_CASE("submit: concatenation") {
     CHECK(pdus[0].octets[kFirst] == 0x51);
     CHECK(pdus[0].octets[udl] == 140);
     CHECK(pdus[1].octets[udl] == 6 + 8);
-    const std::vector<uint8_t> udh(pdus[1].octets.begin() + udl + 1, pdus[1].octets.begin() + udl + 7);
+    const std::vector<uint8_t> udh(pdus[1].octets.begin() + udl + 1,
+                                   pdus[1].octets.begin() + udl + 7);
     CHECK(udh == std::vector<uint8_t>{0x05, 0x00, 0x03, 0x02, 0x02, 0x02});
     CHECK(pdus[0].tpdu_length() == 1 + 1 + 8 + 1 + 1 + 1 + 1 + 140);
     CHECK_ROUNDTRIP(kTo, plan, o, pdus);
@@ -493,7 +493,10 @@ TEST_CASE("submit: national language IEs in every part") {
     const auto pdus = submit(kTo, plan);
     REQUIRE(pdus.size() == 1);
     // UDL 8 = 5 header septets (4 octets + 3 fill bits) + escape, 0x73 (ş), 'a'.
-    CHECK(hex(pdus[0]) == "0041000B916407281553F8000008" "03240101" "D8CCC3");
+    CHECK(hex(pdus[0]) ==
+          "0041000B916407281553F8000008"
+          "03240101"
+          "D8CCC3");
     CHECK_ROUNDTRIP(kTo, plan, SubmitOptions{}, pdus);
   }
   SUBCASE("Turkish locking shift over two parts: 25 01 01 after the concatenation IE") {
@@ -513,7 +516,10 @@ TEST_CASE("submit: national language IEs in every part") {
     }
     // 9 header octets + 5 fill bits = 11 septets; 149 + 7 text septets.
     CHECK(pdus[0].octets[kUdlNoVp] == 160);
-    CHECK(hex(pdus[1]) == "0041000B916407281553F8000012" "080003EF0202250101" "A0D3E9743A9D0E");
+    CHECK(hex(pdus[1]) ==
+          "0041000B916407281553F8000012"
+          "080003EF0202250101"
+          "A0D3E9743A9D0E");
     CHECK_ROUNDTRIP(kTo, plan, o, pdus);
   }
   SUBCASE("both shifts, 16-bit reference") {
@@ -529,8 +535,9 @@ TEST_CASE("submit: national language IEs in every part") {
     for (size_t i = 0; i < 2; ++i) {
       const auto& p = pdus[i].octets;
       const std::vector<uint8_t> udh(p.begin() + kUdlNoVp + 1, p.begin() + kUdlNoVp + 14);
-      CHECK(udh == std::vector<uint8_t>{0x0C, 0x08, 0x04, 0x12, 0x34, 0x02, static_cast<uint8_t>(i + 1),
-                                        0x24, 0x01, 0x03, 0x25, 0x01, 0x03});
+      CHECK(udh == std::vector<uint8_t>{0x0C, 0x08, 0x04, 0x12, 0x34, 0x02,
+                                        static_cast<uint8_t>(i + 1), 0x24, 0x01, 0x03, 0x25, 0x01,
+                                        0x03});
       // 13 header octets = 104 bits + 1 fill bit = 15 septets.
       CHECK(p[kUdlNoVp] == 15 + plan.parts[i].units);
     }
@@ -545,8 +552,8 @@ TEST_CASE("submit: 8-bit data") {
     for (size_t i = 0; i < n; ++i) d[i] = static_cast<uint8_t>(i * 7 + 3);
     return d;
   };
-  auto check_data_roundtrip = [](const std::vector<SubmitPdu>& pdus, const std::vector<uint8_t>& data,
-                                 bool ref16, uint16_t reference) {
+  auto check_data_roundtrip = [](const std::vector<SubmitPdu>& pdus,
+                                 const std::vector<uint8_t>& data, bool ref16, uint16_t reference) {
     std::vector<uint8_t> joined;
     for (const auto& pdu : pdus) {
       CAPTURE(pdu.part);
@@ -659,8 +666,8 @@ TEST_CASE("submit property: encode -> decode round trip") {
   const std::u32string extension = U"\f^{}\\[~]|\u20AC";
   const std::u32string turkish = U"\u015F\u015E\u011F\u011E\u0131\u0130\u00E7";
   const std::u32string portuguese = U"\u00AA\u00BA\u00EA\u00E1\u00E3\u00F5\u00C2";
-  const std::string_view recipients[] = {"+46708251358", "+4915551234567", "0701234567", "1861",
-                                         "Shop", "ABCDEFGHIJK"};
+  const std::string_view recipients[] = {"+46708251358", "+4915551234567", "0701234567",
+                                         "1861",         "Shop",           "ABCDEFGHIJK"};
   const std::vector<Language> language_sets[] = {
       {}, {Language::kTurkish}, {Language::kPortuguese}, {Language::kSpanish, Language::kTurkish}};
   auto character = [&](int flavour) -> char32_t {
@@ -686,7 +693,8 @@ TEST_CASE("submit property: encode -> decode round trip") {
   for (int n = 0; n < 600; ++n) {
     const int flavour = pick(0, 4);
     std::u32string text;
-    for (int k = pick(0, pick(0, 1) == 0 ? 170 : 700); k > 0; --k) text.push_back(character(flavour));
+    for (int k = pick(0, pick(0, 1) == 0 ? 170 : 700); k > 0; --k)
+      text.push_back(character(flavour));
     PlanOptions po;
     po.languages = language_sets[pick(0, 3)];
     po.ref16 = pick(0, 3) == 0;
@@ -704,8 +712,8 @@ TEST_CASE("submit property: encode -> decode round trip") {
         o.validity = RelativeValidity{pick(0, 635040)};
         break;
       case 2:
-        o.validity = Timestamp{pick(2000, 2099), pick(1, 12), pick(1, 28), pick(0, 23),
-                               pick(0, 59),     pick(0, 59), pick(-48, 56)};
+        o.validity = Timestamp{pick(2000, 2099), pick(1, 12), pick(1, 28),  pick(0, 23),
+                               pick(0, 59),      pick(0, 59), pick(-48, 56)};
         break;
       default:
         break;
@@ -734,8 +742,8 @@ TEST_CASE("submit: a number with separators is refused, not sent as alphanumeric
   using namespace smsgate::pdu;
   auto plan = plan_text(U"x", {});
   REQUIRE(plan.ok());
-  for (const char* bad : {"0701 234", "+46 70 123", "(030) 1234", "030-1234", "12+34", " +4670",
-                          "Clinic "}) {
+  for (const char* bad :
+       {"0701 234", "+46 70 123", "(030) 1234", "030-1234", "12+34", " +4670", "Clinic "}) {
     CAPTURE(bad);
     auto pdus = encode_submit(bad, *plan, {});
     CHECK_FALSE(pdus.ok());

@@ -50,17 +50,17 @@ TEST_CASE("utf8: known encodings of every length") {
       {U"A", "A"},
       {U"\x7F", "\x7F"},
       {U"\u0080", "\xC2\x80"},
-      {U"\u00E9", "\xC3\xA9"},                  // é
-      {U"\u07FF", "\xDF\xBF"},                  // last two-byte
-      {U"\u0800", "\xE0\xA0\x80"},              // first three-byte
-      {U"\u20AC", "\xE2\x82\xAC"},              // €
-      {U"\uD7FF", "\xED\x9F\xBF"},              // just below the surrogates
-      {U"\uE000", "\xEE\x80\x80"},              // just above them
+      {U"\u00E9", "\xC3\xA9"},      // é
+      {U"\u07FF", "\xDF\xBF"},      // last two-byte
+      {U"\u0800", "\xE0\xA0\x80"},  // first three-byte
+      {U"\u20AC", "\xE2\x82\xAC"},  // €
+      {U"\uD7FF", "\xED\x9F\xBF"},  // just below the surrogates
+      {U"\uE000", "\xEE\x80\x80"},  // just above them
       {U"\uFFFD", "\xEF\xBF\xBD"},
-      {U"\uFFFF", "\xEF\xBF\xBF"},              // last three-byte
-      {U"\U00010000", "\xF0\x90\x80\x80"},      // first four-byte
-      {U"\U0001F600", "\xF0\x9F\x98\x80"},      // 😀
-      {U"\U0010FFFF", "\xF4\x8F\xBF\xBF"},      // last code point
+      {U"\uFFFF", "\xEF\xBF\xBF"},          // last three-byte
+      {U"\U00010000", "\xF0\x90\x80\x80"},  // first four-byte
+      {U"\U0001F600", "\xF0\x9F\x98\x80"},  // 😀
+      {U"\U0010FFFF", "\xF4\x8F\xBF\xBF"},  // last code point
       {U"a\u00E9\u20AC\U0001F600z", "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80z"},
   };
   for (const auto& c : cases) {
@@ -98,8 +98,8 @@ TEST_CASE("utf8: round trip of random scalar values") {
   }
   CHECK(failures == 0);
   // Every boundary of every length, both ways.
-  for (char32_t c : {0x0u, 0x7Fu, 0x80u, 0x7FFu, 0x800u, 0xD7FFu, 0xE000u, 0xFFFFu, 0x10000u,
-                     0x10FFFFu}) {
+  for (char32_t c :
+       {0x0u, 0x7Fu, 0x80u, 0x7FFu, 0x800u, 0xD7FFu, 0xE000u, 0xFFFFu, 0x10000u, 0x10FFFFu}) {
     CAPTURE(static_cast<unsigned>(c));
     const std::u32string one(1, c);
     auto back = utf8_to_code_points(code_points_to_utf8(one));
@@ -110,18 +110,18 @@ TEST_CASE("utf8: round trip of random scalar values") {
 
 TEST_CASE("utf8: malformed input is refused with the byte position") {
   SUBCASE("overlong forms") {
-    CHECK(mentions_byte(utf8_error("\xC0\x80"), 1));           // U+0000 in two bytes
-    CHECK(mentions_byte(utf8_error("\xC1\xBF"), 1));           // U+007F in two bytes
-    CHECK(mentions_byte(utf8_error("ab\xE0\x80\xAF"), 3));     // '/' in three bytes
-    CHECK(mentions_byte(utf8_error("\xE0\x9F\xBF"), 1));       // U+07FF in three bytes
+    CHECK(mentions_byte(utf8_error("\xC0\x80"), 1));             // U+0000 in two bytes
+    CHECK(mentions_byte(utf8_error("\xC1\xBF"), 1));             // U+007F in two bytes
+    CHECK(mentions_byte(utf8_error("ab\xE0\x80\xAF"), 3));       // '/' in three bytes
+    CHECK(mentions_byte(utf8_error("\xE0\x9F\xBF"), 1));         // U+07FF in three bytes
     CHECK(mentions_byte(utf8_error("xyz\xF0\x8F\xBF\xBF"), 4));  // U+FFFF in four bytes
     CHECK(mentions_byte(utf8_error("\xF0\x80\x80\x80"), 1));
   }
   SUBCASE("surrogates encoded in UTF-8") {
-    CHECK(mentions_byte(utf8_error("\xED\xA0\x80"), 1));         // U+D800
-    CHECK(mentions_byte(utf8_error("\xED\xAF\xBF"), 1));         // U+DBFF
-    CHECK(mentions_byte(utf8_error("a\xED\xB0\x80"), 2));        // U+DC00
-    CHECK(mentions_byte(utf8_error("\xED\xBF\xBF"), 1));         // U+DFFF
+    CHECK(mentions_byte(utf8_error("\xED\xA0\x80"), 1));   // U+D800
+    CHECK(mentions_byte(utf8_error("\xED\xAF\xBF"), 1));   // U+DBFF
+    CHECK(mentions_byte(utf8_error("a\xED\xB0\x80"), 2));  // U+DC00
+    CHECK(mentions_byte(utf8_error("\xED\xBF\xBF"), 1));   // U+DFFF
     // A CESU-8 style pair: both halves are surrogates.
     CHECK(mentions_byte(utf8_error("\xED\xA0\xBD\xED\xB8\x80"), 1));
   }
@@ -131,8 +131,12 @@ TEST_CASE("utf8: malformed input is refused with the byte position") {
     CHECK(mentions_byte(utf8_error("\xF0\x9F\x98"), 1));
     CHECK(mentions_byte(utf8_error("\xF0"), 1));
     // A sequence cut short by the next character: the byte that is not a continuation.
-    CHECK(mentions_byte(utf8_error("\xC3" "A"), 2));
-    CHECK(mentions_byte(utf8_error("\xE2\x82" "A"), 3));
+    CHECK(mentions_byte(utf8_error("\xC3"
+                                   "A"),
+                        2));
+    CHECK(mentions_byte(utf8_error("\xE2\x82"
+                                   "A"),
+                        3));
     CHECK(mentions_byte(utf8_error("ok \xF0\x9F\x98 no"), 7));
     CHECK(mentions_byte(utf8_error("\xE2\xE2\x82\xAC"), 2));
   }
@@ -206,13 +210,17 @@ TEST_CASE("utf16: unpaired surrogates become U+FFFD") {
     REQUIRE(octets.ok());
     return utf16be_to_code_points(*octets);
   };
-  CHECK(decode("D83D") == U"\uFFFD");              // high at the end
+  CHECK(decode("D83D") == U"\uFFFD");  // high at the end
   CHECK(decode("0041D83D") == U"A\uFFFD");
-  CHECK(decode("DE00") == U"\uFFFD");              // low alone
-  CHECK(decode("DE000041") == U"\uFFFD" U"A");
-  CHECK(decode("D83D0041") == U"\uFFFD" U"A");     // high followed by a non-surrogate
+  CHECK(decode("DE00") == U"\uFFFD");  // low alone
+  CHECK(decode("DE000041") ==
+        U"\uFFFD"
+        U"A");
+  CHECK(decode("D83D0041") ==
+        U"\uFFFD"
+        U"A");                                           // high followed by a non-surrogate
   CHECK(decode("D83DD83DDE00") == U"\uFFFD\U0001F600");  // high, then a whole pair
-  CHECK(decode("DE00D83D") == U"\uFFFD\uFFFD");    // low then high: reversed pair
+  CHECK(decode("DE00D83D") == U"\uFFFD\uFFFD");          // low then high: reversed pair
   CHECK(decode("DBFFDFFF") == U"\U0010FFFF");
   CHECK(decode("D800DC00") == U"\U00010000");
   // The split a phone may make: a pair cut across two parts.
@@ -254,8 +262,8 @@ TEST_CASE("hex: to and from") {
     auto later = from_hex("0011Z2");
     REQUIRE_FALSE(later.ok());
     CHECK(later.error().message.find("character 5") != std::string::npos);
-    for (std::string_view bad : {"0x", "g0", "@0", "0/", ":0", "0`", "G0", "  ", "0\n", "-1",
-                                 "+1", "\xC3\xA9"}) {
+    for (std::string_view bad :
+         {"0x", "g0", "@0", "0/", ":0", "0`", "G0", "  ", "0\n", "-1", "+1", "\xC3\xA9"}) {
       CAPTURE(bad);
       CHECK_FALSE(from_hex(bad).ok());
     }
