@@ -54,11 +54,12 @@ Result<std::string> read_semi_octets(std::span<const uint8_t> octets, size_t cou
   return out;
 }
 
-bool all_semi_octet_chars(std::string_view s) {
-  for (char c : s) {
-    if (semi_octet(c) < 0) return false;
-  }
-  return !s.empty();
+// What a person types as a phone number: digits, the service codes * and #, and the
+// separators people write between digits (a "+" after the start is misplaced). Such
+// text is a number and nothing else.
+bool written_as_number(std::string_view s) {
+  return s.find_first_not_of("0123456789*#+-() ./") == std::string_view::npos &&
+         s.find_first_of("0123456789") != std::string_view::npos;
 }
 
 }  // namespace
@@ -79,18 +80,18 @@ Result<bool> append_address(std::string_view address, std::vector<uint8_t>& out)
     append_semi_octets(digits, out);
     return true;
   }
-  if (all_semi_octet_chars(address)) {
+  if (written_as_number(address)) {
+    // Separators would otherwise make it an alphanumeric address no phone receives.
+    size_t bad = address.find_first_not_of("0123456789*#");
+    if (bad != std::string_view::npos) {
+      return make_error("separator '" + std::string(1, address[bad]) + "' at position " +
+                        std::to_string(bad + 1) + " of the number; give only digits");
+    }
     if (address.size() > kMaxSemiOctets) return make_error("number longer than 20 digits");
     out.push_back(static_cast<uint8_t>(address.size()));
     out.push_back(kToaUnknown);
     append_semi_octets(address, out);
     return true;
-  }
-  // A number written with separators ("0701 234", "(030) 1234") must not silently become
-  // an alphanumeric address that no phone will ever receive.
-  if (address.find_first_not_of("0123456789+-() ./*#abc") == std::string_view::npos) {
-    return make_error("number has separators or a misplaced '+'; give only digits, with an "
-                      "optional leading '+'");
   }
   if (address.front() == ' ' || address.back() == ' ') {
     return make_error("address has leading or trailing spaces");

@@ -18,8 +18,9 @@ inline constexpr uint8_t kToaUnknown = 0x81;        // TON 000, NPI 0001
 inline constexpr uint8_t kToaAlphanumeric = 0xD0;   // TON 101, NPI 0000
 
 // Appends an address field (length, type, value). "+" followed by digits is
-// international; digits (and * # a b c) alone are taken as given, type unknown;
-// anything else is alphanumeric (at most 11 GSM-7 characters).
+// international; digits (and * #) alone are taken as given, type unknown; digits
+// written with separators ("030 1234") are an error; anything else is alphanumeric
+// (at most 11 GSM-7 characters, no leading or trailing space).
 Result<bool> append_address(std::string_view address, std::vector<uint8_t>& out);
 
 struct DecodedAddress {

@@ -132,6 +132,7 @@ expect_error decode.truncated "truncated" -- pdu decode 0011000B9164
 expect_error decode.udl-lies "TP-UDL says" -- pdu decode --no-smsc 11000B916407281553F80000AA0FE8329BFD4697D9EC37
 expect_error decode.bad-semi-octet "bad semi-octet" -- pdu decode 07917283010010F5040BC87238880900F100009930925161A5800AE8329BFD4697D9EC37
 expect_error encode.bad-number "not a digit" -- pdu encode --to +49x12 --text hi
+expect_error encode.separators "separator ' ' at position 4" -- pdu encode --to "030 1234" --text hi
 expect_error encode.validity "validity" -- pdu encode --to +4912 --text hi --validity 9999999
 expect_error encode.language "unknown language" -- pdu encode --to +4912 --text hi --language xx
 expect_error encode.no-text "--text is required" -- pdu encode --to +4912

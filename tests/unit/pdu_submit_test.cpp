@@ -744,7 +744,7 @@ TEST_CASE("submit: a number with separators is refused, not sent as alphanumeric
   REQUIRE(plan.ok());
   for (const char* bad :
        {"0701 234", "+46 70 123", "(030) 1234", "030-1234", "12+34", " +4670", "Clinic "}) {
-    CAPTURE(bad);
+    CAPTURE(std::string(bad));
     auto pdus = encode_submit(bad, *plan, {});
     CHECK_FALSE(pdus.ok());
   }
