@@ -1,5 +1,5 @@
 // Codec throughput. Goal: at least one million 160-character parts encoded per second
-// on one core. Run: build/release/bench/pdu_bench
+// on one core. How to build and run: README.md, "Benchmarks".
 #include <benchmark/benchmark.h>
 
 #include <string>
