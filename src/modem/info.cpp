@@ -402,12 +402,10 @@ Result<Registration> parse_creg(std::string_view line) {
   }
   reg.area = std::string(area);
   reg.cell = std::string(cell);
-  if (at < f.size() && !f[at].text.empty()) {
-    // <AcT> 0..13 (TS 27.007 clause 7.3, up to NG-RAN).
-    auto act = int_field(f[at], "<AcT>", 0, 13, line);
-    if (!act) return act.error();
-    reg.access_technology = *act;
-  }
+  // <AcT> 0..13 (TS 27.007 clause 7.3, up to NG-RAN). Some firmware puts other
+  // things there ("+CREG: 2,1,000B,2816, B, C2816", a Samsung module in ModemManager's
+  // src/tests/test-modem-helpers.c); the registration is still good, the AcT unknown.
+  if (at < f.size()) reg.access_technology = to_int(f[at].text, 0, 13);
   return reg;
 }
 
