@@ -51,4 +51,11 @@ class [[nodiscard]] Result {
 
 inline Error make_error(std::string message) { return Error{std::move(message)}; }
 
+// Status: success with no value, or an Error.
+struct Unit {
+  friend bool operator==(Unit, Unit) = default;
+};
+using Status = Result<Unit>;
+inline Status ok_status() { return Unit{}; }
+
 }  // namespace smsgate

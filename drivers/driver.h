@@ -1,0 +1,83 @@
+// A modem family's AT dialect: what differs from plain 3GPP TS 27.005/27.007 for the
+// modems people actually plug in. A Driver is constexpr data (command tables and a few
+// flags), chosen once per port from the answers to AT+CGMI and AT+CGMM; the modem
+// worker (src/modem/) runs the tables and never checks a vendor itself. Every vendor
+// quirk lives in drivers/<family>.cpp and nowhere else.
+//
+// Thread safety: everything here is immutable and may be read from any thread.
+#pragma once
+
+#include <chrono>
+#include <span>
+#include <string_view>
+
+namespace smsgate::drivers {
+
+using std::chrono::milliseconds;
+
+// One command of a sequence, ModemManager-style: the command line (without CR), how
+// long to wait for its final result, and whether the sequence fails when it does.
+struct AtStep {
+  std::string_view command;
+  milliseconds timeout = milliseconds(3000);
+  bool required = true;  // false: an ERROR is logged and the sequence goes on
+};
+
+// How a family reports a new inbound SMS and a status report, as set by its
+// `sms_setup` (AT+CNMI, TS 27.005 clause 3.4.1). The worker handles every combination;
+// this tells it what to expect.
+enum class Indication {
+  kStored,  // +CMTI / +CDSI: stored, read with AT+CMGR, deleted after it is committed
+  kDirect,  // +CMT / +CDS: the PDU in the URC, acknowledged with AT+CNMA when +CSMS=1
+};
+
+struct Driver {
+  // "generic", "huawei", "simcom", ...: shown by `smsgated probe` and the API.
+  std::string_view family;
+  // Case-insensitive substrings of the AT+CGMI answer that select this driver ("huawei",
+  // "simcom"); the first driver in known_drivers() that matches wins. Empty: matches
+  // nothing (the generic driver, chosen when nothing else matches).
+  std::span<const std::string_view> manufacturers;
+  // When not empty, the AT+CGMM answer must also contain one of these.
+  std::span<const std::string_view> models;
+
+  // After echo is off and errors are numeric (the worker's fixed "ATE0", "AT+CMEE=1"),
+  // before the SIM is unlocked: vendor set-up, e.g. URC silencing (Huawei AT^CURC=0).
+  std::span<const AtStep> init;
+  // After the SIM is ready: PDU mode, message storage, new-message indications.
+  std::span<const AtStep> sms_setup;
+  Indication inbound = Indication::kStored;
+  Indication status_reports = Indication::kDirect;
+  // +CSMS=1 in effect, so every +CMT/+CDS must be acknowledged with AT+CNMA
+  // (TS 27.005 clause 3.4.4); false when the family stays in +CSMS=0.
+  bool acknowledge_direct = false;
+
+  // The command that prints the SIM's ICCID and the prefix of its answer line; there is
+  // no 27.007 command for it, so every family has its own (empty: not supported).
+  std::string_view iccid_command;
+  std::string_view iccid_prefix;
+
+  // Sent before the parts of a multipart message after the first, keeping the link to
+  // the SMSC open (AT+CMMS=1, TS 27.005 clause 3.5.6). Not every modem accepts it.
+  bool use_cmms = false;
+  // How long AT+CMGS may take: minutes have been seen on weak signal.
+  milliseconds send_timeout = std::chrono::seconds(180);
+
+  // The reset ladder after a hang: soft (e.g. ATZ, re-run init), then hard (restart
+  // the radio and usually the USB device: the port disappears and comes back).
+  std::span<const AtStep> soft_reset;
+  std::span<const AtStep> hard_reset;
+
+  // USB interface numbers that answer AT on this family, best first (udev's
+  // ID_USB_INTERFACE_NUM), for choosing among a modem's several ttys; empty: unknown.
+  std::span<const int> at_interfaces;
+};
+
+// The generic TS 27.005/27.007 driver; what every family starts from.
+const Driver& generic_driver();
+// Every driver, vendor families first, the generic driver last.
+std::span<const Driver* const> known_drivers();
+// The driver for a modem whose AT+CGMI / AT+CGMM answers are these.
+const Driver& driver_for(std::string_view manufacturer, std::string_view model);
+
+}  // namespace smsgate::drivers

@@ -1,0 +1,164 @@
+#include "at/channel.h"
+
+#include <algorithm>
+
+namespace smsgate::at {
+namespace {
+
+using std::chrono::milliseconds;
+using Clock = std::chrono::steady_clock;
+
+// Writes are tiny (a command line, a PDU of at most 352 hex digits): a port that takes
+// none of it within this is stuck.
+constexpr milliseconds kWriteTimeout(2000);
+// ESC cancels a pending AT+CMGS prompt (TS 27.005 clause 3.5.1).
+constexpr char kEscape = '\x1b';
+constexpr char kCtrlZ = '\x1a';
+
+}  // namespace
+
+std::string Reply::describe() const {
+  switch (status) {
+    case Status::kAnswered:
+      return at::describe(response.final);
+    case Status::kTimedOut:
+      return "timed out" + (detail.empty() ? std::string() : " (" + detail + ")");
+    case Status::kPortGone:
+      return "port gone: " + detail;
+  }
+  return "?";
+}
+
+AtChannel::AtChannel(std::unique_ptr<Transport> transport) : transport_(std::move(transport)) {}
+
+Status AtChannel::write(std::string_view bytes) {
+  if (trace_) trace_("<", bytes);
+  return transport_->write(bytes, kWriteTimeout);
+}
+
+std::optional<Event> AtChannel::next_command_event(Clock::time_point deadline, Reply& failure) {
+  for (;;) {
+    while (auto event = parser_.next_event()) {
+      if (auto* urc = std::get_if<Urc>(&*event)) {
+        urcs_.push_back(std::move(*urc));
+        continue;
+      }
+      return event;
+    }
+    auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) {
+      failure.status = Reply::Status::kTimedOut;
+      std::vector<std::string> seen = parser_.abandon_command();
+      for (const std::string& line : seen) {
+        if (!failure.detail.empty()) failure.detail += " | ";
+        failure.detail += line;
+      }
+      queue_urcs_only();
+      return std::nullopt;
+    }
+    Result<std::string> bytes = transport_->read(left);
+    if (!bytes) {
+      failure.status = Reply::Status::kPortGone;
+      failure.detail = bytes.error().message;
+      parser_.abandon_command();
+      queue_urcs_only();
+      return std::nullopt;
+    }
+    if (!bytes->empty()) {
+      if (trace_) trace_(">", *bytes);
+      parser_.feed(*bytes);
+    }
+  }
+}
+
+void AtChannel::queue_urcs_only() {
+  while (auto event = parser_.next_event()) {
+    if (auto* urc = std::get_if<Urc>(&*event)) urcs_.push_back(std::move(*urc));
+  }
+}
+
+Reply AtChannel::run(std::string_view command, milliseconds timeout, const CommandShape& shape) {
+  Reply reply;
+  parser_.command_sent(command, shape);
+  if (Status written = write(std::string(command) + "\r"); !written) {
+    parser_.abandon_command();
+    return Reply{Reply::Status::kPortGone, {}, written.error().message};
+  }
+  auto deadline = Clock::now() + timeout;
+  while (auto event = next_command_event(deadline, reply)) {
+    if (auto* response = std::get_if<Response>(&*event)) {
+      reply.response = std::move(*response);
+      return reply;
+    }
+    // A prompt nobody asked for: the modem reads our next bytes as PDU text. Cancel it.
+    if (Status cancelled = write(std::string(1, kEscape)); !cancelled) {
+      parser_.abandon_command();
+      return Reply{Reply::Status::kPortGone, {}, cancelled.error().message};
+    }
+  }
+  return reply;
+}
+
+Reply AtChannel::send_pdu(std::string_view cmgs_command, std::string_view pdu_hex,
+                          milliseconds prompt_timeout, milliseconds timeout) {
+  Reply reply;
+  CommandShape shape;
+  shape.expects_prompt = true;
+  parser_.command_sent(cmgs_command, shape);
+  if (Status written = write(std::string(cmgs_command) + "\r"); !written) {
+    parser_.abandon_command();
+    return Reply{Reply::Status::kPortGone, {}, written.error().message};
+  }
+  auto start = Clock::now();
+  std::optional<Event> event = next_command_event(start + std::min(prompt_timeout, timeout), reply);
+  if (!event) {
+    if (reply.status == Reply::Status::kTimedOut) {
+      (void)write(std::string(1, kEscape));
+      reply.detail = "no prompt" + (reply.detail.empty() ? "" : ": " + reply.detail);
+    }
+    return reply;
+  }
+  if (auto* response = std::get_if<Response>(&*event)) {  // refused before the prompt
+    reply.response = std::move(*response);
+    return reply;
+  }
+  parser_.pdu_sent();
+  reply.pdu_written = true;
+  if (Status written = write(std::string(pdu_hex) + kCtrlZ); !written) {
+    parser_.abandon_command();
+    return Reply{Reply::Status::kPortGone, {}, written.error().message, true};
+  }
+  while ((event = next_command_event(start + timeout, reply))) {
+    if (auto* response = std::get_if<Response>(&*event)) {
+      reply.response = std::move(*response);
+      return reply;
+    }
+  }
+  return reply;
+}
+
+Status AtChannel::wait_for_urcs(milliseconds timeout) {
+  queue_urcs_only();
+  if (!urcs_.empty()) return ok_status();
+  Result<std::string> bytes = transport_->read(timeout);
+  if (!bytes) return bytes.error();
+  if (!bytes->empty()) {
+    if (trace_) trace_(">", *bytes);
+    parser_.feed(*bytes);
+    queue_urcs_only();
+  }
+  return ok_status();
+}
+
+std::deque<Urc> AtChannel::take_urcs() {
+  std::deque<Urc> taken;
+  taken.swap(urcs_);
+  return taken;
+}
+
+void AtChannel::discard_input() {
+  transport_->discard_input();
+  parser_ = AtParser();
+}
+
+}  // namespace smsgate::at

@@ -1,0 +1,94 @@
+// AtChannel: one AT command at a time over a Transport, each with a deadline. It
+// writes the command, feeds what the modem says to an AtParser, and returns the
+// response; unsolicited result codes that arrive meanwhile (or while idle, see
+// wait_for_urcs) are queued for the owner. A timeout is not an error result: the
+// caller sees kTimedOut, never a made-up "ERROR", so it can tell a hung modem from a
+// refusal. After a timeout the parser abandons the command, so a late final result
+// cannot complete the next one.
+//
+// Owned and used by one thread (the modem worker); not safe for concurrent use.
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "at/parser.h"
+#include "at/transport.h"
+
+namespace smsgate::at {
+
+struct Reply {
+  enum class Status {
+    kAnswered,  // a final result arrived: see response.final (OK, ERROR, +CMS ERROR...)
+    kTimedOut,  // no final result before the deadline
+    kPortGone,  // the transport failed: unplugged or closed
+  };
+  Status status = Status::kAnswered;
+  Response response;   // kAnswered: the information lines and final result
+  std::string detail;  // kTimedOut / kPortGone: what happened, for the log
+  // send_pdu: the PDU was written, so a timeout or a lost port leaves it unknown
+  // whether the message went out.
+  bool pdu_written = false;
+
+  bool answered() const { return status == Status::kAnswered; }
+  bool ok() const { return answered() && response.final.ok(); }
+  // One line for logs: "OK", "+CMS ERROR: 38 (network out of order)", "timed out".
+  std::string describe() const;
+};
+
+class AtChannel {
+ public:
+  using Trace = std::function<void(std::string_view direction, std::string_view text)>;
+
+  explicit AtChannel(std::unique_ptr<Transport> transport);
+
+  // Sends `command` (no CR; it is added) and waits up to `timeout` for its final result.
+  Reply run(std::string_view command, std::chrono::milliseconds timeout,
+            const CommandShape& shape = {});
+
+  // AT+CMGS=<tpdu_length> with its PDU (TS 27.005 clause 3.5.1): waits for the "> "
+  // prompt (up to `prompt_timeout`), writes the hex PDU and Ctrl-Z, and waits up to
+  // `timeout` for +CMGS. If the prompt never comes, ESC cancels the command so the
+  // modem does not take our next command for PDU text.
+  Reply send_pdu(std::string_view cmgs_command, std::string_view pdu_hex,
+                 std::chrono::milliseconds prompt_timeout, std::chrono::milliseconds timeout);
+
+  // Reads what the modem says on its own: returns when bytes arrive (a URC or part of
+  // one), when `timeout` passes, or at once after Transport::interrupt(). An error
+  // means the port is gone.
+  Status wait_for_urcs(std::chrono::milliseconds timeout);
+
+  bool has_urcs() const { return !urcs_.empty(); }
+  std::deque<Urc> take_urcs();
+
+  // Forgets unread input and any half-received line (after a reset).
+  void discard_input();
+
+  // Called with "<" for bytes written and ">" for lines read, when set (debug traces;
+  // they carry PDUs, so never at info level).
+  void set_trace(Trace trace) { trace_ = std::move(trace); }
+
+  const std::string& port_name() const { return transport_->name(); }
+  const AtParser& parser() const { return parser_; }
+  // For interrupt() from other threads; the channel's owner uses nothing else of it.
+  Transport& transport() { return *transport_; }
+
+ private:
+  Status write(std::string_view bytes);
+  // Reads until the parser yields an event or the deadline passes; URCs are queued.
+  // Returns the response or prompt event, or a Reply describing the failure.
+  std::optional<Event> next_command_event(std::chrono::steady_clock::time_point deadline,
+                                          Reply& failure);
+  void queue_urcs_only();
+
+  std::unique_ptr<Transport> transport_;
+  AtParser parser_;
+  std::deque<Urc> urcs_;
+  Trace trace_;
+};
+
+}  // namespace smsgate::at

@@ -1,0 +1,619 @@
+#include "modem/worker.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "modem/info.h"
+
+namespace smsgate::modem {
+namespace {
+
+using at::Reply;
+using std::chrono::seconds;
+
+// The "> " prompt of AT+CMGS comes at once from a live modem; no radio involved yet.
+constexpr milliseconds kPromptTimeout(10000);
+// A full listing of the SIM's or phone's memory; slow modems take seconds per message.
+constexpr milliseconds kListTimeout(60000);
+// After a rejected step, a missing SIM, a wrong PIN: look again this often, in case a
+// person fixed it (a wrong PIN itself is never offered again).
+constexpr milliseconds kAttentionRetry(30000);
+// The SIM answers "busy" (CME 14) for a few seconds after power-on or PIN entry.
+constexpr milliseconds kSimBusyWait(1000);
+constexpr int kSimBusyTries = 20;
+// Reopening an unplugged port: first after reopen_interval, then at most this far apart.
+constexpr milliseconds kMaxReopenInterval(30000);
+
+std::string printable(std::string_view bytes) {
+  std::string out;
+  for (char c : bytes) {
+    if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\x%02X", static_cast<unsigned char>(c));
+      out += hex;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+bool starts_with(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
+
+}  // namespace
+
+std::string_view state_name(State state) {
+  switch (state) {
+    case State::kOpening:
+      return "opening";
+    case State::kProbing:
+      return "probing";
+    case State::kUnlocking:
+      return "unlocking";
+    case State::kInitialising:
+      return "initialising";
+    case State::kReady:
+      return "ready";
+    case State::kResetting:
+      return "resetting";
+    case State::kOffline:
+      return "offline";
+    case State::kNeedsAttention:
+      return "needs-attention";
+    case State::kStopped:
+      return "stopped";
+  }
+  return "?";
+}
+
+struct ModemWorker::Shared {
+  mutable std::mutex mutex;
+  std::condition_variable wake;  // stop and reset requests end sleeps
+  ModemStatus status;
+  std::optional<SendRequest> pending_send;
+  std::deque<StoredKey> to_delete;
+  bool reset_requested = false;
+  at::Transport* transport = nullptr;  // for interrupt(); null while no port is open
+};
+
+ModemWorker::ModemWorker(WorkerConfig config, Listener& listener, PortOpener opener)
+    : config_(std::move(config)),
+      listener_(listener),
+      opener_(std::move(opener)),
+      driver_(&drivers::generic_driver()),
+      reopen_interval_(config_.reopen_interval),
+      shared_(std::make_unique<Shared>()) {
+  shared_->status.port = config_.port;
+  shared_->status.family = std::string(driver_->family);
+}
+
+ModemWorker::~ModemWorker() { stop(); }
+
+void ModemWorker::start() {
+  if (thread_.joinable()) return;
+  stop_requested_ = false;
+  thread_ = std::thread([this] { run(); });
+}
+
+void ModemWorker::stop() {
+  if (!thread_.joinable()) return;
+  {
+    std::lock_guard lock(shared_->mutex);
+    stop_requested_ = true;
+    if (shared_->transport) shared_->transport->interrupt();
+  }
+  shared_->wake.notify_all();
+  thread_.join();
+}
+
+bool ModemWorker::try_send(SendRequest request) {
+  std::lock_guard lock(shared_->mutex);
+  if (shared_->status.state != State::kReady || shared_->pending_send || stopping()) return false;
+  shared_->pending_send = std::move(request);
+  if (shared_->transport) shared_->transport->interrupt();
+  return true;
+}
+
+void ModemWorker::confirm_stored(const StoredKey& key) {
+  std::lock_guard lock(shared_->mutex);
+  shared_->to_delete.push_back(key);
+  if (shared_->transport) shared_->transport->interrupt();
+}
+
+void ModemWorker::request_reset() {
+  {
+    std::lock_guard lock(shared_->mutex);
+    shared_->reset_requested = true;
+    if (shared_->transport) shared_->transport->interrupt();
+  }
+  shared_->wake.notify_all();
+}
+
+ModemStatus ModemWorker::status() const {
+  std::lock_guard lock(shared_->mutex);
+  return shared_->status;
+}
+
+void ModemWorker::run() {
+  while (!stopping()) step();
+  {
+    std::lock_guard lock(shared_->mutex);
+    shared_->transport = nullptr;
+  }
+  channel_.reset();
+  set_state(State::kStopped);
+}
+
+void ModemWorker::step() {
+  switch (state_) {
+    case State::kOpening:
+      return step_opening();
+    case State::kProbing:
+      return step_probing();
+    case State::kUnlocking:
+      return step_unlocking();
+    case State::kInitialising:
+      return step_initialising();
+    case State::kReady:
+      return step_ready();
+    case State::kResetting:
+      return step_resetting();
+    case State::kOffline:
+      return step_offline();
+    case State::kNeedsAttention:
+      sleep_for(kAttentionRetry);
+      if (!stopping()) set_state(State::kProbing);
+      return;
+    case State::kStopped:
+      return;
+  }
+}
+
+void ModemWorker::set_state(State state, std::string detail) {
+  std::optional<SendRequest> unsent;
+  ModemStatus copy;
+  {
+    std::lock_guard lock(shared_->mutex);
+    ModemStatus& status = shared_->status;
+    if (status.state == state && status.detail == detail) {
+      state_ = state;
+      return;
+    }
+    if (state != State::kReady && shared_->pending_send) {
+      unsent = std::move(shared_->pending_send);
+      shared_->pending_send.reset();
+    }
+    status.state = state;
+    status.detail = detail;
+    status.family = std::string(driver_->family);
+    copy = status;
+  }
+  state_ = state;
+  if (state == State::kReady) {
+    spdlog::info("modem {}: ready ({} {}, IMEI {})", config_.port, copy.identity.manufacturer,
+                 copy.identity.model, copy.identity.imei);
+  } else if (state == State::kOffline || state == State::kNeedsAttention ||
+             state == State::kResetting) {
+    spdlog::warn("modem {}: {}: {}", config_.port, state_name(state), detail);
+  } else {
+    spdlog::debug("modem {}: {}{}{}", config_.port, state_name(state), detail.empty() ? "" : ": ",
+                  detail);
+  }
+  listener_.on_status(copy);
+  if (unsent) {
+    listener_.on_sent(SendOutcome{unsent->id, SendOutcome::Kind::kNotSent, -1, std::nullopt,
+                                  "modem " + std::string(state_name(state))});
+  }
+}
+
+void ModemWorker::sleep_for(milliseconds duration) {
+  std::unique_lock lock(shared_->mutex);
+  shared_->wake.wait_for(lock, duration, [&] { return stopping() || shared_->reset_requested; });
+}
+
+// ---- States ----------------------------------------------------------------------
+
+void ModemWorker::step_opening() {
+  auto opened = opener_(config_.port, config_.serial);
+  if (!opened) {
+    set_state(State::kOffline, opened.error().message);
+    return;
+  }
+  channel_ = std::make_unique<at::AtChannel>(std::move(*opened));
+  if (config_.trace) {
+    channel_->set_trace([port = config_.port](std::string_view direction, std::string_view text) {
+      spdlog::debug("modem {} {} {}", port, direction, printable(text));
+    });
+  }
+  {
+    std::lock_guard lock(shared_->mutex);
+    shared_->transport = &channel_->transport();
+  }
+  set_state(State::kProbing);
+}
+
+void ModemWorker::step_offline() {
+  if (channel_) {
+    {
+      std::lock_guard lock(shared_->mutex);
+      shared_->transport = nullptr;
+    }
+    channel_.reset();
+  }
+  sleep_for(config_.reopen_interval);
+  if (!stopping()) set_state(State::kOpening, status().detail);
+}
+
+void ModemWorker::step_probing() {
+  channel_->discard_input();
+  Reply woken = wake(*channel_, config_.boot_timeout, [this] { return stopping(); });
+  if (stopping()) return;
+  if (!woken.ok()) {
+    after_failure(woken.answered() ? Reply{Reply::Status::kTimedOut, {}, woken.describe()} : woken);
+    return;
+  }
+  Result<Identity> identity = read_identity(*channel_);
+  if (!identity) {
+    set_state(State::kResetting, identity.error().message);
+    return;
+  }
+  driver_ = &drivers::driver_for(identity->manufacturer, identity->model);
+  {
+    std::lock_guard lock(shared_->mutex);
+    Identity& known = shared_->status.identity;
+    // IMSI and ICCID are read after the PIN; keep them across resets of the same SIM.
+    identity->imsi = known.imsi;
+    identity->iccid = known.iccid;
+    known = *identity;
+  }
+  if (!run_steps(driver_->init)) return;
+  set_state(State::kUnlocking);
+}
+
+void ModemWorker::step_unlocking() {
+  for (int tries = 0; tries < kSimBusyTries && !stopping(); ++tries) {
+    at::CommandShape shape;
+    Reply reply = channel_->run("AT+CPIN?", kCommandTimeout, shape);
+    if (!reply.answered()) return after_failure(reply);
+    if (!reply.ok()) {
+      const at::FinalResult& final = reply.response.final;
+      // 14 SIM busy, 515 "please wait" (TS 27.007 clause 9.2.1; Huawei, SIMCom).
+      if (final.kind == at::FinalKind::kCmeError && (final.code == 14 || final.code == 515)) {
+        sleep_for(kSimBusyWait);
+        continue;
+      }
+      return set_state(State::kNeedsAttention, "SIM: " + reply.describe());
+    }
+    Result<SimState> sim = reply.response.lines.empty()
+                               ? Result<SimState>(make_error("no +CPIN: line"))
+                               : parse_cpin(reply.response.lines.front());
+    if (!sim) return set_state(State::kNeedsAttention, "SIM: " + sim.error().message);
+    if (*sim == SimState::kReady) return set_state(State::kInitialising);
+    if (!needs_pin(*sim)) {
+      return set_state(State::kNeedsAttention, "SIM wants " + std::string(sim_state_name(*sim)) +
+                                                   "; unlock it in a phone, then reset the modem");
+    }
+    if (!config_.pin) {
+      return set_state(State::kNeedsAttention, "SIM wants its PIN; set `pin` for this modem");
+    }
+    if (pin_rejected_) {
+      return set_state(State::kNeedsAttention,
+                       "the configured PIN was refused and is not offered again (a third "
+                       "wrong PIN locks the SIM); fix `pin` and restart");
+    }
+    Reply entered = channel_->run("AT+CPIN=\"" + *config_.pin + "\"", seconds(20));
+    if (!entered.answered()) return after_failure(entered);
+    if (!entered.ok()) {
+      pin_rejected_ = true;
+      return set_state(State::kNeedsAttention, "SIM PIN refused: " + entered.describe());
+    }
+    spdlog::info("modem {}: SIM unlocked", config_.port);
+    sleep_for(kSimBusyWait);
+  }
+  if (!stopping()) set_state(State::kNeedsAttention, "SIM stays busy");
+}
+
+void ModemWorker::step_initialising() {
+  Identity identity = status().identity;
+  read_sim_identity(*channel_, *driver_, identity);
+  {
+    std::lock_guard lock(shared_->mutex);
+    shared_->status.identity = identity;
+  }
+  if (!run_steps(driver_->sms_setup)) return;
+  read_storage_.clear();
+  drain_stored();
+  if (state_ != State::kInitialising) return;
+  reset_level_ = 0;
+  reopen_interval_ = config_.reopen_interval;
+  next_health_ = Clock::now();
+  set_state(State::kReady);
+}
+
+void ModemWorker::step_ready() {
+  handle_urcs();
+  if (state_ != State::kReady) return;
+
+  std::optional<SendRequest> to_send;
+  std::optional<StoredKey> to_delete;
+  bool reset = false;
+  {
+    std::lock_guard lock(shared_->mutex);
+    if (shared_->reset_requested) {
+      shared_->reset_requested = false;
+      reset = true;
+    } else if (shared_->pending_send) {
+      to_send = shared_->pending_send;
+    } else if (to_read_.empty() && !shared_->to_delete.empty()) {
+      to_delete = shared_->to_delete.front();
+      shared_->to_delete.pop_front();
+    }
+  }
+  if (reset) {
+    reset_level_ = 0;
+    return set_state(State::kResetting, "reset requested");
+  }
+  if (to_send) return send(*to_send);
+  if (!to_read_.empty()) {
+    StoredKey key = to_read_.front();
+    to_read_.pop_front();
+    return read_stored(key);
+  }
+  if (to_delete) return delete_stored(*to_delete);
+  auto now = Clock::now();
+  if (now >= next_health_) {
+    next_health_ = now + config_.health_interval;
+    return poll_health();
+  }
+  Status waited = channel_->wait_for_urcs(
+      std::chrono::duration_cast<milliseconds>(next_health_ - now) + milliseconds(1));
+  if (!waited) after_failure(Reply{Reply::Status::kPortGone, {}, waited.error().message});
+}
+
+void ModemWorker::step_resetting() {
+  {
+    std::lock_guard lock(shared_->mutex);
+    ++shared_->status.resets;
+    shared_->reset_requested = false;
+  }
+  int level = std::min(reset_level_++, 2);
+  if (level == 0 && channel_) {
+    spdlog::warn("modem {}: soft reset", config_.port);
+    channel_->discard_input();
+    for (const drivers::AtStep& step : driver_->soft_reset) {
+      if (!channel_->run(step.command, step.timeout).answered()) break;
+    }
+    return set_state(State::kProbing, "after a soft reset");
+  }
+  if (level == 1 && channel_) {
+    spdlog::warn("modem {}: hard reset", config_.port);
+    for (const drivers::AtStep& step : driver_->hard_reset) {
+      (void)channel_->run(step.command, step.timeout);
+    }
+  }
+  // A hard reset usually takes the USB device away and back; either way the port is
+  // closed and opened again, each time a little later.
+  spdlog::warn("modem {}: reopening the port", config_.port);
+  {
+    std::lock_guard lock(shared_->mutex);
+    shared_->transport = nullptr;
+  }
+  channel_.reset();
+  sleep_for(reopen_interval_);
+  reopen_interval_ = std::min(reopen_interval_ * 2, kMaxReopenInterval);
+  if (!stopping()) set_state(State::kOpening, "after a reset");
+}
+
+// ---- Helpers ---------------------------------------------------------------------
+
+void ModemWorker::after_failure(const Reply& reply) {
+  if (reply.status == Reply::Status::kPortGone) {
+    set_state(State::kOffline, reply.detail);
+  } else {
+    set_state(State::kResetting, "no answer: " + reply.describe());
+  }
+}
+
+bool ModemWorker::run_steps(std::span<const drivers::AtStep> steps) {
+  for (const drivers::AtStep& step : steps) {
+    Reply reply = channel_->run(step.command, step.timeout);
+    if (!reply.answered()) {
+      after_failure(reply);
+      return false;
+    }
+    if (!reply.ok()) {
+      if (step.required) {
+        set_state(State::kNeedsAttention,
+                  std::string(step.command) + " refused: " + reply.describe());
+        return false;
+      }
+      spdlog::debug("modem {}: optional {} refused: {}", config_.port, step.command,
+                    reply.describe());
+    }
+  }
+  return true;
+}
+
+void ModemWorker::handle_urcs() {
+  while (channel_ && channel_->has_urcs() && !stopping()) {
+    for (const at::Urc& urc : channel_->take_urcs()) handle_urc(urc);
+  }
+}
+
+void ModemWorker::handle_urc(const at::Urc& urc) {
+  if (starts_with(urc.line, "+CMTI:") || starts_with(urc.line, "+CDSI:")) {
+    auto key = starts_with(urc.line, "+CMTI:") ? parse_cmti(urc.line) : parse_cdsi(urc.line);
+    if (key) {
+      to_read_.push_back(StoredKey{key->storage, key->index});
+    } else {
+      spdlog::warn("modem {}: unreadable indication: {}", config_.port, urc.line);
+    }
+    return;
+  }
+  if (starts_with(urc.line, "+CMT:") || starts_with(urc.line, "+CDS:")) {
+    if (!urc.pdu) return;
+    {
+      std::lock_guard lock(shared_->mutex);
+      ++shared_->status.messages_received;
+    }
+    listener_.on_received(Received{*urc.pdu, std::nullopt});
+    // With +CSMS=1 the network waits for this acknowledgement (TS 27.005 clause 3.4.4).
+    if (driver_->acknowledge_direct) {
+      Reply ack = channel_->run("AT+CNMA", kCommandTimeout);
+      if (!ack.answered()) after_failure(ack);
+    }
+    return;
+  }
+  if (starts_with(urc.line, "+CREG:")) {
+    if (auto registration = parse_creg(urc.line)) {
+      std::lock_guard lock(shared_->mutex);
+      shared_->status.health.registration = registration->status;
+    }
+    return;
+  }
+  spdlog::trace("modem {}: unsolicited {}", config_.port, urc.line);
+}
+
+Status ModemWorker::select_read_storage(const std::string& storage) {
+  if (storage.empty() || storage == read_storage_) return ok_status();
+  // Only <mem1> (read and delete) changes (TS 27.005 clause 3.2.2).
+  Reply reply = channel_->run("AT+CPMS=\"" + storage + "\"", kCommandTimeout);
+  if (!reply.answered()) {
+    after_failure(reply);
+    return make_error(reply.describe());
+  }
+  if (!reply.ok()) return make_error("AT+CPMS=\"" + storage + "\" " + reply.describe());
+  read_storage_ = storage;
+  return ok_status();
+}
+
+void ModemWorker::drain_stored() {
+  at::CommandShape shape;
+  shape.response_prefixes[0] = "+CMGL:";
+  shape.pdu_after_header = true;
+  // <stat> 4: all messages, read or not (TS 27.005 clause 3.4.2, PDU mode).
+  Reply reply = channel_->run("AT+CMGL=4", kListTimeout, shape);
+  if (!reply.answered()) return after_failure(reply);
+  if (!reply.ok()) {
+    spdlog::warn("modem {}: could not list stored messages: {}", config_.port, reply.describe());
+    return;
+  }
+  Result<std::vector<ListedMessage>> listed = parse_cmgl(reply.response.lines);
+  if (!listed) {
+    spdlog::warn("modem {}: unreadable message list: {}", config_.port, listed.error().message);
+    return;
+  }
+  for (const ListedMessage& message : *listed) {
+    {
+      std::lock_guard lock(shared_->mutex);
+      ++shared_->status.messages_received;
+    }
+    listener_.on_received(Received{message.pdu_hex, StoredKey{read_storage_, message.index}});
+  }
+}
+
+void ModemWorker::read_stored(const StoredKey& key) {
+  if (!select_read_storage(key.storage)) return;
+  at::CommandShape shape;
+  shape.response_prefixes[0] = "+CMGR:";
+  shape.pdu_after_header = true;
+  Reply reply = channel_->run("AT+CMGR=" + std::to_string(key.index), kCommandTimeout, shape);
+  if (!reply.answered()) return after_failure(reply);
+  if (!reply.ok()) {
+    spdlog::warn("modem {}: reading message {} failed: {}", config_.port, key.index,
+                 reply.describe());
+    return;
+  }
+  Result<ReadMessage> message = parse_cmgr(reply.response.lines);
+  if (!message) {
+    // An empty slot answers OK with no +CMGR line on many modems: nothing to hand over.
+    spdlog::debug("modem {}: message {}: {}", config_.port, key.index, message.error().message);
+    return;
+  }
+  {
+    std::lock_guard lock(shared_->mutex);
+    ++shared_->status.messages_received;
+  }
+  listener_.on_received(Received{message->pdu_hex, key});
+}
+
+void ModemWorker::delete_stored(const StoredKey& key) {
+  if (!select_read_storage(key.storage)) return;
+  Reply reply = channel_->run("AT+CMGD=" + std::to_string(key.index), kCommandTimeout);
+  if (!reply.answered()) return after_failure(reply);
+  if (!reply.ok()) {
+    spdlog::warn("modem {}: deleting message {} failed: {}", config_.port, key.index,
+                 reply.describe());
+  }
+}
+
+void ModemWorker::send(const SendRequest& request) {
+  SendOutcome outcome;
+  outcome.id = request.id;
+  if (request.more_to_follow && driver_->use_cmms) {
+    // Keep the link to the SMSC open for the next part (TS 27.005 clause 3.5.6);
+    // a refusal costs nothing but speed.
+    Reply cmms = channel_->run("AT+CMMS=1", kCommandTimeout);
+    if (!cmms.answered()) {
+      outcome.kind = SendOutcome::Kind::kNotSent;
+      outcome.detail = cmms.describe();
+      finish_send(outcome);
+      return after_failure(cmms);
+    }
+  }
+  Reply reply = channel_->send_pdu("AT+CMGS=" + std::to_string(request.tpdu_length),
+                                   request.pdu_hex, kPromptTimeout, driver_->send_timeout);
+  outcome.detail = reply.describe();
+  if (reply.ok()) {
+    Result<int> reference = reply.response.lines.empty() ? Result<int>(make_error("no +CMGS: line"))
+                                                         : parse_cmgs(reply.response.lines.front());
+    outcome.kind = SendOutcome::Kind::kSent;
+    outcome.reference = reference ? *reference : -1;
+  } else if (reply.answered()) {
+    outcome.kind = SendOutcome::Kind::kRefused;
+    outcome.error_class = at::classify(reply.response.final);
+  } else {
+    outcome.kind = reply.pdu_written ? SendOutcome::Kind::kUncertain : SendOutcome::Kind::kNotSent;
+  }
+  finish_send(outcome);
+  if (!reply.answered()) after_failure(reply);
+}
+
+void ModemWorker::finish_send(const SendOutcome& outcome) {
+  {
+    std::lock_guard lock(shared_->mutex);
+    shared_->pending_send.reset();
+    if (outcome.kind == SendOutcome::Kind::kSent) {
+      ++shared_->status.parts_sent;
+    } else {
+      ++shared_->status.parts_failed;
+    }
+  }
+  listener_.on_sent(outcome);
+}
+
+void ModemWorker::poll_health() {
+  Health health = status().health;
+  std::optional<Reply> failed = read_health(*channel_, health);
+  if (failed && !failed->answered()) return after_failure(*failed);
+  ModemStatus copy;
+  bool changed;
+  {
+    std::lock_guard lock(shared_->mutex);
+    changed = shared_->status.health != health;
+    shared_->status.health = health;
+    shared_->status.health_checked = Clock::now();
+    copy = shared_->status;
+  }
+  if (changed) listener_.on_status(copy);
+}
+
+}  // namespace smsgate::modem

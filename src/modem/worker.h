@@ -1,0 +1,205 @@
+// ModemWorker: one thread that owns one modem's port and drives it through an explicit
+// state machine:
+//
+//   opening ─► probing ─► unlocking ─► initialising ─► ready ◄──┐
+//      ▲          │           │                         │       │
+//      │          │           └─► needs attention       ▼       │
+//      └── offline ◄── resetting (soft, hard, reopen) ◄─ hung ───┘
+//
+// Ready, it sends one part at a time (try_send), reads inbound messages (stored ones on
+// start, then each +CMTI; +CMT/+CDS as they come), deletes a stored message only after
+// the listener confirms it is committed (confirm_stored), and polls health (signal,
+// registration, operator) on a timer. A modem that stops answering is detected by the
+// idle poll within kHangDetection, reset along the driver's ladder, and reported; an
+// unplugged port is reopened when it comes back.
+//
+// Thread safety: the public methods may be called from any thread. Listener callbacks
+// run on the worker's thread; they must return quickly and must not call back into
+// the worker except try_send, confirm_stored and status (which only queue or copy).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <thread>
+
+#include "at/channel.h"
+#include "at/result_code.h"
+#include "at/transport.h"
+#include "drivers/driver.h"
+#include "modem/probe.h"
+
+namespace smsgate::modem {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+enum class State {
+  kOpening,         // opening the port (again)
+  kProbing,         // AT, echo off, identity, driver init
+  kUnlocking,       // SIM PIN
+  kInitialising,    // SMS set-up, stored messages drained
+  kReady,           // sending, receiving, health polls
+  kResetting,       // no answer: working up the reset ladder
+  kOffline,         // the port is gone or will not open; retried
+  kNeedsAttention,  // wrong PIN, PUK lock, no SIM, ...: waits for a person
+  kStopped,
+};
+std::string_view state_name(State state);  // "ready", "needs-attention", ...
+
+struct WorkerConfig {
+  std::string port;
+  at::SerialSettings serial;
+  std::optional<std::string> pin;
+  // Idle modems are asked for their health this often; a hung one is thus found
+  // within health_interval + the command timeouts (under 30 s with the defaults).
+  milliseconds health_interval = std::chrono::seconds(10);
+  milliseconds reopen_interval = std::chrono::seconds(2);
+  // How long a modem may take to answer AT after a reset or being plugged in.
+  milliseconds boot_timeout = std::chrono::seconds(20);
+  // Log every byte to and from the modem (debug only: PDUs carry message content).
+  bool trace = false;
+};
+
+// What the modem looks like now; copied out by status().
+struct ModemStatus {
+  State state = State::kOpening;
+  std::string detail;  // why it is offline / needs attention / last reset
+  std::string port;
+  std::string family;  // the driver chosen
+  Identity identity;
+  Health health;
+  std::optional<Clock::time_point> health_checked;
+  uint64_t parts_sent = 0;
+  uint64_t parts_failed = 0;
+  uint64_t messages_received = 0;
+  uint64_t resets = 0;
+};
+
+// One part, ready for AT+CMGS.
+struct SendRequest {
+  uint64_t id = 0;              // the caller's, echoed in the outcome
+  std::string pdu_hex;          // with the SMSC prefix ("00..."), as `smsgated pdu encode` gives
+  int tpdu_length = 0;          // octets after the SMSC prefix: the <length> of AT+CMGS
+  bool more_to_follow = false;  // another part of the same message comes next (AT+CMMS)
+};
+
+struct SendOutcome {
+  enum class Kind {
+    kSent,       // +CMGS: the SMSC took it; `reference` is its TP-MR
+    kRefused,    // the modem answered with an error: not sent; see error_class
+    kNotSent,    // the modem was not there (port gone, no prompt): not sent
+    kUncertain,  // the PDU was written but no answer came: it may have gone out
+  };
+  uint64_t id = 0;
+  Kind kind = Kind::kSent;
+  int reference = -1;
+  std::optional<at::ErrorClass> error_class;  // kRefused
+  std::string detail;                         // "+CMS ERROR: 38 (network out of order)"
+};
+
+// Where a received PDU sits on the modem, for confirm_stored(); direct deliveries
+// (+CMT, +CDS) are not stored and need no confirmation.
+struct StoredKey {
+  std::string storage;  // "SM", "ME", ...
+  int index = -1;
+  friend bool operator==(const StoredKey&, const StoredKey&) = default;
+};
+
+struct Received {
+  std::string pdu_hex;  // with the SMSC prefix, as the modem gives it
+  std::optional<StoredKey> stored;
+};
+
+class Listener {
+ public:
+  virtual ~Listener() = default;
+  virtual void on_status(const ModemStatus& status) = 0;
+  virtual void on_sent(const SendOutcome& outcome) = 0;
+  // An SMS-DELIVER or SMS-STATUS-REPORT. When `stored`, it stays on the modem until
+  // confirm_stored(); a message handed over twice (after a restart) is the listener's
+  // to recognise.
+  virtual void on_received(const Received& received) = 0;
+};
+
+using PortOpener = std::function<Result<std::unique_ptr<at::Transport>>(
+    const std::string& path, const at::SerialSettings& settings)>;
+
+class ModemWorker {
+ public:
+  ModemWorker(WorkerConfig config, Listener& listener, PortOpener opener = at::open_transport);
+  ~ModemWorker();  // stops
+  ModemWorker(const ModemWorker&) = delete;
+  ModemWorker& operator=(const ModemWorker&) = delete;
+
+  void start();
+  // Finishes the command in progress (a part being sent is seen through), then stops.
+  void stop();
+
+  // Hands one part to the modem if it is ready and idle; false otherwise (nothing
+  // queued). The outcome comes through Listener::on_sent.
+  bool try_send(SendRequest request);
+  // The listener has committed the message stored under `key`: delete it from the modem.
+  void confirm_stored(const StoredKey& key);
+  // Asks for the reset ladder now (the API's "reset" button).
+  void request_reset();
+
+  ModemStatus status() const;
+
+ private:
+  struct Shared;  // state guarded by a mutex, shared with other threads
+
+  void run();
+  void step();
+  void step_opening();
+  void step_probing();
+  void step_unlocking();
+  void step_initialising();
+  void step_ready();
+  void step_resetting();
+  void step_offline();
+
+  bool run_steps(std::span<const drivers::AtStep> steps);
+  void handle_urcs();
+  void handle_urc(const at::Urc& urc);
+  Status select_read_storage(const std::string& storage);
+  void drain_stored();
+  void read_stored(const StoredKey& key);
+  void delete_stored(const StoredKey& key);
+  void send(const SendRequest& request);
+  void finish_send(const SendOutcome& outcome);
+  void poll_health();
+  void after_failure(const at::Reply& reply);
+  void set_state(State state, std::string detail = {});
+  void sleep_for(milliseconds duration);
+  bool stopping() const { return stop_requested_.load(); }
+
+  WorkerConfig config_;
+  Listener& listener_;
+  PortOpener opener_;
+  const drivers::Driver* driver_;
+
+  // Owned by the worker thread.
+  std::unique_ptr<at::AtChannel> channel_;
+  State state_ = State::kOpening;
+  int reset_level_ = 0;        // the next rung of the ladder: 0 soft, 1 hard, 2 reopen
+  bool pin_rejected_ = false;  // never offer the same wrong PIN twice (PUK lock)
+  milliseconds reopen_interval_;
+  Clock::time_point next_health_;
+  std::deque<StoredKey> to_read_;
+  std::string read_storage_;  // <mem1> of AT+CPMS as last set; empty: the modem's own
+
+  std::unique_ptr<Shared> shared_;
+  std::atomic<bool> stop_requested_{false};
+  std::thread thread_;
+};
+
+}  // namespace smsgate::modem
