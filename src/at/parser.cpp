@@ -75,8 +75,9 @@ constexpr auto kUrcPrefixes = std::to_array<std::string_view>(
 // Unsolicited lines that are a whole line, case-insensitive.
 constexpr auto kUrcWords = std::to_array<std::string_view>(
     {"RING",
-     // SIMCom / Quectel boot and shutdown chatter.
-     "RDY", "Call Ready", "SMS Ready", "PB DONE", "NORMAL POWER DOWN", "POWERED DOWN",
+     // SIMCom / Quectel boot and shutdown chatter; "SMS DONE" and "PB DONE" from the
+     // SIM7500/SIM7600 series (AT Command Manual V2.00, summary of URCs).
+     "RDY", "Call Ready", "SMS Ready", "SMS DONE", "PB DONE", "NORMAL POWER DOWN", "POWERED DOWN",
      "UNDER-VOLTAGE POWER DOWN", "UNDER-VOLTAGE WARNNING", "OVER-VOLTAGE POWER DOWN",
      "OVER-VOLTAGE WARNNING",
      // Telit.

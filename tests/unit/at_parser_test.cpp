@@ -1,4 +1,4 @@
-// AtParser driven by the transcripts in tests/transcripts/generic/ (format in
+// AtParser driven by the transcripts in tests/transcripts/<family>/ (format in
 // tests/transcripts/README.md): each is fed in one chunk, byte by byte and in seeded
 // random chunk sizes, and must give the same events every time. Below them, the
 // limits and the host-side calls that a transcript cannot show.
@@ -148,16 +148,33 @@ Transcript load(const std::filesystem::path& path) {
   return t;
 }
 
+std::filesystem::path transcripts_root() {
+  return std::filesystem::path(SMSGATE_TEST_DATA) / "transcripts";
+}
+
 std::vector<Transcript> load_all(const std::string& family) {
   std::vector<std::filesystem::path> paths;
-  for (const auto& entry : std::filesystem::directory_iterator(
-           std::filesystem::path(SMSGATE_TEST_DATA) / "transcripts" / family)) {
+  for (const auto& entry : std::filesystem::directory_iterator(transcripts_root() / family)) {
     if (entry.path().extension() == ".txt") paths.push_back(entry.path());
   }
   std::sort(paths.begin(), paths.end());
   std::vector<Transcript> all;
-  for (const auto& path : paths) all.push_back(load(path));
+  for (const auto& path : paths) {
+    all.push_back(load(path));
+    // Names are unique across families, for the failure messages.
+    all.back().name = family + "/" + all.back().name;
+  }
   return all;
+}
+
+// Every directory under tests/transcripts/: "generic" and one per modem family.
+std::vector<std::string> families() {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(transcripts_root())) {
+    if (entry.is_directory()) names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 // ---- Running ---------------------------------------------------------------------
@@ -266,18 +283,7 @@ void run(const Transcript& t, const Chunker& chunker, const std::string& how) {
 
 // ---- Transcript tests ------------------------------------------------------------
 
-TEST_CASE("at parser: generic transcripts, chunked every way") {
-  auto transcripts = load_all("generic");
-  // The scenarios the channel must handle; each is a file, so losing one is loud.
-  for (const char* required :
-       {"at_ok.txt", "ati_multiline.txt", "echo_on.txt", "echo_off.txt", "cr_only.txt",
-        "lf_only.txt", "cmgs_prompt_echo.txt", "cmgs_cmti_between.txt", "cds_split_pdu.txt",
-        "cmgl_with_cmti.txt", "cmgs_cms_error.txt", "garbage_bytes.txt", "partial_line_pause.txt",
-        "long_line.txt", "boot_noise.txt"}) {
-    CHECK_MESSAGE(std::any_of(transcripts.begin(), transcripts.end(),
-                              [&](const Transcript& t) { return t.name == required; }),
-                  required);
-  }
+void run_every_way(const std::vector<Transcript>& transcripts) {
   for (const auto& t : transcripts) {
     CHECK_MESSAGE(!t.expected.empty(), t.name << " expects nothing");
     run(t, whole(), "one chunk");
@@ -286,6 +292,39 @@ TEST_CASE("at parser: generic transcripts, chunked every way") {
       run(t, random_chunks(seed, 3), "chunks of 1..3, seed " + std::to_string(seed));
       run(t, random_chunks(seed, 40), "chunks of 1..40, seed " + std::to_string(seed));
     }
+  }
+}
+
+bool has(const std::vector<Transcript>& transcripts, const std::string& name) {
+  return std::any_of(transcripts.begin(), transcripts.end(),
+                     [&](const Transcript& t) { return t.name == name; });
+}
+
+TEST_CASE("at parser: generic transcripts, chunked every way") {
+  auto transcripts = load_all("generic");
+  // The scenarios the channel must handle; each is a file, so losing one is loud.
+  for (const char* required :
+       {"at_ok.txt", "ati_multiline.txt", "echo_on.txt", "echo_off.txt", "cr_only.txt",
+        "lf_only.txt", "cmgs_prompt_echo.txt", "cmgs_cmti_between.txt", "cds_split_pdu.txt",
+        "cmgl_with_cmti.txt", "cmgs_cms_error.txt", "garbage_bytes.txt", "partial_line_pause.txt",
+        "long_line.txt", "boot_noise.txt"}) {
+    CHECK_MESSAGE(has(transcripts, std::string("generic/") + required), required);
+  }
+  run_every_way(transcripts);
+}
+
+TEST_CASE("at parser: vendor family transcripts, chunked every way") {
+  auto names = families();
+  // One directory per family with drivers/<family>.cpp; losing one is loud.
+  for (const char* required : {"generic", "huawei", "simcom", "quectel", "sierra", "telit"}) {
+    CHECK_MESSAGE(std::find(names.begin(), names.end(), required) != names.end(), required);
+  }
+  for (const auto& family : names) {
+    if (family == "generic") continue;
+    INFO("family " << family);
+    auto transcripts = load_all(family);
+    CHECK_MESSAGE(!transcripts.empty(), family << " has no transcripts");
+    run_every_way(transcripts);
   }
 }
 
@@ -443,6 +482,10 @@ TEST_CASE("at parser: known URC table") {
   CHECK(is_known_urc("^RSSI:20"));
   CHECK(is_known_urc("Call Ready"));
   CHECK(is_known_urc("CALL READY"));
+  CHECK(is_known_urc("SMS DONE"));  // SIM7600, simcom/sim7600_creset.txt
+  CHECK(is_known_urc("+QIND: PB DONE"));
+  CHECK(is_known_urc("#QSS: 1"));
+  CHECK(is_known_urc("+PACSP1"));
   CHECK(is_known_urc("RING"));
   CHECK_FALSE(is_known_urc("RINGING"));
   CHECK_FALSE(is_known_urc("+CMGS: 4"));
