@@ -13,6 +13,7 @@ struct UsageError : std::runtime_error {
 
 void add_pdu_command(CLI::App& app);
 void add_run_command(CLI::App& app);
+void add_sim_command(CLI::App& app);
 void add_probe_command(CLI::App& app);
 
 }  // namespace smsgate::cli

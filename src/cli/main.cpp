@@ -8,6 +8,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   smsgate::cli::add_pdu_command(app);
   smsgate::cli::add_run_command(app);
+  smsgate::cli::add_sim_command(app);
   smsgate::cli::add_probe_command(app);
   try {
     app.parse(argc, argv);
