@@ -244,6 +244,7 @@ void AtParser::on_pending_line(Pending& pending, std::string line) {
   // Echo (ATE1, V.250 clause 6.2.4) repeats the command line.
   if (!pending.echo_seen && equals_ignore_case(line, pending.command)) {
     pending.echo_seen = true;
+    pending.response.echoed = true;
     return;
   }
   // After the prompt, echo repeats the PDU (ended by the Ctrl-Z, which ends the line).

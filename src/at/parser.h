@@ -43,6 +43,9 @@ struct Response {
   std::vector<std::string> lines;  // information lines and PDU lines, in order
   FinalResult final;
   bool truncated = false;  // more than kMaxResponseBytes; the rest was dropped
+  // The modem echoed the command: echo is on, so a modem set to ATE0 has restarted
+  // and lost its settings.
+  bool echoed = false;
   friend bool operator==(const Response&, const Response&) = default;
 };
 

@@ -601,6 +601,15 @@ void ModemWorker::finish_send(const SendOutcome& outcome) {
 }
 
 void ModemWorker::poll_health() {
+  // A modem that restarted on its own (power dip, firmware watchdog) comes back with
+  // echo on and its SMS settings gone: set it up again.
+  Reply alive = channel_->run("AT", kCommandTimeout);
+  if (!alive.answered()) return after_failure(alive);
+  if (alive.response.echoed) {
+    spdlog::warn("modem {}: restarted by itself (echo is back on); setting it up again",
+                 config_.port);
+    return set_state(State::kProbing, "restarted by itself");
+  }
   Health health = status().health;
   std::optional<Reply> failed = read_health(*channel_, health);
   if (failed && !failed->answered()) return after_failure(*failed);
