@@ -282,6 +282,63 @@ TEST_CASE("modem worker: status reports for sent parts arrive as SMS-STATUS-REPO
   CHECK(pdu::classify_status(report->status) == pdu::StatusClass::kDelivered);
 }
 
+TEST_CASE("modem worker: every family's tables bring a standard modem up, send and report") {
+  struct Family {
+    const char* manufacturer;
+    const char* model;
+    const char* family;
+  };
+  const Family families[] = {
+      {"huawei", "E3131", "huawei"},
+      {"SIMCOM INCORPORATED", "SIMCOM_SIM7600E-H", "simcom"},
+      {"SIMCOM_Ltd", "SIMCOM_SIM800", "simcom-2g"},
+      {"Quectel", "EC25", "quectel"},
+      {"Sierra Wireless, Incorporated", "MC7304", "sierra"},
+      {"Telit", "LE910C4-EU", "telit"},
+      {"ZTE INCORPORATED", "MF626", "zte"},
+      {"Acme", "X1", "generic"},
+  };
+  for (const Family& f : families) {
+    CAPTURE(f.family);
+    sim::SimConfig config;
+    config.manufacturer = f.manufacturer;
+    config.model = f.model;
+    SimModems sims({config});
+    sims.with(0, [](sim::SimModem& m, auto) {
+      m.set_auto_status_reports(sim::SimModem::AutoStatusReports{0, std::chrono::milliseconds(20)});
+    });
+    Recorder recorder;
+    ModemWorker worker(test_worker_config(sims.port(0)), recorder);
+    worker.start();
+    REQUIRE(recorder.wait_for_state(State::kReady));
+    CHECK(worker.status().family == f.family);
+    // The family's ICCID command, or the standard AT+CRSM when the modem lacks it.
+    CHECK(worker.status().identity.iccid == "8949000000000000001");
+    auto parts = parts_for("+4917012345678", "Booking confirmed", true);
+    send_when_idle(worker, parts[0]);
+    // The part is sent and its status report comes back, directly (+CDS) or stored
+    // (+CDSI, read with AT+CMGR) as the family sets it up.
+    REQUIRE(recorder.wait([](const Recorder& r) {
+      return r.outcomes_locked().size() == 1 && r.received_locked().size() == 1;
+    }));
+    CHECK(recorder.outcomes()[0].kind == SendOutcome::Kind::kSent);
+    auto decoded = decode(recorder.received()[0].pdu_hex);
+    auto* report = std::get_if<pdu::StatusReport>(&decoded.tpdu);
+    REQUIRE(report);
+    CHECK(report->reference == recorder.outcomes()[0].reference);
+    bool stored = sims.with(0, [](sim::SimModem& m, auto) { return m.cnmi().ds == 2; });
+    CHECK(recorder.received()[0].stored.has_value() == stored);
+    // A reply from the network is read too.
+    sims.with(0, [](sim::SimModem& m, auto now) {
+      REQUIRE(m.deliver({.from = "+4917099999", .text = "thanks"}, now).ok());
+    });
+    REQUIRE(recorder.wait([](const Recorder& r) { return r.received_locked().size() == 2; }));
+    auto reply = decode(recorder.received()[1].pdu_hex);
+    REQUIRE(std::holds_alternative<pdu::Deliver>(reply.tpdu));
+    CHECK(text_of(std::get<pdu::Deliver>(reply.tpdu)) == "thanks");
+  }
+}
+
 TEST_CASE("modem worker: unlocks the SIM with the configured PIN") {
   sim::SimConfig config;
   config.pin = "4321";
