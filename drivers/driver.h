@@ -48,8 +48,9 @@ struct Driver {
   std::span<const AtStep> sms_setup;
   Indication inbound = Indication::kStored;
   Indication status_reports = Indication::kDirect;
-  // +CSMS=1 in effect, so every +CMT/+CDS must be acknowledged with AT+CNMA
-  // (TS 27.005 clause 3.4.4); false when the family stays in +CSMS=0.
+  // The family's set-up selects +CSMS=1, so every +CMT/+CDS must be acknowledged with
+  // AT+CNMA (TS 27.005 clause 3.4.4). The worker also asks AT+CSMS? after set-up and
+  // acknowledges whenever the modem says service 1, whatever this says.
   bool acknowledge_direct = false;
 
   // The command that prints the SIM's ICCID and the prefix of its answer line; there is

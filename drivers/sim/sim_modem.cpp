@@ -160,7 +160,7 @@ SimModem::SimModem(SimConfig config)
   current_pin_ = config_.pin.value_or("");
   sim_state_ = config_.pin ? SimState::kPinRequired : SimState::kReady;
   network_registered_ = config_.registered;
-  reported_registration_ = registration_stat();
+  reset_settings();
 }
 
 // --- The serial line -----------------------------------------------------------------
@@ -563,8 +563,20 @@ SimModem::Failure SimModem::sim_failure(ErrorFamily family) const {
   }
 }
 
+void SimModem::emit_direct(std::string text) {
+  // Phase 2+: the network sends the next message only after the previous one was
+  // acknowledged (TS 27.005 clause 3.4.4; TS 24.011 RP-ACK), so the next waits.
+  if (settings_.csms == 1 && awaiting_ack_) {
+    awaiting_direct_.push_back(std::move(text));
+    return;
+  }
+  emit_urc(text);
+  if (settings_.csms == 1) awaiting_ack_ = true;
+}
+
 void SimModem::reset_settings() {
   settings_ = Settings{};
+  if (config_.phase2_plus_only) settings_.csms = 1;
   reported_registration_ = registration_stat();
 }
 
@@ -618,8 +630,7 @@ Result<int> SimModem::route_inbound(const std::vector<uint8_t>& tpdu, Routing ro
   ++counters_.inbound_delivered;
   if (routing == Routing::kDirect) {
     // TS 27.005 clause 3.4.1: +CMT: [<alpha>],<length><CR><LF><pdu>
-    emit_urc("+CMT: ," + std::to_string(tpdu.size()) + "\r\n" + pdu::to_hex(pdu));
-    if (settings_.csms == 1) awaiting_ack_ = true;
+    emit_direct("+CMT: ," + std::to_string(tpdu.size()) + "\r\n" + pdu::to_hex(pdu));
     return 0;
   }
   const int mem3 = settings_.cpms[2];
@@ -658,8 +669,7 @@ void SimModem::emit_status_report(const PendingReport& report) {
   pdu.insert(pdu.end(), tpdu->begin(), tpdu->end());
   ++counters_.status_reports;
   if (routing == Routing::kDirect) {
-    emit_urc("+CDS: " + std::to_string(tpdu->size()) + "\r\n" + pdu::to_hex(pdu));
-    if (settings_.csms == 1) awaiting_ack_ = true;
+    emit_direct("+CDS: " + std::to_string(tpdu->size()) + "\r\n" + pdu::to_hex(pdu));
     return;
   }
   const int mem3 = settings_.cpms[2];
@@ -748,6 +758,7 @@ void SimModem::power_cycle(Clock::time_point now) {
   in_flight_.reset();
   executing_ = false;
   awaiting_ack_ = false;
+  awaiting_direct_.clear();  // lost with the power; the network would send them again
   functionality_ = 1;
   if (config_.pin && sim_state_ == SimState::kReady) sim_state_ = SimState::kPinRequired;
   reset_settings();
@@ -1079,6 +1090,9 @@ SimModem::Outcome SimModem::csms(const Invocation& c, Clock::time_point) {
   }
   const auto service = c.form == Form::kSet ? parse_int(c.args[0]) : std::nullopt;
   if (service != 0 && service != 1) return bad_parameters();
+  if (config_.phase2_plus_only && service == 0) {
+    return {Failure{ErrorFamily::kCms, kCmsOperationNotAllowed}};
+  }
   settings_.csms = *service;
   emit_info("+CSMS: 1,1,1");  // <mt>,<mo>,<bm> supported
   return {};
@@ -1108,6 +1122,12 @@ SimModem::Outcome SimModem::cnma(const Invocation& c, Clock::time_point) {
   }
   if (!std::exchange(awaiting_ack_, false)) {
     return {Failure{ErrorFamily::kCms, kCmsNoAckExpected}};
+  }
+  ++counters_.acknowledgements;
+  if (!awaiting_direct_.empty()) {
+    std::string next = std::move(awaiting_direct_.front());
+    awaiting_direct_.erase(awaiting_direct_.begin());
+    emit_direct(std::move(next));
   }
   return {};
 }

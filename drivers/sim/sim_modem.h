@@ -47,6 +47,9 @@ struct SimConfig {
   std::string puk = "12345678";
   int signal = 20;  // +CSQ <rssi>, 0..31 (TS 27.007 clause 8.5)
   bool registered = true;
+  // Phase 2+ only: starts in AT+CSMS=1 and refuses AT+CSMS=0, as some modules do, so
+  // every +CMT/+CDS must be acknowledged with AT+CNMA (TS 27.005 clause 3.4.4).
+  bool phase2_plus_only = false;
   size_t sim_capacity = 30;  // "SM" message slots
   size_t me_capacity = 100;  // "ME" message slots
   // Network time for SCTS/TP-DT of delivered messages and reports; a fixed
@@ -110,6 +113,7 @@ struct SimCounters {
   size_t inbound_delivered = 0;  // parts
   size_t status_reports = 0;     // emitted or stored
   size_t resets = 0;             // AT+CFUN=1,1 and power cycles
+  size_t acknowledgements = 0;   // AT+CNMA that acknowledged a +CMT/+CDS
   size_t bytes_in = 0;
   size_t bytes_out = 0;
 };
@@ -180,6 +184,8 @@ class SimModem {
   int cmee() const { return settings_.cmee; }
   const NewMessageIndication& cnmi() const { return settings_.cnmi; }
   bool hung() const { return hung_; }
+  // +CMT/+CDS sent or held that still wait for AT+CNMA (phase 2+ only).
+  size_t awaiting_acknowledgement() const { return awaiting_direct_.size() + awaiting_ack_; }
   bool booting() const { return boot_done_at_.has_value(); }
   bool sending() const { return in_flight_.has_value(); }
   // +CREG <stat>: 0 not registered, 1 home, 2 searching (TS 27.007 clause 7.2).
@@ -263,6 +269,7 @@ class SimModem {
   void emit(std::string_view bytes);
   void release_held_urcs();
   void reset_settings();
+  void emit_direct(std::string text);  // +CMT / +CDS, one at a time in phase 2+
   void update_registration();
   void deliver_pending_inbound();
   bool can_receive() const;
@@ -327,7 +334,8 @@ class SimModem {
   bool network_registered_ = true;
   int reported_registration_ = -1;
   bool hung_ = false;
-  bool awaiting_ack_ = false;  // +CNMA expected (AT+CSMS=1)
+  bool awaiting_ack_ = false;                 // +CNMA expected (AT+CSMS=1)
+  std::vector<std::string> awaiting_direct_;  // +CMT/+CDS held until that +CNMA
 
   uint8_t next_reference_ = 0;
   int failures_left_ = 0;

@@ -329,6 +329,17 @@ void ModemWorker::step_initialising() {
     shared_->status.identity = identity;
   }
   if (!run_steps(driver_->sms_setup)) return;
+  // Phase 2+ (<service> 1) makes the network wait for AT+CNMA after each +CMT/+CDS
+  // (TS 27.005 clauses 3.2.1, 3.4.4); some modules cannot leave it.
+  acknowledge_direct_ = driver_->acknowledge_direct;
+  at::CommandShape csms_shape;
+  csms_shape.response_prefixes[0] = "+CSMS:";
+  Reply csms = channel_->run("AT+CSMS?", kCommandTimeout, csms_shape);
+  if (!csms.answered()) return after_failure(csms);
+  if (csms.ok() && !csms.response.lines.empty() &&
+      starts_with(csms.response.lines.front(), "+CSMS: 1")) {
+    acknowledge_direct_ = true;
+  }
   read_storage_.clear();
   drain_stored();
   if (state_ != State::kInitialising) return;
@@ -466,7 +477,7 @@ void ModemWorker::handle_urc(const at::Urc& urc) {
     }
     listener_.on_received(Received{*urc.pdu, std::nullopt});
     // With +CSMS=1 the network waits for this acknowledgement (TS 27.005 clause 3.4.4).
-    if (driver_->acknowledge_direct) {
+    if (acknowledge_direct_) {
       Reply ack = channel_->run("AT+CNMA", kCommandTimeout);
       if (!ack.answered()) after_failure(ack);
     }

@@ -339,6 +339,35 @@ TEST_CASE("modem worker: every family's tables bring a standard modem up, send a
   }
 }
 
+TEST_CASE("modem worker: a phase 2+ modem gets AT+CNMA for each direct delivery") {
+  sim::SimConfig config;
+  config.phase2_plus_only = true;
+  SimModems sims({config});
+  Recorder recorder;
+  ModemWorker worker(test_worker_config(sims.port(0)), recorder);
+  worker.start();
+  REQUIRE(recorder.wait_for_state(State::kReady));
+  sims.with(0, [](sim::SimModem& m, auto now) {
+    m.set_auto_status_reports(sim::SimModem::AutoStatusReports{0, std::chrono::milliseconds(10)});
+    for (const char* text : {"one", "two", "three"}) {
+      REQUIRE(
+          m.deliver({.from = "+4917099999", .text = text, .routing = sim::Routing::kDirect}, now)
+              .ok());
+    }
+  });
+  auto parts = parts_for("+4917012345678", "reported", true);
+  send_when_idle(worker, parts[0]);
+  // Three +CMT and one +CDS, each acknowledged before the next.
+  REQUIRE(recorder.wait([](const Recorder& r) { return r.received_locked().size() == 4; }));
+  auto deadline = std::chrono::steady_clock::now() + kPatience;
+  while (sims.with(0, [](sim::SimModem& m, auto) { return m.counters().acknowledgements; }) < 4) {
+    REQUIRE(std::chrono::steady_clock::now() < deadline);
+    std::this_thread::sleep_for(10ms);
+  }
+  CHECK(sims.with(0, [](sim::SimModem& m, auto) { return m.awaiting_acknowledgement(); }) == 0);
+  CHECK(sims.with(0, [](sim::SimModem& m, auto) { return m.counters().errors; }) >= 1);  // CSMS=0
+}
+
 TEST_CASE("modem worker: unlocks the SIM with the configured PIN") {
   sim::SimConfig config;
   config.pin = "4321";
