@@ -58,9 +58,10 @@ struct Driver {
   std::string_view iccid_command;
   std::string_view iccid_prefix;
 
-  // Sent before the parts of a multipart message after the first, keeping the link to
-  // the SMSC open (AT+CMMS=1, TS 27.005 clause 3.5.6). Not every modem accepts it.
-  bool use_cmms = false;
+  // AT+CMMS=1 before a part that has more parts after it, keeping the link to the SMSC
+  // open between them (TS 27.005 clause 3.5.6). The worker stops asking a modem that
+  // refused it once; a family whose modems misbehave with it turns it off.
+  bool use_cmms = true;
   // How long AT+CMGS may take: minutes have been seen on weak signal.
   milliseconds send_timeout = std::chrono::seconds(180);
 

@@ -184,6 +184,7 @@ class SimModem {
   int cmee() const { return settings_.cmee; }
   const NewMessageIndication& cnmi() const { return settings_.cnmi; }
   bool hung() const { return hung_; }
+  int more_messages_mode() const { return settings_.cmms; }  // AT+CMMS <n>
   // +CMT/+CDS sent or held that still wait for AT+CNMA (phase 2+ only).
   size_t awaiting_acknowledgement() const { return awaiting_direct_.size() + awaiting_ack_; }
   bool booting() const { return boot_done_at_.has_value(); }

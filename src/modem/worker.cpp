@@ -569,7 +569,7 @@ void ModemWorker::delete_stored(const StoredKey& key) {
 void ModemWorker::send(const SendRequest& request) {
   SendOutcome outcome;
   outcome.id = request.id;
-  if (request.more_to_follow && driver_->use_cmms) {
+  if (request.more_to_follow && driver_->use_cmms && !cmms_refused_) {
     // Keep the link to the SMSC open for the next part (TS 27.005 clause 3.5.6);
     // a refusal costs nothing but speed.
     Reply cmms = channel_->run("AT+CMMS=1", kCommandTimeout);
@@ -579,6 +579,7 @@ void ModemWorker::send(const SendRequest& request) {
       finish_send(outcome);
       return after_failure(cmms);
     }
+    cmms_refused_ = !cmms.ok();
   }
   Reply reply = channel_->send_pdu("AT+CMGS=" + std::to_string(request.tpdu_length),
                                    request.pdu_hex, kPromptTimeout, driver_->send_timeout);

@@ -193,6 +193,7 @@ class ModemWorker {
   int reset_level_ = 0;              // the next rung of the ladder: 0 soft, 1 hard, 2 reopen
   bool pin_rejected_ = false;        // never offer the same wrong PIN twice (PUK lock)
   bool acknowledge_direct_ = false;  // +CSMS=1: AT+CNMA after each +CMT/+CDS
+  bool cmms_refused_ = false;        // AT+CMMS=1 answered ERROR: not asked again
   milliseconds reopen_interval_;
   Clock::time_point next_health_;
   std::deque<StoredKey> to_read_;

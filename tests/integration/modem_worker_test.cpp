@@ -142,6 +142,8 @@ TEST_CASE("modem worker: the parts of a long message go out in order") {
     joined += sent[i].text;
   }
   CHECK(joined == text);
+  // The link to the SMSC was kept open between the parts.
+  CHECK(sims.with(0, [](sim::SimModem& m, auto) { return m.more_messages_mode(); }) == 1);
   for (const SendOutcome& outcome : recorder.outcomes()) {
     CHECK(outcome.kind == SendOutcome::Kind::kSent);
   }
