@@ -596,7 +596,12 @@ void ModemWorker::send(const SendRequest& request) {
     outcome.kind = reply.pdu_written ? SendOutcome::Kind::kUncertain : SendOutcome::Kind::kNotSent;
   }
   finish_send(outcome);
-  if (!reply.answered()) after_failure(reply);
+  if (!reply.answered()) return after_failure(reply);
+  // No SIM, PIN asked again, SMSC unknown...: the modem needs looking at before it
+  // takes more work; probing again finds out what it wants.
+  if (outcome.error_class == at::ErrorClass::kModemBroken) {
+    set_state(State::kProbing, "after " + outcome.detail);
+  }
 }
 
 void ModemWorker::finish_send(const SendOutcome& outcome) {

@@ -174,6 +174,27 @@ TEST_CASE("modem worker: a refused part is classified, and the modem stays ready
   CHECK(worker.status().state == State::kReady);
 }
 
+TEST_CASE("modem worker: a refusal that blames the modem makes it look at the modem again") {
+  SimModems sims;
+  Recorder recorder;
+  ModemWorker worker(test_worker_config(sims.port(0)), recorder);
+  worker.start();
+  REQUIRE(recorder.wait_for_state(State::kReady));
+  size_t before = recorder.statuses().size();
+  // 310: SIM not inserted (TS 27.005 clause 3.2.5).
+  sims.with(0, [](sim::SimModem& m, auto) { m.fail_next_sends(1, 310); });
+  send_when_idle(worker, parts_for("+4917012345678", "x")[0]);
+  REQUIRE(recorder.wait([](const Recorder& r) { return r.outcomes_locked().size() == 1; }));
+  CHECK(recorder.outcomes()[0].error_class == at::ErrorClass::kModemBroken);
+  // Probed again; the SIM is there after all, so it is ready again.
+  REQUIRE(recorder.wait([&](const Recorder& r) {
+    const auto& s = r.statuses_locked();
+    bool probed = std::any_of(s.begin() + static_cast<std::ptrdiff_t>(before), s.end(),
+                              [](const auto& status) { return status.state == State::kProbing; });
+    return probed && s.back().state == State::kReady;
+  }));
+}
+
 TEST_CASE("modem worker: an inbound SMS is handed over and deleted only once confirmed") {
   SimModems sims;
   Recorder recorder;
