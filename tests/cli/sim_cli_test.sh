@@ -146,6 +146,10 @@ check("unhung", modem0.read_until("OK\r\n") == "\r\nOK\r\n")
 # Unplug: the port hangs up and the name goes; replug: it comes back and boots.
 check("unplug", control(cmd="unplug", modem=0) == {"ok": True})
 check("link gone", not os.path.lexists(os.path.join(ports, "modem0")))
+# The hang-up reaches the slave side asynchronously in the kernel: wait for it.
+hangup = select.poll()
+hangup.register(modem0.fd, select.POLLIN | select.POLLHUP | select.POLLERR)
+hangup.poll(2000)
 try:
     data = os.read(modem0.fd, 100)
     check("EOF after unplug", data == b"", repr(data))
