@@ -1,0 +1,172 @@
+#include "modem/pool.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <set>
+
+namespace smsgate::modem {
+
+class ModemPool::Forwarder : public Listener {
+ public:
+  Forwarder(std::string id, PoolListener& listener) : id_(std::move(id)), listener_(listener) {}
+  void on_status(const ModemStatus& status) override {
+    if (!muted_) listener_.on_status(id_, status);
+  }
+  void on_sent(const SendOutcome& outcome) override { listener_.on_sent(id_, outcome); }
+  void on_received(const Received& received) override { listener_.on_received(id_, received); }
+  // A retired worker's states (stopping, stopped) would be taken for its successor's.
+  void mute_status() { muted_ = true; }
+
+ private:
+  std::atomic<bool> muted_{false};
+  std::string id_;
+  PoolListener& listener_;
+};
+
+ModemPool::ModemPool(PoolConfig config, PoolListener& listener)
+    : config_(std::move(config)), listener_(listener) {}
+
+ModemPool::~ModemPool() { stop(); }
+
+void ModemPool::start() {
+  scan();
+  rescanner_ = std::thread([this] {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+      wake_.wait_for(lock, config_.rescan_interval, [this] { return stopping_; });
+      if (stopping_) break;
+      lock.unlock();
+      scan();
+      lock.lock();
+    }
+  });
+}
+
+void ModemPool::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (rescanner_.joinable()) rescanner_.join();
+  std::map<std::string, Entry> entries;
+  {
+    std::lock_guard lock(mutex_);
+    entries.swap(entries_);
+  }
+  // Workers stop one after another: each sees its part in flight through first.
+  for (auto& [id, entry] : entries) entry.worker->stop();
+}
+
+std::optional<std::string> ModemPool::pin_for(const std::string& port) const {
+  for (const PortSettings& settings : config_.ports) {
+    if (settings.port == port) return settings.pin;
+  }
+  return std::nullopt;
+}
+
+bool ModemPool::enabled(const std::string& port) const {
+  for (const PortSettings& settings : config_.ports) {
+    if (settings.port == port) return settings.enabled;
+  }
+  return true;
+}
+
+void ModemPool::scan() {
+  std::vector<std::string> patterns = config_.patterns;
+  for (const PortSettings& settings : config_.ports) patterns.push_back(settings.port);
+  std::vector<std::string> candidates = expand_port_patterns(patterns);
+
+  // A port some worker has is that worker's to talk on (and to reopen when it comes
+  // back); only the others are probed.
+  std::set<std::string> offline_ids;
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    std::erase_if(candidates, [&](const std::string& port) {
+      return !enabled(port) || std::any_of(entries_.begin(), entries_.end(),
+                                           [&](const auto& e) { return e.second.port == port; });
+    });
+    for (const auto& [id, entry] : entries_) {
+      if (entry.worker->status().state == State::kOffline) offline_ids.insert(id);
+    }
+  }
+  if (candidates.empty()) return;
+
+  Discovery found = discover(candidates, config_.worker.serial, config_.probe_timeout);
+  std::vector<Entry> retired;
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    skipped_ = found.skipped;
+    for (DiscoveredModem& modem : found.modems) {
+      std::string id = modem.identity.imei.empty() ? modem.port : modem.identity.imei;
+      auto existing = entries_.find(id);
+      if (existing != entries_.end()) {
+        if (offline_ids.count(id) == 0) continue;  // already driven on another tty
+        // The same modem under a new name (re-enumerated after a reset): move over.
+        spdlog::info("modem {}: moved from {} to {}", id, existing->second.port, modem.port);
+        retired.push_back(std::move(existing->second));
+        entries_.erase(existing);
+      }
+      WorkerConfig worker_config = config_.worker;
+      worker_config.port = modem.port;
+      worker_config.pin = pin_for(modem.port);
+      Entry entry;
+      entry.port = modem.port;
+      entry.forwarder = std::make_unique<Forwarder>(id, listener_);
+      entry.worker = std::make_unique<ModemWorker>(worker_config, *entry.forwarder);
+      spdlog::info("modem {}: found on {} ({} {}, driver {})", id, modem.port,
+                   modem.identity.manufacturer, modem.identity.model, modem.family);
+      entry.worker->start();
+      entries_.emplace(id, std::move(entry));
+    }
+  }
+  // Stopped with their forwarders still alive: a stopping worker still reports.
+  for (Entry& entry : retired) {
+    entry.forwarder->mute_status();
+    entry.worker->stop();
+  }
+}
+
+std::vector<std::string> ModemPool::modems() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> ids;
+  for (const auto& [id, entry] : entries_) ids.push_back(id);
+  return ids;
+}
+
+bool ModemPool::try_send(const std::string& modem, SendRequest request) {
+  std::lock_guard lock(mutex_);
+  auto found = entries_.find(modem);
+  return found != entries_.end() && found->second.worker->try_send(std::move(request));
+}
+
+void ModemPool::confirm_stored(const std::string& modem, const StoredKey& key) {
+  std::lock_guard lock(mutex_);
+  auto found = entries_.find(modem);
+  if (found != entries_.end()) found->second.worker->confirm_stored(key);
+}
+
+void ModemPool::request_reset(const std::string& modem) {
+  std::lock_guard lock(mutex_);
+  auto found = entries_.find(modem);
+  if (found != entries_.end()) found->second.worker->request_reset();
+}
+
+std::optional<ModemStatus> ModemPool::status(const std::string& modem) const {
+  std::lock_guard lock(mutex_);
+  auto found = entries_.find(modem);
+  if (found == entries_.end()) return std::nullopt;
+  return found->second.worker->status();
+}
+
+std::vector<std::string> ModemPool::skipped_ports() const {
+  std::lock_guard lock(mutex_);
+  return skipped_;
+}
+
+}  // namespace smsgate::modem

@@ -1,0 +1,92 @@
+// ModemPool: every modem the daemon drives. It finds modems on the configured ports
+// (paths and globs; one per IMEI), runs a ModemWorker for each, and looks again on a
+// timer for ports that appeared (a modem plugged in, or re-enumerated under a new name
+// after a hard reset, in which case its old worker is retired).
+//
+// Events from all workers reach one PoolListener, tagged with the modem's id (its
+// IMEI, or the port path when the modem gives none). The pool's methods are
+// thread-safe; listener callbacks run on the workers' threads (see worker.h).
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "modem/discovery.h"
+#include "modem/worker.h"
+
+namespace smsgate::modem {
+
+class PoolListener {
+ public:
+  virtual ~PoolListener() = default;
+  virtual void on_status(const std::string& modem, const ModemStatus& status) = 0;
+  virtual void on_sent(const std::string& modem, const SendOutcome& outcome) = 0;
+  virtual void on_received(const std::string& modem, const Received& received) = 0;
+};
+
+// Settings for the modem on one port ([[modem]] tables of the configuration).
+struct PortSettings {
+  std::string port;
+  std::optional<std::string> pin;
+  bool enabled = true;
+};
+
+struct PoolConfig {
+  std::vector<std::string> patterns;  // paths and globs
+  std::vector<PortSettings> ports;    // per-port settings; their ports are scanned too
+  WorkerConfig worker;                // template; port and pin filled in per modem
+  std::chrono::milliseconds rescan_interval = std::chrono::seconds(10);
+  std::chrono::milliseconds probe_timeout = std::chrono::seconds(5);
+};
+
+class ModemPool {
+ public:
+  ModemPool(PoolConfig config, PoolListener& listener);
+  ~ModemPool();  // stops
+  ModemPool(const ModemPool&) = delete;
+  ModemPool& operator=(const ModemPool&) = delete;
+
+  // Scans once (so that start() returns with the modems present at start running), then
+  // keeps rescanning on a thread.
+  void start();
+  void stop();
+
+  // Ids of the running workers, sorted.
+  std::vector<std::string> modems() const;
+  bool try_send(const std::string& modem, SendRequest request);
+  void confirm_stored(const std::string& modem, const StoredKey& key);
+  void request_reset(const std::string& modem);
+  std::optional<ModemStatus> status(const std::string& modem) const;
+  // What the last scan could not use ("/dev/ttyUSB1: no modem answers AT").
+  std::vector<std::string> skipped_ports() const;
+
+ private:
+  class Forwarder;  // a worker's Listener, tagging events with the modem id
+  struct Entry {
+    std::unique_ptr<Forwarder> forwarder;
+    std::unique_ptr<ModemWorker> worker;
+    std::string port;
+  };
+
+  void scan();
+  std::optional<std::string> pin_for(const std::string& port) const;
+  bool enabled(const std::string& port) const;
+
+  PoolConfig config_;
+  PoolListener& listener_;
+  mutable std::mutex mutex_;
+  std::map<std::string, Entry> entries_;  // GUARDED_BY(mutex_), by modem id
+  std::vector<std::string> skipped_;      // GUARDED_BY(mutex_)
+  bool stopping_ = false;                 // GUARDED_BY(mutex_)
+  std::condition_variable wake_;
+  std::thread rescanner_;
+};
+
+}  // namespace smsgate::modem
