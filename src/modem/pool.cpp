@@ -109,6 +109,7 @@ void ModemPool::scan() {
         if (offline_ids.count(id) == 0) continue;  // already driven on another tty
         // The same modem under a new name (re-enumerated after a reset): move over.
         spdlog::info("modem {}: moved from {} to {}", id, existing->second.port, modem.port);
+        existing->second.forwarder->mute_status();
         retired.push_back(std::move(existing->second));
         entries_.erase(existing);
       }
@@ -126,10 +127,7 @@ void ModemPool::scan() {
     }
   }
   // Stopped with their forwarders still alive: a stopping worker still reports.
-  for (Entry& entry : retired) {
-    entry.forwarder->mute_status();
-    entry.worker->stop();
-  }
+  for (Entry& entry : retired) entry.worker->stop();
 }
 
 std::vector<std::string> ModemPool::modems() const {
