@@ -1233,4 +1233,35 @@ SimModem::Outcome SimModem::cmgd(const Invocation& c, Clock::time_point) {
   return {};
 }
 
+namespace {
+
+// The Luhn check digit that ends IMEIs (TS 23.003 Annex B) and ICCIDs (ITU-T E.118).
+char luhn_digit(const std::string& digits) {
+  int sum = 0;
+  bool double_it = true;  // the rightmost payload digit is doubled
+  for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
+    int d = *it - '0';
+    if (double_it) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    sum += d;
+    double_it = !double_it;
+  }
+  return static_cast<char>('0' + (10 - sum % 10) % 10);
+}
+
+std::string padded(int value, size_t width) {
+  std::string text = std::to_string(value);
+  return std::string(width - std::min(width, text.size()), '0') + text;
+}
+
+}  // namespace
+
+SimConfig numbered_config(int index, SimConfig base) {
+  std::string imei = "35693803564" + padded(index, 3);
+  base.imei = imei + luhn_digit(imei);
+  base.imsi = "00101" + padded(index, 10);
+  std::string iccid = "894900000000" + padded(index, 6);
+  base.iccid = iccid + luhn_digit(iccid);
+  return base;
+}
+
 }  // namespace smsgate::sim

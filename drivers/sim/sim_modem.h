@@ -57,6 +57,10 @@ struct SimConfig {
   std::function<pdu::Timestamp()> network_time;
 };
 
+// Modem number `index` of a set: `base` with its own IMEI, IMSI and ICCID (valid check
+// digits), so that a gateway driving several tells them apart.
+SimConfig numbered_config(int index, SimConfig base = {});
+
 // How an inbound message or status report reaches the host.
 enum class Routing {
   kPerCnmi,  // as AT+CNMI <mt>/<ds> says (TS 27.005 clause 3.4.1)
