@@ -1,0 +1,821 @@
+#include "config/config.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <toml++/toml.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <set>
+#include <span>
+
+#include "config/suggest.h"
+#include "dispatch/phone.h"
+
+namespace smsgate::config {
+namespace {
+
+using Keys = std::span<const std::string_view>;
+
+// The schema: each table and the keys it may hold. Anything else in a file is a
+// mistake (most often a typo, which would otherwise silently leave a default in place).
+constexpr std::string_view kHttpKeys[] = {"listen", "tls_certificate", "tls_key"};
+constexpr std::string_view kStorageKeys[] = {"path"};
+constexpr std::string_view kModemsKeys[] = {
+    "ports", "baud", "flow_control", "health_interval_seconds", "rate_per_minute", "daily_limit"};
+constexpr std::string_view kModemKeys[] = {"port",        "name",   "pin", "rate_per_minute",
+                                           "daily_limit", "enabled"};
+constexpr std::string_view kSendingKeys[] = {"default_region",
+                                             "quiet_hours",
+                                             "timezone",
+                                             "max_attempts",
+                                             "retry_backoff_seconds",
+                                             "retry_backoff_max_seconds",
+                                             "default_ttl_minutes",
+                                             "default_reply_window_hours"};
+constexpr std::string_view kRouteKeys[] = {"prefix", "modem"};
+constexpr std::string_view kOptOutKeys[] = {"keywords", "optin_keywords"};
+constexpr std::string_view kWebhooksKeys[] = {"timeout_seconds", "max_age_hours"};
+constexpr std::string_view kEmailKeys[] = {"listen", "domain"};
+constexpr std::string_view kLogKeys[] = {"level", "at_trace"};
+
+struct TableSchema {
+  std::string_view name;
+  bool array;  // [[name]]: one table per entry
+  Keys keys;
+};
+constexpr TableSchema kSchema[] = {
+    {"http", false, kHttpKeys},       {"storage", false, kStorageKeys},
+    {"modems", false, kModemsKeys},   {"modem", true, kModemKeys},
+    {"sending", false, kSendingKeys}, {"route", true, kRouteKeys},
+    {"optout", false, kOptOutKeys},   {"webhooks", false, kWebhooksKeys},
+    {"email", false, kEmailKeys},     {"log", false, kLogKeys},
+};
+
+const TableSchema* find_schema(std::string_view name) {
+  for (const TableSchema& schema : kSchema) {
+    if (schema.name == name) return &schema;
+  }
+  return nullptr;
+}
+
+std::string header(const TableSchema& schema) {
+  return schema.array ? "[[" + std::string(schema.name) + "]]"
+                      : "[" + std::string(schema.name) + "]";
+}
+
+std::string_view type_name(toml::node_type type) {
+  switch (type) {
+    case toml::node_type::none:
+      return "nothing";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a floating-point number";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+  }
+  return "something else";
+}
+
+std::string quote(std::string_view text) { return "'" + std::string(text) + "'"; }
+
+// Collects what is wrong with a file, each with its position; the file is refused if
+// anything was collected.
+class Problems {
+ public:
+  explicit Problems(std::string_view source) : source_(source) {}
+
+  void add(const toml::source_region& where, std::string message) {
+    problems_.push_back({where.begin.line, where.begin.column, std::move(message)});
+  }
+  bool empty() const { return problems_.empty(); }
+
+  // The first problem in file order, and how many more there are.
+  Error error() const {
+    const Problem& first = *std::min_element(problems_.begin(), problems_.end());
+    std::string message = source_ + ":" + std::to_string(first.line) + ":" +
+                          std::to_string(first.column) + ": " + first.message;
+    if (problems_.size() > 1) {
+      const size_t more = problems_.size() - 1;
+      message += " (and " + std::to_string(more) + " more problem" + (more == 1 ? ")" : "s)");
+    }
+    return make_error(std::move(message));
+  }
+
+ private:
+  struct Problem {
+    uint32_t line;
+    uint32_t column;
+    std::string message;
+    bool operator<(const Problem& other) const {
+      return std::tie(line, column) < std::tie(other.line, other.column);
+    }
+  };
+  std::string source_;
+  std::vector<Problem> problems_;
+};
+
+template <class T>
+struct Located {
+  T value;
+  toml::source_region where;
+};
+
+// One table of the file, read key by key against its schema. A missing table reads
+// as an empty one, so every getter leaves its default in place.
+class Section {
+ public:
+  Section(Problems& problems, const toml::table* table, const TableSchema& schema)
+      : problems_(problems), table_(table), name_(header(schema)) {
+    if (table_ == nullptr) return;
+    for (auto&& [key, node] : *table_) {
+      if (std::find(schema.keys.begin(), schema.keys.end(), key.str()) != schema.keys.end())
+        continue;
+      std::string message = "unknown key " + quote(key.str()) + " in " + name_;
+      if (auto close = closest_match(key.str(), schema.keys))
+        message += "; did you mean " + quote(*close) + "?";
+      problems_.add(key.source(), std::move(message));
+    }
+  }
+
+  const std::string& name() const { return name_; }
+  const toml::table* table() const { return table_; }
+
+  const toml::node* node(std::string_view key) const {
+    return table_ == nullptr ? nullptr : table_->get(key);
+  }
+
+  // "[http] listen must be ...", or "[http] listen: ..." when `message` starts with ':'.
+  void error(const toml::source_region& where, std::string_view key, std::string_view message) {
+    const char* joint = message.starts_with(':') ? "" : " ";
+    problems_.add(where, name_ + " " + std::string(key) + joint + std::string(message));
+  }
+  void error(const toml::node& at, std::string_view key, std::string_view message) {
+    error(at.source(), key, message);
+  }
+
+  std::optional<Located<std::string>> string(std::string_view key, std::string_view hint = {}) {
+    const toml::node* found = node(key);
+    if (found == nullptr) return std::nullopt;
+    if (const auto* value = found->as_string())
+      return Located<std::string>{value->get(), found->source()};
+    wrong_type(*found, key, "a string", hint);
+    return std::nullopt;
+  }
+
+  std::optional<Located<int64_t>> integer(std::string_view key, int64_t min, int64_t max) {
+    const toml::node* found = node(key);
+    if (found == nullptr) return std::nullopt;
+    const auto* value = found->as_integer();
+    if (value == nullptr) {
+      wrong_type(*found, key, "an integer");
+      return std::nullopt;
+    }
+    if (value->get() < min || value->get() > max) {
+      error(*found, key,
+            "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", not " +
+                std::to_string(value->get()));
+      return std::nullopt;
+    }
+    return Located<int64_t>{value->get(), found->source()};
+  }
+
+  std::optional<bool> boolean(std::string_view key) {
+    const toml::node* found = node(key);
+    if (found == nullptr) return std::nullopt;
+    if (const auto* value = found->as_boolean()) return value->get();
+    wrong_type(*found, key, "true or false");
+    return std::nullopt;
+  }
+
+  // An array of strings; elements of another type are reported one by one.
+  std::optional<std::vector<Located<std::string>>> strings(std::string_view key) {
+    const toml::node* found = node(key);
+    if (found == nullptr) return std::nullopt;
+    const auto* array = found->as_array();
+    if (array == nullptr) {
+      wrong_type(*found, key, "an array of strings");
+      return std::nullopt;
+    }
+    std::vector<Located<std::string>> out;
+    bool all_strings = true;
+    for (const toml::node& element : *array) {
+      if (const auto* value = element.as_string()) {
+        out.push_back({value->get(), element.source()});
+      } else {
+        error(element, key,
+              "must hold strings only, not " + std::string(type_name(element.type())));
+        all_strings = false;
+      }
+    }
+    if (!all_strings) return std::nullopt;
+    return out;
+  }
+
+ private:
+  void wrong_type(const toml::node& found, std::string_view key, std::string_view expected,
+                  std::string_view hint = {}) {
+    std::string message =
+        "must be " + std::string(expected) + ", not " + std::string(type_name(found.type()));
+    if (!hint.empty()) message += " (" + std::string(hint) + ")";
+    error(found, key, message);
+  }
+
+  Problems& problems_;
+  const toml::table* table_;
+  std::string name_;
+};
+
+// ---------------------------------------------------------------------------------
+// Value checks shared by several keys. Each returns an empty string when the value is
+// fine, else what is wrong with it.
+
+// "127.0.0.1:8080", "[::1]:8080": an IP literal, because that is what CivetWeb and
+// the SMTP listener bind to (a host name could resolve to several addresses).
+std::string check_listen(std::string_view text) {
+  const std::string expected =
+      " (expected ADDRESS:PORT such as \"127.0.0.1:8080\" or \"[::]:8080\")";
+  std::string host;
+  std::string_view port;
+  int family = AF_INET;
+  if (text.starts_with('[')) {
+    const size_t close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+      return quote(text) + " is not an address and port" + expected;
+    }
+    host = std::string(text.substr(1, close - 1));
+    port = text.substr(close + 2);
+    family = AF_INET6;
+  } else {
+    const size_t colon = text.rfind(':');
+    if (colon == std::string_view::npos) return quote(text) + " has no port" + expected;
+    host = std::string(text.substr(0, colon));
+    port = text.substr(colon + 1);
+  }
+  unsigned char address[16];
+  if (inet_pton(family, host.c_str(), address) != 1) {
+    return quote(host) + " is not an IP address" + expected;
+  }
+  int number = 0;
+  for (char c : port) {
+    if (c < '0' || c > '9' || number > 65535) return quote(port) + " is not a port" + expected;
+    number = number * 10 + (c - '0');
+  }
+  if (port.empty() || number < 1 || number > 65535) return quote(port) + " is not a port (1-65535)";
+  return {};
+}
+
+// A glob(7) pattern for serial ports: absolute, brackets closed, no dangling escape.
+std::string check_glob(std::string_view pattern) {
+  if (pattern.empty()) return "is empty";
+  if (pattern.front() != '/') return "is not an absolute path";
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] == '\\') {
+      if (i + 1 == pattern.size()) return "ends in an escaping '\\'";
+      ++i;
+    } else if (pattern[i] == '[') {
+      size_t j = i + 1;
+      if (j < pattern.size() && (pattern[j] == '!' || pattern[j] == '^')) ++j;
+      if (j < pattern.size() && pattern[j] == ']') ++j;  // a leading ']' is literal
+      while (j < pattern.size() && pattern[j] != ']' && pattern[j] != '/') ++j;
+      if (j >= pattern.size() || pattern[j] != ']') return "has a '[' that is not closed";
+      i = j;
+    }
+  }
+  return {};
+}
+
+bool has_glob_characters(std::string_view path) {
+  return path.find_first_of("*?[") != std::string_view::npos;
+}
+
+bool is_digits(std::string_view text) {
+  return !text.empty() &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string upper(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool is_domain(std::string_view domain) {
+  if (domain.empty() || domain.size() > 253 || domain.front() == '.' || domain.back() == '.')
+    return false;
+  size_t label = 0;
+  for (size_t i = 0; i < domain.size(); ++i) {
+    const char c = domain[i];
+    if (c == '.') {
+      if (label == 0 || domain[i - 1] == '-') return false;
+      label = 0;
+      continue;
+    }
+    const bool allowed = std::isalnum(static_cast<unsigned char>(c)) || (c == '-' && label > 0);
+    if (!allowed || ++label > 63) return false;
+  }
+  return domain.back() != '-';
+}
+
+// ---------------------------------------------------------------------------------
+// The sections.
+
+void read_http(Section section, HttpConfig& http) {
+  if (auto listen = section.string("listen")) {
+    if (std::string why = check_listen(listen->value); !why.empty()) {
+      section.error(*section.node("listen"), "listen", ": " + why);
+    } else {
+      http.listen = listen->value;
+    }
+  }
+  auto certificate = section.string("tls_certificate");
+  auto key = section.string("tls_key");
+  if (certificate) http.tls_certificate = certificate->value;
+  if (key) http.tls_key = key->value;
+  if (http.tls_certificate.empty() != http.tls_key.empty()) {
+    const char* present = http.tls_certificate.empty() ? "tls_key" : "tls_certificate";
+    const char* missing = http.tls_certificate.empty() ? "tls_certificate" : "tls_key";
+    section.error(*section.node(present), present, std::string("needs ") + missing + " too");
+  }
+}
+
+void read_storage(Section section, StorageConfig& storage) {
+  if (auto path = section.string("path")) {
+    if (path->value.empty()) {
+      section.error(*section.node("path"), "path", "is empty");
+    } else {
+      storage.path = path->value;
+    }
+  }
+}
+
+void read_modems(Section section, ModemsConfig& modems) {
+  if (auto ports = section.strings("ports")) {
+    modems.ports.clear();
+    for (const auto& port : *ports) {
+      if (std::string why = check_glob(port.value); !why.empty()) {
+        section.error(port.where, "ports", ": " + quote(port.value) + " " + why);
+      } else {
+        modems.ports.push_back(port.value);
+      }
+    }
+  }
+  if (const toml::node* node = section.node("baud")) {
+    // The rates serial drivers offer (termios); anything else is a typo.
+    constexpr int kRates[] = {1200,  2400,   4800,   9600,   19200, 38400,
+                              57600, 115200, 230400, 460800, 921600};
+    if (auto baud = section.integer("baud", 1, 4'000'000)) {
+      if (std::find(std::begin(kRates), std::end(kRates), baud->value) == std::end(kRates)) {
+        section.error(
+            *node, "baud",
+            std::to_string(baud->value) +
+                " is not a standard rate (9600, 19200, 38400, 57600, 115200, 230400, ...)");
+      } else {
+        modems.baud = static_cast<int>(baud->value);
+      }
+    }
+  }
+  if (auto flow = section.string("flow_control")) {
+    static const std::map<std::string, at::FlowControl, std::less<>> kFlows = {
+        {"none", at::FlowControl::kNone},
+        {"rtscts", at::FlowControl::kRtsCts},
+        {"xonxoff", at::FlowControl::kXonXoff}};
+    if (auto found = kFlows.find(flow->value); found != kFlows.end()) {
+      modems.flow_control = found->second;
+    } else {
+      section.error(*section.node("flow_control"), "flow_control",
+                    quote(flow->value) + " is not one of 'none', 'rtscts', 'xonxoff'");
+    }
+  }
+  // Under a second keeps a modem busy answering; over an hour hides a hung one.
+  if (auto interval = section.integer("health_interval_seconds", 1, 3600)) {
+    modems.health_interval = std::chrono::seconds(interval->value);
+  }
+  if (auto rate = section.integer("rate_per_minute", 0, 600))
+    modems.rate_per_minute = static_cast<int>(rate->value);
+  if (auto daily = section.integer("daily_limit", 0, 1'000'000))
+    modems.daily_limit = static_cast<int>(daily->value);
+}
+
+// The element tables of [[name]]; a plain [name] or `name = ...` is reported.
+std::vector<const toml::table*> array_tables(Problems& problems, const toml::table& root,
+                                             const TableSchema& schema) {
+  std::vector<const toml::table*> tables;
+  const toml::node* node = root.get(schema.name);
+  if (node == nullptr) return tables;
+  const toml::array* array = node->as_array();
+  if (array == nullptr || !array->is_array_of_tables()) {
+    problems.add(node->source(), std::string(schema.name) + " must be written " + header(schema) +
+                                     ", one table per entry");
+    return tables;
+  }
+  for (const toml::node& element : *array) tables.push_back(element.as_table());
+  return tables;
+}
+
+void read_modem_entries(Problems& problems, const toml::table& root, const ModemsConfig& defaults,
+                        std::vector<ModemConfig>& modems) {
+  const TableSchema& schema = *find_schema("modem");
+  std::map<std::string, uint32_t> ports;  // port -> line of its first entry
+  std::map<std::string, uint32_t> names;
+  for (const toml::table* table : array_tables(problems, root, schema)) {
+    Section section(problems, table, schema);
+    ModemConfig modem;
+    modem.rate_per_minute = defaults.rate_per_minute;
+    modem.daily_limit = defaults.daily_limit;
+    bool good = true;
+    auto port = section.string("port");
+    if (!port) {
+      if (section.node("port") == nullptr) {
+        problems.add(table->source(), "[[modem]] needs a port (the path of its serial port)");
+      }
+      good = false;
+    } else if (port->value.empty() || port->value.front() != '/' ||
+               has_glob_characters(port->value)) {
+      section.error(
+          *section.node("port"), "port",
+          quote(port->value) + " is not an absolute path (globs belong in [modems] ports)");
+      good = false;
+    } else if (auto [it, inserted] = ports.emplace(port->value, port->where.begin.line);
+               !inserted) {
+      section.error(*section.node("port"), "port",
+                    quote(port->value) + " is already used by the [[modem]] at line " +
+                        std::to_string(it->second));
+      good = false;
+    } else {
+      modem.port = port->value;
+    }
+    modem.name = modem.port;
+    if (auto name = section.string("name")) {
+      const bool printable = std::none_of(name->value.begin(), name->value.end(), [](char c) {
+        return static_cast<unsigned char>(c) < 0x20;
+      });
+      if (name->value.empty() || name->value.size() > 64 || !printable) {
+        section.error(*section.node("name"), "name", "must be 1 to 64 printable characters");
+        good = false;
+      } else {
+        modem.name = name->value;
+      }
+    }
+    if (good) {
+      const uint32_t line =
+          (section.node("name") ? section.node("name") : section.node("port"))->source().begin.line;
+      if (auto [it, inserted] = names.emplace(modem.name, line); !inserted) {
+        const char* key = section.node("name") ? "name" : "port";
+        section.error(*section.node(key), key,
+                      "gives the name " + quote(modem.name) + " of the [[modem]] at line " +
+                          std::to_string(it->second) + " again");
+      }
+    }
+    // A SIM PIN is 4 to 8 digits (ETSI TS 102 221, 9.5.1).
+    if (auto pin = section.string("pin", "quote it: pin = \"1234\"")) {
+      if (!is_digits(pin->value) || pin->value.size() < 4 || pin->value.size() > 8) {
+        section.error(*section.node("pin"), "pin", "must be 4 to 8 digits");
+      } else {
+        modem.pin = pin->value;
+      }
+    }
+    if (auto rate = section.integer("rate_per_minute", 0, 600))
+      modem.rate_per_minute = static_cast<int>(rate->value);
+    if (auto daily = section.integer("daily_limit", 0, 1'000'000))
+      modem.daily_limit = static_cast<int>(daily->value);
+    if (auto enabled = section.boolean("enabled")) modem.enabled = *enabled;
+    modems.push_back(std::move(modem));
+  }
+}
+
+void read_sending(Section section, SendingConfig& sending) {
+  if (auto region = section.string("default_region")) {
+    const std::string code = upper(region->value);
+    if (!code.empty() && !dispatch::is_supported_region(code)) {
+      section.error(
+          *section.node("default_region"), "default_region",
+          quote(region->value) +
+              " is not a region libphonenumber knows (an ISO 3166-1 alpha-2 code such as \"DE\")");
+    } else {
+      sending.default_region = code;
+    }
+  }
+  if (auto quiet = section.string("quiet_hours")) {
+    if (quiet->value.empty()) {
+      sending.quiet_hours.reset();
+    } else if (auto window = dispatch::parse_quiet_hours(quiet->value)) {
+      sending.quiet_hours = *window;
+    } else {
+      section.error(*section.node("quiet_hours"), "quiet_hours", ": " + window.error().message);
+    }
+  }
+  if (auto zone = section.string("timezone")) {
+    if (zone->value.empty() || dispatch::is_valid_timezone(zone->value)) {
+      sending.timezone = zone->value;
+    } else {
+      std::string message = quote(zone->value) + " is not a time zone of the tz database";
+      const std::vector<std::string> ids = dispatch::timezone_ids();
+      std::vector<std::string_view> candidates(ids.begin(), ids.end());
+      if (auto close = closest_match(zone->value, candidates)) {
+        message += "; did you mean " + quote(*close) + "?";
+      } else {
+        message += " (an IANA name such as \"Europe/Berlin\")";
+      }
+      section.error(*section.node("timezone"), "timezone", message);
+    }
+  }
+  if (auto attempts = section.integer("max_attempts", 1, 100))
+    sending.max_attempts = static_cast<int>(attempts->value);
+  if (auto backoff = section.integer("retry_backoff_seconds", 1, 86400)) {
+    sending.retry_backoff = std::chrono::seconds(backoff->value);
+  }
+  if (auto cap = section.integer("retry_backoff_max_seconds", 1, 7 * 86400)) {
+    sending.retry_backoff_max = std::chrono::seconds(cap->value);
+  }
+  if (sending.retry_backoff_max < sending.retry_backoff) {
+    const char* key = section.node("retry_backoff_max_seconds") ? "retry_backoff_max_seconds"
+                                                                : "retry_backoff_seconds";
+    section.error(*section.node(key), key,
+                  "leaves retry_backoff_max_seconds (" +
+                      std::to_string(sending.retry_backoff_max.count()) +
+                      ") below retry_backoff_seconds (" +
+                      std::to_string(sending.retry_backoff.count()) + ")");
+  }
+  // Up to 30 days: a message older than that is no longer transactional.
+  if (auto ttl = section.integer("default_ttl_minutes", 1, 30 * 24 * 60)) {
+    sending.default_ttl = std::chrono::minutes(ttl->value);
+  }
+  if (auto window = section.integer("default_reply_window_hours", 0, 30 * 24)) {
+    sending.default_reply_window = std::chrono::hours(window->value);
+  }
+}
+
+void read_routes(Problems& problems, const toml::table& root,
+                 const std::vector<ModemConfig>& modems, std::vector<dispatch::Route>& routes) {
+  const TableSchema& schema = *find_schema("route");
+  std::map<std::string, uint32_t> prefixes;
+  for (const toml::table* table : array_tables(problems, root, schema)) {
+    Section section(problems, table, schema);
+    auto prefix = section.string("prefix");
+    auto modem = section.string("modem");
+    if (section.node("prefix") == nullptr || section.node("modem") == nullptr) {
+      problems.add(table->source(), "[[route]] needs a prefix and a modem");
+      continue;
+    }
+    if (!prefix || !modem) continue;
+    // E.164: '+' and at most 15 digits; routes compare against normalised numbers.
+    if (!prefix->value.starts_with('+') || !is_digits(prefix->value.substr(1)) ||
+        prefix->value.size() > 16) {
+      section.error(*section.node("prefix"), "prefix",
+                    quote(prefix->value) + " is not a number prefix such as \"+49\" or \"+4915\"");
+      continue;
+    }
+    if (auto [it, inserted] = prefixes.emplace(prefix->value, prefix->where.begin.line);
+        !inserted) {
+      section.error(
+          *section.node("prefix"), "prefix",
+          quote(prefix->value) + " is already routed at line " + std::to_string(it->second));
+      continue;
+    }
+    const bool known = std::any_of(modems.begin(), modems.end(), [&](const ModemConfig& entry) {
+      return entry.name == modem->value;
+    });
+    if (!known) {
+      std::vector<std::string_view> names;
+      for (const ModemConfig& entry : modems) names.push_back(entry.name);
+      std::string message = quote(modem->value) + " is not the name of a [[modem]]";
+      if (auto close = closest_match(modem->value, names))
+        message += "; did you mean " + quote(*close) + "?";
+      section.error(*section.node("modem"), "modem", message);
+      continue;
+    }
+    routes.push_back({prefix->value, modem->value});
+  }
+}
+
+void read_optout(Section section, OptOutConfig& optout) {
+  auto read_words = [&](std::string_view key,
+                        std::vector<std::string>& into) -> std::vector<std::string> {
+    std::vector<std::string> folded;
+    auto words = section.strings(key);
+    if (!words) {
+      for (const std::string& word : into) folded.push_back(dispatch::fold_keyword(word));
+      return folded;
+    }
+    into.clear();
+    for (const auto& word : *words) {
+      std::string form = dispatch::fold_keyword(word.value);
+      if (form.empty()) {
+        section.error(word.where, key, ": " + quote(word.value) + " has no letters or digits");
+        continue;
+      }
+      into.push_back(word.value);
+      folded.push_back(std::move(form));
+    }
+    return folded;
+  };
+  const std::vector<std::string> opt_out = read_words("keywords", optout.keywords);
+  const std::vector<std::string> opt_in = read_words("optin_keywords", optout.optin_keywords);
+  // STOP is what carriers and regulators tell people to send; it must always work.
+  if (std::find(opt_out.begin(), opt_out.end(), dispatch::fold_keyword("STOP")) == opt_out.end()) {
+    section.error(*section.node("keywords"), "keywords", "must include \"STOP\"");
+  }
+  for (size_t i = 0; i < opt_in.size(); ++i) {
+    if (std::find(opt_out.begin(), opt_out.end(), opt_in[i]) != opt_out.end()) {
+      const char* key = section.node("optin_keywords") ? "optin_keywords" : "keywords";
+      section.error(
+          *section.node(key), key,
+          ": " + quote(optout.optin_keywords[i]) + " is both an opt-out and an opt-in keyword");
+    }
+  }
+}
+
+void read_webhooks(Section section, WebhooksConfig& webhooks) {
+  if (auto timeout = section.integer("timeout_seconds", 1, 300))
+    webhooks.timeout = std::chrono::seconds(timeout->value);
+  if (auto age = section.integer("max_age_hours", 1, 30 * 24))
+    webhooks.max_age = std::chrono::hours(age->value);
+}
+
+void read_email(Section section, EmailConfig& email) {
+  if (auto domain = section.string("domain")) {
+    if (!domain->value.empty() && !is_domain(domain->value)) {
+      section.error(*section.node("domain"), "domain",
+                    quote(domain->value) + " is not a domain name");
+    } else {
+      email.domain = lower(domain->value);
+    }
+  }
+  if (auto listen = section.string("listen")) {
+    if (std::string why = check_listen(listen->value); !why.empty()) {
+      section.error(*section.node("listen"), "listen", ": " + why);
+    } else if (email.domain.empty() && section.node("domain") == nullptr) {
+      section.error(*section.node("listen"), "listen",
+                    "needs [email] domain: mail to <number>@<domain> becomes an SMS");
+    } else {
+      email.listen = listen->value;
+    }
+  }
+}
+
+void read_log(Section section, LogConfig& log) {
+  // spdlog's level names.
+  constexpr std::string_view kLevels[] = {"trace", "debug",    "info", "warn",
+                                          "error", "critical", "off"};
+  if (auto level = section.string("level")) {
+    if (std::find(std::begin(kLevels), std::end(kLevels), level->value) != std::end(kLevels)) {
+      log.level = level->value;
+    } else {
+      std::string message =
+          quote(level->value) + " is not one of trace, debug, info, warn, error, critical, off";
+      if (auto close = closest_match(level->value, kLevels))
+        message += "; did you mean " + quote(*close) + "?";
+      section.error(*section.node("level"), "level", message);
+    }
+  }
+  if (auto trace = section.boolean("at_trace")) log.at_trace = *trace;
+}
+
+// The table for [name], or nullptr when absent or not a table (reported).
+const toml::table* plain_table(Problems& problems, const toml::table& root, std::string_view name) {
+  const toml::node* node = root.get(name);
+  if (node == nullptr) return nullptr;
+  if (const toml::table* table = node->as_table()) return table;
+  std::string message =
+      "[" + std::string(name) + "] must be a table, not " + std::string(type_name(node->type()));
+  if (name == "modems" && node->is_array_of_tables())
+    message += "; per-modem settings go in [[modem]]";
+  problems.add(node->source(), std::move(message));
+  return nullptr;
+}
+
+void check_top_level(Problems& problems, const toml::table& root) {
+  std::vector<std::string_view> tables;
+  for (const TableSchema& schema : kSchema) tables.push_back(schema.name);
+  for (auto&& [key, node] : root) {
+    if (find_schema(key.str()) != nullptr) continue;
+    std::string message;
+    if (node.is_table() || node.is_array_of_tables()) {
+      message = "unknown table [" + std::string(key.str()) + "]";
+      if (auto close = closest_match(key.str(), tables)) {
+        message += "; did you mean " + header(*find_schema(*close)) + "?";
+      }
+    } else {
+      message = "unknown key " + quote(key.str()) + " outside any table";
+      for (const TableSchema& schema : kSchema) {
+        if (std::find(schema.keys.begin(), schema.keys.end(), key.str()) != schema.keys.end()) {
+          message += "; it belongs under " + header(schema);
+          break;
+        }
+      }
+    }
+    problems.add(key.source(), std::move(message));
+  }
+}
+
+}  // namespace
+
+dispatch::RetryPolicy SendingConfig::retry_policy() const {
+  dispatch::RetryPolicy policy;
+  policy.max_attempts = max_attempts;
+  policy.base_delay_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(retry_backoff).count();
+  policy.max_delay_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(retry_backoff_max).count();
+  return policy;
+}
+
+Result<Config> parse_config(std::string_view text, std::string_view source_name) {
+  toml::table root;
+  // toml++ as Debian builds it reports syntax errors by exception; they stop here.
+  try {
+    root = toml::parse(text, source_name);
+  } catch (const toml::parse_error& error) {
+    return make_error(std::string(source_name) + ":" + std::to_string(error.source().begin.line) +
+                      ":" + std::to_string(error.source().begin.column) + ": " +
+                      std::string(error.description()));
+  }
+
+  Problems problems(source_name);
+  Config config;
+  check_top_level(problems, root);
+  read_http(Section(problems, plain_table(problems, root, "http"), *find_schema("http")),
+            config.http);
+  read_storage(Section(problems, plain_table(problems, root, "storage"), *find_schema("storage")),
+               config.storage);
+  read_modems(Section(problems, plain_table(problems, root, "modems"), *find_schema("modems")),
+              config.modems);
+  read_modem_entries(problems, root, config.modems, config.modem);
+  read_sending(Section(problems, plain_table(problems, root, "sending"), *find_schema("sending")),
+               config.sending);
+  read_routes(problems, root, config.modem, config.sending.routes);
+  read_optout(Section(problems, plain_table(problems, root, "optout"), *find_schema("optout")),
+              config.optout);
+  read_webhooks(
+      Section(problems, plain_table(problems, root, "webhooks"), *find_schema("webhooks")),
+      config.webhooks);
+  read_email(Section(problems, plain_table(problems, root, "email"), *find_schema("email")),
+             config.email);
+  read_log(Section(problems, plain_table(problems, root, "log"), *find_schema("log")), config.log);
+  if (!problems.empty()) return problems.error();
+  return config;
+}
+
+Result<Config> load_config(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return make_error(path + ": cannot open: " + std::strerror(errno));
+  // A configuration file is a few kilobytes; anything over 1 MiB is the wrong file.
+  constexpr size_t kLimit = 1u << 20;
+  std::string text;
+  char buffer[8192];
+  for (;;) {
+    const ssize_t got = ::read(fd, buffer, sizeof buffer);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      const int error = errno;
+      ::close(fd);
+      return make_error(path + ": cannot read: " + std::strerror(error));
+    }
+    if (got == 0) break;
+    text.append(buffer, static_cast<size_t>(got));
+    if (text.size() > kLimit) {
+      ::close(fd);
+      return make_error(path + ": larger than 1 MiB; is this the configuration file?");
+    }
+  }
+  ::close(fd);
+  return parse_config(text, path);
+}
+
+const std::vector<std::string>& known_keys() {
+  static const std::vector<std::string> keys = [] {
+    std::vector<std::string> all;
+    for (const TableSchema& schema : kSchema) {
+      for (std::string_view key : schema.keys)
+        all.push_back(std::string(schema.name) + "." + std::string(key));
+    }
+    return all;
+  }();
+  return keys;
+}
+
+}  // namespace smsgate::config

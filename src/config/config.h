@@ -1,0 +1,148 @@
+// Configuration: /etc/smsgate/smsgate.toml, read once at start with toml++.
+//
+// One struct per component ([http], [storage], [modems] and [[modem]], [sending] and
+// [[route]], [optout], [webhooks], [email], [log]); each component is handed its own
+// section and nothing else. Every key has a default, so an empty file is a valid
+// configuration, and the shipped etc/smsgate.toml spells out each default with a
+// comment.
+//
+// A file is accepted whole or refused whole: load_config() returns a complete Config
+// or an Error of the form "path:line:column: reason" (toml++'s own position for a
+// syntax error; the offending key or value for anything else: an unknown key, with
+// "did you mean" when one is close, a wrong type, a number out of range, a bad glob,
+// an unknown region or time zone, bad quiet hours, a port used twice, ...). When a file
+// has several mistakes the first in the file is named and the rest counted.
+//
+// Values that another component will interpret are checked here with that component's
+// own rules (the region with libphonenumber, the time zone with the tz database, the
+// quiet hours with the policy's parser), so a typo stops the daemon at start instead of
+// surfacing at the first national number or the first evening.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "at/transport.h"
+#include "common/result.h"
+#include "dispatch/policy.h"
+
+namespace smsgate::config {
+
+// [http]
+struct HttpConfig {
+  // ADDRESS:PORT, an IP literal ("127.0.0.1:8080", "0.0.0.0:8080", "[::]:8080").
+  std::string listen = "127.0.0.1:8080";
+  // PEM files; both or neither. With them the API is served over HTTPS.
+  std::string tls_certificate;
+  std::string tls_key;
+  friend bool operator==(const HttpConfig&, const HttpConfig&) = default;
+};
+
+// [storage]
+struct StorageConfig {
+  std::string path = "/var/lib/smsgate/smsgate.db";
+  friend bool operator==(const StorageConfig&, const StorageConfig&) = default;
+};
+
+// [modems]: how to find modems, and what applies to each unless its [[modem]] says
+// otherwise.
+struct ModemsConfig {
+  // Absolute paths and glob(7) patterns of serial ports to use.
+  std::vector<std::string> ports = {"/dev/smsgate/*"};
+  int baud = 115200;
+  at::FlowControl flow_control = at::FlowControl::kNone;
+  std::chrono::seconds health_interval{10};
+  int rate_per_minute = 10;  // 0: no limit
+  int daily_limit = 0;       // 0: no limit
+
+  at::SerialSettings serial() const { return at::SerialSettings{baud, flow_control}; }
+  friend bool operator==(const ModemsConfig&, const ModemsConfig&) = default;
+};
+
+// [[modem]]: one known port. Unset values come from [modems].
+struct ModemConfig {
+  std::string port;                // an absolute path, no glob
+  std::string name;                // unique; defaults to the port
+  std::optional<std::string> pin;  // SIM PIN, 4 to 8 digits
+  int rate_per_minute = 0;
+  int daily_limit = 0;
+  bool enabled = true;  // false: leave this port alone even when a glob matches it
+  friend bool operator==(const ModemConfig&, const ModemConfig&) = default;
+};
+
+// [sending] and [[route]]
+struct SendingConfig {
+  // ISO 3166-1 alpha-2 region for numbers written without a country code; empty: such
+  // numbers are refused.
+  std::string default_region;
+  // Reminder, feedback and marketing wait while it lasts; nullopt: no quiet hours.
+  std::optional<dispatch::QuietWindow> quiet_hours = dispatch::QuietWindow{21 * 60, 8 * 60};
+  // IANA id; empty: the host's own zone.
+  std::string timezone;
+  int max_attempts = 5;
+  std::chrono::seconds retry_backoff{30};
+  std::chrono::seconds retry_backoff_max{3600};
+  std::chrono::minutes default_ttl{24 * 60};
+  std::chrono::hours default_reply_window{48};
+  std::vector<dispatch::Route> routes;
+
+  dispatch::RetryPolicy retry_policy() const;
+  friend bool operator==(const SendingConfig&, const SendingConfig&) = default;
+};
+
+// [optout]
+struct OptOutConfig {
+  std::vector<std::string> keywords = {"STOP", "UNSUBSCRIBE", "CANCEL"};
+  std::vector<std::string> optin_keywords = {"START"};
+  friend bool operator==(const OptOutConfig&, const OptOutConfig&) = default;
+};
+
+// [webhooks]
+struct WebhooksConfig {
+  std::chrono::seconds timeout{10};
+  // An event not delivered within this long is given up (and logged).
+  std::chrono::hours max_age{72};
+  friend bool operator==(const WebhooksConfig&, const WebhooksConfig&) = default;
+};
+
+// [email]
+struct EmailConfig {
+  std::optional<std::string> listen;  // ADDRESS:PORT of the SMTP listener; nullopt: off
+  std::string domain;                 // mail to <number>@<domain> becomes an SMS
+  friend bool operator==(const EmailConfig&, const EmailConfig&) = default;
+};
+
+// [log]
+struct LogConfig {
+  std::string level = "info";  // trace, debug, info, warn, error, critical, off
+  bool at_trace = false;       // every AT byte in the log (PDUs carry message content)
+  friend bool operator==(const LogConfig&, const LogConfig&) = default;
+};
+
+struct Config {
+  HttpConfig http;
+  StorageConfig storage;
+  ModemsConfig modems;
+  std::vector<ModemConfig> modem;
+  SendingConfig sending;
+  OptOutConfig optout;
+  WebhooksConfig webhooks;
+  EmailConfig email;
+  LogConfig log;
+  friend bool operator==(const Config&, const Config&) = default;
+};
+
+// Reads and validates the file at `path`.
+Result<Config> load_config(const std::string& path);
+// Parses `text`; `source_name` stands for the file in messages.
+Result<Config> parse_config(std::string_view text, std::string_view source_name);
+
+// Every key the file may hold, as "table.key" ("http.listen", "modem.port"), for tests
+// and tools that check the shipped example documents each one.
+const std::vector<std::string>& known_keys();
+
+}  // namespace smsgate::config
