@@ -1,0 +1,45 @@
+// Helpers shared by the store's implementation files; not part of its interface.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+#include "store/sqlite.h"
+#include "store/types.h"
+
+namespace smsgate::store::detail {
+
+// The column list read_message() expects, in its order.
+#define SMSGATE_MESSAGE_COLUMNS                                                            \
+  "m.id, m.recipient, m.text, m.category, m.priority, m.status, m.send_at, m.expires_at, " \
+  "m.created_at, m.updated_at, m.status_report, m.expect_reply, m.reply_window_ms, "       \
+  "m.external_id, m.modem_pin, m.idempotency_key, m.encoding, m.part_count, "              \
+  "m.failure_reason, m.attempts, m.next_attempt_at, m.due_at, m.assigned_modem, m.sent_at"
+
+// The column list read_part() expects.
+#define SMSGATE_PART_COLUMNS                                                             \
+  "p.id, p.message_id, p.number, p.pdu_hex, p.tpdu_length, p.status, p.modem, p.tp_mr, " \
+  "p.submitted_at, p.sent_at, p.delivered_at, p.report_status, p.failure_reason"
+
+Message read_message(const Query& row, int first_column = 0);
+Part read_part(const Query& row, int first_column = 0);
+
+Result<std::optional<Message>> load_message(Connection& connection, int64_t id);
+Result<std::vector<Part>> load_parts(Connection& connection, int64_t message_id);
+
+// Appends to status_history; every status change goes through here.
+Status add_history(Connection& connection, int64_t message_id, int64_t at, MessageStatus status,
+                   std::string_view reason);
+
+// Sets a message's status (and updated_at, and failure_reason when `failure`) and
+// records it in the history.
+Status change_status(Connection& connection, int64_t message_id, MessageStatus status,
+                     std::string_view reason, int64_t at, bool failure);
+
+// "no message 42" style errors.
+Error no_such(std::string_view what, int64_t id);
+
+}  // namespace smsgate::store::detail

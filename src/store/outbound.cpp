@@ -1,0 +1,512 @@
+// Outbound: submitting, picking due work, claiming, the part lifecycle, and every
+// other transition of a message's status.
+#include <algorithm>
+#include <cctype>
+#include <string>
+#include <string_view>
+
+#include "store/internal.h"
+#include "store/store.h"
+
+namespace smsgate::store {
+
+using namespace detail;
+
+namespace {
+
+bool is_hex(std::string_view text) {
+  return std::all_of(text.begin(), text.end(),
+                     [](unsigned char c) { return std::isxdigit(c) != 0; });
+}
+
+int hex_octet(std::string_view text, size_t at) {
+  auto digit = [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c))
+               ? c - '0'
+               : std::tolower(static_cast<unsigned char>(c)) - 'a' + 10;
+  };
+  return digit(text[at]) * 16 + digit(text[at + 1]);
+}
+
+// E.164: '+', a country code not starting with 0, at most 15 digits in all (ITU-T E.164
+// clause 6.1). The API normalises numbers before they get here; this is the last check.
+bool is_e164(std::string_view number) {
+  if (number.size() < 3 || number.size() > 16 || number[0] != '+' || number[1] == '0') return false;
+  return std::all_of(number.begin() + 1, number.end(),
+                     [](unsigned char c) { return std::isdigit(c) != 0; });
+}
+
+// The largest SMS-SUBMIT TPDU: first octet, TP-MR, a 12-octet TP-DA, TP-PID, TP-DCS,
+// a 7-octet TP-VP and 140 octets of user data with its length (TS 23.040 9.2.2.2).
+constexpr int kMaxTpduLength = 1 + 1 + 12 + 1 + 1 + 7 + 1 + 140;
+
+Status validate(const NewMessage& m) {
+  static constexpr std::string_view kCategories[] = {"otp", "transactional", "reminder", "feedback",
+                                                     "marketing"};
+  static constexpr std::string_view kEncodings[] = {"gsm7", "ucs2", "8bit"};
+  if (!is_e164(m.to)) return make_error("to: \"" + m.to + "\" is not an E.164 number");
+  if (std::find(std::begin(kCategories), std::end(kCategories), m.category) ==
+      std::end(kCategories))
+    return make_error("category: unknown \"" + m.category + "\"");
+  if (m.priority < kMinPriority || m.priority > kMaxPriority)
+    return make_error("priority: " + std::to_string(m.priority) + " is outside " +
+                      std::to_string(kMinPriority) + ".." + std::to_string(kMaxPriority));
+  if (std::find(std::begin(kEncodings), std::end(kEncodings), m.encoding) == std::end(kEncodings))
+    return make_error("encoding: unknown \"" + m.encoding + "\"");
+  if (m.reply_window_ms < 0) return make_error("reply_window: negative");
+  if (m.idempotency_key && (m.idempotency_key->empty() || m.idempotency_key->size() > 255))
+    return make_error("idempotency_key: must be 1 to 255 characters");
+  if (m.modem && m.modem->empty()) return make_error("modem: empty");
+  if (m.expires_at && m.send_at && *m.expires_at <= *m.send_at)
+    return make_error("expires_at: not after send_at");
+  // A concatenation reference numbers parts with one octet (TS 23.040 9.2.3.24.1).
+  if (m.parts.empty() || m.parts.size() > 255)
+    return make_error("parts: " + std::to_string(m.parts.size()) + " (must be 1 to 255)");
+  for (size_t i = 0; i < m.parts.size(); ++i) {
+    const NewPart& part = m.parts[i];
+    std::string where = "parts[" + std::to_string(i) + "]: ";
+    if (part.pdu_hex.size() < 4 || part.pdu_hex.size() % 2 != 0 || !is_hex(part.pdu_hex))
+      return make_error(where + "pdu_hex is not an even number of hex digits");
+    if (part.tpdu_length < 1 || part.tpdu_length > kMaxTpduLength)
+      return make_error(where + "tpdu_length " + std::to_string(part.tpdu_length) +
+                        " is outside 1.." + std::to_string(kMaxTpduLength));
+    // The PDU is the SMSC information (its length octet first) followed by the TPDU;
+    // AT+CMGS takes the TPDU's length, so the two must agree.
+    size_t octets = part.pdu_hex.size() / 2;
+    size_t smsc_octets = 1 + static_cast<size_t>(hex_octet(part.pdu_hex, 0));
+    if (smsc_octets + static_cast<size_t>(part.tpdu_length) != octets)
+      return make_error(where + "tpdu_length " + std::to_string(part.tpdu_length) +
+                        " does not match the PDU (" + std::to_string(octets) +
+                        " octets with an SMSC prefix of " + std::to_string(smsc_octets) + ")");
+  }
+  return ok_status();
+}
+
+bool is_waiting(MessageStatus status) {
+  return status == MessageStatus::kQueued || status == MessageStatus::kScheduled;
+}
+
+// Loads the message `id` for a transition, or says why there is none.
+Result<Message> message_for_change(Connection& db, int64_t id) {
+  auto message = load_message(db, id);
+  if (!message.ok()) return message.error();
+  if (!*message) return no_such("message", id);
+  return std::move(**message);
+}
+
+Error wrong_status(int64_t id, MessageStatus status, std::string_view wanted) {
+  return make_error("message " + std::to_string(id) + " is " +
+                    std::string(message_status_name(status)) + ", not " + std::string(wanted));
+}
+
+struct Candidate {
+  int64_t id = 0;
+  int priority = 0;
+  int64_t due_at = 0;
+  // The queue's order: priority high to low, then due time, then age.
+  bool before(const Candidate& other) const {
+    if (priority != other.priority) return priority > other.priority;
+    if (due_at != other.due_at) return due_at < other.due_at;
+    return id < other.id;
+  }
+};
+
+// The first due, non-excluded message of one pin group (unpinned, or pinned to one
+// modem). Walks the priority levels present from the top, and within each level reads
+// the messages_due index from the earliest due time; a level whose messages are all in
+// the future costs one probe. So the cost is a few index seeks per priority level in
+// use, however many messages wait.
+Result<std::optional<Candidate>> first_due(Connection& db, const std::string* pin, int64_t now,
+                                           const std::vector<int64_t>& excluded) {
+  // Separate statements for NULL and a value: `modem_pin IS ?` would work too, but
+  // `= ?` and `IS NULL` are the forms SQLite's planner matches to the index without
+  // second thoughts.
+  static constexpr const char* kNextLevelUnpinned =
+      "SELECT priority FROM messages WHERE status IN ('queued','scheduled') "
+      "AND modem_pin IS NULL AND priority < ?1 ORDER BY priority DESC LIMIT 1";
+  static constexpr const char* kNextLevelPinned =
+      "SELECT priority FROM messages WHERE status IN ('queued','scheduled') "
+      "AND modem_pin = ?2 AND priority < ?1 ORDER BY priority DESC LIMIT 1";
+  static constexpr const char* kDueUnpinned =
+      "SELECT id, due_at FROM messages WHERE status IN ('queued','scheduled') "
+      "AND modem_pin IS NULL AND priority = ?1 AND due_at <= ?2 ORDER BY due_at, id";
+  static constexpr const char* kDuePinned =
+      "SELECT id, due_at FROM messages WHERE status IN ('queued','scheduled') "
+      "AND modem_pin = ?3 AND priority = ?1 AND due_at <= ?2 ORDER BY due_at, id";
+
+  int64_t below = static_cast<int64_t>(kMaxPriority) + 1;
+  for (;;) {
+    auto level_query = db.query(pin ? kNextLevelPinned : kNextLevelUnpinned);
+    if (!level_query.ok()) return level_query.error();
+    level_query->bind(below);
+    if (pin) level_query->bind(*pin);
+    auto level_row = level_query->step();
+    if (!level_row.ok()) return level_row.error();
+    if (!*level_row) return std::optional<Candidate>();
+    int priority = level_query->int32(0);
+    below = priority;
+
+    auto due = db.query(pin ? kDuePinned : kDueUnpinned);
+    if (!due.ok()) return due.error();
+    due->bind_all(priority, now);
+    if (pin) due->bind(*pin);
+    for (;;) {
+      auto row = due->step();
+      if (!row.ok()) return row.error();
+      if (!*row) break;
+      int64_t id = due->int64(0);
+      if (std::binary_search(excluded.begin(), excluded.end(), id)) continue;
+      return std::optional<Candidate>(Candidate{id, priority, due->int64(1)});
+    }
+  }
+}
+
+}  // namespace
+
+Result<std::vector<SubmitResult>> Store::submit(std::vector<NewMessage> messages, int64_t now) {
+  if (messages.empty()) return make_error("no messages to submit");
+  for (size_t i = 0; i < messages.size(); ++i) {
+    if (auto s = validate(messages[i]); !s.ok()) {
+      std::string prefix = messages.size() > 1 ? "message " + std::to_string(i) + ": " : "";
+      return make_error(prefix + s.error().message);
+    }
+  }
+  std::vector<SubmitResult> results;
+  Status written = write([&](Connection& db) -> Status {
+    results.clear();
+    for (NewMessage& m : messages) {
+      if (m.idempotency_key) {
+        auto existing = db.query(
+            "SELECT id, status, part_count, encoding FROM messages WHERE idempotency_key = ?");
+        if (!existing.ok()) return existing.error();
+        existing->bind(*m.idempotency_key);
+        auto row = existing->step();
+        if (!row.ok()) return row.error();
+        if (*row) {
+          results.push_back(
+              SubmitResult{existing->int64(0),
+                           parse_message_status(existing->text(1)).value_or(MessageStatus::kFailed),
+                           existing->int32(2), existing->text(3), /*existing=*/true});
+          continue;
+        }
+      }
+      MessageStatus status =
+          m.send_at && *m.send_at > now ? MessageStatus::kScheduled : MessageStatus::kQueued;
+      int64_t due_at = m.send_at.value_or(now);
+      auto insert = db.query(
+          "INSERT INTO messages (recipient, text, category, priority, status, send_at, "
+          "expires_at, created_at, updated_at, status_report, expect_reply, reply_window_ms, "
+          "external_id, modem_pin, idempotency_key, encoding, part_count, due_at) "
+          "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      if (!insert.ok()) return insert.error();
+      insert->bind_all(m.to, m.text, m.category, m.priority, message_status_name(status), m.send_at,
+                       m.expires_at, now, now, m.status_report, m.expect_reply, m.reply_window_ms,
+                       m.external_id, m.modem, m.idempotency_key, m.encoding,
+                       static_cast<int>(m.parts.size()), due_at);
+      if (auto s = insert->run(); !s.ok()) return s;
+      int64_t id = db.last_insert_rowid();
+      for (size_t i = 0; i < m.parts.size(); ++i) {
+        auto part = db.query(
+            "INSERT INTO parts (message_id, number, pdu_hex, tpdu_length, status) "
+            "VALUES (?,?,?,?,'queued')");
+        if (!part.ok()) return part.error();
+        part->bind_all(id, static_cast<int>(i + 1), m.parts[i].pdu_hex, m.parts[i].tpdu_length);
+        if (auto s = part->run(); !s.ok()) return s;
+      }
+      if (auto s = add_history(db, id, now, status, "submitted"); !s.ok()) return s;
+      results.push_back(
+          SubmitResult{id, status, static_cast<int>(m.parts.size()), m.encoding, false});
+    }
+    return ok_status();
+  });
+  if (!written.ok()) return written.error();
+  return results;
+}
+
+Result<std::optional<Message>> Store::next_due_message(int64_t now, const std::string& modem,
+                                                       const Exclusions& exclusions) {
+  std::vector<int64_t> excluded = exclusions.message_ids;
+  std::sort(excluded.begin(), excluded.end());
+  auto db = read();
+  if (!db.ok()) return db.error();
+  auto unpinned = first_due(**db, nullptr, now, excluded);
+  if (!unpinned.ok()) return unpinned.error();
+  auto pinned = first_due(**db, &modem, now, excluded);
+  if (!pinned.ok()) return pinned.error();
+  std::optional<Candidate> best = *unpinned;
+  if (*pinned && (!best || (*pinned)->before(*best))) best = *pinned;
+  if (!best) return std::optional<Message>();
+  return load_message(**db, best->id);
+}
+
+Result<std::optional<Claimed>> Store::claim(int64_t message_id, const std::string& modem,
+                                            int64_t now) {
+  if (modem.empty()) return make_error("modem: empty");
+  std::optional<Claimed> claimed;
+  Status written = write([&](Connection& db) -> Status {
+    claimed.reset();
+    auto message = message_for_change(db, message_id);
+    if (!message.ok()) return message.error();
+    // Re-checked here, on the writer, where no other claim can interleave: this is
+    // what makes a claim exclusive.
+    if (!is_waiting(message->status) || message->due_at > now ||
+        (message->modem_pin && *message->modem_pin != modem))
+      return ok_status();
+    auto q = db.query(
+        "UPDATE messages SET status = 'sending', assigned_modem = ?, updated_at = ? WHERE id = ?");
+    if (!q.ok()) return q.error();
+    if (auto s = q->bind_all(modem, now, message_id).run(); !s.ok()) return s;
+    if (auto s = add_history(db, message_id, now, MessageStatus::kSending, "claimed by " + modem);
+        !s.ok())
+      return s;
+    auto reloaded = load_message(db, message_id);
+    if (!reloaded.ok()) return reloaded.error();
+    auto parts = load_parts(db, message_id);
+    if (!parts.ok()) return parts.error();
+    claimed = Claimed{std::move(**reloaded), std::move(*parts)};
+    return ok_status();
+  });
+  if (!written.ok()) return written.error();
+  return claimed;
+}
+
+namespace {
+
+struct PartState {
+  Part part;
+  Message message;
+};
+
+Result<PartState> part_for_change(Connection& db, int64_t part_id) {
+  auto q = db.query("SELECT " SMSGATE_PART_COLUMNS ", " SMSGATE_MESSAGE_COLUMNS
+                    " FROM parts p JOIN messages m ON m.id = p.message_id WHERE p.id = ?");
+  if (!q.ok()) return q.error();
+  q->bind(part_id);
+  auto row = q->step();
+  if (!row.ok()) return row.error();
+  if (!*row) return no_such("part", part_id);
+  return PartState{read_part(*q, 0), read_message(*q, 13)};
+}
+
+Error wrong_part_status(int64_t id, PartStatus status, std::string_view wanted) {
+  return make_error("part " + std::to_string(id) + " is " + std::string(part_status_name(status)) +
+                    ", not " + std::string(wanted));
+}
+
+Status bump_modem_counter(Connection& db, const std::optional<std::string>& modem, bool sent) {
+  if (!modem) return ok_status();
+  // Only modems that upsert_modem() recorded are counted; an unknown id changes nothing.
+  auto q = db.query(sent ? "UPDATE modems SET parts_sent = parts_sent + 1 WHERE imei = ?"
+                         : "UPDATE modems SET parts_failed = parts_failed + 1 WHERE imei = ?");
+  if (!q.ok()) return q.error();
+  return q->bind(*modem).run();
+}
+
+}  // namespace
+
+Status Store::mark_part_submitting(int64_t part_id, const std::string& modem, int64_t now) {
+  if (modem.empty()) return make_error("modem: empty");
+  return write([&](Connection& db) -> Status {
+    auto state = part_for_change(db, part_id);
+    if (!state.ok()) return state.error();
+    if (state->message.status != MessageStatus::kSending || state->message.assigned_modem != modem)
+      return make_error("message " + std::to_string(state->message.id) + " is not being sent by " +
+                        modem);
+    if (state->part.status != PartStatus::kQueued)
+      return wrong_part_status(part_id, state->part.status, "queued");
+    auto q = db.query(
+        "UPDATE parts SET status = 'submitting', modem = ?, submitted_at = ?, tp_mr = NULL, "
+        "failure_reason = NULL WHERE id = ?");
+    if (!q.ok()) return q.error();
+    return q->bind_all(modem, now, part_id).run();
+  });
+}
+
+Result<std::optional<StatusChange>> Store::mark_part_sent(int64_t part_id, int tp_mr, int64_t at) {
+  // TP-MR is one octet (TS 23.040 9.2.3.6).
+  if (tp_mr < 0 || tp_mr > 255)
+    return make_error("tp_mr: " + std::to_string(tp_mr) + " is outside 0..255");
+  std::optional<StatusChange> change;
+  Status written = write([&](Connection& db) -> Status {
+    change.reset();
+    auto state = part_for_change(db, part_id);
+    if (!state.ok()) return state.error();
+    if (state->part.status != PartStatus::kSubmitting)
+      return wrong_part_status(part_id, state->part.status, "submitting");
+    auto q = db.query("UPDATE parts SET status = 'sent', tp_mr = ?, sent_at = ? WHERE id = ?");
+    if (!q.ok()) return q.error();
+    if (auto s = q->bind_all(tp_mr, at, part_id).run(); !s.ok()) return s;
+    if (auto s = bump_modem_counter(db, state->part.modem, true); !s.ok()) return s;
+    // A message expired or failed meanwhile keeps that status; the part is still sent.
+    if (state->message.status != MessageStatus::kSending) return ok_status();
+    auto unsent = db.query(
+        "SELECT COUNT(*) FROM parts WHERE message_id = ? AND status NOT IN ('sent','delivered')");
+    if (!unsent.ok()) return unsent.error();
+    unsent->bind(state->message.id);
+    auto row = unsent->step();
+    if (!row.ok()) return row.error();
+    if (unsent->int64(0) > 0) return ok_status();
+    auto sent = db.query("UPDATE messages SET sent_at = ? WHERE id = ?");
+    if (!sent.ok()) return sent.error();
+    if (auto s = sent->bind_all(at, state->message.id).run(); !s.ok()) return s;
+    std::string reason = state->message.part_count > 1
+                             ? "all " + std::to_string(state->message.part_count) + " parts sent"
+                             : "sent";
+    if (auto s = change_status(db, state->message.id, MessageStatus::kSent, reason, at, false);
+        !s.ok())
+      return s;
+    change = StatusChange{state->message.id, MessageStatus::kSent, reason};
+    return ok_status();
+  });
+  if (!written.ok()) return written.error();
+  return change;
+}
+
+Result<StatusChange> Store::mark_part_failed(int64_t part_id, const std::string& reason,
+                                             int64_t at) {
+  StatusChange change;
+  Status written = write([&](Connection& db) -> Status {
+    auto state = part_for_change(db, part_id);
+    if (!state.ok()) return state.error();
+    if (state->part.status != PartStatus::kSubmitting && state->part.status != PartStatus::kQueued)
+      return wrong_part_status(part_id, state->part.status, "queued or submitting");
+    auto q = db.query("UPDATE parts SET status = 'failed', failure_reason = ? WHERE id = ?");
+    if (!q.ok()) return q.error();
+    if (auto s = q->bind_all(reason, part_id).run(); !s.ok()) return s;
+    if (auto s = bump_modem_counter(db, state->part.modem, false); !s.ok()) return s;
+    std::string why = "part " + std::to_string(state->part.number) + ": " + reason;
+    change = StatusChange{state->message.id, state->message.status, why};
+    if (is_final(state->message.status)) return ok_status();
+    change.status = MessageStatus::kFailed;
+    return change_status(db, state->message.id, MessageStatus::kFailed, why, at, true);
+  });
+  if (!written.ok()) return written.error();
+  return change;
+}
+
+Result<StatusChange> Store::release_message(int64_t id, int64_t retry_at, const std::string& reason,
+                                            int64_t now) {
+  StatusChange change{id, MessageStatus::kQueued, reason};
+  Status written = write([&](Connection& db) -> Status {
+    auto message = message_for_change(db, id);
+    if (!message.ok()) return message.error();
+    if (is_final(message->status)) return wrong_status(id, message->status, "queued or sending");
+    // Its place in the queue becomes the retry time: a retry waits its turn behind
+    // what became due before it, instead of jumping back to the head.
+    auto q = db.query(
+        "UPDATE messages SET status = 'queued', attempts = attempts + 1, next_attempt_at = ?1, "
+        "due_at = ?1, assigned_modem = NULL, updated_at = ?2 WHERE id = ?3");
+    if (!q.ok()) return q.error();
+    if (auto s = q->bind_all(retry_at, now, id).run(); !s.ok()) return s;
+    auto parts = db.query(
+        "UPDATE parts SET status = 'queued', modem = NULL, submitted_at = NULL "
+        "WHERE message_id = ? AND status IN ('submitting','failed')");
+    if (!parts.ok()) return parts.error();
+    if (auto s = parts->bind(id).run(); !s.ok()) return s;
+    return add_history(db, id, now, MessageStatus::kQueued, reason);
+  });
+  if (!written.ok()) return written.error();
+  return change;
+}
+
+Result<StatusChange> Store::fail_message(int64_t id, const std::string& reason, int64_t now) {
+  StatusChange change{id, MessageStatus::kFailed, reason};
+  Status written = write([&](Connection& db) -> Status {
+    auto message = message_for_change(db, id);
+    if (!message.ok()) return message.error();
+    if (is_final(message->status))
+      return wrong_status(id, message->status, "queued, scheduled or sending");
+    return change_status(db, id, MessageStatus::kFailed, reason, now, true);
+  });
+  if (!written.ok()) return written.error();
+  return change;
+}
+
+Result<StatusChange> Store::expire_message(int64_t id, int64_t now) {
+  StatusChange change{id, MessageStatus::kExpired, "expired before it was sent"};
+  Status written = write([&](Connection& db) -> Status {
+    auto message = message_for_change(db, id);
+    if (!message.ok()) return message.error();
+    if (is_final(message->status))
+      return wrong_status(id, message->status, "queued, scheduled or sending");
+    return change_status(db, id, MessageStatus::kExpired, change.reason, now, true);
+  });
+  if (!written.ok()) return written.error();
+  return change;
+}
+
+Result<StatusChange> Store::cancel_message(int64_t id, const std::string& reason, int64_t now) {
+  StatusChange change{id, MessageStatus::kCancelled, reason};
+  Status written = write([&](Connection& db) -> Status {
+    auto message = message_for_change(db, id);
+    if (!message.ok()) return message.error();
+    if (!is_waiting(message->status))
+      return wrong_status(id, message->status, "queued or scheduled");
+    return change_status(db, id, MessageStatus::kCancelled, reason, now, false);
+  });
+  if (!written.ok()) return written.error();
+  return change;
+}
+
+Result<StatusChange> Store::reschedule(int64_t id, int64_t send_at, const std::string& reason,
+                                       int64_t now) {
+  MessageStatus status = send_at > now ? MessageStatus::kScheduled : MessageStatus::kQueued;
+  StatusChange change{id, status, reason};
+  Status written = write([&](Connection& db) -> Status {
+    auto message = message_for_change(db, id);
+    if (!message.ok()) return message.error();
+    if (!is_waiting(message->status))
+      return wrong_status(id, message->status, "queued or scheduled");
+    auto q = db.query(
+        "UPDATE messages SET status = ?1, send_at = ?2, due_at = ?2, updated_at = ?3 "
+        "WHERE id = ?4");
+    if (!q.ok()) return q.error();
+    if (auto s = q->bind_all(message_status_name(status), send_at, now, id).run(); !s.ok())
+      return s;
+    return add_history(db, id, now, status, reason);
+  });
+  if (!written.ok()) return written.error();
+  return change;
+}
+
+Result<RecoveryCounts> Store::recover_after_restart(int64_t now) {
+  RecoveryCounts counts;
+  Status written = write([&](Connection& db) -> Status {
+    counts = {};
+    // Parts first: a part left submitting may or may not have reached the network.
+    // Sending it again risks a duplicate (at most one per modem) but never a loss.
+    auto parts = db.query(
+        "UPDATE parts SET status = 'queued', modem = NULL, submitted_at = NULL "
+        "WHERE status = 'submitting'");
+    if (!parts.ok()) return parts.error();
+    if (auto s = parts->run(); !s.ok()) return s;
+    counts.parts_requeued = db.changes();
+
+    std::vector<int64_t> ids;
+    auto sending = db.query("SELECT id FROM messages WHERE status = 'sending'");
+    if (!sending.ok()) return sending.error();
+    for (;;) {
+      auto row = sending->step();
+      if (!row.ok()) return row.error();
+      if (!*row) break;
+      ids.push_back(sending->int64(0));
+    }
+    for (int64_t id : ids) {
+      // due_at stays: the message keeps its place at the head of the queue.
+      auto q = db.query(
+          "UPDATE messages SET status = 'queued', assigned_modem = NULL, updated_at = ? "
+          "WHERE id = ?");
+      if (!q.ok()) return q.error();
+      if (auto s = q->bind_all(now, id).run(); !s.ok()) return s;
+      if (auto s = add_history(db, id, now, MessageStatus::kQueued, "requeued after a restart");
+          !s.ok())
+        return s;
+    }
+    counts.messages_requeued = static_cast<int>(ids.size());
+    return ok_status();
+  });
+  if (!written.ok()) return written.error();
+  return counts;
+}
+
+}  // namespace smsgate::store

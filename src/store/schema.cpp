@@ -1,0 +1,246 @@
+#include "store/schema.h"
+
+#include <string>
+
+namespace smsgate::store {
+
+// Times are INTEGER milliseconds since the Unix epoch (UTC); booleans are 0/1.
+// Each script ends by setting user_version, so the version moves in the same
+// transaction as the tables it describes (and no SQL is assembled at run time).
+constexpr std::array<Migration, 4> kMigrations = {{
+    {1, R"sql(
+-- The outbound queue: one row per message the API accepted, one per PDU it is sent as.
+CREATE TABLE messages (
+  id              INTEGER PRIMARY KEY,
+  recipient       TEXT    NOT NULL,  -- E.164
+  text            TEXT    NOT NULL,
+  category        TEXT    NOT NULL
+                  CHECK (category IN ('otp','transactional','reminder','feedback','marketing')),
+  priority        INTEGER NOT NULL DEFAULT 0,
+  status          TEXT    NOT NULL CHECK (status IN ('queued','scheduled','sending','sent',
+                                                     'delivered','failed','expired','cancelled')),
+  send_at         INTEGER,           -- asked for by the client; NULL: at once
+  expires_at      INTEGER,           -- TTL; NULL: never
+  created_at      INTEGER NOT NULL,
+  updated_at      INTEGER NOT NULL,
+  status_report   INTEGER NOT NULL DEFAULT 0,
+  expect_reply    INTEGER NOT NULL DEFAULT 0,
+  reply_window_ms INTEGER NOT NULL DEFAULT 0,
+  external_id     TEXT,
+  modem_pin       TEXT,              -- only this modem may send it; NULL: any
+  idempotency_key TEXT UNIQUE,
+  encoding        TEXT    NOT NULL CHECK (encoding IN ('gsm7','ucs2','8bit')),
+  part_count      INTEGER NOT NULL CHECK (part_count >= 1),
+  failure_reason  TEXT,
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER,           -- after a release: not before then
+  -- When it may go out: send_at (created_at when none), or the retry time after a
+  -- release. Within a priority the queue runs in this order, so "what is due" is a
+  -- range on an index instead of a scan.
+  due_at          INTEGER NOT NULL,
+  assigned_modem  TEXT,              -- the modem sending it (status sending) or that sent it
+  sent_at         INTEGER            -- when its last part was sent
+);
+-- Picking work: per pin (NULL or one modem), priority, then due time. Partial, so it
+-- holds only the waiting messages however long the history grows.
+CREATE INDEX messages_due ON messages (modem_pin, priority DESC, due_at, id)
+  WHERE status IN ('queued','scheduled');
+CREATE INDEX messages_status ON messages (status, id);
+CREATE INDEX messages_recipient ON messages (recipient, id);
+CREATE INDEX messages_awaiting_reply ON messages (recipient, sent_at)
+  WHERE expect_reply = 1 AND sent_at IS NOT NULL;
+
+CREATE TABLE parts (
+  id             INTEGER PRIMARY KEY,
+  message_id     INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+  number         INTEGER NOT NULL CHECK (number >= 1),  -- 1-based, in sending order
+  pdu_hex        TEXT    NOT NULL,  -- with the SMSC prefix, as AT+CMGS takes it
+  tpdu_length    INTEGER NOT NULL,
+  status         TEXT    NOT NULL
+                 CHECK (status IN ('queued','submitting','sent','delivered','failed')),
+  modem          TEXT,
+  tp_mr          INTEGER,           -- TP-MR from +CMGS, for matching status reports
+  submitted_at   INTEGER,
+  sent_at        INTEGER,
+  delivered_at   INTEGER,
+  report_status  INTEGER,           -- TP-ST of the last status report
+  failure_reason TEXT,
+  UNIQUE (message_id, number)
+);
+-- Status reports name (modem, TP-MR); TP-MR wraps at 256, so sent_at narrows it down.
+CREATE INDEX parts_reference ON parts (modem, tp_mr, sent_at) WHERE tp_mr IS NOT NULL;
+CREATE INDEX parts_submitting ON parts (id) WHERE status = 'submitting';
+
+-- Every status a message has had, with why.
+CREATE TABLE status_history (
+  id         INTEGER PRIMARY KEY,
+  message_id INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+  at         INTEGER NOT NULL,
+  status     TEXT    NOT NULL,
+  reason     TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX status_history_message ON status_history (message_id, id);
+
+PRAGMA user_version = 1;
+)sql"},
+    {2, R"sql(
+-- Inbound SMS: each PDU as read from a modem, and the texts they make up.
+CREATE TABLE inbound_messages (
+  id          INTEGER PRIMARY KEY,
+  sender      TEXT    NOT NULL,
+  modem       TEXT    NOT NULL,
+  text        TEXT    NOT NULL,
+  received_at INTEGER NOT NULL,
+  part_count  INTEGER NOT NULL,
+  partial     INTEGER NOT NULL DEFAULT 0,  -- a part never came
+  in_reply_to INTEGER REFERENCES messages (id) ON DELETE SET NULL
+);
+CREATE INDEX inbound_messages_sender ON inbound_messages (sender, id);
+
+CREATE TABLE inbound_parts (
+  id                 INTEGER PRIMARY KEY,
+  modem              TEXT    NOT NULL,
+  pdu_hex            TEXT    NOT NULL,
+  sender             TEXT    NOT NULL,
+  concat_ref         INTEGER,  -- NULL: a single-part message
+  concat_total       INTEGER,
+  concat_part        INTEGER,
+  text               TEXT    NOT NULL,
+  sent_at            TEXT,     -- the SC time stamp, ISO 8601 with the sender's offset
+  received_at        INTEGER NOT NULL,
+  inbound_message_id INTEGER REFERENCES inbound_messages (id) ON DELETE SET NULL,
+  -- The same PDU read twice (a restart before the modem deleted it) is stored once.
+  UNIQUE (modem, pdu_hex)
+);
+CREATE INDEX inbound_parts_waiting ON inbound_parts
+  (modem, sender, concat_ref, concat_total, concat_part) WHERE inbound_message_id IS NULL;
+CREATE INDEX inbound_parts_waiting_since ON inbound_parts (received_at)
+  WHERE inbound_message_id IS NULL;
+
+-- SMS-STATUS-REPORTs, matched or not: one that matches nothing is kept for a person.
+CREATE TABLE status_reports (
+  id             INTEGER PRIMARY KEY,
+  modem          TEXT    NOT NULL,
+  tp_mr          INTEGER NOT NULL,
+  recipient      TEXT    NOT NULL,
+  status_code    INTEGER NOT NULL,  -- TP-ST
+  status_class   TEXT    NOT NULL,  -- delivered, pending, failed-permanent, failed-temporary
+  discharge_time INTEGER,
+  received_at    INTEGER NOT NULL,
+  part_id        INTEGER REFERENCES parts (id) ON DELETE SET NULL
+);
+CREATE INDEX status_reports_part ON status_reports (part_id);
+
+PRAGMA user_version = 2;
+)sql"},
+    {3, R"sql(
+CREATE TABLE optouts (
+  number  TEXT PRIMARY KEY,  -- E.164
+  keyword TEXT NOT NULL,     -- what they wrote ("STOP"), or how it was added
+  at      INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Every modem ever seen, by IMEI, so counters survive replugging into another port.
+CREATE TABLE modems (
+  imei         TEXT    PRIMARY KEY,
+  imsi         TEXT    NOT NULL DEFAULT '',
+  iccid        TEXT    NOT NULL DEFAULT '',
+  manufacturer TEXT    NOT NULL DEFAULT '',
+  model        TEXT    NOT NULL DEFAULT '',
+  first_seen   INTEGER NOT NULL,
+  last_seen    INTEGER NOT NULL,
+  parts_sent   INTEGER NOT NULL DEFAULT 0,
+  parts_failed INTEGER NOT NULL DEFAULT 0,
+  received     INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+
+PRAGMA user_version = 3;
+)sql"},
+    {4, R"sql(
+CREATE TABLE api_keys (
+  id           INTEGER PRIMARY KEY,
+  name         TEXT    NOT NULL,
+  hash         TEXT    NOT NULL UNIQUE,  -- of the key; the key itself is shown once
+  created_at   INTEGER NOT NULL,
+  last_used_at INTEGER,
+  revoked_at   INTEGER
+);
+
+CREATE TABLE webhooks (
+  id         INTEGER PRIMARY KEY,
+  url        TEXT    NOT NULL,
+  events     TEXT    NOT NULL,  -- comma-separated event names, or '*'
+  secret     TEXT    NOT NULL,
+  created_at INTEGER NOT NULL
+);
+
+-- Events written in the same transaction as the change they report, delivered later.
+CREATE TABLE webhook_outbox (
+  id              INTEGER PRIMARY KEY,
+  webhook_id      INTEGER NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+  event           TEXT    NOT NULL,
+  body            TEXT    NOT NULL,
+  created_at      INTEGER NOT NULL,
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  delivered_at    INTEGER,
+  last_error      TEXT
+);
+CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_at) WHERE delivered_at IS NULL;
+
+CREATE TABLE settings (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+
+PRAGMA user_version = 4;
+)sql"},
+}};
+
+static_assert(kMigrations.back().version == kSchemaVersion);
+
+Result<int> schema_version(Connection& connection) {
+  auto query = connection.query("PRAGMA user_version");
+  if (!query.ok()) return query.error();
+  auto row = query->step();
+  if (!row.ok()) return row.error();
+  return *row ? query->int32(0) : 0;
+}
+
+Status migrate(Connection& connection) {
+  for (const Migration& migration : kMigrations) {
+    // IMMEDIATE takes the write lock before reading the version, so two processes
+    // opening the same file at once cannot both apply the same migration.
+    if (auto begun = connection.exec("BEGIN IMMEDIATE"); !begun.ok())
+      return make_error("cannot start migration: " + begun.error().message);
+    auto version = schema_version(connection);
+    if (!version.ok()) {
+      (void)connection.exec("ROLLBACK");
+      return version.error();
+    }
+    if (*version > kSchemaVersion) {
+      (void)connection.exec("ROLLBACK");
+      return make_error("database schema " + std::to_string(*version) +
+                        " is newer than this smsgated (" + std::to_string(kSchemaVersion) +
+                        "); upgrade smsgated");
+    }
+    if (*version >= migration.version) {
+      (void)connection.exec("ROLLBACK");
+      continue;
+    }
+    std::string sql(migration.sql);  // exec() wants a terminated string
+    if (auto applied = connection.exec(sql.c_str()); !applied.ok()) {
+      (void)connection.exec("ROLLBACK");
+      return make_error("migration " + std::to_string(migration.version) +
+                        " failed: " + applied.error().message);
+    }
+    if (auto committed = connection.exec("COMMIT"); !committed.ok()) {
+      (void)connection.exec("ROLLBACK");
+      return make_error("migration " + std::to_string(migration.version) +
+                        " failed to commit: " + committed.error().message);
+    }
+  }
+  return ok_status();
+}
+
+}  // namespace smsgate::store

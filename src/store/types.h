@@ -1,0 +1,256 @@
+// The records the store takes and gives back. Plain values, no behaviour; times are
+// int64 milliseconds since the Unix epoch (UTC), as common/clock.h hands them out.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace smsgate::store {
+
+// A message's life (DESIGN.md, "Message status"):
+//
+//   queued ─► sending ─► sent ─► delivered
+//   scheduled ─┘  │  ▲          └─► failed (a status report said so)
+//      ▲          │  └ release (retry, failover): back to queued
+//      └ reschedule (quiet hours)
+//   queued/scheduled/sending ─► failed | expired; queued/scheduled ─► cancelled
+enum class MessageStatus : uint8_t {
+  kQueued,
+  kScheduled,
+  kSending,
+  kSent,
+  kDelivered,
+  kFailed,
+  kExpired,
+  kCancelled,
+};
+inline constexpr int kMessageStatusCount = 8;
+std::string_view message_status_name(MessageStatus status);  // "queued", ...
+std::optional<MessageStatus> parse_message_status(std::string_view name);
+// Nothing will send it again: sent and beyond, or given up on.
+bool is_final(MessageStatus status);
+
+enum class PartStatus : uint8_t { kQueued, kSubmitting, kSent, kDelivered, kFailed };
+std::string_view part_status_name(PartStatus status);
+std::optional<PartStatus> parse_part_status(std::string_view name);
+
+// One PDU of a message, precomputed by the planner and encoder.
+struct NewPart {
+  std::string pdu_hex;  // with the SMSC prefix ("00..."), as AT+CMGS takes it
+  int tpdu_length = 0;  // octets after the SMSC prefix
+};
+
+struct NewMessage {
+  std::string to;  // E.164, already normalised
+  std::string text;
+  std::string category = "transactional";  // otp|transactional|reminder|feedback|marketing
+  int priority = 0;                        // higher goes first; kMinPriority..kMaxPriority
+  std::optional<int64_t> send_at;          // none or not in the future: at once
+  std::optional<int64_t> expires_at;
+  bool status_report = false;
+  bool expect_reply = false;
+  int64_t reply_window_ms = 0;
+  std::optional<std::string> external_id;
+  std::optional<std::string> modem;            // pin to this modem id
+  std::optional<std::string> idempotency_key;  // the same key returns the same message
+  std::string encoding = "gsm7";               // gsm7|ucs2|8bit
+  std::vector<NewPart> parts;                  // at least one
+};
+inline constexpr int kMinPriority = -1000;
+inline constexpr int kMaxPriority = 1000;
+
+struct SubmitResult {
+  int64_t id = 0;
+  MessageStatus status = MessageStatus::kQueued;
+  int parts = 0;
+  std::string encoding;
+  // The idempotency key was known: this is the message submitted then, not a new one.
+  bool existing = false;
+};
+
+struct Message {
+  int64_t id = 0;
+  std::string to;
+  std::string text;
+  std::string category;
+  int priority = 0;
+  MessageStatus status = MessageStatus::kQueued;
+  std::optional<int64_t> send_at;
+  std::optional<int64_t> expires_at;
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+  bool status_report = false;
+  bool expect_reply = false;
+  int64_t reply_window_ms = 0;
+  std::optional<std::string> external_id;
+  std::optional<std::string> modem_pin;
+  std::optional<std::string> idempotency_key;
+  std::string encoding;
+  int part_count = 0;
+  std::optional<std::string> failure_reason;
+  int attempts = 0;
+  std::optional<int64_t> next_attempt_at;
+  int64_t due_at = 0;  // when it may go out; the queue's order within a priority
+  std::optional<std::string> assigned_modem;
+  std::optional<int64_t> sent_at;
+};
+
+struct Part {
+  int64_t id = 0;
+  int64_t message_id = 0;
+  int number = 0;  // 1-based
+  std::string pdu_hex;
+  int tpdu_length = 0;
+  PartStatus status = PartStatus::kQueued;
+  std::optional<std::string> modem;
+  std::optional<int> tp_mr;
+  std::optional<int64_t> submitted_at;
+  std::optional<int64_t> sent_at;
+  std::optional<int64_t> delivered_at;
+  std::optional<int> report_status;  // TP-ST
+  std::optional<std::string> failure_reason;
+};
+
+struct HistoryEntry {
+  int64_t at = 0;
+  MessageStatus status = MessageStatus::kQueued;
+  std::string reason;
+};
+
+struct MessageDetail {
+  Message message;
+  std::vector<Part> parts;            // by number
+  std::vector<HistoryEntry> history;  // oldest first
+};
+
+// A message that was claimed for sending, with what the modem needs.
+struct Claimed {
+  Message message;
+  std::vector<Part> parts;  // by number; the ones still to send have status kQueued
+};
+
+// A message moved to a new status; the caller turns these into webhook events.
+struct StatusChange {
+  int64_t message_id = 0;
+  MessageStatus status = MessageStatus::kQueued;
+  std::string reason;
+  friend bool operator==(const StatusChange&, const StatusChange&) = default;
+};
+
+struct Exclusions {
+  // Messages the dispatcher does not want from this call (already tried on this modem,
+  // held by a policy it is applying, ...).
+  std::vector<int64_t> message_ids;
+};
+
+struct RecoveryCounts {
+  int messages_requeued = 0;  // were sending
+  int parts_requeued = 0;     // were submitting: will be sent again (at least once)
+};
+
+struct StatusReportIn {
+  std::string modem;
+  int tp_mr = 0;  // 0..255
+  std::string recipient;
+  int status_code = 0;  // TP-ST, 0..255
+  std::optional<int64_t> discharge_time;
+  int64_t received_at = 0;
+};
+
+struct StatusReportOutcome {
+  int64_t report_id = 0;
+  std::optional<int64_t> part_id;      // none: matched nothing (kept all the same)
+  std::optional<StatusChange> change;  // the message's status moved
+};
+
+struct InboundPartIn {
+  std::string modem;
+  std::string pdu_hex;  // as read from the modem (SMSC prefix included); the dedupe key
+  std::string sender;
+  std::string text;
+  struct Concat {
+    int reference = 0;
+    int part = 0;  // 1-based
+    int total = 0;
+  };
+  std::optional<Concat> concat;  // none: a single-part message
+  std::string sent_timestamp;    // the SC time stamp, ISO 8601 (may be empty)
+  int64_t received_at = 0;
+};
+
+struct ReplyTo {
+  int64_t id = 0;
+  std::optional<std::string> external_id;
+  std::string category;
+};
+
+struct InboundMessage {
+  int64_t id = 0;
+  std::string from;
+  std::string modem;
+  std::string text;
+  int64_t received_at = 0;
+  int parts = 0;
+  bool partial = false;
+  std::optional<ReplyTo> in_reply_to;
+};
+
+struct InboundOutcome {
+  // The PDU was stored before; nothing changed (the modem may delete it).
+  bool duplicate = false;
+  int64_t part_id = 0;
+  // This part completed a message (at once for a single part).
+  std::optional<InboundMessage> completed;
+};
+
+struct OptOut {
+  std::string number;
+  std::string keyword;
+  int64_t at = 0;
+};
+
+struct ModemIdentity {
+  std::string imei;  // the modem's id everywhere in the store
+  std::string imsi;
+  std::string iccid;
+  std::string manufacturer;
+  std::string model;
+};
+
+struct ModemRecord {
+  ModemIdentity identity;
+  int64_t first_seen = 0;
+  int64_t last_seen = 0;
+  int64_t parts_sent = 0;
+  int64_t parts_failed = 0;
+  int64_t received = 0;
+};
+
+// Lists are newest first, paged with an opaque cursor (keyset: no OFFSET, so a page
+// costs the same however deep it is, and rows added meanwhile do not shift pages).
+struct MessageFilter {
+  std::optional<MessageStatus> status;
+  std::optional<std::string> to;
+  std::optional<int64_t> since;  // created_at >= since
+  int limit = 50;                // 1..kMaxPageSize
+  std::string cursor;            // from the previous page; empty: the first page
+};
+
+struct InboundFilter {
+  std::optional<std::string> from;
+  std::optional<int64_t> since;  // received_at >= since
+  int limit = 50;
+  std::string cursor;
+};
+inline constexpr int kMaxPageSize = 1000;
+
+template <class T>
+struct Page {
+  std::vector<T> items;
+  std::optional<std::string> next_cursor;  // none on the last page
+};
+
+}  // namespace smsgate::store
