@@ -668,7 +668,7 @@ void read_email(Section section, EmailConfig& email) {
   if (auto listen = section.string("listen")) {
     if (std::string why = check_listen(listen->value); !why.empty()) {
       section.error(*section.node("listen"), "listen", ": " + why);
-    } else if (email.domain.empty() && section.node("domain") == nullptr) {
+    } else if (email.domain.empty()) {
       section.error(*section.node("listen"), "listen",
                     "needs [email] domain: mail to <number>@<domain> becomes an SMS");
     } else {

@@ -11,7 +11,6 @@
 #include <array>
 #include <charconv>
 #include <chrono>
-#include <mutex>
 #include <random>
 
 namespace smsgate::dispatch {

@@ -280,6 +280,9 @@ TEST_CASE("config: bad values") {
   CHECK(refusal("[email]\nlisten = \"127.0.0.1:25\"\n") ==
         "test.toml:2:10: [email] listen needs [email] domain: mail to <number>@<domain> becomes an "
         "SMS");
+  CHECK(refusal("[email]\nlisten = \"127.0.0.1:25\"\ndomain = \"\"\n") ==
+        "test.toml:2:10: [email] listen needs [email] domain: mail to <number>@<domain> becomes an "
+        "SMS");
   CHECK(refusal("[email]\ndomain = \"sms..example\"\n") ==
         "test.toml:2:10: [email] domain 'sms..example' is not a domain name");
 }

@@ -50,6 +50,7 @@ TEST_CASE("phone: international forms, whatever the default region") {
   CHECK(normalized("+55 11 96123-4567", "") == "+5511961234567");
   CHECK(normalized("+84 91 234 56 78", "VN") == "+84912345678");
   CHECK(normalized("  +33 6 12 34 56 78  ", "DE") == "+33612345678");
+  CHECK(normalized("+49 (0)170 1234567", "DE") == "+491701234567");  // the German "(0)"
 }
 
 TEST_CASE("phone: a leading 00 is the international prefix") {
