@@ -304,7 +304,8 @@ RandomUnit default_random_unit() {
 int64_t Backoff::retry_delay(int attempt) const {
   const int64_t cap = std::max<int64_t>(policy_.max_delay_ms, 1);
   int64_t delay = std::clamp<int64_t>(policy_.base_delay_ms, 1, cap);
-  for (int i = 1; i < attempt && delay < cap; ++i) delay = std::min(delay * 2, cap);
+  // Halving the cap, not doubling the delay, keeps a huge cap from overflowing.
+  for (int i = 1; i < attempt && delay < cap; ++i) delay = delay > cap / 2 ? cap : delay * 2;
   double unit = random_ ? random_() : 0.0;
   unit = std::clamp(unit, 0.0, 1.0);
   const double jitter = std::clamp(policy_.jitter, 0.0, 1.0);

@@ -128,6 +128,9 @@ TEST_CASE("policy: attempts run out") {
   CHECK_FALSE(backoff.attempts_exhausted(2));
   CHECK(backoff.attempts_exhausted(3));
   CHECK(backoff.attempts_exhausted(4));
+  const Backoff huge({.base_delay_ms = 1, .max_delay_ms = INT64_MAX, .jitter = 0},
+                     [] { return 0.0; });
+  CHECK(huge.retry_delay(200) == INT64_MAX);
   const Backoff once({.max_attempts = 1}, [] { return 0.0; });
   CHECK(once.attempts_exhausted(1));
 }
