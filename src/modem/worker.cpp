@@ -581,8 +581,9 @@ void ModemWorker::send(const SendRequest& request) {
     }
     cmms_refused_ = !cmms.ok();
   }
-  Reply reply = channel_->send_pdu("AT+CMGS=" + std::to_string(request.tpdu_length),
-                                   request.pdu_hex, kPromptTimeout, driver_->send_timeout);
+  Reply reply =
+      channel_->send_pdu("AT+CMGS=" + std::to_string(request.tpdu_length), request.pdu_hex,
+                         kPromptTimeout, config_.send_timeout.value_or(driver_->send_timeout));
   outcome.detail = reply.describe();
   if (reply.ok()) {
     Result<int> reference = reply.response.lines.empty() ? Result<int>(make_error("no +CMGS: line"))

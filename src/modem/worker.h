@@ -65,6 +65,9 @@ struct WorkerConfig {
   milliseconds reopen_interval = std::chrono::seconds(2);
   // How long a modem may take to answer AT after a reset or being plugged in.
   milliseconds boot_timeout = std::chrono::seconds(20);
+  // How long AT+CMGS may take, when not the driver's (minutes have been seen on weak
+  // signal; a hung modem holds its part in flight this long).
+  std::optional<milliseconds> send_timeout;
   // Log every byte to and from the modem (debug only: PDUs carry message content).
   bool trace = false;
 };

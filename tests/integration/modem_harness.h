@@ -139,6 +139,8 @@ inline modem::WorkerConfig test_worker_config(std::string port) {
   config.health_interval = 300ms;
   config.reopen_interval = 100ms;
   config.boot_timeout = 5s;
+  // A hung modem's part in flight comes back after this instead of minutes.
+  config.send_timeout = 5s;
   return config;
 }
 

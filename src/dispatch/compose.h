@@ -1,0 +1,48 @@
+// Composing an outgoing message: the text planned and encoded into the PDUs the modems
+// will send, with the store's fields filled from the request and the defaults. The API
+// and the tests submit through this, so every message is encoded one way.
+//
+// Thread safety: a pure function (randomness from the caller).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "common/result.h"
+#include "dispatch/policy.h"
+#include "pdu/planner.h"
+#include "store/types.h"
+
+namespace smsgate::dispatch {
+
+struct OutgoingRequest {
+  std::string to;    // E.164 (normalise with phone.h first)
+  std::string text;  // UTF-8
+  Category category = Category::kTransactional;
+  std::optional<int> priority;  // default: by category (OTP first)
+  std::optional<int64_t> send_at;
+  std::optional<int64_t> ttl_ms;  // default: default_ttl_ms
+  bool status_report = false;
+  std::optional<bool> expect_reply;  // default: true for feedback
+  std::optional<int64_t> reply_window_ms;
+  std::optional<std::string> external_id;
+  std::optional<std::string> modem;
+  std::optional<std::string> idempotency_key;
+  pdu::PlanOptions plan;
+};
+
+struct ComposeDefaults {
+  int64_t default_ttl_ms = 24LL * 3600 * 1000;
+  int64_t default_reply_window_ms = 48LL * 3600 * 1000;
+};
+
+// The priority a category gets when the request names none: OTP outranks everything.
+int default_priority(Category category);
+
+// `concat_reference` is shared by the parts (random per message in production).
+Result<store::NewMessage> compose_message(const OutgoingRequest& request, int64_t now,
+                                          uint16_t concat_reference,
+                                          const ComposeDefaults& defaults = {});
+
+}  // namespace smsgate::dispatch

@@ -1,0 +1,189 @@
+// Dispatcher: moves work between the store and the modems. One thread; it alone
+// decides what each modem sends next.
+//
+// For each modem that is ready and idle it takes the best due message from the store
+// (priority, then due time, then age), applies the policies (TTL, opt-outs, quiet
+// hours, routing, the modem's rate limits), claims it, and sends its parts on that
+// modem one after another. Every part is marked `submitting` (committed) before its
+// bytes go to the port. Outcomes come back from the workers: a sent part is recorded
+// with its TP-MR; a permanent refusal fails the message; anything else releases it to
+// the queue (with backoff for temporary network errors, at once when the modem was at
+// fault) so another modem can take it; after max_attempts it fails.
+//
+// What modems receive is recorded (status reports matched to parts, inbound parts
+// reassembled, opt-out keywords applied) and only then confirmed to the modem, which
+// deletes it.
+//
+// Thread safety: PoolListener callbacks come from worker threads and only queue
+// events; wake(), start() and stop() may be called from any thread.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include "common/clock.h"
+#include "dispatch/policy.h"
+#include "modem/pool.h"
+#include "store/store.h"
+
+namespace smsgate::dispatch {
+
+// Limits and names for the modem on one port ([[modem]] and [modems]).
+struct ModemPolicy {
+  std::string port;
+  std::string name;
+  RateLimits limits;
+};
+
+struct DispatcherOptions {
+  RetryPolicy retry;
+  std::optional<QuietWindow> quiet_hours;
+  TimeZone timezone = TimeZone::utc();
+  std::vector<Route> routes;
+  RateLimits default_limits;        // for modems without a ModemPolicy
+  std::vector<ModemPolicy> modems;  // by port
+  std::vector<std::string> optout_keywords = {"STOP", "UNSUBSCRIBE", "CANCEL"};
+  std::vector<std::string> optin_keywords = {"START"};
+  // A multipart inbound message still missing parts this long after its first part
+  // is kept as partial (DESIGN.md, Guarantees).
+  int64_t partial_inbound_timeout_ms = 24LL * 3600 * 1000;
+  // Nothing due: look at the store again this often (new submissions call wake()).
+  int64_t idle_poll_ms = 1000;
+  RandomUnit random = default_random_unit();
+};
+
+// What the dispatcher has done, for logs, metrics and tests.
+struct DispatchCounters {
+  uint64_t parts_sent = 0;
+  uint64_t parts_refused = 0;
+  uint64_t messages_released = 0;
+  uint64_t messages_failed = 0;
+  uint64_t messages_expired = 0;
+  uint64_t messages_held = 0;  // rescheduled by quiet hours
+  uint64_t inbound_parts = 0;
+  uint64_t inbound_messages = 0;
+  uint64_t status_reports = 0;
+  uint64_t undecodable_pdus = 0;
+};
+
+class Dispatcher : public modem::PoolListener {
+ public:
+  // Observers of what happened, called on the dispatcher thread (webhooks later).
+  struct Observers {
+    std::function<void(const store::StatusChange&)> message_changed;
+    std::function<void(const store::InboundMessage&)> inbound_received;
+    std::function<void(const std::string& modem, const modem::ModemStatus&)> modem_changed;
+  };
+
+  static Result<std::unique_ptr<Dispatcher>> create(store::Store& store, const Clock& clock,
+                                                    DispatcherOptions options,
+                                                    Observers observers = {});
+  ~Dispatcher() override;  // stops without draining
+
+  // The pool to send through; before start(), and the pool must outlive the dispatcher.
+  void attach(modem::ModemPool& pool) { pool_ = &pool; }
+  // Requeues what a crash left half-done, then runs the dispatch thread.
+  Status start();
+  // Stops taking new work; with `drain`, waits (up to `deadline_ms`) until no part is
+  // in flight on any modem, and releases the rest of each claimed message back to the
+  // queue, so nothing is left half-submitted.
+  void stop(bool drain = true, int64_t deadline_ms = 200 * 1000);
+  // Something may be due now (a submission, a cancellation).
+  void wake();
+
+  DispatchCounters counters() const;
+
+  // PoolListener: queue the event for the dispatch thread.
+  void on_status(const std::string& modem, const modem::ModemStatus& status) override;
+  void on_sent(const std::string& modem, const modem::SendOutcome& outcome) override;
+  void on_received(const std::string& modem, const modem::Received& received) override;
+
+ private:
+  struct StatusEvent {
+    std::string modem;
+    modem::ModemStatus status;
+  };
+  struct SentEvent {
+    std::string modem;
+    modem::SendOutcome outcome;
+  };
+  struct ReceivedEvent {
+    std::string modem;
+    modem::Received received;
+  };
+  using Event = std::variant<StatusEvent, SentEvent, ReceivedEvent>;
+
+  // The dispatcher's view of one modem.
+  struct Slot {
+    modem::State state = modem::State::kOpening;
+    std::string port;
+    std::string name;  // from ModemPolicy, else the port
+    std::unique_ptr<RateLimiter> limiter;
+    std::optional<store::Claimed> current;  // the message being sent on it
+    std::optional<int64_t> in_flight_part;  // handed to the worker, outcome pending
+    bool identity_recorded = false;
+  };
+
+  Dispatcher(store::Store& store, const Clock& clock, DispatcherOptions options,
+             Observers observers, KeywordMatcher keywords);
+
+  void run();
+  void handle(const Event& event);
+  void handle_status(const StatusEvent& event);
+  void handle_sent(const SentEvent& event);
+  void handle_received(const ReceivedEvent& event);
+  // Gives every ready, idle modem its next message; returns when to look again.
+  int64_t fill_modems(int64_t now);
+  bool fill(const std::string& id, Slot& slot, int64_t now);
+  bool send_next_part(const std::string& id, Slot& slot, int64_t now);
+  void release(Slot& slot, int64_t retry_at, const std::string& reason, int64_t now);
+  void retry_or_fail(const std::string& id, Slot& slot, const std::string& reason, bool backoff,
+                     int64_t now);
+  void handle_inbound_message(const store::InboundMessage& message, int64_t now);
+  void finish_message(Slot& slot);
+  void note(const Result<store::StatusChange>& change);
+  void note(const Result<std::optional<store::StatusChange>>& change);
+  Slot& slot_for(const std::string& modem);
+  bool routed_elsewhere(const store::Message& message, const std::string& id, const Slot& slot);
+  bool any_in_flight() const;
+
+  store::Store& store_;
+  const Clock& clock_;
+  DispatcherOptions options_;
+  Observers observers_;
+  QuietHours quiet_hours_;
+  Router router_;
+  Backoff backoff_;
+  KeywordMatcher keywords_;
+  modem::ModemPool* pool_ = nullptr;
+
+  // Owned by the dispatch thread.
+  std::map<std::string, Slot> slots_;
+  int64_t next_partial_check_ = 0;
+  // A message that failed on a modem is not given to that modem again while another
+  // modem can take it (failover).
+  std::map<int64_t, std::string> avoid_modem_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<Event> events_;   // GUARDED_BY(mutex_)
+  bool woken_ = false;         // GUARDED_BY(mutex_)
+  bool stopping_ = false;      // GUARDED_BY(mutex_): no new work
+  bool exit_ = false;          // GUARDED_BY(mutex_): leave the loop
+  bool idle_ = false;          // GUARDED_BY(mutex_): nothing in flight (while stopping)
+  DispatchCounters counters_;  // GUARDED_BY(mutex_)
+  std::thread thread_;
+};
+
+}  // namespace smsgate::dispatch

@@ -1,0 +1,317 @@
+// The queue end to end: store → dispatcher → modem workers → simulated modems on ptys,
+// and back (status reports, inbound). Outcomes are asserted in the store and on the
+// simulated network; nothing here measures time.
+#include <doctest/doctest.h>
+
+#include <map>
+#include <set>
+
+#include "drivers/sim/sim_pdu.h"
+#include "integration/gateway_harness.h"
+#include "pdu/utf.h"
+
+namespace smsgate::testing {
+namespace {
+
+using store::MessageStatus;
+
+std::string number(int i) { return "+49170" + std::to_string(1000000 + i); }
+
+}  // namespace
+
+TEST_CASE("dispatch: many messages over several modems, each sent exactly once") {
+  std::vector<sim::SimConfig> modems(3);
+  for (auto& m : modems) m.cmgs_latency = 20ms;
+  Gateway gateway(modems);
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 60; ++i) {
+    ids.push_back(gateway.submit(number(i), "Your appointment #" + std::to_string(i)));
+  }
+  for (int64_t id : ids) REQUIRE(gateway.wait_status(id, MessageStatus::kSent));
+  auto sent = gateway.sent();
+  CHECK(sent.size() == 60);
+  std::multiset<std::string> texts;
+  for (const auto& part : sent) texts.insert(part.text);
+  for (int i = 0; i < 60; ++i) {
+    CHECK(texts.count("Your appointment #" + std::to_string(i)) == 1);
+  }
+  // The work was spread: every modem sent some.
+  for (size_t m = 0; m < 3; ++m) {
+    CHECK(gateway.sims().with(m, [](sim::SimModem& s, auto) { return s.sent().size(); }) > 0);
+  }
+  // Every part records its modem and TP-MR; the history tells the story.
+  auto detail = gateway.message(ids[0]);
+  REQUIRE(detail.parts.size() == 1);
+  CHECK(detail.parts[0].tp_mr.has_value());
+  CHECK(detail.parts[0].modem.has_value());
+  REQUIRE(detail.history.size() >= 3);
+  CHECK(detail.history.front().status == MessageStatus::kQueued);
+  CHECK(detail.history.back().status == MessageStatus::kSent);
+}
+
+TEST_CASE("dispatch: OTP goes before what was queued earlier") {
+  sim::SimConfig slow;
+  slow.cmgs_latency = 100ms;
+  Gateway gateway({slow});
+  std::vector<int64_t> bulk;
+  for (int i = 0; i < 8; ++i) {
+    bulk.push_back(gateway.submit(number(i), "newsletter " + std::to_string(i),
+                                  [](auto& r) { r.category = dispatch::Category::kMarketing; }));
+  }
+  int64_t otp = gateway.submit(number(99), "Your code is 123456",
+                               [](auto& r) { r.category = dispatch::Category::kOtp; });
+  REQUIRE(gateway.wait_status(otp, MessageStatus::kSent));
+  for (int64_t id : bulk) REQUIRE(gateway.wait_status(id, MessageStatus::kSent));
+  auto sent = gateway.sent();
+  size_t otp_position = 0;
+  for (size_t i = 0; i < sent.size(); ++i) {
+    if (sent[i].text == "Your code is 123456") otp_position = i;
+  }
+  // At most the part in flight when it arrived (and one claimed) went before it.
+  CHECK(otp_position <= 2);
+}
+
+TEST_CASE("dispatch: a multipart message goes out in order on one modem and is delivered") {
+  Gateway gateway(2);
+  for (size_t m = 0; m < 2; ++m) {
+    gateway.sims().with(m, [](sim::SimModem& s, auto) {
+      s.set_auto_status_reports(sim::SimModem::AutoStatusReports{0, 30ms});
+    });
+  }
+  std::string text(400, 'y');
+  int64_t id = gateway.submit(number(1), text, [](auto& r) { r.status_report = true; });
+  REQUIRE(gateway.wait_status(id, MessageStatus::kDelivered));
+  auto detail = gateway.message(id);
+  REQUIRE(detail.parts.size() == 3);
+  for (const auto& part : detail.parts) {
+    CHECK(part.status == store::PartStatus::kDelivered);
+    CHECK(part.modem == detail.parts[0].modem);
+  }
+  auto sent = gateway.sent();
+  REQUIRE(sent.size() == 3);
+  for (size_t i = 0; i < 3; ++i) {
+    REQUIRE(sent[i].concat);
+    CHECK(sent[i].concat->part == i + 1);
+  }
+}
+
+TEST_CASE("dispatch: a failed status report fails the message with its meaning") {
+  Gateway gateway(1);
+  // TP-ST 0x41: incompatible destination, permanent (TS 23.040 9.2.3.15).
+  gateway.sims().with(0, [](sim::SimModem& s, auto) {
+    s.set_auto_status_reports(sim::SimModem::AutoStatusReports{0x41, 30ms});
+  });
+  int64_t id = gateway.submit(number(1), "x", [](auto& r) { r.status_report = true; });
+  REQUIRE(gateway.wait_status(id, MessageStatus::kFailed));
+  CHECK(gateway.message(id).message.failure_reason.has_value());
+}
+
+TEST_CASE("dispatch: temporary errors are retried until the part goes") {
+  Gateway gateway(1);
+  gateway.sims().with(0, [](sim::SimModem& s, auto) { s.fail_next_sends(2, 38); });
+  int64_t id = gateway.submit(number(1), "retry me");
+  REQUIRE(gateway.wait_status(id, MessageStatus::kSent));
+  auto detail = gateway.message(id);
+  CHECK(detail.message.attempts == 2);
+  CHECK(gateway.sent().size() == 1);
+  int released = 0;
+  for (const auto& entry : detail.history) {
+    if (entry.status == MessageStatus::kQueued && entry.reason.find("38") != std::string::npos) {
+      ++released;
+    }
+  }
+  CHECK(released == 2);
+}
+
+TEST_CASE("dispatch: a permanent error fails the message at once") {
+  Gateway gateway(2);
+  for (size_t m = 0; m < 2; ++m) {
+    gateway.sims().with(m, [](sim::SimModem& s, auto) { s.fail_next_sends(1, 1); });
+  }
+  int64_t id = gateway.submit(number(1), "to nowhere");
+  REQUIRE(gateway.wait_status(id, MessageStatus::kFailed));
+  auto detail = gateway.message(id);
+  CHECK(detail.message.attempts == 0);
+  REQUIRE(detail.message.failure_reason);
+  CHECK(detail.message.failure_reason->find("unassigned") != std::string::npos);
+}
+
+TEST_CASE("dispatch: retries stop after max_attempts") {
+  auto options = Gateway::fast_options();
+  options.retry.max_attempts = 3;
+  Gateway gateway({sim::SimConfig{}}, options);
+  gateway.sims().with(0, [](sim::SimModem& s, auto) { s.fail_next_sends(100, 38); });
+  int64_t id = gateway.submit(number(1), "never");
+  REQUIRE(gateway.wait_status(id, MessageStatus::kFailed));
+  CHECK(gateway.message(id).message.failure_reason->find("3 attempts") != std::string::npos);
+}
+
+TEST_CASE("dispatch: when a modem hangs mid-queue the others take its work") {
+  std::vector<sim::SimConfig> modems(2);
+  for (auto& m : modems) m.cmgs_latency = 50ms;
+  Gateway gateway(modems);
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 30; ++i) ids.push_back(gateway.submit(number(i), "m" + std::to_string(i)));
+  REQUIRE(gateway.wait_until([&] { return gateway.sent().size() >= 4; }));
+  gateway.sims().with(0, [](sim::SimModem& s, auto) { s.set_hung(true); });
+  for (int64_t id : ids) REQUIRE(gateway.wait_status(id, MessageStatus::kSent));
+  std::map<std::string, int> copies;
+  for (const auto& part : gateway.sent()) ++copies[part.text];
+  int duplicates = 0;
+  for (int i = 0; i < 30; ++i) {
+    int n = copies["m" + std::to_string(i)];
+    CHECK(n >= 1);
+    duplicates += n - 1;
+  }
+  // At most the one part that was in flight on the hung modem went twice.
+  CHECK(duplicates <= 1);
+}
+
+TEST_CASE("dispatch: an expired message is not sent") {
+  ManualClock clock(1'800'000'000'000);
+  Gateway gateway({sim::SimConfig{}}, Gateway::fast_options(), &clock);
+  gateway.dispatcher().stop(false);  // hold the queue while time passes
+  int64_t late =
+      gateway.submit(number(1), "Your table is ready", [](auto& r) { r.ttl_ms = 60'000; });
+  int64_t fine =
+      gateway.submit(number(2), "Your order shipped", [](auto& r) { r.ttl_ms = 3'600'000; });
+  clock.advance(120'000);
+  gateway.stop();
+  gateway.start();
+  REQUIRE(gateway.wait_status(late, MessageStatus::kExpired));
+  REQUIRE(gateway.wait_status(fine, MessageStatus::kSent));
+  CHECK(gateway.sent().size() == 1);
+}
+
+TEST_CASE("dispatch: quiet hours hold reminders, not transactional messages") {
+  // 22:00 UTC (day 20834 since the epoch); quiet 21:00-08:00 in UTC.
+  ManualClock clock(1'800'136'800'000);
+  auto options = Gateway::fast_options();
+  options.quiet_hours = dispatch::QuietWindow{21 * 60, 8 * 60};
+  Gateway gateway({sim::SimConfig{}}, options, &clock);
+  int64_t reminder = gateway.submit(number(1), "Reminder: dentist tomorrow",
+                                    [](auto& r) { r.category = dispatch::Category::kReminder; });
+  int64_t shipped = gateway.submit(number(2), "Your order shipped");
+  REQUIRE(gateway.wait_status(shipped, MessageStatus::kSent));
+  REQUIRE(gateway.wait_status(reminder, MessageStatus::kScheduled));
+  auto held = gateway.message(reminder).message;
+  REQUIRE(held.send_at);
+  auto local = dispatch::TimeZone::utc().local(*held.send_at);
+  CHECK(local.millis_of_day == 8 * 3600 * 1000);
+  CHECK(gateway.sent().size() == 1);
+  clock.set(*held.send_at + 1000);
+  gateway.dispatcher().wake();
+  REQUIRE(gateway.wait_status(reminder, MessageStatus::kSent));
+}
+
+TEST_CASE("dispatch: STOP opts the sender out of everything but OTP; START back in") {
+  Gateway gateway(1);
+  const std::string customer = "+4917099999";
+  gateway.sims().with(0, [&](sim::SimModem& s, auto now) {
+    REQUIRE(s.deliver({.from = customer, .text = "Stop."}, now).ok());
+  });
+  REQUIRE(gateway.wait_until([&] { return *gateway.store().is_opted_out(customer); }));
+  int64_t marketing = gateway.submit(customer, "Sale!",
+                                     [](auto& r) { r.category = dispatch::Category::kMarketing; });
+  int64_t otp =
+      gateway.submit(customer, "Code 4711", [](auto& r) { r.category = dispatch::Category::kOtp; });
+  REQUIRE(gateway.wait_status(marketing, MessageStatus::kFailed));
+  CHECK(gateway.message(marketing).message.failure_reason == "recipient opted out");
+  REQUIRE(gateway.wait_status(otp, MessageStatus::kSent));
+  gateway.sims().with(0, [&](sim::SimModem& s, auto now) {
+    REQUIRE(s.deliver({.from = customer, .text = "START"}, now).ok());
+  });
+  REQUIRE(gateway.wait_until([&] { return !*gateway.store().is_opted_out(customer); }));
+  // Stored inbound messages were deleted from the SIM once committed.
+  REQUIRE(gateway.wait_until([&] {
+    return gateway.sims().with(0, [](sim::SimModem& s, auto) { return s.stored("SM").empty(); });
+  }));
+}
+
+TEST_CASE("dispatch: a multipart inbound message is reassembled across a restart") {
+  Gateway gateway(1);
+  std::string text = std::string(200, 'a') + std::string(100, 'b');
+  auto code_points = pdu::utf8_to_code_points(text);
+  REQUIRE(code_points.ok());
+  sim::DeliverOptions options;
+  options.concat_reference = 42;
+  auto tpdus =
+      sim::encode_deliver_tpdus("+4917055555", *code_points, pdu::Timestamp{2026, 11, 23}, options);
+  REQUIRE(tpdus.ok());
+  REQUIRE(tpdus->size() == 2);
+  gateway.sims().with(0, [&](sim::SimModem& s, auto now) {
+    REQUIRE(s.deliver_tpdu((*tpdus)[0], sim::Routing::kPerCnmi, now).ok());
+  });
+  // Read (perhaps twice: the start-up listing and the +CMTI), stored, deleted.
+  REQUIRE(gateway.wait_until([&] {
+    return gateway.dispatcher().counters().inbound_parts >= 1 &&
+           gateway.sims().with(0, [](sim::SimModem& s, auto) { return s.stored("SM").empty(); });
+  }));
+  gateway.stop();
+  gateway.start();
+  gateway.sims().with(0, [&](sim::SimModem& s, auto now) {
+    REQUIRE(s.deliver_tpdu((*tpdus)[1], sim::Routing::kPerCnmi, now).ok());
+  });
+  store::Page<store::InboundMessage> page;
+  REQUIRE(gateway.wait_until([&] {
+    auto listed = gateway.store().list_inbound({});
+    if (!listed.ok() || listed->items.empty()) return false;
+    page = *listed;
+    return true;
+  }));
+  REQUIRE(page.items.size() == 1);
+  CHECK(page.items[0].text == text);
+  CHECK(page.items[0].parts == 2);
+  CHECK_FALSE(page.items[0].partial);
+  CHECK(page.items[0].from == "+4917055555");
+}
+
+TEST_CASE("dispatch: a reply is linked to the message that expected it") {
+  Gateway gateway(1);
+  const std::string patient = "+4917012345678";
+  int64_t asked = gateway.submit(patient, "How was your visit? Reply 1-10", [](auto& r) {
+    r.category = dispatch::Category::kFeedback;
+    r.external_id = "visit-77";
+  });
+  REQUIRE(gateway.wait_status(asked, MessageStatus::kSent));
+  gateway.sims().with(0, [&](sim::SimModem& s, auto now) {
+    REQUIRE(s.deliver({.from = patient, .text = "9"}, now).ok());
+  });
+  store::InboundMessage reply;
+  REQUIRE(gateway.wait_until([&] {
+    auto listed = gateway.store().list_inbound({});
+    if (!listed.ok() || listed->items.empty()) return false;
+    reply = listed->items[0];
+    return true;
+  }));
+  REQUIRE(reply.in_reply_to);
+  CHECK(reply.in_reply_to->id == asked);
+  CHECK(reply.in_reply_to->external_id == "visit-77");
+  CHECK(reply.in_reply_to->category == "feedback");
+}
+
+TEST_CASE("dispatch: a duplicate PDU read twice is stored once") {
+  Gateway gateway(1);
+  // Delivered, then the same PDU again (a modem that did not delete it, read anew).
+  auto code_points = pdu::utf8_to_code_points("once");
+  REQUIRE(code_points.ok());
+  auto tpdus =
+      sim::encode_deliver_tpdus("+4917066666", *code_points, pdu::Timestamp{2026, 11, 23}, {});
+  REQUIRE(tpdus.ok());
+  for (int i = 0; i < 2; ++i) {
+    uint64_t before = gateway.dispatcher().counters().inbound_parts;
+    gateway.sims().with(0, [&](sim::SimModem& s, auto now) {
+      REQUIRE(s.deliver_tpdu((*tpdus)[0], sim::Routing::kPerCnmi, now).ok());
+    });
+    REQUIRE(gateway.wait_until([&] {
+      return gateway.dispatcher().counters().inbound_parts > before &&
+             gateway.sims().with(0, [](sim::SimModem& s, auto) { return s.stored("SM").empty(); });
+    }));
+  }
+  CHECK(gateway.dispatcher().counters().inbound_messages == 1);
+  auto listed = gateway.store().list_inbound({});
+  REQUIRE(listed.ok());
+  CHECK(listed->items.size() == 1);
+}
+
+}  // namespace smsgate::testing
