@@ -1,18 +1,139 @@
+// `smsgated run [--config FILE]` and `smsgated run --demo`: the daemon in the
+// foreground until SIGTERM or SIGINT (a graceful drain), reloading on SIGHUP.
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
 #include <iostream>
+#include <random>
 #include <string>
 
 #include "cli/commands.h"
+#include "daemon/daemon.h"
+#include "dispatch/compose.h"
 
 namespace smsgate::cli {
+namespace {
+
+struct RunArgs {
+  std::string config = "/etc/smsgate/smsgate.toml";
+  bool demo = false;
+  std::string demo_dir = "smsgate-demo";
+  int demo_modems = 4;
+};
+
+// The demo needs no file: defaults, its own database and simulated modems.
+config::Config demo_config(const std::filesystem::path& dir) {
+  config::Config config;
+  config.storage.path = (dir / "smsgate.db").string();
+  config.modems.ports = {(dir / "modems" / "modem*").string()};
+  config.modems.rate_per_minute = 0;
+  config.sending.quiet_hours = std::nullopt;  // the demo should show sending at any hour
+  config.sending.timezone = "UTC";
+  config.log.level = "debug";  // each message's progress, which info keeps quiet
+  return config;
+}
+
+// A few messages so that the demo's log shows the queue at work.
+void queue_demo_messages(daemon::Daemon& daemon) {
+  const char* texts[] = {
+      "Reminder: your appointment at the clinic is tomorrow at 10:15.",
+      "Your order 4711 has shipped and arrives on Thursday.",
+      "Your one-time code is 482913. It expires in 5 minutes.",
+  };
+  std::vector<store::NewMessage> messages;
+  std::random_device random;
+  int64_t now = SystemClock().now();
+  for (int i = 0; i < 3; ++i) {
+    dispatch::OutgoingRequest request;
+    request.to = "+4917000000" + std::to_string(10 + i);
+    request.text = texts[i];
+    request.category = i == 2 ? dispatch::Category::kOtp : dispatch::Category::kTransactional;
+    request.status_report = true;
+    auto message = dispatch::compose_message(request, now, static_cast<uint16_t>(random()));
+    if (message) messages.push_back(std::move(*message));
+  }
+  auto submitted = daemon.store().submit(std::move(messages), now);
+  if (submitted) {
+    spdlog::info("demo: {} sample messages queued", submitted->size());
+    daemon.dispatcher().wake();
+  }
+}
+
+sigset_t handled_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  return set;
+}
+
+void run(const RunArgs& args) {
+  // Blocked before any thread starts, so that every thread inherits the mask and the
+  // signals wait for sigwait() below; SIGPIPE from a vanished peer is ignored.
+  sigset_t signals = handled_signals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  config::Config config;
+  std::unique_ptr<sim::SimBank> demo_modems;
+  if (args.demo) {
+    std::filesystem::path dir = std::filesystem::absolute(args.demo_dir);
+    config = demo_config(dir);
+    auto bank = daemon::start_demo_modems(dir / "modems", args.demo_modems);
+    if (!bank) throw UsageError("run --demo: " + bank.error().message);
+    demo_modems = std::move(*bank);
+    std::cout << "smsgated demo: " << args.demo_modems << " simulated modems in "
+              << (dir / "modems").string() << ", database " << config.storage.path << "\n"
+              << "The HTTP API and the admin page are not built yet; watch the log.\n"
+              << "Stop with Ctrl-C." << std::endl;
+  } else {
+    auto loaded = config::load_config(args.config);
+    if (!loaded) throw UsageError(loaded.error().message);
+    config = *loaded;
+  }
+  (void)daemon::apply_log_config(config.log);
+
+  auto daemon = daemon::Daemon::start(config);
+  if (!daemon) throw UsageError("run: " + daemon.error().message);
+  if (args.demo) queue_demo_messages(**daemon);
+
+  for (;;) {
+    int signal_number = 0;
+    if (sigwait(&signals, &signal_number) != 0) continue;
+    if (signal_number == SIGHUP) {
+      if (args.demo) continue;
+      auto reloaded = config::load_config(args.config);
+      if (!reloaded) {
+        spdlog::error("reload refused, nothing changed: {}", reloaded.error().message);
+      } else if (Status applied = (*daemon)->reload(*reloaded); !applied) {
+        spdlog::error("reload refused, nothing changed: {}", applied.error().message);
+      }
+      continue;
+    }
+    spdlog::info("signal {}: stopping", signal_number == SIGTERM ? "TERM" : "INT");
+    break;
+  }
+  (*daemon)->stop();
+  daemon->reset();
+  demo_modems.reset();
+}
+
+}  // namespace
 
 void add_run_command(CLI::App& app) {
-  auto* run = app.add_subcommand("run", "Run the gateway daemon");
-  static std::string config = "/etc/smsgate/smsgate.toml";
-  static bool demo = false;
-  run->add_option("--config", config, "Configuration file")->capture_default_str();
-  run->add_flag("--demo", demo, "Simulated modems, a local database, no configuration file");
-  run->callback(
-      [] { throw UsageError("run: the daemon is not built yet; `smsgated pdu` works today"); });
+  auto* command = app.add_subcommand("run", "Run the gateway daemon");
+  static RunArgs args;
+  command->add_option("--config", args.config, "Configuration file")->capture_default_str();
+  command->add_flag("--demo", args.demo,
+                    "Simulated modems, a local database, no configuration file");
+  command->add_option("--demo-dir", args.demo_dir, "Where the demo keeps its database and ptys")
+      ->capture_default_str();
+  command->add_option("--demo-modems", args.demo_modems, "How many simulated modems")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
+  command->callback([] { run(args); });
 }
 
 }  // namespace smsgate::cli

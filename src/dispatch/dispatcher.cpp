@@ -92,6 +92,29 @@ void Dispatcher::wake() {
   changed_.notify_all();
 }
 
+Status Dispatcher::reload(DispatcherOptions options) {
+  // Checked here, on the caller's thread, so that a bad file changes nothing.
+  auto keywords = KeywordMatcher::create(options.optout_keywords, options.optin_keywords);
+  if (!keywords) return keywords.error();
+  std::lock_guard lock(mutex_);
+  events_.emplace_back(ReloadEvent{std::make_shared<DispatcherOptions>(std::move(options))});
+  changed_.notify_all();
+  return ok_status();
+}
+
+void Dispatcher::handle_reload(const ReloadEvent& event) {
+  DispatcherOptions& options = *event.options;
+  auto keywords = KeywordMatcher::create(options.optout_keywords, options.optin_keywords);
+  if (!keywords) return;  // checked in reload()
+  options_ = options;
+  keywords_ = std::move(*keywords);
+  quiet_hours_ = QuietHours(options_.quiet_hours, options_.timezone);
+  router_ = Router(options_.routes);
+  backoff_ = Backoff(options_.retry, options_.random);
+  for (auto& [id, slot] : slots_) apply_modem_policy(slot);
+  spdlog::info("policies reloaded");
+}
+
 DispatchCounters Dispatcher::counters() const {
   std::lock_guard lock(mutex_);
   return counters_;
@@ -171,14 +194,27 @@ void Dispatcher::handle(const Event& event) {
           handle_status(e);
         } else if constexpr (std::is_same_v<T, SentEvent>) {
           handle_sent(e);
-        } else {
+        } else if constexpr (std::is_same_v<T, ReceivedEvent>) {
           handle_received(e);
+        } else {
+          handle_reload(e);
         }
       },
       event);
 }
 
 Dispatcher::Slot& Dispatcher::slot_for(const std::string& modem) { return slots_[modem]; }
+
+void Dispatcher::apply_modem_policy(Slot& slot) {
+  slot.name = slot.port;
+  RateLimits limits = options_.default_limits;
+  for (const ModemPolicy& policy : options_.modems) {
+    if (policy.port != slot.port) continue;
+    if (!policy.name.empty()) slot.name = policy.name;
+    limits = policy.limits;
+  }
+  slot.limiter = std::make_unique<RateLimiter>(limits, options_.timezone);
+}
 
 // ---- Modems ----------------------------------------------------------------------
 
@@ -187,17 +223,9 @@ void Dispatcher::handle_status(const StatusEvent& event) {
   const modem::ModemStatus& status = event.status;
   bool was_ready = slot.state == State::kReady;
   slot.state = status.state;
-  if (slot.port != status.port) {
+  if (slot.port != status.port || !slot.limiter) {
     slot.port = status.port;
-    slot.name = status.port;
-    RateLimits limits = options_.default_limits;
-    for (const ModemPolicy& policy : options_.modems) {
-      if (policy.port == status.port) {
-        if (!policy.name.empty()) slot.name = policy.name;
-        limits = policy.limits;
-      }
-    }
-    slot.limiter = std::make_unique<RateLimiter>(limits, options_.timezone);
+    apply_modem_policy(slot);
   }
   int64_t now = clock_.now();
   if (status.state == State::kReady && !slot.identity_recorded && !status.identity.imei.empty()) {

@@ -101,6 +101,9 @@ class Dispatcher : public modem::PoolListener {
   void stop(bool drain = true, int64_t deadline_ms = 200 * 1000);
   // Something may be due now (a submission, a cancellation).
   void wake();
+  // New policies (SIGHUP), applied on the dispatch thread between two events; rate
+  // limiters start afresh. An Error (bad keywords) changes nothing.
+  Status reload(DispatcherOptions options);
 
   DispatchCounters counters() const;
 
@@ -122,7 +125,10 @@ class Dispatcher : public modem::PoolListener {
     std::string modem;
     modem::Received received;
   };
-  using Event = std::variant<StatusEvent, SentEvent, ReceivedEvent>;
+  struct ReloadEvent {
+    std::shared_ptr<DispatcherOptions> options;
+  };
+  using Event = std::variant<StatusEvent, SentEvent, ReceivedEvent, ReloadEvent>;
 
   // The dispatcher's view of one modem.
   struct Slot {
@@ -143,6 +149,7 @@ class Dispatcher : public modem::PoolListener {
   void handle_status(const StatusEvent& event);
   void handle_sent(const SentEvent& event);
   void handle_received(const ReceivedEvent& event);
+  void handle_reload(const ReloadEvent& event);
   // Gives every ready, idle modem its next message; returns when to look again.
   int64_t fill_modems(int64_t now);
   bool fill(const std::string& id, Slot& slot, int64_t now);
@@ -155,6 +162,8 @@ class Dispatcher : public modem::PoolListener {
   void note(const Result<store::StatusChange>& change);
   void note(const Result<std::optional<store::StatusChange>>& change);
   Slot& slot_for(const std::string& modem);
+  // The slot's name and rate limits from its port's ModemPolicy.
+  void apply_modem_policy(Slot& slot);
   bool routed_elsewhere(const store::Message& message, const std::string& id, const Slot& slot);
   bool any_in_flight() const;
 

@@ -1,0 +1,63 @@
+// Daemon: smsgated's running parts wired together from a Config: the store, the modem
+// pool (a worker per modem found on the configured ports), and the dispatcher between
+// them. `smsgated run` builds one, waits for signals, and stops it; tests build one in
+// process. The demo adds simulated modems on ptys first and points the pool at them.
+//
+// Thread safety: start/reload/stop from one controlling thread (the signal loop).
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "common/clock.h"
+#include "config/config.h"
+#include "dispatch/dispatcher.h"
+#include "drivers/sim/sim_bank.h"
+#include "modem/pool.h"
+#include "store/store.h"
+
+namespace smsgate::daemon {
+
+// What the configuration says the dispatcher and the pool should do.
+Result<dispatch::DispatcherOptions> dispatcher_options(const config::Config& config);
+modem::PoolConfig pool_config(const config::Config& config);
+
+class Daemon {
+ public:
+  // Opens the store, requeues what a crash left half-done, finds the modems and starts
+  // dispatching. Errors (a store that will not open, a bad time zone) stop it here.
+  static Result<std::unique_ptr<Daemon>> start(const config::Config& config);
+  ~Daemon();  // stop()
+
+  // SIGHUP: what can change without a restart (policies, limits, keywords, log level).
+  // Ports, the database and the listen address need a restart; a change there is
+  // logged and ignored.
+  Status reload(const config::Config& config);
+  // SIGTERM: no new parts; the parts in flight are seen through (no part is left half
+  // submitted), then the modems are let go and the store closed.
+  void stop();
+
+  store::Store& store() { return *store_; }
+  dispatch::Dispatcher& dispatcher() { return *dispatcher_; }
+  modem::ModemPool& pool() { return *pool_; }
+
+ private:
+  Daemon() = default;
+
+  config::Config config_;
+  SystemClock clock_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<dispatch::Dispatcher> dispatcher_;
+  std::unique_ptr<modem::ModemPool> pool_;
+};
+
+// The demo's simulated modems: `count` modems on ptys in `dir` (created), with
+// distinct identities, a realistic send latency and delivery reports.
+Result<std::unique_ptr<sim::SimBank>> start_demo_modems(const std::filesystem::path& dir,
+                                                        int count);
+
+// Applies [log] level (and debug when at_trace) to the default logger.
+Status apply_log_config(const config::LogConfig& log);
+
+}  // namespace smsgate::daemon
