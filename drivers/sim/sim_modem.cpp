@@ -195,6 +195,7 @@ void SimModem::tick(Clock::time_point now) {
   if (in_flight_ && now >= in_flight_->due) {
     InFlightSend send = std::move(*in_flight_);
     in_flight_.reset();
+    send_timings_.push_back(SendTiming{send.command_at, now, !send.failure});
     if (send.failure) {
       ++counters_.sends_failed;
       final_error(*send.failure);
@@ -463,6 +464,7 @@ void SimModem::finish_pdu(Clock::time_point now) {
   }
   const auto& submit = std::get<pdu::Submit>(decoded->tpdu);
   InFlightSend send;
+  send.command_at = cmgs_command_at_;
   send.due = now + config_.cmgs_latency;
   send.message.to = submit.to;
   send.message.encoding = submit.user_data.encoding;
@@ -1133,7 +1135,7 @@ SimModem::Outcome SimModem::cnma(const Invocation& c, Clock::time_point) {
 }
 
 // TS 27.005 clause 3.5.1: the prompt, then the PDU up to Ctrl-Z (finish_pdu).
-SimModem::Outcome SimModem::cmgs(const Invocation& c, Clock::time_point) {
+SimModem::Outcome SimModem::cmgs(const Invocation& c, Clock::time_point now) {
   if (c.form == Form::kTest) return {};
   if (c.form != Form::kSet || c.args.size() != 1) return bad_parameters();
   if (settings_.cmgf != 0) return {Failure{ErrorFamily::kCms, kCmsOperationNotAllowed}};
@@ -1142,6 +1144,7 @@ SimModem::Outcome SimModem::cmgs(const Invocation& c, Clock::time_point) {
     return bad_parameters();
   }
   expected_tpdu_length_ = static_cast<size_t>(*length);
+  cmgs_command_at_ = now;
   awaiting_pdu_ = true;
   pdu_hex_.clear();
   flush_response();

@@ -109,6 +109,16 @@ struct SentMessage {
   Clock::time_point accepted_at;
 };
 
+// One AT+CMGS as the port saw it: when its command line arrived and when the modem
+// answered it after the network round trip. Kept so that a benchmark measures the
+// host's gap between sends and the modem's busy time at the modem, not from what the
+// daemon believes it did (bench/dispatch_bench.cpp).
+struct SendTiming {
+  Clock::time_point command_at;   // the CR of "AT+CMGS=<length>"
+  Clock::time_point answered_at;  // "+CMGS: <mr>" (or the +CMS ERROR) after the PDU
+  bool accepted = false;          // false: the simulated network refused it
+};
+
 struct SimCounters {
   size_t command_lines = 0;
   size_t errors = 0;  // final results other than OK
@@ -180,6 +190,9 @@ class SimModem {
   // --- Inspection ---
   const SimConfig& config() const { return config_; }
   const std::vector<SentMessage>& sent() const { return sent_; }
+  // Every AT+CMGS whose PDU reached the network, in order; one that ended at the prompt
+  // (ESC, a malformed PDU, no network) is not in here: it never made the modem wait.
+  const std::vector<SendTiming>& send_timings() const { return send_timings_; }
   std::vector<StoredMessage> stored(std::string_view storage = "SM") const;
   const SimCounters& counters() const { return counters_; }
   SimState sim_state() const { return sim_state_; }
@@ -244,6 +257,7 @@ class SimModem {
     std::array<int, 3> cpms{0, 0, 0};  // mem1, mem2, mem3 as indexes into storages_
   };
   struct InFlightSend {
+    Clock::time_point command_at;  // of its AT+CMGS line (SendTiming)
     Clock::time_point due;
     std::optional<Failure> failure;  // the network refuses it
     SentMessage message;             // TP-MR and time filled in when accepted
@@ -325,6 +339,7 @@ class SimModem {
 
   bool awaiting_pdu_ = false;  // after the "> " prompt
   size_t expected_tpdu_length_ = 0;
+  Clock::time_point cmgs_command_at_;  // of the AT+CMGS awaiting its PDU
   std::string pdu_hex_;
   std::optional<InFlightSend> in_flight_;
   std::optional<Clock::time_point> boot_done_at_;
@@ -350,6 +365,7 @@ class SimModem {
   std::vector<PendingInbound> pending_inbound_;
 
   std::vector<SentMessage> sent_;
+  std::vector<SendTiming> send_timings_;
   SimCounters counters_;
 };
 
