@@ -155,12 +155,13 @@ void Dispatcher::run() {
       woken_ = false;
       stopping = stopping_;
     }
+    draining_ = stopping;
     for (const Event& event : events) handle(event);
     int64_t now = clock_.now();
     if (stopping) {
       // Nothing new; what is claimed but not in flight goes back to the queue.
       for (auto& [id, slot] : slots_) {
-        if (slot.current && !slot.in_flight_part) release(slot, now, "shutting down", now);
+        if (slot.current && !slot.in_flight_part) release(slot, now, "shutting down", now, false);
       }
       std::lock_guard lock(mutex_);
       idle_ = !any_in_flight();
@@ -213,6 +214,12 @@ void Dispatcher::apply_modem_policy(Slot& slot) {
     if (!policy.name.empty()) slot.name = policy.name;
     limits = policy.limits;
   }
+  // Unchanged limits keep their count, so a reload does not reset a daily cap.
+  if (slot.limiter && slot.limits == limits && slot.limits_zone == options_.timezone.name()) {
+    return;
+  }
+  slot.limits = limits;
+  slot.limits_zone = options_.timezone.name();
   slot.limiter = std::make_unique<RateLimiter>(limits, options_.timezone);
 }
 
@@ -238,7 +245,7 @@ void Dispatcher::handle_status(const StatusEvent& event) {
     }
   }
   if (status.state != State::kReady && slot.current && !slot.in_flight_part) {
-    release(slot, now, "modem " + std::string(modem::state_name(status.state)), now);
+    release(slot, now, "modem " + std::string(modem::state_name(status.state)), now, false);
   }
   if (was_ready != (status.state == State::kReady) && observers_.modem_changed) {
     observers_.modem_changed(event.modem, status);
@@ -271,6 +278,21 @@ bool Dispatcher::routed_elsewhere(const store::Message& message, const std::stri
   });
 }
 
+bool Dispatcher::routed_here(const store::Message& message, const std::string& id,
+                             const Slot& slot) const {
+  std::optional<std::string> route = router_.modem_for(message.to);
+  return route && (*route == slot.name || *route == slot.port || *route == id);
+}
+
+bool Dispatcher::another_modem_can_take(const store::Message& message,
+                                        const std::string& id) const {
+  // Busy will do: the other modem takes it when it is free.
+  if (message.modem_pin) return false;
+  return std::any_of(slots_.begin(), slots_.end(), [&](const auto& entry) {
+    return entry.first != id && entry.second.state == State::kReady;
+  });
+}
+
 bool Dispatcher::fill(const std::string& id, Slot& slot, int64_t now) {
   store::Exclusions exclusions;
   // Each pass either sends, or settles one message (expired, refused, held) or sets it
@@ -284,6 +306,7 @@ bool Dispatcher::fill(const std::string& id, Slot& slot, int64_t now) {
     if (!*next) return false;
     const store::Message& message = **next;
     if (expired(now, message.expires_at)) {
+      avoid_modem_.erase(message.id);
       note(store_.expire_message(message.id, now));
       std::lock_guard lock(mutex_);
       ++counters_.messages_expired;
@@ -292,7 +315,14 @@ bool Dispatcher::fill(const std::string& id, Slot& slot, int64_t now) {
     Category category = parse_category(message.category).value_or(Category::kTransactional);
     if (category != Category::kOtp) {
       auto opted_out = store_.is_opted_out(message.to);
-      if (opted_out && *opted_out) {
+      if (!opted_out) {
+        // Unknown is not "no": a message to someone who said STOP must not go out.
+        spdlog::error("opt-outs: {}", opted_out.error().message);
+        exclusions.message_ids.push_back(message.id);
+        continue;
+      }
+      if (*opted_out) {
+        avoid_modem_.erase(message.id);
         note(store_.fail_message(message.id, "recipient opted out", now));
         std::lock_guard lock(mutex_);
         ++counters_.messages_failed;
@@ -306,11 +336,10 @@ bool Dispatcher::fill(const std::string& id, Slot& slot, int64_t now) {
       continue;
     }
     auto avoided = avoid_modem_.find(message.id);
-    bool other_modem_free = std::any_of(slots_.begin(), slots_.end(), [&](const auto& entry) {
-      return entry.first != id && entry.second.state == State::kReady && !entry.second.current;
-    });
-    if (routed_elsewhere(message, id, slot) ||
-        (avoided != avoid_modem_.end() && avoided->second == id && other_modem_free)) {
+    bool avoid_here = avoided != avoid_modem_.end() && avoided->second == id &&
+                      !message.modem_pin && !routed_here(message, id, slot) &&
+                      another_modem_can_take(message, id);
+    if (routed_elsewhere(message, id, slot) || avoid_here) {
       exclusions.message_ids.push_back(message.id);
       continue;
     }
@@ -337,7 +366,7 @@ bool Dispatcher::send_next_part(const std::string& id, Slot& slot, int64_t now) 
   // Durable before the bytes go out: after a crash this part is sent again, never lost.
   if (Status marked = store_.mark_part_submitting(next->id, id, now); !marked) {
     spdlog::error("message {}: {}", slot.current->message.id, marked.error().message);
-    release(slot, now, "store: " + marked.error().message, now);
+    release(slot, now, "store: " + marked.error().message, now, false);
     return false;
   }
   next->status = store::PartStatus::kSubmitting;
@@ -350,11 +379,27 @@ bool Dispatcher::send_next_part(const std::string& id, Slot& slot, int64_t now) 
   request.tpdu_length = next->tpdu_length;
   request.more_to_follow = more;
   if (!pool_->try_send(id, std::move(request))) {
-    release(slot, now, "modem not ready", now);
+    release(slot, now, "modem not ready", now, false);
     return false;
   }
   slot.in_flight_part = next->id;
   return true;
+}
+
+bool Dispatcher::may_be_the_sim(const SendOutcome& outcome) {
+  // TS 24.011 E-2 causes 8 (operator determined barring), 10 (call barred) and 50
+  // (requested facility not subscribed) name the sending subscription as often as the
+  // destination.
+  if (!outcome.error || outcome.error->kind != at::FinalKind::kCmsError) return false;
+  int code = outcome.error->code;
+  return code == 8 || code == 10 || code == 50;
+}
+
+bool Dispatcher::refused_elsewhere_or_alone(const std::string& id, const Slot& slot) const {
+  const store::Message& message = slot.current->message;
+  auto avoided = avoid_modem_.find(message.id);
+  if (avoided != avoid_modem_.end() && avoided->second != id) return true;
+  return !another_modem_can_take(message, id);
 }
 
 void Dispatcher::finish_message(Slot& slot) {
@@ -362,8 +407,9 @@ void Dispatcher::finish_message(Slot& slot) {
   slot.current.reset();
 }
 
-void Dispatcher::release(Slot& slot, int64_t retry_at, const std::string& reason, int64_t now) {
-  note(store_.release_message(slot.current->message.id, retry_at, reason, now));
+void Dispatcher::release(Slot& slot, int64_t retry_at, const std::string& reason, int64_t now,
+                         bool attempted) {
+  note(store_.release_message(slot.current->message.id, retry_at, reason, now, attempted));
   {
     std::lock_guard lock(mutex_);
     ++counters_.messages_released;
@@ -403,20 +449,26 @@ void Dispatcher::handle_sent(const SentEvent& event) {
   int64_t now = clock_.now();
   switch (outcome.kind) {
     case SendOutcome::Kind::kSent: {
-      note(store_.mark_part_sent(part_id, outcome.reference, now));
+      std::optional<int> reference;
+      if (outcome.reference >= 0) reference = outcome.reference;
+      note(store_.mark_part_sent(part_id, reference, now));
       if (part) part->status = store::PartStatus::kSent;
       if (slot.limiter) slot.limiter->record(now);
       {
         std::lock_guard lock(mutex_);
         ++counters_.parts_sent;
       }
-      // The next part of the same message, on the same modem, at once.
-      if (slot.state == State::kReady) {
+      // The next part of the same message, on the same modem, at once; while shutting
+      // down, the rest waits in the queue instead.
+      if (slot.state == State::kReady && !draining_) {
         send_next_part(event.modem, slot, now);
       } else if (std::any_of(
                      slot.current->parts.begin(), slot.current->parts.end(),
                      [](const auto& p) { return p.status == store::PartStatus::kQueued; })) {
-        release(slot, now, "modem " + std::string(modem::state_name(slot.state)), now);
+        release(slot, now,
+                draining_ ? std::string("shutting down")
+                          : "modem " + std::string(modem::state_name(slot.state)),
+                now, false);
       } else {
         finish_message(slot);
       }
@@ -428,6 +480,16 @@ void Dispatcher::handle_sent(const SentEvent& event) {
         ++counters_.parts_refused;
       }
       at::ErrorClass error_class = outcome.error_class.value_or(at::ErrorClass::kTemporary);
+      if (error_class == at::ErrorClass::kPermanentForRecipient && may_be_the_sim(outcome) &&
+          !refused_elsewhere_or_alone(event.modem, slot)) {
+        // Barring and "not subscribed" may be this SIM's (no credit, SMS not in its
+        // plan), not the recipient's: another modem tries before the message fails.
+        spdlog::warn("modem {}: {} (the SIM may be barred; another modem tries)", event.modem,
+                     outcome.detail);
+        avoid_modem_[slot.current->message.id] = event.modem;
+        release(slot, now, outcome.detail, now, true);
+        return;
+      }
       if (error_class == at::ErrorClass::kPermanentForRecipient) {
         note(store_.mark_part_failed(part_id, outcome.detail, now));
         {
@@ -443,7 +505,9 @@ void Dispatcher::handle_sent(const SentEvent& event) {
       return;
     }
     case SendOutcome::Kind::kNotSent:
-      retry_or_fail(event.modem, slot, "not sent: " + outcome.detail, false, now);
+      // Nothing reached the network: another modem takes it at once, no attempt spent.
+      avoid_modem_[slot.current->message.id] = event.modem;
+      release(slot, now, "not sent: " + outcome.detail, now, false);
       return;
     case SendOutcome::Kind::kUncertain:
       // At least once: it may have gone out, but a lost message is worse than a twin.

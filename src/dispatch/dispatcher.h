@@ -91,7 +91,8 @@ class Dispatcher : public modem::PoolListener {
                                                     Observers observers = {});
   ~Dispatcher() override;  // stops without draining
 
-  // The pool to send through; before start(), and the pool must outlive the dispatcher.
+  // The pool to send through; before start(). The pool's workers call this
+  // dispatcher, so stop and destroy the pool before the dispatcher.
   void attach(modem::ModemPool& pool) { pool_ = &pool; }
   // Requeues what a crash left half-done, then runs the dispatch thread.
   Status start();
@@ -136,6 +137,8 @@ class Dispatcher : public modem::PoolListener {
     std::string port;
     std::string name;  // from ModemPolicy, else the port
     std::unique_ptr<RateLimiter> limiter;
+    RateLimits limits;                      // what `limiter` enforces
+    std::string limits_zone;                // and in which time zone
     std::optional<store::Claimed> current;  // the message being sent on it
     std::optional<int64_t> in_flight_part;  // handed to the worker, outcome pending
     bool identity_recorded = false;
@@ -154,7 +157,14 @@ class Dispatcher : public modem::PoolListener {
   int64_t fill_modems(int64_t now);
   bool fill(const std::string& id, Slot& slot, int64_t now);
   bool send_next_part(const std::string& id, Slot& slot, int64_t now);
-  void release(Slot& slot, int64_t retry_at, const std::string& reason, int64_t now);
+  // `attempted`: a modem tried it (counts towards max_attempts).
+  void release(Slot& slot, int64_t retry_at, const std::string& reason, int64_t now,
+               bool attempted = true);
+  bool routed_here(const store::Message& message, const std::string& id, const Slot& slot) const;
+  // Another ready modem (busy or not) could send `message`.
+  bool another_modem_can_take(const store::Message& message, const std::string& id) const;
+  static bool may_be_the_sim(const modem::SendOutcome& outcome);
+  bool refused_elsewhere_or_alone(const std::string& id, const Slot& slot) const;
   void retry_or_fail(const std::string& id, Slot& slot, const std::string& reason, bool backoff,
                      int64_t now);
   void handle_inbound_message(const store::InboundMessage& message, int64_t now);
@@ -180,6 +190,7 @@ class Dispatcher : public modem::PoolListener {
   // Owned by the dispatch thread.
   std::map<std::string, Slot> slots_;
   int64_t next_partial_check_ = 0;
+  bool draining_ = false;  // stop(drain) asked: finish what is in flight, start nothing
   // A message that failed on a modem is not given to that modem again while another
   // modem can take it (failover).
   std::map<int64_t, std::string> avoid_modem_;

@@ -119,6 +119,7 @@ class QuietHours {
 struct RateLimits {
   int per_minute = 0;  // sends in any 60 s; 0: no limit
   int per_day = 0;     // sends per local calendar day; 0: no limit
+  friend bool operator==(const RateLimits&, const RateLimits&) = default;
 };
 
 // A sliding minute (it remembers the last `per_minute` sends, so a burst at 10:00:59

@@ -57,7 +57,9 @@ void ModemPool::stop() {
     std::lock_guard lock(mutex_);
     entries.swap(entries_);
   }
-  // Workers stop one after another: each sees its part in flight through first.
+  // All asked at once, then joined: each sees its part in flight through, and the
+  // slowest send bounds the wait, not the sum of them.
+  for (auto& [id, entry] : entries) entry.worker->request_stop();
   for (auto& [id, entry] : entries) entry.worker->stop();
 }
 

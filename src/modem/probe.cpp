@@ -48,10 +48,14 @@ Reply wake(at::AtChannel& channel, milliseconds timeout, const std::function<boo
   } while (Clock::now() < deadline && !(cancelled && cancelled()));
   if (!reply.ok()) return reply;
   // Echo off: fewer bytes, and the parser need not match echoes (V.250 clause 6.2.4).
-  reply = channel.run("ATE0", kCommandTimeout);
-  if (!reply.ok()) return reply;
   // Numeric +CME/+CMS errors, which classify() understands (TS 27.007 clause 9.1).
-  return channel.run("AT+CMEE=1", kCommandTimeout);
+  // A modem that refuses either still works (the parser takes echoes, and a plain
+  // ERROR is classified too); only silence means it is not there.
+  for (std::string_view command : {"ATE0", "AT+CMEE=1"}) {
+    Reply setting = channel.run(command, kCommandTimeout);
+    if (!setting.answered()) return setting;
+  }
+  return reply;
 }
 
 Result<Identity> read_identity(at::AtChannel& channel) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <utility>
 
 #include "modem/info.h"
 
@@ -100,17 +101,22 @@ ModemWorker::~ModemWorker() { stop(); }
 void ModemWorker::start() {
   if (thread_.joinable()) return;
   stop_requested_ = false;
+  state_ = State::kOpening;
   thread_ = std::thread([this] { run(); });
 }
 
-void ModemWorker::stop() {
-  if (!thread_.joinable()) return;
+void ModemWorker::request_stop() {
   {
     std::lock_guard lock(shared_->mutex);
     stop_requested_ = true;
     if (shared_->transport) shared_->transport->interrupt();
   }
   shared_->wake.notify_all();
+}
+
+void ModemWorker::stop() {
+  if (!thread_.joinable()) return;
+  request_stop();
   thread_.join();
 }
 
@@ -124,7 +130,9 @@ bool ModemWorker::try_send(SendRequest request) {
 
 void ModemWorker::confirm_stored(const StoredKey& key) {
   std::lock_guard lock(shared_->mutex);
-  shared_->to_delete.push_back(key);
+  auto& queued = shared_->to_delete;
+  if (std::find(queued.begin(), queued.end(), key) != queued.end()) return;
+  queued.push_back(key);
   if (shared_->transport) shared_->transport->interrupt();
 }
 
@@ -170,6 +178,7 @@ void ModemWorker::step() {
       return step_offline();
     case State::kNeedsAttention:
       sleep_for(kAttentionRetry);
+      take_reset_request();  // a person pressed reset: look again now, once
       if (!stopping()) set_state(State::kProbing);
       return;
     case State::kStopped:
@@ -209,8 +218,11 @@ void ModemWorker::set_state(State state, std::string detail) {
   }
   listener_.on_status(copy);
   if (unsent) {
-    listener_.on_sent(SendOutcome{unsent->id, SendOutcome::Kind::kNotSent, -1, std::nullopt,
-                                  "modem " + std::string(state_name(state))});
+    SendOutcome outcome;
+    outcome.id = unsent->id;
+    outcome.kind = SendOutcome::Kind::kNotSent;
+    outcome.detail = "modem " + std::string(state_name(state));
+    listener_.on_sent(outcome);
   }
 }
 
@@ -249,7 +261,13 @@ void ModemWorker::step_offline() {
     channel_.reset();
   }
   sleep_for(config_.reopen_interval);
+  take_reset_request();  // reopening is all a reset could do for a port that is gone
   if (!stopping()) set_state(State::kOpening, status().detail);
+}
+
+bool ModemWorker::take_reset_request() {
+  std::lock_guard lock(shared_->mutex);
+  return std::exchange(shared_->reset_requested, false);
 }
 
 void ModemWorker::step_probing() {
@@ -341,6 +359,14 @@ void ModemWorker::step_initialising() {
     acknowledge_direct_ = true;
   }
   read_storage_.clear();
+  {
+    // Whatever was confirmed but not yet deleted is handed over again by the drain
+    // and confirmed anew; an old index kept across a reset could meanwhile hold a
+    // newer message that is not committed yet.
+    std::lock_guard lock(shared_->mutex);
+    shared_->to_delete.clear();
+  }
+  to_read_.clear();
   drain_stored();
   if (state_ != State::kInitialising) return;
   reset_level_ = 0;
@@ -507,6 +533,18 @@ Status ModemWorker::select_read_storage(const std::string& storage) {
 }
 
 void ModemWorker::drain_stored() {
+  // The listing is of <mem1>: learn its name, so that each message's key says where
+  // it is when it is deleted later, whatever storage is selected then.
+  at::CommandShape cpms_shape;
+  cpms_shape.response_prefixes[0] = "+CPMS:";
+  Reply cpms = channel_->run("AT+CPMS?", kCommandTimeout, cpms_shape);
+  if (!cpms.answered()) return after_failure(cpms);
+  if (cpms.ok() && !cpms.response.lines.empty()) {
+    auto usage = parse_cpms(cpms.response.lines.front());
+    if (usage && !usage->empty() && !usage->front().storage.empty()) {
+      read_storage_ = usage->front().storage;
+    }
+  }
   at::CommandShape shape;
   shape.response_prefixes[0] = "+CMGL:";
   shape.pdu_after_header = true;
@@ -586,13 +624,17 @@ void ModemWorker::send(const SendRequest& request) {
                          kPromptTimeout, config_.send_timeout.value_or(driver_->send_timeout));
   outcome.detail = reply.describe();
   if (reply.ok()) {
-    Result<int> reference = reply.response.lines.empty() ? Result<int>(make_error("no +CMGS: line"))
-                                                         : parse_cmgs(reply.response.lines.front());
+    // The +CMGS: line may follow unsolicited lines the modem slipped into the answer.
     outcome.kind = SendOutcome::Kind::kSent;
-    outcome.reference = reference ? *reference : -1;
+    for (const std::string& line : reply.response.lines) {
+      if (!starts_with(line, "+CMGS:")) continue;
+      if (Result<int> reference = parse_cmgs(line)) outcome.reference = *reference;
+      break;
+    }
   } else if (reply.answered()) {
     outcome.kind = SendOutcome::Kind::kRefused;
     outcome.error_class = at::classify(reply.response.final);
+    outcome.error = reply.response.final;
   } else {
     outcome.kind = reply.pdu_written ? SendOutcome::Kind::kUncertain : SendOutcome::Kind::kNotSent;
   }

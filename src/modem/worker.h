@@ -106,6 +106,7 @@ struct SendOutcome {
   Kind kind = Kind::kSent;
   int reference = -1;
   std::optional<at::ErrorClass> error_class;  // kRefused
+  std::optional<at::FinalResult> error;       // kRefused: the modem's own answer
   std::string detail;                         // "+CMS ERROR: 38 (network out of order)"
 };
 
@@ -146,6 +147,9 @@ class ModemWorker {
   void start();
   // Finishes the command in progress (a part being sent is seen through), then stops.
   void stop();
+  // stop() without the wait, so that many workers can wind down at once; stop()
+  // afterwards joins.
+  void request_stop();
 
   // Hands one part to the modem if it is ready and idle; false otherwise (nothing
   // queued). The outcome comes through Listener::on_sent.
@@ -170,6 +174,7 @@ class ModemWorker {
   void step_resetting();
   void step_offline();
 
+  bool take_reset_request();
   bool run_steps(std::span<const drivers::AtStep> steps);
   void handle_urcs();
   void handle_urc(const at::Urc& urc);

@@ -322,10 +322,11 @@ Status Store::mark_part_submitting(int64_t part_id, const std::string& modem, in
   });
 }
 
-Result<std::optional<StatusChange>> Store::mark_part_sent(int64_t part_id, int tp_mr, int64_t at) {
+Result<std::optional<StatusChange>> Store::mark_part_sent(int64_t part_id, std::optional<int> tp_mr,
+                                                          int64_t at) {
   // TP-MR is one octet (TS 23.040 9.2.3.6).
-  if (tp_mr < 0 || tp_mr > 255)
-    return make_error("tp_mr: " + std::to_string(tp_mr) + " is outside 0..255");
+  if (tp_mr && (*tp_mr < 0 || *tp_mr > 255))
+    return make_error("tp_mr: " + std::to_string(*tp_mr) + " is outside 0..255");
   std::optional<StatusChange> change;
   Status written = write([&](Connection& db) -> Status {
     change.reset();
@@ -385,7 +386,7 @@ Result<StatusChange> Store::mark_part_failed(int64_t part_id, const std::string&
 }
 
 Result<StatusChange> Store::release_message(int64_t id, int64_t retry_at, const std::string& reason,
-                                            int64_t now) {
+                                            int64_t now, bool attempted) {
   StatusChange change{id, MessageStatus::kQueued, reason};
   Status written = write([&](Connection& db) -> Status {
     auto message = message_for_change(db, id);
@@ -394,10 +395,12 @@ Result<StatusChange> Store::release_message(int64_t id, int64_t retry_at, const 
     // Its place in the queue becomes the retry time: a retry waits its turn behind
     // what became due before it, instead of jumping back to the head.
     auto q = db.query(
-        "UPDATE messages SET status = 'queued', attempts = attempts + 1, next_attempt_at = ?1, "
+        "UPDATE messages SET status = 'queued', attempts = attempts + ?4, next_attempt_at = ?1, "
         "due_at = ?1, assigned_modem = NULL, updated_at = ?2 WHERE id = ?3");
     if (!q.ok()) return q.error();
-    if (auto s = q->bind_all(retry_at, now, id).run(); !s.ok()) return s;
+    if (auto s = q->bind_all(retry_at, now, id, int64_t{attempted ? 1 : 0}).run(); !s.ok()) {
+      return s;
+    }
     auto parts = db.query(
         "UPDATE parts SET status = 'queued', modem = NULL, submitted_at = NULL "
         "WHERE message_id = ? AND status IN ('submitting','failed')");

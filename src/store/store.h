@@ -85,16 +85,20 @@ class Store {
   // Part lifecycle. mark_part_submitting commits before it returns: call it BEFORE the
   // PDU is written to the port, so a crash in between resends rather than loses.
   Status mark_part_submitting(int64_t part_id, const std::string& modem, int64_t now);
-  // +CMGS answered: the part is sent with TP-MR `tp_mr`. When it was the message's
-  // last part to go, the message becomes `sent` (returned).
-  Result<std::optional<StatusChange>> mark_part_sent(int64_t part_id, int tp_mr, int64_t at);
+  // +CMGS answered: the part is sent with TP-MR `tp_mr` (none when the modem's answer
+  // did not carry one: sent all the same, but no status report can match it). When it
+  // was the message's last part to go, the message becomes `sent` (returned).
+  Result<std::optional<StatusChange>> mark_part_sent(int64_t part_id, std::optional<int> tp_mr,
+                                                     int64_t at);
   // A permanent refusal: the part and its message fail with `reason`.
   Result<StatusChange> mark_part_failed(int64_t part_id, const std::string& reason, int64_t at);
 
-  // Back to the queue for a retry or another modem (status sending, or waiting):
-  // attempts + 1, not due before `retry_at`; parts not yet sent go back to queued.
+  // Back to the queue for a retry or another modem (status sending, or waiting): not
+  // due before `retry_at`; parts not yet sent go back to queued. `attempted`: a modem
+  // tried it (attempts + 1); false when nothing reached a port (a modem that went
+  // away first, a shutdown), which costs the message none of its attempts.
   Result<StatusChange> release_message(int64_t id, int64_t retry_at, const std::string& reason,
-                                       int64_t now);
+                                       int64_t now, bool attempted = true);
   // Gives up: from any status that is not final.
   Result<StatusChange> fail_message(int64_t id, const std::string& reason, int64_t now);
   // TTL reached before it was sent (waiting or sending).

@@ -315,3 +315,40 @@ TEST_CASE("dispatch: a duplicate PDU read twice is stored once") {
 }
 
 }  // namespace smsgate::testing
+
+namespace smsgate::testing {
+
+TEST_CASE("dispatch: a message pinned to a modem is retried there, not left waiting") {
+  Gateway gateway(2);
+  std::string first_modem = sim::numbered_config(0).imei;
+  gateway.sims().with(0, [](sim::SimModem& s, auto) { s.fail_next_sends(1, 38); });
+  int64_t id = gateway.submit("+4917012345678", "pinned", [&](auto& r) { r.modem = first_modem; });
+  REQUIRE(gateway.wait_status(id, store::MessageStatus::kSent));
+  CHECK(gateway.message(id).parts[0].modem == first_modem);
+}
+
+TEST_CASE("dispatch: a refusal that may be the SIM's is tried on another modem first") {
+  Gateway gateway(2);
+  // Modem 0's SIM is barred (+CMS ERROR: 8, operator determined barring).
+  gateway.sims().with(0, [](sim::SimModem& s, auto) { s.fail_next_sends(1000, 8); });
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 6; ++i) {
+    ids.push_back(gateway.submit("+49170" + std::to_string(2000000 + i), "hello"));
+  }
+  for (int64_t id : ids) REQUIRE(gateway.wait_status(id, store::MessageStatus::kSent));
+  for (int64_t id : ids) {
+    CHECK(gateway.message(id).parts[0].modem == sim::numbered_config(1).imei);
+  }
+}
+
+TEST_CASE("dispatch: refused as barred by every modem, the message fails") {
+  Gateway gateway(2);
+  for (size_t m = 0; m < 2; ++m) {
+    gateway.sims().with(m, [](sim::SimModem& s, auto) { s.fail_next_sends(1000, 8); });
+  }
+  int64_t id = gateway.submit("+4917012345678", "barred everywhere");
+  REQUIRE(gateway.wait_status(id, store::MessageStatus::kFailed));
+  CHECK(gateway.message(id).message.failure_reason->find("barring") != std::string::npos);
+}
+
+}  // namespace smsgate::testing

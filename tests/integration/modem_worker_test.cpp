@@ -548,6 +548,25 @@ TEST_CASE("modem worker: a modem that restarts by itself is set up again") {
   }
 }
 
+TEST_CASE("modem worker: a reset asked for while offline is taken once, not in a loop") {
+  SimModems sims;
+  Recorder recorder;
+  auto config = test_worker_config(sims.port(0));
+  config.reopen_interval = 200ms;
+  ModemWorker worker(config, recorder);
+  worker.start();
+  REQUIRE(recorder.wait_for_state(State::kReady));
+  REQUIRE(sims.bank->unplug(0).ok());
+  REQUIRE(recorder.wait_for_state(State::kOffline));
+  worker.request_reset();
+  size_t before = recorder.statuses().size();
+  std::this_thread::sleep_for(1s);
+  // At most a few reopen attempts in that second, not thousands.
+  CHECK(recorder.statuses().size() - before < 20);
+  REQUIRE(sims.bank->replug(0).ok());
+  REQUIRE(recorder.wait_for_state(State::kReady));
+}
+
 TEST_CASE("modem worker: stop() ends it in any state") {
   SimModems sims;
   sims.with(0, [](sim::SimModem& m, auto) { m.set_hung(true); });
