@@ -100,6 +100,32 @@ TEST_CASE("daemon: a bad configuration file is refused with its line") {
   CHECK(log_tail(log).find("bad.toml:2:") != std::string::npos);
 }
 
+TEST_CASE("daemon: SIGHUP reloads a good file and refuses a bad one, changing nothing") {
+  SimModems sims(1);
+  TempDir dir;
+  std::string config = write_config(dir, (sims.dir.path() / "modem*").string());
+  std::string log = (dir.path() / "daemon.log").string();
+  DaemonProcess daemon(config, log);
+  auto wait_for_log = [&](const std::string& needle, size_t count) {
+    auto deadline = std::chrono::steady_clock::now() + kPatience;
+    while (occurrences(read_file(log), needle) < count) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(20ms);
+    }
+    return true;
+  };
+  REQUIRE_MESSAGE(wait_for_log("smsgated running", 1), log_tail(log));
+  std::ofstream(config, std::ios::app) << "[optout]\nkeywords = [\"STOP\", \"HALT\"]\n";
+  daemon.kill(SIGHUP);
+  REQUIRE_MESSAGE(wait_for_log("configuration reloaded", 1), log_tail(log));
+  std::ofstream(config, std::ios::app) << "[bogus]\n";
+  daemon.kill(SIGHUP);
+  REQUIRE_MESSAGE(wait_for_log("reload refused, nothing changed", 1), log_tail(log));
+  CHECK(read_file(log).find("smsgate.toml:") != std::string::npos);
+  daemon.kill(SIGTERM);
+  CHECK_MESSAGE(daemon.wait() == 0, log_tail(log));
+}
+
 TEST_CASE("daemon: killed at random moments while sending, nothing is lost") {
   std::vector<sim::SimConfig> modems;
   for (int i = 0; i < 3; ++i) {
