@@ -7,6 +7,7 @@
 
 #include "pdu/decode.h"
 #include "pdu/hex.h"
+#include "pdu/submit.h"
 #include "pdu/utf.h"
 
 namespace smsgate::dispatch {
@@ -25,6 +26,22 @@ int64_t epoch_ms(const pdu::Timestamp& t) {
   auto local = day + hours(t.hour) + minutes(t.minute) + seconds(t.second);
   return duration_cast<milliseconds>((local - minutes(15 * t.offset_quarters)).time_since_epoch())
       .count();
+}
+
+// The validity period counts from when the SMSC takes the part: one encoded at
+// submission and sent hours later (quiet hours, retries, a backlog) would outlive its
+// TTL in the network. What is left of the TTL goes in instead.
+std::string with_remaining_validity(const std::string& pdu_hex, const store::Message& message,
+                                    int64_t now) {
+  if (!message.expires_at || *message.expires_at <= now) return pdu_hex;
+  auto octets = pdu::from_hex(pdu_hex);
+  if (!octets) return pdu_hex;
+  int64_t minutes = (*message.expires_at - now + 59'999) / 60'000;
+  constexpr int64_t kMaxMinutes = 63LL * 7 * 24 * 60;  // TS 23.040 9.2.3.12.1
+  if (!pdu::set_relative_validity(*octets, static_cast<int>(std::min(minutes, kMaxMinutes)))) {
+    return pdu_hex;
+  }
+  return pdu::to_hex(*octets);
 }
 
 store::Part* find_part(store::Claimed& claimed, int64_t part_id) {
@@ -375,7 +392,7 @@ bool Dispatcher::send_next_part(const std::string& id, Slot& slot, int64_t now) 
   });
   modem::SendRequest request;
   request.id = static_cast<uint64_t>(next->id);
-  request.pdu_hex = next->pdu_hex;
+  request.pdu_hex = with_remaining_validity(next->pdu_hex, slot.current->message, now);
   request.tpdu_length = next->tpdu_length;
   request.more_to_follow = more;
   if (!pool_->try_send(id, std::move(request))) {

@@ -125,6 +125,25 @@ Result<uint8_t> relative_validity_octet(int minutes) {
   return static_cast<uint8_t>(octet);
 }
 
+Status set_relative_validity(std::vector<uint8_t>& octets, int minutes) {
+  auto octet = relative_validity_octet(minutes);
+  if (!octet) return octet.error();
+  // SMSC information, then TP-MTI/flags, TP-MR, TP-DA, TP-PID, TP-DCS, TP-VP
+  // (TS 23.040 clause 9.2.2.2).
+  if (octets.empty()) return make_error("empty PDU");
+  size_t first = 1 + size_t{octets[0]};
+  if (first + 3 >= octets.size()) return make_error("PDU too short for an SMS-SUBMIT");
+  uint8_t flags = octets[first];
+  if ((flags & 0x03) != 0x01) return make_error("not an SMS-SUBMIT");
+  // TP-VPF 10: relative format (TS 23.040 clause 9.2.3.3).
+  if (((flags >> 3) & 0x03) != 0x02) return make_error("the PDU has no relative validity period");
+  size_t address_digits = octets[first + 2];
+  size_t vp = first + 2 + 2 + (address_digits + 1) / 2 + 2;
+  if (vp >= octets.size()) return make_error("PDU too short for its validity period");
+  octets[vp] = *octet;
+  return ok_status();
+}
+
 int relative_validity_minutes(uint8_t octet) {
   if (octet <= 143) return (octet + 1) * 5;
   if (octet <= 167) return kTwelveHours + (octet - 143) * 30;

@@ -42,6 +42,10 @@ struct SubmitPdu {
 // beyond the field's 63 weeks (TS 23.040 clause 9.2.3.12.1).
 Result<uint8_t> relative_validity_octet(int minutes);
 int relative_validity_minutes(uint8_t octet);
+// Rewrites the relative TP-VP of an encoded SMS-SUBMIT (SMSC information first), so a
+// message sent late still lapses when it should. An error when the PDU carries no
+// relative validity period or is not an SMS-SUBMIT; `octets` is then unchanged.
+Status set_relative_validity(std::vector<uint8_t>& octets, int minutes);
 
 Result<std::vector<SubmitPdu>> encode_submit(std::string_view to, const Plan& plan,
                                              const SubmitOptions& options);

@@ -8,6 +8,8 @@
 
 #include "drivers/sim/sim_pdu.h"
 #include "integration/gateway_harness.h"
+#include "pdu/decode.h"
+#include "pdu/hex.h"
 #include "pdu/utf.h"
 
 namespace smsgate::testing {
@@ -181,6 +183,25 @@ TEST_CASE("dispatch: an expired message is not sent") {
   REQUIRE(gateway.wait_status(late, MessageStatus::kExpired));
   REQUIRE(gateway.wait_status(fine, MessageStatus::kSent));
   CHECK(gateway.sent().size() == 1);
+}
+
+TEST_CASE("dispatch: a part sent late carries what is left of its TTL as validity") {
+  ManualClock clock(1'800'000'000'000);
+  Gateway gateway({sim::SimConfig{}}, Gateway::fast_options(), &clock);
+  gateway.dispatcher().stop(false);
+  int64_t id = gateway.submit("+4917012345678", "see you at noon",
+                              [](auto& r) { r.ttl_ms = 3 * 3600 * 1000; });
+  clock.advance(2 * 3600 * 1000 + 30 * 60 * 1000);  // 30 minutes of the TTL left
+  gateway.stop();
+  gateway.start();
+  REQUIRE(gateway.wait_status(id, MessageStatus::kSent));
+  auto sent = gateway.sent();
+  REQUIRE(sent.size() == 1);
+  auto octets = pdu::from_hex(sent[0].pdu_hex);
+  REQUIRE(octets.ok());
+  auto decoded = pdu::decode_pdu(*octets, true);
+  REQUIRE(decoded.ok());
+  CHECK(std::get<pdu::Submit>(decoded->tpdu).validity_minutes == 30);
 }
 
 TEST_CASE("dispatch: quiet hours hold reminders, not transactional messages") {

@@ -750,3 +750,42 @@ TEST_CASE("submit: a number with separators is refused, not sent as alphanumeric
   }
   CHECK(encode_submit("Clinic 24", *plan, {}).ok());
 }
+
+namespace smsgate::pdu {
+
+TEST_CASE("pdu submit: the relative validity of an encoded PDU can be rewritten") {
+  auto plan = plan_text(U"see you at 10", {});
+  REQUIRE(plan.ok());
+  for (const char* to : {"+4917012345678", "12345", "Shop"}) {
+    CAPTURE(to);
+    SubmitOptions options;
+    options.validity = RelativeValidity{1440};
+    auto pdus = encode_submit(to, *plan, options);
+    REQUIRE(pdus.ok());
+    std::vector<uint8_t> octets = (*pdus)[0].octets;
+    REQUIRE(set_relative_validity(octets, 10).ok());
+    auto decoded = decode_pdu(octets, true);
+    REQUIRE(decoded.ok());
+    const auto& submit = std::get<Submit>(decoded->tpdu);
+    CHECK(submit.validity_minutes == 10);
+    CHECK(code_points_to_utf8(submit.user_data.text) == "see you at 10");
+    CHECK(submit.to == (std::string(to) == "Shop" ? "Shop" : to));
+  }
+}
+
+TEST_CASE("pdu submit: no relative validity to rewrite is an error that changes nothing") {
+  auto plan = plan_text(U"x", {});
+  REQUIRE(plan.ok());
+  auto pdus = encode_submit("+4917012345678", *plan, {});
+  REQUIRE(pdus.ok());
+  std::vector<uint8_t> octets = (*pdus)[0].octets;
+  auto before = octets;
+  CHECK_FALSE(set_relative_validity(octets, 10).ok());
+  CHECK(octets == before);
+  std::vector<uint8_t> empty;
+  CHECK_FALSE(set_relative_validity(empty, 10).ok());
+  std::vector<uint8_t> shorter(octets.begin(), octets.begin() + 4);
+  CHECK_FALSE(set_relative_validity(shorter, 10).ok());
+}
+
+}  // namespace smsgate::pdu
