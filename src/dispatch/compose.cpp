@@ -1,5 +1,6 @@
 #include "dispatch/compose.h"
 
+#include "dispatch/phone.h"
 #include "pdu/hex.h"
 #include "pdu/submit.h"
 #include "pdu/utf.h"
@@ -24,6 +25,8 @@ int default_priority(Category category) {
 Result<store::NewMessage> compose_message(const OutgoingRequest& request, int64_t now,
                                           uint16_t concat_reference,
                                           const ComposeDefaults& defaults) {
+  auto to = normalize_number(request.to, defaults.default_region);
+  if (!to) return make_error("to: " + to.error().message);
   auto text = pdu::utf8_to_code_points(request.text);
   if (!text) return make_error("text: " + text.error().message);
   auto plan = pdu::plan_text(*text, request.plan);
@@ -39,11 +42,11 @@ Result<store::NewMessage> compose_message(const OutgoingRequest& request, int64_
   constexpr int64_t kMaxValidityMinutes = 63LL * 7 * 24 * 60;
   int64_t minutes = std::min<int64_t>((ttl + 59999) / 60000, kMaxValidityMinutes);
   submit.validity = pdu::RelativeValidity{static_cast<int>(minutes)};
-  auto pdus = pdu::encode_submit(request.to, *plan, submit);
+  auto pdus = pdu::encode_submit(*to, *plan, submit);
   if (!pdus) return make_error("to: " + pdus.error().message);
 
   store::NewMessage message;
-  message.to = request.to;
+  message.to = *to;
   message.text = request.text;
   message.category = std::string(category_name(request.category));
   message.priority = request.priority.value_or(default_priority(request.category));

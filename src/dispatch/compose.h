@@ -17,7 +17,7 @@
 namespace smsgate::dispatch {
 
 struct OutgoingRequest {
-  std::string to;    // E.164 (normalise with phone.h first)
+  std::string to;    // as the caller wrote it: normalised to E.164 here
   std::string text;  // UTF-8
   Category category = Category::kTransactional;
   std::optional<int> priority;  // default: by category (OTP first)
@@ -33,6 +33,9 @@ struct OutgoingRequest {
 };
 
 struct ComposeDefaults {
+  // For numbers written without a country code ([sending] default_region); empty:
+  // only international numbers are accepted.
+  std::string default_region;
   int64_t default_ttl_ms = 24LL * 3600 * 1000;
   int64_t default_reply_window_ms = 48LL * 3600 * 1000;
 };
@@ -40,7 +43,9 @@ struct ComposeDefaults {
 // The priority a category gets when the request names none: OTP outranks everything.
 int default_priority(Category category);
 
-// `concat_reference` is shared by the parts (random per message in production).
+// The recipient is normalised to E.164 with libphonenumber (an invalid number is an
+// error naming `to`), the text planned and encoded. `concat_reference` is shared by
+// the parts (random per message in production).
 Result<store::NewMessage> compose_message(const OutgoingRequest& request, int64_t now,
                                           uint16_t concat_reference,
                                           const ComposeDefaults& defaults = {});

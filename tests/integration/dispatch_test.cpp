@@ -227,7 +227,7 @@ TEST_CASE("dispatch: quiet hours hold reminders, not transactional messages") {
 
 TEST_CASE("dispatch: STOP opts the sender out of everything but OTP; START back in") {
   Gateway gateway(1);
-  const std::string customer = "+4917099999";
+  const std::string customer = "+491709999999";
   gateway.sims().with(0, [&](sim::SimModem& s, auto now) {
     REQUIRE(s.deliver({.from = customer, .text = "Stop."}, now).ok());
   });
