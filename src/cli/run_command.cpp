@@ -51,7 +51,11 @@ void queue_demo_messages(daemon::Daemon& daemon) {
     request.category = i == 2 ? dispatch::Category::kOtp : dispatch::Category::kTransactional;
     request.status_report = true;
     auto message = dispatch::compose_message(request, now, static_cast<uint16_t>(random()));
-    if (message) messages.push_back(std::move(*message));
+    if (!message) {
+      spdlog::error("demo: {}", message.error().message);
+      continue;
+    }
+    messages.push_back(std::move(*message));
   }
   auto submitted = daemon.store().submit(std::move(messages), now);
   if (submitted) {
