@@ -283,6 +283,19 @@ void ModemWorker::step_probing() {
     set_state(State::kResetting, identity.error().message);
     return;
   }
+  std::string known_imei = status().identity.imei;
+  if (!known_imei.empty() && !identity->imei.empty() && identity->imei != known_imei) {
+    // Ports were renamed under us (another modem enumerated on this tty): driving it
+    // would send this modem's work through another SIM. Let the port go.
+    {
+      std::lock_guard lock(shared_->mutex);
+      shared_->transport = nullptr;
+    }
+    channel_.reset();
+    set_state(State::kOffline,
+              "another modem (IMEI " + identity->imei + ") answers on " + config_.port + " now");
+    return;
+  }
   driver_ = &drivers::driver_for(identity->manufacturer, identity->model);
   {
     std::lock_guard lock(shared_->mutex);

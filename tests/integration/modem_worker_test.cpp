@@ -504,6 +504,26 @@ TEST_CASE("modem worker: an unplugged modem goes offline and comes back when rep
   CHECK(recorder.outcomes()[0].kind == SendOutcome::Kind::kSent);
 }
 
+TEST_CASE("modem worker: another modem on its port after a replug is not driven as this one") {
+  SimModems sims;
+  Recorder recorder;
+  ModemWorker worker(test_worker_config(sims.port(0)), recorder);
+  worker.start();
+  REQUIRE(recorder.wait_for_state(State::kReady));
+  std::string imei = worker.status().identity.imei;
+  REQUIRE(sims.bank->unplug(0).ok());
+  REQUIRE(recorder.wait_for_state(State::kOffline));
+  // A different modem comes up under the same name.
+  sims.with(0, [](sim::SimModem& m, auto) { m = sim::SimModem(sim::numbered_config(7)); });
+  REQUIRE(sims.bank->replug(0).ok());
+  REQUIRE(recorder.wait([](const Recorder& r) {
+    const auto& s = r.statuses_locked();
+    return !s.empty() && s.back().detail.find("another modem") != std::string::npos;
+  }));
+  CHECK(worker.status().identity.imei == imei);
+  CHECK(worker.status().state != State::kReady);
+}
+
 TEST_CASE("modem worker: losing the network shows in its health") {
   SimModems sims;
   Recorder recorder;
