@@ -373,3 +373,54 @@ TEST_CASE("dispatch: refused as barred by every modem, the message fails") {
 }
 
 }  // namespace smsgate::testing
+
+namespace smsgate::testing {
+
+TEST_CASE("dispatch: a modem's rate limit holds the next message until the minute allows") {
+  ManualClock clock(1'800'000'000'000);
+  auto options = Gateway::fast_options();
+  options.default_limits = dispatch::RateLimits{1, 0};  // one per minute
+  Gateway gateway({sim::SimConfig{}}, options, &clock);
+  int64_t first = gateway.submit("+4917012345678", "first");
+  int64_t second = gateway.submit("+4917012345679", "second");
+  REQUIRE(gateway.wait_status(first, store::MessageStatus::kSent));
+  // The clock stands still: the second waits however long we look.
+  std::this_thread::sleep_for(500ms);
+  CHECK(gateway.message(second).message.status == store::MessageStatus::kQueued);
+  CHECK(gateway.sent().size() == 1);
+  clock.advance(61'000);
+  gateway.dispatcher().wake();
+  REQUIRE(gateway.wait_status(second, store::MessageStatus::kSent));
+}
+
+TEST_CASE("dispatch: a multipart inbound message missing a part is kept as partial") {
+  ManualClock clock(1'800'000'000'000);
+  Gateway gateway({sim::SimConfig{}}, Gateway::fast_options(), &clock);
+  auto code_points = pdu::utf8_to_code_points(std::string(300, 'p'));
+  REQUIRE(code_points.ok());
+  sim::DeliverOptions options;
+  options.concat_reference = 9;
+  auto tpdus =
+      sim::encode_deliver_tpdus("+4917077777", *code_points, pdu::Timestamp{2026, 11, 23}, options);
+  REQUIRE(tpdus.ok());
+  gateway.sims().with(0, [&](sim::SimModem& s, auto now) {
+    REQUIRE(s.deliver_tpdu((*tpdus)[0], sim::Routing::kPerCnmi, now).ok());
+  });
+  REQUIRE(gateway.wait_until([&] { return gateway.dispatcher().counters().inbound_parts >= 1; }));
+  CHECK(gateway.store().list_inbound({})->items.empty());
+  clock.advance(25LL * 3600 * 1000);  // past the 24 h the second part had
+  gateway.dispatcher().wake();
+  store::InboundMessage partial;
+  REQUIRE(gateway.wait_until([&] {
+    gateway.dispatcher().wake();
+    auto listed = gateway.store().list_inbound({});
+    if (!listed.ok() || listed->items.empty()) return false;
+    partial = listed->items[0];
+    return true;
+  }));
+  CHECK(partial.partial);
+  CHECK(partial.parts == 1);
+  CHECK(partial.text == std::string(153, 'p'));
+}
+
+}  // namespace smsgate::testing
