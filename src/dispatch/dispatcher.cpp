@@ -536,6 +536,18 @@ void Dispatcher::handle_sent(const SentEvent& event) {
 // ---- Received --------------------------------------------------------------------
 
 void Dispatcher::handle_received(const ReceivedEvent& event) {
+  bool committed = record_received(event);
+  if (committed && event.received.stored) {
+    pool_->confirm_stored(event.modem, *event.received.stored);
+  }
+  // A direct delivery is acknowledged to the network only once it is on disk; refused
+  // otherwise, so that the network delivers it again.
+  if (event.received.awaits_acknowledgement) {
+    pool_->acknowledge_delivery(event.modem, committed);
+  }
+}
+
+bool Dispatcher::record_received(const ReceivedEvent& event) {
   int64_t now = clock_.now();
   auto octets = pdu::from_hex(event.received.pdu_hex);
   auto decoded = octets ? pdu::decode_pdu_any(*octets) : Result<pdu::DecodedPdu>(octets.error());
@@ -545,7 +557,7 @@ void Dispatcher::handle_received(const ReceivedEvent& event) {
                  decoded.error().message);
     std::lock_guard lock(mutex_);
     ++counters_.undecodable_pdus;
-    return;
+    return false;
   }
   bool committed = false;
   if (const auto* deliver = std::get_if<pdu::Deliver>(&decoded->tpdu)) {
@@ -564,7 +576,7 @@ void Dispatcher::handle_received(const ReceivedEvent& event) {
     auto recorded = store_.record_inbound_part(part);
     if (!recorded) {
       spdlog::error("modem {}: inbound not stored: {}", event.modem, recorded.error().message);
-      return;
+      return false;
     }
     committed = true;
     {
@@ -584,7 +596,7 @@ void Dispatcher::handle_received(const ReceivedEvent& event) {
     if (!recorded) {
       spdlog::error("modem {}: status report not stored: {}", event.modem,
                     recorded.error().message);
-      return;
+      return false;
     }
     committed = true;
     {
@@ -600,9 +612,7 @@ void Dispatcher::handle_received(const ReceivedEvent& event) {
     // An SMS-SUBMIT in the modem's memory: a draft somebody stored, not ours to delete.
     spdlog::info("modem {}: a stored outgoing message is left alone", event.modem);
   }
-  if (committed && event.received.stored) {
-    pool_->confirm_stored(event.modem, *event.received.stored);
-  }
+  return committed;
 }
 
 void Dispatcher::handle_inbound_message(const store::InboundMessage& message, int64_t now) {

@@ -152,6 +152,8 @@ class Dispatcher : public modem::PoolListener {
   void handle_status(const StatusEvent& event);
   void handle_sent(const SentEvent& event);
   void handle_received(const ReceivedEvent& event);
+  // Stores what a modem received; true once it is committed.
+  bool record_received(const ReceivedEvent& event);
   void handle_reload(const ReloadEvent& event);
   // Gives every ready, idle modem its next message; returns when to look again.
   int64_t fill_modems(int64_t now);

@@ -151,6 +151,12 @@ void ModemPool::confirm_stored(const std::string& modem, const StoredKey& key) {
   if (found != entries_.end()) found->second.worker->confirm_stored(key);
 }
 
+void ModemPool::acknowledge_delivery(const std::string& modem, bool committed) {
+  std::lock_guard lock(mutex_);
+  auto found = entries_.find(modem);
+  if (found != entries_.end()) found->second.worker->acknowledge_delivery(committed);
+}
+
 void ModemPool::request_reset(const std::string& modem) {
   std::lock_guard lock(mutex_);
   auto found = entries_.find(modem);

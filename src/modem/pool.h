@@ -62,6 +62,7 @@ class ModemPool {
   std::vector<std::string> modems() const;
   bool try_send(const std::string& modem, SendRequest request);
   void confirm_stored(const std::string& modem, const StoredKey& key);
+  void acknowledge_delivery(const std::string& modem, bool committed);
   void request_reset(const std::string& modem);
   std::optional<ModemStatus> status(const std::string& modem) const;
   // What the last scan could not use ("/dev/ttyUSB1: no modem answers AT").

@@ -76,6 +76,7 @@ std::string_view state_name(State state) {
 }
 
 struct ModemWorker::Shared {
+  std::optional<bool> delivery_committed;  // acknowledge_delivery()'s answer
   mutable std::mutex mutex;
   std::condition_variable wake;  // stop and reset requests end sleeps
   ModemStatus status;
@@ -134,6 +135,32 @@ void ModemWorker::confirm_stored(const StoredKey& key) {
   if (std::find(queued.begin(), queued.end(), key) != queued.end()) return;
   queued.push_back(key);
   if (shared_->transport) shared_->transport->interrupt();
+}
+
+void ModemWorker::acknowledge_delivery(bool committed) {
+  std::lock_guard lock(shared_->mutex);
+  shared_->delivery_committed = committed;
+  if (shared_->transport) shared_->transport->interrupt();
+}
+
+void ModemWorker::settle_acknowledgement() {
+  if (!acknowledgement_due_since_) return;
+  std::optional<bool> committed;
+  {
+    std::lock_guard lock(shared_->mutex);
+    committed = std::exchange(shared_->delivery_committed, std::nullopt);
+  }
+  // The network gives up on an unacknowledged delivery after some tens of seconds
+  // (TS 24.011 timer TR2M); a listener that has not answered by then gets it again.
+  constexpr auto kAcknowledgementPatience = std::chrono::seconds(15);
+  if (!committed && Clock::now() - *acknowledgement_due_since_ < kAcknowledgementPatience) return;
+  acknowledgement_due_since_.reset();
+  bool positive = committed.value_or(false);
+  Reply ack = channel_->run(positive ? "AT+CNMA" : "AT+CNMA=2", kCommandTimeout);
+  if (!ack.answered()) return after_failure(ack);
+  if (!ack.ok()) {
+    spdlog::warn("modem {}: acknowledging a delivery: {}", config_.port, ack.describe());
+  }
 }
 
 void ModemWorker::request_reset() {
@@ -391,6 +418,8 @@ void ModemWorker::step_initialising() {
 void ModemWorker::step_ready() {
   handle_urcs();
   if (state_ != State::kReady) return;
+  settle_acknowledgement();
+  if (state_ != State::kReady) return;
 
   std::optional<SendRequest> to_send;
   std::optional<StoredKey> to_delete;
@@ -423,8 +452,11 @@ void ModemWorker::step_ready() {
     next_health_ = now + config_.health_interval;
     return poll_health();
   }
-  Status waited = channel_->wait_for_urcs(
-      std::chrono::duration_cast<milliseconds>(next_health_ - now) + milliseconds(1));
+  milliseconds wait =
+      std::chrono::duration_cast<milliseconds>(next_health_ - now) + milliseconds(1);
+  // An acknowledgement that is due is looked at again soon, answered or not.
+  if (acknowledgement_due_since_) wait = std::min(wait, milliseconds(1000));
+  Status waited = channel_->wait_for_urcs(wait);
   if (!waited) after_failure(Reply{Reply::Status::kPortGone, {}, waited.error().message});
 }
 
@@ -514,12 +546,14 @@ void ModemWorker::handle_urc(const at::Urc& urc) {
       std::lock_guard lock(shared_->mutex);
       ++shared_->status.messages_received;
     }
-    listener_.on_received(Received{*urc.pdu, std::nullopt});
-    // With +CSMS=1 the network waits for this acknowledgement (TS 27.005 clause 3.4.4).
+    // With +CSMS=1 the network waits for an acknowledgement (TS 27.005 clause 3.4.4),
+    // given once the listener has committed the message (settle_acknowledgement).
     if (acknowledge_direct_) {
-      Reply ack = channel_->run("AT+CNMA", kCommandTimeout);
-      if (!ack.answered()) after_failure(ack);
+      acknowledgement_due_since_ = Clock::now();
+      std::lock_guard lock(shared_->mutex);
+      shared_->delivery_committed.reset();
     }
+    listener_.on_received(Received{*urc.pdu, std::nullopt, acknowledge_direct_});
     return;
   }
   if (starts_with(urc.line, "+CREG:")) {

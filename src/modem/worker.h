@@ -121,6 +121,10 @@ struct StoredKey {
 struct Received {
   std::string pdu_hex;  // with the SMSC prefix, as the modem gives it
   std::optional<StoredKey> stored;
+  // A direct delivery (+CMT/+CDS) in phase 2+: the network waits for the listener's
+  // acknowledge_delivery() before it sends the next one, and sends this one again
+  // if it is refused.
+  bool awaits_acknowledgement = false;
 };
 
 class Listener {
@@ -156,6 +160,10 @@ class ModemWorker {
   bool try_send(SendRequest request);
   // The listener has committed the message stored under `key`: delete it from the modem.
   void confirm_stored(const StoredKey& key);
+  // The direct delivery handed over with awaits_acknowledgement is committed (or not):
+  // the modem acknowledges it to the network (AT+CNMA), or refuses it so the network
+  // delivers it again later (AT+CNMA=2, TS 27.005 clause 3.4.4).
+  void acknowledge_delivery(bool committed);
   // Asks for the reset ladder now (the API's "reset" button).
   void request_reset();
 
@@ -185,6 +193,7 @@ class ModemWorker {
   void send(const SendRequest& request);
   void finish_send(const SendOutcome& outcome);
   void poll_health();
+  void settle_acknowledgement();
   void after_failure(const at::Reply& reply);
   void set_state(State state, std::string detail = {});
   void sleep_for(milliseconds duration);
@@ -202,6 +211,8 @@ class ModemWorker {
   bool pin_rejected_ = false;        // never offer the same wrong PIN twice (PUK lock)
   bool acknowledge_direct_ = false;  // +CSMS=1: AT+CNMA after each +CMT/+CDS
   bool cmms_refused_ = false;        // AT+CMMS=1 answered ERROR: not asked again
+  // A direct delivery handed over and not yet acknowledged to the network, since when.
+  std::optional<Clock::time_point> acknowledgement_due_since_;
   milliseconds reopen_interval_;
   Clock::time_point next_health_;
   std::deque<StoredKey> to_read_;
