@@ -9,31 +9,12 @@
 #include <vector>
 
 #include "store/store.h"
+#include "store_test_support.h"
 
 namespace {
 
 using namespace smsgate::store;
-
-struct TempDir {
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "store_inbound_XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-  std::string db() const { return (path / "smsgate.db").string(); }
-  std::filesystem::path path;
-};
-
-std::unique_ptr<Store> open_store(const TempDir& dir) {
-  auto store = Store::open(dir.db());
-  REQUIRE_MESSAGE(store.ok(), (store.ok() ? "" : store.error().message));
-  return std::move(*store);
-}
+using namespace smsgate::store::testing;
 
 constexpr int64_t kT0 = 1'790'000'000'000;
 constexpr int64_t kMinute = 60'000;

@@ -11,30 +11,12 @@
 #include <vector>
 
 #include "store/store.h"
+#include "store_test_support.h"
 
 namespace {
 
 using namespace smsgate::store;
-
-struct TempDir {
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "store_queue_XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-  std::string db() const { return (path / "smsgate.db").string(); }
-  std::filesystem::path path;
-};
-
-std::unique_ptr<Store> open_store(const TempDir& dir) {
-  auto store = Store::open(dir.db());
-  REQUIRE_MESSAGE(store.ok(), (store.ok() ? "" : store.error().message));
-  return std::move(*store);
-}
+using namespace smsgate::store::testing;
 
 // A message with `parts` well-formed (if meaningless) PDUs: "00" (no SMSC) + TPDU.
 NewMessage message_to(std::string to, int parts = 1) {

@@ -9,24 +9,12 @@
 
 #include "store/schema.h"
 #include "store/store.h"
+#include "store_test_support.h"
 
 namespace {
 
 using namespace smsgate::store;
-
-struct TempDir {
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "store_schema_XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-  std::string db() const { return (path / "smsgate.db").string(); }
-  std::filesystem::path path;
-};
+using namespace smsgate::store::testing;
 
 // Runs `sql` on the file directly, as an older smsgated (or a person) would.
 void run_sql(const std::string& path, const std::string& sql) {
