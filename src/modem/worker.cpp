@@ -407,6 +407,7 @@ void ModemWorker::step_initialising() {
     shared_->to_delete.clear();
   }
   to_read_.clear();
+  handed_over_.clear();
   drain_stored();
   if (state_ != State::kInitialising) return;
   reset_level_ = 0;
@@ -534,7 +535,9 @@ void ModemWorker::handle_urc(const at::Urc& urc) {
   if (starts_with(urc.line, "+CMTI:") || starts_with(urc.line, "+CDSI:")) {
     auto key = starts_with(urc.line, "+CMTI:") ? parse_cmti(urc.line) : parse_cdsi(urc.line);
     if (key) {
-      to_read_.push_back(StoredKey{key->storage, key->index});
+      // Whatever was known of that slot is stale now.
+      handed_over_.erase({key->storage, key->index});
+      to_read_.push_back(StoredKey{key->storage, key->index, {}});
     } else {
       spdlog::warn("modem {}: unreadable indication: {}", config_.port, urc.line);
     }
@@ -612,7 +615,9 @@ void ModemWorker::drain_stored() {
       std::lock_guard lock(shared_->mutex);
       ++shared_->status.messages_received;
     }
-    listener_.on_received(Received{message.pdu_hex, StoredKey{read_storage_, message.index}});
+    StoredKey key{read_storage_, message.index, message.pdu_hex};
+    handed_over_[{key.storage, key.index}] = message.pdu_hex;
+    listener_.on_received(Received{message.pdu_hex, key});
   }
 }
 
@@ -638,17 +643,29 @@ void ModemWorker::read_stored(const StoredKey& key) {
     std::lock_guard lock(shared_->mutex);
     ++shared_->status.messages_received;
   }
-  listener_.on_received(Received{message->pdu_hex, key});
+  StoredKey read{key.storage, key.index, message->pdu_hex};
+  handed_over_[{read.storage, read.index}] = message->pdu_hex;
+  listener_.on_received(Received{message->pdu_hex, read});
 }
 
 void ModemWorker::delete_stored(const StoredKey& key) {
+  auto known = handed_over_.find({key.storage, key.index});
+  if (known == handed_over_.end() || known->second != key.pdu_hex) {
+    // A late confirmation: the slot was freed (or re-announced) since; what is there
+    // now is confirmed by its own read.
+    spdlog::debug("modem {}: message {} is not what was confirmed; not deleted", config_.port,
+                  key.index);
+    return;
+  }
   if (!select_read_storage(key.storage)) return;
   Reply reply = channel_->run("AT+CMGD=" + std::to_string(key.index), kCommandTimeout);
   if (!reply.answered()) return after_failure(reply);
   if (!reply.ok()) {
     spdlog::warn("modem {}: deleting message {} failed: {}", config_.port, key.index,
                  reply.describe());
+    return;
   }
+  handed_over_.erase(known);
 }
 
 void ModemWorker::send(const SendRequest& request) {

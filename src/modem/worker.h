@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -115,6 +116,9 @@ struct SendOutcome {
 struct StoredKey {
   std::string storage;  // "SM", "ME", ...
   int index = -1;
+  // What was read there. A slot is deleted only while it still holds this PDU, so a
+  // late confirmation cannot delete a newer message that took the freed index.
+  std::string pdu_hex;
   friend bool operator==(const StoredKey&, const StoredKey&) = default;
 };
 
@@ -216,6 +220,9 @@ class ModemWorker {
   milliseconds reopen_interval_;
   Clock::time_point next_health_;
   std::deque<StoredKey> to_read_;
+  // What the worker last handed over from each slot (storage, index); a slot whose
+  // content is no longer known (a new +CMTI for it, a re-init) has no entry.
+  std::map<std::pair<std::string, int>, std::string> handed_over_;
   std::string read_storage_;  // <mem1> of AT+CPMS as last set; empty: the modem's own
 
   std::unique_ptr<Shared> shared_;

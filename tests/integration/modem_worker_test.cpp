@@ -222,6 +222,48 @@ TEST_CASE("modem worker: an inbound SMS is handed over and deleted only once con
   }
 }
 
+TEST_CASE("modem worker: a late confirmation does not delete a newer message in the slot") {
+  SimModems sims;
+  Recorder recorder;
+  ModemWorker worker(test_worker_config(sims.port(0)), recorder);
+  worker.start();
+  REQUIRE(recorder.wait_for_state(State::kReady));
+  auto stored_count = [&] {
+    return sims.with(0, [](sim::SimModem& m, auto) { return m.stored("SM").size(); });
+  };
+  auto wait_stored = [&](size_t n) {
+    auto deadline = std::chrono::steady_clock::now() + kPatience;
+    while (stored_count() != n) {
+      REQUIRE(std::chrono::steady_clock::now() < deadline);
+      std::this_thread::sleep_for(10ms);
+    }
+  };
+  sims.with(0, [](sim::SimModem& m, auto now) {
+    REQUIRE(m.deliver({.from = "+4917011111", .text = "first"}, now).ok());
+  });
+  REQUIRE(recorder.wait([](const Recorder& r) { return r.received_locked().size() >= 1; }));
+  modem::StoredKey first = *recorder.received()[0].stored;
+  worker.confirm_stored(first);
+  wait_stored(0);
+  // A new message takes the freed slot; the old confirmation comes again, late.
+  sims.with(0, [](sim::SimModem& m, auto now) {
+    REQUIRE(m.deliver({.from = "+4917022222", .text = "second"}, now).ok());
+  });
+  REQUIRE(recorder.wait([&](const Recorder& r) {
+    for (const auto& received : r.received_locked()) {
+      if (received.pdu_hex != first.pdu_hex) return true;
+    }
+    return false;
+  }));
+  worker.confirm_stored(first);
+  std::this_thread::sleep_for(300ms);
+  CHECK(stored_count() == 1);
+  for (const auto& received : recorder.received()) {
+    if (received.pdu_hex != first.pdu_hex) worker.confirm_stored(*received.stored);
+  }
+  wait_stored(0);
+}
+
 TEST_CASE("modem worker: messages stored while it was away are drained on start") {
   SimModems sims;
   sims.with(0, [](sim::SimModem& m, auto now) {
