@@ -271,14 +271,19 @@ void Dispatcher::handle_status(const StatusEvent& event) {
 
 int64_t Dispatcher::fill_modems(int64_t now) {
   int64_t next_look = now + options_.idle_poll_ms;
+  // Longest idle first, so that when several modems answer together none is always
+  // the one that waits for the others' commits.
+  std::vector<std::pair<uint64_t, std::string>> idle;
   for (auto& [id, slot] : slots_) {
     if (slot.state != State::kReady || slot.current) continue;
     if (slot.limiter && !slot.limiter->may_send(now)) {
       next_look = std::min(next_look, slot.limiter->next_allowed(now));
       continue;
     }
-    fill(id, slot, now);
+    idle.emplace_back(slot.idle_since, id);
   }
+  std::sort(idle.begin(), idle.end());
+  for (const auto& [since, id] : idle) fill(id, slots_[id], now);
   return next_look;
 }
 
@@ -422,6 +427,7 @@ bool Dispatcher::refused_elsewhere_or_alone(const std::string& id, const Slot& s
 void Dispatcher::finish_message(Slot& slot) {
   avoid_modem_.erase(slot.current->message.id);
   slot.current.reset();
+  slot.idle_since = ++idle_sequence_;
 }
 
 void Dispatcher::release(Slot& slot, int64_t retry_at, const std::string& reason, int64_t now,
@@ -433,6 +439,7 @@ void Dispatcher::release(Slot& slot, int64_t retry_at, const std::string& reason
   }
   slot.current.reset();
   slot.in_flight_part.reset();
+  slot.idle_since = ++idle_sequence_;
 }
 
 void Dispatcher::retry_or_fail(const std::string& id, Slot& slot, const std::string& reason,

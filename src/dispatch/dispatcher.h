@@ -142,6 +142,7 @@ class Dispatcher : public modem::PoolListener {
     std::optional<store::Claimed> current;  // the message being sent on it
     std::optional<int64_t> in_flight_part;  // handed to the worker, outcome pending
     bool identity_recorded = false;
+    uint64_t idle_since = 0;  // idle_sequence_ when it last became free
   };
 
   Dispatcher(store::Store& store, const Clock& clock, DispatcherOptions options,
@@ -192,6 +193,7 @@ class Dispatcher : public modem::PoolListener {
   // Owned by the dispatch thread.
   std::map<std::string, Slot> slots_;
   int64_t next_partial_check_ = 0;
+  uint64_t idle_sequence_ = 0;
   bool draining_ = false;  // stop(drain) asked: finish what is in flight, start nothing
   // A message that failed on a modem is not given to that modem again while another
   // modem can take it (failover).
