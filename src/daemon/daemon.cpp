@@ -73,14 +73,24 @@ Status Daemon::reload(const config::Config& config) {
   auto options = dispatcher_options(config);
   if (!options) return options.error();
   if (Status reloaded = dispatcher_->reload(std::move(*options)); !reloaded) return reloaded;
-  if (config.storage != config_.storage || config.http != config_.http ||
-      config.modems.ports != config_.modems.ports || config.modem != config_.modem) {
-    spdlog::warn("reload: storage, http, ports and [[modem]] changes take a restart");
+  // Limits and names reach the dispatcher above; what the pool and the store were
+  // started with (where to look for modems, PINs, the database) does not change.
+  bool pool_changed = pool_config(config).patterns != pool_config(config_).patterns;
+  for (size_t i = 0; !pool_changed && i < config.modem.size(); ++i) {
+    pool_changed = i >= config_.modem.size() || config.modem[i].port != config_.modem[i].port ||
+                   config.modem[i].pin != config_.modem[i].pin ||
+                   config.modem[i].enabled != config_.modem[i].enabled;
+  }
+  pool_changed = pool_changed || config.modem.size() != config_.modem.size();
+  if (config.storage != config_.storage || config.http != config_.http || pool_changed) {
+    spdlog::warn("reload: changes to storage, http, ports, PINs and enabled take a restart");
   }
   if (Status logged = apply_log_config(config.log); !logged) return logged;
   config_.sending = config.sending;
   config_.optout = config.optout;
   config_.log = config.log;
+  config_.modems.rate_per_minute = config.modems.rate_per_minute;
+  config_.modems.daily_limit = config.modems.daily_limit;
   spdlog::info("configuration reloaded");
   return ok_status();
 }

@@ -107,12 +107,7 @@ TEST_CASE("daemon: SIGHUP reloads a good file and refuses a bad one, changing no
   std::string log = (dir.path() / "daemon.log").string();
   DaemonProcess daemon(config, log);
   auto wait_for_log = [&](const std::string& needle, size_t count) {
-    auto deadline = std::chrono::steady_clock::now() + kPatience;
-    while (occurrences(read_file(log), needle) < count) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      std::this_thread::sleep_for(20ms);
-    }
-    return true;
+    return wait_until([&] { return occurrences(read_file(log), needle) >= count; });
   };
   REQUIRE_MESSAGE(wait_for_log("smsgated running", 1), log_tail(log));
   std::ofstream(config, std::ios::app) << "[optout]\nkeywords = [\"STOP\", \"HALT\"]\n";
@@ -169,22 +164,16 @@ TEST_CASE("daemon: killed at random moments while sending, nothing is lost") {
   size_t started_before = occurrences(read_file(log), "smsgated running");
   DaemonProcess daemon(config, log);
   // Up (its signals handled) before it is judged: SIGTERM while it starts is fatal.
-  auto up_deadline = std::chrono::steady_clock::now() + kPatience;
-  while (occurrences(read_file(log), "smsgated running") == started_before) {
-    REQUIRE_MESSAGE(std::chrono::steady_clock::now() < up_deadline, log_tail(log));
-    std::this_thread::sleep_for(20ms);
-  }
+  REQUIRE_MESSAGE(
+      wait_until([&] { return occurrences(read_file(log), "smsgated running") > started_before; }),
+      log_tail(log));
   auto store = store::Store::open((dir.path() / "smsgate.db").string());
   REQUIRE(store.ok());
   auto all_sent = [&] {
     auto counts = (*store)->count_by_status();
     return counts.ok() && (*counts)[store::MessageStatus::kSent] == kMessages;
   };
-  auto deadline = std::chrono::steady_clock::now() + kPatience;
-  while (!all_sent()) {
-    REQUIRE_MESSAGE(std::chrono::steady_clock::now() < deadline, log_tail(log));
-    std::this_thread::sleep_for(50ms);
-  }
+  REQUIRE_MESSAGE(wait_until(all_sent), log_tail(log));
   daemon.kill(SIGTERM);
   CHECK_MESSAGE(daemon.wait() == 0, log_tail(log));
 

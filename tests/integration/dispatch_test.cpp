@@ -424,3 +424,31 @@ TEST_CASE("dispatch: a multipart inbound message missing a part is kept as parti
 }
 
 }  // namespace smsgate::testing
+
+namespace smsgate::testing {
+
+TEST_CASE("dispatch: numbers with a routed prefix go through their modem") {
+  auto options = Gateway::fast_options();
+  // A route names a modem by its [[modem]] name, its port or its id (the IMEI).
+  options.routes = {dispatch::Route{"+4930", sim::numbered_config(1).imei}};
+  Gateway gateway(std::vector<sim::SimConfig>(2), options);
+  // Both up first: while the routed modem is away, any modem may take its numbers.
+  REQUIRE(gateway.wait_until([&] {
+    for (int i = 0; i < 2; ++i) {
+      auto status = gateway.pool().status(sim::numbered_config(i).imei);
+      if (!status || status->state != modem::State::kReady) return false;
+    }
+    return true;
+  }));
+  std::vector<int64_t> berlin;
+  for (int i = 0; i < 6; ++i) {
+    berlin.push_back(
+        gateway.submit("+49301234567" + std::to_string(i), "Berlin " + std::to_string(i)));
+  }
+  for (int64_t id : berlin) REQUIRE(gateway.wait_status(id, store::MessageStatus::kSent));
+  for (int64_t id : berlin) {
+    CHECK(gateway.message(id).parts[0].modem == sim::numbered_config(1).imei);
+  }
+}
+
+}  // namespace smsgate::testing

@@ -98,14 +98,7 @@ class Gateway {
     return wait_until([&] { return message(id).message.status == status; });
   }
 
-  bool wait_until(const std::function<bool()>& done) {
-    auto deadline = std::chrono::steady_clock::now() + kPatience;
-    while (!done()) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      std::this_thread::sleep_for(20ms);
-    }
-    return true;
-  }
+  bool wait_until(const std::function<bool()>& done) { return testing::wait_until(done); }
 
   // Every part the modems accepted, over all modems.
   std::vector<sim::SentMessage> sent() {

@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "drivers/sim/sim_bank.h"
@@ -131,6 +132,16 @@ class Recorder : public modem::Listener {
   std::vector<modem::SendOutcome> outcomes_;
   std::vector<modem::Received> received_;
 };
+
+// Polls `done` until it holds; false after kPatience (the test has failed then).
+inline bool wait_until(const std::function<bool()>& done) {
+  auto deadline = std::chrono::steady_clock::now() + kPatience;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(10ms);
+  }
+  return true;
+}
 
 // Worker settings for tests: quick health polls so a hang is found in seconds.
 inline modem::WorkerConfig test_worker_config(std::string port) {

@@ -81,17 +81,13 @@ TEST_CASE("modem pool: a modem back under a new name moves its worker there") {
   pool.start();
   REQUIRE(recorder.wait_ready("356938035643809"));
   REQUIRE(sims.bank->unplug(0).ok());
-  auto deadline = std::chrono::steady_clock::now() + kPatience;
-  while (pool.status("356938035643809")->state != modem::State::kOffline) {
-    REQUIRE(std::chrono::steady_clock::now() < deadline);
-    std::this_thread::sleep_for(10ms);
-  }
+  REQUIRE(
+      wait_until([&] { return pool.status("356938035643809")->state == modem::State::kOffline; }));
   REQUIRE(sims.bank->replug(1).ok());
-  while (pool.status("356938035643809")->port != sims.port(1) ||
-         pool.status("356938035643809")->state != modem::State::kReady) {
-    REQUIRE(std::chrono::steady_clock::now() < deadline);
-    std::this_thread::sleep_for(10ms);
-  }
+  REQUIRE(wait_until([&] {
+    auto status = pool.status("356938035643809");
+    return status->port == sims.port(1) && status->state == modem::State::kReady;
+  }));
   CHECK(pool.modems().size() == 1);
 }
 

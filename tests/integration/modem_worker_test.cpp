@@ -48,11 +48,8 @@ std::vector<modem::SendRequest> parts_for(const std::string& to, const std::stri
 
 // Hands `request` over as soon as the worker takes it.
 void send_when_idle(ModemWorker& worker, const modem::SendRequest& request) {
-  auto deadline = std::chrono::steady_clock::now() + kPatience;
-  while (!worker.try_send(request)) {
-    REQUIRE_MESSAGE(std::chrono::steady_clock::now() < deadline, "the worker never took the part");
-    std::this_thread::sleep_for(5ms);
-  }
+  REQUIRE_MESSAGE(wait_until([&] { return worker.try_send(request); }),
+                  "the worker never took the part");
 }
 
 pdu::DecodedPdu decode(const std::string& hex) {
@@ -215,11 +212,9 @@ TEST_CASE("modem worker: an inbound SMS is handed over and deleted only once con
   // Not confirmed: still on the SIM.
   CHECK(sims.with(0, [](sim::SimModem& m, auto) { return m.stored("SM").size(); }) == 1);
   worker.confirm_stored(*received.stored);
-  auto deadline = std::chrono::steady_clock::now() + kPatience;
-  while (sims.with(0, [](sim::SimModem& m, auto) { return m.stored("SM").size(); }) != 0) {
-    REQUIRE(std::chrono::steady_clock::now() < deadline);
-    std::this_thread::sleep_for(10ms);
-  }
+  REQUIRE(wait_until([&] {
+    return sims.with(0, [](sim::SimModem& m, auto) { return m.stored("SM").size(); }) == 0;
+  }));
 }
 
 TEST_CASE("modem worker: a late confirmation does not delete a newer message in the slot") {
@@ -231,13 +226,7 @@ TEST_CASE("modem worker: a late confirmation does not delete a newer message in 
   auto stored_count = [&] {
     return sims.with(0, [](sim::SimModem& m, auto) { return m.stored("SM").size(); });
   };
-  auto wait_stored = [&](size_t n) {
-    auto deadline = std::chrono::steady_clock::now() + kPatience;
-    while (stored_count() != n) {
-      REQUIRE(std::chrono::steady_clock::now() < deadline);
-      std::this_thread::sleep_for(10ms);
-    }
-  };
+  auto wait_stored = [&](size_t n) { REQUIRE(wait_until([&] { return stored_count() == n; })); };
   sims.with(0, [](sim::SimModem& m, auto now) {
     REQUIRE(m.deliver({.from = "+4917011111", .text = "first"}, now).ok());
   });
@@ -424,11 +413,9 @@ TEST_CASE("modem worker: a phase 2+ modem gets AT+CNMA for each direct delivery"
   send_when_idle(worker, parts[0]);
   // Three +CMT and one +CDS, each acknowledged before the next.
   REQUIRE(recorder.wait([](const Recorder& r) { return r.received_locked().size() == 4; }));
-  auto deadline = std::chrono::steady_clock::now() + kPatience;
-  while (sims.with(0, [](sim::SimModem& m, auto) { return m.counters().acknowledgements; }) < 4) {
-    REQUIRE(std::chrono::steady_clock::now() < deadline);
-    std::this_thread::sleep_for(10ms);
-  }
+  REQUIRE(wait_until([&] {
+    return sims.with(0, [](sim::SimModem& m, auto) { return m.counters().acknowledgements; }) >= 4;
+  }));
   CHECK(sims.with(0, [](sim::SimModem& m, auto) { return m.awaiting_acknowledgement(); }) == 0);
   CHECK(sims.with(0, [](sim::SimModem& m, auto) { return m.counters().errors; }) >= 1);  // CSMS=0
 }
@@ -510,14 +497,12 @@ TEST_CASE("modem worker: a part in flight when the modem hangs is reported uncer
   auto parts = parts_for("+4917012345678", "in flight");
   // Hang as soon as the PDU is in: the modem never answers +CMGS.
   send_when_idle(worker, parts[0]);
-  auto deadline = std::chrono::steady_clock::now() + kPatience;
-  while (!sims.with(0, [](sim::SimModem& m, auto) {
-    if (m.sending()) m.set_hung(true);
-    return m.hung();
-  })) {
-    REQUIRE(std::chrono::steady_clock::now() < deadline);
-    std::this_thread::sleep_for(1ms);
-  }
+  REQUIRE(wait_until([&] {
+    return sims.with(0, [](sim::SimModem& m, auto) {
+      if (m.sending()) m.set_hung(true);
+      return m.hung();
+    });
+  }));
   // send_timeout is minutes; stop() sees the part through, so ask for a reset instead
   // by unplugging: the port goes, the outcome must say the part may have gone out.
   REQUIRE(sims.bank->unplug(0).ok());
@@ -602,12 +587,10 @@ TEST_CASE("modem worker: a modem that restarts by itself is set up again") {
                               [](const auto& status) { return status.state == State::kProbing; });
     return probed && s.back().state == State::kReady;
   }));
-  auto deadline = std::chrono::steady_clock::now() + kPatience;
   // Its settings are back: echo off, indications on.
-  while (sims.with(0, [](sim::SimModem& m, auto) { return m.echo() || m.cnmi().ds != 1; })) {
-    REQUIRE(std::chrono::steady_clock::now() < deadline);
-    std::this_thread::sleep_for(10ms);
-  }
+  REQUIRE(wait_until([&] {
+    return sims.with(0, [](sim::SimModem& m, auto) { return !m.echo() && m.cnmi().ds == 1; });
+  }));
 }
 
 TEST_CASE("modem worker: a reset asked for while offline is taken once, not in a loop") {
