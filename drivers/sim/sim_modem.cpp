@@ -1125,7 +1125,9 @@ SimModem::Outcome SimModem::cnma(const Invocation& c, Clock::time_point) {
   if (!std::exchange(awaiting_ack_, false)) {
     return {Failure{ErrorFamily::kCms, kCmsNoAckExpected}};
   }
-  ++counters_.acknowledgements;
+  // <n> 2 is RP-ERROR: the TE could not take it (TS 27.005 clause 3.4.4).
+  bool refused = c.form == Form::kSet && !c.args.empty() && c.args[0] == "2";
+  ++(refused ? counters_.refused_deliveries : counters_.acknowledgements);
   if (!awaiting_direct_.empty()) {
     std::string next = std::move(awaiting_direct_.front());
     awaiting_direct_.erase(awaiting_direct_.begin());

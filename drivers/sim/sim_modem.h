@@ -123,11 +123,12 @@ struct SimCounters {
   size_t command_lines = 0;
   size_t errors = 0;  // final results other than OK
   size_t sends_accepted = 0;
-  size_t sends_failed = 0;       // +CMS ERROR after a PDU
-  size_t inbound_delivered = 0;  // parts
-  size_t status_reports = 0;     // emitted or stored
-  size_t resets = 0;             // AT+CFUN=1,1 and power cycles
-  size_t acknowledgements = 0;   // AT+CNMA that acknowledged a +CMT/+CDS
+  size_t sends_failed = 0;        // +CMS ERROR after a PDU
+  size_t inbound_delivered = 0;   // parts
+  size_t status_reports = 0;      // emitted or stored
+  size_t resets = 0;              // AT+CFUN=1,1 and power cycles
+  size_t acknowledgements = 0;    // AT+CNMA that acknowledged a +CMT/+CDS
+  size_t refused_deliveries = 0;  // AT+CNMA=2 (RP-ERROR) for a +CMT/+CDS
   size_t bytes_in = 0;
   size_t bytes_out = 0;
 };

@@ -83,9 +83,17 @@ class Recorder : public modem::Listener {
     changed_.notify_all();
   }
   void on_received(const modem::Received& received) override {
-    std::lock_guard lock(mutex_);
-    received_.push_back(received);
-    changed_.notify_all();
+    {
+      std::lock_guard lock(mutex_);
+      received_.push_back(received);
+      changed_.notify_all();
+    }
+    if (received.awaits_acknowledgement && acknowledge_) acknowledge_(received);
+  }
+  // Called for each direct delivery that waits for an acknowledgement, as the
+  // dispatcher would once it has stored it.
+  void acknowledge_with(std::function<void(const modem::Received&)> acknowledge) {
+    acknowledge_ = std::move(acknowledge);
   }
 
   // Waits until `done` holds over what was recorded; false after kPatience.
@@ -131,6 +139,7 @@ class Recorder : public modem::Listener {
   std::vector<modem::ModemStatus> statuses_;
   std::vector<modem::SendOutcome> outcomes_;
   std::vector<modem::Received> received_;
+  std::function<void(const modem::Received&)> acknowledge_;
 };
 
 // Polls `done` until it holds; false after kPatience (the test has failed then).

@@ -399,6 +399,8 @@ TEST_CASE("modem worker: a phase 2+ modem gets AT+CNMA for each direct delivery"
   SimModems sims({config});
   Recorder recorder;
   ModemWorker worker(test_worker_config(sims.port(0)), recorder);
+  // Acknowledged as soon as "stored"; the modem answers nothing before that.
+  recorder.acknowledge_with([&](const modem::Received&) { worker.acknowledge_delivery(true); });
   worker.start();
   REQUIRE(recorder.wait_for_state(State::kReady));
   sims.with(0, [](sim::SimModem& m, auto now) {
@@ -417,6 +419,8 @@ TEST_CASE("modem worker: a phase 2+ modem gets AT+CNMA for each direct delivery"
     return sims.with(0, [](sim::SimModem& m, auto) { return m.counters().acknowledgements; }) >= 4;
   }));
   CHECK(sims.with(0, [](sim::SimModem& m, auto) { return m.awaiting_acknowledgement(); }) == 0);
+  CHECK(sims.with(0, [](sim::SimModem& m, auto) { return m.counters().refused_deliveries; }) == 0);
+  for (const auto& received : recorder.received()) CHECK(received.awaits_acknowledgement);
   CHECK(sims.with(0, [](sim::SimModem& m, auto) { return m.counters().errors; }) >= 1);  // CSMS=0
 }
 
