@@ -8,6 +8,7 @@
 #include <random>
 #include <string>
 
+#include "auth/admin_password.h"
 #include "cli/commands.h"
 #include "daemon/daemon.h"
 #include "dispatch/compose.h"
@@ -20,6 +21,7 @@ struct RunArgs {
   bool demo = false;
   std::string demo_dir = "smsgate-demo";
   int demo_modems = 4;
+  std::string listen;  // overrides [http] listen
 };
 
 // The demo needs no file: defaults, its own database and simulated modems.
@@ -64,6 +66,28 @@ void queue_demo_messages(daemon::Daemon& daemon) {
   }
 }
 
+// What the demo's user needs to try the API and the admin page: a fresh API key and
+// admin password each start (the old ones stop working only for the password).
+void print_demo_access(daemon::Daemon& daemon, const config::Config& config) {
+  auto key = daemon.api_keys().create("demo", SystemClock().now());
+  auto password = auth::reset_admin_password(daemon.store());
+  if (!key || !password) {
+    spdlog::error("demo: cannot create credentials: {}",
+                  !key ? key.error().message : password.error().message);
+    return;
+  }
+  std::string host = config.http.listen.substr(0, config.http.listen.rfind(':'));
+  std::string url = (config.http.tls_certificate.empty() ? "http://" : "https://") + host + ":" +
+                    std::to_string(daemon.http_port());
+  std::cout << "Admin page:     " << url << "/\n"
+            << "Admin password: " << *password << "\n"
+            << "API:            " << url << "/api/v1/ (OpenAPI at /api/v1/openapi.json)\n"
+            << "API key:        " << key->key << "\n"
+            << "Try:            curl -H 'Authorization: Bearer " << key->key << "' -d "
+            << "'{\"to\":\"+4917000000099\",\"text\":\"Hello\"}' " << url << "/api/v1/messages\n"
+            << "Stop with Ctrl-C." << std::endl;
+}
+
 sigset_t handled_signals() {
   sigset_t set;
   sigemptyset(&set);
@@ -90,18 +114,21 @@ void run(const RunArgs& args) {
     demo_modems = std::move(*bank);
     std::cout << "smsgated demo: " << args.demo_modems << " simulated modems in "
               << (dir / "modems").string() << ", database " << config.storage.path << "\n"
-              << "The HTTP API and the admin page are not built yet; watch the log.\n"
-              << "Stop with Ctrl-C." << std::endl;
+              << std::endl;
   } else {
     auto loaded = config::load_config(args.config);
     if (!loaded) throw UsageError(loaded.error().message);
     config = *loaded;
   }
+  if (!args.listen.empty()) config.http.listen = args.listen;
   (void)daemon::apply_log_config(config.log);
 
   auto daemon = daemon::Daemon::start(config);
   if (!daemon) throw UsageError("run: " + daemon.error().message);
-  if (args.demo) queue_demo_messages(**daemon);
+  if (args.demo) {
+    print_demo_access(**daemon, config);
+    queue_demo_messages(**daemon);
+  }
 
   for (;;) {
     int signal_number = 0;
@@ -137,6 +164,8 @@ void add_run_command(CLI::App& app) {
   command->add_option("--demo-modems", args.demo_modems, "How many simulated modems")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
+  command->add_option("--listen", args.listen,
+                      "ADDRESS:PORT for the API, instead of [http] listen (port 0: any free one)");
   command->callback([] { run(args); });
 }
 

@@ -12,6 +12,10 @@ namespace smsgate {
 
 struct Error {
   std::string message;
+  // For errors that reach an API client: a stable machine-readable code
+  // ("invalid_number") and the request field at fault; empty when not known.
+  std::string code = {};
+  std::string field = {};
 };
 
 template <class T>

@@ -34,6 +34,17 @@ modem::PoolConfig pool_config(const config::Config& config) {
   return pool;
 }
 
+dispatch::ComposeDefaults compose_defaults(const config::Config& config) {
+  dispatch::ComposeDefaults defaults;
+  defaults.default_region = config.sending.default_region;
+  defaults.default_ttl_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(config.sending.default_ttl).count();
+  defaults.default_reply_window_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(config.sending.default_reply_window)
+          .count();
+  return defaults;
+}
+
 Status apply_log_config(const config::LogConfig& log) {
   auto level = spdlog::level::from_str(log.level);
   // from_str answers "off" for anything it does not know; the config checked the name.
@@ -44,24 +55,74 @@ Status apply_log_config(const config::LogConfig& log) {
 
 Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config) {
   std::unique_ptr<Daemon> daemon(new Daemon());
-  daemon->config_ = config;
+  Daemon& d = *daemon;
+  d.config_ = config;
   auto options = dispatcher_options(config);
   if (!options) return options.error();
   auto store = store::Store::open(config.storage.path);
   if (!store) return make_error(config.storage.path + ": " + store.error().message);
-  daemon->store_ = std::move(*store);
+  d.store_ = std::move(*store);
+
+  webhook::DelivererOptions delivery;
+  delivery.timeout = config.webhooks.timeout;
+  delivery.max_age = config.webhooks.max_age;
+  auto deliverer = webhook::Deliverer::start(*d.store_, d.clock_, delivery);
+  if (!deliverer) return deliverer.error();
+  d.deliverer_ = std::move(*deliverer);
+
+  // Status changes and inbound messages wrote their webhook events in their own
+  // transaction; modem events are written here. Either way the deliverer is woken.
+  dispatch::Dispatcher::Observers observers;
+  observers.message_changed = [&d](const store::StatusChange&) { d.deliverer_->wake(); };
+  observers.inbound_received = [&d](const store::InboundMessage&) { d.deliverer_->wake(); };
+  observers.modem_changed = [&d](const std::string& id, const modem::ModemStatus& status) {
+    bool online = status.state == modem::State::kReady;
+    webhook::ModemEventInfo info{id, status.port,
+                                 status.identity.manufacturer + " " + status.identity.model,
+                                 status.health.operator_name, online ? "" : status.detail};
+    int64_t now = d.clock_.now();
+    if (Status queued = d.store_->enqueue_event(webhook::modem_event_name(online),
+                                                webhook::modem_event_body(online, info, now), now);
+        !queued) {
+      spdlog::error("webhook event for modem {}: {}", id, queued.error().message);
+    }
+    d.deliverer_->wake();
+  };
   auto dispatcher =
-      dispatch::Dispatcher::create(*daemon->store_, daemon->clock_, std::move(*options));
+      dispatch::Dispatcher::create(*d.store_, d.clock_, std::move(*options), std::move(observers));
   if (!dispatcher) return dispatcher.error();
-  daemon->dispatcher_ = std::move(*dispatcher);
-  daemon->pool_ = std::make_unique<modem::ModemPool>(pool_config(config), *daemon->dispatcher_);
-  daemon->dispatcher_->attach(*daemon->pool_);
+  d.dispatcher_ = std::move(*dispatcher);
+  d.pool_ = std::make_unique<modem::ModemPool>(pool_config(config), *d.dispatcher_);
+  d.dispatcher_->attach(*d.pool_);
   // The dispatcher first: it requeues what a crash left before any modem is ready.
-  if (Status started = daemon->dispatcher_->start(); !started) return started.error();
-  daemon->pool_->start();
-  auto modems = daemon->pool_->modems();
-  spdlog::info("smsgated running: {} modem(s), database {}", modems.size(), config.storage.path);
-  for (const std::string& skipped : daemon->pool_->skipped_ports()) {
+  if (Status started = d.dispatcher_->start(); !started) return started.error();
+  d.pool_->start();
+
+  d.api_keys_ = std::make_unique<auth::ApiKeys>(*d.store_);
+  d.otp_ = std::make_unique<auth::Otp>(*d.store_, compose_defaults(config));
+  d.api_context_.reset(new http::ApiContext{*d.store_, *d.dispatcher_, *d.pool_, *d.api_keys_,
+                                            *d.otp_, d.clock_, compose_defaults(config),
+                                            d.deliverer_.get(), d.api_metrics_});
+  http::ServerOptions server_options;
+  server_options.listen = config.http.listen;
+  server_options.tls_certificate = config.http.tls_certificate;
+  server_options.tls_key = config.http.tls_key;
+  auto server = http::Server::start(
+      server_options, http::api_router(*d.api_context_),
+      [&d](const http::Request& request, std::string_view route, int status,
+           std::chrono::nanoseconds elapsed) {
+        d.api_metrics_.record(request.method, route, status, elapsed);
+      });
+  if (!server) {
+    d.stop();
+    return make_error("[http] " + server.error().message);
+  }
+  d.server_ = std::move(*server);
+
+  auto modems = d.pool_->modems();
+  spdlog::info("smsgated running: {} modem(s), database {}, API on {}://{}", modems.size(),
+               config.storage.path, d.server_->tls() ? "https" : "http", config.http.listen);
+  for (const std::string& skipped : d.pool_->skipped_ports()) {
     spdlog::info("port not used: {}", skipped);
   }
   return daemon;
@@ -97,11 +158,19 @@ Status Daemon::reload(const config::Config& config) {
 
 void Daemon::stop() {
   if (!dispatcher_) return;
+  // The API first: a request answered after this point could not be kept.
+  if (server_) server_->stop();
+  server_.reset();
   spdlog::info("stopping: finishing the parts in flight");
   dispatcher_->stop(true);
   pool_->stop();
   pool_.reset();
+  if (deliverer_) deliverer_->stop();
   dispatcher_.reset();
+  api_context_.reset();
+  otp_.reset();
+  api_keys_.reset();
+  deliverer_.reset();
   store_.reset();
   spdlog::info("stopped");
 }

@@ -10,23 +10,31 @@
 #include <memory>
 #include <string>
 
+#include "auth/api_keys.h"
+#include "auth/otp.h"
 #include "common/clock.h"
 #include "config/config.h"
 #include "dispatch/dispatcher.h"
 #include "drivers/sim/sim_bank.h"
+#include "http/api.h"
+#include "http/metrics.h"
+#include "http/server.h"
 #include "modem/pool.h"
 #include "store/store.h"
+#include "webhook/deliverer.h"
 
 namespace smsgate::daemon {
 
 // What the configuration says the dispatcher and the pool should do.
 Result<dispatch::DispatcherOptions> dispatcher_options(const config::Config& config);
 modem::PoolConfig pool_config(const config::Config& config);
+dispatch::ComposeDefaults compose_defaults(const config::Config& config);
 
 class Daemon {
  public:
-  // Opens the store, requeues what a crash left half-done, finds the modems and starts
-  // dispatching. Errors (a store that will not open, a bad time zone) stop it here.
+  // Opens the store, requeues what a crash left half-done, finds the modems, starts
+  // dispatching, delivering webhooks and serving the API. Errors (a store that will
+  // not open, a bad time zone, a port in use) stop it here.
   static Result<std::unique_ptr<Daemon>> start(const config::Config& config);
   ~Daemon();  // stop()
 
@@ -34,13 +42,17 @@ class Daemon {
   // Ports, the database and the listen address need a restart; a change there is
   // logged and ignored.
   Status reload(const config::Config& config);
-  // SIGTERM: no new parts; the parts in flight are seen through (no part is left half
-  // submitted), then the modems are let go and the store closed.
+  // SIGTERM: the API stops answering; no new parts; the parts in flight are seen
+  // through (no part is left half submitted), then the modems are let go and the
+  // store closed.
   void stop();
 
   store::Store& store() { return *store_; }
   dispatch::Dispatcher& dispatcher() { return *dispatcher_; }
   modem::ModemPool& pool() { return *pool_; }
+  auth::ApiKeys& api_keys() { return *api_keys_; }
+  // The port the API listens on (the one chosen when the config said port 0).
+  int http_port() const { return server_ ? server_->port() : 0; }
 
  private:
   Daemon() = default;
@@ -50,6 +62,12 @@ class Daemon {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<dispatch::Dispatcher> dispatcher_;
   std::unique_ptr<modem::ModemPool> pool_;
+  std::unique_ptr<webhook::Deliverer> deliverer_;
+  std::unique_ptr<auth::ApiKeys> api_keys_;
+  std::unique_ptr<auth::Otp> otp_;
+  http::ApiMetrics api_metrics_;
+  std::unique_ptr<http::ApiContext> api_context_;
+  std::unique_ptr<http::Server> server_;
 };
 
 // The demo's simulated modems: `count` modems on ptys in `dir` (created), with

@@ -83,8 +83,35 @@ Status Dispatcher::start() {
     spdlog::warn("after a restart: {} message(s) back in the queue, {} part(s) to send again",
                  recovered->messages_requeued, recovered->parts_requeued);
   }
+  auto not_sending = store_.modems_not_sending();
+  if (!not_sending) return not_sending.error();
+  {
+    std::lock_guard lock(mutex_);
+    not_sending_ = std::set<std::string>(not_sending->begin(), not_sending->end());
+  }
   thread_ = std::thread([this] { run(); });
   return ok_status();
+}
+
+Result<bool> Dispatcher::set_modem_sending(const std::string& modem, bool enabled) {
+  auto found = store_.set_modem_sending(modem, enabled);
+  if (!found || !*found) return found;
+  {
+    std::lock_guard lock(mutex_);
+    if (enabled) {
+      not_sending_.erase(modem);
+    } else {
+      not_sending_.insert(modem);
+    }
+  }
+  spdlog::info("modem {}: sending {} by staff", modem, enabled ? "resumed" : "stopped");
+  wake();
+  return true;
+}
+
+bool Dispatcher::modem_sending(const std::string& modem) const {
+  std::lock_guard lock(mutex_);
+  return !not_sending_.contains(modem);
 }
 
 void Dispatcher::stop(bool drain, int64_t deadline_ms) {
@@ -274,8 +301,13 @@ int64_t Dispatcher::fill_modems(int64_t now) {
   // Longest idle first, so that when several modems answer together none is always
   // the one that waits for the others' commits.
   std::vector<std::pair<uint64_t, std::string>> idle;
+  std::set<std::string> not_sending;
+  {
+    std::lock_guard lock(mutex_);
+    not_sending = not_sending_;
+  }
   for (auto& [id, slot] : slots_) {
-    if (slot.state != State::kReady || slot.current) continue;
+    if (slot.state != State::kReady || slot.current || not_sending.contains(id)) continue;
     if (slot.limiter && !slot.limiter->may_send(now)) {
       next_look = std::min(next_look, slot.limiter->next_allowed(now));
       continue;
@@ -310,8 +342,10 @@ bool Dispatcher::another_modem_can_take(const store::Message& message,
                                         const std::string& id) const {
   // Busy will do: the other modem takes it when it is free.
   if (message.modem_pin) return false;
+  std::lock_guard lock(mutex_);
   return std::any_of(slots_.begin(), slots_.end(), [&](const auto& entry) {
-    return entry.first != id && entry.second.state == State::kReady;
+    return entry.first != id && entry.second.state == State::kReady &&
+           !not_sending_.contains(entry.first);
   });
 }
 

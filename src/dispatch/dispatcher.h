@@ -108,6 +108,11 @@ class Dispatcher : public modem::PoolListener {
 
   DispatchCounters counters() const;
 
+  // Staff stop or resume sending through a modem (it keeps receiving); remembered in
+  // the store across restarts. False: no such modem was ever seen.
+  Result<bool> set_modem_sending(const std::string& modem, bool enabled);
+  bool modem_sending(const std::string& modem) const;
+
   // PoolListener: queue the event for the dispatch thread.
   void on_status(const std::string& modem, const modem::ModemStatus& status) override;
   void on_sent(const std::string& modem, const modem::SendOutcome& outcome) override;
@@ -207,6 +212,7 @@ class Dispatcher : public modem::PoolListener {
   bool exit_ = false;          // GUARDED_BY(mutex_): leave the loop
   bool idle_ = false;          // GUARDED_BY(mutex_): nothing in flight (while stopping)
   DispatchCounters counters_;  // GUARDED_BY(mutex_)
+  std::set<std::string> not_sending_;  // GUARDED_BY(mutex_): modems staff disabled
   std::thread thread_;
 };
 

@@ -20,8 +20,8 @@ struct Migration {
   std::string_view sql;  // one or more statements
 };
 
-extern const std::array<Migration, 4> kMigrations;
-inline constexpr int kSchemaVersion = 4;
+extern const std::array<Migration, 5> kMigrations;
+inline constexpr int kSchemaVersion = 5;
 
 // PRAGMA user_version.
 Result<int> schema_version(Connection& connection);

@@ -1,0 +1,105 @@
+#include "http/api.h"
+
+#include <charconv>
+
+namespace smsgate::http {
+
+namespace {
+
+// What a field's errors are called when the error did not say (store and compose
+// errors are "field: reason").
+std::string_view code_for_field(std::string_view field) {
+  if (field == "to" || field.ends_with(".to") || field == "from") return "invalid_number";
+  if (field == "text" || field.ends_with(".text")) return "invalid_text";
+  if (field == "cursor") return "invalid_cursor";
+  return "invalid_field";
+}
+
+std::optional<std::string_view> bearer_token(const Request& request) {
+  auto header = request.header("authorization");
+  if (!header) return std::nullopt;
+  constexpr std::string_view kScheme = "Bearer ";
+  if (header->size() <= kScheme.size()) return std::nullopt;
+  // The scheme is case-insensitive (RFC 9110 11.1).
+  for (size_t i = 0; i < kScheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>((*header)[i])) !=
+        std::tolower(static_cast<unsigned char>(kScheme[i])))
+      return std::nullopt;
+  }
+  return header->substr(kScheme.size());
+}
+
+}  // namespace
+
+Response json_response(int status, const nlohmann::json& body) {
+  // Texts from phones may hold anything; replace invalid UTF-8 rather than throw.
+  return Response{status, "application/json",
+                  body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), {}};
+}
+
+Response error_from(const Error& error, int status) {
+  std::string field = error.field;
+  std::string message = error.message;
+  if (field.empty()) {
+    // "to: \"+49 x\" is not a phone number" -> field "to"
+    size_t colon = message.find(": ");
+    if (colon != std::string::npos && colon < 40 &&
+        message.find_first_of(" \"", 0) >= colon) {
+      field = message.substr(0, colon);
+    }
+  }
+  std::string code = error.code.empty() ? std::string(code_for_field(field)) : error.code;
+  if (error.code.empty() && field.empty()) code = "invalid_request";
+  return error_response(status, code, message, field);
+}
+
+std::optional<int64_t> id_param(const Request& request, size_t index) {
+  if (index >= request.params.size()) return std::nullopt;
+  const std::string& text = request.params[index];
+  int64_t id = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (error != std::errc() || end != text.data() + text.size() || id <= 0) return std::nullopt;
+  return id;
+}
+
+Response not_found(std::string_view what, std::string_view id) {
+  return error_response(404, "not_found", "no " + std::string(what) + " " + std::string(id));
+}
+
+Handler with_api_key(ApiContext& context, Authenticated handler) {
+  return [&context, handler = std::move(handler)](const Request& request) {
+    auto token = bearer_token(request);
+    std::optional<auth::ApiKeyInfo> key;
+    if (token) key = context.keys.authenticate(*token, context.clock.now());
+    if (!key) {
+      Response response = error_response(
+          401, "unauthorized", "a valid API key is required: Authorization: Bearer <key>");
+      response.headers.emplace_back("WWW-Authenticate", "Bearer");
+      return response;
+    }
+    return handler(request, *key);
+  };
+}
+
+void add_authenticated(Router& router, ApiContext& context, std::string method,
+                       std::string pattern, ContextHandler handler) {
+  router.add(std::move(method), std::move(pattern),
+             with_api_key(context, [&context, handler](const Request& request,
+                                                       const auth::ApiKeyInfo&) {
+               return handler(context, request);
+             }));
+}
+
+Router api_router(ApiContext& context) {
+  Router router;
+  add_message_routes(router, context);
+  add_otp_routes(router, context);
+  add_inbound_routes(router, context);
+  add_modem_routes(router, context);
+  add_optout_routes(router, context);
+  add_webhook_routes(router, context);
+  add_system_routes(router, context);
+  return router;
+}
+
+}  // namespace smsgate::http

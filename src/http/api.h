@@ -1,0 +1,78 @@
+// The REST API v1 (DESIGN.md, "HTTP API v1"): routes, authentication, and one file per
+// resource (api_<resource>.cpp) that parses, validates, calls the store or a service,
+// and writes JSON. Business rules live in src/dispatch/, src/store/ and src/auth/.
+//
+// Every route but GET /api/v1/health needs `Authorization: Bearer <api key>`; a
+// missing, malformed, unknown or revoked key is the same 401, so nothing is learnt
+// from it.
+//
+// Thread safety: handlers run on many server threads at once; everything they touch
+// (store, dispatcher, pool, keys, OTP, metrics) is thread-safe.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "auth/api_keys.h"
+#include "auth/otp.h"
+#include "common/clock.h"
+#include "dispatch/compose.h"
+#include "dispatch/dispatcher.h"
+#include "http/metrics.h"
+#include "http/server.h"
+#include "modem/pool.h"
+#include "store/store.h"
+
+namespace smsgate::webhook {
+class Deliverer;
+}
+
+namespace smsgate::http {
+
+struct ApiContext {
+  store::Store& store;
+  dispatch::Dispatcher& dispatcher;
+  modem::ModemPool& pool;
+  auth::ApiKeys& keys;
+  auth::Otp& otp;
+  const Clock& clock;
+  dispatch::ComposeDefaults compose;
+  webhook::Deliverer* deliverer = nullptr;  // woken when a webhook is added
+  ApiMetrics& metrics;
+};
+
+// All routes of the API, /metrics and the OpenAPI document.
+Router api_router(ApiContext& context);
+
+// The OpenAPI 3.1 document describing the routes above (api_openapi.cpp).
+const std::string& openapi_document();
+
+// Per resource (api_<resource>.cpp); each adds its routes, wrapped in authentication.
+using Authenticated = std::function<Response(const Request&, const auth::ApiKeyInfo&)>;
+Handler with_api_key(ApiContext& context, Authenticated handler);
+// The common case: an authenticated route whose handler needs only the context.
+using ContextHandler = Response (*)(ApiContext&, const Request&);
+void add_authenticated(Router& router, ApiContext& context, std::string method,
+                       std::string pattern, ContextHandler handler);
+void add_message_routes(Router& router, ApiContext& context);
+void add_otp_routes(Router& router, ApiContext& context);
+void add_inbound_routes(Router& router, ApiContext& context);
+void add_modem_routes(Router& router, ApiContext& context);
+void add_optout_routes(Router& router, ApiContext& context);
+void add_webhook_routes(Router& router, ApiContext& context);
+void add_system_routes(Router& router, ApiContext& context);
+
+// Helpers shared by the resource files.
+Response json_response(int status, const nlohmann::json& body);
+// An Error as a 4xx: its code and field when it has them, else the field from its
+// "field: reason" prefix and a code for that field.
+Response error_from(const Error& error, int status = 400);
+// The {id} path parameter as a positive integer; none when it is not one.
+std::optional<int64_t> id_param(const Request& request, size_t index = 0);
+Response not_found(std::string_view what, std::string_view id);
+
+}  // namespace smsgate::http

@@ -1,0 +1,312 @@
+// /api/v1/messages: submit (one, or a batch in one transaction), preview, read, list,
+// cancel.
+#include <sodium.h>
+
+#include "dispatch/phone.h"
+#include "http/api.h"
+#include "http/json_input.h"
+#include "http/message_json.h"
+#include "pdu/utf.h"
+
+namespace smsgate::http {
+
+namespace {
+
+constexpr size_t kMaxBatch = 1000;
+constexpr size_t kMaxTextBytes = 10000;  // 255 parts of 67 UCS-2 characters, with room
+constexpr int64_t kMaxTtlSeconds = 30LL * 24 * 3600;
+
+Result<pdu::PlanOptions> read_plan_options(Fields& fields) {
+  pdu::PlanOptions plan;
+  auto options = fields.object("options");
+  if (!options) return options.error();
+  if (!*options) return plan;
+  Fields inner(**options, fields.field_name("options."));
+  auto encoding = inner.string("encoding", 16);
+  if (!encoding) return encoding.error();
+  if (*encoding) {
+    if (**encoding == "auto") {
+      plan.encoding = pdu::EncodingChoice::kAuto;
+    } else if (**encoding == "gsm7") {
+      plan.encoding = pdu::EncodingChoice::kGsm7;
+    } else if (**encoding == "ucs2") {
+      plan.encoding = pdu::EncodingChoice::kUcs2;
+    } else {
+      return invalid(inner.field_name("encoding"), "must be auto, gsm7 or ucs2");
+    }
+  }
+  auto transliterate = inner.boolean("transliterate");
+  if (!transliterate) return transliterate.error();
+  plan.transliterate = transliterate->value_or(false);
+  auto languages = inner.array("languages", 13);
+  if (!languages) return languages.error();
+  if (*languages) {
+    for (size_t i = 0; i < (*languages)->size(); ++i) {
+      const nlohmann::json& code = (**languages)[i];
+      std::string field = inner.field_name("languages[" + std::to_string(i) + "]");
+      std::optional<pdu::Language> language;
+      if (code.is_string()) language = pdu::language_from_code(code.get<std::string>());
+      if (!language)
+        return invalid(field, "must be one of tr, es, pt, bn, gu, hi, kn, ml, or, pa, ta, te, ur");
+      plan.languages.push_back(*language);
+    }
+  }
+  if (Status done = inner.finish(); !done) return done.error();
+  return plan;
+}
+
+// One message of a submission, as the client wrote it.
+Result<dispatch::OutgoingRequest> read_message_request(const nlohmann::json& object,
+                                                       const std::string& prefix) {
+  Fields fields(object, prefix);
+  dispatch::OutgoingRequest request;
+  auto to = fields.required_string("to", 64);
+  if (!to) return to.error();
+  request.to = std::move(*to);
+  auto text = fields.required_string("text", kMaxTextBytes);
+  if (!text) return text.error();
+  if (text->empty()) return invalid(fields.field_name("text"), "is empty", "invalid_text");
+  request.text = std::move(*text);
+  auto category = fields.string("category", 32);
+  if (!category) return category.error();
+  if (*category) {
+    auto parsed = dispatch::parse_category(**category);
+    if (!parsed)
+      return invalid(fields.field_name("category"),
+                     "must be otp, transactional, reminder, feedback or marketing");
+    request.category = *parsed;
+  }
+  auto send_at = fields.time("send_at");
+  if (!send_at) return send_at.error();
+  request.send_at = *send_at;
+  auto ttl = fields.integer("ttl", 1, kMaxTtlSeconds);
+  if (!ttl) return ttl.error();
+  if (*ttl) request.ttl_ms = **ttl * 1000;
+  auto priority = fields.integer("priority", store::kMinPriority, store::kMaxPriority);
+  if (!priority) return priority.error();
+  if (*priority) request.priority = static_cast<int>(**priority);
+  auto status_report = fields.boolean("status_report");
+  if (!status_report) return status_report.error();
+  request.status_report = status_report->value_or(false);
+  auto expect_reply = fields.boolean("expect_reply");
+  if (!expect_reply) return expect_reply.error();
+  request.expect_reply = *expect_reply;
+  auto external_id = fields.string("external_id", 255);
+  if (!external_id) return external_id.error();
+  request.external_id = *external_id;
+  auto modem = fields.string("modem", 64);
+  if (!modem) return modem.error();
+  request.modem = *modem;
+  auto plan = read_plan_options(fields);
+  if (!plan) return plan.error();
+  request.plan = std::move(*plan);
+  if (Status done = fields.finish(); !done) return done.error();
+  return request;
+}
+
+uint16_t random_reference() { return static_cast<uint16_t>(randombytes_uniform(65536)); }
+
+nlohmann::json submitted_json(const store::SubmitResult& result, const std::string& to) {
+  return {{"id", result.id},
+          {"status", store::message_status_name(result.status)},
+          {"parts", result.parts},
+          {"encoding", result.encoding},
+          {"to", to}};
+}
+
+// Composes and checks one message; the caller stores it.
+Result<store::NewMessage> prepare(ApiContext& context, dispatch::OutgoingRequest request,
+                                  const std::string& prefix, int64_t now) {
+  if (request.modem) {
+    auto modems = context.store.list_modems();
+    if (!modems) return modems.error();
+    bool known = std::any_of(modems->begin(), modems->end(), [&](const store::ModemRecord& m) {
+      return m.identity.imei == *request.modem;
+    });
+    if (!known) return invalid(prefix + "modem", "no modem \"" + *request.modem + "\"", "unknown_modem");
+  }
+  auto message = dispatch::compose_message(request, now, random_reference(), context.compose);
+  if (!message) {
+    Error error = message.error();
+    if (!prefix.empty()) error.message = prefix + error.message;
+    return error;
+  }
+  if (message->category != "otp") {
+    auto opted_out = context.store.is_opted_out(message->to);
+    if (!opted_out) return opted_out.error();
+    if (*opted_out)
+      return Error{prefix + "to: " + message->to + " has opted out of messages",
+                   "recipient_opted_out", prefix + "to"};
+  }
+  return message;
+}
+
+Response submit_error(const Error& error) {
+  return error_from(error, error.code == "recipient_opted_out" ? 409 : 400);
+}
+
+Response submit_one(ApiContext& context, const Request& request) {
+  auto body = parse_object(request.body);
+  if (!body) return error_from(body.error());
+  auto outgoing = read_message_request(*body, "");
+  if (!outgoing) return error_from(outgoing.error());
+  if (auto key = request.header("idempotency-key")) {
+    if (key->empty() || key->size() > 255)
+      return error_response(400, "invalid_field", "Idempotency-Key: must be 1 to 255 characters",
+                            "Idempotency-Key");
+    outgoing->idempotency_key = std::string(*key);
+  }
+  int64_t now = context.clock.now();
+  auto message = prepare(context, std::move(*outgoing), "", now);
+  if (!message) return submit_error(message.error());
+  std::string to = message->to;
+  std::vector<store::NewMessage> batch;
+  batch.push_back(std::move(*message));
+  auto stored = context.store.submit(std::move(batch), now);
+  if (!stored) return error_from(stored.error(), 500);
+  context.dispatcher.wake();
+  const store::SubmitResult& result = stored->front();
+  Response response = json_response(result.existing ? 200 : 202, submitted_json(result, to));
+  if (result.existing) response.headers.emplace_back("Idempotent-Replayed", "true");
+  return response;
+}
+
+Response submit_batch(ApiContext& context, const Request& request) {
+  auto body = parse_object(request.body);
+  if (!body) return error_from(body.error());
+  Fields fields(*body);
+  auto items = fields.array("messages", kMaxBatch);
+  if (!items) return error_from(items.error());
+  if (!*items) return error_from(missing("messages"));
+  if ((*items)->empty()) return error_from(invalid("messages", "is empty"));
+  if (Status done = fields.finish(); !done) return error_from(done.error());
+  std::optional<std::string_view> key = request.header("idempotency-key");
+  if (key && (key->empty() || key->size() > 240))
+    return error_response(400, "invalid_field", "Idempotency-Key: must be 1 to 240 characters",
+                          "Idempotency-Key");
+  int64_t now = context.clock.now();
+  std::vector<store::NewMessage> messages;
+  std::vector<std::string> recipients;
+  messages.reserve((*items)->size());
+  for (size_t i = 0; i < (*items)->size(); ++i) {
+    std::string prefix = "messages[" + std::to_string(i) + "].";
+    const nlohmann::json& item = (**items)[i];
+    if (!item.is_object())
+      return error_from(invalid("messages[" + std::to_string(i) + "]", "must be an object"));
+    auto outgoing = read_message_request(item, prefix);
+    if (!outgoing) return error_from(outgoing.error());
+    // One key for the batch: each message gets its own, derived from it, so that the
+    // same batch sent again returns the same messages.
+    if (key) outgoing->idempotency_key = std::string(*key) + "#" + std::to_string(i);
+    auto message = prepare(context, std::move(*outgoing), prefix, now);
+    if (!message) return submit_error(message.error());
+    recipients.push_back(message->to);
+    messages.push_back(std::move(*message));
+  }
+  auto stored = context.store.submit(std::move(messages), now);
+  if (!stored) return error_from(stored.error(), 500);
+  context.dispatcher.wake();
+  nlohmann::json list = nlohmann::json::array();
+  bool all_existing = true;
+  for (size_t i = 0; i < stored->size(); ++i) {
+    list.push_back(submitted_json((*stored)[i], recipients[i]));
+    all_existing = all_existing && (*stored)[i].existing;
+  }
+  return json_response(all_existing ? 200 : 202, {{"items", std::move(list)}});
+}
+
+Response preview(ApiContext&, const Request& request) {
+  auto body = parse_object(request.body);
+  if (!body) return error_from(body.error());
+  Fields fields(*body);
+  auto text = fields.required_string("text", kMaxTextBytes);
+  if (!text) return error_from(text.error());
+  auto plan_options = read_plan_options(fields);
+  if (!plan_options) return error_from(plan_options.error());
+  if (Status done = fields.finish(); !done) return error_from(done.error());
+  auto code_points = pdu::utf8_to_code_points(*text);
+  if (!code_points) return error_from(invalid("text", code_points.error().message, "invalid_text"));
+  auto plan = pdu::plan_text(*code_points, *plan_options);
+  if (!plan) return error_from(invalid("text", plan.error().message, "invalid_text"));
+  return json_response(200, plan_json(*plan));
+}
+
+Response get_message(ApiContext& context, const Request& request) {
+  auto id = id_param(request);
+  if (!id) return not_found("message", request.params.at(0));
+  auto detail = context.store.get_message(*id);
+  if (!detail) return error_from(detail.error(), 500);
+  if (!*detail) return not_found("message", request.params.at(0));
+  return json_response(200, message_detail_json(**detail));
+}
+
+Response list_messages(ApiContext& context, const Request& request) {
+  store::MessageFilter filter;
+  if (auto status = request.query.find("status"); status != request.query.end()) {
+    filter.status = store::parse_message_status(status->second);
+    if (!filter.status)
+      return error_from(invalid("status", "must be queued, scheduled, sending, sent, delivered, "
+                                          "failed, expired or cancelled"));
+  }
+  if (auto to = request.query.find("to"); to != request.query.end()) {
+    auto number = dispatch::normalize_number(to->second, context.compose.default_region);
+    if (!number) return error_from(invalid("to", number.error().message, "invalid_number"));
+    filter.to = *number;
+  }
+  auto query = [&](std::string_view name) -> std::optional<std::string_view> {
+    auto found = request.query.find(name);
+    if (found == request.query.end()) return std::nullopt;
+    return std::string_view(found->second);
+  };
+  auto since = query_time(query("since"), "since");
+  if (!since) return error_from(since.error());
+  filter.since = *since;
+  auto limit = query_integer(query("limit"), "limit", 1, store::kMaxPageSize);
+  if (!limit) return error_from(limit.error());
+  filter.limit = static_cast<int>(limit->value_or(50));
+  filter.cursor = std::string(query("cursor").value_or(""));
+  auto page = context.store.list_messages(filter);
+  if (!page) return error_from(page.error());
+  nlohmann::json items = nlohmann::json::array();
+  for (const store::Message& message : page->items) items.push_back(message_json(message));
+  nlohmann::json body = {{"items", std::move(items)}};
+  if (page->next_cursor) body["next_cursor"] = *page->next_cursor;
+  return json_response(200, body);
+}
+
+Response cancel_message(ApiContext& context, const Request& request) {
+  auto id = id_param(request);
+  if (!id) return not_found("message", request.params.at(0));
+  auto existing = context.store.get_message(*id);
+  if (!existing) return error_from(existing.error(), 500);
+  if (!*existing) return not_found("message", request.params.at(0));
+  auto cancelled = context.store.cancel_message(*id, "cancelled through the API", context.clock.now());
+  if (!cancelled) {
+    // Gone to a modem meanwhile, or already final.
+    auto now = context.store.get_message(*id);
+    std::string status = now && *now ? std::string(store::message_status_name((*now)->message.status))
+                                     : "unknown";
+    return error_response(409, "not_cancellable",
+                          "message " + std::to_string(*id) + " is " + status +
+                              "; only queued or scheduled messages can be cancelled");
+  }
+  auto detail = context.store.get_message(*id);
+  if (!detail || !*detail) return error_from(make_error("message vanished"), 500);
+  return json_response(200, message_json((*detail)->message));
+}
+
+}  // namespace
+
+void add_message_routes(Router& router, ApiContext& context) {
+  auto route = [&](std::string method, std::string pattern, ContextHandler handler) {
+    add_authenticated(router, context, std::move(method), std::move(pattern), handler);
+  };
+  route("POST", "/api/v1/messages", submit_one);
+  route("POST", "/api/v1/messages/batch", submit_batch);
+  route("POST", "/api/v1/messages/preview", preview);
+  route("GET", "/api/v1/messages", list_messages);
+  route("GET", "/api/v1/messages/{id}", get_message);
+  route("DELETE", "/api/v1/messages/{id}", cancel_message);
+}
+
+}  // namespace smsgate::http

@@ -1,0 +1,64 @@
+// /api/v1/modems: every modem ever seen, with live state; reset, and stopping or
+// resuming sending through one.
+#include <set>
+
+#include "http/api.h"
+#include "http/message_json.h"
+
+namespace smsgate::http {
+
+namespace {
+
+Response list_modems(ApiContext& context, const Request&) {
+  auto records = context.store.list_modems();
+  if (!records) return error_from(records.error(), 500);
+  nlohmann::json items = nlohmann::json::array();
+  std::set<std::string> listed;
+  for (const store::ModemRecord& record : *records) {
+    const std::string& id = record.identity.imei;
+    listed.insert(id);
+    items.push_back(modem_json(record, context.pool.status(id), context.dispatcher.modem_sending(id)));
+  }
+  // A running modem the store has not recorded yet (still probing, or no IMEI).
+  for (const std::string& id : context.pool.modems()) {
+    if (listed.contains(id)) continue;
+    store::ModemRecord record;
+    record.identity.imei = id;
+    items.push_back(modem_json(record, context.pool.status(id), context.dispatcher.modem_sending(id)));
+  }
+  return json_response(200, {{"items", std::move(items)}});
+}
+
+Response reset_modem(ApiContext& context, const Request& request) {
+  const std::string& id = request.params.at(0);
+  if (!context.pool.status(id)) return not_found("running modem", id);
+  context.pool.request_reset(id);
+  return json_response(202, {{"id", id}, {"reset", "requested"}});
+}
+
+Response set_sending(ApiContext& context, const Request& request, bool enabled) {
+  const std::string& id = request.params.at(0);
+  auto found = context.dispatcher.set_modem_sending(id, enabled);
+  if (!found) return error_from(found.error(), 500);
+  if (!*found) return not_found("modem", id);
+  return json_response(200, {{"id", id}, {"sending_enabled", enabled}});
+}
+
+Response enable_modem(ApiContext& context, const Request& request) {
+  return set_sending(context, request, true);
+}
+
+Response disable_modem(ApiContext& context, const Request& request) {
+  return set_sending(context, request, false);
+}
+
+}  // namespace
+
+void add_modem_routes(Router& router, ApiContext& context) {
+  add_authenticated(router, context, "GET", "/api/v1/modems", list_modems);
+  add_authenticated(router, context, "POST", "/api/v1/modems/{id}/reset", reset_modem);
+  add_authenticated(router, context, "POST", "/api/v1/modems/{id}/enable", enable_modem);
+  add_authenticated(router, context, "POST", "/api/v1/modems/{id}/disable", disable_modem);
+}
+
+}  // namespace smsgate::http

@@ -1,0 +1,88 @@
+// /api/v1/optouts: numbers that said STOP (or were added by staff); only OTPs reach
+// them.
+#include "dispatch/phone.h"
+#include "http/api.h"
+#include "http/json_input.h"
+
+namespace smsgate::http {
+
+namespace {
+
+Response list_optouts(ApiContext& context, const Request& request) {
+  auto found_limit = request.query.find("limit");
+  auto limit = query_integer(found_limit == request.query.end()
+                                 ? std::nullopt
+                                 : std::optional<std::string_view>(found_limit->second),
+                             "limit", 1, store::kMaxPageSize);
+  if (!limit) return error_from(limit.error());
+  int page_size = static_cast<int>(limit->value_or(50));
+  std::string after;
+  if (auto cursor = request.query.find("cursor"); cursor != request.query.end()) {
+    // The cursor is the last number of the previous page, prefixed so it stays opaque.
+    if (!cursor->second.starts_with("o"))
+      return error_from(invalid("cursor", "\"" + cursor->second + "\" is not a cursor of this list",
+                                "invalid_cursor"));
+    after = cursor->second.substr(1);
+  }
+  // One more than asked tells whether there is a next page.
+  auto list = context.store.list_optouts(after, page_size + 1);
+  if (!list) return error_from(list.error());
+  nlohmann::json items = nlohmann::json::array();
+  for (size_t i = 0; i < list->size() && i < static_cast<size_t>(page_size); ++i) {
+    const store::OptOut& optout = (*list)[i];
+    items.push_back(
+        {{"number", optout.number}, {"keyword", optout.keyword}, {"at", format_iso8601(optout.at)}});
+  }
+  nlohmann::json body = {{"items", std::move(items)}};
+  if (list->size() > static_cast<size_t>(page_size))
+    body["next_cursor"] = "o" + (*list)[static_cast<size_t>(page_size) - 1].number;
+  return json_response(200, body);
+}
+
+Response add_optout(ApiContext& context, const Request& request) {
+  auto body = parse_object(request.body);
+  if (!body) return error_from(body.error());
+  Fields fields(*body);
+  auto number = fields.required_string("number", 64);
+  if (!number) return error_from(number.error());
+  auto keyword = fields.string("keyword", 100);
+  if (!keyword) return error_from(keyword.error());
+  if (Status done = fields.finish(); !done) return error_from(done.error());
+  auto normalized = dispatch::normalize_number(*number, context.compose.default_region);
+  if (!normalized) return error_from(invalid("number", normalized.error().message, "invalid_number"));
+  int64_t now = context.clock.now();
+  std::string why = keyword->value_or("added through the API");
+  if (Status added = context.store.add_optout(*normalized, why, now); !added)
+    return error_from(added.error(), 500);
+  return json_response(201, {{"number", *normalized}, {"keyword", why}, {"at", format_iso8601(now)}});
+}
+
+Response remove(ApiContext& context, std::string_view number) {
+  auto normalized = dispatch::normalize_number(number, context.compose.default_region);
+  if (!normalized) return error_from(invalid("number", normalized.error().message, "invalid_number"));
+  auto removed = context.store.remove_optout(*normalized);
+  if (!removed) return error_from(removed.error(), 500);
+  if (!*removed) return not_found("opt-out for", *normalized);
+  return json_response(200, {{"number", *normalized}, {"removed", true}});
+}
+
+Response remove_by_path(ApiContext& context, const Request& request) {
+  return remove(context, request.params.at(0));
+}
+
+Response remove_by_query(ApiContext& context, const Request& request) {
+  auto number = request.query.find("number");
+  if (number == request.query.end()) return error_from(missing("number"));
+  return remove(context, number->second);
+}
+
+}  // namespace
+
+void add_optout_routes(Router& router, ApiContext& context) {
+  add_authenticated(router, context, "GET", "/api/v1/optouts", list_optouts);
+  add_authenticated(router, context, "POST", "/api/v1/optouts", add_optout);
+  add_authenticated(router, context, "DELETE", "/api/v1/optouts", remove_by_query);
+  add_authenticated(router, context, "DELETE", "/api/v1/optouts/{number}", remove_by_path);
+}
+
+}  // namespace smsgate::http

@@ -1,0 +1,61 @@
+// /api/v1/otp: send a one-time password, verify one. The codes themselves live in
+// src/auth/otp (hashed, single use, expiring, with an attempt limit).
+#include "http/api.h"
+#include "http/json_input.h"
+
+namespace smsgate::http {
+
+namespace {
+
+Response send_code(ApiContext& context, const Request& request) {
+  auto body = parse_object(request.body);
+  if (!body) return error_from(body.error());
+  Fields fields(*body);
+  auth::OtpRequest otp;
+  auto to = fields.required_string("to", 64);
+  if (!to) return error_from(to.error());
+  otp.to = std::move(*to);
+  auto template_text = fields.string("template", 1000);
+  if (!template_text) return error_from(template_text.error());
+  otp.template_text = *template_text;
+  auto length = fields.integer("length", 0, 100);
+  if (!length) return error_from(length.error());
+  if (*length) otp.length = static_cast<int>(**length);
+  auto ttl = fields.integer("ttl", 0, 1000000);
+  if (!ttl) return error_from(ttl.error());
+  if (*ttl) otp.ttl_seconds = static_cast<int>(**ttl);
+  if (Status done = fields.finish(); !done) return error_from(done.error());
+  if (auto key = request.header("idempotency-key")) otp.idempotency_key = std::string(*key);
+  auto issued = context.otp.send(otp, context.clock.now());
+  if (!issued) return error_from(issued.error());
+  context.dispatcher.wake();
+  return json_response(202, {{"id", issued->message_id},
+                             {"to", issued->to},
+                             {"expires_at", format_iso8601(issued->expires_at)},
+                             {"parts", issued->parts},
+                             {"encoding", issued->encoding}});
+}
+
+Response verify_code(ApiContext& context, const Request& request) {
+  auto body = parse_object(request.body);
+  if (!body) return error_from(body.error());
+  Fields fields(*body);
+  auto to = fields.required_string("to", 64);
+  if (!to) return error_from(to.error());
+  auto code = fields.required_string("code", 64);
+  if (!code) return error_from(code.error());
+  if (Status done = fields.finish(); !done) return error_from(done.error());
+  auto verdict = context.otp.verify(*to, *code, context.clock.now());
+  if (!verdict) return error_from(verdict.error());
+  return json_response(200, {{"valid", *verdict == auth::OtpVerdict::kValid},
+                             {"result", auth::otp_verdict_name(*verdict)}});
+}
+
+}  // namespace
+
+void add_otp_routes(Router& router, ApiContext& context) {
+  add_authenticated(router, context, "POST", "/api/v1/otp", send_code);
+  add_authenticated(router, context, "POST", "/api/v1/otp/verify", verify_code);
+}
+
+}  // namespace smsgate::http

@@ -1,0 +1,156 @@
+// /api/v1/webhooks: subscriptions, and each one's deliveries with their attempts. The
+// delivering itself is src/webhook/.
+#include <sodium.h>
+
+#include "http/api.h"
+#include "http/json_input.h"
+#include "webhook/deliverer.h"
+
+namespace smsgate::http {
+
+namespace {
+
+nlohmann::json webhook_json(const store::Webhook& webhook) {
+  return {{"id", webhook.id},
+          {"url", webhook.url},
+          {"events", webhook.events},
+          {"created_at", format_iso8601(webhook.created_at)}};
+}
+
+std::string random_secret() {
+  unsigned char bytes[24];
+  randombytes_buf(bytes, sizeof bytes);
+  char hex[sizeof bytes * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes);
+  return std::string("whsec_") + hex;
+}
+
+Response list_webhooks(ApiContext& context, const Request&) {
+  auto list = context.store.list_webhooks();
+  if (!list) return error_from(list.error(), 500);
+  nlohmann::json items = nlohmann::json::array();
+  for (const store::Webhook& webhook : *list) items.push_back(webhook_json(webhook));
+  return json_response(200, {{"items", std::move(items)}});
+}
+
+Response create_webhook(ApiContext& context, const Request& request) {
+  auto body = parse_object(request.body);
+  if (!body) return error_from(body.error());
+  Fields fields(*body);
+  auto url = fields.required_string("url", 2048);
+  if (!url) return error_from(url.error());
+  auto events_field = fields.array("events", 16);
+  if (!events_field) return error_from(events_field.error());
+  std::vector<std::string> events;
+  if (!*events_field) {
+    events.push_back("*");
+  } else {
+    for (size_t i = 0; i < (*events_field)->size(); ++i) {
+      const nlohmann::json& name = (**events_field)[i];
+      if (!name.is_string())
+        return error_from(invalid("events[" + std::to_string(i) + "]", "must be a string"));
+      events.push_back(name.get<std::string>());
+    }
+  }
+  auto secret = fields.string("secret", 256);
+  if (!secret) return error_from(secret.error());
+  if (Status done = fields.finish(); !done) return error_from(done.error());
+  // Without a secret of the client's own, one is made and shown this once.
+  std::string key = secret->value_or(random_secret());
+  auto created = context.store.create_webhook(*url, events, key, context.clock.now());
+  if (!created) return error_from(created.error());
+  nlohmann::json json = webhook_json(*created);
+  json["secret"] = key;
+  return json_response(201, json);
+}
+
+Response get_webhook(ApiContext& context, const Request& request) {
+  auto id = id_param(request);
+  if (!id) return not_found("webhook", request.params.at(0));
+  auto webhook = context.store.get_webhook(*id);
+  if (!webhook) return error_from(webhook.error(), 500);
+  if (!*webhook) return not_found("webhook", request.params.at(0));
+  return json_response(200, webhook_json(**webhook));
+}
+
+Response remove(ApiContext& context, std::optional<int64_t> id, std::string_view written) {
+  if (!id) return not_found("webhook", written);
+  auto removed = context.store.delete_webhook(*id);
+  if (!removed) return error_from(removed.error(), 500);
+  if (!*removed) return not_found("webhook", written);
+  return json_response(200, {{"id", *id}, {"deleted", true}});
+}
+
+Response delete_by_path(ApiContext& context, const Request& request) {
+  return remove(context, id_param(request), request.params.at(0));
+}
+
+Response delete_by_query(ApiContext& context, const Request& request) {
+  auto id = request.query.find("id");
+  if (id == request.query.end()) return error_from(missing("id"));
+  Request by_path = request;
+  by_path.params = {id->second};
+  return remove(context, id_param(by_path), id->second);
+}
+
+Response list_deliveries(ApiContext& context, const Request& request) {
+  auto id = id_param(request);
+  if (!id) return not_found("webhook", request.params.at(0));
+  auto webhook = context.store.get_webhook(*id);
+  if (!webhook) return error_from(webhook.error(), 500);
+  if (!*webhook) return not_found("webhook", request.params.at(0));
+  store::WebhookDeliveryFilter filter;
+  filter.webhook_id = *id;
+  auto limit_text = request.query.find("limit");
+  auto limit = query_integer(limit_text == request.query.end()
+                                 ? std::nullopt
+                                 : std::optional<std::string_view>(limit_text->second),
+                             "limit", 1, store::kMaxPageSize);
+  if (!limit) return error_from(limit.error());
+  filter.limit = static_cast<int>(limit->value_or(50));
+  if (auto cursor = request.query.find("cursor"); cursor != request.query.end())
+    filter.cursor = cursor->second;
+  auto page = context.store.list_webhook_deliveries(filter);
+  if (!page) return error_from(page.error());
+  nlohmann::json items = nlohmann::json::array();
+  for (const store::WebhookDelivery& delivery : page->items) {
+    const store::WebhookEvent& event = delivery.event;
+    std::string state = event.delivered_at ? "delivered" : event.given_up_at ? "given_up" : "pending";
+    nlohmann::json item = {{"id", event.id},
+                           {"event", event.event},
+                           {"state", state},
+                           {"created_at", format_iso8601(event.created_at)},
+                           {"attempts", event.attempts},
+                           {"body", nlohmann::json::parse(event.body, nullptr, false)}};
+    if (event.delivered_at) item["delivered_at"] = format_iso8601(*event.delivered_at);
+    if (event.given_up_at) item["given_up_at"] = format_iso8601(*event.given_up_at);
+    if (!event.delivered_at && !event.given_up_at)
+      item["next_attempt_at"] = format_iso8601(event.next_attempt_at);
+    if (event.last_error) item["last_error"] = *event.last_error;
+    nlohmann::json tries = nlohmann::json::array();
+    for (const store::WebhookAttempt& attempt : delivery.attempts) {
+      nlohmann::json t = {{"at", format_iso8601(attempt.at)}, {"duration_ms", attempt.duration_ms}};
+      if (attempt.http_status) t["http_status"] = *attempt.http_status;
+      if (attempt.error) t["error"] = *attempt.error;
+      tries.push_back(std::move(t));
+    }
+    item["tries"] = std::move(tries);
+    items.push_back(std::move(item));
+  }
+  nlohmann::json body = {{"items", std::move(items)}};
+  if (page->next_cursor) body["next_cursor"] = *page->next_cursor;
+  return json_response(200, body);
+}
+
+}  // namespace
+
+void add_webhook_routes(Router& router, ApiContext& context) {
+  add_authenticated(router, context, "GET", "/api/v1/webhooks", list_webhooks);
+  add_authenticated(router, context, "POST", "/api/v1/webhooks", create_webhook);
+  add_authenticated(router, context, "DELETE", "/api/v1/webhooks", delete_by_query);
+  add_authenticated(router, context, "GET", "/api/v1/webhooks/{id}", get_webhook);
+  add_authenticated(router, context, "DELETE", "/api/v1/webhooks/{id}", delete_by_path);
+  add_authenticated(router, context, "GET", "/api/v1/webhooks/{id}/deliveries", list_deliveries);
+}
+
+}  // namespace smsgate::http

@@ -1,0 +1,129 @@
+#include "http/message_json.h"
+
+#include "http/json_input.h"
+#include "pdu/utf.h"
+
+namespace smsgate::http {
+
+namespace {
+
+void put_time(nlohmann::json& object, const char* name, const std::optional<int64_t>& at) {
+  if (at) object[name] = format_iso8601(*at);
+}
+
+template <class T>
+void put(nlohmann::json& object, const char* name, const std::optional<T>& value) {
+  if (value) object[name] = *value;
+}
+
+std::string utf8(char32_t c) { return pdu::code_points_to_utf8(std::u32string(1, c)); }
+
+}  // namespace
+
+nlohmann::json message_json(const store::Message& m) {
+  nlohmann::json json = {{"id", m.id},
+                         {"to", m.to},
+                         {"text", m.text},
+                         {"category", m.category},
+                         {"priority", m.priority},
+                         {"status", store::message_status_name(m.status)},
+                         {"parts", m.part_count},
+                         {"encoding", m.encoding},
+                         {"status_report", m.status_report},
+                         {"expect_reply", m.expect_reply},
+                         {"attempts", m.attempts},
+                         {"created_at", format_iso8601(m.created_at)},
+                         {"updated_at", format_iso8601(m.updated_at)}};
+  put_time(json, "send_at", m.send_at);
+  put_time(json, "expires_at", m.expires_at);
+  put_time(json, "sent_at", m.sent_at);
+  put(json, "external_id", m.external_id);
+  put(json, "modem", m.modem_pin);
+  put(json, "sent_by", m.assigned_modem);
+  put(json, "failure_reason", m.failure_reason);
+  return json;
+}
+
+nlohmann::json message_detail_json(const store::MessageDetail& detail) {
+  nlohmann::json json = message_json(detail.message);
+  nlohmann::json parts = nlohmann::json::array();
+  for (const store::Part& part : detail.parts) {
+    nlohmann::json p = {{"number", part.number}, {"status", store::part_status_name(part.status)}};
+    put(p, "modem", part.modem);
+    put(p, "reference", part.tp_mr);
+    put_time(p, "submitted_at", part.submitted_at);
+    put_time(p, "sent_at", part.sent_at);
+    put_time(p, "delivered_at", part.delivered_at);
+    put(p, "report_status", part.report_status);
+    put(p, "failure_reason", part.failure_reason);
+    parts.push_back(std::move(p));
+  }
+  json["part_status"] = std::move(parts);
+  nlohmann::json history = nlohmann::json::array();
+  for (const store::HistoryEntry& entry : detail.history) {
+    history.push_back({{"at", format_iso8601(entry.at)},
+                       {"status", store::message_status_name(entry.status)},
+                       {"reason", entry.reason}});
+  }
+  json["history"] = std::move(history);
+  return json;
+}
+
+nlohmann::json plan_json(const pdu::Plan& plan) {
+  nlohmann::json forced = nlohmann::json::array();
+  for (char32_t c : plan.not_in_gsm7) forced.push_back(utf8(c));
+  nlohmann::json transliterations = nlohmann::json::array();
+  for (const pdu::Transliteration& t : plan.transliterations) {
+    transliterations.push_back(
+        {{"from", utf8(t.from)}, {"to", pdu::code_points_to_utf8(t.to)}, {"count", t.count}});
+  }
+  nlohmann::json per_part = nlohmann::json::array();
+  for (const pdu::PlannedPart& part : plan.parts) {
+    per_part.push_back({{"characters", part.characters}, {"units", part.units}});
+  }
+  nlohmann::json json = {{"encoding", pdu::encoding_name(plan.encoding)},
+                         {"parts", plan.parts.size()},
+                         {"characters", plan.text.size()},
+                         {"units_per_part", plan.units_per_part},
+                         {"characters_left", plan.units_left},
+                         {"forced_ucs2", std::move(forced)},
+                         {"transliterations", std::move(transliterations)},
+                         {"part_sizes", std::move(per_part)}};
+  if (plan.encoding == pdu::Encoding::kGsm7) {
+    json["languages"] = {{"locking", pdu::language_code(plan.tables.locking)},
+                         {"single", pdu::language_code(plan.tables.single)}};
+  }
+  return json;
+}
+
+nlohmann::json modem_json(const store::ModemRecord& record,
+                          const std::optional<modem::ModemStatus>& status, bool sending_enabled) {
+  const store::ModemIdentity& id = record.identity;
+  nlohmann::json json = {{"id", id.imei},
+                         {"imei", id.imei},
+                         {"imsi", id.imsi},
+                         {"iccid", id.iccid},
+                         {"manufacturer", id.manufacturer},
+                         {"model", id.model},
+                         {"sending_enabled", sending_enabled},
+                         {"first_seen", format_iso8601(record.first_seen)},
+                         {"last_seen", format_iso8601(record.last_seen)},
+                         {"parts_sent", record.parts_sent},
+                         {"parts_failed", record.parts_failed},
+                         {"received", record.received}};
+  if (status) {
+    json["state"] = modem::state_name(status->state);
+    json["detail"] = status->detail;
+    json["port"] = status->port;
+    json["family"] = status->family;
+    json["registered"] = status->health.registered();
+    json["operator"] = status->health.operator_name;
+    if (status->health.dbm) json["signal_dbm"] = *status->health.dbm;
+    json["resets"] = status->resets;
+  } else {
+    json["state"] = "absent";  // seen before, not plugged in now
+  }
+  return json;
+}
+
+}  // namespace smsgate::http

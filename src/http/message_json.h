@@ -1,0 +1,25 @@
+// The JSON the API answers with, one function per record, so every endpoint that
+// shows a message (or a part, a plan, a modem) shows it the same way. Times are
+// ISO 8601 UTC with milliseconds; absent values are left out rather than null.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "modem/worker.h"
+#include "pdu/planner.h"
+#include "store/types.h"
+
+namespace smsgate::http {
+
+nlohmann::json message_json(const store::Message& message);
+// message_json with "part_status" (per part) and "history" (oldest first).
+nlohmann::json message_detail_json(const store::MessageDetail& detail);
+// What POST /messages/preview answers: encoding, parts, characters left, what forced
+// UCS-2, what was (or could be) transliterated.
+nlohmann::json plan_json(const pdu::Plan& plan);
+// A modem as the store knows it, with the worker's live status when it runs.
+nlohmann::json modem_json(const store::ModemRecord& record,
+                          const std::optional<modem::ModemStatus>& status, bool sending_enabled);
+
+}  // namespace smsgate::http

@@ -1,0 +1,319 @@
+#include "http/server.h"
+
+#include <civetweb.h>
+#include <spdlog/spdlog.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+namespace smsgate::http {
+
+namespace {
+
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> segments;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t slash = path.find('/', start);
+    if (slash == std::string_view::npos) slash = path.size();
+    if (slash > start) segments.emplace_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  return segments;
+}
+
+bool is_param(std::string_view segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+void send(mg_connection* connection, const Response& response) {
+  // Through CivetWeb's header API, so that it knows the status and keeps the
+  // connection alive (or closes it) correctly.
+  mg_response_header_start(connection, response.status);
+  if (response.status != 204) {
+    mg_response_header_add(connection, "Content-Type", response.content_type.c_str(), -1);
+  }
+  std::string length = std::to_string(response.body.size());
+  mg_response_header_add(connection, "Content-Length", length.c_str(), -1);
+  mg_response_header_add(connection, "Cache-Control", "no-store", -1);
+  for (const auto& [name, value] : response.headers) {
+    mg_response_header_add(connection, name.c_str(), value.c_str(), -1);
+  }
+  mg_response_header_send(connection);
+  if (!response.body.empty()) mg_write(connection, response.body.data(), response.body.size());
+}
+
+// Reads the body, up to `limit` bytes; none when it is larger (or the client lied).
+std::optional<std::string> read_body(mg_connection* connection, long long content_length,
+                                     size_t limit) {
+  std::string body;
+  if (content_length > static_cast<long long>(limit)) return std::nullopt;
+  if (content_length > 0) body.reserve(static_cast<size_t>(content_length));
+  char buffer[16384];
+  while (true) {
+    int got = mg_read(connection, buffer, sizeof buffer);
+    if (got <= 0) break;
+    body.append(buffer, static_cast<size_t>(got));
+    if (body.size() > limit) return std::nullopt;
+  }
+  return body;
+}
+
+}  // namespace
+
+std::optional<std::string_view> Request::header(std::string_view lower_case_name) const {
+  auto found = headers.find(lower_case_name);
+  if (found == headers.end()) return std::nullopt;
+  return std::string_view(found->second);
+}
+
+Response error_response(int status, std::string_view code, std::string_view message,
+                        std::string_view field) {
+  nlohmann::json error = {{"code", code}, {"message", message}};
+  if (!field.empty()) error["field"] = field;
+  return Response{status, "application/json", nlohmann::json{{"error", error}}.dump(), {}};
+}
+
+void Router::add(std::string method, std::string pattern, Handler handler) {
+  std::vector<std::string> segments = split_path(pattern);
+  routes_.push_back(Route{std::move(method), std::move(pattern), std::move(segments),
+                          std::move(handler)});
+}
+
+Router::Match Router::match(std::string_view method, std::string_view path) const {
+  std::vector<std::string> segments = split_path(path);
+  Match result;
+  for (const Route& route : routes_) {
+    if (route.segments.size() != segments.size()) continue;
+    std::vector<std::string> params;
+    bool matches = true;
+    for (size_t i = 0; i < segments.size() && matches; ++i) {
+      if (is_param(route.segments[i])) {
+        params.push_back(segments[i]);
+      } else {
+        matches = route.segments[i] == segments[i];
+      }
+    }
+    if (!matches) continue;
+    if (route.method == method) {
+      result.handler = &route.handler;
+      result.pattern = route.pattern;
+      result.params = std::move(params);
+      result.allowed.clear();
+      return result;
+    }
+    result.pattern = route.pattern;
+    result.allowed.push_back(route.method);
+  }
+  return result;
+}
+
+std::string url_decode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '+') {
+      out += ' ';
+    } else if (text[i] == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 &&
+               hex(text[i + 2]) >= 0) {
+      out += static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2]));
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+std::map<std::string, std::string, std::less<>> parse_query(std::string_view query) {
+  std::map<std::string, std::string, std::less<>> values;
+  size_t start = 0;
+  while (start < query.size()) {
+    size_t amp = query.find('&', start);
+    if (amp == std::string_view::npos) amp = query.size();
+    std::string_view pair = query.substr(start, amp - start);
+    if (!pair.empty()) {
+      size_t equals = pair.find('=');
+      std::string name = url_decode(pair.substr(0, equals));
+      std::string value =
+          equals == std::string_view::npos ? std::string() : url_decode(pair.substr(equals + 1));
+      values[std::move(name)] = std::move(value);
+    }
+    start = amp + 1;
+  }
+  return values;
+}
+
+Result<std::string> listening_ports_option(std::string_view listen, bool tls) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == listen.size())
+    return make_error("listen: \"" + std::string(listen) + "\" is not ADDRESS:PORT");
+  std::string_view address = listen.substr(0, colon);
+  std::string_view port = listen.substr(colon + 1);
+  if (!std::all_of(port.begin(), port.end(), [](unsigned char c) { return std::isdigit(c); }) ||
+      port.size() > 5 || std::stoi(std::string(port)) > 65535)
+    return make_error("listen: bad port \"" + std::string(port) + "\"");
+  if (address.front() == '[') {
+    // This CivetWeb may be built without IPv6; say so rather than fail obscurely.
+    if (mg_check_feature(8) == 0)
+      return make_error("listen: IPv6 (\"" + std::string(listen) +
+                        "\") is not supported by this build of CivetWeb; use an IPv4 address");
+  }
+  return std::string(address) + ":" + std::string(port) + (tls ? "s" : "");
+}
+
+Result<std::unique_ptr<Server>> Server::start(ServerOptions options, Router router,
+                                              RequestObserver observer) {
+  static std::once_flag library;
+  std::call_once(library, [] { mg_init_library(MG_FEATURES_TLS); });
+  bool tls = !options.tls_certificate.empty();
+  auto ports = listening_ports_option(options.listen, tls);
+  if (!ports) return ports.error();
+
+  std::unique_ptr<Server> server(new Server());
+  server->options_ = std::move(options);
+  server->router_ = std::move(router);
+  server->observer_ = std::move(observer);
+  server->tls_ = tls;
+
+  std::string threads = std::to_string(std::max(1, server->options_.threads));
+  std::string timeout = std::to_string(server->options_.request_timeout_ms);
+  std::vector<const char*> civet_options = {
+      "listening_ports", ports->c_str(), "num_threads", threads.c_str(),
+      "request_timeout_ms", timeout.c_str(), "enable_keep_alive", "yes",
+      // A keep-alive connection holds a thread; let idle clients go.
+      "keep_alive_timeout_ms", "5000"};
+  // CivetWeb reads the certificate and the key from one PEM file; ours come as two,
+  // so they are joined in an anonymous memory file that never touches the disk.
+  int pem_fd = -1;
+  std::string pem_path;
+  if (tls) {
+    if (server->options_.tls_key.empty())
+      return make_error("tls_key: needed with tls_certificate");
+    std::string pem;
+    for (const std::string& path : {server->options_.tls_certificate, server->options_.tls_key}) {
+      FILE* file = std::fopen(path.c_str(), "rb");
+      if (!file) return make_error(path + ": cannot be read");
+      char buffer[4096];
+      size_t got;
+      while ((got = std::fread(buffer, 1, sizeof buffer, file)) > 0) pem.append(buffer, got);
+      std::fclose(file);
+      if (!pem.empty() && pem.back() != '\n') pem += '\n';
+    }
+    pem_fd = memfd_create("smsgate-tls", MFD_CLOEXEC);
+    if (pem_fd < 0 || write(pem_fd, pem.data(), pem.size()) != static_cast<ssize_t>(pem.size())) {
+      if (pem_fd >= 0) close(pem_fd);
+      return make_error("cannot prepare the TLS certificate");
+    }
+    pem_path = "/proc/self/fd/" + std::to_string(pem_fd);
+    civet_options.insert(civet_options.end(),
+                         {"ssl_certificate", pem_path.c_str(), "ssl_protocol_version", "4"});
+  }
+  civet_options.push_back(nullptr);
+
+  mg_callbacks callbacks{};
+  // CivetWeb reports its own errors here (a port in use, a bad certificate).
+  static thread_local std::string start_error;
+  start_error.clear();
+  callbacks.log_message = [](const mg_connection*, const char* message) {
+    start_error = message;
+    return 1;
+  };
+  mg_init_data init{};
+  init.callbacks = &callbacks;
+  init.user_data = server.get();
+  init.configuration_options = civet_options.data();
+  mg_error_data error{};
+  char error_text[256] = {0};
+  error.text = error_text;
+  error.text_buffer_size = sizeof error_text;
+  server->context_ = mg_start2(&init, &error);
+  if (pem_fd >= 0) close(pem_fd);
+  if (!server->context_) {
+    std::string why = error_text[0] ? error_text : start_error;
+    return make_error("cannot listen on " + server->options_.listen + ": " +
+                      (why.empty() ? "unknown error" : why));
+  }
+  mg_set_request_handler(server->context_, "/", &Server::handle, server.get());
+  mg_server_port listening[4];
+  int count = mg_get_server_ports(server->context_, 4, listening);
+  server->port_ = count > 0 ? listening[0].port : 0;
+  return server;
+}
+
+Server::~Server() { stop(); }
+
+void Server::stop() {
+  if (context_) mg_stop(context_);
+  context_ = nullptr;
+}
+
+int Server::handle(mg_connection* connection, void* self) {
+  static_cast<Server*>(self)->serve(connection);
+  return 1;
+}
+
+void Server::serve(mg_connection* connection) {
+  auto started = std::chrono::steady_clock::now();
+  const mg_request_info* info = mg_get_request_info(connection);
+  Request request;
+  request.method = info->request_method ? info->request_method : "";
+  request.path = info->local_uri ? info->local_uri : "/";
+  if (info->query_string) request.query = parse_query(info->query_string);
+  request.remote_address = info->remote_addr;
+  for (int i = 0; i < info->num_headers; ++i) {
+    request.headers[lower(info->http_headers[i].name)] = info->http_headers[i].value;
+  }
+
+  Router::Match match = router_.match(request.method, request.path);
+  Response response;
+  if (!match.handler && match.allowed.empty()) {
+    response = error_response(404, "not_found", "no such endpoint: " + request.path);
+  } else if (!match.handler) {
+    std::string allow;
+    for (const std::string& method : match.allowed) allow += (allow.empty() ? "" : ", ") + method;
+    response = error_response(405, "method_not_allowed",
+                              request.method + " is not allowed here; use " + allow);
+    response.headers.emplace_back("Allow", allow);
+  } else if (auto body = read_body(connection, info->content_length, options_.max_body_bytes);
+             !body) {
+    response = error_response(413, "body_too_large",
+                              "the body is larger than " +
+                                  std::to_string(options_.max_body_bytes) + " bytes");
+    response.headers.emplace_back("Connection", "close");
+  } else {
+    request.body = std::move(*body);
+    request.params = std::move(match.params);
+    try {
+      response = (*match.handler)(request);
+    } catch (const std::exception& error) {
+      // A handler bug must not take the daemon down; the client gets a 500.
+      spdlog::error("http: {} {}: {}", request.method, request.path, error.what());
+      response = error_response(500, "internal", "internal error");
+    }
+  }
+  send(connection, response);
+  if (observer_) {
+    observer_(request, match.pattern.empty() ? std::string_view("unmatched") : match.pattern,
+              response.status, std::chrono::steady_clock::now() - started);
+  }
+}
+
+}  // namespace smsgate::http
