@@ -15,5 +15,6 @@ void add_pdu_command(CLI::App& app);
 void add_run_command(CLI::App& app);
 void add_sim_command(CLI::App& app);
 void add_probe_command(CLI::App& app);
+void add_apikey_command(CLI::App& app);
 
 }  // namespace smsgate::cli

@@ -42,4 +42,12 @@ Status change_status(Connection& connection, int64_t message_id, MessageStatus s
 // "no message 42" style errors.
 Error no_such(std::string_view what, int64_t id);
 
+// Submitting one message (outbound.cpp), shared by submit() and submit_otp().
+// The checks submit() makes before it writes; an Error naming the field.
+Status validate_new_message(const NewMessage& message);
+// Inserts a validated message, or returns the stored one (`existing` set) when its
+// idempotency key is known. Runs on the writer.
+Result<SubmitResult> insert_message(Connection& connection, const NewMessage& message,
+                                    int64_t now);
+
 }  // namespace smsgate::store::detail

@@ -163,6 +163,53 @@ Result<std::optional<Candidate>> first_due(Connection& db, const std::string* pi
 
 }  // namespace
 
+namespace detail {
+
+Status validate_new_message(const NewMessage& message) { return validate(message); }
+
+Result<SubmitResult> insert_message(Connection& db, const NewMessage& m, int64_t now) {
+  if (m.idempotency_key) {
+    auto existing = db.query(
+        "SELECT id, status, part_count, encoding FROM messages WHERE idempotency_key = ?");
+    if (!existing.ok()) return existing.error();
+    existing->bind(*m.idempotency_key);
+    auto row = existing->step();
+    if (!row.ok()) return row.error();
+    if (*row) {
+      return SubmitResult{existing->int64(0),
+                          parse_message_status(existing->text(1)).value_or(MessageStatus::kFailed),
+                          existing->int32(2), existing->text(3), /*existing=*/true};
+    }
+  }
+  MessageStatus status =
+      m.send_at && *m.send_at > now ? MessageStatus::kScheduled : MessageStatus::kQueued;
+  int64_t due_at = m.send_at.value_or(now);
+  auto insert = db.query(
+      "INSERT INTO messages (recipient, text, category, priority, status, send_at, "
+      "expires_at, created_at, updated_at, status_report, expect_reply, reply_window_ms, "
+      "external_id, modem_pin, idempotency_key, encoding, part_count, due_at) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  if (!insert.ok()) return insert.error();
+  insert->bind_all(m.to, m.text, m.category, m.priority, message_status_name(status), m.send_at,
+                   m.expires_at, now, now, m.status_report, m.expect_reply, m.reply_window_ms,
+                   m.external_id, m.modem, m.idempotency_key, m.encoding,
+                   static_cast<int>(m.parts.size()), due_at);
+  if (auto s = insert->run(); !s.ok()) return s.error();
+  int64_t id = db.last_insert_rowid();
+  for (size_t i = 0; i < m.parts.size(); ++i) {
+    auto part = db.query(
+        "INSERT INTO parts (message_id, number, pdu_hex, tpdu_length, status) "
+        "VALUES (?,?,?,?,'queued')");
+    if (!part.ok()) return part.error();
+    part->bind_all(id, static_cast<int>(i + 1), m.parts[i].pdu_hex, m.parts[i].tpdu_length);
+    if (auto s = part->run(); !s.ok()) return s.error();
+  }
+  if (auto s = add_history(db, id, now, status, "submitted"); !s.ok()) return s.error();
+  return SubmitResult{id, status, static_cast<int>(m.parts.size()), m.encoding, false};
+}
+
+}  // namespace detail
+
 Result<std::vector<SubmitResult>> Store::submit(std::vector<NewMessage> messages, int64_t now) {
   if (messages.empty()) return make_error("no messages to submit");
   for (size_t i = 0; i < messages.size(); ++i) {
@@ -174,48 +221,10 @@ Result<std::vector<SubmitResult>> Store::submit(std::vector<NewMessage> messages
   std::vector<SubmitResult> results;
   Status written = write([&](Connection& db) -> Status {
     results.clear();
-    for (NewMessage& m : messages) {
-      if (m.idempotency_key) {
-        auto existing = db.query(
-            "SELECT id, status, part_count, encoding FROM messages WHERE idempotency_key = ?");
-        if (!existing.ok()) return existing.error();
-        existing->bind(*m.idempotency_key);
-        auto row = existing->step();
-        if (!row.ok()) return row.error();
-        if (*row) {
-          results.push_back(
-              SubmitResult{existing->int64(0),
-                           parse_message_status(existing->text(1)).value_or(MessageStatus::kFailed),
-                           existing->int32(2), existing->text(3), /*existing=*/true});
-          continue;
-        }
-      }
-      MessageStatus status =
-          m.send_at && *m.send_at > now ? MessageStatus::kScheduled : MessageStatus::kQueued;
-      int64_t due_at = m.send_at.value_or(now);
-      auto insert = db.query(
-          "INSERT INTO messages (recipient, text, category, priority, status, send_at, "
-          "expires_at, created_at, updated_at, status_report, expect_reply, reply_window_ms, "
-          "external_id, modem_pin, idempotency_key, encoding, part_count, due_at) "
-          "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-      if (!insert.ok()) return insert.error();
-      insert->bind_all(m.to, m.text, m.category, m.priority, message_status_name(status), m.send_at,
-                       m.expires_at, now, now, m.status_report, m.expect_reply, m.reply_window_ms,
-                       m.external_id, m.modem, m.idempotency_key, m.encoding,
-                       static_cast<int>(m.parts.size()), due_at);
-      if (auto s = insert->run(); !s.ok()) return s;
-      int64_t id = db.last_insert_rowid();
-      for (size_t i = 0; i < m.parts.size(); ++i) {
-        auto part = db.query(
-            "INSERT INTO parts (message_id, number, pdu_hex, tpdu_length, status) "
-            "VALUES (?,?,?,?,'queued')");
-        if (!part.ok()) return part.error();
-        part->bind_all(id, static_cast<int>(i + 1), m.parts[i].pdu_hex, m.parts[i].tpdu_length);
-        if (auto s = part->run(); !s.ok()) return s;
-      }
-      if (auto s = add_history(db, id, now, status, "submitted"); !s.ok()) return s;
-      results.push_back(
-          SubmitResult{id, status, static_cast<int>(m.parts.size()), m.encoding, false});
+    for (const NewMessage& m : messages) {
+      auto result = insert_message(db, m, now);
+      if (!result.ok()) return result.error();
+      results.push_back(*result);
     }
     return ok_status();
   });

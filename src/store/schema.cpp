@@ -7,7 +7,7 @@ namespace smsgate::store {
 // Times are INTEGER milliseconds since the Unix epoch (UTC); booleans are 0/1.
 // Each script ends by setting user_version, so the version moves in the same
 // transaction as the tables it describes (and no SQL is assembled at run time).
-constexpr std::array<Migration, 4> kMigrations = {{
+constexpr std::array<Migration, 5> kMigrations = {{
     {1, R"sql(
 -- The outbound queue: one row per message the API accepted, one per PDU it is sent as.
 CREATE TABLE messages (
@@ -194,6 +194,24 @@ CREATE TABLE settings (
 ) WITHOUT ROWID;
 
 PRAGMA user_version = 4;
+)sql"},
+    {5, R"sql(
+-- One-time passwords: the code only as a hash, single use, bounded attempts.
+CREATE TABLE otp_codes (
+  id         INTEGER PRIMARY KEY,
+  recipient  TEXT    NOT NULL,  -- E.164
+  code_hash  TEXT    NOT NULL,
+  message_id INTEGER REFERENCES messages (id) ON DELETE SET NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  attempts   INTEGER NOT NULL DEFAULT 0,
+  used_at    INTEGER
+);
+CREATE INDEX otp_codes_recipient ON otp_codes (recipient, id);
+-- A message's code: for a retried request (same idempotency key), and ON DELETE SET NULL.
+CREATE INDEX otp_codes_message ON otp_codes (message_id);
+
+PRAGMA user_version = 5;
 )sql"},
 }};
 

@@ -154,6 +154,40 @@ class Store {
   Status upsert_modem(const ModemIdentity& identity, int64_t now);
   Result<std::vector<ModemRecord>> list_modems();
 
+  // --- API keys, admin password, OTP codes (store/auth.cpp) -----------------------
+
+  // API keys, by the hash of the key (src/auth/ makes and hashes keys; the store never
+  // sees one). Names need not be unique.
+  Result<ApiKeyRecord> insert_api_key(const std::string& name, const std::string& hash,
+                                      int64_t now);
+  Result<std::optional<ApiKeyRecord>> find_api_key(const std::string& hash);
+  Result<std::vector<ApiKeyRecord>> list_api_keys();  // oldest first, revoked ones too
+  // false: no such key, or revoked already.
+  Result<bool> revoke_api_key(int64_t id, int64_t now);
+  // Moves last_used_at forward to `at` (never back: two processes may both write it).
+  Status touch_api_key(int64_t id, int64_t at);
+
+  // Settings: small named values (the admin password's hash, the OTP hashing key).
+  Result<std::optional<std::string>> get_setting(const std::string& key);
+  Status put_setting(const std::string& key, const std::string& value);
+  // The stored value of `key`, storing `value` first when there is none: of two
+  // processes creating the same setting at once, both end up with the first's value.
+  Result<std::string> get_or_put_setting(const std::string& key, const std::string& value);
+
+  // A one-time password: submits `message` (as submit() does, idempotency key
+  // included) and records the code's hash for its recipient, in one transaction, so a
+  // code is never sent without being verifiable nor stored without being sent. The new
+  // code supersedes the recipient's older ones. When the idempotency key names an
+  // earlier one-time password, that one is returned and nothing is stored.
+  Result<OtpSubmitResult> submit_otp(NewMessage message, const std::string& code_hash,
+                                     int64_t expires_at, int64_t now);
+  // Checks an answer against the newest code of `recipient`, in one write: an answer
+  // to a live code counts as an attempt (durably, so restarts do not reset the count);
+  // a match uses the code up. `matches` compares the answer's hash with the stored one
+  // (constant time is the caller's business); it runs on the writer thread.
+  Result<OtpCheck> check_otp(const std::string& recipient, int max_attempts, int64_t now,
+                             const std::function<bool(std::string_view code_hash)>& matches);
+
   // --- Reading --------------------------------------------------------------------
 
   Result<std::optional<MessageDetail>> get_message(int64_t id);

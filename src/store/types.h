@@ -253,4 +253,29 @@ struct Page {
   std::optional<std::string> next_cursor;  // none on the last page
 };
 
+// --- API keys, settings, one-time passwords (store/auth.cpp) ------------------------
+
+struct ApiKeyRecord {
+  int64_t id = 0;
+  std::string name;
+  std::string hash;  // of the key (hex); the key itself is never stored
+  int64_t created_at = 0;
+  std::optional<int64_t> last_used_at;
+  std::optional<int64_t> revoked_at;
+};
+
+// What checking an answer against a recipient's one-time password found.
+enum class OtpCheck : uint8_t {
+  kValid,            // matched: the code is used up now
+  kWrongCode,        // counted as an attempt
+  kExpired,          // past its expiry
+  kTooManyAttempts,  // the attempts allowed are spent, whatever the answer
+  kNoCode,           // none sent, or the newest one was already used
+};
+
+struct OtpSubmitResult {
+  SubmitResult message;
+  int64_t expires_at = 0;  // of the code
+};
+
 }  // namespace smsgate::store

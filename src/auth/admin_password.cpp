@@ -1,0 +1,49 @@
+#include "auth/admin_password.h"
+
+#include <sodium.h>
+
+#include "auth/sodium_util.h"
+
+namespace smsgate::auth {
+
+namespace {
+
+constexpr const char* kSettingKey = "admin_password";
+// 32 symbols (5 bits each): the lower-case letters and digits without l, 1, o and 0.
+constexpr std::string_view kAlphabet = "abcdefghijkmnpqrstuvwxyz23456789";
+constexpr int kGroups = 4;
+constexpr int kGroupLength = 5;
+
+}  // namespace
+
+Result<std::string> reset_admin_password(store::Store& store) {
+  detail::ensure_sodium();
+  std::string password;
+  for (int group = 0; group < kGroups; ++group) {
+    if (group > 0) password += '-';
+    for (int i = 0; i < kGroupLength; ++i)
+      password += kAlphabet[randombytes_uniform(static_cast<uint32_t>(kAlphabet.size()))];
+  }
+  char hash[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str(hash, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+    return make_error("admin password: out of memory while hashing");
+  if (auto s = store.put_setting(kSettingKey, hash); !s.ok()) return s.error();
+  return password;
+}
+
+Result<bool> verify_admin_password(store::Store& store, std::string_view password) {
+  detail::ensure_sodium();
+  auto hash = store.get_setting(kSettingKey);
+  if (!hash) return hash.error();
+  if (!*hash) return false;
+  return crypto_pwhash_str_verify((*hash)->c_str(), password.data(), password.size()) == 0;
+}
+
+Result<bool> admin_password_set(store::Store& store) {
+  auto hash = store.get_setting(kSettingKey);
+  if (!hash) return hash.error();
+  return hash->has_value();
+}
+
+}  // namespace smsgate::auth

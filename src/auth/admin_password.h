@@ -1,0 +1,28 @@
+// The admin password of the web UI: one per appliance, stored as an argon2id hash in
+// the settings table (key "admin_password"). It is generated, never chosen: a reset
+// makes a new one and hands it out once (`run --demo` prints it, DESIGN.md).
+//
+// Thread safety: the functions may be called from any thread; each verification costs
+// ~64 MiB and tens of milliseconds on purpose (argon2id, libsodium's INTERACTIVE limits),
+// so callers should not run many at once.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+#include "store/store.h"
+
+namespace smsgate::auth {
+
+// Four groups of five lower-case letters and digits ("k3f9q-..."), without the look-alikes
+// l, 1, o and 0, so that it can be read aloud and typed from a screen: 100 random bits.
+// Replaces the stored hash; returns the password, shown once.
+Result<std::string> reset_admin_password(store::Store& store);
+
+// false when it does not match, or when no password is set.
+Result<bool> verify_admin_password(store::Store& store, std::string_view password);
+
+Result<bool> admin_password_set(store::Store& store);
+
+}  // namespace smsgate::auth

@@ -1,0 +1,153 @@
+#include "auth/api_keys.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+
+#include "auth/sodium_util.h"
+#include "pdu/utf.h"
+
+namespace smsgate::auth {
+
+namespace {
+
+constexpr size_t kKeyRandomBytes = 32;
+
+// Keys are 256 random bits, so a brute force of the hash is hopeless and a fast hash
+// is the right one: BLAKE2b-256. A password hash (argon2id) would cost ~50 ms and 64 MiB
+// per request, capping the API at a few requests a second for no gain in safety.
+std::string hash_key(std::string_view key) { return detail::blake2b_hex(key); }
+
+ApiKeyInfo info_of(const store::ApiKeyRecord& record) {
+  return ApiKeyInfo{record.id, record.name, record.created_at, record.last_used_at,
+                    record.revoked_at};
+}
+
+bool is_base64url(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_';
+}
+
+Status validate_name(const std::string& name) {
+  auto code_points = pdu::utf8_to_code_points(name);
+  if (!code_points) return make_error("name: not valid UTF-8");
+  if (code_points->empty()) return make_error("name: empty");
+  if (code_points->size() > kMaxApiKeyNameLength)
+    return make_error("name: longer than " + std::to_string(kMaxApiKeyNameLength) +
+                      " characters");
+  // Names show up in lists and logs: control characters (C0, DEL, C1) would garble them.
+  for (char32_t c : *code_points) {
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f))
+      return make_error("name: contains a control character");
+  }
+  bool all_spaces = std::all_of(code_points->begin(), code_points->end(),
+                                [](char32_t c) { return c == U' '; });
+  if (all_spaces) return make_error("name: only spaces");
+  return ok_status();
+}
+
+}  // namespace
+
+bool looks_like_api_key(std::string_view key) {
+  return key.size() == kApiKeyLength && key.substr(0, kApiKeyPrefix.size()) == kApiKeyPrefix &&
+         std::all_of(key.begin() + kApiKeyPrefix.size(), key.end(), is_base64url);
+}
+
+ApiKeys::ApiKeys(store::Store& store) : store_(store) { detail::ensure_sodium(); }
+
+Result<NewApiKey> ApiKeys::create(const std::string& name, int64_t now) {
+  if (auto s = validate_name(name); !s.ok()) return s.error();
+  unsigned char random[kKeyRandomBytes];
+  randombytes_buf(random, sizeof random);
+  std::string encoded(sodium_base64_ENCODED_LEN(sizeof random,
+                                                sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+                      '\0');
+  sodium_bin2base64(encoded.data(), encoded.size(), random, sizeof random,
+                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  encoded.resize(std::char_traits<char>::length(encoded.c_str()));
+  sodium_memzero(random, sizeof random);
+  std::string key = std::string(kApiKeyPrefix) + encoded;
+
+  auto record = store_.insert_api_key(name, hash_key(key), now);
+  if (!record) return record.error();
+  return NewApiKey{info_of(*record), std::move(key)};
+}
+
+std::optional<ApiKeyInfo> ApiKeys::authenticate(std::string_view bearer_key, int64_t now) {
+  if (!looks_like_api_key(bearer_key)) return std::nullopt;
+  std::string hash = hash_key(bearer_key);
+  bool fresh = false;
+  {
+    std::lock_guard lock(mutex_);
+    auto found = cache_.find(hash);
+    // A clock that went back makes the entry stale too: better a read than trusting it.
+    fresh = found != cache_.end() && now >= found->second.checked_at &&
+            now - found->second.checked_at < kRecheckMs;
+  }
+  if (!fresh && !load(hash, now)) return std::nullopt;
+  note_use(hash, now);
+  std::lock_guard lock(mutex_);
+  auto found = cache_.find(hash);
+  // revoke() may have dropped it in between: then it is not valid any more.
+  if (found == cache_.end()) return std::nullopt;
+  return found->second.info;
+}
+
+std::optional<ApiKeyInfo> ApiKeys::load(const std::string& hash, int64_t now) {
+  auto record = store_.find_api_key(hash);
+  std::lock_guard lock(mutex_);
+  if (!record || !*record || (*record)->revoked_at) {
+    // Unknown keys are not remembered: a flood of made-up keys must not fill memory.
+    cache_.erase(hash);
+    return std::nullopt;
+  }
+  CachedKey& entry = cache_[hash];
+  std::optional<int64_t> used_in_memory = entry.info.last_used_at;
+  entry.info = info_of(**record);
+  entry.checked_at = now;
+  entry.last_used_written = entry.info.last_used_at;
+  // Uses seen here but not yet written are newer than what the database holds.
+  if (used_in_memory && (!entry.info.last_used_at || *used_in_memory > *entry.info.last_used_at))
+    entry.info.last_used_at = used_in_memory;
+  return entry.info;
+}
+
+void ApiKeys::note_use(const std::string& hash, int64_t now) {
+  int64_t id = 0;
+  {
+    std::lock_guard lock(mutex_);
+    auto found = cache_.find(hash);
+    if (found == cache_.end()) return;
+    CachedKey& entry = found->second;
+    if (!entry.info.last_used_at || *entry.info.last_used_at < now) entry.info.last_used_at = now;
+    if (entry.last_used_written && now - *entry.last_used_written < kLastUsedWriteIntervalMs &&
+        now >= *entry.last_used_written)
+      return;
+    // This request writes it; the others of this minute see the new value and skip.
+    entry.last_used_written = now;
+    id = entry.info.id;
+  }
+  // One request per key and minute waits for a group commit (a few ms); the others
+  // pay nothing. A failed write only leaves last_used_at behind, which is informational.
+  (void)store_.touch_api_key(id, now);
+}
+
+Result<std::vector<ApiKeyInfo>> ApiKeys::list() {
+  auto records = store_.list_api_keys();
+  if (!records) return records.error();
+  std::vector<ApiKeyInfo> keys;
+  keys.reserve(records->size());
+  for (const store::ApiKeyRecord& record : *records) keys.push_back(info_of(record));
+  return keys;
+}
+
+Result<bool> ApiKeys::revoke(int64_t id, int64_t now) {
+  auto revoked = store_.revoke_api_key(id, now);
+  if (!revoked) return revoked.error();
+  // Whether or not this call revoked it (another process may have), it is dead now.
+  std::lock_guard lock(mutex_);
+  std::erase_if(cache_, [id](const auto& entry) { return entry.second.info.id == id; });
+  return *revoked;
+}
+
+}  // namespace smsgate::auth

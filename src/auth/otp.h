@@ -1,0 +1,84 @@
+// One-time passwords (DESIGN.md: POST /api/v1/otp, POST /api/v1/otp/verify): a random
+// numeric code sent by SMS, then checked once.
+//
+// Rules: only the newest code of a recipient is valid (sending a new one supersedes the
+// older ones); a code is used up by the first right answer; it expires after its TTL;
+// after kMaxAttempts answers it is dead, even to the right one. Attempts are counted in
+// the database, so restarting the daemon does not give an attacker new tries.
+//
+// The code is stored as a keyed hash only; the message that carries it is an ordinary
+// message, so the messages table holds the code in its text (which is unavoidable: the
+// modem needs it). What the hash does and does not protect is said in otp.cpp.
+//
+// Thread safety: all methods may be called from any thread at the same time. The
+// Store must outlive the Otp.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+#include "dispatch/compose.h"
+#include "store/store.h"
+
+namespace smsgate::auth {
+
+struct OtpRequest {
+  std::string to;                              // as the caller wrote it
+  std::optional<std::string> template_text;    // must contain "{code}"
+  std::optional<int> length;                   // digits, 4..10; default 6
+  std::optional<int> ttl_seconds;              // 30..3600; default 300
+  std::optional<std::string> idempotency_key;  // the same key returns the same code's message
+};
+
+struct OtpIssued {
+  int64_t message_id = 0;
+  std::string to;  // E.164
+  int64_t expires_at = 0;
+  int parts = 0;
+  std::string encoding;
+};
+
+enum class OtpVerdict { kValid, kWrongCode, kExpired, kTooManyAttempts, kNoCode };
+// "valid", "wrong_code", "expired", "too_many_attempts", "no_code".
+std::string_view otp_verdict_name(OtpVerdict verdict);
+
+class Otp {
+ public:
+  static constexpr int kMinLength = 4;
+  static constexpr int kMaxLength = 10;
+  static constexpr int kDefaultLength = 6;
+  static constexpr int kMinTtlSeconds = 30;
+  static constexpr int kMaxTtlSeconds = 3600;
+  static constexpr int kDefaultTtlSeconds = 300;
+  static constexpr size_t kMaxTemplateLength = 300;  // characters
+  static constexpr std::string_view kDefaultTemplate = "Your code is {code}";
+  static constexpr std::string_view kCodePlaceholder = "{code}";
+  static constexpr int kMaxAttempts = 5;
+
+  // `defaults.default_region` normalises recipients of both send() and verify().
+  Otp(store::Store& store, dispatch::ComposeDefaults defaults);
+
+  // Draws a code, sends it (category otp, its TTL the code's, so an undelivered code
+  // expires with it) and stores its hash, in one transaction. Errors name the field:
+  // "to: ...", "length: ...", "ttl: ...", "template: ...".
+  Result<OtpIssued> send(const OtpRequest& request, int64_t now);
+  // Checks `code` against the newest code sent to `to`. An Error only for input that
+  // cannot be a code or a number ("to: ...", "code: ...") or a database failure.
+  Result<OtpVerdict> verify(std::string_view to, std::string_view code, int64_t now);
+
+ private:
+  // The per-database hashing key (settings "otp_key"), created on first use.
+  Result<std::string> hashing_key();
+  Result<std::string> hash_code(std::string_view code);
+
+  store::Store& store_;
+  const dispatch::ComposeDefaults defaults_;
+  std::mutex key_mutex_;
+  std::string key_;  // raw bytes; empty until loaded; guarded by key_mutex_
+};
+
+}  // namespace smsgate::auth

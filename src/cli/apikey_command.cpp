@@ -1,0 +1,154 @@
+// `smsgated apikey create|list|revoke`: API keys from the command line, next to a
+// running daemon or before its first start (the database is created when missing).
+// The daemon sees a new key at once and a revoked one within seconds (auth/api_keys.h).
+#include <time.h>
+
+#include <algorithm>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "auth/api_keys.h"
+#include "cli/commands.h"
+#include "common/clock.h"
+#include "config/config.h"
+#include "store/store.h"
+
+namespace smsgate::cli {
+namespace {
+
+struct DatabaseArgs {
+  std::string config = "/etc/smsgate/smsgate.toml";
+  std::optional<std::string> db;  // overrides the configuration's [storage] path
+};
+
+struct ApiKeyArgs {
+  DatabaseArgs database;
+  std::string name;
+  bool json = false;
+  int64_t id = 0;
+};
+
+std::unique_ptr<store::Store> open_store(const DatabaseArgs& args, const std::string& command) {
+  std::string path;
+  if (args.db) {
+    path = *args.db;
+  } else {
+    auto config = config::load_config(args.config);
+    if (!config) throw UsageError(command + ": " + config.error().message);
+    path = config->storage.path;
+  }
+  auto store = store::Store::open(path);
+  if (!store) throw UsageError(command + ": " + store.error().message);
+  return std::move(*store);
+}
+
+// "2026-11-23T18:50:03Z"
+std::string iso_time(int64_t ms) {
+  time_t seconds = static_cast<time_t>(ms / 1000);
+  struct tm utc {};
+  gmtime_r(&seconds, &utc);
+  char text[32];
+  strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+nlohmann::json optional_time(const std::optional<int64_t>& ms) {
+  return ms ? nlohmann::json(iso_time(*ms)) : nlohmann::json(nullptr);
+}
+
+void run_create(const ApiKeyArgs& args) {
+  auto store = open_store(args.database, "apikey create");
+  auth::ApiKeys keys(*store);
+  auto created = keys.create(args.name, SystemClock().now());
+  if (!created) throw UsageError("apikey create: " + created.error().message);
+  // The key alone on the last line, so that `| tail -n1` takes it.
+  std::cout << "Created API key " << created->info.id << " (" << created->info.name
+            << "). It is shown only this once; keep it now:\n"
+            << created->key << std::endl;
+}
+
+void run_list(const ApiKeyArgs& args) {
+  auto store = open_store(args.database, "apikey list");
+  auth::ApiKeys keys(*store);
+  auto listed = keys.list();
+  if (!listed) throw UsageError("apikey list: " + listed.error().message);
+  if (args.json) {
+    auto items = nlohmann::json::array();
+    for (const auth::ApiKeyInfo& key : *listed) {
+      items.push_back({{"id", key.id},
+                       {"name", key.name},
+                       {"created_at", iso_time(key.created_at)},
+                       {"last_used_at", optional_time(key.last_used_at)},
+                       {"revoked_at", optional_time(key.revoked_at)}});
+    }
+    std::cout << items.dump() << std::endl;
+    return;
+  }
+  std::vector<std::vector<std::string>> rows = {{"ID", "NAME", "CREATED", "LAST USED", "REVOKED"}};
+  for (const auth::ApiKeyInfo& key : *listed) {
+    rows.push_back({std::to_string(key.id), key.name, iso_time(key.created_at),
+                    key.last_used_at ? iso_time(*key.last_used_at) : "never",
+                    key.revoked_at ? iso_time(*key.revoked_at) : "-"});
+  }
+  // Byte widths: names with non-ASCII letters may misalign slightly, which is harmless.
+  std::vector<size_t> widths(rows.front().size(), 0);
+  for (const auto& row : rows)
+    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line += std::string(widths[i] - row[i].size() + 2, ' ');
+    }
+    std::cout << line << "\n";
+  }
+  std::cout.flush();
+}
+
+void run_revoke(const ApiKeyArgs& args) {
+  auto store = open_store(args.database, "apikey revoke");
+  auth::ApiKeys keys(*store);
+  auto revoked = keys.revoke(args.id, SystemClock().now());
+  if (!revoked) throw UsageError("apikey revoke: " + revoked.error().message);
+  if (!*revoked)
+    throw UsageError("apikey revoke: no live API key " + std::to_string(args.id) +
+                     " (unknown or already revoked)");
+  std::cout << "Revoked API key " << args.id << "." << std::endl;
+}
+
+void add_database_options(CLI::App& command, DatabaseArgs& args) {
+  command.add_option("--config", args.config, "Configuration file (its [storage] path)")
+      ->capture_default_str();
+  command.add_option("--db", args.db, "Database file, instead of the configuration's");
+}
+
+}  // namespace
+
+void add_apikey_command(CLI::App& app) {
+  auto* apikey = app.add_subcommand("apikey", "Create, list and revoke API keys");
+  apikey->require_subcommand(1);
+  static ApiKeyArgs args;
+
+  auto* create = apikey->add_subcommand(
+      "create", "Create an API key; prints it once, alone on the last line");
+  create->add_option("--name", args.name, "What the key is for (1 to 100 characters)")
+      ->required();
+  add_database_options(*create, args.database);
+  create->callback([] { run_create(args); });
+
+  auto* list = apikey->add_subcommand("list", "List the API keys (never the keys themselves)");
+  list->add_flag("--json", args.json, "One JSON array");
+  add_database_options(*list, args.database);
+  list->callback([] { run_list(args); });
+
+  auto* revoke = apikey->add_subcommand("revoke", "Revoke an API key by its id");
+  revoke->add_option("id", args.id, "The key's id (from apikey list)")->required();
+  add_database_options(*revoke, args.database);
+  revoke->callback([] { run_revoke(args); });
+}
+
+}  // namespace smsgate::cli

@@ -1,0 +1,232 @@
+// Credentials: API keys (by hash), settings, one-time password codes (by hash). The
+// cryptography lives in src/auth/; this file only keeps what it computed.
+#include <string>
+#include <string_view>
+
+#include "store/internal.h"
+#include "store/store.h"
+
+namespace smsgate::store {
+
+using namespace detail;
+
+namespace {
+
+#define SMSGATE_API_KEY_COLUMNS "id, name, hash, created_at, last_used_at, revoked_at"
+
+ApiKeyRecord read_api_key(const Query& row) {
+  ApiKeyRecord key;
+  key.id = row.int64(0);
+  key.name = row.text(1);
+  key.hash = row.text(2);
+  key.created_at = row.int64(3);
+  key.last_used_at = row.optional_int64(4);
+  key.revoked_at = row.optional_int64(5);
+  return key;
+}
+
+Result<std::optional<ApiKeyRecord>> api_key_where_hash(Connection& db, const std::string& hash) {
+  auto q = db.query("SELECT " SMSGATE_API_KEY_COLUMNS " FROM api_keys WHERE hash = ?");
+  if (!q.ok()) return q.error();
+  q->bind(hash);
+  auto row = q->step();
+  if (!row.ok()) return row.error();
+  if (!*row) return std::optional<ApiKeyRecord>();
+  return std::optional<ApiKeyRecord>(read_api_key(*q));
+}
+
+}  // namespace
+
+// --- API keys -------------------------------------------------------------------------
+
+Result<ApiKeyRecord> Store::insert_api_key(const std::string& name, const std::string& hash,
+                                           int64_t now) {
+  if (name.empty()) return make_error("name: empty");
+  if (hash.empty()) return make_error("hash: empty");
+  ApiKeyRecord record;
+  Status written = write([&](Connection& db) -> Status {
+    auto q = db.query("INSERT INTO api_keys (name, hash, created_at) VALUES (?,?,?)");
+    if (!q.ok()) return q.error();
+    if (auto s = q->bind_all(name, hash, now).run(); !s.ok()) return s;
+    record = ApiKeyRecord{db.last_insert_rowid(), name, hash, now, std::nullopt, std::nullopt};
+    return ok_status();
+  });
+  if (!written.ok()) return written.error();
+  return record;
+}
+
+Result<std::optional<ApiKeyRecord>> Store::find_api_key(const std::string& hash) {
+  auto db = read();
+  if (!db.ok()) return db.error();
+  return api_key_where_hash(**db, hash);
+}
+
+Result<std::vector<ApiKeyRecord>> Store::list_api_keys() {
+  auto db = read();
+  if (!db.ok()) return db.error();
+  auto q = (*db)->query("SELECT " SMSGATE_API_KEY_COLUMNS " FROM api_keys ORDER BY id");
+  if (!q.ok()) return q.error();
+  std::vector<ApiKeyRecord> keys;
+  for (;;) {
+    auto row = q->step();
+    if (!row.ok()) return row.error();
+    if (!*row) return keys;
+    keys.push_back(read_api_key(*q));
+  }
+}
+
+Result<bool> Store::revoke_api_key(int64_t id, int64_t now) {
+  bool revoked = false;
+  Status written = write([&](Connection& db) -> Status {
+    auto q = db.query("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL");
+    if (!q.ok()) return q.error();
+    if (auto s = q->bind_all(now, id).run(); !s.ok()) return s;
+    revoked = db.changes() == 1;
+    return ok_status();
+  });
+  if (!written.ok()) return written.error();
+  return revoked;
+}
+
+Status Store::touch_api_key(int64_t id, int64_t at) {
+  return write([&](Connection& db) -> Status {
+    auto q = db.query(
+        "UPDATE api_keys SET last_used_at = ?1 WHERE id = ?2 "
+        "AND (last_used_at IS NULL OR last_used_at < ?1)");
+    if (!q.ok()) return q.error();
+    return q->bind_all(at, id).run();
+  });
+}
+
+// --- Settings -------------------------------------------------------------------------
+
+Result<std::optional<std::string>> Store::get_setting(const std::string& key) {
+  auto db = read();
+  if (!db.ok()) return db.error();
+  auto q = (*db)->query("SELECT value FROM settings WHERE key = ?");
+  if (!q.ok()) return q.error();
+  q->bind(key);
+  auto row = q->step();
+  if (!row.ok()) return row.error();
+  if (!*row) return std::optional<std::string>();
+  return std::optional<std::string>(q->text(0));
+}
+
+Status Store::put_setting(const std::string& key, const std::string& value) {
+  if (key.empty()) return make_error("key: empty");
+  return write([&](Connection& db) -> Status {
+    auto q = db.query(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2) "
+        "ON CONFLICT (key) DO UPDATE SET value = ?2");
+    if (!q.ok()) return q.error();
+    return q->bind_all(key, value).run();
+  });
+}
+
+Result<std::string> Store::get_or_put_setting(const std::string& key, const std::string& value) {
+  if (key.empty()) return make_error("key: empty");
+  std::string stored;
+  Status written = write([&](Connection& db) -> Status {
+    auto insert = db.query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING");
+    if (!insert.ok()) return insert.error();
+    if (auto s = insert->bind_all(key, value).run(); !s.ok()) return s;
+    auto select = db.query("SELECT value FROM settings WHERE key = ?");
+    if (!select.ok()) return select.error();
+    select->bind(key);
+    auto row = select->step();
+    if (!row.ok()) return row.error();
+    if (!*row) return make_error("setting " + key + " vanished");
+    stored = select->text(0);
+    return ok_status();
+  });
+  if (!written.ok()) return written.error();
+  return stored;
+}
+
+// --- One-time passwords ---------------------------------------------------------------
+
+Result<OtpSubmitResult> Store::submit_otp(NewMessage message, const std::string& code_hash,
+                                          int64_t expires_at, int64_t now) {
+  if (auto s = validate_new_message(message); !s.ok()) return s.error();
+  if (message.category != "otp") return make_error("category: must be otp");
+  if (code_hash.empty()) return make_error("code_hash: empty");
+  if (expires_at <= now) return make_error("expires_at: not in the future");
+  OtpSubmitResult result;
+  Status written = write([&](Connection& db) -> Status {
+    auto submitted = insert_message(db, message, now);
+    if (!submitted.ok()) return submitted.error();
+    result.message = *submitted;
+    if (submitted->existing) {
+      // A retried request: the code sent then stays the valid one; the code drawn for
+      // this request was never sent, so it must not be stored.
+      auto q = db.query(
+          "SELECT expires_at FROM otp_codes WHERE message_id = ? ORDER BY id DESC LIMIT 1");
+      if (!q.ok()) return q.error();
+      q->bind(submitted->id);
+      auto row = q->step();
+      if (!row.ok()) return row.error();
+      if (!*row)
+        return make_error("idempotency_key: already used for a message that is not a one-time "
+                          "password");
+      result.expires_at = q->int64(0);
+      return ok_status();
+    }
+    auto q = db.query(
+        "INSERT INTO otp_codes (recipient, code_hash, message_id, created_at, expires_at) "
+        "VALUES (?,?,?,?,?)");
+    if (!q.ok()) return q.error();
+    if (auto s = q->bind_all(message.to, code_hash, submitted->id, now, expires_at).run(); !s.ok())
+      return s;
+    result.expires_at = expires_at;
+    return ok_status();
+  });
+  if (!written.ok()) return written.error();
+  return result;
+}
+
+Result<OtpCheck> Store::check_otp(const std::string& recipient, int max_attempts, int64_t now,
+                                  const std::function<bool(std::string_view code_hash)>& matches) {
+  OtpCheck check = OtpCheck::kNoCode;
+  Status written = write([&](Connection& db) -> Status {
+    // Only the newest code counts: sending a new one supersedes the older ones.
+    int64_t id = 0;
+    std::string code_hash;
+    int64_t expires_at = 0;
+    int attempts = 0;
+    {
+      auto q = db.query(
+          "SELECT id, code_hash, expires_at, attempts, used_at FROM otp_codes "
+          "WHERE recipient = ? ORDER BY id DESC LIMIT 1");
+      if (!q.ok()) return q.error();
+      q->bind(recipient);
+      auto row = q->step();
+      if (!row.ok()) return row.error();
+      if (!*row || !q->is_null(4)) {
+        check = OtpCheck::kNoCode;  // none sent, or used up
+        return ok_status();
+      }
+      id = q->int64(0);
+      code_hash = q->text(1);
+      expires_at = q->int64(2);
+      attempts = q->int32(3);
+    }
+    if (now >= expires_at) {
+      check = OtpCheck::kExpired;
+      return ok_status();
+    }
+    if (attempts >= max_attempts) {
+      check = OtpCheck::kTooManyAttempts;
+      return ok_status();
+    }
+    check = matches(code_hash) ? OtpCheck::kValid : OtpCheck::kWrongCode;
+    auto update = db.query(
+        "UPDATE otp_codes SET attempts = attempts + 1, "
+        "used_at = CASE WHEN ?1 THEN ?2 ELSE used_at END WHERE id = ?3");
+    if (!update.ok()) return update.error();
+    return update->bind_all(check == OtpCheck::kValid, now, id).run();
+  });
+  if (!written.ok()) return written.error();
+  return check;
+}
+
+}  // namespace smsgate::store

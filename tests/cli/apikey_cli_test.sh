@@ -1,0 +1,86 @@
+#!/bin/bash
+# `smsgated apikey create|list|revoke` as DESIGN.md specifies: the new key alone on the
+# last line of stdout (so `| tail -n1` takes it), the database from the configuration's
+# [storage] path or --db, errors as one stderr line with exit status 1 and no stdout.
+set -u
+smsgated=$1
+failures=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+fail() {
+  echo "FAIL $*"
+  failures=$((failures + 1))
+}
+
+expect_error() {  # expect_error NAME STDERR_SUBSTRING -- ARGS...
+  local name=$1 needle=$2
+  shift 3
+  local out err rc lines
+  out=$("$smsgated" "$@" 2>"$tmp/err")
+  rc=$?
+  err=$(cat "$tmp/err")
+  lines=$(printf '%s\n' "$err" | wc -l)
+  if [[ $rc -ne 1 || -n "$out" || "$lines" -ne 1 || "$err" != *"$needle"* ]]; then
+    fail "$name: rc=$rc lines=$lines stdout='$out' stderr='$err' (wanted: $needle)"
+  fi
+}
+
+key_pattern='^sgk_[A-Za-z0-9_-]{43}$'
+
+# Through the configuration file's [storage] path.
+cat >"$tmp/smsgate.toml" <<EOF
+[storage]
+path = "$tmp/smsgate.db"
+EOF
+KEY=$("$smsgated" apikey create --name shop --config "$tmp/smsgate.toml" 2>"$tmp/err" | tail -n1)
+[[ $KEY =~ $key_pattern ]] || fail "create: last line '$KEY' is not a key"
+[[ -s "$tmp/err" ]] && fail "create: stderr '$(cat "$tmp/err")'"
+[[ -f "$tmp/smsgate.db" ]] || fail "create: no database at the configured path"
+
+# Through --db, on the same file; a second key differs from the first.
+KEY2=$("$smsgated" apikey create --name "Praxis Müller" --db "$tmp/smsgate.db" | tail -n1)
+[[ $KEY2 =~ $key_pattern ]] || fail "create --db: last line '$KEY2' is not a key"
+[[ "$KEY" != "$KEY2" ]] || fail "create: the same key twice"
+
+list=$("$smsgated" apikey list --db "$tmp/smsgate.db")
+[[ $? -eq 0 ]] || fail "list: failed"
+[[ "$list" == *shop* && "$list" == *"Praxis Müller"* ]] || fail "list: '$list'"
+[[ "$list" != *"$KEY"* && "$list" != *"${KEY#sgk_}"* ]] || fail "list shows a key"
+
+json=$("$smsgated" apikey list --json --config "$tmp/smsgate.toml")
+expected='[{"created_at":"*","id":1,"last_used_at":null,"name":"shop","revoked_at":null},{"created_at":"*","id":2,"last_used_at":null,"name":"Praxis Müller","revoked_at":null}]'
+# created_at varies: compare with it blanked out.
+blanked=$(printf '%s' "$json" | sed -E 's/"created_at":"[^"]*"/"created_at":"*"/g')
+[[ "$blanked" == "$expected" ]] || fail "list --json: '$json'"
+
+out=$("$smsgated" apikey revoke 1 --db "$tmp/smsgate.db")
+[[ $? -eq 0 && "$out" == *"Revoked API key 1"* ]] || fail "revoke: '$out'"
+json=$("$smsgated" apikey list --json --db "$tmp/smsgate.db")
+[[ "$json" =~ \"id\":1,\"last_used_at\":null,\"name\":\"shop\",\"revoked_at\":\"[0-9T:Z-]+\" ]] ||
+  fail "revoke: not shown as revoked: '$json'"
+
+expect_error revoke.again "no live API key 1" -- apikey revoke 1 --db "$tmp/smsgate.db"
+expect_error revoke.unknown "no live API key 99" -- apikey revoke 99 --db "$tmp/smsgate.db"
+expect_error revoke.not-a-number "id" -- apikey revoke one --db "$tmp/smsgate.db"
+expect_error create.no-name "--name is required" -- apikey create --db "$tmp/smsgate.db"
+expect_error create.empty-name "name: empty" -- apikey create --name "" --db "$tmp/smsgate.db"
+expect_error create.long-name "name: longer than 100" -- \
+  apikey create --name "$(printf 'x%.0s' {1..101})" --db "$tmp/smsgate.db"
+expect_error create.no-config "$tmp/missing.toml" -- \
+  apikey create --name shop --config "$tmp/missing.toml"
+printf '[storage]\npaht = "x"\n' >"$tmp/bad.toml"
+expect_error create.bad-config "bad.toml:2" -- apikey create --name shop --config "$tmp/bad.toml"
+expect_error create.no-directory "$tmp/nowhere" -- \
+  apikey create --name shop --db "$tmp/nowhere/smsgate.db"
+expect_error no-subcommand "subcommand" -- apikey
+
+# The failed attempts created nothing.
+count=$("$smsgated" apikey list --json --db "$tmp/smsgate.db" | grep -o '"id":' | wc -l)
+[[ $count -eq 2 ]] || fail "keys after failed attempts: $count, wanted 2"
+
+if [[ $failures -ne 0 ]]; then
+  echo "$failures CLI check(s) failed"
+  exit 1
+fi
+echo "all CLI checks passed"
