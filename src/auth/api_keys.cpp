@@ -33,15 +33,14 @@ Status validate_name(const std::string& name) {
   if (!code_points) return make_error("name: not valid UTF-8");
   if (code_points->empty()) return make_error("name: empty");
   if (code_points->size() > kMaxApiKeyNameLength)
-    return make_error("name: longer than " + std::to_string(kMaxApiKeyNameLength) +
-                      " characters");
+    return make_error("name: longer than " + std::to_string(kMaxApiKeyNameLength) + " characters");
   // Names show up in lists and logs: control characters (C0, DEL, C1) would garble them.
   for (char32_t c : *code_points) {
     if (c < 0x20 || (c >= 0x7f && c <= 0x9f))
       return make_error("name: contains a control character");
   }
-  bool all_spaces = std::all_of(code_points->begin(), code_points->end(),
-                                [](char32_t c) { return c == U' '; });
+  bool all_spaces =
+      std::all_of(code_points->begin(), code_points->end(), [](char32_t c) { return c == U' '; });
   if (all_spaces) return make_error("name: only spaces");
   return ok_status();
 }
@@ -59,9 +58,8 @@ Result<NewApiKey> ApiKeys::create(const std::string& name, int64_t now) {
   if (auto s = validate_name(name); !s.ok()) return s.error();
   unsigned char random[kKeyRandomBytes];
   randombytes_buf(random, sizeof random);
-  std::string encoded(sodium_base64_ENCODED_LEN(sizeof random,
-                                                sodium_base64_VARIANT_URLSAFE_NO_PADDING),
-                      '\0');
+  std::string encoded(
+      sodium_base64_ENCODED_LEN(sizeof random, sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
   sodium_bin2base64(encoded.data(), encoded.size(), random, sizeof random,
                     sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   encoded.resize(std::char_traits<char>::length(encoded.c_str()));
@@ -76,30 +74,25 @@ Result<NewApiKey> ApiKeys::create(const std::string& name, int64_t now) {
 std::optional<ApiKeyInfo> ApiKeys::authenticate(std::string_view bearer_key, int64_t now) {
   if (!looks_like_api_key(bearer_key)) return std::nullopt;
   std::string hash = hash_key(bearer_key);
-  bool fresh = false;
-  {
-    std::lock_guard lock(mutex_);
-    auto found = cache_.find(hash);
-    // A clock that went back makes the entry stale too: better a read than trusting it.
-    fresh = found != cache_.end() && now >= found->second.checked_at &&
-            now - found->second.checked_at < kRecheckMs;
-  }
-  if (!fresh && !load(hash, now)) return std::nullopt;
-  note_use(hash, now);
-  std::lock_guard lock(mutex_);
-  auto found = cache_.find(hash);
-  // revoke() may have dropped it in between: then it is not valid any more.
-  if (found == cache_.end()) return std::nullopt;
-  return found->second.info;
+  if (!is_fresh(hash, now) && !load(hash, now)) return std::nullopt;
+  return record_use(hash, now);
 }
 
-std::optional<ApiKeyInfo> ApiKeys::load(const std::string& hash, int64_t now) {
+bool ApiKeys::is_fresh(const std::string& hash, int64_t now) {
+  std::lock_guard lock(mutex_);
+  auto found = cache_.find(hash);
+  // A clock that went back makes the entry stale too: better a read than trusting it.
+  return found != cache_.end() && now >= found->second.checked_at &&
+         now - found->second.checked_at < kRecheckMs;
+}
+
+bool ApiKeys::load(const std::string& hash, int64_t now) {
   auto record = store_.find_api_key(hash);
   std::lock_guard lock(mutex_);
   if (!record || !*record || (*record)->revoked_at) {
     // Unknown keys are not remembered: a flood of made-up keys must not fill memory.
     cache_.erase(hash);
-    return std::nullopt;
+    return false;
   }
   CachedKey& entry = cache_[hash];
   std::optional<int64_t> used_in_memory = entry.info.last_used_at;
@@ -109,27 +102,31 @@ std::optional<ApiKeyInfo> ApiKeys::load(const std::string& hash, int64_t now) {
   // Uses seen here but not yet written are newer than what the database holds.
   if (used_in_memory && (!entry.info.last_used_at || *used_in_memory > *entry.info.last_used_at))
     entry.info.last_used_at = used_in_memory;
-  return entry.info;
+  return true;
 }
 
-void ApiKeys::note_use(const std::string& hash, int64_t now) {
-  int64_t id = 0;
+std::optional<ApiKeyInfo> ApiKeys::record_use(const std::string& hash, int64_t now) {
+  ApiKeyInfo info;
+  bool write_last_used = false;
   {
     std::lock_guard lock(mutex_);
     auto found = cache_.find(hash);
-    if (found == cache_.end()) return;
+    // revoke() may have dropped it since it was checked: then it is not valid any more.
+    if (found == cache_.end()) return std::nullopt;
     CachedKey& entry = found->second;
     if (!entry.info.last_used_at || *entry.info.last_used_at < now) entry.info.last_used_at = now;
-    if (entry.last_used_written && now - *entry.last_used_written < kLastUsedWriteIntervalMs &&
-        now >= *entry.last_used_written)
-      return;
-    // This request writes it; the others of this minute see the new value and skip.
-    entry.last_used_written = now;
-    id = entry.info.id;
+    const auto& written = entry.last_used_written;
+    if (!written || now < *written || now - *written >= kLastUsedWriteIntervalMs) {
+      // This request writes it; the others of this minute see the new value and skip.
+      entry.last_used_written = now;
+      write_last_used = true;
+    }
+    info = entry.info;
   }
   // One request per key and minute waits for a group commit (a few ms); the others
   // pay nothing. A failed write only leaves last_used_at behind, which is informational.
-  (void)store_.touch_api_key(id, now);
+  if (write_last_used) (void)store_.touch_api_key(info.id, now);
+  return info;
 }
 
 Result<std::vector<ApiKeyInfo>> ApiKeys::list() {

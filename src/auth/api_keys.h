@@ -71,10 +71,14 @@ class ApiKeys {
     std::optional<int64_t> last_used_written;
   };
 
-  // Reads the key from the database into the cache; none when unknown or revoked.
-  std::optional<ApiKeyInfo> load(const std::string& hash, int64_t now);
-  // Records a use; writes it when the last write is older than the interval.
-  void note_use(const std::string& hash, int64_t now);
+  // Whether the cache holds `hash`, confirmed by the database less than kRecheckMs ago.
+  bool is_fresh(const std::string& hash, int64_t now);
+  // Reads the key from the database into the cache; false (and out of the cache) when
+  // it is unknown or revoked, or the database cannot say.
+  bool load(const std::string& hash, int64_t now);
+  // Records a use of a cached key and returns it; writes last_used_at when the last
+  // write is older than kLastUsedWriteIntervalMs. None when it left the cache.
+  std::optional<ApiKeyInfo> record_use(const std::string& hash, int64_t now);
 
   store::Store& store_;
   // A plain mutex: the critical sections are a hash-map lookup, far below what 5,000

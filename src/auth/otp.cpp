@@ -124,7 +124,6 @@ Result<OtpIssued> Otp::send(const OtpRequest& request, int64_t now) {
   outgoing.idempotency_key = request.idempotency_key;
   auto message = dispatch::compose_message(
       outgoing, now, static_cast<uint16_t>(randombytes_uniform(65536)), defaults_);
-  sodium_memzero(code.data(), code.size());
   if (!message) {
     // The template is the only text here: name it rather than a "text" the caller never sent.
     const std::string& error = message.error().message;

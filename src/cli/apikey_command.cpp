@@ -133,10 +133,9 @@ void add_apikey_command(CLI::App& app) {
   apikey->require_subcommand(1);
   static ApiKeyArgs args;
 
-  auto* create = apikey->add_subcommand(
-      "create", "Create an API key; prints it once, alone on the last line");
-  create->add_option("--name", args.name, "What the key is for (1 to 100 characters)")
-      ->required();
+  auto* create =
+      apikey->add_subcommand("create", "Create an API key; prints it once, alone on the last line");
+  create->add_option("--name", args.name, "What the key is for (1 to 100 characters)")->required();
   add_database_options(*create, args.database);
   create->callback([] { run_create(args); });
 

@@ -127,7 +127,8 @@ Result<std::string> Store::get_or_put_setting(const std::string& key, const std:
   if (key.empty()) return make_error("key: empty");
   std::string stored;
   Status written = write([&](Connection& db) -> Status {
-    auto insert = db.query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING");
+    auto insert =
+        db.query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING");
     if (!insert.ok()) return insert.error();
     if (auto s = insert->bind_all(key, value).run(); !s.ok()) return s;
     auto select = db.query("SELECT value FROM settings WHERE key = ?");
@@ -165,9 +166,7 @@ Result<OtpSubmitResult> Store::submit_otp(NewMessage message, const std::string&
       q->bind(submitted->id);
       auto row = q->step();
       if (!row.ok()) return row.error();
-      if (!*row)
-        return make_error("idempotency_key: already used for a message that is not a one-time "
-                          "password");
+      if (!*row) return make_error("idempotency_key: already used by a message that is not an OTP");
       result.expires_at = q->int64(0);
       return ok_status();
     }

@@ -1,10 +1,9 @@
 // The admin password: generated, stored as argon2id, verified.
-#include "auth/admin_password.h"
-
 #include <doctest/doctest.h>
 
 #include <regex>
 
+#include "auth/admin_password.h"
 #include "store_test_support.h"
 
 namespace smsgate::auth {

@@ -1,6 +1,4 @@
 // API keys: creation, authentication (with its cache), revocation, listing.
-#include "auth/api_keys.h"
-
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -8,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include "auth/api_keys.h"
 #include "store_test_support.h"
 
 namespace smsgate::auth {
@@ -74,12 +73,12 @@ TEST_CASE("api keys: malformed and unknown keys are refused") {
 
   CHECK_FALSE(keys.authenticate("", kT0));
   CHECK_FALSE(keys.authenticate("sgk_", kT0));
-  CHECK_FALSE(keys.authenticate("xyz_" + key.substr(4), kT0));           // wrong prefix
-  CHECK_FALSE(keys.authenticate(key.substr(0, key.size() - 1), kT0));    // too short
-  CHECK_FALSE(keys.authenticate(key + "A", kT0));                        // too long
-  CHECK_FALSE(keys.authenticate(key.substr(0, 46) + "=", kT0));          // not base64url
-  CHECK_FALSE(keys.authenticate(std::string(47, '\0'), kT0));            // garbage
-  CHECK_FALSE(keys.authenticate("Bearer " + key, kT0));                  // header, not key
+  CHECK_FALSE(keys.authenticate("xyz_" + key.substr(4), kT0));         // wrong prefix
+  CHECK_FALSE(keys.authenticate(key.substr(0, key.size() - 1), kT0));  // too short
+  CHECK_FALSE(keys.authenticate(key + "A", kT0));                      // too long
+  CHECK_FALSE(keys.authenticate(key.substr(0, 46) + "=", kT0));        // not base64url
+  CHECK_FALSE(keys.authenticate(std::string(47, '\0'), kT0));          // garbage
+  CHECK_FALSE(keys.authenticate("Bearer " + key, kT0));                // header, not key
   std::string other = key;
   other[10] = other[10] == 'A' ? 'B' : 'A';  // well-formed, unknown
   CHECK_FALSE(keys.authenticate(other, kT0));
@@ -140,8 +139,9 @@ TEST_CASE("api keys: revoke, list") {
   CHECK_FALSE((*listed)[1].revoked_at);
 }
 
-TEST_CASE("api keys: another process's keys take effect (a new one at once, a revoked one "
-          "within 5 s)") {
+TEST_CASE(
+    "api keys: another process's keys take effect (a new one at once, a revoked one "
+    "within 5 s)") {
   TempDir dir;
   auto daemon_store = open_store(dir);
   auto cli_store = open_store(dir);  // a second Store on the same file, as the CLI has

@@ -1,10 +1,9 @@
 // One-time passwords: sending, verifying, attempts, expiry, superseding, validation.
-#include "auth/otp.h"
-
 #include <doctest/doctest.h>
 
 #include <algorithm>
 
+#include "auth/otp.h"
 #include "store_test_support.h"
 
 namespace smsgate::auth {
@@ -154,8 +153,8 @@ TEST_CASE("otp: length, template substitution, idempotency") {
     CHECK(std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; }));
   }
 
-  auto templated = otp.send(
-      OtpRequest{kNumber, "Code {code} for Praxis Müller. Again: {code}", 5, {}, {}}, kT0);
+  auto templated =
+      otp.send(OtpRequest{kNumber, "Code {code} for Praxis Müller. Again: {code}", 5, {}, {}}, kT0);
   REQUIRE(templated.ok());
   std::string text = message_text(*store, templated->message_id);
   REQUIRE(text.size() == std::string("Code 12345 for Praxis Müller. Again: 12345").size());
