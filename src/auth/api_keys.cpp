@@ -23,6 +23,13 @@ ApiKeyInfo info_of(const store::ApiKeyRecord& record) {
                     record.revoked_at};
 }
 
+// Whether `now` is less than `interval` from `then`, either way: threads read the clock
+// a moment apart, so `now` may be a little before `then`; a clock set back by more than
+// the interval counts as the interval having passed.
+bool within(int64_t now, int64_t then, int64_t interval) {
+  return now - then < interval && then - now < interval;
+}
+
 bool is_base64url(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
          c == '_';
@@ -81,10 +88,23 @@ std::optional<ApiKeyInfo> ApiKeys::authenticate(std::string_view bearer_key, int
 bool ApiKeys::is_fresh(const std::string& hash, int64_t now) {
   std::lock_guard lock(mutex_);
   auto found = cache_.find(hash);
-  // A clock that went back makes the entry stale too: better a read than trusting it.
-  return found != cache_.end() && now >= found->second.checked_at &&
-         now - found->second.checked_at < kRecheckMs;
+  if (found == cache_.end()) return false;
+  if (within(now, found->second.checked_at, kRecheckMs)) return true;
+  // This request re-reads it; the concurrent ones go on trusting the entry for the
+  // moment that takes, instead of all reading the same row at once.
+  found->second.checked_at = now;
+  return false;
 }
+
+namespace {
+
+std::optional<int64_t> later(std::optional<int64_t> a, std::optional<int64_t> b) {
+  if (!a) return b;
+  if (!b) return a;
+  return std::max(*a, *b);
+}
+
+}  // namespace
 
 bool ApiKeys::load(const std::string& hash, int64_t now) {
   auto record = store_.find_api_key(hash);
@@ -95,13 +115,13 @@ bool ApiKeys::load(const std::string& hash, int64_t now) {
     return false;
   }
   CachedKey& entry = cache_[hash];
-  std::optional<int64_t> used_in_memory = entry.info.last_used_at;
+  // The later of the two: uses seen here may not be written yet, and a write may be in
+  // flight that the database does not show yet; another process may have written one.
+  std::optional<int64_t> used = later(entry.info.last_used_at, (*record)->last_used_at);
+  entry.last_used_written = later(entry.last_used_written, (*record)->last_used_at);
   entry.info = info_of(**record);
+  entry.info.last_used_at = used;
   entry.checked_at = now;
-  entry.last_used_written = entry.info.last_used_at;
-  // Uses seen here but not yet written are newer than what the database holds.
-  if (used_in_memory && (!entry.info.last_used_at || *used_in_memory > *entry.info.last_used_at))
-    entry.info.last_used_at = used_in_memory;
   return true;
 }
 
@@ -116,7 +136,7 @@ std::optional<ApiKeyInfo> ApiKeys::record_use(const std::string& hash, int64_t n
     CachedKey& entry = found->second;
     if (!entry.info.last_used_at || *entry.info.last_used_at < now) entry.info.last_used_at = now;
     const auto& written = entry.last_used_written;
-    if (!written || now < *written || now - *written >= kLastUsedWriteIntervalMs) {
+    if (!written || !within(now, *written, kLastUsedWriteIntervalMs)) {
       // This request writes it; the others of this minute see the new value and skip.
       entry.last_used_written = now;
       write_last_used = true;
