@@ -107,22 +107,33 @@ std::optional<int64_t> later(std::optional<int64_t> a, std::optional<int64_t> b)
 }  // namespace
 
 bool ApiKeys::load(const std::string& hash, int64_t now) {
-  auto record = store_.find_api_key(hash);
-  std::lock_guard lock(mutex_);
-  if (!record || !*record || (*record)->revoked_at) {
-    // Unknown keys are not remembered: a flood of made-up keys must not fill memory.
-    cache_.erase(hash);
-    return false;
+  for (;;) {
+    uint64_t revocations_before = 0;
+    {
+      std::lock_guard lock(mutex_);
+      revocations_before = revocations_;
+    }
+    auto record = store_.find_api_key(hash);
+    std::lock_guard lock(mutex_);
+    // A revoke() through this object while the row was read: the row may predate it,
+    // and caching it would bring a revoked key back for a while. Read again.
+    if (revocations_ != revocations_before) continue;
+    if (!record || !*record || (*record)->revoked_at) {
+      // Unknown keys are not remembered: a flood of made-up keys must not fill memory.
+      cache_.erase(hash);
+      return false;
+    }
+    auto [found, inserted] = cache_.try_emplace(hash);
+    CachedKey& entry = found->second;
+    // Uses seen here may be newer than the database's (their write is throttled or in
+    // flight); what this object wrote last stays its reference for the next write.
+    std::optional<int64_t> used = later(entry.info.last_used_at, (*record)->last_used_at);
+    if (inserted) entry.last_used_written = (*record)->last_used_at;
+    entry.info = info_of(**record);
+    entry.info.last_used_at = used;
+    entry.checked_at = now;
+    return true;
   }
-  CachedKey& entry = cache_[hash];
-  // The later of the two: uses seen here may not be written yet, and a write may be in
-  // flight that the database does not show yet; another process may have written one.
-  std::optional<int64_t> used = later(entry.info.last_used_at, (*record)->last_used_at);
-  entry.last_used_written = later(entry.last_used_written, (*record)->last_used_at);
-  entry.info = info_of(**record);
-  entry.info.last_used_at = used;
-  entry.checked_at = now;
-  return true;
 }
 
 std::optional<ApiKeyInfo> ApiKeys::record_use(const std::string& hash, int64_t now) {
@@ -163,6 +174,7 @@ Result<bool> ApiKeys::revoke(int64_t id, int64_t now) {
   if (!revoked) return revoked.error();
   // Whether or not this call revoked it (another process may have), it is dead now.
   std::lock_guard lock(mutex_);
+  ++revocations_;
   std::erase_if(cache_, [id](const auto& entry) { return entry.second.info.id == id; });
   return *revoked;
 }

@@ -85,6 +85,7 @@ class ApiKeys {
   // requests a second would notice; the hashing and database reads happen outside.
   std::mutex mutex_;
   std::unordered_map<std::string, CachedKey> cache_;  // by hash; guarded by mutex_
+  uint64_t revocations_ = 0;                          // revoke() calls so far; guarded by mutex_
 };
 
 // Whether `key` has the shape of an API key (prefix, length, base64url alphabet).
