@@ -152,6 +152,8 @@ Result<InboundMessage> assemble(Connection& db, const std::string& modem, const 
     if (!link.ok()) return link.error();
     if (auto s = link->bind_all(message.id, part.id).run(); !s.ok()) return s.error();
   }
+  message.rating = rating_for(message);
+  if (auto s = enqueue_inbound_event(db, message); !s.ok()) return s.error();
   return message;
 }
 

@@ -39,6 +39,16 @@ Status add_history(Connection& connection, int64_t message_id, int64_t at, Messa
 Status change_status(Connection& connection, int64_t message_id, MessageStatus status,
                      std::string_view reason, int64_t at, bool failure);
 
+// Webhook outbox (webhooks.cpp), called inside the transaction that makes the change so
+// the event commits or rolls back with it. Cheap when nobody subscribed: one query on
+// the tiny webhooks table, no body built.
+Status enqueue_message_event(Connection& connection, int64_t message_id, MessageStatus status,
+                             std::string_view reason, int64_t at);
+Status enqueue_inbound_event(Connection& connection, const InboundMessage& message);
+
+// The rating of a reply to a feedback message (dispatch/rating.h); none otherwise.
+std::optional<int> rating_for(const InboundMessage& message);
+
 // "no message 42" style errors.
 Error no_such(std::string_view what, int64_t id);
 

@@ -144,6 +144,7 @@ Result<Page<InboundMessage>> Store::list_inbound(const InboundFilter& filter) {
     m.parts = q->int32(5);
     m.partial = q->boolean(6);
     if (!q->is_null(7)) m.in_reply_to = ReplyTo{q->int64(7), q->optional_text(8), q->text(9)};
+    m.rating = rating_for(m);
     page.items.push_back(std::move(m));
   }
   if (static_cast<int>(page.items.size()) > filter.limit) {

@@ -211,6 +211,23 @@ CREATE INDEX otp_codes_recipient ON otp_codes (recipient, id);
 -- A message's code: for a retried request (same idempotency key), and ON DELETE SET NULL.
 CREATE INDEX otp_codes_message ON otp_codes (message_id);
 
+-- Each try at delivering a webhook event, shown through the API.
+CREATE TABLE webhook_attempts (
+  id          INTEGER PRIMARY KEY,
+  outbox_id   INTEGER NOT NULL REFERENCES webhook_outbox (id) ON DELETE CASCADE,
+  at          INTEGER NOT NULL,
+  http_status INTEGER,  -- NULL: no answer (refused, timed out)
+  error       TEXT,
+  duration_ms INTEGER NOT NULL
+);
+CREATE INDEX webhook_attempts_outbox ON webhook_attempts (outbox_id, id);
+-- Set when an event was retried for [webhooks] max_age without success: it is no
+-- longer tried, and it no longer holds up the subscription's later events.
+ALTER TABLE webhook_outbox ADD COLUMN given_up_at INTEGER;
+-- Delivery runs in order per subscription: its oldest pending event first.
+CREATE INDEX webhook_outbox_pending ON webhook_outbox (webhook_id, id)
+  WHERE delivered_at IS NULL AND given_up_at IS NULL;
+
 PRAGMA user_version = 5;
 )sql"},
 }};

@@ -288,7 +288,8 @@ Status change_status(Connection& db, int64_t message_id, MessageStatus status,
   if (auto s = q->bind_all(message_status_name(status), at, failure, reason, message_id).run();
       !s.ok())
     return s;
-  return add_history(db, message_id, at, status, reason);
+  if (auto s = add_history(db, message_id, at, status, reason); !s.ok()) return s;
+  return enqueue_message_event(db, message_id, status, reason, at);
 }
 
 Error no_such(std::string_view what, int64_t id) {

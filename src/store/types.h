@@ -196,6 +196,9 @@ struct InboundMessage {
   int parts = 0;
   bool partial = false;
   std::optional<ReplyTo> in_reply_to;
+  // A reply to a `feedback` message whose text is a score from 1 to 10
+  // (dispatch/rating.h says what counts as one).
+  std::optional<int> rating;
 };
 
 struct InboundOutcome {
@@ -276,6 +279,74 @@ enum class OtpCheck : uint8_t {
 struct OtpSubmitResult {
   SubmitResult message;
   int64_t expires_at = 0;  // of the code
+};
+
+// --- Webhooks (store/webhooks.cpp) ---------------------------------------------------
+
+// The events a subscription can ask for (DESIGN.md, "Webhook events"); "*" is all.
+inline constexpr std::string_view kWebhookEventNames[] = {
+    "message.sent",     "message.delivered", "message.failed", "message.expired",
+    "inbound.received", "modem.online",      "modem.offline"};
+bool is_webhook_event(std::string_view name);
+
+// A subscription. The secret is never read back: only the deliverer sees it.
+struct Webhook {
+  int64_t id = 0;
+  std::string url;
+  std::vector<std::string> events;  // names from kWebhookEventNames, or {"*"}
+  int64_t created_at = 0;
+};
+
+// One event for one subscription, in the outbox.
+struct WebhookEvent {
+  int64_t id = 0;  // the outbox id; X-Smsgate-Delivery is derived from it
+  int64_t webhook_id = 0;
+  std::string event;
+  std::string body;  // the JSON sent, byte for byte (it is what is signed)
+  int64_t created_at = 0;
+  int attempts = 0;
+  int64_t next_attempt_at = 0;
+  std::optional<int64_t> delivered_at;
+  std::optional<int64_t> given_up_at;  // retried until max_age, then dropped
+  std::optional<std::string> last_error;
+};
+
+// What the deliverer needs to send one event now.
+struct DueWebhookEvent {
+  WebhookEvent event;
+  std::string url;
+  std::string secret;
+};
+
+struct WebhookAttempt {
+  int64_t at = 0;
+  std::optional<int> http_status;  // none: no answer (refused, timed out, ...)
+  std::optional<std::string> error;
+  int64_t duration_ms = 0;
+};
+
+// The outcome of one try, as the deliverer reports it.
+struct WebhookAttemptIn {
+  int64_t outbox_id = 0;
+  int64_t at = 0;
+  std::optional<int> http_status;
+  std::string error;  // empty when delivered
+  int64_t duration_ms = 0;
+  bool delivered = false;
+  // When not delivered: the next try, or none to give up.
+  std::optional<int64_t> next_attempt_at;
+};
+
+struct WebhookDelivery {
+  WebhookEvent event;
+  std::vector<WebhookAttempt> attempts;  // oldest first
+};
+
+// A subscription's events, newest first, paged like the other lists.
+struct WebhookDeliveryFilter {
+  int64_t webhook_id = 0;
+  int limit = 50;
+  std::string cursor;
 };
 
 }  // namespace smsgate::store

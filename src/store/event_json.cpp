@@ -1,0 +1,64 @@
+#include "store/event_json.h"
+
+#include <chrono>
+#include <cstdio>
+
+namespace smsgate::store {
+
+std::string iso8601_utc(int64_t ms) {
+  using namespace std::chrono;
+  // Floor, not truncation, so times before 1970 still print the right second.
+  sys_time<milliseconds> time{milliseconds{ms}};
+  auto day = floor<days>(time);
+  year_month_day date{day};
+  hh_mm_ss<milliseconds> clock{time - day};
+  char text[32];
+  std::snprintf(
+      text, sizeof text, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(date.year()),
+      static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+      static_cast<int>(clock.hours().count()), static_cast<int>(clock.minutes().count()),
+      static_cast<int>(clock.seconds().count()), static_cast<int>(clock.subseconds().count()));
+  return text;
+}
+
+nlohmann::json inbound_json(const InboundMessage& message) {
+  nlohmann::json item = {
+      {"id", message.id},
+      {"from", message.from},
+      {"modem", message.modem},
+      {"text", message.text},
+      {"received_at", iso8601_utc(message.received_at)},
+      {"parts", message.parts},
+      {"partial", message.partial},
+  };
+  if (message.in_reply_to) {
+    const ReplyTo& reply = *message.in_reply_to;
+    item["in_reply_to"] = {
+        {"id", reply.id},
+        {"external_id", reply.external_id ? nlohmann::json(*reply.external_id) : nullptr},
+        {"category", reply.category},
+    };
+  }
+  if (message.rating) item["rating"] = *message.rating;
+  return item;
+}
+
+nlohmann::json message_event_data(const Message& message, std::string_view reason) {
+  nlohmann::json data = {
+      {"id", message.id},
+      {"external_id", message.external_id ? nlohmann::json(*message.external_id) : nullptr},
+      {"to", message.to},
+      {"category", message.category},
+      {"status", message_status_name(message.status)},
+      {"reason", reason},
+      {"parts", message.part_count},
+  };
+  if (message.sent_at) data["sent_at"] = iso8601_utc(*message.sent_at);
+  return data;
+}
+
+nlohmann::json event_envelope(std::string_view event, int64_t occurred_at, nlohmann::json data) {
+  return {{"event", event}, {"occurred_at", iso8601_utc(occurred_at)}, {"data", std::move(data)}};
+}
+
+}  // namespace smsgate::store

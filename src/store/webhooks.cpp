@@ -1,0 +1,398 @@
+// Webhooks: subscriptions, the outbox events are written to in the transaction of the
+// change they report, and the attempts at delivering them (webhook::Deliverer).
+#include <algorithm>
+#include <charconv>
+#include <string>
+#include <string_view>
+
+#include "dispatch/rating.h"
+#include "store/event_json.h"
+#include "store/internal.h"
+#include "store/store.h"
+
+namespace smsgate::store {
+
+using namespace detail;
+
+bool is_webhook_event(std::string_view name) {
+  return std::find(std::begin(kWebhookEventNames), std::end(kWebhookEventNames), name) !=
+         std::end(kWebhookEventNames);
+}
+
+namespace {
+
+constexpr size_t kMaxUrlLength = 2048;
+
+std::vector<std::string> split_events(const std::string& joined) {
+  std::vector<std::string> events;
+  size_t start = 0;
+  while (start <= joined.size()) {
+    size_t comma = joined.find(',', start);
+    if (comma == std::string::npos) comma = joined.size();
+    if (comma > start) events.push_back(joined.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return events;
+}
+
+bool wants(const std::string& events, std::string_view event) {
+  for (const std::string& name : split_events(events))
+    if (name == "*" || name == event) return true;
+  return false;
+}
+
+// The subscriptions that want `event`: one query on a table of a handful of rows.
+Result<std::vector<int64_t>> subscribers(Connection& db, std::string_view event) {
+  auto q = db.query("SELECT id, events FROM webhooks ORDER BY id");
+  if (!q.ok()) return q.error();
+  std::vector<int64_t> ids;
+  for (;;) {
+    auto row = q->step();
+    if (!row.ok()) return row.error();
+    if (!*row) return ids;
+    if (wants(q->text(1), event)) ids.push_back(q->int64(0));
+  }
+}
+
+// Bodies are dumped once and stored as sent: the signature covers these bytes. Texts
+// from a modem that are not valid UTF-8 get U+FFFD rather than an exception.
+std::string dump(const nlohmann::json& body) {
+  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+Status insert_events(Connection& db, const std::vector<int64_t>& webhook_ids,
+                     std::string_view event, const std::string& body, int64_t at) {
+  for (int64_t webhook_id : webhook_ids) {
+    auto q = db.query(
+        "INSERT INTO webhook_outbox (webhook_id, event, body, created_at, next_attempt_at) "
+        "VALUES (?1,?2,?3,?4,?4)");
+    if (!q.ok()) return q.error();
+    if (auto s = q->bind_all(webhook_id, event, body, at).run(); !s.ok()) return s;
+  }
+  return ok_status();
+}
+
+Webhook read_webhook(const Query& q) {
+  return Webhook{q.int64(0), q.text(1), split_events(q.text(2)), q.int64(3)};
+}
+
+#define SMSGATE_OUTBOX_COLUMNS                                                         \
+  "o.id, o.webhook_id, o.event, o.body, o.created_at, o.attempts, o.next_attempt_at, " \
+  "o.delivered_at, o.given_up_at, o.last_error"
+
+WebhookEvent read_event(const Query& q, int c = 0) {
+  WebhookEvent e;
+  e.id = q.int64(c + 0);
+  e.webhook_id = q.int64(c + 1);
+  e.event = q.text(c + 2);
+  e.body = q.text(c + 3);
+  e.created_at = q.int64(c + 4);
+  e.attempts = q.int32(c + 5);
+  e.next_attempt_at = q.int64(c + 6);
+  e.delivered_at = q.optional_int64(c + 7);
+  e.given_up_at = q.optional_int64(c + 8);
+  e.last_error = q.optional_text(c + 9);
+  return e;
+}
+
+Status validate_webhook(const std::string& url, const std::vector<std::string>& events,
+                        const std::string& secret) {
+  bool http = url.starts_with("http://"), https = url.starts_with("https://");
+  if (!http && !https) return make_error("url: must start with http:// or https://");
+  if (url.size() == (http ? 7u : 8u)) return make_error("url: no host");
+  if (url.size() > kMaxUrlLength)
+    return make_error("url: longer than " + std::to_string(kMaxUrlLength) + " characters");
+  if (std::any_of(url.begin(), url.end(), [](unsigned char c) { return c <= 0x20 || c == 0x7F; }))
+    return make_error("url: contains spaces or control characters");
+  if (events.empty()) return make_error("events: empty (name events, or \"*\" for all)");
+  for (const std::string& event : events)
+    if (event != "*" && !is_webhook_event(event))
+      return make_error("events: unknown event \"" + event +
+                        "\" (known: message.sent, message.delivered, message.failed, "
+                        "message.expired, inbound.received, modem.online, modem.offline, *)");
+  if (secret.empty()) return make_error("secret: empty");
+  return ok_status();
+}
+
+std::string make_cursor(int64_t id) { return "d" + std::to_string(id); }
+
+Result<int64_t> parse_cursor(const std::string& cursor) {
+  if (cursor.empty()) return INT64_MAX;
+  int64_t id = 0;
+  const char* end = cursor.data() + cursor.size();
+  if (cursor.size() < 2 || cursor[0] != 'd' ||
+      std::from_chars(cursor.data() + 1, end, id).ptr != end || id < 1)
+    return make_error("cursor: \"" + cursor + "\" is not a cursor of this list");
+  return id;
+}
+
+}  // namespace
+
+// --- Inside the store's own transactions ---------------------------------------------
+
+namespace detail {
+
+Status enqueue_message_event(Connection& db, int64_t message_id, MessageStatus status,
+                             std::string_view reason, int64_t at) {
+  std::string_view event;
+  switch (status) {
+    case MessageStatus::kSent:
+      event = "message.sent";
+      break;
+    case MessageStatus::kDelivered:
+      event = "message.delivered";
+      break;
+    case MessageStatus::kFailed:
+      event = "message.failed";
+      break;
+    case MessageStatus::kExpired:
+      event = "message.expired";
+      break;
+    default:
+      return ok_status();
+  }
+  auto ids = subscribers(db, event);
+  if (!ids.ok()) return ids.error();
+  if (ids->empty()) return ok_status();
+  auto message = load_message(db, message_id);
+  if (!message.ok()) return message.error();
+  if (!*message) return no_such("message", message_id);
+  std::string body = dump(event_envelope(event, at, message_event_data(**message, reason)));
+  return insert_events(db, *ids, event, body, at);
+}
+
+Status enqueue_inbound_event(Connection& db, const InboundMessage& message) {
+  constexpr std::string_view kEvent = "inbound.received";
+  auto ids = subscribers(db, kEvent);
+  if (!ids.ok()) return ids.error();
+  if (ids->empty()) return ok_status();
+  std::string body = dump(event_envelope(kEvent, message.received_at, inbound_json(message)));
+  return insert_events(db, *ids, kEvent, body, message.received_at);
+}
+
+std::optional<int> rating_for(const InboundMessage& message) {
+  if (!message.in_reply_to || message.in_reply_to->category != "feedback") return std::nullopt;
+  return dispatch::parse_rating(message.text);
+}
+
+}  // namespace detail
+
+// --- Subscriptions -------------------------------------------------------------------
+
+Result<Webhook> Store::create_webhook(const std::string& url,
+                                      const std::vector<std::string>& events,
+                                      const std::string& secret, int64_t now) {
+  if (auto s = validate_webhook(url, events, secret); !s.ok()) return s.error();
+  // "*" subsumes the rest; duplicates say nothing more.
+  std::vector<std::string> names;
+  if (std::find(events.begin(), events.end(), "*") != events.end()) {
+    names = {"*"};
+  } else {
+    for (const std::string& event : events)
+      if (std::find(names.begin(), names.end(), event) == names.end()) names.push_back(event);
+  }
+  std::string joined;
+  for (const std::string& name : names) joined += (joined.empty() ? "" : ",") + name;
+  Webhook webhook{0, url, names, now};
+  Status written = write([&](Connection& db) -> Status {
+    auto q = db.query("INSERT INTO webhooks (url, events, secret, created_at) VALUES (?,?,?,?)");
+    if (!q.ok()) return q.error();
+    if (auto s = q->bind_all(url, joined, secret, now).run(); !s.ok()) return s;
+    webhook.id = db.last_insert_rowid();
+    return ok_status();
+  });
+  if (!written.ok()) return written.error();
+  return webhook;
+}
+
+Result<std::vector<Webhook>> Store::list_webhooks() {
+  auto db = read();
+  if (!db.ok()) return db.error();
+  auto q = (*db)->query("SELECT id, url, events, created_at FROM webhooks ORDER BY id");
+  if (!q.ok()) return q.error();
+  std::vector<Webhook> list;
+  for (;;) {
+    auto row = q->step();
+    if (!row.ok()) return row.error();
+    if (!*row) return list;
+    list.push_back(read_webhook(*q));
+  }
+}
+
+Result<std::optional<Webhook>> Store::get_webhook(int64_t id) {
+  auto db = read();
+  if (!db.ok()) return db.error();
+  auto q = (*db)->query("SELECT id, url, events, created_at FROM webhooks WHERE id = ?");
+  if (!q.ok()) return q.error();
+  q->bind(id);
+  auto row = q->step();
+  if (!row.ok()) return row.error();
+  if (!*row) return std::optional<Webhook>();
+  return std::optional<Webhook>(read_webhook(*q));
+}
+
+Result<bool> Store::delete_webhook(int64_t id) {
+  bool deleted = false;
+  Status written = write([&](Connection& db) -> Status {
+    // The outbox and its attempts follow by ON DELETE CASCADE.
+    auto q = db.query("DELETE FROM webhooks WHERE id = ?");
+    if (!q.ok()) return q.error();
+    if (auto s = q->bind(id).run(); !s.ok()) return s;
+    deleted = db.changes() > 0;
+    return ok_status();
+  });
+  if (!written.ok()) return written.error();
+  return deleted;
+}
+
+Status Store::enqueue_event(std::string_view event, const std::string& body_json, int64_t now) {
+  if (!is_webhook_event(event)) return make_error("event: unknown \"" + std::string(event) + "\"");
+  if (!nlohmann::json::accept(body_json)) return make_error("body: not JSON");
+  return write([&](Connection& db) -> Status {
+    auto ids = subscribers(db, event);
+    if (!ids.ok()) return ids.error();
+    return insert_events(db, *ids, event, body_json, now);
+  });
+}
+
+// --- Delivery ------------------------------------------------------------------------
+
+Result<std::vector<DueWebhookEvent>> Store::due_webhook_events(int64_t now) {
+  auto db = read();
+  if (!db.ok()) return db.error();
+  // Per subscription, its head: the oldest pending event (webhook_outbox_pending).
+  auto q = (*db)->query("SELECT " SMSGATE_OUTBOX_COLUMNS
+                        ", w.url, w.secret FROM webhooks w "
+                        "JOIN webhook_outbox o ON o.id = (SELECT MIN(p.id) FROM webhook_outbox p "
+                        "INDEXED BY webhook_outbox_pending WHERE p.webhook_id = w.id "
+                        "AND p.delivered_at IS NULL AND p.given_up_at IS NULL) "
+                        "WHERE o.next_attempt_at <= ? ORDER BY o.next_attempt_at, o.id");
+  if (!q.ok()) return q.error();
+  q->bind(now);
+  std::vector<DueWebhookEvent> due;
+  for (;;) {
+    auto row = q->step();
+    if (!row.ok()) return row.error();
+    if (!*row) return due;
+    due.push_back(DueWebhookEvent{read_event(*q), q->text(10), q->text(11)});
+  }
+}
+
+Result<std::optional<int64_t>> Store::next_webhook_due(int64_t now) {
+  auto db = read();
+  if (!db.ok()) return db.error();
+  auto q = (*db)->query(
+      "SELECT MIN(o.next_attempt_at) FROM webhooks w "
+      "JOIN webhook_outbox o ON o.id = (SELECT MIN(p.id) FROM webhook_outbox p "
+      "INDEXED BY webhook_outbox_pending WHERE p.webhook_id = w.id "
+      "AND p.delivered_at IS NULL AND p.given_up_at IS NULL) WHERE o.next_attempt_at > ?");
+  if (!q.ok()) return q.error();
+  q->bind(now);
+  auto row = q->step();
+  if (!row.ok()) return row.error();
+  return q->optional_int64(0);
+}
+
+Status Store::record_webhook_attempt(const WebhookAttemptIn& attempt) {
+  if (attempt.duration_ms < 0) return make_error("duration_ms: negative");
+  if (attempt.http_status && (*attempt.http_status < 100 || *attempt.http_status > 999))
+    return make_error("http_status: " + std::to_string(*attempt.http_status) +
+                      " is not an HTTP status");
+  return write([&](Connection& db) -> Status {
+    auto pending = db.query(
+        "SELECT delivered_at IS NULL AND given_up_at IS NULL FROM webhook_outbox WHERE id = ?");
+    if (!pending.ok()) return pending.error();
+    pending->bind(attempt.outbox_id);
+    auto row = pending->step();
+    if (!row.ok()) return row.error();
+    if (!*row) return no_such("webhook event", attempt.outbox_id);
+    if (!pending->boolean(0))
+      return make_error("webhook event " + std::to_string(attempt.outbox_id) +
+                        " is already delivered or given up");
+
+    std::optional<std::string> error;
+    if (!attempt.error.empty()) error = attempt.error;
+    auto insert = db.query(
+        "INSERT INTO webhook_attempts (outbox_id, at, http_status, error, duration_ms) "
+        "VALUES (?,?,?,?,?)");
+    if (!insert.ok()) return insert.error();
+    if (auto s = insert
+                     ->bind_all(attempt.outbox_id, attempt.at, attempt.http_status, error,
+                                attempt.duration_ms)
+                     .run();
+        !s.ok())
+      return s;
+
+    // Delivered; or retried at next_attempt_at; or (neither) given up now.
+    auto update = db.query(
+        "UPDATE webhook_outbox SET attempts = attempts + 1, "
+        "delivered_at = CASE WHEN ?1 THEN ?2 END, "
+        "given_up_at = CASE WHEN NOT ?1 AND ?3 IS NULL THEN ?2 END, "
+        "next_attempt_at = COALESCE(?3, next_attempt_at), "
+        "last_error = CASE WHEN ?1 THEN last_error ELSE ?4 END WHERE id = ?5");
+    if (!update.ok()) return update.error();
+    std::optional<int64_t> next;
+    if (!attempt.delivered) next = attempt.next_attempt_at;
+    return update->bind_all(attempt.delivered, attempt.at, next, error, attempt.outbox_id).run();
+  });
+}
+
+Result<Page<WebhookDelivery>> Store::list_webhook_deliveries(const WebhookDeliveryFilter& filter) {
+  if (filter.limit < 1 || filter.limit > kMaxPageSize)
+    return make_error("limit: must be 1 to " + std::to_string(kMaxPageSize));
+  auto before = parse_cursor(filter.cursor);
+  if (!before.ok()) return before.error();
+  auto db = read();
+  if (!db.ok()) return db.error();
+  // One read transaction: events and their attempts from the same snapshot.
+  if (auto s = (*db)->exec("BEGIN"); !s.ok()) return s.error();
+  struct EndRead {
+    Connection& db;
+    ~EndRead() { (void)db.exec("COMMIT"); }
+  } end_read{**db};
+  auto q = (*db)->query("SELECT " SMSGATE_OUTBOX_COLUMNS
+                        " FROM webhook_outbox o WHERE o.webhook_id = ? AND o.id < ? "
+                        "ORDER BY o.id DESC LIMIT ?");
+  if (!q.ok()) return q.error();
+  q->bind_all(filter.webhook_id, *before, filter.limit + 1);
+  Page<WebhookDelivery> page;
+  for (;;) {
+    auto row = q->step();
+    if (!row.ok()) return row.error();
+    if (!*row) break;
+    page.items.push_back(WebhookDelivery{read_event(*q), {}});
+  }
+  if (static_cast<int>(page.items.size()) > filter.limit) {
+    page.items.pop_back();
+    page.next_cursor = make_cursor(page.items.back().event.id);
+  }
+  for (WebhookDelivery& delivery : page.items) {
+    auto a = (*db)->query(
+        "SELECT at, http_status, error, duration_ms FROM webhook_attempts WHERE outbox_id = ? "
+        "ORDER BY id");
+    if (!a.ok()) return a.error();
+    a->bind(delivery.event.id);
+    for (;;) {
+      auto row = a->step();
+      if (!row.ok()) return row.error();
+      if (!*row) break;
+      WebhookAttempt attempt{a->int64(0), std::nullopt, a->optional_text(2), a->int64(3)};
+      if (!a->is_null(1)) attempt.http_status = a->int32(1);
+      delivery.attempts.push_back(std::move(attempt));
+    }
+  }
+  return page;
+}
+
+Result<int64_t> Store::webhook_backlog() {
+  auto db = read();
+  if (!db.ok()) return db.error();
+  auto q = (*db)->query(
+      "SELECT COUNT(*) FROM webhook_outbox WHERE delivered_at IS NULL AND given_up_at IS NULL");
+  if (!q.ok()) return q.error();
+  auto row = q->step();
+  if (!row.ok()) return row.error();
+  return q->int64(0);
+}
+
+}  // namespace smsgate::store
