@@ -53,10 +53,12 @@ Status apply_log_config(const config::LogConfig& log) {
   return ok_status();
 }
 
-Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config) {
+Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config,
+                                              const Clock* clock) {
   std::unique_ptr<Daemon> daemon(new Daemon());
   Daemon& d = *daemon;
   d.config_ = config;
+  if (clock) d.clock_ = clock;
   auto options = dispatcher_options(config);
   if (!options) return options.error();
   auto store = store::Store::open(config.storage.path);
@@ -66,7 +68,7 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config) {
   webhook::DelivererOptions delivery;
   delivery.timeout = config.webhooks.timeout;
   delivery.max_age = config.webhooks.max_age;
-  auto deliverer = webhook::Deliverer::start(*d.store_, d.clock_, delivery);
+  auto deliverer = webhook::Deliverer::start(*d.store_, *d.clock_, delivery);
   if (!deliverer) return deliverer.error();
   d.deliverer_ = std::move(*deliverer);
 
@@ -80,7 +82,7 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config) {
     webhook::ModemEventInfo info{id, status.port,
                                  status.identity.manufacturer + " " + status.identity.model,
                                  status.health.operator_name, online ? "" : status.detail};
-    int64_t now = d.clock_.now();
+    int64_t now = d.clock_->now();
     if (Status queued = d.store_->enqueue_event(webhook::modem_event_name(online),
                                                 webhook::modem_event_body(online, info, now), now);
         !queued) {
@@ -89,7 +91,7 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config) {
     d.deliverer_->wake();
   };
   auto dispatcher =
-      dispatch::Dispatcher::create(*d.store_, d.clock_, std::move(*options), std::move(observers));
+      dispatch::Dispatcher::create(*d.store_, *d.clock_, std::move(*options), std::move(observers));
   if (!dispatcher) return dispatcher.error();
   d.dispatcher_ = std::move(*dispatcher);
   d.pool_ = std::make_unique<modem::ModemPool>(pool_config(config), *d.dispatcher_);
@@ -101,7 +103,7 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config) {
   d.api_keys_ = std::make_unique<auth::ApiKeys>(*d.store_);
   d.otp_ = std::make_unique<auth::Otp>(*d.store_, compose_defaults(config));
   d.api_context_.reset(new http::ApiContext{*d.store_, *d.dispatcher_, *d.pool_, *d.api_keys_,
-                                            *d.otp_, d.clock_, compose_defaults(config),
+                                            *d.otp_, *d.clock_, compose_defaults(config),
                                             d.deliverer_.get(), d.api_metrics_});
   http::ServerOptions server_options;
   server_options.listen = config.http.listen;

@@ -35,7 +35,9 @@ class Daemon {
   // Opens the store, requeues what a crash left half-done, finds the modems, starts
   // dispatching, delivering webhooks and serving the API. Errors (a store that will
   // not open, a bad time zone, a port in use) stop it here.
-  static Result<std::unique_ptr<Daemon>> start(const config::Config& config);
+  // `clock`: the wall clock (tests move it forward); it must outlive the daemon.
+  static Result<std::unique_ptr<Daemon>> start(const config::Config& config,
+                                               const Clock* clock = nullptr);
   ~Daemon();  // stop()
 
   // SIGHUP: what can change without a restart (policies, limits, keywords, log level).
@@ -58,7 +60,8 @@ class Daemon {
   Daemon() = default;
 
   config::Config config_;
-  SystemClock clock_;
+  SystemClock system_clock_;
+  const Clock* clock_ = &system_clock_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<dispatch::Dispatcher> dispatcher_;
   std::unique_ptr<modem::ModemPool> pool_;

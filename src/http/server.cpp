@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <mutex>
 #include <nlohmann/json.hpp>
 
 namespace smsgate::http {
@@ -161,6 +160,13 @@ std::map<std::string, std::string, std::less<>> parse_query(std::string_view que
   return values;
 }
 
+bool tls_available() {
+  // Once per process, before any server starts (CivetWeb wants it so); the plain
+  // HTTP server works whether or not OpenSSL could be loaded.
+  static const unsigned initialized = mg_init_library(MG_FEATURES_TLS);
+  return (initialized & MG_FEATURES_TLS) != 0;
+}
+
 Result<std::string> listening_ports_option(std::string_view listen, bool tls) {
   size_t colon = listen.rfind(':');
   if (colon == std::string_view::npos || colon == 0 || colon + 1 == listen.size())
@@ -181,12 +187,16 @@ Result<std::string> listening_ports_option(std::string_view listen, bool tls) {
 
 Result<std::unique_ptr<Server>> Server::start(ServerOptions options, Router router,
                                               RequestObserver observer) {
-  static std::once_flag library;
-  std::call_once(library, [] { mg_init_library(MG_FEATURES_TLS); });
   bool tls = !options.tls_certificate.empty();
+  if (tls && !tls_available())
+    return make_error(
+        "tls_certificate: TLS is not available: this system's CivetWeb could not load "
+        "OpenSSL (Debian 12's CivetWeb 1.15 asks for SSL_get_peer_certificate, which "
+        "OpenSSL 3 no longer exports); serve plain HTTP on the LAN or put a TLS proxy in front");
   auto ports = listening_ports_option(options.listen, tls);
   if (!ports) return ports.error();
 
+  (void)tls_available();  // initialises CivetWeb
   std::unique_ptr<Server> server(new Server());
   server->options_ = std::move(options);
   server->router_ = std::move(router);

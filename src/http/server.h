@@ -117,6 +117,9 @@ class Server {
   bool tls_ = false;
 };
 
+// Whether CivetWeb could load OpenSSL here, so that tls_certificate can be served.
+bool tls_available();
+
 // CivetWeb's "listening_ports" value for an ADDRESS:PORT ("127.0.0.1:8080s" for TLS).
 Result<std::string> listening_ports_option(std::string_view listen, bool tls);
 

@@ -1,0 +1,98 @@
+// The daemon as local software meets it: daemon::Daemon started from a Config, with
+// simulated modems on ptys, its API on an ephemeral loopback port, and an API key.
+// Time is the system's plus an offset the test may move forward (OTP expiry) while
+// the modems keep their real pace.
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "daemon/daemon.h"
+#include "integration/http_client.h"
+#include "integration/modem_harness.h"
+
+namespace smsgate::testing {
+
+class OffsetClock final : public Clock {
+ public:
+  int64_t now() const override { return system_.now() + offset_.load(); }
+  void advance(int64_t ms) { offset_.fetch_add(ms); }
+
+ private:
+  SystemClock system_;
+  std::atomic<int64_t> offset_{0};
+};
+
+class ApiDaemon {
+ public:
+  explicit ApiDaemon(size_t modems = 2, std::function<void(config::Config&)> adjust = {})
+      : sims_(numbered(modems)) {
+    config_.storage.path = (db_dir_.path() / "smsgate.db").string();
+    config_.modems.ports = {(sims_.dir.path() / "modem*").string()};
+    config_.modems.rate_per_minute = 0;
+    config_.sending.quiet_hours = std::nullopt;
+    config_.sending.timezone = "UTC";
+    config_.http.listen = "127.0.0.1:0";
+    if (adjust) adjust(config_);
+    auto started = daemon::Daemon::start(config_, &clock_);
+    REQUIRE_MESSAGE(started.ok(), (started.ok() ? "" : started.error().message));
+    daemon_ = std::move(*started);
+    auto key = daemon_->api_keys().create("tests", clock_.now());
+    REQUIRE(key.ok());
+    key_ = key->key;
+    REQUIRE(wait_until([&] { return ready_modems() == modems; }));
+  }
+  ~ApiDaemon() { daemon_->stop(); }
+
+  std::string url() const {
+    return std::string(config_.http.tls_certificate.empty() ? "http" : "https") +
+           "://127.0.0.1:" + std::to_string(daemon_->http_port());
+  }
+  const std::string& key() const { return key_; }
+  HttpClient client() const { return HttpClient(url(), key_); }
+  daemon::Daemon& daemon() { return *daemon_; }
+  SimModems& sims() { return sims_; }
+  OffsetClock& clock() { return clock_; }
+
+  size_t ready_modems() {
+    size_t ready = 0;
+    for (const std::string& id : daemon_->pool().modems()) {
+      auto status = daemon_->pool().status(id);
+      if (status && status->state == modem::State::kReady) ++ready;
+    }
+    return ready;
+  }
+
+  // The message's status as the API shows it.
+  std::string status_of(HttpClient& client, int64_t id) {
+    auto answer = client.get("/api/v1/messages/" + std::to_string(id));
+    REQUIRE(answer.status == 200);
+    return answer.json()["status"].get<std::string>();
+  }
+  bool wait_status(HttpClient& client, int64_t id, const std::string& status) {
+    return wait_until([&] { return status_of(client, id) == status; });
+  }
+
+ private:
+  static std::vector<sim::SimConfig> numbered(size_t count) {
+    std::vector<sim::SimConfig> configs;
+    for (size_t i = 0; i < count; ++i) {
+      sim::SimConfig config = sim::numbered_config(static_cast<int>(i));
+      config.cmgs_latency = 20ms;
+      configs.push_back(config);
+    }
+    return configs;
+  }
+
+  SimModems sims_;
+  TempDir db_dir_;
+  config::Config config_;
+  OffsetClock clock_;
+  std::unique_ptr<daemon::Daemon> daemon_;
+  std::string key_;
+};
+
+}  // namespace smsgate::testing
