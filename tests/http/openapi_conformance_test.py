@@ -1,0 +1,667 @@
+#!/usr/bin/env python3
+"""Holds the HTTP API to its OpenAPI document (src/http/openapi.json), over real HTTP.
+
+Runs `smsgated run --demo` on a free port, fetches GET /api/v1/openapi.json, calls every
+documented operation (successes and the error answers: 400, 401, 404, 409, 413), and
+checks each answer: its status must be documented for the operation, its content type
+the documented one, its body valid against the documented schema (JSON Schema 2020-12,
+$refs resolved in the document). Then the reverse: every path and method in the
+document was answered by a route (not 404 "no such endpoint", not 405). Webhook events
+are checked too: a local receiver gets them, and both what it receives and what the
+deliveries list shows must match the document's `webhooks` section.
+
+Usage: openapi_conformance_test.py path/to/smsgated
+Exit status 0 when everything conforms; otherwise each mismatch is printed, naming the
+operation, the status and the field, and the exit status is 1.
+"""
+
+import hashlib
+import hmac
+import http.client
+import http.server
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+
+import jsonschema
+
+# An http-like base, so that "#/components/..." inside resolves with either
+# jsonschema API (RefResolver joins with urljoin, which ignores urn: bases).
+DOC_URI = "https://smsgate.invalid/api/v1/openapi.json"
+METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+
+
+class Failure(Exception):
+    pass
+
+
+def log(message):
+    print(message, flush=True)
+
+
+# --- The daemon ---------------------------------------------------------------------
+
+
+class Daemon:
+    """smsgated run --demo, with its stdout drained by a thread (it logs there too)."""
+
+    def __init__(self, binary, directory):
+        self.lines = []
+        self.found = threading.Event()
+        self.api_url = None
+        self.api_key = None
+        self.process = subprocess.Popen(
+            [binary, "run", "--demo", "--demo-dir", directory, "--demo-modems", "2",
+             "--listen", "127.0.0.1:0"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        for raw in self.process.stdout:
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            self.lines.append(line)
+            url = re.match(r"API:\s+(http://127\.0\.0\.1:\d+/api/v1/)", line)
+            if url:
+                self.api_url = url.group(1)
+            key = re.match(r"API key:\s+(sgk_\S+)", line)
+            if key:
+                self.api_key = key.group(1)
+            if self.api_url and self.api_key:
+                self.found.set()
+        self.found.set()
+
+    def wait_ready(self, timeout):
+        if not self.found.wait(timeout) or not (self.api_url and self.api_key):
+            raise Failure("smsgated did not print its API URL and key within %ss; output:\n%s"
+                          % (timeout, "\n".join(self.lines[-40:])))
+        parsed = urllib.parse.urlparse(self.api_url)
+        return parsed.hostname, parsed.port
+
+    def stop(self, timeout=20):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            code = self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            raise Failure("smsgated did not stop within %ss of SIGTERM" % timeout)
+        self.reader.join(5)
+        return code
+
+
+# --- The document -------------------------------------------------------------------
+
+
+def pointer_escape(token):
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+class Document:
+    """The OpenAPI document, and validators of its schemas by JSON pointer."""
+
+    def __init__(self, document):
+        self.document = document
+        self.validators = {}
+        try:  # jsonschema >= 4.18
+            import referencing
+            import referencing.jsonschema
+
+            resource = referencing.Resource.from_contents(
+                document, default_specification=referencing.jsonschema.DRAFT202012)
+            registry = referencing.Registry().with_resource(DOC_URI, resource)
+            self._make = lambda schema: jsonschema.Draft202012Validator(schema, registry=registry)
+        except ImportError:  # Debian's 4.10: RefResolver
+            resolver = jsonschema.RefResolver(DOC_URI, document)
+            self._make = lambda schema: jsonschema.Draft202012Validator(schema, resolver=resolver)
+
+    def operations(self):
+        for path, item in self.document["paths"].items():
+            for method in METHODS:
+                if method in item:
+                    yield path, method.upper(), item[method]
+
+    def operation(self, method, path):
+        item = self.document["paths"].get(path)
+        if item is None or method.lower() not in item:
+            raise Failure("%s %s is not in the document" % (method, path))
+        return item[method.lower()]
+
+    def resolve(self, node):
+        # Responses and parameters may be $refs into components.
+        while isinstance(node, dict) and "$ref" in node:
+            target = self.document
+            for token in node["$ref"].lstrip("#/").split("/"):
+                target = target[token.replace("~1", "/").replace("~0", "~")]
+            node = target
+        return node
+
+    def validator(self, pointer):
+        """A validator for the schema at `pointer` ("#/paths/..."), refs resolved."""
+        if pointer not in self.validators:
+            self.validators[pointer] = self._make({"$ref": DOC_URI + pointer})
+        return self.validators[pointer]
+
+    def errors(self, pointer, value):
+        found = sorted(self.validator(pointer).iter_errors(value), key=lambda e: list(e.path))
+        return ["at %s: %s" % ("/".join(str(p) for p in e.absolute_path) or "(body)",
+                               e.message) for e in found]
+
+
+# --- Calling the API ----------------------------------------------------------------
+
+
+class Api:
+    def __init__(self, host, port, key, document):
+        self.host, self.port, self.key = host, port, key
+        self.doc = document
+        self.failures = []
+        self.calls = {}  # (METHOD, path template) -> [statuses answered]
+        self.route_answers = {}  # (METHOD, path template) -> [(status, error code)]
+
+    def raw(self, method, target, body=None, headers=None, auth=True):
+        """One request; answers (status, headers, body bytes)."""
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=15)
+        all_headers = {}
+        if auth:
+            all_headers["Authorization"] = "Bearer " + self.key
+        if body is not None:
+            if not isinstance(body, (bytes, str)):
+                body = json.dumps(body)
+            if isinstance(body, str):
+                body = body.encode()
+            all_headers["Content-Type"] = "application/json"
+        all_headers.update(headers or {})
+        try:
+            connection.request(method, target, body=body, headers=all_headers)
+            response = connection.getresponse()
+            data = response.read()
+            return response.status, response, data
+        except (ConnectionError, http.client.HTTPException) as error:
+            if body is not None and len(body) > 1 << 20:
+                # The server may answer 413 and close before the whole body is sent.
+                raise
+            raise Failure("%s %s: %s" % (method, target, error))
+        finally:
+            connection.close()
+
+    def call(self, method, template, params=None, query=None, body=None, headers=None,
+             auth=True, expect=None):
+        """Calls the documented operation `method template` and checks the answer
+        against the document. Answers (status, parsed JSON body or text)."""
+        operation = self.doc.operation(method, template)
+        path = template
+        for name, value in (params or {}).items():
+            path = path.replace("{%s}" % name, urllib.parse.quote(str(value), safe=""))
+        target = path + ("?" + urllib.parse.urlencode(query) if query else "")
+        status, response, data = self.raw(method, target, body, headers, auth)
+        name = "%s %s (%s)" % (method, template, operation.get("operationId"))
+        self.calls.setdefault((method, template), []).append(status)
+        parsed = self.check(name, method, template, operation, status, response, data)
+        error = parsed.get("error", {}) if isinstance(parsed, dict) else {}
+        # The router's own answers: no route for the path, or none for the method.
+        unrouted = status == 405 or (status == 404 and isinstance(error, dict) and
+                                     str(error.get("message", "")).startswith("no such endpoint"))
+        self.route_answers.setdefault((method, template), []).append((status, unrouted))
+        if expect is not None and status != expect:
+            self.fail("%s -> %d, expected %d: %s" % (name, status, expect, data[:300]))
+        return status, parsed
+
+    def fail(self, message):
+        log("FAIL: " + message)
+        self.failures.append(message)
+
+    def check(self, name, method, template, operation, status, response, data):
+        responses = operation.get("responses", {})
+        key = str(status)
+        if key not in responses:
+            key = str(status)[0] + "XX"
+        if key not in responses:
+            key = "default"
+        if key not in responses:
+            self.fail("%s answered %d, which the document does not list (it lists %s): %s"
+                      % (name, status, ", ".join(sorted(responses)), data[:300]))
+            return self.decode(response, data)
+        documented = self.doc.resolve(responses[key])
+        content = documented.get("content", {})
+        media_type = (response.getheader("Content-Type") or "").split(";")[0].strip()
+        if not content:
+            if data:
+                self.fail("%s %d: the document says no body, got %r" % (name, status, data[:100]))
+            return self.decode(response, data)
+        if media_type not in content:
+            self.fail("%s %d: Content-Type %s, documented %s"
+                      % (name, status, media_type, ", ".join(content)))
+            return self.decode(response, data)
+        for header, spec in self.doc.resolve(documented).get("headers", {}).items():
+            spec = self.doc.resolve(spec)
+            if spec.get("required") and response.getheader(header) is None:
+                self.fail("%s %d: header %s is missing" % (name, status, header))
+        body = self.decode(response, data)
+        if media_type == "application/json" and not isinstance(body, (dict, list)):
+            self.fail("%s %d: the body is not JSON: %r" % (name, status, data[:200]))
+            return body
+        # Point at the schema through the response as written (a $ref to
+        # components/responses stays one), so errors name where it lives.
+        if "$ref" in responses[key]:
+            base = responses[key]["$ref"]
+        else:
+            base = "#/paths/%s/%s/responses/%s" % (pointer_escape(template), method.lower(), key)
+        pointer = base + "/content/" + pointer_escape(media_type) + "/schema"
+        for error in self.doc.errors(pointer, body):
+            self.fail("%s %d: the body does not match the schema %s: %s"
+                      % (name, status, pointer, error))
+        return body
+
+    @staticmethod
+    def decode(response, data):
+        media_type = (response.getheader("Content-Type") or "").split(";")[0].strip()
+        if media_type == "application/json":
+            try:
+                return json.loads(data)
+            except ValueError:
+                return data.decode("utf-8", "replace")
+        return data.decode("utf-8", "replace")
+
+
+def wait_until(what, deadline_seconds, probe, interval=0.2):
+    deadline = time.monotonic() + deadline_seconds
+    while True:
+        value = probe()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise Failure("timed out after %ss waiting for %s" % (deadline_seconds, what))
+        time.sleep(interval)
+
+
+# --- A webhook receiver ---------------------------------------------------------------
+
+
+class Receiver:
+    """Records the webhook requests it gets; answers 200."""
+
+    def __init__(self):
+        received = self.received = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                received.append((self.path, dict(self.headers.items()), body))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = "http://127.0.0.1:%d/hook" % self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+# --- The scenario -------------------------------------------------------------------
+
+
+def exercise(api, doc, receiver):
+    M = "/api/v1/messages"
+
+    # 401 from every operation that needs a key; this also shows each documented path
+    # and method is routed (a missing route would be 404 or 405).
+    for path, method, operation in doc.operations():
+        if operation.get("security", doc.document.get("security")) == []:
+            continue
+        params = {p: "1" for p in re.findall(r"{(\w+)}", path)}
+        body = {} if method in ("POST", "PUT", "PATCH") else None
+        api.call(method, path, params=params, body=body, auth=False, expect=401)
+        api.call(method, path, params=params, body=body, auth=False, expect=401,
+                 headers={"Authorization": "Bearer sgk_not_a_real_key"})
+
+    api.call("GET", "/api/v1/health", auth=False, expect=200)
+
+    # --- Webhooks first, so that later events reach the receiver. ---
+    _, hook = api.call("POST", "/api/v1/webhooks", expect=201,
+                       body={"url": receiver.url, "events": ["*"], "secret": "s3cret"})
+    _, hook2 = api.call("POST", "/api/v1/webhooks", expect=201,
+                        body={"url": receiver.url + "/two",
+                              "events": ["message.delivered", "message.sent"]})
+    if not str(hook2.get("secret", "")).startswith("whsec_"):
+        api.fail("POST /api/v1/webhooks without a secret: no whsec_ secret made: %r" % hook2)
+    api.call("POST", "/api/v1/webhooks", body={"url": "ftp://x", "events": ["*"]}, expect=400)
+    api.call("POST", "/api/v1/webhooks", body={"url": receiver.url, "events": ["nope"]},
+             expect=400)
+    api.call("POST", "/api/v1/webhooks", body={"url": receiver.url, "colour": "red"},
+             expect=400)
+    api.call("GET", "/api/v1/webhooks", expect=200)
+    api.call("GET", "/api/v1/webhooks/{id}", params={"id": hook["id"]}, expect=200)
+    api.call("GET", "/api/v1/webhooks/{id}", params={"id": 999999}, expect=404)
+    api.call("GET", "/api/v1/webhooks/{id}", params={"id": "abc"}, expect=404)
+
+    # --- Messages. ---
+    _, sent = api.call("POST", M, expect=202, body={
+        "to": "+4917000000201", "text": "Your parcel is ready.", "status_report": True,
+        "external_id": "order-1", "category": "transactional"})
+    _, plain = api.call("POST", M, expect=202, body={"to": "+4917000000202", "text": "Hi"})
+    _, first = api.call("POST", M, expect=202, headers={"Idempotency-Key": "k-1"},
+                        body={"to": "+4917000000203", "text": "Once only, please"})
+    status, again = api.call("POST", M, expect=200, headers={"Idempotency-Key": "k-1"},
+                             body={"to": "+4917000000203", "text": "Once only, please"})
+    if status == 200 and again.get("id") != first.get("id"):
+        api.fail("POST %s replayed Idempotency-Key answered another message: %r vs %r"
+                 % (M, again, first))
+    _, scheduled = api.call("POST", M, expect=202, body={
+        "to": "+4917000000204", "text": "Later", "send_at": "2099-01-01T10:00:00+01:00",
+        "ttl": 3600, "priority": 5, "expect_reply": True, "category": "feedback",
+        "options": {"encoding": "gsm7", "transliterate": True, "languages": ["es"]}})
+    if scheduled.get("status") != "scheduled":
+        api.fail("POST %s with send_at in 2099: status %r, expected scheduled" % (M, scheduled))
+    api.call("POST", M, body={"to": "+4917000000205", "txt": "typo"}, expect=400)
+    api.call("POST", M, body={"to": "not a number", "text": "x"}, expect=400)
+    api.call("POST", M, body={"to": "+4917000000205", "text": "x", "ttl": 0}, expect=400)
+    api.call("POST", M, body=b"{not json", expect=400)
+    api.call("POST", M, body=b"", expect=400)
+    api.call("POST", M, body={"to": "+4917000000205", "text": "x", "modem": "nope"},
+             expect=400)
+    api.call("POST", M, headers={"Idempotency-Key": "x" * 300},
+             body={"to": "+4917000000205", "text": "x"}, expect=400)
+    try:
+        api.call("POST", M, body=b"{" + b" " * (1 << 20) + b"}", expect=413)
+    except (ConnectionError, http.client.HTTPException):
+        api.fail("POST %s with a 1 MiB body: the connection broke instead of a 413" % M)
+
+    _, batch = api.call("POST", M + "/batch", expect=202, headers={"Idempotency-Key": "b-1"},
+                        body={"messages": [{"to": "+4917000000206", "text": "one"},
+                                           {"to": "+4917000000207", "text": "two \U0001F600"}]})
+    api.call("POST", M + "/batch", expect=200, headers={"Idempotency-Key": "b-1"},
+             body={"messages": [{"to": "+4917000000206", "text": "one"},
+                                {"to": "+4917000000207", "text": "two \U0001F600"}]})
+    api.call("POST", M + "/batch", body={"messages": []}, expect=400)
+    api.call("POST", M + "/batch", body={"messages": [{"to": "+4917000000208"}]}, expect=400)
+
+    api.call("POST", M + "/preview", expect=200, body={"text": "Hello \u00f1 world"})
+    api.call("POST", M + "/preview", expect=200,
+             body={"text": "Hi \u201cthere\u201d \U0001F600 " * 20})
+    api.call("POST", M + "/preview", expect=200,
+             body={"text": "\u201cquoted\u201d", "options": {"transliterate": True}})
+    api.call("POST", M + "/preview", expect=200,
+             body={"text": "\u00e7a \u011f", "options": {"encoding": "gsm7",
+                                                        "languages": ["tr"]}})
+    api.call("POST", M + "/preview", body={"text": "x", "options": {"encoding": "utf8"}},
+             expect=400)
+
+    status, page = api.call("GET", M, query={"limit": 2}, expect=200)
+    if status == 200 and "next_cursor" not in page:
+        api.fail("GET %s?limit=2 with more messages: no next_cursor" % M)
+    if status == 200 and "next_cursor" in page:
+        api.call("GET", M, query={"limit": 2, "cursor": page["next_cursor"]}, expect=200)
+    api.call("GET", M, query={"status": "scheduled", "to": "+4917000000204",
+                              "since": "2020-01-01T00:00:00Z"}, expect=200)
+    api.call("GET", M, query={"status": "lost"}, expect=400)
+    api.call("GET", M, query={"limit": 0}, expect=400)
+    api.call("GET", M, query={"since": "yesterday"}, expect=400)
+    api.call("GET", M, query={"cursor": "garbage"}, expect=400)
+
+    api.call("GET", M + "/{id}", params={"id": scheduled["id"]}, expect=200)
+    api.call("GET", M + "/{id}", params={"id": 999999}, expect=404)
+    api.call("GET", M + "/{id}", params={"id": "abc"}, expect=404)
+    api.call("DELETE", M + "/{id}", params={"id": scheduled["id"]}, expect=200)
+    api.call("DELETE", M + "/{id}", params={"id": 999999}, expect=404)
+
+    # Sent, then delivered (the demo modems report after 2 s).
+    def delivered():
+        _, detail = api.call("GET", M + "/{id}", params={"id": sent["id"]}, expect=200)
+        return detail if detail.get("status") == "delivered" else None
+    wait_until("message %s to be delivered" % sent["id"], 20, delivered, 0.3)
+    api.call("DELETE", M + "/{id}", params={"id": sent["id"]}, expect=409)
+
+    # --- OTP. ---
+    _, otp = api.call("POST", "/api/v1/otp", expect=202,
+                      body={"to": "+4917000000301", "length": 6, "ttl": 120,
+                            "template": "Code: {code}"})
+    api.call("POST", "/api/v1/otp", expect=202, headers={"Idempotency-Key": "otp-1"},
+             body={"to": "+4917000000302"})
+    api.call("POST", "/api/v1/otp", body={"to": "+4917000000301", "length": 3}, expect=400)
+    api.call("POST", "/api/v1/otp", body={"to": "+4917000000301", "template": "no code"},
+             expect=400)
+    api.call("POST", "/api/v1/otp/verify", expect=200,
+             body={"to": "+4917000000301", "code": "0"})
+    _, carrier = api.call("GET", M + "/{id}", params={"id": otp["id"]}, expect=200)
+    code = re.search(r"\d{6}", carrier.get("text", ""))
+    if code:
+        _, verdict = api.call("POST", "/api/v1/otp/verify", expect=200,
+                              body={"to": "+4917000000301", "code": code.group(0)})
+        if verdict.get("result") != "valid":
+            api.fail("POST /api/v1/otp/verify with the code sent: %r" % verdict)
+        _, verdict = api.call("POST", "/api/v1/otp/verify", expect=200,
+                              body={"to": "+4917000000301", "code": code.group(0)})
+        if verdict.get("result") != "no_code":
+            api.fail("POST /api/v1/otp/verify with a used code: %r" % verdict)
+    else:
+        api.fail("the OTP message %r carries no 6-digit code" % carrier.get("text"))
+    api.call("POST", "/api/v1/otp/verify", body={"to": "+4917000000301", "code": "abc"},
+             expect=400)
+    api.call("POST", "/api/v1/otp/verify", body={"to": "+4917000000301"}, expect=400)
+
+    # --- Inbound (the demo receives nothing, so the list is checked empty). ---
+    api.call("GET", "/api/v1/inbound", expect=200)
+    api.call("GET", "/api/v1/inbound", query={"from": "+4917000000201", "limit": 5,
+                                               "since": "2020-01-01T00:00:00Z"}, expect=200)
+    api.call("GET", "/api/v1/inbound", query={"since": "soon"}, expect=400)
+    api.call("GET", "/api/v1/inbound", query={"limit": "many"}, expect=400)
+
+    # --- Modems. ---
+    _, modems = api.call("GET", "/api/v1/modems", expect=200)
+    items = modems.get("items", []) if isinstance(modems, dict) else []
+    if len(items) != 2:
+        api.fail("GET /api/v1/modems: %d modems, the demo runs 2" % len(items))
+    modem = items[0]["id"] if items else "0"
+    api.call("POST", "/api/v1/modems/{id}/disable", params={"id": modem}, expect=200)
+    api.call("POST", "/api/v1/modems/{id}/enable", params={"id": modem}, expect=200)
+    api.call("POST", "/api/v1/modems/{id}/reset", params={"id": modem}, expect=202)
+    for action in ("reset", "enable", "disable"):
+        api.call("POST", "/api/v1/modems/{id}/" + action, params={"id": "000000000000000"},
+                 expect=404)
+    api.call("POST", M, body={"to": "+4917000000209", "text": "pinned", "modem": modem},
+             expect=202)
+
+    # --- Opt-outs. ---
+    api.call("POST", "/api/v1/optouts", body={"number": "+4917000000401", "keyword": "STOP"},
+             expect=201)
+    api.call("POST", "/api/v1/optouts", body={"number": "+4917000000402"}, expect=201)
+    api.call("POST", "/api/v1/optouts", body={"number": "banana"}, expect=400)
+    api.call("POST", "/api/v1/optouts", body={}, expect=400)
+    api.call("POST", M, body={"to": "+4917000000401", "text": "Sale!", "category": "marketing"},
+             expect=409)
+    api.call("POST", M + "/batch", body={"messages": [
+        {"to": "+4917000000210", "text": "ok"}, {"to": "+4917000000402", "text": "no"}]},
+        expect=409)
+    api.call("POST", "/api/v1/otp", body={"to": "+4917000000401"}, expect=202)
+    status, optouts = api.call("GET", "/api/v1/optouts", query={"limit": 1}, expect=200)
+    if status == 200 and "next_cursor" in optouts:
+        api.call("GET", "/api/v1/optouts", query={"cursor": optouts["next_cursor"]}, expect=200)
+    else:
+        api.fail("GET /api/v1/optouts?limit=1 with two opt-outs: no next_cursor")
+    api.call("GET", "/api/v1/optouts", query={"cursor": "x"}, expect=400)
+    api.call("DELETE", "/api/v1/optouts", query={"number": "+4917000000401"}, expect=200)
+    api.call("DELETE", "/api/v1/optouts", query={"number": "+4917000000401"}, expect=404)
+    api.call("DELETE", "/api/v1/optouts", expect=400)
+    api.call("DELETE", "/api/v1/optouts/{number}", params={"number": "+4917000000402"},
+             expect=200)
+    api.call("DELETE", "/api/v1/optouts/{number}", params={"number": "+4917000000402"},
+             expect=404)
+    api.call("DELETE", "/api/v1/optouts/{number}", params={"number": "banana"}, expect=400)
+
+    # --- System. ---
+    api.call("GET", "/metrics", expect=200)
+    api.call("GET", "/api/v1/openapi.json", expect=200)
+
+    # --- Webhook deliveries: the events of the message sent above. ---
+    def hook_delivered():
+        _, page = api.call("GET", "/api/v1/webhooks/{id}/deliveries", params={"id": hook["id"]},
+                           expect=200)
+        states = [item.get("state") for item in page.get("items", [])]
+        events = {item.get("event") for item in page.get("items", [])}
+        done = {"message.sent", "message.delivered"} <= events and "pending" not in states
+        return page if done else None
+    page = wait_until("webhook deliveries of message.sent and message.delivered", 20,
+                      hook_delivered, 0.3)
+    if not any(item.get("tries") for item in page["items"]):
+        api.fail("webhook deliveries: none has a try listed: %r" % page["items"][:1])
+    _, first_page = api.call("GET", "/api/v1/webhooks/{id}/deliveries",
+                             params={"id": hook["id"]}, query={"limit": 1}, expect=200)
+    if "next_cursor" in first_page:
+        api.call("GET", "/api/v1/webhooks/{id}/deliveries", params={"id": hook["id"]},
+                 query={"limit": 1, "cursor": first_page["next_cursor"]}, expect=200)
+    else:
+        api.fail("GET deliveries?limit=1 of several: no next_cursor")
+    api.call("GET", "/api/v1/webhooks/{id}/deliveries", params={"id": hook["id"]},
+             query={"limit": 5000}, expect=400)
+    api.call("GET", "/api/v1/webhooks/{id}/deliveries", params={"id": 999999}, expect=404)
+
+    check_received_events(api, doc, receiver,
+                          {"/hook": "s3cret", "/hook/two": hook2.get("secret", "")})
+
+    api.call("DELETE", "/api/v1/webhooks", query={"id": hook2["id"]}, expect=200)
+    api.call("DELETE", "/api/v1/webhooks", query={"id": hook2["id"]}, expect=404)
+    api.call("DELETE", "/api/v1/webhooks", expect=400)
+    api.call("DELETE", "/api/v1/webhooks/{id}", params={"id": hook["id"]}, expect=200)
+    api.call("DELETE", "/api/v1/webhooks/{id}", params={"id": hook["id"]}, expect=404)
+
+    # --- What no operation documents: the router's own 404 and 405. ---
+    for method, target, expected in (("GET", "/api/v1/nothing", 404),
+                                     ("PUT", "/api/v1/messages", 405),
+                                     ("PATCH", "/api/v1/webhooks/1", 405)):
+        status, response, data = api.raw(method, target)
+        if status != expected:
+            api.fail("%s %s answered %d, expected %d" % (method, target, status, expected))
+        name = "MethodNotAllowed" if expected == 405 else "NotFound"
+        pointer = "#/components/responses/%s/content/application~1json/schema" % name
+        for error in doc.errors(pointer, Api.decode(response, data)):
+            api.fail("%s %s %d: %s" % (method, target, status, error))
+        if expected == 405 and not response.getheader("Allow"):
+            api.fail("%s %s 405 without Allow" % (method, target))
+
+
+def check_received_events(api, doc, receiver, secrets):
+    """Every webhook request received matches the document's `webhooks` entry and is
+    signed with its webhook's secret (`secrets`: by receiver path)."""
+    if not receiver.received:
+        api.fail("the webhook receiver got nothing")
+    for path, headers, body in list(receiver.received):
+        headers = {k.lower(): v for k, v in headers.items()}
+        event = headers.get("x-smsgate-event", "")
+        entry = doc.document.get("webhooks", {}).get(event)
+        if not entry:
+            api.fail("webhook event %r is not in the document's webhooks" % event)
+            continue
+        operation = entry["post"]
+        for parameter in operation.get("parameters", []):
+            parameter = doc.resolve(parameter)
+            if parameter["in"] != "header":
+                continue
+            value = headers.get(parameter["name"].lower())
+            if value is None:
+                api.fail("webhook %s: header %s missing" % (event, parameter["name"]))
+                continue
+            schema = parameter["schema"]
+            if "pattern" in schema and not re.search(schema["pattern"], value):
+                api.fail("webhook %s: header %s=%r does not match %s"
+                         % (event, parameter["name"], value, schema["pattern"]))
+        expected = "sha256=" + hmac.new(secrets.get(path, "").encode(), body,
+                                        hashlib.sha256).hexdigest()
+        if headers.get("x-smsgate-signature") != expected:
+            api.fail("webhook %s to %s: X-Smsgate-Signature %r is not the HMAC of the body"
+                     % (event, path, headers.get("x-smsgate-signature")))
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            api.fail("webhook %s: the body is not JSON: %r" % (event, body[:200]))
+            continue
+        pointer = ("#/webhooks/%s/post/requestBody/content/application~1json/schema"
+                   % pointer_escape(event))
+        for error in doc.errors(pointer, parsed):
+            api.fail("webhook %s: the body does not match %s: %s" % (event, pointer, error))
+
+
+def main():
+    if len(sys.argv) != 2:
+        print("usage: openapi_conformance_test.py path/to/smsgated", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="smsgate-openapi-") as directory:
+        daemon = Daemon(sys.argv[1], os.path.join(directory, "demo"))
+        receiver = Receiver()
+        failures = []
+        try:
+            host, port = daemon.wait_ready(30)
+            # The document itself, unauthenticated first: it is behind the key too.
+            probe = Api(host, port, daemon.api_key, None)
+            status, _, data = probe.raw("GET", "/api/v1/openapi.json")
+            if status != 200:
+                raise Failure("GET /api/v1/openapi.json answered %d" % status)
+            document = json.loads(data)
+            if document.get("openapi") != "3.1.0":
+                raise Failure("the document is not OpenAPI 3.1.0: %r" % document.get("openapi"))
+            doc = Document(document)
+            for name, schema in document.get("components", {}).get("schemas", {}).items():
+                try:
+                    jsonschema.Draft202012Validator.check_schema(schema)
+                except jsonschema.SchemaError as error:
+                    failures.append("components/schemas/%s is not a valid schema: %s"
+                                    % (name, error.message))
+            api = Api(host, port, daemon.api_key, doc)
+            exercise(api, doc, receiver)
+            failures += api.failures
+            # The reverse: every documented operation was called and reached its route.
+            for path, method, operation in doc.operations():
+                answers = api.route_answers.get((method, path))
+                if not answers:
+                    failures.append("%s %s (%s) was never called"
+                                    % (method, path, operation.get("operationId")))
+                    continue
+                if all(unrouted for _, unrouted in answers):
+                    failures.append("%s %s: no route answers it (only %s)"
+                                    % (method, path, sorted({s for s, _ in answers})))
+                if not any(200 <= s < 300 for s, _ in answers):
+                    failures.append("%s %s: never answered 2xx (%s)"
+                                    % (method, path, sorted({s for s, _ in answers})))
+        except Failure as failure:
+            failures.append(str(failure))
+        finally:
+            receiver.stop()
+            code = None
+            try:
+                code = daemon.stop()
+            except Failure as failure:
+                failures.append(str(failure))
+            if code is not None and code != 0:
+                failures.append("smsgated exited with %d after SIGTERM; its last lines:\n%s"
+                                % (code, "\n".join(daemon.lines[-20:])))
+    elapsed = time.monotonic() - started
+    if failures:
+        log("\n%d failure(s):" % len(failures))
+        for failure in failures:
+            log("  - " + failure)
+        return 1
+    calls = sum(len(v) for v in api.calls.values())
+    log("openapi conformance: %d operations, %d calls, all conform (%.1f s)"
+        % (len(list(doc.operations())), calls, elapsed))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
