@@ -22,8 +22,7 @@ namespace {
 constexpr const char* kKeySetting = "otp_key";
 constexpr size_t kKeyBytes = 32;
 
-Status validate(const OtpRequest& request, int length, int ttl_seconds,
-                const std::string& template_text) {
+Status validate(int length, int ttl_seconds, const std::string& template_text) {
   if (length < Otp::kMinLength || length > Otp::kMaxLength)
     return make_error("length: " + std::to_string(length) + " is outside " +
                       std::to_string(Otp::kMinLength) + ".." + std::to_string(Otp::kMaxLength) +
@@ -39,8 +38,6 @@ Status validate(const OtpRequest& request, int length, int ttl_seconds,
                       " characters");
   if (template_text.find(Otp::kCodePlaceholder) == std::string::npos)
     return make_error("template: must contain " + std::string(Otp::kCodePlaceholder));
-  if (request.idempotency_key && request.idempotency_key->empty())
-    return make_error("idempotency_key: empty");
   return ok_status();
 }
 
@@ -108,7 +105,7 @@ Result<OtpIssued> Otp::send(const OtpRequest& request, int64_t now) {
   int length = request.length.value_or(kDefaultLength);
   int ttl_seconds = request.ttl_seconds.value_or(kDefaultTtlSeconds);
   std::string template_text = request.template_text.value_or(std::string(kDefaultTemplate));
-  if (auto s = validate(request, length, ttl_seconds, template_text); !s.ok()) return s.error();
+  if (auto s = validate(length, ttl_seconds, template_text); !s.ok()) return s.error();
 
   std::string code = random_digits(length);
   auto code_hash = hash_code(code);
