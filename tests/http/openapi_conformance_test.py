@@ -10,6 +10,11 @@ document was answered by a route (not 404 "no such endpoint", not 405). Webhook 
 are checked too: a local receiver gets them, and both what it receives and what the
 deliveries list shows must match the document's `webhooks` section.
 
+The demo receives no SMS, so a second, shorter run covers inbound items: `smsgated sim`
+(whose control socket delivers texts) and `smsgated run --config` on its ptys, with a
+key from `smsgated apikey create`; a reply to a feedback message must list with
+in_reply_to and its rating, and its inbound.received webhook must match too.
+
 Usage: openapi_conformance_test.py path/to/smsgated
 Exit status 0 when everything conforms; otherwise each mismatch is printed, naming the
 operation, the status and the field, and the exit status is 1.
@@ -23,11 +28,13 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import traceback
 import urllib.parse
 
 import jsonschema
@@ -49,41 +56,41 @@ def log(message):
 # --- The daemon ---------------------------------------------------------------------
 
 
-class Daemon:
-    """smsgated run --demo, with its stdout drained by a thread (it logs there too)."""
+class Process:
+    """A child whose output is drained by a thread (a full pipe would block it)."""
 
-    def __init__(self, binary, directory):
+    def __init__(self, argv):
         self.lines = []
-        self.found = threading.Event()
-        self.api_url = None
-        self.api_key = None
-        self.process = subprocess.Popen(
-            [binary, "run", "--demo", "--demo-dir", directory, "--demo-modems", "2",
-             "--listen", "127.0.0.1:0"],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        self.changed = threading.Condition()
+        self.process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                        stdin=subprocess.DEVNULL)
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
 
     def _read(self):
         for raw in self.process.stdout:
-            line = raw.decode("utf-8", "replace").rstrip("\n")
-            self.lines.append(line)
-            url = re.match(r"API:\s+(http://127\.0\.0\.1:\d+/api/v1/)", line)
-            if url:
-                self.api_url = url.group(1)
-            key = re.match(r"API key:\s+(sgk_\S+)", line)
-            if key:
-                self.api_key = key.group(1)
-            if self.api_url and self.api_key:
-                self.found.set()
-        self.found.set()
+            with self.changed:
+                self.lines.append(raw.decode("utf-8", "replace").rstrip("\n"))
+                self.changed.notify_all()
+        with self.changed:
+            self.lines.append(None)  # end of output
+            self.changed.notify_all()
 
-    def wait_ready(self, timeout):
-        if not self.found.wait(timeout) or not (self.api_url and self.api_key):
-            raise Failure("smsgated did not print its API URL and key within %ss; output:\n%s"
-                          % (timeout, "\n".join(self.lines[-40:])))
-        parsed = urllib.parse.urlparse(self.api_url)
-        return parsed.hostname, parsed.port
+    def wait_line(self, pattern, timeout):
+        """The first match of `pattern` in a line printed within `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        with self.changed:
+            while True:
+                for line in self.lines:
+                    found = line is not None and re.search(pattern, line)
+                    if found:
+                        return found
+                left = deadline - time.monotonic()
+                if None in self.lines or left <= 0:
+                    raise Failure("%s printed no line like %r within %ss; its output:\n%s"
+                                  % (os.path.basename(self.process.args[0]), pattern, timeout,
+                                     "\n".join(l for l in self.lines[-30:] if l)))
+                self.changed.wait(left)
 
     def stop(self, timeout=20):
         if self.process.poll() is None:
@@ -93,9 +100,27 @@ class Daemon:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-            raise Failure("smsgated did not stop within %ss of SIGTERM" % timeout)
+            raise Failure("%s did not stop within %ss of SIGTERM" % (self.process.args[:2], timeout))
         self.reader.join(5)
         return code
+
+    def tail(self, count=20):
+        return "\n".join(l for l in self.lines[-count:] if l is not None)
+
+
+class Daemon(Process):
+    """smsgated run --demo (it logs to stdout too)."""
+
+    def __init__(self, binary, directory):
+        super().__init__([binary, "run", "--demo", "--demo-dir", directory, "--demo-modems", "2",
+                          "--listen", "127.0.0.1:0"])
+
+    def wait_ready(self, timeout):
+        """(host, port, API key) from what the demo prints."""
+        url = self.wait_line(r"^API:\s+(http://127\.0\.0\.1:\d+/api/v1/)", timeout).group(1)
+        key = self.wait_line(r"^API key:\s+(sgk_\S+)", timeout).group(1)
+        parsed = urllib.parse.urlparse(url)
+        return parsed.hostname, parsed.port, key
 
 
 # --- The document -------------------------------------------------------------------
@@ -551,9 +576,7 @@ def exercise(api, doc, receiver):
         names = {headers.get("X-Smsgate-Event") for _, headers, _ in receiver.received}
         return {"modem.offline", "modem.online"} <= names
     wait_until("modem.offline and modem.online after the reset", 15, modem_events, 0.3)
-
-    check_received_events(api, doc, receiver,
-                          {"/hook": "s3cret", "/hook/two": hook2.get("secret", "")})
+    secrets = {"/hook": "s3cret", "/hook/two": hook2.get("secret", "")}
 
     api.call("DELETE", "/api/v1/webhooks", query={"id": hook2["id"]}, expect=200)
     api.call("DELETE", "/api/v1/webhooks", query={"id": hook2["id"]}, expect=404)
@@ -562,6 +585,11 @@ def exercise(api, doc, receiver):
     api.call("DELETE", "/api/v1/webhooks/{id}", params={"id": hook["id"]}, expect=404)
 
     # --- What no operation documents: the router's own 404 and 405. ---
+    exercise_router(api, doc)
+    return secrets
+
+
+def exercise_router(api, doc):
     for method, target, expected in (("GET", "/api/v1/nothing", 404),
                                      ("PUT", "/api/v1/messages", 405),
                                      ("PATCH", "/api/v1/webhooks/1", 405)):
@@ -574,6 +602,110 @@ def exercise(api, doc, receiver):
             api.fail("%s %s %d: %s" % (method, target, status, error))
         if expected == 405 and not response.getheader("Allow"):
             api.fail("%s %s 405 without Allow" % (method, target))
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def control(path, command):
+    """One command to `smsgated sim`'s control socket; its JSON answer."""
+    with socket.socket(socket.AF_UNIX) as connection:
+        connection.settimeout(10)
+        connection.connect(path)
+        connection.sendall((json.dumps(command) + "\n").encode())
+        answer = b""
+        while not answer.endswith(b"\n"):
+            chunk = connection.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+    reply = json.loads(answer or b"{}")
+    if not reply.get("ok"):
+        raise Failure("sim control %r: %r" % (command, reply))
+    return reply
+
+
+def exercise_inbound(binary, directory, doc, receiver):
+    """Inbound items over a simulated modem whose control socket delivers texts: a
+    reply to a feedback message (in_reply_to, rating) and a text from a stranger.
+    Answers the Api (its failures and calls) and the webhook secrets by path."""
+    sim = Process([binary, "sim", "--modems", "1", "--dir", os.path.join(directory, "sim")])
+    run = None
+    try:
+        control_path = sim.wait_line(r"^control (\S+)", 20).group(1)
+        database = os.path.join(directory, "inbound.db")
+        made = subprocess.run([binary, "apikey", "create", "--db", database, "--name", "openapi"],
+                              capture_output=True, text=True, timeout=30)
+        if made.returncode != 0 or not made.stdout.strip():
+            raise Failure("smsgated apikey create: %s%s" % (made.stdout, made.stderr))
+        key = made.stdout.strip().splitlines()[-1]
+        port = free_port()
+        config = os.path.join(directory, "inbound.toml")
+        with open(config, "w") as out:
+            out.write('[http]\nlisten = "127.0.0.1:%d"\n[storage]\npath = "%s"\n'
+                      '[modems]\nports = ["%s"]\nrate_per_minute = 0\n'
+                      '[sending]\nquiet_hours = ""\ntimezone = "UTC"\n'
+                      % (port, database, os.path.join(directory, "sim", "modem*")))
+        run = Process([binary, "run", "--config", config])
+        api = Api("127.0.0.1", port, key, doc)
+
+        def ready():
+            try:
+                status, _, data = api.raw("GET", "/api/v1/health", auth=False)
+            except Failure:
+                return False
+            return status == 200 and json.loads(data)["modems"]["ready"] == 1
+        wait_until("smsgated run --config to serve with its modem ready", 20, ready, 0.2)
+
+        _, hook = api.call("POST", "/api/v1/webhooks", expect=201,
+                           body={"url": receiver.url + "/inbound", "events": ["inbound.received"],
+                                 "secret": "inbound-secret"})
+        customer, stranger = "+4917000000501", "+4917000000502"
+        _, survey = api.call("POST", "/api/v1/messages", expect=202, body={
+            "to": customer, "text": "How did we do, 1 to 10?", "category": "feedback",
+            "external_id": "survey-1"})
+
+        def survey_sent():
+            _, detail = api.call("GET", "/api/v1/messages/{id}", params={"id": survey["id"]},
+                                 expect=200)
+            return detail.get("status") == "sent"
+        wait_until("the feedback message to be sent", 20, survey_sent, 0.2)
+        control(control_path, {"cmd": "deliver", "modem": 0, "from": customer, "text": "9"})
+        control(control_path, {"cmd": "deliver", "modem": 0, "from": stranger,
+                               "text": "Hello, who is this? \u00bfQui\u00e9n?"})
+
+        def both_listed():
+            _, page = api.call("GET", "/api/v1/inbound", expect=200)
+            return page if len(page.get("items", [])) >= 2 else None
+        page = wait_until("two inbound messages to be listed", 20, both_listed, 0.2)
+        reply = next((i for i in page["items"] if i.get("from") == customer), {})
+        expected = {"id": survey["id"], "external_id": "survey-1", "category": "feedback"}
+        if reply.get("in_reply_to") != expected or reply.get("rating") != 9:
+            api.fail("GET /api/v1/inbound: the reply to the feedback message has in_reply_to "
+                     "%r and rating %r, expected %r and 9"
+                     % (reply.get("in_reply_to"), reply.get("rating"), expected))
+        _, mine = api.call("GET", "/api/v1/inbound", query={"from": customer, "limit": 1},
+                           expect=200)
+        if [i.get("from") for i in mine.get("items", [])] != [customer]:
+            api.fail("GET /api/v1/inbound?from=%s: %r" % (customer, mine))
+
+        def hook_received():
+            return sum(1 for path, _, _ in receiver.received if path == "/hook/inbound") >= 2
+        wait_until("two inbound.received webhooks", 20, hook_received, 0.2)
+        api.call("GET", "/api/v1/webhooks/{id}/deliveries", params={"id": hook["id"]},
+                 expect=200)
+        return api, {"/hook/inbound": "inbound-secret"}
+    finally:
+        for process, name in ((run, "smsgated run --config"), (sim, "smsgated sim")):
+            if process is None:
+                continue
+            code = process.stop()
+            if code != 0:
+                raise Failure("%s exited with %d after SIGTERM; its last lines:\n%s"
+                              % (name, code, process.tail()))
 
 
 def check_received_events(api, doc, receiver, secrets):
@@ -628,10 +760,10 @@ def main():
         daemon = Daemon(sys.argv[1], os.path.join(directory, "demo"))
         receiver = Receiver()
         failures = []
+        api = None
         try:
-            host, port = daemon.wait_ready(30)
-            # The document itself, unauthenticated first: it is behind the key too.
-            probe = Api(host, port, daemon.api_key, None)
+            host, port, key = daemon.wait_ready(30)
+            probe = Api(host, port, key, None)
             status, _, data = probe.raw("GET", "/api/v1/openapi.json")
             if status != 200:
                 raise Failure("GET /api/v1/openapi.json answered %d" % status)
@@ -645,8 +777,20 @@ def main():
                 except jsonschema.SchemaError as error:
                     failures.append("components/schemas/%s is not a valid schema: %s"
                                     % (name, error.message))
-            api = Api(host, port, daemon.api_key, doc)
-            exercise(api, doc, receiver)
+            api = Api(host, port, key, doc)
+            secrets = exercise(api, doc, receiver)
+            code = daemon.stop()
+            if code != 0:
+                failures.append("smsgated run --demo exited with %d after SIGTERM; its last "
+                                "lines:\n%s" % (code, daemon.tail()))
+            inbound_api, inbound_secrets = exercise_inbound(sys.argv[1], directory, doc, receiver)
+            for operation, statuses in inbound_api.calls.items():
+                api.calls.setdefault(operation, []).extend(statuses)
+            for operation, answers in inbound_api.route_answers.items():
+                api.route_answers.setdefault(operation, []).extend(answers)
+            api.failures += inbound_api.failures
+            secrets.update(inbound_secrets)
+            check_received_events(api, doc, receiver, secrets)
             failures += api.failures
             # The reverse: every documented operation was called and reached its route.
             for path, method, operation in doc.operations():
@@ -663,21 +807,22 @@ def main():
                                     % (method, path, sorted({s for s, _ in answers})))
         except Failure as failure:
             failures.append(str(failure))
+        except Exception:  # an answer so wrong that the scenario could not go on
+            failures.append("the scenario broke off:\n" + traceback.format_exc())
         finally:
             receiver.stop()
-            code = None
-            try:
-                code = daemon.stop()
-            except Failure as failure:
-                failures.append(str(failure))
-            if code is not None and code != 0:
-                failures.append("smsgated exited with %d after SIGTERM; its last lines:\n%s"
-                                % (code, "\n".join(daemon.lines[-20:])))
+            if daemon.process.poll() is None:  # stopped early by a failure
+                try:
+                    daemon.stop()
+                except Failure as failure:
+                    failures.append(str(failure))
     elapsed = time.monotonic() - started
     if failures:
         log("\n%d failure(s):" % len(failures))
         for failure in failures:
             log("  - " + failure)
+        if api is not None:
+            failures[:0] = [f for f in api.failures if f not in failures]
         return 1
     calls = sum(len(v) for v in api.calls.values())
     # Not a failure (a 500 needs a broken database), but worth seeing.
