@@ -466,6 +466,8 @@ def exercise(api, doc, receiver):
         api.fail("POST /api/v1/otp replayed Idempotency-Key sent another code: %r vs %r"
                  % (otp1, otp2))
     api.call("POST", "/api/v1/otp", body={"to": "+4917000000301", "length": 3}, expect=400)
+    api.call("POST", "/api/v1/otp", headers={"Idempotency-Key": "x" * 300},
+             body={"to": "+4917000000301"}, expect=400)
     api.call("POST", "/api/v1/otp", body={"to": "+4917000000301", "template": "no code"},
              expect=400)
     api.call("POST", "/api/v1/otp/verify", expect=200,
