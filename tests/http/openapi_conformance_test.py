@@ -190,7 +190,8 @@ class Api:
         self.doc = document
         self.failures = []
         self.calls = {}  # (METHOD, path template) -> [statuses answered]
-        self.route_answers = {}  # (METHOD, path template) -> [(status, error code)]
+        # (METHOD, path template) -> [(status, answered by the router itself?)]
+        self.route_answers = {}
 
     def raw(self, method, target, body=None, headers=None, auth=True):
         """One request; answers (status, headers, body bytes)."""
