@@ -1,9 +1,9 @@
-// The HTTP server: CivetWeb underneath, a small router on top. Handlers see a parsed
-// Request and give back a Response; nothing of CivetWeb leaks past server.cpp.
+// The HTTP server: CivetWeb underneath, the router (router.h) on top. Handlers see a
+// parsed Request and give back a Response; nothing of CivetWeb leaks past server.cpp.
 //
-// Routes are "METHOD /path/{param}/..." patterns. A path that matches no route is 404,
-// a path that matches with another method is 405 (with Allow), a body over the limit
-// is 413, all as JSON errors, before any handler runs.
+// A path that matches no route is 404, a path that matches with another method is 405
+// (with Allow), a body over the limit is 413, all as JSON errors, before any handler
+// runs.
 //
 // Thread safety: CivetWeb runs handlers on its worker threads, many at once; handlers
 // must be thread-safe. The routes are fixed before start().
@@ -21,61 +21,12 @@
 #include <vector>
 
 #include "common/result.h"
+#include "http/router.h"
 
 struct mg_connection;  // CivetWeb's, kept out of this header
 struct mg_context;
 
 namespace smsgate::http {
-
-struct Request {
-  std::string method;
-  std::string path;  // decoded, without the query
-  std::map<std::string, std::string, std::less<>> query;  // decoded; a repeated name keeps the last
-  std::map<std::string, std::string, std::less<>> headers;  // names lower-cased
-  std::vector<std::string> params;  // the {param} parts of the route, in order
-  std::string body;
-  std::string remote_address;
-
-  std::optional<std::string_view> header(std::string_view lower_case_name) const;
-};
-
-struct Response {
-  int status = 200;
-  std::string content_type = "application/json";
-  std::string body;
-  std::vector<std::pair<std::string, std::string>> headers;
-};
-
-using Handler = std::function<Response(const Request&)>;
-
-// One JSON error body: {"error": {"code", "message", "field"?}}.
-Response error_response(int status, std::string_view code, std::string_view message,
-                        std::string_view field = {});
-
-class Router {
- public:
-  // `pattern`: "/api/v1/messages/{id}"; a {param} matches one non-empty segment.
-  void add(std::string method, std::string pattern, Handler handler);
-
-  struct Match {
-    const Handler* handler = nullptr;  // null: no route (see allowed)
-    std::string pattern;               // the route's pattern, for metrics
-    std::vector<std::string> params;
-    std::vector<std::string> allowed;  // methods the path has, when the method had none
-  };
-  Match match(std::string_view method, std::string_view path) const;
-
-  struct Route {
-    std::string method;
-    std::string pattern;
-    std::vector<std::string> segments;
-    Handler handler;
-  };
-  const std::vector<Route>& routes() const { return routes_; }
-
- private:
-  std::vector<Route> routes_;
-};
 
 struct ServerOptions {
   std::string listen = "127.0.0.1:8080";  // ADDRESS:PORT; port 0 picks a free one
@@ -122,9 +73,5 @@ bool tls_available();
 
 // CivetWeb's "listening_ports" value for an ADDRESS:PORT ("127.0.0.1:8080s" for TLS).
 Result<std::string> listening_ports_option(std::string_view listen, bool tls);
-
-// Decodes %XX and '+' (form encoding) in a query component.
-std::string url_decode(std::string_view text);
-std::map<std::string, std::string, std::less<>> parse_query(std::string_view query);
 
 }  // namespace smsgate::http

@@ -1,0 +1,96 @@
+#include "http/message_request.h"
+
+#include "dispatch/policy.h"
+#include "pdu/gsm7_tables.h"
+
+namespace smsgate::http {
+
+Result<pdu::PlanOptions> read_plan_options(Fields& fields) {
+  pdu::PlanOptions plan;
+  auto options = fields.object("options");
+  if (!options) return options.error();
+  if (!*options) return plan;
+  Fields inner(**options, fields.field_name("options."));
+  auto encoding = inner.string("encoding", 16);
+  if (!encoding) return encoding.error();
+  if (*encoding) {
+    if (**encoding == "auto") {
+      plan.encoding = pdu::EncodingChoice::kAuto;
+    } else if (**encoding == "gsm7") {
+      plan.encoding = pdu::EncodingChoice::kGsm7;
+    } else if (**encoding == "ucs2") {
+      plan.encoding = pdu::EncodingChoice::kUcs2;
+    } else {
+      return invalid(inner.field_name("encoding"), "must be auto, gsm7 or ucs2");
+    }
+  }
+  auto transliterate = inner.boolean("transliterate");
+  if (!transliterate) return transliterate.error();
+  plan.transliterate = transliterate->value_or(false);
+  auto languages = inner.array("languages", 13);
+  if (!languages) return languages.error();
+  if (*languages) {
+    for (size_t i = 0; i < (*languages)->size(); ++i) {
+      const nlohmann::json& code = (**languages)[i];
+      std::string field = inner.field_name("languages[" + std::to_string(i) + "]");
+      std::optional<pdu::Language> language;
+      if (code.is_string()) language = pdu::language_from_code(code.get<std::string>());
+      if (!language)
+        return invalid(field, "must be one of tr, es, pt, bn, gu, hi, kn, ml, or, pa, ta, te, ur");
+      plan.languages.push_back(*language);
+    }
+  }
+  if (Status done = inner.finish(); !done) return done.error();
+  return plan;
+}
+
+// One message of a submission, as the client wrote it.
+Result<dispatch::OutgoingRequest> read_message_request(const nlohmann::json& object,
+                                                       const std::string& prefix) {
+  Fields fields(object, prefix);
+  dispatch::OutgoingRequest request;
+  auto to = fields.required_string("to", 64);
+  if (!to) return to.error();
+  request.to = std::move(*to);
+  auto text = fields.required_string("text", kMaxTextBytes);
+  if (!text) return text.error();
+  if (text->empty()) return invalid(fields.field_name("text"), "is empty", "invalid_text");
+  request.text = std::move(*text);
+  auto category = fields.string("category", 32);
+  if (!category) return category.error();
+  if (*category) {
+    auto parsed = dispatch::parse_category(**category);
+    if (!parsed)
+      return invalid(fields.field_name("category"),
+                     "must be otp, transactional, reminder, feedback or marketing");
+    request.category = *parsed;
+  }
+  auto send_at = fields.time("send_at");
+  if (!send_at) return send_at.error();
+  request.send_at = *send_at;
+  auto ttl = fields.integer("ttl", 1, kMaxTtlSeconds);
+  if (!ttl) return ttl.error();
+  if (*ttl) request.ttl_ms = **ttl * 1000;
+  auto priority = fields.integer("priority", store::kMinPriority, store::kMaxPriority);
+  if (!priority) return priority.error();
+  if (*priority) request.priority = static_cast<int>(**priority);
+  auto status_report = fields.boolean("status_report");
+  if (!status_report) return status_report.error();
+  request.status_report = status_report->value_or(false);
+  auto expect_reply = fields.boolean("expect_reply");
+  if (!expect_reply) return expect_reply.error();
+  request.expect_reply = *expect_reply;
+  auto external_id = fields.string("external_id", 255);
+  if (!external_id) return external_id.error();
+  request.external_id = *external_id;
+  auto modem = fields.string("modem", 64);
+  if (!modem) return modem.error();
+  request.modem = *modem;
+  auto plan = read_plan_options(fields);
+  if (!plan) return plan.error();
+  request.plan = std::move(*plan);
+  if (Status done = fields.finish(); !done) return done.error();
+  return request;
+}
+
+}  // namespace smsgate::http

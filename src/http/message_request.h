@@ -1,0 +1,26 @@
+// What a submission body says, read into the composer's request: pure, so it is
+// unit-tested and fuzzed apart from the server. Field errors carry their field, with
+// `prefix` ("messages[3].") in front for batches.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "common/result.h"
+#include "dispatch/compose.h"
+#include "http/json_input.h"
+#include "pdu/planner.h"
+
+namespace smsgate::http {
+
+inline constexpr size_t kMaxTextBytes = 10000;  // 255 parts of 67 UCS-2 characters, with room
+inline constexpr int64_t kMaxTtlSeconds = 30LL * 24 * 3600;
+
+// {to, text, category?, send_at?, ttl?, priority?, status_report?, expect_reply?,
+//  external_id?, modem?, options?}; unknown fields are refused.
+Result<dispatch::OutgoingRequest> read_message_request(const nlohmann::json& object,
+                                                       const std::string& prefix);
+// "options": {encoding?: auto|gsm7|ucs2, transliterate?, languages?: ["tr", ...]}.
+Result<pdu::PlanOptions> read_plan_options(Fields& fields);
+
+}  // namespace smsgate::http

@@ -1,0 +1,116 @@
+#include "http/router.h"
+
+#include <nlohmann/json.hpp>
+
+namespace smsgate::http {
+
+namespace {
+
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> segments;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t slash = path.find('/', start);
+    if (slash == std::string_view::npos) slash = path.size();
+    if (slash > start) segments.emplace_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  return segments;
+}
+
+bool is_param(std::string_view segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+}  // namespace
+
+std::optional<std::string_view> Request::header(std::string_view lower_case_name) const {
+  auto found = headers.find(lower_case_name);
+  if (found == headers.end()) return std::nullopt;
+  return std::string_view(found->second);
+}
+
+Response error_response(int status, std::string_view code, std::string_view message,
+                        std::string_view field) {
+  nlohmann::json error = {{"code", code}, {"message", message}};
+  if (!field.empty()) error["field"] = field;
+  return Response{status, "application/json", nlohmann::json{{"error", error}}.dump(), {}};
+}
+
+void Router::add(std::string method, std::string pattern, Handler handler) {
+  std::vector<std::string> segments = split_path(pattern);
+  routes_.push_back(Route{std::move(method), std::move(pattern), std::move(segments),
+                          std::move(handler)});
+}
+
+Router::Match Router::match(std::string_view method, std::string_view path) const {
+  std::vector<std::string> segments = split_path(path);
+  Match result;
+  for (const Route& route : routes_) {
+    if (route.segments.size() != segments.size()) continue;
+    std::vector<std::string> params;
+    bool matches = true;
+    for (size_t i = 0; i < segments.size() && matches; ++i) {
+      if (is_param(route.segments[i])) {
+        params.push_back(segments[i]);
+      } else {
+        matches = route.segments[i] == segments[i];
+      }
+    }
+    if (!matches) continue;
+    if (route.method == method) {
+      result.handler = &route.handler;
+      result.pattern = route.pattern;
+      result.params = std::move(params);
+      result.allowed.clear();
+      return result;
+    }
+    result.pattern = route.pattern;
+    result.allowed.push_back(route.method);
+  }
+  return result;
+}
+
+std::string url_decode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '+') {
+      out += ' ';
+    } else if (text[i] == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 &&
+               hex(text[i + 2]) >= 0) {
+      out += static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2]));
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+std::map<std::string, std::string, std::less<>> parse_query(std::string_view query) {
+  std::map<std::string, std::string, std::less<>> values;
+  size_t start = 0;
+  while (start < query.size()) {
+    size_t amp = query.find('&', start);
+    if (amp == std::string_view::npos) amp = query.size();
+    std::string_view pair = query.substr(start, amp - start);
+    if (!pair.empty()) {
+      size_t equals = pair.find('=');
+      std::string name = url_decode(pair.substr(0, equals));
+      std::string value =
+          equals == std::string_view::npos ? std::string() : url_decode(pair.substr(equals + 1));
+      values[std::move(name)] = std::move(value);
+    }
+    start = amp + 1;
+  }
+  return values;
+}
+
+}  // namespace smsgate::http

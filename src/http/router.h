@@ -1,0 +1,71 @@
+// Requests, responses and the router: "METHOD /path/{param}/..." patterns matched
+// against a request's method and path. Pure; no I/O (the server is server.h).
+//
+// Thread safety: a Router is built once, then only read (match) from many threads.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace smsgate::http {
+
+struct Request {
+  std::string method;
+  std::string path;  // decoded, without the query
+  std::map<std::string, std::string, std::less<>> query;  // decoded; a repeated name keeps the last
+  std::map<std::string, std::string, std::less<>> headers;  // names lower-cased
+  std::vector<std::string> params;  // the {param} parts of the route, in order
+  std::string body;
+  std::string remote_address;
+
+  std::optional<std::string_view> header(std::string_view lower_case_name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+using Handler = std::function<Response(const Request&)>;
+
+// One JSON error body: {"error": {"code", "message", "field"?}}.
+Response error_response(int status, std::string_view code, std::string_view message,
+                        std::string_view field = {});
+
+class Router {
+ public:
+  // `pattern`: "/api/v1/messages/{id}"; a {param} matches one non-empty segment.
+  void add(std::string method, std::string pattern, Handler handler);
+
+  struct Match {
+    const Handler* handler = nullptr;  // null: no route (see allowed)
+    std::string pattern;               // the route's pattern, for metrics
+    std::vector<std::string> params;
+    std::vector<std::string> allowed;  // methods the path has, when the method had none
+  };
+  Match match(std::string_view method, std::string_view path) const;
+
+  struct Route {
+    std::string method;
+    std::string pattern;
+    std::vector<std::string> segments;
+    Handler handler;
+  };
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  std::vector<Route> routes_;
+};
+
+// Decodes %XX and '+' (form encoding) in a query component.
+std::string url_decode(std::string_view text);
+std::map<std::string, std::string, std::less<>> parse_query(std::string_view query);
+
+}  // namespace smsgate::http
