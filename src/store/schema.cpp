@@ -228,6 +228,9 @@ ALTER TABLE webhook_outbox ADD COLUMN given_up_at INTEGER;
 CREATE INDEX webhook_outbox_pending ON webhook_outbox (webhook_id, id)
   WHERE delivered_at IS NULL AND given_up_at IS NULL;
 
+-- A modem staff took out of sending (through the API); it still receives.
+ALTER TABLE modems ADD COLUMN sending_disabled INTEGER NOT NULL DEFAULT 0;
+
 PRAGMA user_version = 5;
 )sql"},
 }};

@@ -154,6 +154,11 @@ class Store {
   // its IMEI as the modem id.
   Status upsert_modem(const ModemIdentity& identity, int64_t now);
   Result<std::vector<ModemRecord>> list_modems();
+  // Sending through a modem stopped or resumed by staff (store/modems.cpp); it keeps
+  // receiving. False: no modem with that id was ever seen.
+  Result<bool> set_modem_sending(const std::string& imei, bool enabled);
+  // The modems whose sending is stopped.
+  Result<std::vector<std::string>> modems_not_sending();
 
   // --- API keys, admin password, OTP codes (store/auth.cpp) -----------------------
 
