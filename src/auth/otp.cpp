@@ -132,7 +132,8 @@ Result<OtpIssued> Otp::send(const OtpRequest& request, int64_t now) {
   auto submitted = store_.submit_otp(std::move(*message), *code_hash, expires_at, now);
   if (!submitted) return submitted.error();
   return OtpIssued{submitted->message.id, std::move(to), submitted->expires_at,
-                   submitted->message.parts, submitted->message.encoding};
+                   submitted->message.parts, submitted->message.encoding,
+                   submitted->message.existing};
 }
 
 Result<OtpVerdict> Otp::verify(std::string_view to, std::string_view code, int64_t now) {

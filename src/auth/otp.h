@@ -40,6 +40,8 @@ struct OtpIssued {
   int64_t expires_at = 0;
   int parts = 0;
   std::string encoding;
+  // The idempotency key was known: this is the code sent then, not a new one.
+  bool existing = false;
 };
 
 enum class OtpVerdict { kValid, kWrongCode, kExpired, kTooManyAttempts, kNoCode };

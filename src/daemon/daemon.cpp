@@ -122,8 +122,10 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config,
   d.server_ = std::move(*server);
 
   auto modems = d.pool_->modems();
-  spdlog::info("smsgated running: {} modem(s), database {}, API on {}://{}", modems.size(),
-               config.storage.path, d.server_->tls() ? "https" : "http", config.http.listen);
+  std::string host = config.http.listen.substr(0, config.http.listen.rfind(':'));
+  spdlog::info("smsgated running: {} modem(s), database {}, API on {}://{}:{}", modems.size(),
+               config.storage.path, d.server_->tls() ? "https" : "http", host,
+               d.server_->port());
   for (const std::string& skipped : d.pool_->skipped_ports()) {
     spdlog::info("port not used: {}", skipped);
   }

@@ -1,5 +1,7 @@
 #include "http/api.h"
 
+#include <spdlog/spdlog.h>
+
 #include <charconv>
 
 namespace smsgate::http {
@@ -38,6 +40,10 @@ Response json_response(int status, const nlohmann::json& body) {
 }
 
 Response error_from(const Error& error, int status) {
+  if (error.code == "storage" || status >= 500) {
+    spdlog::error("api: {}", error.message);
+    return error_response(500, "internal", error.message);
+  }
   std::string field = error.field;
   std::string message = error.message;
   if (field.empty()) {

@@ -25,15 +25,23 @@ Response send_code(ApiContext& context, const Request& request) {
   if (!ttl) return error_from(ttl.error());
   if (*ttl) otp.ttl_seconds = static_cast<int>(**ttl);
   if (Status done = fields.finish(); !done) return error_from(done.error());
-  if (auto key = request.header("idempotency-key")) otp.idempotency_key = std::string(*key);
+  if (auto key = request.header("idempotency-key")) {
+    if (key->empty() || key->size() > 255)
+      return error_response(400, "invalid_field", "Idempotency-Key: must be 1 to 255 characters",
+                            "Idempotency-Key");
+    otp.idempotency_key = std::string(*key);
+  }
   auto issued = context.otp.send(otp, context.clock.now());
   if (!issued) return error_from(issued.error());
   context.dispatcher.wake();
-  return json_response(202, {{"id", issued->message_id},
-                             {"to", issued->to},
-                             {"expires_at", format_iso8601(issued->expires_at)},
-                             {"parts", issued->parts},
-                             {"encoding", issued->encoding}});
+  Response response = json_response(issued->existing ? 200 : 202,
+                                    {{"id", issued->message_id},
+                                     {"to", issued->to},
+                                     {"expires_at", format_iso8601(issued->expires_at)},
+                                     {"parts", issued->parts},
+                                     {"encoding", issued->encoding}});
+  if (issued->existing) response.headers.emplace_back("Idempotent-Replayed", "true");
+  return response;
 }
 
 Response verify_code(ApiContext& context, const Request& request) {

@@ -106,11 +106,14 @@ nlohmann::json modem_json(const store::ModemRecord& record,
                          {"manufacturer", id.manufacturer},
                          {"model", id.model},
                          {"sending_enabled", sending_enabled},
-                         {"first_seen", format_iso8601(record.first_seen)},
-                         {"last_seen", format_iso8601(record.last_seen)},
                          {"parts_sent", record.parts_sent},
                          {"parts_failed", record.parts_failed},
                          {"received", record.received}};
+  // A running modem not recorded yet (still probing) has no history to show.
+  if (record.first_seen > 0) {
+    json["first_seen"] = format_iso8601(record.first_seen);
+    json["last_seen"] = format_iso8601(record.last_seen);
+  }
   if (status) {
     json["state"] = modem::state_name(status->state);
     json["detail"] = status->detail;

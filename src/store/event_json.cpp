@@ -33,11 +33,8 @@ nlohmann::json inbound_json(const InboundMessage& message) {
   };
   if (message.in_reply_to) {
     const ReplyTo& reply = *message.in_reply_to;
-    item["in_reply_to"] = {
-        {"id", reply.id},
-        {"external_id", reply.external_id ? nlohmann::json(*reply.external_id) : nullptr},
-        {"category", reply.category},
-    };
+    item["in_reply_to"] = {{"id", reply.id}, {"category", reply.category}};
+    if (reply.external_id) item["in_reply_to"]["external_id"] = *reply.external_id;
   }
   if (message.rating) item["rating"] = *message.rating;
   return item;
@@ -46,13 +43,14 @@ nlohmann::json inbound_json(const InboundMessage& message) {
 nlohmann::json message_event_data(const Message& message, std::string_view reason) {
   nlohmann::json data = {
       {"id", message.id},
-      {"external_id", message.external_id ? nlohmann::json(*message.external_id) : nullptr},
       {"to", message.to},
       {"category", message.category},
       {"status", message_status_name(message.status)},
       {"reason", reason},
       {"parts", message.part_count},
   };
+  // Absent rather than null, as everywhere in the API.
+  if (message.external_id) data["external_id"] = *message.external_id;
   if (message.sent_at) data["sent_at"] = iso8601_utc(*message.sent_at);
   return data;
 }

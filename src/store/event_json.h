@@ -8,7 +8,7 @@
 //
 // data by event:
 //   message.sent|delivered|failed|expired:
-//     {"id": 42, "external_id": "order-7" | null, "to": "+4917...", "category": "reminder",
+//     {"id": 42, "external_id": "order-7" (when it has one), "to": "+4917...", "category": "reminder",
 //      "status": "delivered", "reason": "delivered", "parts": 2,
 //      "sent_at": "2026-11-23T10:14:58.002Z"}          (sent_at only once it was sent)
 //   inbound.received: an inbound item (inbound_json below)

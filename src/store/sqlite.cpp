@@ -44,7 +44,8 @@ void Connection::close() {
 }
 
 Error Connection::error(std::string_view what) const {
-  return make_error(std::string(what) + ": " + sqlite3_errmsg(db_));
+  // Coded, so that the API answers 500 for it rather than blaming the request.
+  return Error{"database error in " + std::string(what) + ": " + sqlite3_errmsg(db_), "storage"};
 }
 
 Status Connection::exec(const char* sql) {
@@ -53,7 +54,7 @@ Status Connection::exec(const char* sql) {
   if (rc == SQLITE_OK) return ok_status();
   std::string text = message ? message : sqlite3_errstr(rc);
   sqlite3_free(message);
-  return make_error(text);
+  return Error{"database error: " + text, "storage"};
 }
 
 Result<Query> Connection::query(const char* sql) {

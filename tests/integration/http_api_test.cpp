@@ -153,6 +153,50 @@ TEST_CASE("api: a message goes queued, sent, delivered, and the webhooks say so,
   }
 }
 
+TEST_CASE("api: a webhook receiver that is down for a while misses nothing, in order") {
+  WebhookReceiver receiver;
+  receiver.go_down();
+  ApiDaemon gateway(2);
+  HttpClient client = gateway.client();
+  REQUIRE(client.post("/api/v1/webhooks", {{"url", receiver.url()},
+                                           {"events", {"message.sent"}},
+                                           {"secret", "k2"}})
+              .status == 201);
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 6; ++i) ids.push_back(submit_ok(client, {{"to", kCustomer}, {"text", "m" + std::to_string(i)}}));
+  for (int64_t id : ids) REQUIRE(gateway.wait_status(client, id, "sent"));
+  // Down: the first attempt failed, and is waiting for its retry.
+  REQUIRE(wait_until([&] {
+    auto metrics = client.get("/metrics").body;
+    return metrics.find("smsgate_webhook_failed_attempts_total 0\n") == std::string::npos;
+  }));
+  CHECK(client.get("/metrics").body.find("smsgate_webhook_backlog 6\n") != std::string::npos);
+  receiver.come_up();
+  REQUIRE(wait_until([&] { return receiver.count() >= 6; }));
+  auto requests = receiver.requests();
+  CHECK(requests.size() == 6);
+  std::vector<int64_t> order;
+  std::set<std::string> deliveries;
+  for (const auto& request : requests) {
+    CHECK(request.headers.at("x-smsgate-signature") == webhook::sign_body("k2", request.body));
+    deliveries.insert(request.headers.at("x-smsgate-delivery"));
+    order.push_back(json::parse(request.body)["data"]["id"].get<int64_t>());
+  }
+  CHECK(deliveries.size() == 6);
+  // In the order the messages were sent, which is their outbox order.
+  std::vector<std::pair<std::string, int64_t>> by_sent_at;
+  for (int64_t id : ids) {
+    by_sent_at.emplace_back(client.get("/api/v1/messages/" + std::to_string(id)).json()["sent_at"], id);
+  }
+  std::sort(by_sent_at.begin(), by_sent_at.end());
+  std::vector<int64_t> expected;
+  for (const auto& [at, id] : by_sent_at) expected.push_back(id);
+  CHECK(order == expected);
+  REQUIRE(wait_until([&] {
+    return client.get("/metrics").body.find("smsgate_webhook_backlog 0\n") != std::string::npos;
+  }));
+}
+
 TEST_CASE("api: the same Idempotency-Key gives back the same message, once") {
   ApiDaemon gateway(1);
   HttpClient client = gateway.client();

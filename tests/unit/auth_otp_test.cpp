@@ -168,6 +168,8 @@ TEST_CASE("otp: length, template substitution, idempotency") {
   REQUIRE(once.ok());
   REQUIRE(twice.ok());
   CHECK(once->message_id == twice->message_id);
+  CHECK(!once->existing);
+  CHECK(twice->existing);
   CHECK(twice->expires_at == once->expires_at);
   CHECK(verdict(otp, "+491709876543", sent_code(*store, *once), kT0 + 600) == OtpVerdict::kValid);
 
