@@ -62,7 +62,9 @@ class DaemonProcess {
 std::string write_config(const TempDir& dir, const std::string& ports_glob) {
   std::string path = (dir.path() / "smsgate.toml").string();
   std::ofstream out(path);
-  out << "[storage]\npath = \"" << (dir.path() / "smsgate.db").string() << "\"\n"
+  // Any free port: daemons of tests running side by side must not compete for one.
+  out << "[http]\nlisten = \"127.0.0.1:0\"\n"
+      << "[storage]\npath = \"" << (dir.path() / "smsgate.db").string() << "\"\n"
       << "[modems]\nports = [\"" << ports_glob << "\"]\nrate_per_minute = 0\n"
       << "health_interval_seconds = 1\n"
       << "[sending]\nquiet_hours = \"\"\ntimezone = \"UTC\"\nretry_backoff_seconds = 1\n"
