@@ -1,5 +1,7 @@
 #include "http/api.h"
 
+#include "http/json_input.h"
+
 #include <spdlog/spdlog.h>
 
 #include <charconv>
@@ -70,6 +72,19 @@ std::optional<int64_t> id_param(const Request& request, size_t index) {
 
 Response not_found(std::string_view what, std::string_view id) {
   return error_response(404, "not_found", "no " + std::string(what) + " " + std::string(id));
+}
+
+std::optional<std::string_view> query_param(const Request& request, std::string_view name) {
+  auto found = request.query.find(name);
+  if (found == request.query.end()) return std::nullopt;
+  return std::string_view(found->second);
+}
+
+Result<PageParams> page_params(const Request& request) {
+  auto limit = query_integer(query_param(request, "limit"), "limit", 1, store::kMaxPageSize);
+  if (!limit) return limit.error();
+  return PageParams{static_cast<int>(limit->value_or(50)),
+                    std::string(query_param(request, "cursor").value_or(""))};
 }
 
 Handler with_api_key(ApiContext& context, Authenticated handler) {

@@ -74,5 +74,13 @@ Response error_from(const Error& error, int status = 400);
 // The {id} path parameter as a positive integer; none when it is not one.
 std::optional<int64_t> id_param(const Request& request, size_t index = 0);
 Response not_found(std::string_view what, std::string_view id);
+// A query parameter, or none.
+std::optional<std::string_view> query_param(const Request& request, std::string_view name);
+// limit (1..1000, 50 by default) and cursor of a list request.
+struct PageParams {
+  int limit = 50;
+  std::string cursor;
+};
+Result<PageParams> page_params(const Request& request);
 
 }  // namespace smsgate::http

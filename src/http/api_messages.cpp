@@ -164,18 +164,13 @@ Response list_messages(ApiContext& context, const Request& request) {
     if (!number) return error_from(invalid("to", number.error().message, "invalid_number"));
     filter.to = *number;
   }
-  auto query = [&](std::string_view name) -> std::optional<std::string_view> {
-    auto found = request.query.find(name);
-    if (found == request.query.end()) return std::nullopt;
-    return std::string_view(found->second);
-  };
-  auto since = query_time(query("since"), "since");
+  auto since = query_time(query_param(request, "since"), "since");
   if (!since) return error_from(since.error());
   filter.since = *since;
-  auto limit = query_integer(query("limit"), "limit", 1, store::kMaxPageSize);
-  if (!limit) return error_from(limit.error());
-  filter.limit = static_cast<int>(limit->value_or(50));
-  filter.cursor = std::string(query("cursor").value_or(""));
+  auto paging = page_params(request);
+  if (!paging) return error_from(paging.error());
+  filter.limit = paging->limit;
+  filter.cursor = std::move(paging->cursor);
   auto page = context.store.list_messages(filter);
   if (!page) return error_from(page.error());
   nlohmann::json items = nlohmann::json::array();

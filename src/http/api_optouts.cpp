@@ -9,33 +9,29 @@ namespace smsgate::http {
 namespace {
 
 Response list_optouts(ApiContext& context, const Request& request) {
-  auto found_limit = request.query.find("limit");
-  auto limit = query_integer(found_limit == request.query.end()
-                                 ? std::nullopt
-                                 : std::optional<std::string_view>(found_limit->second),
-                             "limit", 1, store::kMaxPageSize);
-  if (!limit) return error_from(limit.error());
-  int page_size = static_cast<int>(limit->value_or(50));
+  auto paging = page_params(request);
+  if (!paging) return error_from(paging.error());
+  int limit = paging->limit;
   std::string after;
-  if (auto cursor = request.query.find("cursor"); cursor != request.query.end()) {
+  if (!paging->cursor.empty()) {
     // The cursor is the last number of the previous page, prefixed so it stays opaque.
-    if (!cursor->second.starts_with("o"))
-      return error_from(invalid("cursor", "\"" + cursor->second + "\" is not a cursor of this list",
+    if (!paging->cursor.starts_with("o"))
+      return error_from(invalid("cursor", "\"" + paging->cursor + "\" is not a cursor of this list",
                                 "invalid_cursor"));
-    after = cursor->second.substr(1);
+    after = paging->cursor.substr(1);
   }
   // One more than asked tells whether there is a next page.
-  auto list = context.store.list_optouts(after, page_size + 1);
+  auto list = context.store.list_optouts(after, limit + 1);
   if (!list) return error_from(list.error());
   nlohmann::json items = nlohmann::json::array();
-  for (size_t i = 0; i < list->size() && i < static_cast<size_t>(page_size); ++i) {
+  for (size_t i = 0; i < list->size() && i < static_cast<size_t>(limit); ++i) {
     const store::OptOut& optout = (*list)[i];
     items.push_back(
         {{"number", optout.number}, {"keyword", optout.keyword}, {"at", format_iso8601(optout.at)}});
   }
   nlohmann::json body = {{"items", std::move(items)}};
-  if (list->size() > static_cast<size_t>(page_size))
-    body["next_cursor"] = "o" + (*list)[static_cast<size_t>(page_size) - 1].number;
+  if (list->size() > static_cast<size_t>(limit))
+    body["next_cursor"] = "o" + (*list)[static_cast<size_t>(limit) - 1].number;
   return json_response(200, body);
 }
 

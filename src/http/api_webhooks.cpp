@@ -101,15 +101,10 @@ Response list_deliveries(ApiContext& context, const Request& request) {
   if (!*webhook) return not_found("webhook", request.params.at(0));
   store::WebhookDeliveryFilter filter;
   filter.webhook_id = *id;
-  auto limit_text = request.query.find("limit");
-  auto limit = query_integer(limit_text == request.query.end()
-                                 ? std::nullopt
-                                 : std::optional<std::string_view>(limit_text->second),
-                             "limit", 1, store::kMaxPageSize);
-  if (!limit) return error_from(limit.error());
-  filter.limit = static_cast<int>(limit->value_or(50));
-  if (auto cursor = request.query.find("cursor"); cursor != request.query.end())
-    filter.cursor = cursor->second;
+  auto paging = page_params(request);
+  if (!paging) return error_from(paging.error());
+  filter.limit = paging->limit;
+  filter.cursor = std::move(paging->cursor);
   auto page = context.store.list_webhook_deliveries(filter);
   if (!page) return error_from(page.error());
   nlohmann::json items = nlohmann::json::array();

@@ -103,56 +103,42 @@ std::string render_metrics(const GatewaySnapshot& snapshot, const ApiMetrics& ap
          number(left > 0 ? static_cast<double>(delivered) / static_cast<double>(left) : 0.0) +
          "\n";
 
-  auto modem_labels = [](const ModemMetrics& modem) {
-    return "modem=\"" + escape_label(modem.id) + "\",port=\"" + escape_label(modem.name) + "\"";
-  };
-  header(out, "smsgate_modem_up", "gauge", "1 when the modem is ready to send and receive.");
-  for (const ModemMetrics& modem : snapshot.modems) {
-    out += "smsgate_modem_up{" + modem_labels(modem) + "} " + (modem.state == "ready" ? "1" : "0") +
-           "\n";
-  }
-  header(out, "smsgate_modem_state", "gauge", "The modem's state (1 for the current one).");
-  for (const ModemMetrics& modem : snapshot.modems) {
-    out += "smsgate_modem_state{" + modem_labels(modem) + ",state=\"" + escape_label(modem.state) +
-           "\"} 1\n";
-  }
-  header(out, "smsgate_modem_sending_enabled", "gauge", "0 when staff stopped sending through it.");
-  for (const ModemMetrics& modem : snapshot.modems) {
-    out += "smsgate_modem_sending_enabled{" + modem_labels(modem) + "} " +
-           (modem.sending_enabled ? "1" : "0") + "\n";
-  }
-  header(out, "smsgate_modem_signal_dbm", "gauge", "Received signal strength (AT+CSQ).");
-  for (const ModemMetrics& modem : snapshot.modems) {
-    if (modem.signal_dbm) {
-      out += "smsgate_modem_signal_dbm{" + modem_labels(modem) + "} " +
-             std::to_string(*modem.signal_dbm) + "\n";
+  // One family per modem measure: a sample per modem (none where `value` has none).
+  auto per_modem = [&](std::string_view name, std::string_view type, std::string_view help,
+                       auto value) {
+    header(out, name, type, help);
+    for (const ModemMetrics& modem : snapshot.modems) {
+      std::optional<std::string> sample = value(modem);
+      if (!sample) continue;
+      out.append(name).append("{modem=\"").append(escape_label(modem.id));
+      out.append("\",port=\"").append(escape_label(modem.name)).append("\"");
+      if (name == "smsgate_modem_state") out.append(",state=\"").append(escape_label(modem.state)).append("\"");
+      out.append("} ").append(*sample).append("\n");
     }
-  }
-  header(out, "smsgate_modem_registered", "gauge", "1 when registered on a network.");
-  for (const ModemMetrics& modem : snapshot.modems) {
-    out += "smsgate_modem_registered{" + modem_labels(modem) + "} " +
-           (modem.registered ? "1" : "0") + "\n";
-  }
-  header(out, "smsgate_modem_parts_sent_total", "counter", "Parts the modem sent.");
-  for (const ModemMetrics& modem : snapshot.modems) {
-    out += "smsgate_modem_parts_sent_total{" + modem_labels(modem) + "} " +
-           std::to_string(modem.parts_sent) + "\n";
-  }
-  header(out, "smsgate_modem_parts_failed_total", "counter", "Parts refused on the modem.");
-  for (const ModemMetrics& modem : snapshot.modems) {
-    out += "smsgate_modem_parts_failed_total{" + modem_labels(modem) + "} " +
-           std::to_string(modem.parts_failed) + "\n";
-  }
-  header(out, "smsgate_modem_received_total", "counter", "SMS parts the modem received.");
-  for (const ModemMetrics& modem : snapshot.modems) {
-    out += "smsgate_modem_received_total{" + modem_labels(modem) + "} " +
-           std::to_string(modem.received) + "\n";
-  }
-  header(out, "smsgate_modem_resets_total", "counter", "Resets since the daemon started.");
-  for (const ModemMetrics& modem : snapshot.modems) {
-    out += "smsgate_modem_resets_total{" + modem_labels(modem) + "} " +
-           std::to_string(modem.resets) + "\n";
-  }
+  };
+  using Sample = std::optional<std::string>;
+  auto flag = [](bool on) -> Sample { return on ? "1" : "0"; };
+  per_modem("smsgate_modem_up", "gauge", "1 when the modem is ready to send and receive.",
+            [&](const ModemMetrics& m) { return flag(m.state == "ready"); });
+  per_modem("smsgate_modem_state", "gauge", "The modem's state (1 for the current one).",
+            [](const ModemMetrics&) -> Sample { return "1"; });
+  per_modem("smsgate_modem_sending_enabled", "gauge", "0 when staff stopped sending through it.",
+            [&](const ModemMetrics& m) { return flag(m.sending_enabled); });
+  per_modem("smsgate_modem_signal_dbm", "gauge", "Received signal strength (AT+CSQ).",
+            [](const ModemMetrics& m) -> Sample {
+              if (!m.signal_dbm) return std::nullopt;
+              return std::to_string(*m.signal_dbm);
+            });
+  per_modem("smsgate_modem_registered", "gauge", "1 when registered on a network.",
+            [&](const ModemMetrics& m) { return flag(m.registered); });
+  per_modem("smsgate_modem_parts_sent_total", "counter", "Parts the modem sent.",
+            [](const ModemMetrics& m) -> Sample { return std::to_string(m.parts_sent); });
+  per_modem("smsgate_modem_parts_failed_total", "counter", "Parts refused on the modem.",
+            [](const ModemMetrics& m) -> Sample { return std::to_string(m.parts_failed); });
+  per_modem("smsgate_modem_received_total", "counter", "SMS parts the modem received.",
+            [](const ModemMetrics& m) -> Sample { return std::to_string(m.received); });
+  per_modem("smsgate_modem_resets_total", "counter", "Resets since the daemon started.",
+            [](const ModemMetrics& m) -> Sample { return std::to_string(m.resets); });
   header(out, "smsgate_webhook_backlog", "gauge", "Webhook events not yet delivered.");
   out += "smsgate_webhook_backlog " + std::to_string(snapshot.webhook_backlog) + "\n";
   header(out, "smsgate_webhook_delivered_total", "counter", "Webhook events delivered.");
