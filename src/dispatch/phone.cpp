@@ -4,6 +4,7 @@
 #include <phonenumbers/shortnumberinfo.h>
 
 #include <functional>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -83,6 +84,32 @@ std::string e164(const PhoneNumber& number) {
   return out;
 }
 
+// Most API clients already send E.164. Parsing that with Parse() costs several regular
+// expressions per number; a number already written canonically only needs its country
+// code found (E.164 country codes are prefix-free) and IsValidNumber(). Anything else
+// (separators, a national number, a leading zero after the country code, an invalid
+// number) takes the full path, which also explains what is wrong.
+std::optional<std::string> already_e164(std::string_view input) {
+  if (input.size() < 8 || input.size() > 16 || input[0] != '+' || input[1] == '0') return std::nullopt;
+  for (char c : input.substr(1))
+    if (c < '0' || c > '9') return std::nullopt;
+  const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+  for (size_t length = 1; length <= 3; ++length) {
+    int country_code = std::stoi(std::string(input.substr(1, length)));
+    std::string region;
+    util.GetRegionCodeForCountryCode(country_code, &region);
+    if (region == kUnknownRegion) continue;
+    std::string_view national = input.substr(1 + length);
+    if (national.empty() || national[0] == '0') return std::nullopt;
+    PhoneNumber number;
+    number.set_country_code(country_code);
+    number.set_national_number(std::stoull(std::string(national)));
+    if (!util.IsValidNumber(number)) return std::nullopt;
+    return std::string(input);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 bool is_supported_region(std::string_view region) {
@@ -104,6 +131,8 @@ Result<std::string> normalize_number(std::string_view input, std::string_view de
   if (!default_region.empty() && !is_supported_region(default_region)) {
     return make_error("unknown region '" + std::string(default_region) + "'");
   }
+
+  if (auto canonical = already_e164(input)) return *canonical;
 
   const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
   const std::string region = default_region.empty() ? kUnknownRegion : std::string(default_region);

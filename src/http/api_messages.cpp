@@ -2,6 +2,8 @@
 // cancel.
 #include <sodium.h>
 
+#include <random>
+
 #include "dispatch/phone.h"
 #include "http/api.h"
 #include "http/json_input.h"
@@ -15,7 +17,12 @@ namespace {
 
 constexpr size_t kMaxBatch = 1000;
 
-uint16_t random_reference() { return static_cast<uint16_t>(randombytes_uniform(65536)); }
+// Concatenation references only need to differ between messages to one phone; a
+// seeded generator per thread spares a getrandom() system call per message.
+uint16_t random_reference() {
+  thread_local std::mt19937 generator(randombytes_random());
+  return static_cast<uint16_t>(generator() & 0xFFFF);
+}
 
 nlohmann::json submitted_json(const store::SubmitResult& result, const std::string& to) {
   return {{"id", result.id},
@@ -52,6 +59,16 @@ Result<store::NewMessage> prepare(ApiContext& context, dispatch::OutgoingRequest
   return message;
 }
 
+// Only for messages due now: the dispatcher finds scheduled ones on its own when their
+// time comes, and waking it for each of thousands of reminders submitted for next week
+// would have it look for work thousands of times for nothing.
+void wake_if_due(ApiContext& context, const std::vector<store::SubmitResult>& stored) {
+  bool due = std::any_of(stored.begin(), stored.end(), [](const store::SubmitResult& result) {
+    return result.status == store::MessageStatus::kQueued && !result.existing;
+  });
+  if (due) context.dispatcher.wake();
+}
+
 Response submit_error(const Error& error) {
   return error_from(error, error.code == "recipient_opted_out" ? 409 : 400);
 }
@@ -75,8 +92,8 @@ Response submit_one(ApiContext& context, const Request& request) {
   batch.push_back(std::move(*message));
   auto stored = context.store.submit(std::move(batch), now);
   if (!stored) return error_from(stored.error(), 500);
-  context.dispatcher.wake();
   const store::SubmitResult& result = stored->front();
+  wake_if_due(context, *stored);
   Response response = json_response(result.existing ? 200 : 202, submitted_json(result, to));
   if (result.existing) response.headers.emplace_back("Idempotent-Replayed", "true");
   return response;
@@ -116,7 +133,7 @@ Response submit_batch(ApiContext& context, const Request& request) {
   }
   auto stored = context.store.submit(std::move(messages), now);
   if (!stored) return error_from(stored.error(), 500);
-  context.dispatcher.wake();
+  wake_if_due(context, *stored);
   nlohmann::json list = nlohmann::json::array();
   bool all_existing = true;
   for (size_t i = 0; i < stored->size(); ++i) {

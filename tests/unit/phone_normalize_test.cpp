@@ -102,6 +102,31 @@ TEST_CASE("phone: letters and garbage are refused") {
   CHECK(refusal(std::string(100, '1'), "DE").find("too long") != std::string::npos);
 }
 
+TEST_CASE("phone: a number already in E.164 gets the same answer as the same number written with a space") {
+  // The space sends the second spelling through libphonenumber's full parse; the first
+  // takes the shortcut for canonical input. Valid, invalid, shared and non-geographic
+  // country codes, a leading zero (Italy keeps it), lengths at both ends.
+  const char* numbers[] = {"+4917012345678", "+491701234567", "+4930901820",    "+12015550123",
+                           "+12125550100",   "+18005550100",  "+442079460000",  "+390612345678",
+                           "+3903123456",    "+79161234567",  "+886912345678",  "+80012345678",
+                           "+88213012345",   "+4912",         "+999123456789",  "+4917012345678901",
+                           "+9712345678",    "+35312345678",  "+2348012345678", "+61412345678"};
+  for (const char* number : numbers) {
+    CAPTURE(number);
+    std::string spaced = std::string(number).insert(3, " ");
+    auto direct = normalize_number(number, "DE");
+    auto parsed = normalize_number(spaced, "DE");
+    REQUIRE(direct.ok() == parsed.ok());
+    if (direct.ok()) {
+      CHECK(*direct == *parsed);
+    } else {
+      // The same verdict, each naming the input it was given.
+      CHECK(direct.error().message.substr(direct.error().message.find("'", 1) + 1) ==
+            parsed.error().message.substr(parsed.error().message.find("'", 1) + 1));
+    }
+  }
+}
+
 TEST_CASE("phone: supported regions") {
   CHECK(is_supported_region("DE"));
   CHECK(is_supported_region("VN"));
