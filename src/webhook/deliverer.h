@@ -56,7 +56,7 @@ struct DelivererOptions {
   int max_concurrent = 16;
   // How often the outbox is looked at when nobody called wake().
   std::chrono::milliseconds idle_poll{std::chrono::seconds(1)};
-  std::string user_agent = "smsgated/0.1.0";
+  std::string user_agent = "smsgated/" SMSGATE_VERSION;
 };
 
 class Deliverer {
