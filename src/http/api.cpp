@@ -61,13 +61,16 @@ Response error_from(const Error& error, int status) {
   return error_response(status, code, message, field);
 }
 
-std::optional<int64_t> id_param(const Request& request, size_t index) {
-  if (index >= request.params.size()) return std::nullopt;
-  const std::string& text = request.params[index];
+std::optional<int64_t> parse_id(std::string_view text) {
   int64_t id = 0;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
   if (error != std::errc() || end != text.data() + text.size() || id <= 0) return std::nullopt;
   return id;
+}
+
+std::optional<int64_t> id_param(const Request& request, size_t index) {
+  if (index >= request.params.size()) return std::nullopt;
+  return parse_id(request.params[index]);
 }
 
 Response not_found(std::string_view what, std::string_view id) {

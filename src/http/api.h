@@ -82,5 +82,16 @@ struct PageParams {
   std::string cursor;
 };
 Result<PageParams> page_params(const Request& request);
+// {"items": [...], "next_cursor"?} for a page of the store's, each item through `to_json`.
+template <class T, class ToJson>
+Response page_response(const store::Page<T>& page, ToJson to_json) {
+  nlohmann::json items = nlohmann::json::array();
+  for (const T& item : page.items) items.push_back(to_json(item));
+  nlohmann::json body = {{"items", std::move(items)}};
+  if (page.next_cursor) body["next_cursor"] = *page.next_cursor;
+  return json_response(200, body);
+}
+// A positive id written in decimal; none for anything else.
+std::optional<int64_t> parse_id(std::string_view text);
 
 }  // namespace smsgate::http

@@ -24,11 +24,7 @@ Response list_inbound(ApiContext& context, const Request& request) {
   filter.cursor = std::move(paging->cursor);
   auto page = context.store.list_inbound(filter);
   if (!page) return error_from(page.error());
-  nlohmann::json items = nlohmann::json::array();
-  for (const store::InboundMessage& message : page->items) items.push_back(store::inbound_json(message));
-  nlohmann::json body = {{"items", std::move(items)}};
-  if (page->next_cursor) body["next_cursor"] = *page->next_cursor;
-  return json_response(200, body);
+  return page_response(*page, store::inbound_json);
 }
 
 }  // namespace

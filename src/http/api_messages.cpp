@@ -190,11 +190,7 @@ Response list_messages(ApiContext& context, const Request& request) {
   filter.cursor = std::move(paging->cursor);
   auto page = context.store.list_messages(filter);
   if (!page) return error_from(page.error());
-  nlohmann::json items = nlohmann::json::array();
-  for (const store::Message& message : page->items) items.push_back(message_json(message));
-  nlohmann::json body = {{"items", std::move(items)}};
-  if (page->next_cursor) body["next_cursor"] = *page->next_cursor;
-  return json_response(200, body);
+  return page_response(*page, message_json);
 }
 
 Response cancel_message(ApiContext& context, const Request& request) {

@@ -3,6 +3,7 @@
 #include "dispatch/phone.h"
 #include "http/api.h"
 #include "http/json_input.h"
+#include "store/event_json.h"
 
 namespace smsgate::http {
 
@@ -27,7 +28,7 @@ Response list_optouts(ApiContext& context, const Request& request) {
   for (size_t i = 0; i < list->size() && i < static_cast<size_t>(limit); ++i) {
     const store::OptOut& optout = (*list)[i];
     items.push_back(
-        {{"number", optout.number}, {"keyword", optout.keyword}, {"at", format_iso8601(optout.at)}});
+        {{"number", optout.number}, {"keyword", optout.keyword}, {"at", store::iso8601_utc(optout.at)}});
   }
   nlohmann::json body = {{"items", std::move(items)}};
   if (list->size() > static_cast<size_t>(limit))
@@ -50,7 +51,7 @@ Response add_optout(ApiContext& context, const Request& request) {
   std::string why = keyword->value_or("added through the API");
   if (Status added = context.store.add_optout(*normalized, why, now); !added)
     return error_from(added.error(), 500);
-  return json_response(201, {{"number", *normalized}, {"keyword", why}, {"at", format_iso8601(now)}});
+  return json_response(201, {{"number", *normalized}, {"keyword", why}, {"at", store::iso8601_utc(now)}});
 }
 
 Response remove(ApiContext& context, std::string_view number) {

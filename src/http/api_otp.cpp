@@ -2,6 +2,7 @@
 // src/auth/otp (hashed, single use, expiring, with an attempt limit).
 #include "http/api.h"
 #include "http/json_input.h"
+#include "store/event_json.h"
 
 namespace smsgate::http {
 
@@ -37,7 +38,7 @@ Response send_code(ApiContext& context, const Request& request) {
   Response response = json_response(issued->existing ? 200 : 202,
                                     {{"id", issued->message_id},
                                      {"to", issued->to},
-                                     {"expires_at", format_iso8601(issued->expires_at)},
+                                     {"expires_at", store::iso8601_utc(issued->expires_at)},
                                      {"parts", issued->parts},
                                      {"encoding", issued->encoding}});
   if (issued->existing) response.headers.emplace_back("Idempotent-Replayed", "true");

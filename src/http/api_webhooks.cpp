@@ -5,6 +5,7 @@
 #include "http/api.h"
 #include "http/json_input.h"
 #include "webhook/deliverer.h"
+#include "store/event_json.h"
 
 namespace smsgate::http {
 
@@ -14,7 +15,7 @@ nlohmann::json webhook_json(const store::Webhook& webhook) {
   return {{"id", webhook.id},
           {"url", webhook.url},
           {"events", webhook.events},
-          {"created_at", format_iso8601(webhook.created_at)}};
+          {"created_at", store::iso8601_utc(webhook.created_at)}};
 }
 
 std::string random_secret() {
@@ -86,11 +87,34 @@ Response delete_by_path(ApiContext& context, const Request& request) {
 }
 
 Response delete_by_query(ApiContext& context, const Request& request) {
-  auto id = request.query.find("id");
-  if (id == request.query.end()) return error_from(missing("id"));
-  Request by_path = request;
-  by_path.params = {id->second};
-  return remove(context, id_param(by_path), id->second);
+  auto id = query_param(request, "id");
+  if (!id) return error_from(missing("id"));
+  return remove(context, parse_id(*id), *id);
+}
+
+nlohmann::json delivery_json(const store::WebhookDelivery& delivery) {
+  const store::WebhookEvent& event = delivery.event;
+  std::string state = event.delivered_at ? "delivered" : event.given_up_at ? "given_up" : "pending";
+  nlohmann::json item = {{"id", event.id},
+                         {"event", event.event},
+                         {"state", state},
+                         {"created_at", store::iso8601_utc(event.created_at)},
+                         {"attempts", event.attempts},
+                         {"body", nlohmann::json::parse(event.body, nullptr, false)}};
+  if (event.delivered_at) item["delivered_at"] = store::iso8601_utc(*event.delivered_at);
+  if (event.given_up_at) item["given_up_at"] = store::iso8601_utc(*event.given_up_at);
+  if (!event.delivered_at && !event.given_up_at)
+    item["next_attempt_at"] = store::iso8601_utc(event.next_attempt_at);
+  if (event.last_error) item["last_error"] = *event.last_error;
+  nlohmann::json tries = nlohmann::json::array();
+  for (const store::WebhookAttempt& attempt : delivery.attempts) {
+    nlohmann::json t = {{"at", store::iso8601_utc(attempt.at)}, {"duration_ms", attempt.duration_ms}};
+    if (attempt.http_status) t["http_status"] = *attempt.http_status;
+    if (attempt.error) t["error"] = *attempt.error;
+    tries.push_back(std::move(t));
+  }
+  item["tries"] = std::move(tries);
+  return item;
 }
 
 Response list_deliveries(ApiContext& context, const Request& request) {
@@ -107,34 +131,7 @@ Response list_deliveries(ApiContext& context, const Request& request) {
   filter.cursor = std::move(paging->cursor);
   auto page = context.store.list_webhook_deliveries(filter);
   if (!page) return error_from(page.error());
-  nlohmann::json items = nlohmann::json::array();
-  for (const store::WebhookDelivery& delivery : page->items) {
-    const store::WebhookEvent& event = delivery.event;
-    std::string state = event.delivered_at ? "delivered" : event.given_up_at ? "given_up" : "pending";
-    nlohmann::json item = {{"id", event.id},
-                           {"event", event.event},
-                           {"state", state},
-                           {"created_at", format_iso8601(event.created_at)},
-                           {"attempts", event.attempts},
-                           {"body", nlohmann::json::parse(event.body, nullptr, false)}};
-    if (event.delivered_at) item["delivered_at"] = format_iso8601(*event.delivered_at);
-    if (event.given_up_at) item["given_up_at"] = format_iso8601(*event.given_up_at);
-    if (!event.delivered_at && !event.given_up_at)
-      item["next_attempt_at"] = format_iso8601(event.next_attempt_at);
-    if (event.last_error) item["last_error"] = *event.last_error;
-    nlohmann::json tries = nlohmann::json::array();
-    for (const store::WebhookAttempt& attempt : delivery.attempts) {
-      nlohmann::json t = {{"at", format_iso8601(attempt.at)}, {"duration_ms", attempt.duration_ms}};
-      if (attempt.http_status) t["http_status"] = *attempt.http_status;
-      if (attempt.error) t["error"] = *attempt.error;
-      tries.push_back(std::move(t));
-    }
-    item["tries"] = std::move(tries);
-    items.push_back(std::move(item));
-  }
-  nlohmann::json body = {{"items", std::move(items)}};
-  if (page->next_cursor) body["next_cursor"] = *page->next_cursor;
-  return json_response(200, body);
+  return page_response(*page, delivery_json);
 }
 
 }  // namespace

@@ -191,22 +191,6 @@ std::optional<int64_t> parse_iso8601(std::string_view text) {
   return (seconds - offset_minutes * 60) * 1000 + millis;
 }
 
-std::string format_iso8601(int64_t epoch_ms) {
-  int64_t millis = epoch_ms % 1000;
-  time_t seconds = static_cast<time_t>(epoch_ms / 1000);
-  if (millis < 0) {
-    millis += 1000;
-    --seconds;
-  }
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buffer[40];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(millis));
-  return buffer;
-}
-
 Result<std::optional<int64_t>> query_integer(const std::optional<std::string_view>& value,
                                              std::string_view name, int64_t min, int64_t max) {
   if (!value) return std::optional<int64_t>();

@@ -49,8 +49,7 @@ class Fields {
 
 // "2026-11-23T10:15:00Z", "2026-11-23T10:15:00.250+07:00" -> epoch ms; none if malformed.
 std::optional<int64_t> parse_iso8601(std::string_view text);
-// Epoch ms -> "2026-11-23T10:15:00.250Z".
-std::string format_iso8601(int64_t epoch_ms);
+// Times are written with store::iso8601_utc (store/event_json.h), as in webhook bodies.
 
 // Query parameters: the same checks for values that came as text.
 Result<std::optional<int64_t>> query_integer(const std::optional<std::string_view>& value,

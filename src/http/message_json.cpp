@@ -2,13 +2,14 @@
 
 #include "http/json_input.h"
 #include "pdu/utf.h"
+#include "store/event_json.h"
 
 namespace smsgate::http {
 
 namespace {
 
 void put_time(nlohmann::json& object, const char* name, const std::optional<int64_t>& at) {
-  if (at) object[name] = format_iso8601(*at);
+  if (at) object[name] = store::iso8601_utc(*at);
 }
 
 template <class T>
@@ -32,8 +33,8 @@ nlohmann::json message_json(const store::Message& m) {
                          {"status_report", m.status_report},
                          {"expect_reply", m.expect_reply},
                          {"attempts", m.attempts},
-                         {"created_at", format_iso8601(m.created_at)},
-                         {"updated_at", format_iso8601(m.updated_at)}};
+                         {"created_at", store::iso8601_utc(m.created_at)},
+                         {"updated_at", store::iso8601_utc(m.updated_at)}};
   put_time(json, "send_at", m.send_at);
   put_time(json, "expires_at", m.expires_at);
   put_time(json, "sent_at", m.sent_at);
@@ -61,7 +62,7 @@ nlohmann::json message_detail_json(const store::MessageDetail& detail) {
   json["part_status"] = std::move(parts);
   nlohmann::json history = nlohmann::json::array();
   for (const store::HistoryEntry& entry : detail.history) {
-    history.push_back({{"at", format_iso8601(entry.at)},
+    history.push_back({{"at", store::iso8601_utc(entry.at)},
                        {"status", store::message_status_name(entry.status)},
                        {"reason", entry.reason}});
   }
@@ -111,8 +112,8 @@ nlohmann::json modem_json(const store::ModemRecord& record,
                          {"received", record.received}};
   // A running modem not recorded yet (still probing) has no history to show.
   if (record.first_seen > 0) {
-    json["first_seen"] = format_iso8601(record.first_seen);
-    json["last_seen"] = format_iso8601(record.last_seen);
+    json["first_seen"] = store::iso8601_utc(record.first_seen);
+    json["last_seen"] = store::iso8601_utc(record.last_seen);
   }
   if (status) {
     json["state"] = modem::state_name(status->state);

@@ -104,15 +104,17 @@ std::string render_metrics(const GatewaySnapshot& snapshot, const ApiMetrics& ap
          "\n";
 
   // One family per modem measure: a sample per modem (none where `value` has none).
+  // `extra_label` ("state") adds that label with the modem's value of it.
   auto per_modem = [&](std::string_view name, std::string_view type, std::string_view help,
-                       auto value) {
+                       auto value, std::string_view extra_label = {}) {
     header(out, name, type, help);
     for (const ModemMetrics& modem : snapshot.modems) {
       std::optional<std::string> sample = value(modem);
       if (!sample) continue;
       out.append(name).append("{modem=\"").append(escape_label(modem.id));
       out.append("\",port=\"").append(escape_label(modem.name)).append("\"");
-      if (name == "smsgate_modem_state") out.append(",state=\"").append(escape_label(modem.state)).append("\"");
+      if (!extra_label.empty())
+        out.append(",").append(extra_label).append("=\"").append(escape_label(modem.state)).append("\"");
       out.append("} ").append(*sample).append("\n");
     }
   };
@@ -121,7 +123,7 @@ std::string render_metrics(const GatewaySnapshot& snapshot, const ApiMetrics& ap
   per_modem("smsgate_modem_up", "gauge", "1 when the modem is ready to send and receive.",
             [&](const ModemMetrics& m) { return flag(m.state == "ready"); });
   per_modem("smsgate_modem_state", "gauge", "The modem's state (1 for the current one).",
-            [](const ModemMetrics&) -> Sample { return "1"; });
+            [](const ModemMetrics&) -> Sample { return "1"; }, "state");
   per_modem("smsgate_modem_sending_enabled", "gauge", "0 when staff stopped sending through it.",
             [&](const ModemMetrics& m) { return flag(m.sending_enabled); });
   per_modem("smsgate_modem_signal_dbm", "gauge", "Received signal strength (AT+CSQ).",

@@ -11,6 +11,7 @@
 #include "http/json_input.h"
 #include "http/message_request.h"
 #include "http/router.h"
+#include "store/event_json.h"
 
 namespace {
 
@@ -56,7 +57,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto match = router().match("GET", input);
   if (match.handler && match.params.empty() && match.pattern != "/api/v1/messages") __builtin_trap();
   if (auto time = http::parse_iso8601(input)) {
-    if (http::parse_iso8601(http::format_iso8601(*time)) != *time) __builtin_trap();
+    if (http::parse_iso8601(store::iso8601_utc(*time)) != *time) __builtin_trap();
   }
   return 0;
 }

@@ -3,6 +3,7 @@
 
 #include "http/json_input.h"
 #include "http/message_request.h"
+#include "store/event_json.h"
 
 namespace smsgate::http {
 namespace {
@@ -68,11 +69,11 @@ TEST_CASE("json input: ISO 8601 times with a zone, and nothing else") {
     CAPTURE(bad);
     CHECK(!parse_iso8601(bad).has_value());
   }
-  CHECK(format_iso8601(1795428900250) == "2026-11-23T10:15:00.250Z");
-  CHECK(format_iso8601(0) == "1970-01-01T00:00:00.000Z");
-  CHECK(format_iso8601(-1) == "1969-12-31T23:59:59.999Z");
+  CHECK(store::iso8601_utc(1795428900250) == "2026-11-23T10:15:00.250Z");
+  CHECK(store::iso8601_utc(0) == "1970-01-01T00:00:00.000Z");
+  CHECK(store::iso8601_utc(-1) == "1969-12-31T23:59:59.999Z");
   for (int64_t ms : {int64_t{0}, int64_t{1795428900250}, int64_t{4102444800000}}) {
-    CHECK(parse_iso8601(format_iso8601(ms)) == ms);
+    CHECK(parse_iso8601(store::iso8601_utc(ms)) == ms);
   }
 }
 
