@@ -1,12 +1,17 @@
 #include "http/server.h"
 
 #include <civetweb.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <spdlog/spdlog.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 namespace smsgate::http {
@@ -53,6 +58,53 @@ std::optional<std::string> read_body(mg_connection* connection, long long conten
   return body;
 }
 
+Result<std::string> read_file(const std::string& key, const std::string& path) {
+  FILE* file = std::fopen(path.c_str(), "rb");
+  if (!file) return make_error(key + ": " + path + ": cannot be read");
+  std::string text;
+  char buffer[4096];
+  size_t got;
+  while ((got = std::fread(buffer, 1, sizeof buffer, file)) > 0) text.append(buffer, got);
+  std::fclose(file);
+  return text;
+}
+
+std::string openssl_reason() {
+  unsigned long code = ERR_peek_last_error();
+  ERR_clear_error();
+  const char* reason = code ? ERR_reason_error_string(code) : nullptr;
+  return reason ? reason : "unreadable";
+}
+
+// The certificate and its key as the one PEM text CivetWeb reads, checked first so
+// that a wrong file is named; CivetWeb itself only says "Error initializing SSL context".
+Result<std::string> tls_pem(const std::string& certificate_path, const std::string& key_path) {
+  if (key_path.empty()) return make_error("tls_key: needed with tls_certificate");
+  auto certificate_text = read_file("tls_certificate", certificate_path);
+  if (!certificate_text) return certificate_text.error();
+  auto key_text = read_file("tls_key", key_path);
+  if (!key_text) return key_text.error();
+
+  using Bio = std::unique_ptr<BIO, decltype(&BIO_free)>;
+  Bio certificate_bio(BIO_new_mem_buf(certificate_text->data(), static_cast<int>(certificate_text->size())), &BIO_free);
+  std::unique_ptr<X509, decltype(&X509_free)> certificate(
+      PEM_read_bio_X509(certificate_bio.get(), nullptr, nullptr, nullptr), &X509_free);
+  if (!certificate)
+    return make_error("tls_certificate: " + certificate_path + ": not a PEM certificate (" + openssl_reason() + ")");
+  Bio key_bio(BIO_new_mem_buf(key_text->data(), static_cast<int>(key_text->size())), &BIO_free);
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+      PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr), &EVP_PKEY_free);
+  if (!key)
+    return make_error("tls_key: " + key_path + ": not an unencrypted PEM private key (" + openssl_reason() + ")");
+  if (X509_check_private_key(certificate.get(), key.get()) != 1) {
+    ERR_clear_error();
+    return make_error("tls_key: " + key_path + " is not the key of the certificate in " + certificate_path);
+  }
+  std::string pem = std::move(*certificate_text);
+  if (!pem.empty() && pem.back() != '\n') pem += '\n';
+  return pem + *key_text;
+}
+
 }  // namespace
 
 bool tls_available() {
@@ -85,9 +137,8 @@ Result<std::unique_ptr<Server>> Server::start(ServerOptions options, Router rout
   bool tls = !options.tls_certificate.empty();
   if (tls && !tls_available())
     return make_error(
-        "tls_certificate: TLS is not available: this system's CivetWeb could not load "
-        "OpenSSL (Debian 12's CivetWeb 1.15 asks for SSL_get_peer_certificate, which "
-        "OpenSSL 3 no longer exports); serve plain HTTP on the LAN or put a TLS proxy in front");
+        "tls_certificate: TLS is not available: CivetWeb could not load OpenSSL (is "
+        "smsgated's lib/smsgate directory, with its libssl.so for CivetWeb, in place?)");
   auto ports = listening_ports_option(options.listen, tls);
   if (!ports) return ports.error();
 
@@ -113,20 +164,10 @@ Result<std::unique_ptr<Server>> Server::start(ServerOptions options, Router rout
   int pem_fd = -1;
   std::string pem_path;
   if (tls) {
-    if (server->options_.tls_key.empty())
-      return make_error("tls_key: needed with tls_certificate");
-    std::string pem;
-    for (const std::string& path : {server->options_.tls_certificate, server->options_.tls_key}) {
-      FILE* file = std::fopen(path.c_str(), "rb");
-      if (!file) return make_error(path + ": cannot be read");
-      char buffer[4096];
-      size_t got;
-      while ((got = std::fread(buffer, 1, sizeof buffer, file)) > 0) pem.append(buffer, got);
-      std::fclose(file);
-      if (!pem.empty() && pem.back() != '\n') pem += '\n';
-    }
+    auto pem = tls_pem(server->options_.tls_certificate, server->options_.tls_key);
+    if (!pem) return pem.error();
     pem_fd = memfd_create("smsgate-tls", MFD_CLOEXEC);
-    if (pem_fd < 0 || write(pem_fd, pem.data(), pem.size()) != static_cast<ssize_t>(pem.size())) {
+    if (pem_fd < 0 || write(pem_fd, pem->data(), pem->size()) != static_cast<ssize_t>(pem->size())) {
       if (pem_fd >= 0) close(pem_fd);
       return make_error("cannot prepare the TLS certificate");
     }

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <set>
 
 #include "integration/api_harness.h"
@@ -568,33 +569,70 @@ TEST_CASE("api: /metrics shows the queue, the modems, webhooks and the API itsel
 TEST_CASE("api: served over HTTPS with the configured certificate") {
   TempDir tls;
   std::string cert = (tls.path() / "cert.pem").string(), key = (tls.path() / "key.pem").string();
-  std::string command = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -keyout " +
+  std::string command = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+                        "-addext subjectAltName=IP:127.0.0.1 -keyout " +
                         key + " -out " + cert + " 2>/dev/null";
   REQUIRE(std::system(command.c_str()) == 0);
-  auto with_tls = [&](config::Config& config) {
+  REQUIRE(http::tls_available());
+  ApiDaemon gateway(1, [&](config::Config& config) {
     config.http.tls_certificate = cert;
     config.http.tls_key = key;
-  };
-  if (!http::tls_available()) {
-    // Debian 12's CivetWeb cannot load OpenSSL 3: the daemon must say so at start
-    // rather than accept connections it cannot serve.
-    SimModems sims(1);
-    TempDir db;
+  });
+  REQUIRE(gateway.url().starts_with("https://"));
+
+  // The client trusts only the configured certificate, so a verified connection
+  // proves the daemon serves that one.
+  HttpClient client = gateway.client();
+  client.trust_only(cert);
+  CHECK(client.get("/api/v1/health").status == 200);
+  int64_t id = submit_ok(client, {{"to", kCustomer}, {"text", "over TLS"}});
+  CHECK(client.get("/api/v1/messages/" + std::to_string(id)).json()["id"] == id);
+  HttpClient keyless(gateway.url());
+  keyless.trust_only(cert);
+  CHECK(keyless.get("/api/v1/messages").status == 401);
+
+  // Plain HTTP on the TLS port gets no answer at all.
+  std::string plain_url = "http://" + gateway.url().substr(std::string("https://").size()) + "/api/v1/health";
+  CURL* plain = curl_easy_init();
+  curl_easy_setopt(plain, CURLOPT_URL, plain_url.c_str());
+  curl_easy_setopt(plain, CURLOPT_TIMEOUT_MS, 10000L);
+  long status = 0;
+  CURLcode code = curl_easy_perform(plain);
+  curl_easy_getinfo(plain, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_cleanup(plain);
+  CHECK(code != CURLE_OK);
+  CHECK(status == 0);
+}
+
+TEST_CASE("api: a TLS certificate or key that cannot be used is refused at start, by name") {
+  TempDir files;
+  auto path = [&](const char* name) { return (files.path() / name).string(); };
+  for (const char* name : {"a", "b"}) {
+    std::string command = std::string("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=") + name +
+                          " -keyout " + path(name) + ".key -out " + path(name) + ".crt 2>/dev/null";
+    REQUIRE(std::system(command.c_str()) == 0);
+  }
+  std::ofstream(path("garbage.crt")) << "-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n";
+  std::ofstream(path("garbage.key")) << "no key\n";
+
+  SimModems sims(1);
+  TempDir db;
+  auto start_with = [&](const std::string& certificate, const std::string& key) {
     config::Config config;
     config.storage.path = (db.path() / "smsgate.db").string();
     config.modems.ports = {(sims.dir.path() / "modem*").string()};
     config.http.listen = "127.0.0.1:0";
-    with_tls(config);
+    config.http.tls_certificate = certificate;
+    config.http.tls_key = key;
     auto started = daemon::Daemon::start(config);
     REQUIRE(!started.ok());
-    CHECK(started.error().message.find("TLS is not available") != std::string::npos);
-    return;
-  }
-  ApiDaemon gateway(1, with_tls);
-  REQUIRE(gateway.url().starts_with("https://"));
-  HttpClient client = gateway.client();
-  CHECK(client.get("/api/v1/health").status == 200);
-  CHECK(submit_ok(client, {{"to", kCustomer}, {"text", "over TLS"}}) > 0);
+    return started.error().message;
+  };
+  CHECK(start_with(path("garbage.crt"), path("a.key")).starts_with("[http] tls_certificate: " + path("garbage.crt") + ": not a PEM certificate"));
+  CHECK(start_with(path("a.crt"), path("garbage.key")).starts_with("[http] tls_key: " + path("garbage.key") + ": not an unencrypted PEM private key"));
+  CHECK(start_with(path("a.crt"), path("b.key")) == "[http] tls_key: " + path("b.key") + " is not the key of the certificate in " + path("a.crt"));
+  CHECK(start_with(path("missing.crt"), path("a.key")) == "[http] tls_certificate: " + path("missing.crt") + ": cannot be read");
+  CHECK(start_with(path("a.crt"), path("missing.key")) == "[http] tls_key: " + path("missing.key") + ": cannot be read");
 }
 
 }  // namespace
