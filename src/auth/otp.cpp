@@ -96,9 +96,14 @@ std::string_view otp_verdict_name(OtpVerdict verdict) {
   return "no_code";
 }
 
-Otp::Otp(store::Store& store, dispatch::ComposeDefaults defaults)
-    : store_(store), defaults_(std::move(defaults)) {
+Otp::Otp(store::Store& store, dispatch::ComposeDefaults defaults, store::OtpSendLimit limit)
+    : store_(store), defaults_(std::move(defaults)), limit_(limit) {
   detail::ensure_sodium();
+}
+
+void Otp::set_send_limit(store::OtpSendLimit limit) {
+  std::lock_guard lock(limit_mutex_);
+  limit_ = limit;
 }
 
 Result<OtpIssued> Otp::send(const OtpRequest& request, int64_t now) {
@@ -129,11 +134,26 @@ Result<OtpIssued> Otp::send(const OtpRequest& request, int64_t now) {
   }
   std::string to = message->to;
   int64_t expires_at = now + *outgoing.ttl_ms;
-  auto submitted = store_.submit_otp(std::move(*message), *code_hash, expires_at, now);
+  store::OtpSendLimit limit;
+  {
+    std::lock_guard lock(limit_mutex_);
+    limit = limit_;
+  }
+  auto submitted = store_.submit_otp(std::move(*message), *code_hash, expires_at, now, limit);
   if (!submitted) return submitted.error();
-  return OtpIssued{submitted->message.id, std::move(to), submitted->expires_at,
-                   submitted->message.parts, submitted->message.encoding,
-                   submitted->message.existing};
+  if (submitted->refused_until) {
+    OtpIssued refused;
+    refused.to = std::move(to);
+    refused.refused_until = submitted->refused_until;
+    return refused;
+  }
+  return OtpIssued{submitted->message.id,
+                   std::move(to),
+                   submitted->expires_at,
+                   submitted->message.parts,
+                   submitted->message.encoding,
+                   submitted->message.existing,
+                   std::nullopt};
 }
 
 Result<OtpVerdict> Otp::verify(std::string_view to, std::string_view code, int64_t now) {

@@ -42,6 +42,9 @@ struct OtpIssued {
   std::string encoding;
   // The idempotency key was known: this is the code sent then, not a new one.
   bool existing = false;
+  // Set when the per-number limit refused it: nothing was sent or stored (the other
+  // fields are empty but `to`), and a code to `to` would be accepted from this time.
+  std::optional<int64_t> refused_until;
 };
 
 enum class OtpVerdict { kValid, kWrongCode, kExpired, kTooManyAttempts, kNoCode };
@@ -60,13 +63,23 @@ class Otp {
   static constexpr std::string_view kDefaultTemplate = "Your code is {code}";
   static constexpr std::string_view kCodePlaceholder = "{code}";
   static constexpr int kMaxAttempts = 5;
+  // Per number: 5 codes an hour is more than a person logging in needs (a lost SMS,
+  // a retry or two) and little for a pumping script ([otp] in the config).
+  static constexpr int kDefaultMaxSendsPerNumber = 5;
+  static constexpr int64_t kDefaultSendWindowMs = 3600 * 1000;
 
   // `defaults.default_region` normalises recipients of both send() and verify().
-  Otp(store::Store& store, dispatch::ComposeDefaults defaults);
+  // `limit`: how many codes one number may be sent within a sliding window.
+  Otp(store::Store& store, dispatch::ComposeDefaults defaults,
+      store::OtpSendLimit limit = {kDefaultMaxSendsPerNumber, kDefaultSendWindowMs});
+
+  // A new limit for the sends from now on (SIGHUP); the codes already sent count.
+  void set_send_limit(store::OtpSendLimit limit);
 
   // Draws a code, sends it (category otp, its TTL the code's, so an undelivered code
   // expires with it) and stores its hash, in one transaction. Errors name the field:
-  // "to: ...", "length: ...", "ttl: ...", "template: ...".
+  // "to: ...", "length: ...", "ttl: ...", "template: ...". Over the per-number limit
+  // the answer is not an Error but an OtpIssued with refused_until set.
   Result<OtpIssued> send(const OtpRequest& request, int64_t now);
   // Checks `code` against the newest code sent to `to`. An Error only for input that
   // cannot be a code or a number ("to: ...", "code: ...") or a database failure.
@@ -81,6 +94,8 @@ class Otp {
   const dispatch::ComposeDefaults defaults_;
   std::mutex key_mutex_;
   std::string key_;  // raw bytes; empty until loaded; guarded by key_mutex_
+  mutable std::mutex limit_mutex_;
+  store::OtpSendLimit limit_;  // guarded by limit_mutex_
 };
 
 }  // namespace smsgate::auth

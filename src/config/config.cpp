@@ -39,6 +39,7 @@ constexpr std::string_view kSendingKeys[] = {"default_region",
                                              "default_reply_window_hours"};
 constexpr std::string_view kRouteKeys[] = {"prefix", "modem"};
 constexpr std::string_view kOptOutKeys[] = {"keywords", "optin_keywords"};
+constexpr std::string_view kOtpKeys[] = {"max_sends_per_number", "send_window_minutes"};
 constexpr std::string_view kWebhooksKeys[] = {"timeout_seconds", "max_age_hours"};
 constexpr std::string_view kEmailKeys[] = {"listen", "domain"};
 constexpr std::string_view kLogKeys[] = {"level", "at_trace"};
@@ -49,11 +50,12 @@ struct TableSchema {
   Keys keys;
 };
 constexpr TableSchema kSchema[] = {
-    {"http", false, kHttpKeys},       {"storage", false, kStorageKeys},
-    {"modems", false, kModemsKeys},   {"modem", true, kModemKeys},
-    {"sending", false, kSendingKeys}, {"route", true, kRouteKeys},
-    {"optout", false, kOptOutKeys},   {"webhooks", false, kWebhooksKeys},
-    {"email", false, kEmailKeys},     {"log", false, kLogKeys},
+    {"http", false, kHttpKeys},         {"storage", false, kStorageKeys},
+    {"modems", false, kModemsKeys},     {"modem", true, kModemKeys},
+    {"sending", false, kSendingKeys},   {"route", true, kRouteKeys},
+    {"optout", false, kOptOutKeys},     {"otp", false, kOtpKeys},
+    {"webhooks", false, kWebhooksKeys}, {"email", false, kEmailKeys},
+    {"log", false, kLogKeys},
 };
 
 const TableSchema* find_schema(std::string_view name) {
@@ -650,6 +652,15 @@ void read_optout(Section section, OptOutConfig& optout) {
   }
 }
 
+void read_otp(Section section, OtpConfig& otp) {
+  if (auto sends = section.integer("max_sends_per_number", 0, 1000))
+    otp.max_sends_per_number = static_cast<int>(sends->value);
+  // At most a day: used and expired codes are purged a day after they expire, so a
+  // longer window would count codes that are no longer there.
+  if (auto window = section.integer("send_window_minutes", 1, 24 * 60))
+    otp.send_window = std::chrono::minutes(window->value);
+}
+
 void read_webhooks(Section section, WebhooksConfig& webhooks) {
   if (auto timeout = section.integer("timeout_seconds", 1, 300))
     webhooks.timeout = std::chrono::seconds(timeout->value);
@@ -771,6 +782,7 @@ Result<Config> parse_config(std::string_view text, std::string_view source_name)
   read_routes(problems, root, config.modem, config.sending.routes);
   read_optout(Section(problems, plain_table(problems, root, "optout"), *find_schema("optout")),
               config.optout);
+  read_otp(Section(problems, plain_table(problems, root, "otp"), *find_schema("otp")), config.otp);
   read_webhooks(
       Section(problems, plain_table(problems, root, "webhooks"), *find_schema("webhooks")),
       config.webhooks);

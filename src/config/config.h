@@ -101,6 +101,16 @@ struct OptOutConfig {
   friend bool operator==(const OptOutConfig&, const OptOutConfig&) = default;
 };
 
+// [otp]: one-time passwords (POST /api/v1/otp).
+struct OtpConfig {
+  // Codes one number may be sent within send_window; more are refused with 429 (SMS
+  // pumping: a login form that texts any number typed in is a way to send paid SMS to
+  // premium-rate numbers). 0: no limit.
+  int max_sends_per_number = 5;
+  std::chrono::minutes send_window{60};
+  friend bool operator==(const OtpConfig&, const OtpConfig&) = default;
+};
+
 // [webhooks]
 struct WebhooksConfig {
   std::chrono::seconds timeout{10};
@@ -130,6 +140,7 @@ struct Config {
   std::vector<ModemConfig> modem;
   SendingConfig sending;
   OptOutConfig optout;
+  OtpConfig otp;
   WebhooksConfig webhooks;
   EmailConfig email;
   LogConfig log;

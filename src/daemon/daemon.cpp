@@ -45,6 +45,12 @@ dispatch::ComposeDefaults compose_defaults(const config::Config& config) {
   return defaults;
 }
 
+store::OtpSendLimit otp_send_limit(const config::Config& config) {
+  return store::OtpSendLimit{
+      config.otp.max_sends_per_number,
+      std::chrono::duration_cast<std::chrono::milliseconds>(config.otp.send_window).count()};
+}
+
 Status apply_log_config(const config::LogConfig& log) {
   auto level = spdlog::level::from_str(log.level);
   // from_str answers "off" for anything it does not know; the config checked the name.
@@ -101,7 +107,8 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config,
   d.pool_->start();
 
   d.api_keys_ = std::make_unique<auth::ApiKeys>(*d.store_);
-  d.otp_ = std::make_unique<auth::Otp>(*d.store_, compose_defaults(config));
+  d.otp_ =
+      std::make_unique<auth::Otp>(*d.store_, compose_defaults(config), otp_send_limit(config));
   d.api_context_.reset(new http::ApiContext{*d.store_, *d.dispatcher_, *d.pool_, *d.api_keys_,
                                             *d.otp_, *d.clock_, compose_defaults(config),
                                             d.deliverer_.get(), d.api_metrics_});
@@ -153,6 +160,8 @@ Status Daemon::reload(const config::Config& config) {
   if (Status logged = apply_log_config(config.log); !logged) return logged;
   config_.sending = config.sending;
   config_.optout = config.optout;
+  otp_->set_send_limit(otp_send_limit(config));
+  config_.otp = config.otp;
   config_.log = config.log;
   config_.modems.rate_per_minute = config.modems.rate_per_minute;
   config_.modems.daily_limit = config.modems.daily_limit;

@@ -29,6 +29,7 @@ namespace smsgate::daemon {
 Result<dispatch::DispatcherOptions> dispatcher_options(const config::Config& config);
 modem::PoolConfig pool_config(const config::Config& config);
 dispatch::ComposeDefaults compose_defaults(const config::Config& config);
+store::OtpSendLimit otp_send_limit(const config::Config& config);
 
 class Daemon {
  public:
@@ -40,7 +41,8 @@ class Daemon {
                                                const Clock* clock = nullptr);
   ~Daemon();  // stop()
 
-  // SIGHUP: what can change without a restart (policies, limits, keywords, log level).
+  // SIGHUP: what can change without a restart (policies, limits, keywords, the OTP
+  // send limit, log level).
   // Ports, the database and the listen address need a restart; a change there is
   // logged and ignored.
   Status reload(const config::Config& config);

@@ -18,6 +18,9 @@ using modem::State;
 
 // How often incomplete multipart inbound messages are looked at.
 constexpr int64_t kPartialCheckMs = 60 * 1000;
+// How often spent OTP codes are purged: the retention is a day, so an hour late is
+// nothing, and an idle box does not wake its disk every minute for it.
+constexpr int64_t kOtpPurgeMs = 3600 * 1000;
 
 int64_t epoch_ms(const pdu::Timestamp& t) {
   using namespace std::chrono;
@@ -221,6 +224,15 @@ void Dispatcher::run() {
         spdlog::error("inbound: {}", partial.error().message);
       } else {
         for (const store::InboundMessage& message : *partial) handle_inbound_message(message, now);
+      }
+    }
+    if (now >= next_otp_purge_) {
+      next_otp_purge_ = now + kOtpPurgeMs;
+      auto purged = store_.purge_otp_codes(now - options_.otp_retention_ms);
+      if (!purged) {
+        spdlog::error("otp: purging spent codes: {}", purged.error().message);
+      } else if (*purged > 0) {
+        spdlog::debug("otp: purged {} spent code(s)", *purged);
       }
     }
   }

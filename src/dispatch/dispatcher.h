@@ -14,6 +14,9 @@
 // reassembled, opt-out keywords applied) and only then confirmed to the modem, which
 // deletes it.
 //
+// Housekeeping runs on the same thread between events: multipart inbound messages
+// whose parts never came are completed as partial, and spent OTP codes are purged.
+//
 // Thread safety: PoolListener callbacks come from worker threads and only queue
 // events; wake(), start() and stop() may be called from any thread.
 #pragma once
@@ -58,6 +61,11 @@ struct DispatcherOptions {
   // A multipart inbound message still missing parts this long after its first part
   // is kept as partial (DESIGN.md, Guarantees).
   int64_t partial_inbound_timeout_ms = 24LL * 3600 * 1000;
+  // One-time password codes expired or used this long ago are deleted (their messages
+  // stay). A day: long enough to look into "my code did not work", and longer than
+  // the per-number send window ([otp] send_window_minutes is at most a day), whose
+  // count they make.
+  int64_t otp_retention_ms = 24LL * 3600 * 1000;
   // Nothing due: look at the store again this often (new submissions call wake()).
   int64_t idle_poll_ms = 1000;
   RandomUnit random = default_random_unit();
@@ -198,6 +206,7 @@ class Dispatcher : public modem::PoolListener {
   // Owned by the dispatch thread.
   std::map<std::string, Slot> slots_;
   int64_t next_partial_check_ = 0;
+  int64_t next_otp_purge_ = 0;
   uint64_t idle_sequence_ = 0;
   bool draining_ = false;  // stop(drain) asked: finish what is in flight, start nothing
   // A message that failed on a modem is not given to that modem again while another

@@ -1,5 +1,8 @@
 // /api/v1/otp: send a one-time password, verify one. The codes themselves live in
 // src/auth/otp (hashed, single use, expiring, with an attempt limit).
+#include <algorithm>
+#include <string>
+
 #include "http/api.h"
 #include "http/json_input.h"
 #include "store/event_json.h"
@@ -32,8 +35,21 @@ Response send_code(ApiContext& context, const Request& request) {
                             "Idempotency-Key");
     otp.idempotency_key = std::string(*key);
   }
-  auto issued = context.otp.send(otp, context.clock.now());
+  const int64_t now = context.clock.now();
+  auto issued = context.otp.send(otp, now);
   if (!issued) return error_from(issued.error());
+  if (issued->refused_until) {
+    // Whole seconds (RFC 9110 10.2.3), rounded up so that a client that waits exactly
+    // this long is not refused again.
+    const int64_t retry_after = std::max<int64_t>(1, (*issued->refused_until - now + 999) / 1000);
+    Response response = error_response(429, "rate_limited",
+                                       "too many codes sent to " + issued->to +
+                                           " recently; the next may be sent in " +
+                                           std::to_string(retry_after) + " s",
+                                       "to");
+    response.headers.emplace_back("Retry-After", std::to_string(retry_after));
+    return response;
+  }
   context.dispatcher.wake();
   Response response = json_response(issued->existing ? 200 : 202,
                                     {{"id", issued->message_id},

@@ -146,14 +146,45 @@ Result<std::string> Store::get_or_put_setting(const std::string& key, const std:
 
 // --- One-time passwords ---------------------------------------------------------------
 
+namespace {
+
+// The error a refused code undoes its savepoint with (the message was inserted first);
+// submit_otp() turns it back into a result. Never seen by callers.
+constexpr std::string_view kRefusedByLimit = "otp send limit";
+
+// When `recipient` may be sent a code again, when it has `limit.max_codes` or more
+// created within the window; none when one may be sent now. Runs on the writer, in
+// the transaction that would insert the code, so no other send can slip in between.
+Result<std::optional<int64_t>> otp_refused_until(Connection& db, const std::string& recipient,
+                                                 const OtpSendLimit& limit, int64_t now) {
+  if (limit.max_codes <= 0) return std::optional<int64_t>();
+  // The max_codes-th newest code in the window: while it is in it, the window is full.
+  // One more may go once it has left it. (Rows per recipient are few: old ones are
+  // purged, see purge_otp_codes.)
+  auto q = db.query(
+      "SELECT created_at FROM otp_codes WHERE recipient = ? AND created_at > ? "
+      "ORDER BY created_at DESC LIMIT 1 OFFSET ?");
+  if (!q.ok()) return q.error();
+  q->bind_all(recipient, now - limit.window_ms, limit.max_codes - 1);
+  auto row = q->step();
+  if (!row.ok()) return row.error();
+  if (!*row) return std::optional<int64_t>();
+  return std::optional<int64_t>(q->int64(0) + limit.window_ms);
+}
+
+}  // namespace
+
 Result<OtpSubmitResult> Store::submit_otp(NewMessage message, const std::string& code_hash,
-                                          int64_t expires_at, int64_t now) {
+                                          int64_t expires_at, int64_t now, OtpSendLimit limit) {
   if (auto s = validate_new_message(message); !s.ok()) return s.error();
   if (message.category != "otp") return make_error("category: must be otp");
   if (code_hash.empty()) return make_error("code_hash: empty");
   if (expires_at <= now) return make_error("expires_at: not in the future");
+  if (limit.max_codes > 0 && limit.window_ms <= 0)
+    return make_error("limit: window_ms must be positive");
   OtpSubmitResult result;
   Status written = write([&](Connection& db) -> Status {
+    result = OtpSubmitResult{};
     auto submitted = insert_message(db, message, now);
     if (!submitted.ok()) return submitted.error();
     result.message = *submitted;
@@ -170,6 +201,15 @@ Result<OtpSubmitResult> Store::submit_otp(NewMessage message, const std::string&
       result.expires_at = q->int64(0);
       return ok_status();
     }
+    // Counted after the replay check, so that a replay is answered even over the
+    // limit; a refusal undoes the message just inserted with the savepoint.
+    auto refused_until = otp_refused_until(db, message.to, limit, now);
+    if (!refused_until.ok()) return refused_until.error();
+    if (*refused_until) {
+      result = OtpSubmitResult{};
+      result.refused_until = **refused_until;
+      return make_error(std::string(kRefusedByLimit));
+    }
     auto q = db.query(
         "INSERT INTO otp_codes (recipient, code_hash, message_id, created_at, expires_at) "
         "VALUES (?,?,?,?,?)");
@@ -179,8 +219,24 @@ Result<OtpSubmitResult> Store::submit_otp(NewMessage message, const std::string&
     result.expires_at = expires_at;
     return ok_status();
   });
-  if (!written.ok()) return written.error();
+  if (!written.ok()) {
+    if (result.refused_until && written.error().message == kRefusedByLimit) return result;
+    return written.error();
+  }
   return result;
+}
+
+Result<int64_t> Store::purge_otp_codes(int64_t before) {
+  int64_t purged = 0;
+  Status written = write([&](Connection& db) -> Status {
+    auto q = db.query("DELETE FROM otp_codes WHERE expires_at <= ?1 OR used_at <= ?1");
+    if (!q.ok()) return q.error();
+    if (auto s = q->bind(before).run(); !s.ok()) return s;
+    purged = db.changes();
+    return ok_status();
+  });
+  if (!written.ok()) return written.error();
+  return purged;
 }
 
 Result<OtpCheck> Store::check_otp(const std::string& recipient, int max_attempts, int64_t now,

@@ -184,9 +184,18 @@ class Store {
   // included) and records the code's hash for its recipient, in one transaction, so a
   // code is never sent without being verifiable nor stored without being sent. The new
   // code supersedes the recipient's older ones. When the idempotency key names an
-  // earlier one-time password, that one is returned and nothing is stored.
+  // earlier one-time password, that one is returned and nothing is stored (a replay,
+  // which `limit` does not count). Otherwise, when the recipient already has
+  // limit.max_codes codes created within limit.window_ms before `now`, nothing is
+  // stored and `refused_until` says when the oldest of them leaves the window. The
+  // count and the insert are one write, so concurrent sends cannot both pass it.
   Result<OtpSubmitResult> submit_otp(NewMessage message, const std::string& code_hash,
-                                     int64_t expires_at, int64_t now);
+                                     int64_t expires_at, int64_t now, OtpSendLimit limit = {});
+  // Deletes the codes that expired or were used at or before `before`; returns how
+  // many. Their messages stay (they are the message log). Codes are worth nothing
+  // once expired or used; they are kept a while only for the per-number limit's count
+  // and for someone looking into a complaint.
+  Result<int64_t> purge_otp_codes(int64_t before);
   // Checks an answer against the newest code of `recipient`, in one write: an answer
   // to a live code counts as an attempt (durably, so restarts do not reset the count);
   // a match uses the code up. `matches` compares the answer's hash with the stored one

@@ -276,9 +276,20 @@ enum class OtpCheck : uint8_t {
   kNoCode,           // none sent, or the newest one was already used
 };
 
+// How many codes one number may be sent within a sliding window (against SMS pumping:
+// a form that sends codes to any number typed in is a way to send paid SMS to
+// premium-rate numbers). max_codes 0: no limit.
+struct OtpSendLimit {
+  int max_codes = 0;
+  int64_t window_ms = 0;
+};
+
 struct OtpSubmitResult {
   SubmitResult message;
   int64_t expires_at = 0;  // of the code
+  // Set when the limit refused the code: nothing was stored, and from this time on a
+  // code to that number would be accepted again. message and expires_at are empty.
+  std::optional<int64_t> refused_until;
 };
 
 // --- Webhooks (store/webhooks.cpp) ---------------------------------------------------

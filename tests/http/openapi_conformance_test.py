@@ -2,7 +2,7 @@
 """Holds the HTTP API to its OpenAPI document (src/http/openapi.json), over real HTTP.
 
 Runs `smsgated run --demo` on a free port, fetches GET /api/v1/openapi.json, calls every
-documented operation (successes and the error answers: 400, 401, 404, 409, 413), and
+documented operation (successes and the error answers: 400, 401, 404, 409, 413, 429), and
 checks each answer: its status must be documented for the operation, its content type
 the documented one, its body valid against the documented schema (JSON Schema 2020-12,
 $refs resolved in the document). Then the reverse: every path and method in the
@@ -489,6 +489,10 @@ def exercise(api, doc, receiver):
     api.call("POST", "/api/v1/otp/verify", body={"to": "+4917000000301", "code": "abc"},
              expect=400)
     api.call("POST", "/api/v1/otp/verify", body={"to": "+4917000000301"}, expect=400)
+    # The per-number limit (5 codes an hour by default): the sixth is 429 with Retry-After.
+    for _ in range(5):
+        api.call("POST", "/api/v1/otp", body={"to": "+4917000000303"}, expect=202)
+    api.call("POST", "/api/v1/otp", body={"to": "+4917000000303"}, expect=429)
 
     # --- Inbound (the demo receives nothing, so the list is checked empty). ---
     api.call("GET", "/api/v1/inbound", expect=200)

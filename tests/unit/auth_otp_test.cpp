@@ -224,6 +224,45 @@ TEST_CASE("otp: bad requests are refused with the field named, and store nothing
   }
 }
 
+TEST_CASE("otp: at most 5 codes an hour to one number by default; the limit can change") {
+  TempDir dir;
+  auto store = open_store(dir);
+  Otp otp(*store, german());
+  for (int i = 0; i < Otp::kDefaultMaxSendsPerNumber; ++i) {
+    auto issued = otp.send(OtpRequest{kNumber, {}, {}, {}, {}}, kT0 + i * 60'000);
+    REQUIRE(issued.ok());
+    CHECK_FALSE(issued->refused_until.has_value());
+  }
+  // The sixth within the hour is refused until the first is an hour old; the number
+  // is named as normalised, and the code before stays the valid one.
+  auto refused = otp.send(OtpRequest{"0170 1234567", {}, {}, {}, {}}, kT0 + 10 * 60'000);
+  REQUIRE(refused.ok());
+  CHECK(refused->refused_until == kT0 + Otp::kDefaultSendWindowMs);
+  CHECK(refused->to == kNumber);
+  CHECK(refused->message_id == 0);
+  auto page = store->list_messages(store::MessageFilter{});
+  REQUIRE(page.ok());
+  CHECK(page->items.size() == static_cast<size_t>(Otp::kDefaultMaxSendsPerNumber));
+  // A new idempotency key asks for a new code: refused too, and the key stays free.
+  auto keyed = otp.send(OtpRequest{kNumber, {}, {}, {}, "k"}, kT0 + 11 * 60'000);
+  REQUIRE(keyed.ok());
+  CHECK(keyed->refused_until.has_value());
+
+  // A higher limit (SIGHUP) lets more through at once; 0 turns it off.
+  otp.set_send_limit(store::OtpSendLimit{6, Otp::kDefaultSendWindowMs});
+  auto sixth = otp.send(OtpRequest{kNumber, {}, {}, {}, "k"}, kT0 + 12 * 60'000);
+  REQUIRE(sixth.ok());
+  CHECK_FALSE(sixth->refused_until.has_value());
+  auto replayed = otp.send(OtpRequest{kNumber, {}, {}, {}, "k"}, kT0 + 13 * 60'000);
+  REQUIRE(replayed.ok());
+  CHECK_FALSE(replayed->refused_until.has_value());  // over the limit, but a replay
+  CHECK(replayed->existing);
+  CHECK(replayed->message_id == sixth->message_id);
+  CHECK(otp.send(OtpRequest{kNumber, {}, {}, {}, {}}, kT0 + 14 * 60'000)->refused_until);
+  otp.set_send_limit(store::OtpSendLimit{});
+  CHECK_FALSE(otp.send(OtpRequest{kNumber, {}, {}, {}, {}}, kT0 + 15 * 60'000)->refused_until);
+}
+
 TEST_CASE("otp: verdict names") {
   CHECK(otp_verdict_name(OtpVerdict::kValid) == "valid");
   CHECK(otp_verdict_name(OtpVerdict::kWrongCode) == "wrong_code");

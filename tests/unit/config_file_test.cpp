@@ -44,6 +44,8 @@ TEST_CASE("config: an empty file is the defaults") {
   CHECK(defaults.sending.quiet_hours == dispatch::QuietWindow{21 * 60, 8 * 60});
   CHECK(defaults.optout.keywords == std::vector<std::string>{"STOP", "UNSUBSCRIBE", "CANCEL"});
   CHECK(defaults.optout.optin_keywords == std::vector<std::string>{"START"});
+  CHECK(defaults.otp.max_sends_per_number == 5);
+  CHECK(defaults.otp.send_window == std::chrono::minutes(60));
   CHECK_FALSE(defaults.email.listen.has_value());
   CHECK(defaults.log.level == "info");
   CHECK_FALSE(defaults.log.at_trace);
@@ -125,6 +127,10 @@ modem = "/dev/ttyUSB5"
 keywords = ["STOP", "ABMELDEN"]
 optin_keywords = ["START", "ANMELDEN"]
 
+[otp]
+max_sends_per_number = 3
+send_window_minutes = 30
+
 [webhooks]
 timeout_seconds = 5
 max_age_hours = 24
@@ -168,6 +174,8 @@ at_trace = true
         std::vector<dispatch::Route>{{"+49", "office"}, {"+4915", "/dev/ttyUSB5"}});
   CHECK(config.optout.keywords == std::vector<std::string>{"STOP", "ABMELDEN"});
   CHECK(config.optout.optin_keywords == std::vector<std::string>{"START", "ANMELDEN"});
+  CHECK(config.otp.max_sends_per_number == 3);
+  CHECK(config.otp.send_window == std::chrono::minutes(30));
   CHECK(config.webhooks.timeout == std::chrono::seconds(5));
   CHECK(config.webhooks.max_age == std::chrono::hours(24));
   CHECK(config.email.listen == "[::1]:2525");
@@ -249,6 +257,40 @@ TEST_CASE("config: numbers out of range") {
         "test.toml:3:29: [sending] retry_backoff_max_seconds leaves retry_backoff_max_seconds (60) "
         "below "
         "retry_backoff_seconds (600)");
+}
+
+TEST_CASE("config: [otp] send limit per number") {
+  Config config = parsed("[otp]\nmax_sends_per_number = 0\n");
+  CHECK(config.otp.max_sends_per_number == 0);  // no limit
+  CHECK(config.otp.send_window == std::chrono::minutes(60));
+  config = parsed("[otp]\nsend_window_minutes = 1440\nmax_sends_per_number = 1000\n");
+  CHECK(config.otp.send_window == std::chrono::minutes(1440));
+  CHECK(config.otp.max_sends_per_number == 1000);
+  CHECK(parsed("[otp]\nsend_window_minutes = 1\n").otp.send_window == std::chrono::minutes(1));
+
+  CHECK(refusal("[otp]\nmax_sends_per_number = -1\n") ==
+        "test.toml:2:24: [otp] max_sends_per_number must be between 0 and 1000, not -1");
+  CHECK(refusal("[otp]\nmax_sends_per_number = 1001\n") ==
+        "test.toml:2:24: [otp] max_sends_per_number must be between 0 and 1000, not 1001");
+  CHECK(refusal("[otp]\nsend_window_minutes = 0\n") ==
+        "test.toml:2:23: [otp] send_window_minutes must be between 1 and 1440, not 0");
+  CHECK(refusal("[otp]\nsend_window_minutes = 1441\n") ==
+        "test.toml:2:23: [otp] send_window_minutes must be between 1 and 1440, not 1441");
+  CHECK(refusal("[otp]\nsend_window_minutes = \"1h\"\n") ==
+        "test.toml:2:23: [otp] send_window_minutes must be an integer, not a string");
+  CHECK(refusal("[otp]\nmax_sends_per_number = 5.5\n") ==
+        "test.toml:2:24: [otp] max_sends_per_number must be an integer, not a floating-point "
+        "number");
+  CHECK(refusal("[otp]\nsend_window = 60\n") ==
+        "test.toml:2:1: unknown key 'send_window' in [otp]; did you mean 'send_window_minutes'?");
+  CHECK(refusal("[otp]\nmax_sends_per_numbr = 5\n") ==
+        "test.toml:2:1: unknown key 'max_sends_per_numbr' in [otp]; did you mean "
+        "'max_sends_per_number'?");
+  CHECK(refusal("[opt]\nmax_sends_per_number = 5\n") ==
+        "test.toml:1:2: unknown table [opt]; did you mean [otp]?");
+  CHECK(refusal("max_sends_per_number = 5\n") ==
+        "test.toml:1:1: unknown key 'max_sends_per_number' outside any table; it belongs under "
+        "[otp]");
 }
 
 TEST_CASE("config: bad values") {
