@@ -282,6 +282,26 @@ async function scenario(page, demo) {
 
 const workDir = mkdtempSync(join(tmpdir(), 'smsgate-browser-'));
 const daemon = startDaemon(workDir);
+// Whatever ends this process (a stray exception, ctest's timeout as SIGTERM, Ctrl-C)
+// takes the daemon with it; the normal path below stops it gently first.
+process.on('exit', () => {
+  if (daemon.child.exitCode === null && daemon.child.signalCode === null) {
+    daemon.child.kill('SIGKILL');
+  }
+  rmSync(workDir, { recursive: true, force: true });
+});
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    console.error(`browser.admin: stopped by ${signal} at "${step}"`);
+    process.exit(1);
+  });
+}
+// Every wait above has its own deadline; this one only guards against a hang in
+// between, well inside ctest's 120 s.
+setTimeout(() => {
+  console.error(`browser.admin: no end after 100 s, at "${step}"\n${daemon.log.text}`);
+  process.exit(1);
+}, 100_000).unref();
 let browser;
 let page;
 const pageProblems = [];
