@@ -1,6 +1,5 @@
 #include "auth/api_keys.h"
 
-#include <sodium.h>
 
 #include <algorithm>
 
@@ -63,15 +62,7 @@ ApiKeys::ApiKeys(store::Store& store) : store_(store) { detail::ensure_sodium();
 
 Result<NewApiKey> ApiKeys::create(const std::string& name, int64_t now) {
   if (auto s = validate_name(name); !s.ok()) return s.error();
-  unsigned char random[kKeyRandomBytes];
-  randombytes_buf(random, sizeof random);
-  std::string encoded(
-      sodium_base64_ENCODED_LEN(sizeof random, sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
-  sodium_bin2base64(encoded.data(), encoded.size(), random, sizeof random,
-                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  encoded.resize(std::char_traits<char>::length(encoded.c_str()));
-  sodium_memzero(random, sizeof random);
-  std::string key = std::string(kApiKeyPrefix) + encoded;
+  std::string key = std::string(kApiKeyPrefix) + detail::random_base64url(kKeyRandomBytes);
 
   auto record = store_.insert_api_key(name, hash_key(key), now);
   if (!record) return record.error();

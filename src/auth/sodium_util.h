@@ -15,6 +15,9 @@ void ensure_sodium();
 // Lower-case hex of `size` bytes.
 std::string to_hex(const unsigned char* bytes, size_t size);
 
+// `bytes` random bytes in base64url without padding (keys and session tokens).
+std::string random_base64url(size_t bytes);
+
 // BLAKE2b-256 of `data` (crypto_generichash), keyed when `key` is not empty, in hex.
 std::string blake2b_hex(std::string_view data, std::string_view key = {});
 

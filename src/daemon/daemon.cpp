@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "http/web.h"
+
 namespace smsgate::daemon {
 
 Result<dispatch::DispatcherOptions> dispatcher_options(const config::Config& config) {
@@ -49,6 +51,12 @@ store::OtpSendLimit otp_send_limit(const config::Config& config) {
   return store::OtpSendLimit{
       config.otp.max_sends_per_number,
       std::chrono::duration_cast<std::chrono::milliseconds>(config.otp.send_window).count()};
+}
+
+// The API and the admin page's files on one server.
+http::Router with_admin_page(http::Router router) {
+  http::add_web_routes(router);
+  return router;
 }
 
 Status apply_log_config(const config::LogConfig& log) {
@@ -109,15 +117,17 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config,
   d.api_keys_ = std::make_unique<auth::ApiKeys>(*d.store_);
   d.otp_ =
       std::make_unique<auth::Otp>(*d.store_, compose_defaults(config), otp_send_limit(config));
+  d.admin_sessions_ = std::make_unique<auth::AdminSessions>(*d.store_);
   d.api_context_.reset(new http::ApiContext{*d.store_, *d.dispatcher_, *d.pool_, *d.api_keys_,
                                             *d.otp_, *d.clock_, compose_defaults(config),
-                                            d.deliverer_.get(), d.api_metrics_});
+                                            d.deliverer_.get(), d.api_metrics_,
+                                            *d.admin_sessions_});
   http::ServerOptions server_options;
   server_options.listen = config.http.listen;
   server_options.tls_certificate = config.http.tls_certificate;
   server_options.tls_key = config.http.tls_key;
   auto server = http::Server::start(
-      server_options, http::api_router(*d.api_context_),
+      server_options, with_admin_page(http::api_router(*d.api_context_)),
       [&d](const http::Request& request, std::string_view route, int status,
            std::chrono::nanoseconds elapsed) {
         d.api_metrics_.record(request.method, route, status, elapsed);

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "auth/admin_sessions.h"
 #include "auth/api_keys.h"
 #include "auth/otp.h"
 #include "common/clock.h"
@@ -70,6 +71,7 @@ class Daemon {
   std::unique_ptr<webhook::Deliverer> deliverer_;
   std::unique_ptr<auth::ApiKeys> api_keys_;
   std::unique_ptr<auth::Otp> otp_;
+  std::unique_ptr<auth::AdminSessions> admin_sessions_;
   http::ApiMetrics api_metrics_;
   std::unique_ptr<http::ApiContext> api_context_;
   std::unique_ptr<http::Server> server_;

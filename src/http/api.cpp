@@ -123,6 +123,7 @@ Router api_router(ApiContext& context) {
   add_optout_routes(router, context);
   add_webhook_routes(router, context);
   add_system_routes(router, context);
+  add_admin_routes(router, context);
   return router;
 }
 

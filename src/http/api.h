@@ -2,7 +2,8 @@
 // resource (api_<resource>.cpp) that parses, validates, calls the store or a service,
 // and writes JSON. Business rules live in src/dispatch/, src/store/ and src/auth/.
 //
-// Every route but GET /api/v1/health needs `Authorization: Bearer <api key>`; a
+// Every route but GET /api/v1/health and the admin page's own (api_admin.cpp, which
+// take a session cookie instead) needs `Authorization: Bearer <api key>`; a
 // missing, malformed, unknown or revoked key is the same 401, so nothing is learnt
 // from it.
 //
@@ -17,6 +18,7 @@
 #include <string>
 #include <string_view>
 
+#include "auth/admin_sessions.h"
 #include "auth/api_keys.h"
 #include "auth/otp.h"
 #include "common/clock.h"
@@ -43,6 +45,7 @@ struct ApiContext {
   dispatch::ComposeDefaults compose;
   webhook::Deliverer* deliverer = nullptr;  // woken when a webhook is added
   ApiMetrics& metrics;
+  auth::AdminSessions& admin_sessions;
 };
 
 // All routes of the API, /metrics and the OpenAPI document.
@@ -65,6 +68,8 @@ void add_modem_routes(Router& router, ApiContext& context);
 void add_optout_routes(Router& router, ApiContext& context);
 void add_webhook_routes(Router& router, ApiContext& context);
 void add_system_routes(Router& router, ApiContext& context);
+// The admin page's sign-in and API keys (a session cookie, not an API key).
+void add_admin_routes(Router& router, ApiContext& context);
 
 // Helpers shared by the resource files.
 Response json_response(int status, const nlohmann::json& body);

@@ -116,11 +116,12 @@ class Daemon(Process):
                           "--listen", "127.0.0.1:0"])
 
     def wait_ready(self, timeout):
-        """(host, port, API key) from what the demo prints."""
+        """(host, port, API key, admin password) from what the demo prints."""
         url = self.wait_line(r"^API:\s+(http://127\.0\.0\.1:\d+/api/v1/)", timeout).group(1)
         key = self.wait_line(r"^API key:\s+(sgk_\S+)", timeout).group(1)
+        password = self.wait_line(r"^Admin password:\s+(\S+)", timeout).group(1)
         parsed = urllib.parse.urlparse(url)
-        return parsed.hostname, parsed.port, key
+        return parsed.hostname, parsed.port, key, password
 
 
 # --- The document -------------------------------------------------------------------
@@ -596,6 +597,35 @@ def exercise(api, doc, receiver):
     return secrets
 
 
+def exercise_admin(api, password):
+    """The admin page's routes: a session cookie from the admin password."""
+    S, K = "/api/v1/admin/session", "/api/v1/keys"
+    api.call("POST", S, body={"password": "wrong"}, auth=False, expect=401)
+    api.call("POST", S, body={"password": password, "extra": 1}, auth=False, expect=400)
+    api.call("POST", S, body=json.dumps({"password": password}), auth=False, expect=415,
+             headers={"Content-Type": "text/plain"})
+    status, response, _ = api.raw("POST", S, {"password": password}, auth=False)
+    cookie = (response.getheader("Set-Cookie") or "").split(";")[0]
+    if status != 204 or not cookie.startswith("smsgate_session="):
+        api.fail("sign-in with the demo's admin password: %d, cookie %r" % (status, cookie))
+        return
+    api.call("POST", S, body={"password": password}, auth=False, expect=204)
+    session = {"Cookie": cookie}
+    api.call("GET", S, headers=session, auth=False, expect=200)
+    _, created = api.call("POST", K, body={"name": "conformance"}, headers=session, auth=False,
+                          expect=201)
+    api.call("POST", K, body={"name": ""}, headers=session, auth=False, expect=400)
+    api.call("POST", K, body="name=x", headers=dict(session, **{"Content-Type": "text/plain"}),
+             auth=False, expect=415)
+    api.call("GET", K, headers=session, auth=False, expect=200)
+    api.call("DELETE", K + "/{id}", params={"id": created.get("id")}, headers=session,
+             auth=False, expect=204)
+    api.call("DELETE", K + "/{id}", params={"id": created.get("id")}, headers=session,
+             auth=False, expect=404)
+    api.call("DELETE", S, headers=session, auth=False, expect=204)
+    api.call("GET", K, headers=session, auth=False, expect=401)
+
+
 def exercise_router(api, doc):
     for method, target, expected in (("GET", "/api/v1/nothing", 404),
                                      ("PUT", "/api/v1/messages", 405),
@@ -769,7 +799,7 @@ def main():
         failures = []
         api = None
         try:
-            host, port, key = daemon.wait_ready(30)
+            host, port, key, admin_password = daemon.wait_ready(30)
             probe = Api(host, port, key, None)
             status, _, data = probe.raw("GET", "/api/v1/openapi.json")
             if status != 200:
@@ -786,6 +816,7 @@ def main():
                                     % (name, error.message))
             api = Api(host, port, key, doc)
             secrets = exercise(api, doc, receiver)
+            exercise_admin(api, admin_password)
             code = daemon.stop()
             if code != 0:
                 failures.append("smsgated run --demo exited with %d after SIGTERM; its last "

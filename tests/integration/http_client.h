@@ -3,8 +3,10 @@
 #pragma once
 
 #include <curl/curl.h>
+#include <strings.h>
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -68,7 +70,10 @@ class HttpClient {
     curl_slist* headers = nullptr;
     std::string authorization = "Authorization: Bearer " + key_;
     if (!key_.empty()) headers = curl_slist_append(headers, authorization.c_str());
-    headers = curl_slist_append(headers, "Content-Type: application/json");
+    bool own_type = std::any_of(extra_headers.begin(), extra_headers.end(), [](const std::string& header) {
+      return header.size() > 13 && strncasecmp(header.c_str(), "content-type:", 13) == 0;
+    });
+    if (!own_type) headers = curl_slist_append(headers, "Content-Type: application/json");
     for (const std::string& header : extra_headers) headers = curl_slist_append(headers, header.c_str());
     curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, &write_body);

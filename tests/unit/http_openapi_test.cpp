@@ -1,6 +1,7 @@
 // The OpenAPI document (src/http/openapi.json, served at GET /api/v1/openapi.json)
 // against the routes the server really registers: the same set of method + path, an
-// operationId and responses for each, and the bearer key on all but health. What the
+// operationId and responses for each, and the bearer key on all but health and the admin
+// page's routes (a session cookie; signing in needs nothing). What the
 // answers look like is checked over HTTP by tests/http/openapi_conformance_test.py.
 #include <doctest/doctest.h>
 
@@ -43,8 +44,9 @@ std::set<Operation> registered_routes() {
   auth::ApiKeys keys(*store);
   auth::Otp otp(*store, dispatch::ComposeDefaults{});
   ApiMetrics metrics;
+  auth::AdminSessions sessions(*store);
   ApiContext context{*store, **dispatcher, pool, keys, otp, clock, dispatch::ComposeDefaults{},
-                     nullptr, metrics};
+                     nullptr, metrics, sessions};
   Router router = api_router(context);
   std::set<Operation> routes;
   for (const Router::Route& route : router.routes()) {
@@ -124,11 +126,19 @@ TEST_CASE("openapi: every operation has an id, responses and security (health no
     REQUIRE(operation.contains("responses"));
     CHECK(!operation["responses"].empty());
     bool open = operation.contains("security") && operation["security"].empty();
-    if (path == "/api/v1/health") {
-      CHECK_MESSAGE(open, "health needs no key: security must be []");
+    // Signing in and out of the admin page need no key either (they make the session).
+    bool needs_nothing =
+        path == "/api/v1/health" || (path == "/api/v1/admin/session" && method != "GET");
+    bool admin = path.starts_with("/api/v1/admin/") || path.starts_with("/api/v1/keys");
+    if (needs_nothing) {
+      CHECK_MESSAGE(open, "needs no key: security must be []");
     } else {
-      CHECK_MESSAGE(!open, "every route but health needs the API key");
-      // Authenticated routes answer 401 without a key.
+      CHECK_MESSAGE(!open, "every other route needs the API key or the admin session");
+      const char* scheme = admin ? "adminSession" : "bearerAuth";
+      bool declared = !operation.contains("security") ? !admin
+                                                      : operation["security"].dump().find(scheme) != std::string::npos;
+      CHECK_MESSAGE(declared, "security should be " << scheme);
+      // Authenticated routes answer 401 without a key or session.
       CHECK(operation["responses"].contains("401"));
     }
     // Every {param} of the path is declared.

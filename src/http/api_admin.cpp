@@ -1,0 +1,145 @@
+// The admin page's own routes: signing in with the admin password (a session cookie)
+// and managing API keys. API keys do not open these routes, so a leaked key cannot
+// mint more keys or revoke the others.
+//
+// Cross-site requests: the cookie is SameSite=Strict, so another site's page never
+// sends it; and a POST must be application/json, which a cross-site form cannot send.
+#include <string>
+
+#include "auth/admin_sessions.h"
+#include "http/api.h"
+#include "http/json_input.h"
+#include "store/event_json.h"
+
+namespace smsgate::http {
+
+namespace {
+
+constexpr std::string_view kSessionCookie = "smsgate_session";
+
+std::optional<std::string_view> session_token(const Request& request) {
+  auto header = request.header("cookie");
+  if (!header) return std::nullopt;
+  std::string_view rest = *header;
+  while (!rest.empty()) {
+    size_t end = rest.find(';');
+    std::string_view pair = rest.substr(0, end);
+    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    if (pair.starts_with(kSessionCookie) && pair.size() > kSessionCookie.size() &&
+        pair[kSessionCookie.size()] == '=')
+      return pair.substr(kSessionCookie.size() + 1);
+  }
+  return std::nullopt;
+}
+
+Response signed_out() {
+  return error_response(401, "unauthorized", "sign in to the admin page first");
+}
+
+bool is_json(const Request& request) {
+  auto type = request.header("content-type");
+  return type && type->starts_with("application/json");
+}
+
+Response needs_json() {
+  return error_response(415, "unsupported_media_type", "the body must be application/json");
+}
+
+Handler with_admin_session(ApiContext& context, ContextHandler handler) {
+  return [&context, handler](const Request& request) {
+    auto token = session_token(request);
+    if (!token || !context.admin_sessions.check(*token, context.clock.now())) return signed_out();
+    if (request.method == "POST" && !is_json(request)) return needs_json();
+    return handler(context, request);
+  };
+}
+
+Response session_state(ApiContext&, const Request&) {
+  return json_response(200, {{"authenticated", true}});
+}
+
+Response sign_in(ApiContext& context, const Request& request) {
+  if (!is_json(request)) return needs_json();
+  auto body = parse_object(request.body);
+  if (!body) return error_from(body.error());
+  Fields fields(*body);
+  auto password = fields.required_string("password", 256);
+  if (!password) return error_from(password.error());
+  if (Status done = fields.finish(); !done) return error_from(done.error());
+  auto token = context.admin_sessions.sign_in(*password, context.clock.now());
+  if (!token) return error_from(token.error(), 500);
+  if (!*token) return error_response(401, "wrong_password", "that is not the admin password");
+  Response response{204, "application/json", "", {}};
+  response.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) + "=" + **token +
+                                                  "; Path=/; HttpOnly; SameSite=Strict");
+  return response;
+}
+
+Response sign_out(ApiContext& context, const Request& request) {
+  if (auto token = session_token(request)) context.admin_sessions.sign_out(*token);
+  Response response{204, "application/json", "", {}};
+  response.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) +
+                                                  "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+  return response;
+}
+
+nlohmann::json key_json(const auth::ApiKeyInfo& key) {
+  nlohmann::json body = {{"id", key.id},
+                         {"name", key.name},
+                         {"created_at", store::iso8601_utc(key.created_at)}};
+  if (key.last_used_at) body["last_used_at"] = store::iso8601_utc(*key.last_used_at);
+  if (key.revoked_at) body["revoked_at"] = store::iso8601_utc(*key.revoked_at);
+  return body;
+}
+
+Response list_keys(ApiContext& context, const Request&) {
+  auto keys = context.keys.list();
+  if (!keys) return error_from(keys.error(), 500);
+  nlohmann::json items = nlohmann::json::array();
+  // Newest first, as every other list of the API.
+  for (auto key = keys->rbegin(); key != keys->rend(); ++key) items.push_back(key_json(*key));
+  return json_response(200, {{"items", std::move(items)}});
+}
+
+Response create_key(ApiContext& context, const Request& request) {
+  auto body = parse_object(request.body);
+  if (!body) return error_from(body.error());
+  Fields fields(*body);
+  auto name = fields.required_string("name", 1024);
+  if (!name) return error_from(name.error());
+  if (Status done = fields.finish(); !done) return error_from(done.error());
+  auto created = context.keys.create(*name, context.clock.now());
+  if (!created) {
+    if (created.error().code == "storage") return error_from(created.error(), 500);
+    return error_from(Error{created.error().message, "invalid_name", "name"});
+  }
+  nlohmann::json answer = key_json(created->info);
+  answer["key"] = created->key;
+  return json_response(201, answer);
+}
+
+Response revoke_key(ApiContext& context, const Request& request) {
+  auto id = id_param(request);
+  if (!id) return not_found("API key", request.params[0]);
+  auto revoked = context.keys.revoke(*id, context.clock.now());
+  if (!revoked) return error_from(revoked.error(), 500);
+  if (!*revoked) return not_found("live API key", request.params[0]);
+  return Response{204, "application/json", "", {}};
+}
+
+}  // namespace
+
+void add_admin_routes(Router& router, ApiContext& context) {
+  auto plain = [&context](ContextHandler handler) {
+    return [&context, handler](const Request& request) { return handler(context, request); };
+  };
+  router.add("GET", "/api/v1/admin/session", with_admin_session(context, session_state));
+  router.add("POST", "/api/v1/admin/session", plain(sign_in));
+  router.add("DELETE", "/api/v1/admin/session", plain(sign_out));
+  router.add("GET", "/api/v1/keys", with_admin_session(context, list_keys));
+  router.add("POST", "/api/v1/keys", with_admin_session(context, create_key));
+  router.add("DELETE", "/api/v1/keys/{id}", with_admin_session(context, revoke_key));
+}
+
+}  // namespace smsgate::http
