@@ -13,17 +13,11 @@
 
 #include "auth/api_keys.h"
 #include "cli/commands.h"
+#include "cli/database_option.h"
 #include "common/clock.h"
-#include "config/config.h"
-#include "store/store.h"
 
 namespace smsgate::cli {
 namespace {
-
-struct DatabaseArgs {
-  std::string config = "/etc/smsgate/smsgate.toml";
-  std::optional<std::string> db;  // overrides the configuration's [storage] path
-};
 
 struct ApiKeyArgs {
   DatabaseArgs database;
@@ -31,20 +25,6 @@ struct ApiKeyArgs {
   bool json = false;
   int64_t id = 0;
 };
-
-std::unique_ptr<store::Store> open_store(const DatabaseArgs& args, const std::string& command) {
-  std::string path;
-  if (args.db) {
-    path = *args.db;
-  } else {
-    auto config = config::load_config(args.config);
-    if (!config) throw UsageError(command + ": " + config.error().message);
-    path = config->storage.path;
-  }
-  auto store = store::Store::open(path);
-  if (!store) throw UsageError(command + ": " + store.error().message);
-  return std::move(*store);
-}
 
 // "2026-11-23T18:50:03Z"
 std::string iso_time(int64_t ms) {
@@ -118,12 +98,6 @@ void run_revoke(const ApiKeyArgs& args) {
     throw UsageError("apikey revoke: no live API key " + std::to_string(args.id) +
                      " (unknown or already revoked)");
   std::cout << "Revoked API key " << args.id << "." << std::endl;
-}
-
-void add_database_options(CLI::App& command, DatabaseArgs& args) {
-  command.add_option("--config", args.config, "Configuration file (its [storage] path)")
-      ->capture_default_str();
-  command.add_option("--db", args.db, "Database file, instead of the configuration's");
 }
 
 }  // namespace

@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   smsgate::cli::add_sim_command(app);
   smsgate::cli::add_probe_command(app);
   smsgate::cli::add_apikey_command(app);
+  smsgate::cli::add_admin_password_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

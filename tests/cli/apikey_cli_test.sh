@@ -1,5 +1,5 @@
 #!/bin/bash
-# `smsgated apikey create|list|revoke` as DESIGN.md specifies: the new key alone on the
+# `smsgated apikey create|list|revoke` (and `admin-password reset`) as DESIGN.md specifies: the new key alone on the
 # last line of stdout (so `| tail -n1` takes it), the database from the configuration's
 # [storage] path or --db, errors as one stderr line with exit status 1 and no stdout.
 set -u
@@ -78,6 +78,18 @@ expect_error no-subcommand "subcommand" -- apikey
 # The failed attempts created nothing.
 count=$("$smsgated" apikey list --json --db "$tmp/smsgate.db" | grep -o '"id":' | wc -l)
 [[ $count -eq 2 ]] || fail "keys after failed attempts: $count, wanted 2"
+
+# admin-password reset: the same database options; a new password alone on the last line.
+password_pattern='^[a-km-np-z2-9]{5}(-[a-km-np-z2-9]{5}){3}$'
+PASSWORD=$("$smsgated" admin-password reset --config "$tmp/smsgate.toml" 2>"$tmp/err" | tail -n1)
+[[ $PASSWORD =~ $password_pattern ]] || fail "admin-password reset: last line '$PASSWORD'"
+[[ -s "$tmp/err" ]] && fail "admin-password reset: stderr '$(cat "$tmp/err")'"
+PASSWORD2=$("$smsgated" admin-password reset --db "$tmp/smsgate.db" | tail -n1)
+[[ $PASSWORD2 =~ $password_pattern && "$PASSWORD2" != "$PASSWORD" ]] ||
+  fail "admin-password reset again: '$PASSWORD2' after '$PASSWORD'"
+expect_error admin-password.no-subcommand "subcommand" -- admin-password
+expect_error admin-password.no-config "$tmp/missing.toml" -- \
+  admin-password reset --config "$tmp/missing.toml"
 
 if [[ $failures -ne 0 ]]; then
   echo "$failures CLI check(s) failed"
