@@ -16,7 +16,8 @@
 # The database goes to a temp dir under $SMSGATE_BENCH_DIR or $TMPDIR or /tmp; put it
 # on the disk you care about (tmpfs hides the fsyncs). DURATION=10 and PORT=18089 in
 # the environment change the length of each scenario and the port; EXTRA="--quickack"
-# passes options to every http_bench run (see http_bench --help).
+# passes options to every http_bench run (see http_bench --help); SCENARIOS=b runs only
+# the scenarios named (default abcd).
 set -euo pipefail
 
 BUILD=${1:?usage: bench/http_bench.sh BUILD_DIR}
@@ -26,6 +27,7 @@ BENCH=$BUILD/bench/http_bench
 DURATION=${DURATION:-10}
 EXTRA=${EXTRA:-}
 PORT=${PORT:-18089}
+SCENARIOS=${SCENARIOS:-abcd}
 for binary in "$SMSGATED" "$BENCH"; do
   [[ -x $binary ]] || { echo "http_bench.sh: no $binary (build it first)" >&2; exit 1; }
 done
@@ -102,6 +104,7 @@ ACCEPTED=0  # messages answered 202 so far, over all scenarios
 scenario() {
   local name=$1
   shift
+  [[ $SCENARIOS == *"$name"* ]] || return 0
   echo
   echo "== ($name) http_bench $* --duration $DURATION $EXTRA"
   local out

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -59,5 +60,9 @@ Status validate_new_message(const NewMessage& message);
 // idempotency key is known. Runs on the writer.
 Result<SubmitResult> insert_message(Connection& connection, const NewMessage& message,
                                     int64_t now);
+// The same for many, in submission order, with multi-row INSERTs (multi_row_insert.h).
+Result<std::vector<SubmitResult>> insert_messages(Connection& connection,
+                                                  std::span<const NewMessage> messages,
+                                                  int64_t now);
 
 }  // namespace smsgate::store::detail

@@ -4,8 +4,11 @@
 #include <cctype>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 
 #include "store/internal.h"
+#include "store/multi_row_insert.h"
 #include "store/store.h"
 
 namespace smsgate::store {
@@ -161,6 +164,87 @@ Result<std::optional<Candidate>> first_due(Connection& db, const std::string* pi
   }
 }
 
+const MultiRowInsert& message_inserts() {
+  static const MultiRowInsert inserts(
+      "INSERT INTO messages (id, recipient, text, category, priority, status, send_at, "
+      "expires_at, created_at, updated_at, status_report, expect_reply, reply_window_ms, "
+      "external_id, modem_pin, idempotency_key, encoding, part_count, due_at) VALUES ",
+      "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  return inserts;
+}
+
+const MultiRowInsert& part_inserts() {
+  static const MultiRowInsert inserts(
+      "INSERT INTO parts (message_id, number, pdu_hex, tpdu_length, status) VALUES ",
+      "(?,?,?,?,'queued')");
+  return inserts;
+}
+
+const MultiRowInsert& history_inserts() {
+  static const MultiRowInsert inserts(
+      "INSERT INTO status_history (message_id, at, status, reason) VALUES ", "(?,?,?,?)");
+  return inserts;
+}
+
+// Inserts `count` rows in chunks; `bind_row(query, i)` binds the values of row i.
+template <class BindRow>
+Status insert_rows(Connection& db, const MultiRowInsert& inserts, size_t count,
+                   const BindRow& bind_row) {
+  for (size_t done = 0; done < count;) {
+    size_t chunk = next_chunk(count - done);
+    auto q = db.query(inserts.sql(chunk));
+    if (!q.ok()) return q.error();
+    for (size_t i = done; i < done + chunk; ++i) bind_row(*q, i);
+    if (auto s = q->run(); !s.ok()) return s;
+    done += chunk;
+  }
+  return ok_status();
+}
+
+struct NewAndRepeated {
+  std::vector<size_t> to_insert;  // indexes of the messages to store
+  // (index, index of the earlier message in to_insert with the same idempotency key)
+  std::vector<std::pair<size_t, size_t>> repeats;
+};
+
+// Splits a submission by idempotency key: a message whose key is stored already gets
+// that message in `results` (existing set); one whose key an earlier message of the same
+// submission carries is a repeat of it, as it would be if they had been inserted one by
+// one; the rest are to be inserted.
+Result<NewAndRepeated> sort_out_known_keys(Connection& db, std::span<const NewMessage> messages,
+                                           std::vector<SubmitResult>& results) {
+  NewAndRepeated sorted;
+  sorted.to_insert.reserve(messages.size());
+  std::unordered_map<std::string_view, size_t> first_with_key;
+  for (size_t i = 0; i < messages.size(); ++i) {
+    const std::optional<std::string>& key = messages[i].idempotency_key;
+    if (!key) {
+      sorted.to_insert.push_back(i);
+      continue;
+    }
+    if (auto earlier = first_with_key.find(*key); earlier != first_with_key.end()) {
+      sorted.repeats.emplace_back(i, earlier->second);
+      continue;
+    }
+    auto existing = db.query(
+        "SELECT id, status, part_count, encoding FROM messages WHERE idempotency_key = ?");
+    if (!existing.ok()) return existing.error();
+    existing->bind(*key);
+    auto row = existing->step();
+    if (!row.ok()) return row.error();
+    if (*row) {
+      results[i] =
+          SubmitResult{existing->int64(0),
+                       parse_message_status(existing->text(1)).value_or(MessageStatus::kFailed),
+                       existing->int32(2), existing->text(3), /*existing=*/true};
+      continue;
+    }
+    first_with_key.emplace(*key, i);
+    sorted.to_insert.push_back(i);
+  }
+  return sorted;
+}
+
 }  // namespace
 
 namespace detail {
@@ -168,44 +252,76 @@ namespace detail {
 Status validate_new_message(const NewMessage& message) { return validate(message); }
 
 Result<SubmitResult> insert_message(Connection& db, const NewMessage& m, int64_t now) {
-  if (m.idempotency_key) {
-    auto existing = db.query(
-        "SELECT id, status, part_count, encoding FROM messages WHERE idempotency_key = ?");
-    if (!existing.ok()) return existing.error();
-    existing->bind(*m.idempotency_key);
-    auto row = existing->step();
-    if (!row.ok()) return row.error();
-    if (*row) {
-      return SubmitResult{existing->int64(0),
-                          parse_message_status(existing->text(1)).value_or(MessageStatus::kFailed),
-                          existing->int32(2), existing->text(3), /*existing=*/true};
-    }
+  auto results = insert_messages(db, std::span<const NewMessage>(&m, 1), now);
+  if (!results.ok()) return results.error();
+  return results->front();
+}
+
+Result<std::vector<SubmitResult>> insert_messages(Connection& db,
+                                                  std::span<const NewMessage> messages,
+                                                  int64_t now) {
+  std::vector<SubmitResult> results(messages.size());
+  auto fresh = sort_out_known_keys(db, messages, results);
+  if (!fresh.ok()) return fresh.error();
+  if (fresh->to_insert.empty()) return results;
+
+  // Ids are given explicitly, as SQLite would give them (one more than the largest), so
+  // that the parts and the history rows can name their message in the same chunks.
+  auto largest = db.query("SELECT coalesce(max(id), 0) FROM messages");
+  if (!largest.ok()) return largest.error();
+  auto row = largest->step();
+  if (!row.ok()) return row.error();
+  int64_t next_id = largest->int64(0) + 1;
+  for (size_t index : fresh->to_insert) {
+    const NewMessage& m = messages[index];
+    MessageStatus status =
+        m.send_at && *m.send_at > now ? MessageStatus::kScheduled : MessageStatus::kQueued;
+    results[index] =
+        SubmitResult{next_id++, status, static_cast<int>(m.parts.size()), m.encoding, false};
   }
-  MessageStatus status =
-      m.send_at && *m.send_at > now ? MessageStatus::kScheduled : MessageStatus::kQueued;
-  int64_t due_at = m.send_at.value_or(now);
-  auto insert = db.query(
-      "INSERT INTO messages (recipient, text, category, priority, status, send_at, "
-      "expires_at, created_at, updated_at, status_report, expect_reply, reply_window_ms, "
-      "external_id, modem_pin, idempotency_key, encoding, part_count, due_at) "
-      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-  if (!insert.ok()) return insert.error();
-  insert->bind_all(m.to, m.text, m.category, m.priority, message_status_name(status), m.send_at,
-                   m.expires_at, now, now, m.status_report, m.expect_reply, m.reply_window_ms,
-                   m.external_id, m.modem, m.idempotency_key, m.encoding,
-                   static_cast<int>(m.parts.size()), due_at);
-  if (auto s = insert->run(); !s.ok()) return s.error();
-  int64_t id = db.last_insert_rowid();
-  for (size_t i = 0; i < m.parts.size(); ++i) {
-    auto part = db.query(
-        "INSERT INTO parts (message_id, number, pdu_hex, tpdu_length, status) "
-        "VALUES (?,?,?,?,'queued')");
-    if (!part.ok()) return part.error();
-    part->bind_all(id, static_cast<int>(i + 1), m.parts[i].pdu_hex, m.parts[i].tpdu_length);
-    if (auto s = part->run(); !s.ok()) return s.error();
+
+  std::vector<size_t>& rows = fresh->to_insert;
+  auto message_row = [&](Query& q, size_t i) {
+    const NewMessage& m = messages[rows[i]];
+    const SubmitResult& r = results[rows[i]];
+    q.bind_all(r.id, m.to, m.text, m.category, m.priority, message_status_name(r.status), m.send_at,
+               m.expires_at, now, now, m.status_report, m.expect_reply, m.reply_window_ms,
+               m.external_id, m.modem, m.idempotency_key, m.encoding,
+               static_cast<int>(m.parts.size()), m.send_at.value_or(now));
+  };
+  if (auto s = insert_rows(db, message_inserts(), rows.size(), message_row); !s.ok())
+    return s.error();
+
+  struct PartRow {
+    int64_t message_id;
+    int number;
+    const NewPart* part;
+  };
+  std::vector<PartRow> parts;
+  parts.reserve(rows.size());
+  for (size_t index : rows)
+    for (size_t n = 0; n < messages[index].parts.size(); ++n)
+      parts.push_back(
+          PartRow{results[index].id, static_cast<int>(n + 1), &messages[index].parts[n]});
+  auto part_row = [&](Query& q, size_t i) {
+    q.bind_all(parts[i].message_id, parts[i].number, parts[i].part->pdu_hex,
+               parts[i].part->tpdu_length);
+  };
+  if (auto s = insert_rows(db, part_inserts(), parts.size(), part_row); !s.ok()) return s.error();
+
+  // The history's first entry; add_history() writes the later ones.
+  auto history_row = [&](Query& q, size_t i) {
+    const SubmitResult& r = results[rows[i]];
+    q.bind_all(r.id, now, message_status_name(r.status), "submitted");
+  };
+  if (auto s = insert_rows(db, history_inserts(), rows.size(), history_row); !s.ok())
+    return s.error();
+
+  for (auto [index, first] : fresh->repeats) {
+    results[index] = results[first];
+    results[index].existing = true;
   }
-  if (auto s = add_history(db, id, now, status, "submitted"); !s.ok()) return s.error();
-  return SubmitResult{id, status, static_cast<int>(m.parts.size()), m.encoding, false};
+  return results;
 }
 
 }  // namespace detail
@@ -220,12 +336,9 @@ Result<std::vector<SubmitResult>> Store::submit(std::vector<NewMessage> messages
   }
   std::vector<SubmitResult> results;
   Status written = write([&](Connection& db) -> Status {
-    results.clear();
-    for (const NewMessage& m : messages) {
-      auto result = insert_message(db, m, now);
-      if (!result.ok()) return result.error();
-      results.push_back(*result);
-    }
+    auto inserted = insert_messages(db, messages, now);
+    if (!inserted.ok()) return inserted.error();
+    results = std::move(*inserted);
     return ok_status();
   });
   if (!written.ok()) return written.error();

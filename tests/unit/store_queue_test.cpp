@@ -102,6 +102,58 @@ TEST_CASE("store: the same idempotency key returns the same message") {
   CHECK((*counts)[MessageStatus::kQueued] == 2);
 }
 
+TEST_CASE("store: a large batch is stored in order, each message with its own parts") {
+  // More messages than one multi-row INSERT takes, with part counts that vary, so the
+  // chunks of messages and of parts fall differently.
+  TempDir dir;
+  auto store = open_store(dir);
+  auto known = message_to("+420601230000");
+  known.idempotency_key = "batch#7";
+  int64_t known_id = submit_one(*store, known, kT0);
+
+  std::vector<NewMessage> batch;
+  for (int i = 0; i < 75; ++i) {
+    auto m = message_to("+4206012" + std::to_string(30001 + i), 1 + i % 4);
+    m.text = "message " + std::to_string(i);
+    if (i % 5 == 0) m.send_at = kT0 + 60'000;
+    if (i == 7 || i == 40) m.idempotency_key = "batch#" + std::to_string(i);
+    batch.push_back(std::move(m));
+  }
+  batch[41].idempotency_key = "batch#40";  // the same key twice: one message
+  auto result = store->submit(batch, kT0);
+  REQUIRE_MESSAGE(result.ok(), (result.ok() ? "" : result.error().message));
+  REQUIRE(result->size() == batch.size());
+
+  CHECK((*result)[7].existing);
+  CHECK((*result)[7].id == known_id);
+  CHECK((*result)[41].existing);
+  CHECK((*result)[41].id == (*result)[40].id);
+  int64_t previous = known_id;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const SubmitResult& r = (*result)[i];
+    if (i == 7 || i == 41) continue;
+    CHECK_FALSE(r.existing);
+    CHECK(r.id > previous);  // ids in submission order
+    previous = r.id;
+    CHECK(r.status == (i % 5 == 0 ? MessageStatus::kScheduled : MessageStatus::kQueued));
+    auto detail = store->get_message(r.id);
+    REQUIRE(detail.ok());
+    REQUIRE(detail->has_value());
+    const MessageDetail& d = **detail;
+    CHECK(d.message.text == batch[i].text);
+    CHECK(d.message.to == batch[i].to);
+    CHECK(d.message.part_count == static_cast<int>(batch[i].parts.size()));
+    REQUIRE(d.parts.size() == batch[i].parts.size());
+    for (size_t n = 0; n < d.parts.size(); ++n) CHECK(d.parts[n].number == static_cast<int>(n + 1));
+    REQUIRE(d.history.size() == 1);
+    CHECK(d.history[0].status == r.status);
+    CHECK(d.history[0].reason == "submitted");
+  }
+  auto counts = store->count_by_status();
+  REQUIRE(counts.ok());
+  CHECK((*counts)[MessageStatus::kQueued] + (*counts)[MessageStatus::kScheduled] == 1 + 73);
+}
+
 TEST_CASE("store: bad submissions are refused and change nothing") {
   TempDir dir;
   auto store = open_store(dir);
