@@ -32,8 +32,9 @@ nlohmann::json submitted_json(const store::SubmitResult& result, const std::stri
           {"to", to}};
 }
 
-// Composes and checks one message; the caller stores it.
-Result<store::NewMessage> prepare(ApiContext& context, dispatch::OutgoingRequest request,
+// Composes one message (its modem pin checked); the caller checks the opt-out and
+// stores it.
+Result<store::NewMessage> compose(ApiContext& context, const dispatch::OutgoingRequest& request,
                                   const std::string& prefix, int64_t now) {
   if (request.modem) {
     auto modems = context.store.list_modems();
@@ -49,14 +50,62 @@ Result<store::NewMessage> prepare(ApiContext& context, dispatch::OutgoingRequest
     if (!prefix.empty()) error.message = prefix + error.message;
     return error;
   }
-  if (message->category != "otp") {
+  return message;
+}
+
+// Opt-outs block every category but OTP (DESIGN.md "Guarantees").
+bool subject_to_optout(const store::NewMessage& message) { return message.category != "otp"; }
+
+Error opted_out_error(const std::string& prefix, const std::string& to) {
+  return Error{prefix + "to: " + to + " has opted out of messages", "recipient_opted_out",
+               prefix + "to"};
+}
+
+// Composes and checks one message; the caller stores it.
+Result<store::NewMessage> prepare(ApiContext& context, const dispatch::OutgoingRequest& request,
+                                  int64_t now) {
+  auto message = compose(context, request, "", now);
+  if (!message) return message.error();
+  if (subject_to_optout(*message)) {
     auto opted_out = context.store.is_opted_out(message->to);
     if (!opted_out) return opted_out.error();
-    if (*opted_out)
-      return Error{prefix + "to: " + message->to + " has opted out of messages",
-                   "recipient_opted_out", prefix + "to"};
+    if (*opted_out) return opted_out_error("", message->to);
   }
   return message;
+}
+
+// The first of `messages` whose recipient opted out, if any: one read for the batch.
+Result<std::optional<size_t>> first_opted_out(ApiContext& context,
+                                              const std::vector<store::NewMessage>& messages) {
+  std::vector<std::string> numbers;
+  std::vector<size_t> indexes;
+  for (size_t i = 0; i < messages.size(); ++i) {
+    if (!subject_to_optout(messages[i])) continue;
+    numbers.push_back(messages[i].to);
+    indexes.push_back(i);
+  }
+  auto opted_out = context.store.are_opted_out(numbers);
+  if (!opted_out) return opted_out.error();
+  for (size_t j = 0; j < indexes.size(); ++j)
+    if ((*opted_out)[j]) return std::optional<size_t>(indexes[j]);
+  return std::optional<size_t>();
+}
+
+std::string item_prefix(size_t index) { return "messages[" + std::to_string(index) + "]."; }
+
+// One item of a batch read and composed; errors name it ("messages[3].to").
+Result<store::NewMessage> compose_item(ApiContext& context, const nlohmann::json& item,
+                                       size_t index, std::optional<std::string_view> key,
+                                       int64_t now) {
+  std::string prefix = item_prefix(index);
+  if (!item.is_object())
+    return invalid("messages[" + std::to_string(index) + "]", "must be an object");
+  auto outgoing = read_message_request(item, prefix);
+  if (!outgoing) return outgoing.error();
+  // One key for the batch: each message gets its own, derived from it, so that the
+  // same batch sent again returns the same messages.
+  if (key) outgoing->idempotency_key = std::string(*key) + "#" + std::to_string(index);
+  return compose(context, *outgoing, prefix, now);
 }
 
 // Only for messages due now: the dispatcher finds scheduled ones on its own when their
@@ -85,7 +134,7 @@ Response submit_one(ApiContext& context, const Request& request) {
     outgoing->idempotency_key = std::string(*key);
   }
   int64_t now = context.clock.now();
-  auto message = prepare(context, std::move(*outgoing), "", now);
+  auto message = prepare(context, *outgoing, now);
   if (!message) return submit_error(message.error());
   std::string to = message->to;
   std::vector<store::NewMessage> batch;
@@ -114,23 +163,26 @@ Response submit_batch(ApiContext& context, const Request& request) {
                           "Idempotency-Key");
   int64_t now = context.clock.now();
   std::vector<store::NewMessage> messages;
-  std::vector<std::string> recipients;
   messages.reserve((*items)->size());
+  std::optional<Error> invalid_item;  // the first, if any; the messages before it are composed
   for (size_t i = 0; i < (*items)->size(); ++i) {
-    std::string prefix = "messages[" + std::to_string(i) + "].";
-    const nlohmann::json& item = (**items)[i];
-    if (!item.is_object())
-      return error_from(invalid("messages[" + std::to_string(i) + "]", "must be an object"));
-    auto outgoing = read_message_request(item, prefix);
-    if (!outgoing) return error_from(outgoing.error());
-    // One key for the batch: each message gets its own, derived from it, so that the
-    // same batch sent again returns the same messages.
-    if (key) outgoing->idempotency_key = std::string(*key) + "#" + std::to_string(i);
-    auto message = prepare(context, std::move(*outgoing), prefix, now);
-    if (!message) return submit_error(message.error());
-    recipients.push_back(message->to);
+    auto message = compose_item(context, (**items)[i], i, key, now);
+    if (!message) {
+      invalid_item = message.error();
+      break;
+    }
     messages.push_back(std::move(*message));
   }
+  // The error of the first message in order that fails, as if each were checked in
+  // turn: an opted-out recipient before the first invalid message is the one reported.
+  auto opted_out = first_opted_out(context, messages);
+  if (!opted_out) return submit_error(opted_out.error());
+  if (*opted_out)
+    return submit_error(opted_out_error(item_prefix(**opted_out), messages[**opted_out].to));
+  if (invalid_item) return submit_error(*invalid_item);
+  std::vector<std::string> recipients;
+  recipients.reserve(messages.size());
+  for (const store::NewMessage& message : messages) recipients.push_back(message.to);
   auto stored = context.store.submit(std::move(messages), now);
   if (!stored) return error_from(stored.error(), 500);
   wake_if_due(context, *stored);

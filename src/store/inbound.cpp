@@ -4,8 +4,10 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 
 #include "pdu/decode.h"
 #include "store/internal.h"
@@ -408,6 +410,27 @@ Result<bool> Store::is_opted_out(const std::string& number) {
   if (!q.ok()) return q.error();
   q->bind(number);
   return q->step();
+}
+
+Result<std::vector<bool>> Store::are_opted_out(const std::vector<std::string>& numbers) {
+  std::vector<bool> opted_out(numbers.size(), false);
+  if (numbers.empty()) return opted_out;
+  auto db = read();
+  if (!db.ok()) return db.error();
+  // The numbers go in as one JSON array, so that one constant statement serves any count.
+  auto q =
+      (*db)->query("SELECT number FROM optouts WHERE number IN (SELECT value FROM json_each(?))");
+  if (!q.ok()) return q.error();
+  q->bind(nlohmann::json(numbers).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  std::unordered_set<std::string> found;
+  for (;;) {
+    auto row = q->step();
+    if (!row.ok()) return row.error();
+    if (!*row) break;
+    found.insert(q->text(0));
+  }
+  for (size_t i = 0; i < numbers.size(); ++i) opted_out[i] = found.contains(numbers[i]);
+  return opted_out;
 }
 
 Result<std::vector<OptOut>> Store::list_optouts(const std::string& after, int limit) {

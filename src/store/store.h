@@ -144,6 +144,8 @@ class Store {
   Status add_optout(const std::string& number, const std::string& keyword, int64_t at);
   Result<bool> remove_optout(const std::string& number);  // false: was not opted out
   Result<bool> is_opted_out(const std::string& number);
+  // For each of `numbers`, whether it opted out; one read for all of them.
+  Result<std::vector<bool>> are_opted_out(const std::vector<std::string>& numbers);
   // By number; `after` a number from the previous page ("" for the first).
   Result<std::vector<OptOut>> list_optouts(const std::string& after, int limit);
 

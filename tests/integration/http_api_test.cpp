@@ -353,6 +353,20 @@ TEST_CASE("api: an opted-out number gets no messages but still gets one-time pas
   CHECK(refused.error_code() == "recipient_opted_out");
   CHECK(refused.error_field() == "to");
   CHECK(client.post("/api/v1/otp", {{"to", kCustomer}}).status == 202);
+  // In a batch: the first message that fails is the one reported, whether it failed on
+  // its opt-out or on its fields; an OTP to the number is not refused.
+  json otp = {{"to", kCustomer}, {"text", "Code 123456"}, {"category", "otp"}};
+  json fine = {{"to", "+4917012345679"}, {"text", "fine"}};
+  json opted_out = {{"to", kCustomer}, {"text", "Sale!"}};
+  json bad = {{"to", "nonsense"}, {"text", "bad"}};
+  auto batch = client.post("/api/v1/messages/batch", {{"messages", {otp, fine, opted_out, bad}}});
+  CHECK(batch.status == 409);
+  CHECK(batch.error_code() == "recipient_opted_out");
+  CHECK(batch.error_field() == "messages[2].to");
+  batch = client.post("/api/v1/messages/batch", {{"messages", {otp, bad, opted_out}}});
+  CHECK(batch.status == 400);
+  CHECK(batch.error_field() == "messages[1].to");
+  CHECK(client.post("/api/v1/messages/batch", {{"messages", {otp, fine}}}).status == 202);
   auto listed = client.get("/api/v1/optouts").json();
   REQUIRE(listed["items"].size() == 1);
   CHECK(listed["items"][0]["number"] == kCustomer);
