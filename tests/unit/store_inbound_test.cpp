@@ -310,6 +310,21 @@ TEST_CASE("store: opt-outs") {
   CHECK_FALSE(store->add_optout("", "STOP", kT0).ok());
 }
 
+TEST_CASE("store: opt-outs of many numbers in one read") {
+  TempDir dir;
+  auto store = open_store(dir);
+  REQUIRE(store->add_optout("+420601000002", "STOP", kT0).ok());
+  REQUIRE(store->add_optout("+420601000004", "api", kT0).ok());
+  auto none = store->are_opted_out({});
+  REQUIRE(none.ok());
+  CHECK(none->empty());
+  // In the order asked, a number asked twice answered twice, odd characters harmless.
+  auto answers = store->are_opted_out(
+      {"+420601000001", "+420601000002", "+420601000004", "+420601000002", "\"'],["});
+  REQUIRE(answers.ok());
+  CHECK(*answers == std::vector<bool>{false, true, true, true, false});
+}
+
 TEST_CASE("store: modems are remembered by IMEI with counters") {
   TempDir dir;
   auto store = open_store(dir);
