@@ -178,11 +178,18 @@ Result<std::unique_ptr<Server>> Server::start(ServerOptions options, Router rout
   civet_options.push_back(nullptr);
 
   mg_callbacks callbacks{};
-  // CivetWeb reports its own errors here (a port in use, a bad certificate).
-  static thread_local std::string start_error;
-  start_error.clear();
+  // CivetWeb reports its own errors here: while starting, on this thread (a port in
+  // use, a bad certificate), kept for the answer; later, on its own threads (a
+  // client's failed TLS handshake), only logged.
+  static thread_local std::string* start_error = nullptr;
+  std::string error_while_starting;
+  start_error = &error_while_starting;
   callbacks.log_message = [](const mg_connection*, const char* message) {
-    start_error = message;
+    if (start_error) {
+      *start_error = message;
+    } else {
+      spdlog::debug("http: {}", message);
+    }
     return 1;
   };
   mg_init_data init{};
@@ -194,9 +201,10 @@ Result<std::unique_ptr<Server>> Server::start(ServerOptions options, Router rout
   error.text = error_text;
   error.text_buffer_size = sizeof error_text;
   server->context_ = mg_start2(&init, &error);
+  start_error = nullptr;
   if (pem_fd >= 0) close(pem_fd);
   if (!server->context_) {
-    std::string why = error_text[0] ? error_text : start_error;
+    std::string why = error_text[0] ? error_text : error_while_starting;
     return make_error("cannot listen on " + server->options_.listen + ": " +
                       (why.empty() ? "unknown error" : why));
   }
