@@ -71,8 +71,10 @@ Response sign_in(ApiContext& context, const Request& request) {
   if (!token) return error_from(token.error(), 500);
   if (!*token) return error_response(401, "wrong_password", "that is not the admin password");
   Response response{204, "application/json", "", {}};
+  // Secure only over TLS: a browser drops a Secure cookie that came over plain HTTP.
   response.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) + "=" + **token +
-                                                  "; Path=/; HttpOnly; SameSite=Strict");
+                                                  "; Path=/; HttpOnly; SameSite=Strict" +
+                                                  (request.over_tls ? "; Secure" : ""));
   return response;
 }
 

@@ -22,6 +22,7 @@ struct Request {
   std::vector<std::string> params;  // the {param} parts of the route, in order
   std::string body;
   std::string remote_address;
+  bool over_tls = false;
 
   std::optional<std::string_view> header(std::string_view lower_case_name) const;
 };

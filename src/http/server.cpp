@@ -235,6 +235,7 @@ void Server::serve(mg_connection* connection) {
   request.path = info->local_uri ? info->local_uri : "/";
   if (info->query_string) request.query = parse_query(info->query_string);
   request.remote_address = info->remote_addr;
+  request.over_tls = info->is_ssl != 0;
   for (int i = 0; i < info->num_headers; ++i) {
     request.headers[lower(info->http_headers[i].name)] = info->http_headers[i].value;
   }

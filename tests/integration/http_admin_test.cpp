@@ -44,6 +44,7 @@ TEST_CASE("admin: sign in with the admin password, then create, list and revoke 
   REQUIRE(signed_in.status == 204);
   CHECK(signed_in.headers["set-cookie"].find("HttpOnly") != std::string::npos);
   CHECK(signed_in.headers["set-cookie"].find("SameSite=Strict") != std::string::npos);
+  CHECK(signed_in.headers["set-cookie"].find("Secure") == std::string::npos);  // plain HTTP
   std::string cookie = "Cookie: " + cookie_of(signed_in);
   auto as_admin = [&](const std::string& method, const std::string& path, const json& body = {}) {
     return browser.request(method, path, body.is_null() ? "" : body.dump(), {cookie});

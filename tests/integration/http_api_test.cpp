@@ -7,6 +7,7 @@
 #include <fstream>
 #include <set>
 
+#include "auth/admin_password.h"
 #include "integration/api_harness.h"
 #include "integration/webhook_receiver.h"
 #include "webhook/events.h"
@@ -604,6 +605,12 @@ TEST_CASE("api: served over HTTPS with the configured certificate") {
   HttpClient keyless(gateway.url());
   keyless.trust_only(cert);
   CHECK(keyless.get("/api/v1/messages").status == 401);
+  // The admin page's session cookie is Secure over TLS (and only there).
+  auto password = auth::reset_admin_password(gateway.daemon().store());
+  REQUIRE(password.ok());
+  auto signed_in = keyless.post("/api/v1/admin/session", {{"password", *password}});
+  REQUIRE(signed_in.status == 204);
+  CHECK(signed_in.headers["set-cookie"].ends_with("; Secure"));
 
   // Plain HTTP on the TLS port gets no answer at all.
   std::string plain_url = "http://" + gateway.url().substr(std::string("https://").size()) + "/api/v1/health";
