@@ -129,3 +129,29 @@ TEST_CASE("api: concurrent OTP requests to one number cannot pass the limit toge
 }
 
 }  // namespace smsgate::testing
+
+namespace smsgate::testing {
+namespace {
+
+TEST_CASE("api: a spent OTP code is purged by the running daemon a day later; its message stays") {
+  ApiDaemon gateway(1);
+  HttpClient client = gateway.client();
+  auto sent = client.post("/api/v1/otp", {{"to", kCustomer}});
+  REQUIRE_MESSAGE(sent.status == 202, sent.body);
+  int64_t id = sent.json()["id"].get<int64_t>();
+  auto verdict = [&] {
+    auto answer = client.post("/api/v1/otp/verify", {{"to", kCustomer}, {"code", "00000000"}});
+    REQUIRE_MESSAGE(answer.status == 200, answer.body);
+    return answer.json()["result"].get<std::string>();
+  };
+
+  gateway.clock().advance(3600LL * 1000);  // past the 5-minute TTL: kept, answered "expired"
+  CHECK(verdict() == "expired");
+  // A day after it expired, the dispatcher's hourly housekeeping deletes it.
+  gateway.clock().advance(24LL * 3600 * 1000);
+  CHECK(wait_until([&] { return verdict() == "no_code"; }));
+  CHECK(client.get("/api/v1/messages/" + std::to_string(id)).status == 200);
+}
+
+}  // namespace
+}  // namespace smsgate::testing
