@@ -193,7 +193,7 @@ int main(int argc, char** argv) {
       dispatch::OutgoingRequest request;
       request.to = "+49151" + std::to_string(10'000'000 + n);
       request.text = reminder_text(n);
-      request.category = dispatch::Category::kReminder;
+      request.category = policy::Category::kReminder;
       auto message = dispatch::compose_message(request, clock.now(), static_cast<uint16_t>(n));
       if (!message) die("compose: " + message.error().message);
       if (message->parts.size() != 1) die("the bench text must be one part");

@@ -40,7 +40,7 @@ NewMessage reminder(int n) {
   NewMessage m;
   m.to = "+42060" + std::to_string(1000000 + n % 9000000);
   m.text = std::string(160, 'r');
-  m.category = "reminder";
+  m.category = smsgate::policy::Category::kReminder;
   m.parts.push_back(NewPart{"00" + std::string(2 * 153, 'A'), 153});
   return m;
 }

@@ -3,34 +3,15 @@
 #include <array>
 #include <utility>
 
+#include "common/strings.h"
+
 namespace smsgate::at {
 namespace {
 
 constexpr char kCtrlZ = 0x1A;
 
-constexpr char upper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c; }
-
-bool equals_ignore_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (upper(a[i]) != upper(b[i])) return false;
-  }
-  return true;
-}
-
-bool starts_with_ignore_case(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && equals_ignore_case(s.substr(0, prefix.size()), prefix);
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\r' || s.front() == '\n')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
+// Blanks around a line: spaces and stray CR/LF from modems that double them.
+std::string_view trim_line(std::string_view s) { return trim(s, " \r\n"); }
 
 bool is_hex(std::string_view s) {
   if (s.empty()) return false;
@@ -102,7 +83,7 @@ std::string derived_prefix(std::string_view command) {
   std::string_view tail = rest.substr(end);
   if (tail != "?" && tail != "=?") return {};
   std::string prefix;
-  for (char c : rest.substr(0, end)) prefix.push_back(upper(c));
+  for (char c : rest.substr(0, end)) prefix.push_back(ascii_upper(c));
   prefix.push_back(':');
   return prefix;
 }
@@ -122,7 +103,7 @@ bool is_known_urc(std::string_view line) {
 void AtParser::command_sent(std::string_view command_line, const CommandShape& shape) {
   if (pending_) (void)abandon_command();
   Pending pending;
-  pending.command = std::string(trim(command_line));
+  pending.command = std::string(trim_line(command_line));
   for (auto prefix : shape.response_prefixes) {
     if (!prefix.empty()) pending.prefixes.emplace_back(prefix);
   }
@@ -203,7 +184,7 @@ void AtParser::end_line() {
     discarding_ = false;
     return;
   }
-  std::string_view trimmed = trim(line_);
+  std::string_view trimmed = trim_line(line_);
   if (!trimmed.empty()) on_line(std::string(trimmed));
   line_.clear();
 }

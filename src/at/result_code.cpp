@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cstddef>
 
+#include "common/strings.h"
+
 namespace smsgate::at {
 namespace {
 
@@ -187,16 +189,6 @@ constexpr const CodeInfo* find_code(const std::array<CodeInfo, N>& table, int co
   return nullptr;
 }
 
-constexpr char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
-
-bool equals_ignore_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
 // Verbose errors (+CMEE=2) carry the spec's text, with vendor spellings of case and
 // "(U)SIM"; matching it recovers the code's class.
 template <size_t N>
@@ -214,16 +206,6 @@ const CodeInfo* find_meaning(const std::array<CodeInfo, N>& table, std::string_v
 ErrorClass default_cms_class(int code) {
   if (code >= 0x80 && code <= 0xBF) return kCommandRejected;  // TP-PID, DCS, command, TPDU
   return kTemporary;  // SC and MS errors, application specific, 300.., 512..
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool starts_with_ignore_case(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && equals_ignore_case(s.substr(0, prefix.size()), prefix);
 }
 
 FinalResult coded(FinalKind kind, std::string_view argument) {

@@ -6,8 +6,8 @@
 #include <utility>
 
 #include "auth/sodium_util.h"
-#include "dispatch/phone.h"
 #include "pdu/utf.h"
+#include "policy/phone.h"
 
 namespace smsgate::auth {
 
@@ -119,7 +119,7 @@ Result<OtpIssued> Otp::send(const OtpRequest& request, int64_t now) {
   dispatch::OutgoingRequest outgoing;
   outgoing.to = request.to;
   outgoing.text = fill_template(template_text, code);
-  outgoing.category = dispatch::Category::kOtp;
+  outgoing.category = policy::Category::kOtp;
   // The message lives as long as its code: a code that could not be sent in time is
   // not worth sending late.
   outgoing.ttl_ms = int64_t{ttl_seconds} * 1000;
@@ -157,7 +157,7 @@ Result<OtpIssued> Otp::send(const OtpRequest& request, int64_t now) {
 }
 
 Result<OtpVerdict> Otp::verify(std::string_view to, std::string_view code, int64_t now) {
-  auto recipient = dispatch::normalize_number(to, defaults_.default_region);
+  auto recipient = policy::normalize_number(to, defaults_.default_region);
   if (!recipient) return make_error("to: " + recipient.error().message);
   if (code.empty()) return make_error("code: empty");
   if (code.size() > static_cast<size_t>(kMaxLength) ||

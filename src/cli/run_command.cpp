@@ -50,7 +50,7 @@ void queue_demo_messages(daemon::Daemon& daemon) {
     dispatch::OutgoingRequest request;
     request.to = "+4917000000" + std::to_string(10 + i);
     request.text = texts[i];
-    request.category = i == 2 ? dispatch::Category::kOtp : dispatch::Category::kTransactional;
+    request.category = i == 2 ? policy::Category::kOtp : policy::Category::kTransactional;
     request.status_report = true;
     auto message = dispatch::compose_message(request, now, static_cast<uint16_t>(random()));
     if (!message) {

@@ -13,8 +13,10 @@
 #include <set>
 #include <span>
 
+#include "common/strings.h"
 #include "config/suggest.h"
-#include "dispatch/phone.h"
+#include "policy/keywords.h"
+#include "policy/phone.h"
 
 namespace smsgate::config {
 namespace {
@@ -314,12 +316,6 @@ bool is_digits(std::string_view text) {
          std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 std::string upper(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -513,7 +509,7 @@ void read_modem_entries(Problems& problems, const toml::table& root, const Modem
 void read_sending(Section section, SendingConfig& sending) {
   if (auto region = section.string("default_region")) {
     const std::string code = upper(region->value);
-    if (!code.empty() && !dispatch::is_supported_region(code)) {
+    if (!code.empty() && !policy::is_supported_region(code)) {
       section.error(
           *section.node("default_region"), "default_region",
           quote(region->value) +
@@ -525,18 +521,18 @@ void read_sending(Section section, SendingConfig& sending) {
   if (auto quiet = section.string("quiet_hours")) {
     if (quiet->value.empty()) {
       sending.quiet_hours.reset();
-    } else if (auto window = dispatch::parse_quiet_hours(quiet->value)) {
+    } else if (auto window = policy::parse_quiet_hours(quiet->value)) {
       sending.quiet_hours = *window;
     } else {
       section.error(*section.node("quiet_hours"), "quiet_hours", ": " + window.error().message);
     }
   }
   if (auto zone = section.string("timezone")) {
-    if (zone->value.empty() || dispatch::is_valid_timezone(zone->value)) {
+    if (zone->value.empty() || policy::is_valid_timezone(zone->value)) {
       sending.timezone = zone->value;
     } else {
       std::string message = quote(zone->value) + " is not a time zone of the tz database";
-      const std::vector<std::string> ids = dispatch::timezone_ids();
+      const std::vector<std::string> ids = policy::timezone_ids();
       std::vector<std::string_view> candidates(ids.begin(), ids.end());
       if (auto close = closest_match(zone->value, candidates)) {
         message += "; did you mean " + quote(*close) + "?";
@@ -573,7 +569,7 @@ void read_sending(Section section, SendingConfig& sending) {
 }
 
 void read_routes(Problems& problems, const toml::table& root,
-                 const std::vector<ModemConfig>& modems, std::vector<dispatch::Route>& routes) {
+                 const std::vector<ModemConfig>& modems, std::vector<policy::Route>& routes) {
   const TableSchema& schema = *find_schema("route");
   std::map<std::string, uint32_t> prefixes;
   for (const toml::table* table : array_tables(problems, root, schema)) {
@@ -621,12 +617,12 @@ void read_optout(Section section, OptOutConfig& optout) {
     std::vector<std::string> folded;
     auto words = section.strings(key);
     if (!words) {
-      for (const std::string& word : into) folded.push_back(dispatch::fold_keyword(word));
+      for (const std::string& word : into) folded.push_back(policy::fold_keyword(word));
       return folded;
     }
     into.clear();
     for (const auto& word : *words) {
-      std::string form = dispatch::fold_keyword(word.value);
+      std::string form = policy::fold_keyword(word.value);
       if (form.empty()) {
         section.error(word.where, key, ": " + quote(word.value) + " has no letters or digits");
         continue;
@@ -639,7 +635,7 @@ void read_optout(Section section, OptOutConfig& optout) {
   const std::vector<std::string> opt_out = read_words("keywords", optout.keywords);
   const std::vector<std::string> opt_in = read_words("optin_keywords", optout.optin_keywords);
   // STOP is what carriers and regulators tell people to send; it must always work.
-  if (std::find(opt_out.begin(), opt_out.end(), dispatch::fold_keyword("STOP")) == opt_out.end()) {
+  if (std::find(opt_out.begin(), opt_out.end(), policy::fold_keyword("STOP")) == opt_out.end()) {
     section.error(*section.node("keywords"), "keywords", "must include \"STOP\"");
   }
   for (size_t i = 0; i < opt_in.size(); ++i) {
@@ -674,7 +670,7 @@ void read_email(Section section, EmailConfig& email) {
       section.error(*section.node("domain"), "domain",
                     quote(domain->value) + " is not a domain name");
     } else {
-      email.domain = lower(domain->value);
+      email.domain = to_lower(domain->value);
     }
   }
   if (auto listen = section.string("listen")) {
@@ -746,8 +742,8 @@ void check_top_level(Problems& problems, const toml::table& root) {
 
 }  // namespace
 
-dispatch::RetryPolicy SendingConfig::retry_policy() const {
-  dispatch::RetryPolicy policy;
+policy::RetryPolicy SendingConfig::retry_policy() const {
+  policy::RetryPolicy policy;
   policy.max_attempts = max_attempts;
   policy.base_delay_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(retry_backoff).count();

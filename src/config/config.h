@@ -28,7 +28,9 @@
 
 #include "at/transport.h"
 #include "common/result.h"
-#include "dispatch/policy.h"
+#include "policy/limits.h"
+#include "policy/quiet_hours.h"
+#include "policy/routes.h"
 
 namespace smsgate::config {
 
@@ -80,7 +82,7 @@ struct SendingConfig {
   // numbers are refused.
   std::string default_region;
   // Reminder, feedback and marketing wait while it lasts; nullopt: no quiet hours.
-  std::optional<dispatch::QuietWindow> quiet_hours = dispatch::QuietWindow{21 * 60, 8 * 60};
+  std::optional<policy::QuietWindow> quiet_hours = policy::QuietWindow{21 * 60, 8 * 60};
   // IANA id; empty: the host's own zone.
   std::string timezone;
   int max_attempts = 5;
@@ -88,9 +90,9 @@ struct SendingConfig {
   std::chrono::seconds retry_backoff_max{3600};
   std::chrono::minutes default_ttl{24 * 60};
   std::chrono::hours default_reply_window{48};
-  std::vector<dispatch::Route> routes;
+  std::vector<policy::Route> routes;
 
-  dispatch::RetryPolicy retry_policy() const;
+  policy::RetryPolicy retry_policy() const;
   friend bool operator==(const SendingConfig&, const SendingConfig&) = default;
 };
 

@@ -10,14 +10,14 @@ Result<dispatch::DispatcherOptions> dispatcher_options(const config::Config& con
   dispatch::DispatcherOptions options;
   options.retry = config.sending.retry_policy();
   options.quiet_hours = config.sending.quiet_hours;
-  auto zone = dispatch::TimeZone::create(config.sending.timezone);
+  auto zone = policy::TimeZone::create(config.sending.timezone);
   if (!zone) return make_error("[sending] timezone: " + zone.error().message);
   options.timezone = *zone;
   options.routes = config.sending.routes;
   options.default_limits = {config.modems.rate_per_minute, config.modems.daily_limit};
   for (const config::ModemConfig& modem : config.modem) {
     options.modems.push_back(dispatch::ModemPolicy{
-        modem.port, modem.name, dispatch::RateLimits{modem.rate_per_minute, modem.daily_limit}});
+        modem.port, modem.name, policy::RateLimits{modem.rate_per_minute, modem.daily_limit}});
   }
   options.optout_keywords = config.optout.keywords;
   options.optin_keywords = config.optout.optin_keywords;
@@ -67,8 +67,7 @@ Status apply_log_config(const config::LogConfig& log) {
   return ok_status();
 }
 
-Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config,
-                                              const Clock* clock) {
+Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config, const Clock* clock) {
   std::unique_ptr<Daemon> daemon(new Daemon());
   Daemon& d = *daemon;
   d.config_ = config;
@@ -115,23 +114,21 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config,
   d.pool_->start();
 
   d.api_keys_ = std::make_unique<auth::ApiKeys>(*d.store_);
-  d.otp_ =
-      std::make_unique<auth::Otp>(*d.store_, compose_defaults(config), otp_send_limit(config));
+  d.otp_ = std::make_unique<auth::Otp>(*d.store_, compose_defaults(config), otp_send_limit(config));
   d.admin_sessions_ = std::make_unique<auth::AdminSessions>(*d.store_);
-  d.api_context_.reset(new http::ApiContext{*d.store_, *d.dispatcher_, *d.pool_, *d.api_keys_,
-                                            *d.otp_, *d.clock_, compose_defaults(config),
-                                            d.deliverer_.get(), d.api_metrics_,
-                                            *d.admin_sessions_});
+  d.api_context_.reset(new http::ApiContext{
+      *d.store_, *d.dispatcher_, *d.pool_, *d.api_keys_, *d.otp_, *d.clock_,
+      compose_defaults(config), d.deliverer_.get(), d.api_metrics_, *d.admin_sessions_});
   http::ServerOptions server_options;
   server_options.listen = config.http.listen;
   server_options.tls_certificate = config.http.tls_certificate;
   server_options.tls_key = config.http.tls_key;
-  auto server = http::Server::start(
-      server_options, with_admin_page(http::api_router(*d.api_context_)),
-      [&d](const http::Request& request, std::string_view route, int status,
-           std::chrono::nanoseconds elapsed) {
-        d.api_metrics_.record(request.method, route, status, elapsed);
-      });
+  auto server =
+      http::Server::start(server_options, with_admin_page(http::api_router(*d.api_context_)),
+                          [&d](const http::Request& request, std::string_view route, int status,
+                               std::chrono::nanoseconds elapsed) {
+                            d.api_metrics_.record(request.method, route, status, elapsed);
+                          });
   if (!server) {
     d.stop();
     return make_error("[http] " + server.error().message);
@@ -141,8 +138,7 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config,
   auto modems = d.pool_->modems();
   std::string host = config.http.listen.substr(0, config.http.listen.rfind(':'));
   spdlog::info("smsgated running: {} modem(s), database {}, API on {}://{}:{}", modems.size(),
-               config.storage.path, d.server_->tls() ? "https" : "http", host,
-               d.server_->port());
+               config.storage.path, d.server_->tls() ? "https" : "http", host, d.server_->port());
   for (const std::string& skipped : d.pool_->skipped_ports()) {
     spdlog::info("port not used: {}", skipped);
   }

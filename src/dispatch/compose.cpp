@@ -1,31 +1,16 @@
 #include "dispatch/compose.h"
 
-#include "dispatch/phone.h"
 #include "pdu/hex.h"
 #include "pdu/submit.h"
 #include "pdu/utf.h"
+#include "policy/phone.h"
 
 namespace smsgate::dispatch {
-
-int default_priority(Category category) {
-  switch (category) {
-    case Category::kOtp:
-      return 100;
-    case Category::kTransactional:
-      return 50;
-    case Category::kReminder:
-    case Category::kFeedback:
-      return 20;
-    case Category::kMarketing:
-      return 0;
-  }
-  return 0;
-}
 
 Result<store::NewMessage> compose_message(const OutgoingRequest& request, int64_t now,
                                           uint16_t concat_reference,
                                           const ComposeDefaults& defaults) {
-  auto to = normalize_number(request.to, defaults.default_region);
+  auto to = policy::normalize_number(request.to, defaults.default_region);
   if (!to) return make_error("to: " + to.error().message);
   auto text = pdu::utf8_to_code_points(request.text);
   if (!text) return make_error("text: " + text.error().message);
@@ -48,13 +33,14 @@ Result<store::NewMessage> compose_message(const OutgoingRequest& request, int64_
   store::NewMessage message;
   message.to = *to;
   message.text = request.text;
-  message.category = std::string(category_name(request.category));
-  message.priority = request.priority.value_or(default_priority(request.category));
+  message.category = request.category;
+  message.priority = request.priority.value_or(policy::default_priority(request.category));
   message.send_at = request.send_at;
   int64_t start = std::max(now, request.send_at.value_or(now));
   message.expires_at = start + ttl;
   message.status_report = request.status_report;
-  message.expect_reply = request.expect_reply.value_or(request.category == Category::kFeedback);
+  message.expect_reply =
+      request.expect_reply.value_or(policy::expects_reply_by_default(request.category));
   message.reply_window_ms = request.reply_window_ms.value_or(defaults.default_reply_window_ms);
   message.external_id = request.external_id;
   message.modem = request.modem;

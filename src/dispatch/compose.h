@@ -10,8 +10,8 @@
 #include <string>
 
 #include "common/result.h"
-#include "dispatch/policy.h"
 #include "pdu/planner.h"
+#include "policy/category.h"
 #include "store/types.h"
 
 namespace smsgate::dispatch {
@@ -19,7 +19,7 @@ namespace smsgate::dispatch {
 struct OutgoingRequest {
   std::string to;    // as the caller wrote it: normalised to E.164 here
   std::string text;  // UTF-8
-  Category category = Category::kTransactional;
+  policy::Category category = policy::Category::kTransactional;
   std::optional<int> priority;  // default: by category (OTP first)
   std::optional<int64_t> send_at;
   std::optional<int64_t> ttl_ms;  // default: default_ttl_ms
@@ -39,9 +39,6 @@ struct ComposeDefaults {
   int64_t default_ttl_ms = 24LL * 3600 * 1000;
   int64_t default_reply_window_ms = 48LL * 3600 * 1000;
 };
-
-// The priority a category gets when the request names none: OTP outranks everything.
-int default_priority(Category category);
 
 // The recipient is normalised to E.164 with libphonenumber (an invalid number is an
 // error naming `to`), the text planned and encoded. `concat_reference` is shared by

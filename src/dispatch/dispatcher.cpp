@@ -59,14 +59,14 @@ store::Part* find_part(store::Claimed& claimed, int64_t part_id) {
 Result<std::unique_ptr<Dispatcher>> Dispatcher::create(store::Store& store, const Clock& clock,
                                                        DispatcherOptions options,
                                                        Observers observers) {
-  auto keywords = KeywordMatcher::create(options.optout_keywords, options.optin_keywords);
+  auto keywords = policy::KeywordMatcher::create(options.optout_keywords, options.optin_keywords);
   if (!keywords) return keywords.error();
   return std::unique_ptr<Dispatcher>(
       new Dispatcher(store, clock, std::move(options), std::move(observers), std::move(*keywords)));
 }
 
 Dispatcher::Dispatcher(store::Store& store, const Clock& clock, DispatcherOptions options,
-                       Observers observers, KeywordMatcher keywords)
+                       Observers observers, policy::KeywordMatcher keywords)
     : store_(store),
       clock_(clock),
       options_(std::move(options)),
@@ -141,7 +141,7 @@ void Dispatcher::wake() {
 
 Status Dispatcher::reload(DispatcherOptions options) {
   // Checked here, on the caller's thread, so that a bad file changes nothing.
-  auto keywords = KeywordMatcher::create(options.optout_keywords, options.optin_keywords);
+  auto keywords = policy::KeywordMatcher::create(options.optout_keywords, options.optin_keywords);
   if (!keywords) return keywords.error();
   std::lock_guard lock(mutex_);
   events_.emplace_back(ReloadEvent{std::make_shared<DispatcherOptions>(std::move(options))});
@@ -151,13 +151,13 @@ Status Dispatcher::reload(DispatcherOptions options) {
 
 void Dispatcher::handle_reload(const ReloadEvent& event) {
   DispatcherOptions& options = *event.options;
-  auto keywords = KeywordMatcher::create(options.optout_keywords, options.optin_keywords);
+  auto keywords = policy::KeywordMatcher::create(options.optout_keywords, options.optin_keywords);
   if (!keywords) return;  // checked in reload()
   options_ = options;
   keywords_ = std::move(*keywords);
-  quiet_hours_ = QuietHours(options_.quiet_hours, options_.timezone);
-  router_ = Router(options_.routes);
-  backoff_ = Backoff(options_.retry, options_.random);
+  quiet_hours_ = policy::QuietHours(options_.quiet_hours, options_.timezone);
+  router_ = policy::Router(options_.routes);
+  backoff_ = policy::Backoff(options_.retry, options_.random);
   for (auto& [id, slot] : slots_) apply_modem_policy(slot);
   spdlog::info("policies reloaded");
 }
@@ -264,7 +264,7 @@ Dispatcher::Slot& Dispatcher::slot_for(const std::string& modem) { return slots_
 
 void Dispatcher::apply_modem_policy(Slot& slot) {
   slot.name = slot.port;
-  RateLimits limits = options_.default_limits;
+  policy::RateLimits limits = options_.default_limits;
   for (const ModemPolicy& policy : options_.modems) {
     if (policy.port != slot.port) continue;
     if (!policy.name.empty()) slot.name = policy.name;
@@ -276,7 +276,7 @@ void Dispatcher::apply_modem_policy(Slot& slot) {
   }
   slot.limits = limits;
   slot.limits_zone = options_.timezone.name();
-  slot.limiter = std::make_unique<RateLimiter>(limits, options_.timezone);
+  slot.limiter = std::make_unique<policy::RateLimiter>(limits, options_.timezone);
 }
 
 // ---- Modems ----------------------------------------------------------------------
@@ -373,15 +373,14 @@ bool Dispatcher::fill(const std::string& id, Slot& slot, int64_t now) {
     }
     if (!*next) return false;
     const store::Message& message = **next;
-    if (expired(now, message.expires_at)) {
+    if (policy::expired(now, message.expires_at)) {
       avoid_modem_.erase(message.id);
       note(store_.expire_message(message.id, now));
       std::lock_guard lock(mutex_);
       ++counters_.messages_expired;
       continue;
     }
-    Category category = parse_category(message.category).value_or(Category::kTransactional);
-    if (category != Category::kOtp) {
+    if (policy::blocked_by_optout(message.category)) {
       auto opted_out = store_.is_opted_out(message.to);
       if (!opted_out) {
         // Unknown is not "no": a message to someone who said STOP must not go out.
@@ -397,7 +396,7 @@ bool Dispatcher::fill(const std::string& id, Slot& slot, int64_t now) {
         continue;
       }
     }
-    if (auto until = quiet_hours_.held_until(now, category)) {
+    if (auto until = quiet_hours_.held_until(now, message.category)) {
       note(store_.reschedule(message.id, *until, "quiet hours", now));
       std::lock_guard lock(mutex_);
       ++counters_.messages_held;
@@ -680,21 +679,22 @@ void Dispatcher::handle_inbound_message(const store::InboundMessage& message, in
                    ? ", a reply to message " + std::to_string(message.in_reply_to->id)
                    : std::string());
   switch (keywords_.classify_keyword(message.text)) {
-    case KeywordKind::kOptOut:
-      if (Status added = store_.add_optout(message.from, fold_keyword(message.text), now); !added) {
+    case policy::KeywordKind::kOptOut:
+      if (Status added = store_.add_optout(message.from, policy::fold_keyword(message.text), now);
+          !added) {
         spdlog::error("opt-out: {}", added.error().message);
       } else {
         spdlog::info("inbound message {}: the sender opted out", message.id);
       }
       break;
-    case KeywordKind::kOptIn:
+    case policy::KeywordKind::kOptIn:
       if (auto removed = store_.remove_optout(message.from); !removed) {
         spdlog::error("opt-in: {}", removed.error().message);
       } else if (*removed) {
         spdlog::info("inbound message {}: the sender opted back in", message.id);
       }
       break;
-    case KeywordKind::kNone:
+    case policy::KeywordKind::kNone:
       break;
   }
   if (observers_.inbound_received) observers_.inbound_received(message);

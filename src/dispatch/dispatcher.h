@@ -36,8 +36,11 @@
 #include <vector>
 
 #include "common/clock.h"
-#include "dispatch/policy.h"
 #include "modem/pool.h"
+#include "policy/keywords.h"
+#include "policy/limits.h"
+#include "policy/quiet_hours.h"
+#include "policy/routes.h"
 #include "store/store.h"
 
 namespace smsgate::dispatch {
@@ -46,16 +49,16 @@ namespace smsgate::dispatch {
 struct ModemPolicy {
   std::string port;
   std::string name;
-  RateLimits limits;
+  policy::RateLimits limits;
 };
 
 struct DispatcherOptions {
-  RetryPolicy retry;
-  std::optional<QuietWindow> quiet_hours;
-  TimeZone timezone = TimeZone::utc();
-  std::vector<Route> routes;
-  RateLimits default_limits;        // for modems without a ModemPolicy
-  std::vector<ModemPolicy> modems;  // by port
+  policy::RetryPolicy retry;
+  std::optional<policy::QuietWindow> quiet_hours;
+  policy::TimeZone timezone = policy::TimeZone::utc();
+  std::vector<policy::Route> routes;
+  policy::RateLimits default_limits;  // for modems without a ModemPolicy
+  std::vector<ModemPolicy> modems;    // by port
   std::vector<std::string> optout_keywords = {"STOP", "UNSUBSCRIBE", "CANCEL"};
   std::vector<std::string> optin_keywords = {"START"};
   // A multipart inbound message still missing parts this long after its first part
@@ -68,7 +71,7 @@ struct DispatcherOptions {
   int64_t otp_retention_ms = 24LL * 3600 * 1000;
   // Nothing due: look at the store again this often (new submissions call wake()).
   int64_t idle_poll_ms = 1000;
-  RandomUnit random = default_random_unit();
+  policy::RandomUnit random = policy::default_random_unit();
 };
 
 // What the dispatcher has done, for logs, metrics and tests.
@@ -149,8 +152,8 @@ class Dispatcher : public modem::PoolListener {
     modem::State state = modem::State::kOpening;
     std::string port;
     std::string name;  // from ModemPolicy, else the port
-    std::unique_ptr<RateLimiter> limiter;
-    RateLimits limits;                      // what `limiter` enforces
+    std::unique_ptr<policy::RateLimiter> limiter;
+    policy::RateLimits limits;              // what `limiter` enforces
     std::string limits_zone;                // and in which time zone
     std::optional<store::Claimed> current;  // the message being sent on it
     std::optional<int64_t> in_flight_part;  // handed to the worker, outcome pending
@@ -159,7 +162,7 @@ class Dispatcher : public modem::PoolListener {
   };
 
   Dispatcher(store::Store& store, const Clock& clock, DispatcherOptions options,
-             Observers observers, KeywordMatcher keywords);
+             Observers observers, policy::KeywordMatcher keywords);
 
   void run();
   void handle(const Event& event);
@@ -197,10 +200,10 @@ class Dispatcher : public modem::PoolListener {
   const Clock& clock_;
   DispatcherOptions options_;
   Observers observers_;
-  QuietHours quiet_hours_;
-  Router router_;
-  Backoff backoff_;
-  KeywordMatcher keywords_;
+  policy::QuietHours quiet_hours_;
+  policy::Router router_;
+  policy::Backoff backoff_;
+  policy::KeywordMatcher keywords_;
   modem::ModemPool* pool_ = nullptr;
 
   // Owned by the dispatch thread.
@@ -215,12 +218,12 @@ class Dispatcher : public modem::PoolListener {
 
   mutable std::mutex mutex_;
   std::condition_variable changed_;
-  std::deque<Event> events_;   // GUARDED_BY(mutex_)
-  bool woken_ = false;         // GUARDED_BY(mutex_)
-  bool stopping_ = false;      // GUARDED_BY(mutex_): no new work
-  bool exit_ = false;          // GUARDED_BY(mutex_): leave the loop
-  bool idle_ = false;          // GUARDED_BY(mutex_): nothing in flight (while stopping)
-  DispatchCounters counters_;  // GUARDED_BY(mutex_)
+  std::deque<Event> events_;           // GUARDED_BY(mutex_)
+  bool woken_ = false;                 // GUARDED_BY(mutex_)
+  bool stopping_ = false;              // GUARDED_BY(mutex_): no new work
+  bool exit_ = false;                  // GUARDED_BY(mutex_): leave the loop
+  bool idle_ = false;                  // GUARDED_BY(mutex_): nothing in flight (while stopping)
+  DispatchCounters counters_;          // GUARDED_BY(mutex_)
   std::set<std::string> not_sending_;  // GUARDED_BY(mutex_): modems staff disabled
   std::thread thread_;
 };

@@ -1,7 +1,7 @@
 // /api/v1/inbound: reassembled texts received, newest first, with in_reply_to.
-#include "dispatch/phone.h"
 #include "http/api.h"
 #include "http/json_input.h"
+#include "policy/phone.h"
 #include "store/event_json.h"
 
 namespace smsgate::http {
@@ -12,7 +12,7 @@ Response list_inbound(ApiContext& context, const Request& request) {
   store::InboundFilter filter;
   if (auto from = query_param(request, "from")) {
     // A number is matched in E.164; an alphanumeric sender ("DHL") as written.
-    auto number = dispatch::normalize_number(*from, context.compose.default_region);
+    auto number = policy::normalize_number(*from, context.compose.default_region);
     filter.from = number ? *number : std::string(*from);
   }
   auto since = query_time(query_param(request, "since"), "since");

@@ -4,12 +4,12 @@
 
 #include <random>
 
-#include "dispatch/phone.h"
 #include "http/api.h"
 #include "http/json_input.h"
 #include "http/message_json.h"
 #include "http/message_request.h"
 #include "pdu/utf.h"
+#include "policy/phone.h"
 
 namespace smsgate::http {
 
@@ -42,7 +42,8 @@ Result<store::NewMessage> compose(ApiContext& context, const dispatch::OutgoingR
     bool known = std::any_of(modems->begin(), modems->end(), [&](const store::ModemRecord& m) {
       return m.identity.imei == *request.modem;
     });
-    if (!known) return invalid(prefix + "modem", "no modem \"" + *request.modem + "\"", "unknown_modem");
+    if (!known)
+      return invalid(prefix + "modem", "no modem \"" + *request.modem + "\"", "unknown_modem");
   }
   auto message = dispatch::compose_message(request, now, random_reference(), context.compose);
   if (!message) {
@@ -53,8 +54,9 @@ Result<store::NewMessage> compose(ApiContext& context, const dispatch::OutgoingR
   return message;
 }
 
-// Opt-outs block every category but OTP (DESIGN.md "Guarantees").
-bool subject_to_optout(const store::NewMessage& message) { return message.category != "otp"; }
+bool subject_to_optout(const store::NewMessage& message) {
+  return policy::blocked_by_optout(message.category);
+}
 
 Error opted_out_error(const std::string& prefix, const std::string& to) {
   return Error{prefix + "to: " + to + " has opted out of messages", "recipient_opted_out",
@@ -225,11 +227,12 @@ Response list_messages(ApiContext& context, const Request& request) {
   if (auto status = request.query.find("status"); status != request.query.end()) {
     filter.status = store::parse_message_status(status->second);
     if (!filter.status)
-      return error_from(invalid("status", "must be queued, scheduled, sending, sent, delivered, "
-                                          "failed, expired or cancelled"));
+      return error_from(invalid("status",
+                                "must be queued, scheduled, sending, sent, delivered, "
+                                "failed, expired or cancelled"));
   }
   if (auto to = request.query.find("to"); to != request.query.end()) {
-    auto number = dispatch::normalize_number(to->second, context.compose.default_region);
+    auto number = policy::normalize_number(to->second, context.compose.default_region);
     if (!number) return error_from(invalid("to", number.error().message, "invalid_number"));
     filter.to = *number;
   }
@@ -251,12 +254,13 @@ Response cancel_message(ApiContext& context, const Request& request) {
   auto existing = context.store.get_message(*id);
   if (!existing) return error_from(existing.error(), 500);
   if (!*existing) return not_found("message", request.params.at(0));
-  auto cancelled = context.store.cancel_message(*id, "cancelled through the API", context.clock.now());
+  auto cancelled =
+      context.store.cancel_message(*id, "cancelled through the API", context.clock.now());
   if (!cancelled) {
     // Gone to a modem meanwhile, or already final.
     auto now = context.store.get_message(*id);
-    std::string status = now && *now ? std::string(store::message_status_name((*now)->message.status))
-                                     : "unknown";
+    std::string status =
+        now && *now ? std::string(store::message_status_name((*now)->message.status)) : "unknown";
     return error_response(409, "not_cancellable",
                           "message " + std::to_string(*id) + " is " + status +
                               "; only queued or scheduled messages can be cancelled");

@@ -1,8 +1,8 @@
 // /api/v1/optouts: numbers that said STOP (or were added by staff); only OTPs reach
 // them.
-#include "dispatch/phone.h"
 #include "http/api.h"
 #include "http/json_input.h"
+#include "policy/phone.h"
 #include "store/event_json.h"
 
 namespace smsgate::http {
@@ -27,8 +27,9 @@ Response list_optouts(ApiContext& context, const Request& request) {
   nlohmann::json items = nlohmann::json::array();
   for (size_t i = 0; i < list->size() && i < static_cast<size_t>(limit); ++i) {
     const store::OptOut& optout = (*list)[i];
-    items.push_back(
-        {{"number", optout.number}, {"keyword", optout.keyword}, {"at", store::iso8601_utc(optout.at)}});
+    items.push_back({{"number", optout.number},
+                     {"keyword", optout.keyword},
+                     {"at", store::iso8601_utc(optout.at)}});
   }
   nlohmann::json body = {{"items", std::move(items)}};
   if (list->size() > static_cast<size_t>(limit))
@@ -45,18 +46,21 @@ Response add_optout(ApiContext& context, const Request& request) {
   auto keyword = fields.string("keyword", 100);
   if (!keyword) return error_from(keyword.error());
   if (Status done = fields.finish(); !done) return error_from(done.error());
-  auto normalized = dispatch::normalize_number(*number, context.compose.default_region);
-  if (!normalized) return error_from(invalid("number", normalized.error().message, "invalid_number"));
+  auto normalized = policy::normalize_number(*number, context.compose.default_region);
+  if (!normalized)
+    return error_from(invalid("number", normalized.error().message, "invalid_number"));
   int64_t now = context.clock.now();
   std::string why = keyword->value_or("added through the API");
   if (Status added = context.store.add_optout(*normalized, why, now); !added)
     return error_from(added.error(), 500);
-  return json_response(201, {{"number", *normalized}, {"keyword", why}, {"at", store::iso8601_utc(now)}});
+  return json_response(
+      201, {{"number", *normalized}, {"keyword", why}, {"at", store::iso8601_utc(now)}});
 }
 
 Response remove(ApiContext& context, std::string_view number) {
-  auto normalized = dispatch::normalize_number(number, context.compose.default_region);
-  if (!normalized) return error_from(invalid("number", normalized.error().message, "invalid_number"));
+  auto normalized = policy::normalize_number(number, context.compose.default_region);
+  if (!normalized)
+    return error_from(invalid("number", normalized.error().message, "invalid_number"));
   auto removed = context.store.remove_optout(*normalized);
   if (!removed) return error_from(removed.error(), 500);
   if (!*removed) return not_found("opt-out for", *normalized);

@@ -25,7 +25,7 @@ nlohmann::json message_json(const store::Message& m) {
   nlohmann::json json = {{"id", m.id},
                          {"to", m.to},
                          {"text", m.text},
-                         {"category", m.category},
+                         {"category", policy::category_name(m.category)},
                          {"priority", m.priority},
                          {"status", store::message_status_name(m.status)},
                          {"parts", m.part_count},

@@ -1,7 +1,7 @@
 #include "http/message_request.h"
 
-#include "dispatch/policy.h"
 #include "pdu/gsm7_tables.h"
+#include "policy/category.h"
 
 namespace smsgate::http {
 
@@ -59,10 +59,10 @@ Result<dispatch::OutgoingRequest> read_message_request(const nlohmann::json& obj
   auto category = fields.string("category", 32);
   if (!category) return category.error();
   if (*category) {
-    auto parsed = dispatch::parse_category(**category);
+    auto parsed = policy::parse_category(**category);
     if (!parsed)
       return invalid(fields.field_name("category"),
-                     "must be otp, transactional, reminder, feedback or marketing");
+                     "must be " + std::string(policy::category_choices()));
     request.category = *parsed;
   }
   auto send_at = fields.time("send_at");

@@ -2,21 +2,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/strings.h"
+
 namespace smsgate::http {
 
 namespace {
 
-std::vector<std::string> split_path(std::string_view path) {
-  std::vector<std::string> segments;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t slash = path.find('/', start);
-    if (slash == std::string_view::npos) slash = path.size();
-    if (slash > start) segments.emplace_back(path.substr(start, slash - start));
-    start = slash + 1;
-  }
-  return segments;
-}
+std::vector<std::string> split_path(std::string_view path) { return split_nonempty(path, '/'); }
 
 bool is_param(std::string_view segment) {
   return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
@@ -39,8 +31,8 @@ Response error_response(int status, std::string_view code, std::string_view mess
 
 void Router::add(std::string method, std::string pattern, Handler handler) {
   std::vector<std::string> segments = split_path(pattern);
-  routes_.push_back(Route{std::move(method), std::move(pattern), std::move(segments),
-                          std::move(handler)});
+  routes_.push_back(
+      Route{std::move(method), std::move(pattern), std::move(segments), std::move(handler)});
 }
 
 Router::Match Router::match(std::string_view method, std::string_view path) const {

@@ -14,16 +14,11 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "common/strings.h"
+
 namespace smsgate::http {
 
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 void send(mg_connection* connection, const Response& response) {
   // Through CivetWeb's header API, so that it knows the status and keeps the
@@ -86,19 +81,24 @@ Result<std::string> tls_pem(const std::string& certificate_path, const std::stri
   if (!key_text) return key_text.error();
 
   using Bio = std::unique_ptr<BIO, decltype(&BIO_free)>;
-  Bio certificate_bio(BIO_new_mem_buf(certificate_text->data(), static_cast<int>(certificate_text->size())), &BIO_free);
+  Bio certificate_bio(
+      BIO_new_mem_buf(certificate_text->data(), static_cast<int>(certificate_text->size())),
+      &BIO_free);
   std::unique_ptr<X509, decltype(&X509_free)> certificate(
       PEM_read_bio_X509(certificate_bio.get(), nullptr, nullptr, nullptr), &X509_free);
   if (!certificate)
-    return make_error("tls_certificate: " + certificate_path + ": not a PEM certificate (" + openssl_reason() + ")");
+    return make_error("tls_certificate: " + certificate_path + ": not a PEM certificate (" +
+                      openssl_reason() + ")");
   Bio key_bio(BIO_new_mem_buf(key_text->data(), static_cast<int>(key_text->size())), &BIO_free);
   std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
       PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr), &EVP_PKEY_free);
   if (!key)
-    return make_error("tls_key: " + key_path + ": not an unencrypted PEM private key (" + openssl_reason() + ")");
+    return make_error("tls_key: " + key_path + ": not an unencrypted PEM private key (" +
+                      openssl_reason() + ")");
   if (X509_check_private_key(certificate.get(), key.get()) != 1) {
     ERR_clear_error();
-    return make_error("tls_key: " + key_path + " is not the key of the certificate in " + certificate_path);
+    return make_error("tls_key: " + key_path + " is not the key of the certificate in " +
+                      certificate_path);
   }
   std::string pem = std::move(*certificate_text);
   if (!pem.empty() && pem.back() != '\n') pem += '\n';
@@ -152,8 +152,8 @@ Result<std::unique_ptr<Server>> Server::start(ServerOptions options, Router rout
   std::string threads = std::to_string(std::max(1, server->options_.threads));
   std::string timeout = std::to_string(server->options_.request_timeout_ms);
   std::vector<const char*> civet_options = {
-      "listening_ports", ports->c_str(), "num_threads", threads.c_str(),
-      "request_timeout_ms", timeout.c_str(), "enable_keep_alive", "yes",
+      "listening_ports", ports->c_str(), "num_threads", threads.c_str(), "request_timeout_ms",
+      timeout.c_str(), "enable_keep_alive", "yes",
       // Headers and body leave as two writes; without this the body waits for the
       // client's delayed ACK of the headers, about 40 ms per answer.
       "tcp_nodelay", "1",
@@ -167,7 +167,8 @@ Result<std::unique_ptr<Server>> Server::start(ServerOptions options, Router rout
     auto pem = tls_pem(server->options_.tls_certificate, server->options_.tls_key);
     if (!pem) return pem.error();
     pem_fd = memfd_create("smsgate-tls", MFD_CLOEXEC);
-    if (pem_fd < 0 || write(pem_fd, pem->data(), pem->size()) != static_cast<ssize_t>(pem->size())) {
+    if (pem_fd < 0 ||
+        write(pem_fd, pem->data(), pem->size()) != static_cast<ssize_t>(pem->size())) {
       if (pem_fd >= 0) close(pem_fd);
       return make_error("cannot prepare the TLS certificate");
     }
@@ -237,7 +238,7 @@ void Server::serve(mg_connection* connection) {
   request.remote_address = info->remote_addr;
   request.over_tls = info->is_ssl != 0;
   for (int i = 0; i < info->num_headers; ++i) {
-    request.headers[lower(info->http_headers[i].name)] = info->http_headers[i].value;
+    request.headers[to_lower(info->http_headers[i].name)] = info->http_headers[i].value;
   }
 
   Router::Match match = router_.match(request.method, request.path);
@@ -252,9 +253,9 @@ void Server::serve(mg_connection* connection) {
     response.headers.emplace_back("Allow", allow);
   } else if (auto body = read_body(connection, info->content_length, options_.max_body_bytes);
              !body) {
-    response = error_response(413, "body_too_large",
-                              "the body is larger than " +
-                                  std::to_string(options_.max_body_bytes) + " bytes");
+    response = error_response(
+        413, "body_too_large",
+        "the body is larger than " + std::to_string(options_.max_body_bytes) + " bytes");
     response.headers.emplace_back("Connection", "close");
   } else {
     request.body = std::move(*body);

@@ -5,31 +5,15 @@
 #include <cstddef>
 #include <utility>
 
+#include "common/strings.h"
+
 namespace smsgate::modem {
 namespace {
 
-constexpr char upper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c; }
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (upper(a[i]) != upper(b[i])) return false;
-  }
-  return true;
+bool is_digit(char c) { return is_ascii_digit(c); }
+bool is_hex_digit(char c) {
+  return is_digit(c) || (ascii_upper(c) >= 'A' && ascii_upper(c) <= 'F');
 }
-
-bool starts_with_ignoring_case(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && equals_ignoring_case(s.substr(0, prefix.size()), prefix);
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_hex_digit(char c) { return is_digit(c) || (upper(c) >= 'A' && upper(c) <= 'F'); }
 bool all_of(std::string_view s, bool (*pred)(char)) {
   for (char c : s) {
     if (!pred(c)) return false;
@@ -51,7 +35,7 @@ std::string quoted(std::string_view text) {
 // The text after `prefix` ("+CSQ:"), or nullopt when the line does not start with it.
 std::optional<std::string_view> after_prefix(std::string_view line, std::string_view prefix) {
   line = trim(line);
-  if (!starts_with_ignoring_case(line, prefix)) return std::nullopt;
+  if (!starts_with_ignore_case(line, prefix)) return std::nullopt;
   return trim(line.substr(prefix.size()));
 }
 
@@ -154,7 +138,7 @@ Result<StoredMessage> parse_stored_indication(std::string_view line, std::string
   // Storage names are two or so letters (TS 27.005 clause 3.2.2: "SM", "ME", "MT",
   // "BM", "SR", "TA"); anything else is not a storage name.
   if (storage.empty() || storage.size() > 4 ||
-      !all_of(storage, [](char c) { return upper(c) >= 'A' && upper(c) <= 'Z'; })) {
+      !all_of(storage, [](char c) { return ascii_upper(c) >= 'A' && ascii_upper(c) <= 'Z'; })) {
     return make_error("bad storage name in " + quoted(line));
   }
   // Indexes are at most a few thousand; 65535 bounds a garbled number.
@@ -202,7 +186,7 @@ Result<MessageHeader> parse_message_header(std::string_view line, std::string_vi
 // with the telecom major industry identifier 89. 18-digit ICCIDs exist on old SIMs.
 Result<std::string> normalise_iccid(std::string_view raw, std::string_view line) {
   std::string iccid(raw);
-  for (char& c : iccid) c = upper(c);
+  for (char& c : iccid) c = ascii_upper(c);
   while (!iccid.empty() && iccid.back() == 'F') iccid.pop_back();
   if (iccid.size() < 18 || iccid.size() > 20) {
     return make_error("ICCID of " + std::to_string(iccid.size()) + " digits in " + quoted(line));
@@ -489,7 +473,7 @@ Result<SimState> parse_cpin(std::string_view line) {
     code = trim(code.substr(1, code.size() - 2));
   }
   for (const auto& known : kSimCodes) {
-    if (equals_ignoring_case(code, known.text)) return known.state;
+    if (equals_ignore_case(code, known.text)) return known.state;
   }
   return make_error("unknown SIM state in " + quoted(line));
 }
@@ -499,7 +483,7 @@ Result<SimState> parse_cpin(std::string_view line) {
 Result<std::string> parse_identity_line(std::string_view line) {
   std::string_view value = trim(line);
   for (auto prefix : kIdentityPrefixes) {
-    if (starts_with_ignoring_case(value, prefix)) {
+    if (starts_with_ignore_case(value, prefix)) {
       value = trim(value.substr(prefix.size()));
       break;
     }
@@ -529,7 +513,7 @@ Result<std::string> parse_imei(std::string_view line) {
 
 Result<std::string> parse_iccid(const std::vector<std::string>& lines, std::string_view prefix) {
   if (prefix.empty()) return make_error("no ICCID answer prefix given");
-  if (equals_ignoring_case(prefix, "+CRSM:")) return parse_crsm_iccid(lines);
+  if (equals_ignore_case(prefix, "+CRSM:")) return parse_crsm_iccid(lines);
   std::optional<std::string_view> bare;
   for (const auto& line : lines) {
     if (auto rest = after_prefix(line, prefix)) {

@@ -45,10 +45,6 @@ std::string printable(std::string_view bytes) {
   return out;
 }
 
-bool starts_with(std::string_view text, std::string_view prefix) {
-  return text.substr(0, prefix.size()) == prefix;
-}
-
 }  // namespace
 
 std::string_view state_name(State state) {
@@ -395,7 +391,7 @@ void ModemWorker::step_initialising() {
   Reply csms = channel_->run("AT+CSMS?", kCommandTimeout, csms_shape);
   if (!csms.answered()) return after_failure(csms);
   if (csms.ok() && !csms.response.lines.empty() &&
-      starts_with(csms.response.lines.front(), "+CSMS: 1")) {
+      csms.response.lines.front().starts_with("+CSMS: 1")) {
     acknowledge_direct_ = true;
   }
   read_storage_.clear();
@@ -532,8 +528,8 @@ void ModemWorker::handle_urcs() {
 }
 
 void ModemWorker::handle_urc(const at::Urc& urc) {
-  if (starts_with(urc.line, "+CMTI:") || starts_with(urc.line, "+CDSI:")) {
-    auto key = starts_with(urc.line, "+CMTI:") ? parse_cmti(urc.line) : parse_cdsi(urc.line);
+  if (urc.line.starts_with("+CMTI:") || urc.line.starts_with("+CDSI:")) {
+    auto key = urc.line.starts_with("+CMTI:") ? parse_cmti(urc.line) : parse_cdsi(urc.line);
     if (key) {
       // Whatever was known of that slot is stale now.
       handed_over_.erase({key->storage, key->index});
@@ -543,7 +539,7 @@ void ModemWorker::handle_urc(const at::Urc& urc) {
     }
     return;
   }
-  if (starts_with(urc.line, "+CMT:") || starts_with(urc.line, "+CDS:")) {
+  if (urc.line.starts_with("+CMT:") || urc.line.starts_with("+CDS:")) {
     if (!urc.pdu) return;
     {
       std::lock_guard lock(shared_->mutex);
@@ -559,7 +555,7 @@ void ModemWorker::handle_urc(const at::Urc& urc) {
     listener_.on_received(Received{*urc.pdu, std::nullopt, acknowledge_direct_});
     return;
   }
-  if (starts_with(urc.line, "+CREG:")) {
+  if (urc.line.starts_with("+CREG:")) {
     if (auto registration = parse_creg(urc.line)) {
       std::lock_guard lock(shared_->mutex);
       shared_->status.health.registration = registration->status;
@@ -691,7 +687,7 @@ void ModemWorker::send(const SendRequest& request) {
     // The +CMGS: line may follow unsolicited lines the modem slipped into the answer.
     outcome.kind = SendOutcome::Kind::kSent;
     for (const std::string& line : reply.response.lines) {
-      if (!starts_with(line, "+CMGS:")) continue;
+      if (!line.starts_with("+CMGS:")) continue;
       if (Result<int> reference = parse_cmgs(line)) outcome.reference = *reference;
       break;
     }

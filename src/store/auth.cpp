@@ -177,7 +177,7 @@ Result<std::optional<int64_t>> otp_refused_until(Connection& db, const std::stri
 Result<OtpSubmitResult> Store::submit_otp(NewMessage message, const std::string& code_hash,
                                           int64_t expires_at, int64_t now, OtpSendLimit limit) {
   if (auto s = validate_new_message(message); !s.ok()) return s.error();
-  if (message.category != "otp") return make_error("category: must be otp");
+  if (message.category != policy::Category::kOtp) return make_error("category: must be otp");
   if (code_hash.empty()) return make_error("code_hash: empty");
   if (expires_at <= now) return make_error("expires_at: not in the future");
   if (limit.max_codes > 0 && limit.window_ms <= 0)

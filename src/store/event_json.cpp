@@ -33,7 +33,7 @@ nlohmann::json inbound_json(const InboundMessage& message) {
   };
   if (message.in_reply_to) {
     const ReplyTo& reply = *message.in_reply_to;
-    item["in_reply_to"] = {{"id", reply.id}, {"category", reply.category}};
+    item["in_reply_to"] = {{"id", reply.id}, {"category", policy::category_name(reply.category)}};
     if (reply.external_id) item["in_reply_to"]["external_id"] = *reply.external_id;
   }
   if (message.rating) item["rating"] = *message.rating;
@@ -44,7 +44,7 @@ nlohmann::json message_event_data(const Message& message, std::string_view reaso
   nlohmann::json data = {
       {"id", message.id},
       {"to", message.to},
-      {"category", message.category},
+      {"category", policy::category_name(message.category)},
       {"status", message_status_name(message.status)},
       {"reason", reason},
       {"parts", message.part_count},

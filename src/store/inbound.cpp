@@ -109,7 +109,7 @@ Result<std::optional<ReplyTo>> find_replied(Connection& db, const std::string& s
     auto row = q->step();
     if (!row.ok()) return row.error();
     if (*row && (!best || q->int64(3) > best_sent)) {
-      best = ReplyTo{q->int64(0), q->optional_text(1), q->text(2)};
+      best = ReplyTo{q->int64(0), q->optional_text(1), detail::read_category(*q, 2)};
       best_sent = q->int64(3);
     }
   }

@@ -26,6 +26,8 @@ namespace smsgate::store::detail {
   "p.submitted_at, p.sent_at, p.delivered_at, p.report_status, p.failure_reason"
 
 Message read_message(const Query& row, int first_column = 0);
+// A category column; the schema's CHECK admits only the names policy/category.h knows.
+policy::Category read_category(const Query& row, int column);
 Part read_part(const Query& row, int first_column = 0);
 
 Result<std::optional<Message>> load_message(Connection& connection, int64_t id);
@@ -47,7 +49,7 @@ Status enqueue_message_event(Connection& connection, int64_t message_id, Message
                              std::string_view reason, int64_t at);
 Status enqueue_inbound_event(Connection& connection, const InboundMessage& message);
 
-// The rating of a reply to a feedback message (dispatch/rating.h); none otherwise.
+// The rating of a reply to a feedback message (policy/rating.h); none otherwise.
 std::optional<int> rating_for(const InboundMessage& message);
 
 // "no message 42" style errors.
@@ -58,8 +60,7 @@ Error no_such(std::string_view what, int64_t id);
 Status validate_new_message(const NewMessage& message);
 // Inserts a validated message, or returns the stored one (`existing` set) when its
 // idempotency key is known. Runs on the writer.
-Result<SubmitResult> insert_message(Connection& connection, const NewMessage& message,
-                                    int64_t now);
+Result<SubmitResult> insert_message(Connection& connection, const NewMessage& message, int64_t now);
 // The same for many, in submission order, with multi-row INSERTs (multi_row_insert.h).
 Result<std::vector<SubmitResult>> insert_messages(Connection& connection,
                                                   std::span<const NewMessage> messages,

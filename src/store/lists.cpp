@@ -143,7 +143,8 @@ Result<Page<InboundMessage>> Store::list_inbound(const InboundFilter& filter) {
     m.received_at = q->int64(4);
     m.parts = q->int32(5);
     m.partial = q->boolean(6);
-    if (!q->is_null(7)) m.in_reply_to = ReplyTo{q->int64(7), q->optional_text(8), q->text(9)};
+    if (!q->is_null(7))
+      m.in_reply_to = ReplyTo{q->int64(7), q->optional_text(8), detail::read_category(*q, 9)};
     m.rating = rating_for(m);
     page.items.push_back(std::move(m));
   }

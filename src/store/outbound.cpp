@@ -44,13 +44,10 @@ bool is_e164(std::string_view number) {
 constexpr int kMaxTpduLength = 1 + 1 + 12 + 1 + 1 + 7 + 1 + 140;
 
 Status validate(const NewMessage& m) {
-  static constexpr std::string_view kCategories[] = {"otp", "transactional", "reminder", "feedback",
-                                                     "marketing"};
   static constexpr std::string_view kEncodings[] = {"gsm7", "ucs2", "8bit"};
   if (!is_e164(m.to)) return make_error("to: \"" + m.to + "\" is not an E.164 number");
-  if (std::find(std::begin(kCategories), std::end(kCategories), m.category) ==
-      std::end(kCategories))
-    return make_error("category: unknown \"" + m.category + "\"");
+  if (policy::category_name(m.category).empty())
+    return make_error("category: unknown (" + std::to_string(static_cast<int>(m.category)) + ")");
   if (m.priority < kMinPriority || m.priority > kMaxPriority)
     return make_error("priority: " + std::to_string(m.priority) + " is outside " +
                       std::to_string(kMinPriority) + ".." + std::to_string(kMaxPriority));
@@ -226,8 +223,8 @@ Result<NewAndRepeated> sort_out_known_keys(Connection& db, std::span<const NewMe
       sorted.repeats.emplace_back(i, earlier->second);
       continue;
     }
-    auto existing = db.query(
-        "SELECT id, status, part_count, encoding FROM messages WHERE idempotency_key = ?");
+    auto existing =
+        db.query("SELECT id, status, part_count, encoding FROM messages WHERE idempotency_key = ?");
     if (!existing.ok()) return existing.error();
     existing->bind(*key);
     auto row = existing->step();
@@ -284,10 +281,10 @@ Result<std::vector<SubmitResult>> insert_messages(Connection& db,
   auto message_row = [&](Query& q, size_t i) {
     const NewMessage& m = messages[rows[i]];
     const SubmitResult& r = results[rows[i]];
-    q.bind_all(r.id, m.to, m.text, m.category, m.priority, message_status_name(r.status), m.send_at,
-               m.expires_at, now, now, m.status_report, m.expect_reply, m.reply_window_ms,
-               m.external_id, m.modem, m.idempotency_key, m.encoding,
-               static_cast<int>(m.parts.size()), m.send_at.value_or(now));
+    q.bind_all(r.id, m.to, m.text, policy::category_name(m.category), m.priority,
+               message_status_name(r.status), m.send_at, m.expires_at, now, now, m.status_report,
+               m.expect_reply, m.reply_window_ms, m.external_id, m.modem, m.idempotency_key,
+               m.encoding, static_cast<int>(m.parts.size()), m.send_at.value_or(now));
   };
   if (auto s = insert_rows(db, message_inserts(), rows.size(), message_row); !s.ok())
     return s.error();

@@ -205,12 +205,16 @@ void Store::give_back(Connection connection) {
 
 namespace detail {
 
+policy::Category read_category(const Query& row, int column) {
+  return policy::parse_category(row.text(column)).value_or(policy::Category::kTransactional);
+}
+
 Message read_message(const Query& row, int c) {
   Message m;
   m.id = row.int64(c + 0);
   m.to = row.text(c + 1);
   m.text = row.text(c + 2);
-  m.category = row.text(c + 3);
+  m.category = read_category(row, c + 3);
   m.priority = row.int32(c + 4);
   m.status = parse_message_status(row.text(c + 5)).value_or(MessageStatus::kFailed);
   m.send_at = row.optional_int64(c + 6);

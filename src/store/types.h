@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "policy/category.h"
+
 namespace smsgate::store {
 
 // A message's life (DESIGN.md, "Message status"):
@@ -46,9 +48,9 @@ struct NewPart {
 struct NewMessage {
   std::string to;  // E.164, already normalised
   std::string text;
-  std::string category = "transactional";  // otp|transactional|reminder|feedback|marketing
-  int priority = 0;                        // higher goes first; kMinPriority..kMaxPriority
-  std::optional<int64_t> send_at;          // none or not in the future: at once
+  policy::Category category = policy::Category::kTransactional;
+  int priority = 0;                // higher goes first; kMinPriority..kMaxPriority
+  std::optional<int64_t> send_at;  // none or not in the future: at once
   std::optional<int64_t> expires_at;
   bool status_report = false;
   bool expect_reply = false;
@@ -75,7 +77,7 @@ struct Message {
   int64_t id = 0;
   std::string to;
   std::string text;
-  std::string category;
+  policy::Category category = policy::Category::kTransactional;
   int priority = 0;
   MessageStatus status = MessageStatus::kQueued;
   std::optional<int64_t> send_at;
@@ -184,7 +186,7 @@ struct InboundPartIn {
 struct ReplyTo {
   int64_t id = 0;
   std::optional<std::string> external_id;
-  std::string category;
+  policy::Category category = policy::Category::kTransactional;
 };
 
 struct InboundMessage {

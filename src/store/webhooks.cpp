@@ -5,7 +5,8 @@
 #include <string>
 #include <string_view>
 
-#include "dispatch/rating.h"
+#include "common/strings.h"
+#include "policy/rating.h"
 #include "store/event_json.h"
 #include "store/internal.h"
 #include "store/store.h"
@@ -24,15 +25,7 @@ namespace {
 constexpr size_t kMaxUrlLength = 2048;
 
 std::vector<std::string> split_events(const std::string& joined) {
-  std::vector<std::string> events;
-  size_t start = 0;
-  while (start <= joined.size()) {
-    size_t comma = joined.find(',', start);
-    if (comma == std::string::npos) comma = joined.size();
-    if (comma > start) events.push_back(joined.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return events;
+  return split_nonempty(joined, ',');
 }
 
 bool wants(const std::string& events, std::string_view event) {
@@ -171,8 +164,9 @@ Status enqueue_inbound_event(Connection& db, const InboundMessage& message) {
 }
 
 std::optional<int> rating_for(const InboundMessage& message) {
-  if (!message.in_reply_to || message.in_reply_to->category != "feedback") return std::nullopt;
-  return dispatch::parse_rating(message.text);
+  if (!message.in_reply_to || message.in_reply_to->category != policy::Category::kFeedback)
+    return std::nullopt;
+  return policy::parse_rating(message.text);
 }
 
 }  // namespace detail

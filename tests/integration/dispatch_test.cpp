@@ -58,10 +58,10 @@ TEST_CASE("dispatch: OTP goes before what was queued earlier") {
   std::vector<int64_t> bulk;
   for (int i = 0; i < 8; ++i) {
     bulk.push_back(gateway.submit(number(i), "newsletter " + std::to_string(i),
-                                  [](auto& r) { r.category = dispatch::Category::kMarketing; }));
+                                  [](auto& r) { r.category = policy::Category::kMarketing; }));
   }
   int64_t otp = gateway.submit(number(99), "Your code is 123456",
-                               [](auto& r) { r.category = dispatch::Category::kOtp; });
+                               [](auto& r) { r.category = policy::Category::kOtp; });
   REQUIRE(gateway.wait_status(otp, MessageStatus::kSent));
   for (int64_t id : bulk) REQUIRE(gateway.wait_status(id, MessageStatus::kSent));
   auto sent = gateway.sent();
@@ -208,16 +208,16 @@ TEST_CASE("dispatch: quiet hours hold reminders, not transactional messages") {
   // 22:00 UTC (day 20834 since the epoch); quiet 21:00-08:00 in UTC.
   ManualClock clock(1'800'136'800'000);
   auto options = Gateway::fast_options();
-  options.quiet_hours = dispatch::QuietWindow{21 * 60, 8 * 60};
+  options.quiet_hours = policy::QuietWindow{21 * 60, 8 * 60};
   Gateway gateway({sim::SimConfig{}}, options, &clock);
   int64_t reminder = gateway.submit(number(1), "Reminder: dentist tomorrow",
-                                    [](auto& r) { r.category = dispatch::Category::kReminder; });
+                                    [](auto& r) { r.category = policy::Category::kReminder; });
   int64_t shipped = gateway.submit(number(2), "Your order shipped");
   REQUIRE(gateway.wait_status(shipped, MessageStatus::kSent));
   REQUIRE(gateway.wait_status(reminder, MessageStatus::kScheduled));
   auto held = gateway.message(reminder).message;
   REQUIRE(held.send_at);
-  auto local = dispatch::TimeZone::utc().local(*held.send_at);
+  auto local = policy::TimeZone::utc().local(*held.send_at);
   CHECK(local.millis_of_day == 8 * 3600 * 1000);
   CHECK(gateway.sent().size() == 1);
   clock.set(*held.send_at + 1000);
@@ -232,10 +232,10 @@ TEST_CASE("dispatch: STOP opts the sender out of everything but OTP; START back 
     REQUIRE(s.deliver({.from = customer, .text = "Stop."}, now).ok());
   });
   REQUIRE(gateway.wait_until([&] { return *gateway.store().is_opted_out(customer); }));
-  int64_t marketing = gateway.submit(customer, "Sale!",
-                                     [](auto& r) { r.category = dispatch::Category::kMarketing; });
+  int64_t marketing =
+      gateway.submit(customer, "Sale!", [](auto& r) { r.category = policy::Category::kMarketing; });
   int64_t otp =
-      gateway.submit(customer, "Code 4711", [](auto& r) { r.category = dispatch::Category::kOtp; });
+      gateway.submit(customer, "Code 4711", [](auto& r) { r.category = policy::Category::kOtp; });
   REQUIRE(gateway.wait_status(marketing, MessageStatus::kFailed));
   CHECK(gateway.message(marketing).message.failure_reason == "recipient opted out");
   REQUIRE(gateway.wait_status(otp, MessageStatus::kSent));
@@ -291,7 +291,7 @@ TEST_CASE("dispatch: a reply is linked to the message that expected it") {
   Gateway gateway(1);
   const std::string patient = "+4917012345678";
   int64_t asked = gateway.submit(patient, "How was your visit? Reply 1-10", [](auto& r) {
-    r.category = dispatch::Category::kFeedback;
+    r.category = policy::Category::kFeedback;
     r.external_id = "visit-77";
   });
   REQUIRE(gateway.wait_status(asked, MessageStatus::kSent));
@@ -308,7 +308,7 @@ TEST_CASE("dispatch: a reply is linked to the message that expected it") {
   REQUIRE(reply.in_reply_to);
   CHECK(reply.in_reply_to->id == asked);
   CHECK(reply.in_reply_to->external_id == "visit-77");
-  CHECK(reply.in_reply_to->category == "feedback");
+  CHECK(reply.in_reply_to->category == policy::Category::kFeedback);
 }
 
 TEST_CASE("dispatch: a duplicate PDU read twice is stored once") {
@@ -379,7 +379,7 @@ namespace smsgate::testing {
 TEST_CASE("dispatch: a modem's rate limit holds the next message until the minute allows") {
   ManualClock clock(1'800'000'000'000);
   auto options = Gateway::fast_options();
-  options.default_limits = dispatch::RateLimits{1, 0};  // one per minute
+  options.default_limits = policy::RateLimits{1, 0};  // one per minute
   Gateway gateway({sim::SimConfig{}}, options, &clock);
   int64_t first = gateway.submit("+4917012345678", "first");
   int64_t second = gateway.submit("+4917012345679", "second");
@@ -430,7 +430,7 @@ namespace smsgate::testing {
 TEST_CASE("dispatch: numbers with a routed prefix go through their modem") {
   auto options = Gateway::fast_options();
   // A route names a modem by its [[modem]] name, its port or its id (the IMEI).
-  options.routes = {dispatch::Route{"+4930", sim::numbered_config(1).imei}};
+  options.routes = {policy::Route{"+4930", sim::numbered_config(1).imei}};
   Gateway gateway(std::vector<sim::SimConfig>(2), options);
   // Both up first: while the routed modem is away, any modem may take its numbers.
   REQUIRE(gateway.wait_until([&] {

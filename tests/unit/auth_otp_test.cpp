@@ -65,7 +65,7 @@ TEST_CASE("otp: a sent code verifies once") {
   REQUIRE(detail.ok());
   REQUIRE(detail->has_value());
   const store::Message& message = (*detail)->message;
-  CHECK(message.category == "otp");
+  CHECK(message.category == policy::Category::kOtp);
   CHECK(message.to == kNumber);
   CHECK(message.expires_at == kT0 + 300'000);  // an undelivered code expires with it
 

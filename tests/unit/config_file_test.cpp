@@ -41,7 +41,7 @@ TEST_CASE("config: an empty file is the defaults") {
   CHECK(defaults.storage.path == "/var/lib/smsgate/smsgate.db");
   CHECK(defaults.modems.ports == std::vector<std::string>{"/dev/smsgate/*"});
   CHECK(defaults.modems.serial().baud == 115200);
-  CHECK(defaults.sending.quiet_hours == dispatch::QuietWindow{21 * 60, 8 * 60});
+  CHECK(defaults.sending.quiet_hours == policy::QuietWindow{21 * 60, 8 * 60});
   CHECK(defaults.optout.keywords == std::vector<std::string>{"STOP", "UNSUBSCRIBE", "CANCEL"});
   CHECK(defaults.optout.optin_keywords == std::vector<std::string>{"START"});
   CHECK(defaults.otp.max_sends_per_number == 5);
@@ -160,7 +160,7 @@ at_trace = true
   // Unset values come from [modems]; the name defaults to the port.
   CHECK(config.modem[1] == ModemConfig{"/dev/ttyUSB5", "/dev/ttyUSB5", std::nullopt, 4, 10, false});
   CHECK(config.sending.default_region == "DE");
-  CHECK(config.sending.quiet_hours == dispatch::QuietWindow{22 * 60 + 30, 7 * 60});
+  CHECK(config.sending.quiet_hours == policy::QuietWindow{22 * 60 + 30, 7 * 60});
   CHECK(config.sending.timezone == "Europe/Berlin");
   CHECK(config.sending.max_attempts == 3);
   CHECK(config.sending.retry_backoff == std::chrono::seconds(10));
@@ -171,7 +171,7 @@ at_trace = true
   CHECK(config.sending.default_ttl == std::chrono::minutes(60));
   CHECK(config.sending.default_reply_window == std::chrono::hours(0));
   CHECK(config.sending.routes ==
-        std::vector<dispatch::Route>{{"+49", "office"}, {"+4915", "/dev/ttyUSB5"}});
+        std::vector<policy::Route>{{"+49", "office"}, {"+4915", "/dev/ttyUSB5"}});
   CHECK(config.optout.keywords == std::vector<std::string>{"STOP", "ABMELDEN"});
   CHECK(config.optout.optin_keywords == std::vector<std::string>{"START", "ANMELDEN"});
   CHECK(config.otp.max_sends_per_number == 3);

@@ -21,8 +21,12 @@ TEST_CASE("json input: only a JSON object is a body") {
 }
 
 TEST_CASE("json input: fields are checked for type and range, and unknown ones refused") {
-  json body = {{"name", "x"}, {"count", 5}, {"big", 18446744073709551615ULL}, {"flag", true},
-               {"when", "2026-11-23T10:15:00+01:00"}, {"nothing", nullptr}};
+  json body = {{"name", "x"},
+               {"count", 5},
+               {"big", 18446744073709551615ULL},
+               {"flag", true},
+               {"when", "2026-11-23T10:15:00+01:00"},
+               {"nothing", nullptr}};
   Fields fields(body, "outer.");
   CHECK(*fields.required_string("name") == "x");
   CHECK(fields.integer("count", 0, 10)->value() == 5);
@@ -61,11 +65,12 @@ TEST_CASE("json input: ISO 8601 times with a zone, and nothing else") {
   CHECK(parse_iso8601("2026-11-23T10:15:00.2Z") == 1795428900200);
   CHECK(parse_iso8601("2026-11-23T10:15:00.123456789Z") == 1795428900123);
   CHECK(parse_iso8601("2024-02-29T00:00:00Z").has_value());
-  for (const char* bad : {"", "2026-11-23", "2026-11-23T10:15:00", "2026-11-23 10:15:00Z",
-                          "2026-13-01T00:00:00Z", "2026-02-29T00:00:00Z", "2026-04-31T00:00:00Z",
-                          "2026-11-23T24:00:00Z", "2026-11-23T10:60:00Z", "2026-11-23T10:15:00+1:00",
-                          "2026-11-23T10:15:00+24:00", "2026-11-23T10:15:00.Z", "2026-11-23T10:15:00ZZ",
-                          "20261-1-23T10:15:00Z", "tomorrow at ten", "2026-11-23T10:15:00.1234567890Z"}) {
+  for (const char* bad :
+       {"", "2026-11-23", "2026-11-23T10:15:00", "2026-11-23 10:15:00Z", "2026-13-01T00:00:00Z",
+        "2026-02-29T00:00:00Z", "2026-04-31T00:00:00Z", "2026-11-23T24:00:00Z",
+        "2026-11-23T10:60:00Z", "2026-11-23T10:15:00+1:00", "2026-11-23T10:15:00+24:00",
+        "2026-11-23T10:15:00.Z", "2026-11-23T10:15:00ZZ", "20261-1-23T10:15:00Z", "tomorrow at ten",
+        "2026-11-23T10:15:00.1234567890Z"}) {
     CAPTURE(bad);
     CHECK(!parse_iso8601(bad).has_value());
   }
@@ -78,21 +83,22 @@ TEST_CASE("json input: ISO 8601 times with a zone, and nothing else") {
 }
 
 TEST_CASE("message request: every field reaches the composer") {
-  json body = {{"to", "+4917012345678"},
-               {"text", "Hello"},
-               {"category", "feedback"},
-               {"send_at", "2026-11-23T10:15:00Z"},
-               {"ttl", 3600},
-               {"priority", -5},
-               {"status_report", true},
-               {"expect_reply", false},
-               {"external_id", "visit-1"},
-               {"modem", "356938035643809"},
-               {"options", {{"encoding", "ucs2"}, {"transliterate", true}, {"languages", {"tr", "es"}}}}};
+  json body = {
+      {"to", "+4917012345678"},
+      {"text", "Hello"},
+      {"category", "feedback"},
+      {"send_at", "2026-11-23T10:15:00Z"},
+      {"ttl", 3600},
+      {"priority", -5},
+      {"status_report", true},
+      {"expect_reply", false},
+      {"external_id", "visit-1"},
+      {"modem", "356938035643809"},
+      {"options", {{"encoding", "ucs2"}, {"transliterate", true}, {"languages", {"tr", "es"}}}}};
   auto request = read_message_request(body, "");
   REQUIRE_MESSAGE(request.ok(), (request.ok() ? "" : request.error().message));
   CHECK(request->to == "+4917012345678");
-  CHECK(request->category == dispatch::Category::kFeedback);
+  CHECK(request->category == policy::Category::kFeedback);
   CHECK(request->send_at == 1795428900000);
   CHECK(request->ttl_ms == 3600000);
   CHECK(request->priority == -5);
@@ -106,14 +112,14 @@ TEST_CASE("message request: every field reaches the composer") {
 
   auto minimal = read_message_request({{"to", "+4917012345678"}, {"text", "x"}}, "");
   REQUIRE(minimal.ok());
-  CHECK(minimal->category == dispatch::Category::kTransactional);
+  CHECK(minimal->category == policy::Category::kTransactional);
   CHECK(!minimal->expect_reply.has_value());  // the composer decides by category
   CHECK(!minimal->ttl_ms.has_value());
 }
 
 TEST_CASE("message request: errors carry the batch prefix") {
-  auto bad = read_message_request({{"to", "+4917012345678"}, {"text", "x"}, {"ttl", -1}},
-                                  "messages[4].");
+  auto bad =
+      read_message_request({{"to", "+4917012345678"}, {"text", "x"}, {"ttl", -1}}, "messages[4].");
   REQUIRE(!bad.ok());
   CHECK(bad.error().field == "messages[4].ttl");
   CHECK(bad.error().message.starts_with("messages[4].ttl: "));

@@ -5,10 +5,12 @@
 #include <vector>
 
 #include "common/clock.h"
-#include "dispatch/policy.h"
+#include "policy/keywords.h"
+#include "policy/limits.h"
+#include "policy/routes.h"
 #include "policy_test_support.h"
 
-namespace smsgate::dispatch {
+namespace smsgate::policy {
 namespace {
 
 TimeZone berlin() { return *TimeZone::create("Europe/Berlin"); }
@@ -187,4 +189,4 @@ TEST_CASE("policy: keyword lists that cannot work are refused") {
 }
 
 }  // namespace
-}  // namespace smsgate::dispatch
+}  // namespace smsgate::policy

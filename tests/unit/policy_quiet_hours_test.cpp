@@ -7,10 +7,11 @@
 #include <optional>
 
 #include "common/clock.h"
-#include "dispatch/policy.h"
+#include "policy/category.h"
+#include "policy/quiet_hours.h"
 #include "policy_test_support.h"
 
-namespace smsgate::dispatch {
+namespace smsgate::policy {
 namespace {
 
 TimeZone zone(std::string_view name) {
@@ -210,4 +211,4 @@ TEST_CASE("policy: categories") {
 }
 
 }  // namespace
-}  // namespace smsgate::dispatch
+}  // namespace smsgate::policy

@@ -5,11 +5,11 @@
 #include <optional>
 #include <string_view>
 
-#include "dispatch/rating.h"
+#include "policy/rating.h"
 
 namespace {
 
-using smsgate::dispatch::parse_rating;
+using smsgate::policy::parse_rating;
 
 struct Case {
   std::string_view text;

@@ -4,7 +4,7 @@
 #include <chrono>
 #include <cstdint>
 
-namespace smsgate::dispatch {
+namespace smsgate::policy {
 
 inline int64_t utc(int year, unsigned month, unsigned day, int hour = 0, int minute = 0,
                    int second = 0) {
@@ -20,4 +20,4 @@ constexpr int64_t kSecond = 1000;
 constexpr int64_t kMinute = 60 * kSecond;
 constexpr int64_t kHour = 60 * kMinute;
 
-}  // namespace smsgate::dispatch
+}  // namespace smsgate::policy

@@ -14,6 +14,7 @@
 namespace {
 
 using namespace smsgate::store;
+namespace policy = smsgate::policy;
 using namespace smsgate::store::testing;
 
 constexpr int64_t kT0 = 1'790'000'000'000;
@@ -30,7 +31,7 @@ int64_t send_message(Store& store, const std::string& to, int parts, const std::
   m.status_report = true;
   m.expect_reply = expect_reply;
   m.reply_window_ms = reply_window_ms;
-  m.category = expect_reply ? "feedback" : "transactional";
+  m.category = expect_reply ? policy::Category::kFeedback : policy::Category::kTransactional;
   for (int i = 0; i < parts; ++i) m.parts.push_back(NewPart{"00" + std::string(40, 'B'), 20});
   auto submitted = store.submit({m}, at);
   REQUIRE(submitted.ok());
@@ -260,7 +261,7 @@ TEST_CASE("store: a reply links to the latest message expecting one, within its 
   REQUIRE(reply->completed.has_value());
   REQUIRE(reply->completed->in_reply_to.has_value());
   CHECK(reply->completed->in_reply_to->id == newer);
-  CHECK(reply->completed->in_reply_to->category == "feedback");
+  CHECK(reply->completed->in_reply_to->category == policy::Category::kFeedback);
 
   // After the window: no link. Another number: no link.
   auto late =

@@ -31,7 +31,7 @@ NewMessage otp_message(const std::string& to, int64_t now,
   dispatch::OutgoingRequest request;
   request.to = to;
   request.text = "Your code is 123456";
-  request.category = dispatch::Category::kOtp;
+  request.category = policy::Category::kOtp;
   request.ttl_ms = 5 * kMinute;
   request.idempotency_key = std::move(idempotency_key);
   auto message = dispatch::compose_message(request, now, 1);

@@ -16,6 +16,7 @@
 namespace {
 
 using namespace smsgate::store;
+namespace policy = smsgate::policy;
 using namespace smsgate::store::testing;
 
 // A message with `parts` well-formed (if meaningless) PDUs: "00" (no SMSC) + TPDU.
@@ -50,7 +51,7 @@ TEST_CASE("store: submit stores messages with their parts and history") {
   TempDir dir;
   auto store = open_store(dir);
   auto m = message_to("+420601234567", 3);
-  m.category = "reminder";
+  m.category = policy::Category::kReminder;
   m.external_id = "appt-17";
   auto result = store->submit({m}, kT0);
   REQUIRE(result.ok());
@@ -64,7 +65,7 @@ TEST_CASE("store: submit stores messages with their parts and history") {
   REQUIRE(detail->has_value());
   const MessageDetail& d = **detail;
   CHECK(d.message.to == "+420601234567");
-  CHECK(d.message.category == "reminder");
+  CHECK(d.message.category == policy::Category::kReminder);
   CHECK(d.message.external_id == "appt-17");
   CHECK(d.message.created_at == kT0);
   REQUIRE(d.parts.size() == 3);
@@ -168,7 +169,7 @@ TEST_CASE("store: bad submissions are refused and change nothing") {
   m.to = "0601234567";
   check_refused(m, "E.164");
   m = good;
-  m.category = "spam";
+  m.category = static_cast<policy::Category>(99);  // no such category
   check_refused(m, "category");
   m = good;
   m.priority = 5000;
@@ -201,7 +202,7 @@ TEST_CASE("store: next due message by priority, then send_at, then age") {
   auto low_new = submit_one(*store, message_to("+420601000002"), now + 10);
   auto otp = message_to("+420601000003");
   otp.priority = 100;
-  otp.category = "otp";
+  otp.category = policy::Category::kOtp;
   auto otp_id = submit_one(*store, otp, now + 20);
   auto later = message_to("+420601000004");
   later.priority = 200;  // the highest, but not due yet

@@ -15,6 +15,7 @@
 namespace {
 
 using namespace smsgate::store;
+namespace policy = smsgate::policy;
 using namespace smsgate::store::testing;
 
 constexpr int64_t kT0 = 1'790'000'000'000;
@@ -27,7 +28,7 @@ Webhook subscribe(Store& store, std::vector<std::string> events,
   return *webhook;
 }
 
-int64_t submit(Store& store, const std::string& category = "transactional",
+int64_t submit(Store& store, policy::Category category = policy::Category::kTransactional,
                bool expect_reply = false) {
   NewMessage m;
   m.to = "+491701234567";
@@ -185,7 +186,7 @@ TEST_CASE("inbound.received carries the reply link and a feedback rating") {
   TempDir dir;
   auto store = open_store(dir);
   Webhook inbound = subscribe(*store, {"inbound.received"});
-  int64_t asked = submit(*store, "feedback", /*expect_reply=*/true);
+  int64_t asked = submit(*store, policy::Category::kFeedback, /*expect_reply=*/true);
   send(*store, asked, kT0 + kMinute);
 
   InboundPartIn part;
@@ -255,7 +256,7 @@ TEST_CASE("inbound.received carries the reply link and a feedback rating") {
 TEST_CASE("a rating only on replies to feedback messages") {
   TempDir dir;
   auto store = open_store(dir);
-  int64_t asked = submit(*store, "reminder", /*expect_reply=*/true);
+  int64_t asked = submit(*store, policy::Category::kReminder, /*expect_reply=*/true);
   send(*store, asked, kT0);
   InboundPartIn part;
   part.modem = "IMEI1";

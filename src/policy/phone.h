@@ -23,7 +23,7 @@
 
 #include "common/result.h"
 
-namespace smsgate::dispatch {
+namespace smsgate::policy {
 
 // `input` as E.164: '+', country code, national number, no separators.
 // `default_region` is an ISO 3166-1 alpha-2 code ("DE") for numbers written without a
@@ -33,4 +33,4 @@ Result<std::string> normalize_number(std::string_view input, std::string_view de
 // Whether libphonenumber has metadata for `region` ("DE", upper case).
 bool is_supported_region(std::string_view region);
 
-}  // namespace smsgate::dispatch
+}  // namespace smsgate::policy

@@ -4,9 +4,9 @@
 
 #include <string>
 
-#include "dispatch/phone.h"
+#include "policy/phone.h"
 
-namespace smsgate::dispatch {
+namespace smsgate::policy {
 namespace {
 
 std::string normalized(std::string_view input, std::string_view region) {
@@ -102,7 +102,9 @@ TEST_CASE("phone: letters and garbage are refused") {
   CHECK(refusal(std::string(100, '1'), "DE").find("too long") != std::string::npos);
 }
 
-TEST_CASE("phone: a number already in E.164 gets the same answer as the same number written with a space") {
+TEST_CASE(
+    "phone: a number already in E.164 gets the same answer as the same number written with a "
+    "space") {
   // The space sends the second spelling through libphonenumber's full parse; the first
   // takes the shortcut for canonical input. Valid, invalid, shared and non-geographic
   // country codes, a leading zero (Italy keeps it), lengths at both ends.
@@ -136,4 +138,4 @@ TEST_CASE("phone: supported regions") {
 }
 
 }  // namespace
-}  // namespace smsgate::dispatch
+}  // namespace smsgate::policy

@@ -1,4 +1,4 @@
-#include "dispatch/phone.h"
+#include "policy/phone.h"
 
 #include <phonenumbers/phonenumberutil.h>
 #include <phonenumbers/shortnumberinfo.h>
@@ -8,7 +8,7 @@
 #include <set>
 #include <string>
 
-namespace smsgate::dispatch {
+namespace smsgate::policy {
 namespace {
 
 using i18n::phonenumbers::PhoneNumber;
@@ -90,7 +90,8 @@ std::string e164(const PhoneNumber& number) {
 // (separators, a national number, a leading zero after the country code, an invalid
 // number) takes the full path, which also explains what is wrong.
 std::optional<std::string> already_e164(std::string_view input) {
-  if (input.size() < 8 || input.size() > 16 || input[0] != '+' || input[1] == '0') return std::nullopt;
+  if (input.size() < 8 || input.size() > 16 || input[0] != '+' || input[1] == '0')
+    return std::nullopt;
   for (char c : input.substr(1))
     if (c < '0' || c > '9') return std::nullopt;
   const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
@@ -182,4 +183,4 @@ Result<std::string> normalize_number(std::string_view input, std::string_view de
   return make_error(quoted(input) + " is not a valid number for region " + number_region);
 }
 
-}  // namespace smsgate::dispatch
+}  // namespace smsgate::policy

@@ -1,11 +1,11 @@
-#include "dispatch/rating.h"
+#include "policy/rating.h"
 
 #include <array>
 #include <cctype>
 #include <string>
 #include <vector>
 
-namespace smsgate::dispatch {
+namespace smsgate::policy {
 
 namespace {
 
@@ -153,4 +153,4 @@ std::optional<int> parse_rating(std::string_view text) {
   return std::nullopt;
 }
 
-}  // namespace smsgate::dispatch
+}  // namespace smsgate::policy

@@ -1,12 +1,13 @@
 // compose_message: what a submission becomes in the store.
-#include "dispatch/compose.h"
-
 #include <doctest/doctest.h>
 
+#include "dispatch/compose.h"
 #include "pdu/decode.h"
 #include "pdu/hex.h"
 
 namespace smsgate::dispatch {
+
+using policy::Category;
 
 TEST_CASE("compose: the recipient is normalised, refused when invalid") {
   OutgoingRequest request;
@@ -38,8 +39,8 @@ TEST_CASE("compose: defaults by category, TTL and parts") {
   request.category = Category::kOtp;
   auto otp = compose_message(request, 1000, 7);
   REQUIRE(otp.ok());
-  CHECK(otp->priority > default_priority(Category::kTransactional));
-  CHECK(otp->category == "otp");
+  CHECK(otp->priority > policy::default_priority(Category::kTransactional));
+  CHECK(otp->category == Category::kOtp);
   CHECK(otp->parts.size() == 2);
   CHECK(otp->expires_at == 1000 + ComposeDefaults{}.default_ttl_ms);
   CHECK_FALSE(otp->expect_reply);

@@ -21,9 +21,9 @@
 #include <optional>
 #include <string_view>
 
-namespace smsgate::dispatch {
+namespace smsgate::policy {
 
 // 1..10, or none. Pure, thread-safe.
 std::optional<int> parse_rating(std::string_view text);
 
-}  // namespace smsgate::dispatch
+}  // namespace smsgate::policy
