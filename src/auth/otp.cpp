@@ -96,8 +96,9 @@ std::string_view otp_verdict_name(OtpVerdict verdict) {
   return "no_code";
 }
 
-Otp::Otp(store::Store& store, dispatch::ComposeDefaults defaults, store::OtpSendLimit limit)
-    : store_(store), defaults_(std::move(defaults)), limit_(limit) {
+Otp::Otp(store::Store& store, OtpSender& sender, std::string default_region,
+         store::OtpSendLimit limit)
+    : store_(store), sender_(sender), default_region_(std::move(default_region)), limit_(limit) {
   detail::ensure_sodium();
 }
 
@@ -116,48 +117,23 @@ Result<OtpIssued> Otp::send(const OtpRequest& request, int64_t now) {
   auto code_hash = hash_code(code);
   if (!code_hash) return code_hash.error();
 
-  dispatch::OutgoingRequest outgoing;
-  outgoing.to = request.to;
-  outgoing.text = fill_template(template_text, code);
-  outgoing.category = policy::Category::kOtp;
+  OtpMessage message;
+  message.to = request.to;
+  message.text = fill_template(template_text, code);
   // The message lives as long as its code: a code that could not be sent in time is
   // not worth sending late.
-  outgoing.ttl_ms = int64_t{ttl_seconds} * 1000;
-  outgoing.idempotency_key = request.idempotency_key;
-  auto message = dispatch::compose_message(
-      outgoing, now, static_cast<uint16_t>(randombytes_uniform(65536)), defaults_);
-  if (!message) {
-    // The template is the only text here: name it rather than a "text" the caller never sent.
-    const std::string& error = message.error().message;
-    if (error.rfind("text: ", 0) == 0) return make_error("template: " + error.substr(6));
-    return message.error();
-  }
-  std::string to = message->to;
-  int64_t expires_at = now + *outgoing.ttl_ms;
-  store::OtpSendLimit limit;
+  message.ttl_ms = int64_t{ttl_seconds} * 1000;
+  message.idempotency_key = request.idempotency_key;
+  message.code_hash = std::move(*code_hash);
   {
     std::lock_guard lock(limit_mutex_);
-    limit = limit_;
+    message.limit = limit_;
   }
-  auto submitted = store_.submit_otp(std::move(*message), *code_hash, expires_at, now, limit);
-  if (!submitted) return submitted.error();
-  if (submitted->refused_until) {
-    OtpIssued refused;
-    refused.to = std::move(to);
-    refused.refused_until = submitted->refused_until;
-    return refused;
-  }
-  return OtpIssued{submitted->message.id,
-                   std::move(to),
-                   submitted->expires_at,
-                   submitted->message.parts,
-                   submitted->message.encoding,
-                   submitted->message.existing,
-                   std::nullopt};
+  return sender_.send_code(message, now);
 }
 
 Result<OtpVerdict> Otp::verify(std::string_view to, std::string_view code, int64_t now) {
-  auto recipient = policy::normalize_number(to, defaults_.default_region);
+  auto recipient = policy::normalize_number(to, default_region_);
   if (!recipient) return make_error("to: " + recipient.error().message);
   if (code.empty()) return make_error("code: empty");
   if (code.size() > static_cast<size_t>(kMaxLength) ||

@@ -10,8 +10,11 @@
 // message, so the messages table holds the code in its text (which is unavoidable: the
 // modem needs it). What the hash does and does not protect is said in otp.cpp.
 //
+// The code's message goes out through an OtpSender (dispatch::Intake in the daemon),
+// the road every new message takes; this file draws, hashes and checks codes.
+//
 // Thread safety: all methods may be called from any thread at the same time. The
-// Store must outlive the Otp.
+// Store and the OtpSender must outlive the Otp.
 #pragma once
 
 #include <cstdint>
@@ -21,7 +24,6 @@
 #include <string_view>
 
 #include "common/result.h"
-#include "dispatch/compose.h"
 #include "store/store.h"
 
 namespace smsgate::auth {
@@ -47,6 +49,25 @@ struct OtpIssued {
   std::optional<int64_t> refused_until;
 };
 
+// A drawn code's message, ready to be composed and submitted with the code's hash.
+struct OtpMessage {
+  std::string to;  // as the caller wrote it
+  std::string text;
+  int64_t ttl_ms = 0;  // the code's: an undelivered code expires with its message
+  std::optional<std::string> idempotency_key;
+  std::string code_hash;
+  store::OtpSendLimit limit;
+};
+
+// Sends a code's message (category otp) and records the code's hash in one
+// transaction (store::Store::submit_otp). Errors name the field: "to: ...",
+// "template: ..." (the template is the only text the caller wrote).
+class OtpSender {
+ public:
+  virtual ~OtpSender() = default;
+  virtual Result<OtpIssued> send_code(const OtpMessage& message, int64_t now) = 0;
+};
+
 enum class OtpVerdict { kValid, kWrongCode, kExpired, kTooManyAttempts, kNoCode };
 // "valid", "wrong_code", "expired", "too_many_attempts", "no_code".
 std::string_view otp_verdict_name(OtpVerdict verdict);
@@ -68,9 +89,10 @@ class Otp {
   static constexpr int kDefaultMaxSendsPerNumber = 5;
   static constexpr int64_t kDefaultSendWindowMs = 3600 * 1000;
 
-  // `defaults.default_region` normalises recipients of both send() and verify().
-  // `limit`: how many codes one number may be sent within a sliding window.
-  Otp(store::Store& store, dispatch::ComposeDefaults defaults,
+  // `default_region` ([sending] default_region) normalises the numbers verify() is
+  // given (send() leaves that to the sender). `limit`: how many codes one number may
+  // be sent within a sliding window.
+  Otp(store::Store& store, OtpSender& sender, std::string default_region,
       store::OtpSendLimit limit = {kDefaultMaxSendsPerNumber, kDefaultSendWindowMs});
 
   // A new limit for the sends from now on (SIGHUP); the codes already sent count.
@@ -91,7 +113,8 @@ class Otp {
   Result<std::string> hash_code(std::string_view code);
 
   store::Store& store_;
-  const dispatch::ComposeDefaults defaults_;
+  OtpSender& sender_;
+  const std::string default_region_;
   std::mutex key_mutex_;
   std::string key_;  // raw bytes; empty until loaded; guarded by key_mutex_
   mutable std::mutex limit_mutex_;

@@ -5,13 +5,12 @@
 
 #include <filesystem>
 #include <iostream>
-#include <random>
 #include <string>
 
 #include "auth/admin_password.h"
 #include "cli/commands.h"
 #include "daemon/daemon.h"
-#include "dispatch/compose.h"
+#include "dispatch/intake.h"
 
 namespace smsgate::cli {
 namespace {
@@ -43,27 +42,23 @@ void queue_demo_messages(daemon::Daemon& daemon) {
       "Your order 4711 has shipped and arrives on Thursday.",
       "Your one-time code is 482913. It expires in 5 minutes.",
   };
-  std::vector<store::NewMessage> messages;
-  std::random_device random;
-  int64_t now = SystemClock().now();
+  std::vector<Result<dispatch::OutgoingRequest>> requests;
   for (int i = 0; i < 3; ++i) {
     dispatch::OutgoingRequest request;
     request.to = "+4917000000" + std::to_string(10 + i);
     request.text = texts[i];
     request.category = i == 2 ? policy::Category::kOtp : policy::Category::kTransactional;
     request.status_report = true;
-    auto message = dispatch::compose_message(request, now, static_cast<uint16_t>(random()));
-    if (!message) {
-      spdlog::error("demo: {}", message.error().message);
-      continue;
-    }
-    messages.push_back(std::move(*message));
+    requests.push_back(std::move(request));
   }
-  auto submitted = daemon.store().submit(std::move(messages), now);
-  if (submitted) {
-    spdlog::info("demo: {} sample messages queued", submitted->size());
-    daemon.dispatcher().wake();
+  auto submitted = daemon.intake().submit_batch(
+      std::move(requests), SystemClock().now(),
+      [](size_t i) { return "demo message " + std::to_string(i + 1) + ": "; });
+  if (!submitted) {
+    spdlog::error("demo: {}", submitted.error().message);
+    return;
   }
+  spdlog::info("demo: {} sample messages queued", submitted->size());
 }
 
 // What the demo's user needs to try the API and the admin page: a fresh API key and

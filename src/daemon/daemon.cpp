@@ -114,11 +114,14 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config, cons
   d.pool_->start();
 
   d.api_keys_ = std::make_unique<auth::ApiKeys>(*d.store_);
-  d.otp_ = std::make_unique<auth::Otp>(*d.store_, compose_defaults(config), otp_send_limit(config));
+  d.intake_ = std::make_unique<dispatch::Intake>(*d.store_, compose_defaults(config),
+                                                 [&d] { d.dispatcher_->wake(); });
+  d.otp_ = std::make_unique<auth::Otp>(*d.store_, *d.intake_, config.sending.default_region,
+                                       otp_send_limit(config));
   d.admin_sessions_ = std::make_unique<auth::AdminSessions>(*d.store_);
-  d.api_context_.reset(new http::ApiContext{
-      *d.store_, *d.dispatcher_, *d.pool_, *d.api_keys_, *d.otp_, *d.clock_,
-      compose_defaults(config), d.deliverer_.get(), d.api_metrics_, *d.admin_sessions_});
+  d.api_context_.reset(new http::ApiContext{*d.store_, *d.dispatcher_, *d.pool_, *d.api_keys_,
+                                            *d.otp_, *d.clock_, *d.intake_, d.deliverer_.get(),
+                                            d.api_metrics_, *d.admin_sessions_});
   http::ServerOptions server_options;
   server_options.listen = config.http.listen;
   server_options.tls_certificate = config.http.tls_certificate;
@@ -188,6 +191,7 @@ void Daemon::stop() {
   dispatcher_.reset();
   api_context_.reset();
   otp_.reset();
+  intake_.reset();
   api_keys_.reset();
   deliverer_.reset();
   store_.reset();

@@ -16,6 +16,7 @@
 #include "common/clock.h"
 #include "config/config.h"
 #include "dispatch/dispatcher.h"
+#include "dispatch/intake.h"
 #include "drivers/sim/sim_bank.h"
 #include "http/api.h"
 #include "http/metrics.h"
@@ -54,6 +55,8 @@ class Daemon {
 
   store::Store& store() { return *store_; }
   dispatch::Dispatcher& dispatcher() { return *dispatcher_; }
+  // Where every new message goes in.
+  dispatch::Intake& intake() { return *intake_; }
   modem::ModemPool& pool() { return *pool_; }
   auth::ApiKeys& api_keys() { return *api_keys_; }
   // The port the API listens on (the one chosen when the config said port 0).
@@ -70,6 +73,7 @@ class Daemon {
   std::unique_ptr<modem::ModemPool> pool_;
   std::unique_ptr<webhook::Deliverer> deliverer_;
   std::unique_ptr<auth::ApiKeys> api_keys_;
+  std::unique_ptr<dispatch::Intake> intake_;
   std::unique_ptr<auth::Otp> otp_;
   std::unique_ptr<auth::AdminSessions> admin_sessions_;
   http::ApiMetrics api_metrics_;

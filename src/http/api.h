@@ -1,6 +1,7 @@
 // The REST API v1 (DESIGN.md, "HTTP API v1"): routes, authentication, and one file per
 // resource (api_<resource>.cpp) that parses, validates, calls the store or a service,
-// and writes JSON. Business rules live in src/dispatch/, src/store/ and src/auth/.
+// and writes JSON. Business rules live in src/policy/, src/dispatch/ (new messages
+// through dispatch/intake), src/store/ and src/auth/.
 //
 // Every route but GET /api/v1/health and the admin page's own (api_admin.cpp, which
 // take a session cookie instead) needs `Authorization: Bearer <api key>`; a
@@ -22,8 +23,8 @@
 #include "auth/api_keys.h"
 #include "auth/otp.h"
 #include "common/clock.h"
-#include "dispatch/compose.h"
 #include "dispatch/dispatcher.h"
+#include "dispatch/intake.h"
 #include "http/metrics.h"
 #include "http/server.h"
 #include "modem/pool.h"
@@ -42,7 +43,7 @@ struct ApiContext {
   auth::ApiKeys& keys;
   auth::Otp& otp;
   const Clock& clock;
-  dispatch::ComposeDefaults compose;
+  dispatch::Intake& intake;                 // every new message goes in through it
   webhook::Deliverer* deliverer = nullptr;  // woken when a webhook is added
   ApiMetrics& metrics;
   auth::AdminSessions& admin_sessions;
@@ -59,8 +60,8 @@ using Authenticated = std::function<Response(const Request&, const auth::ApiKeyI
 Handler with_api_key(ApiContext& context, Authenticated handler);
 // The common case: an authenticated route whose handler needs only the context.
 using ContextHandler = Response (*)(ApiContext&, const Request&);
-void add_authenticated(Router& router, ApiContext& context, std::string method,
-                       std::string pattern, ContextHandler handler);
+void add_authenticated(Router& router, ApiContext& context, std::string method, std::string pattern,
+                       ContextHandler handler);
 void add_message_routes(Router& router, ApiContext& context);
 void add_otp_routes(Router& router, ApiContext& context);
 void add_inbound_routes(Router& router, ApiContext& context);

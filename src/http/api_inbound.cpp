@@ -12,7 +12,7 @@ Response list_inbound(ApiContext& context, const Request& request) {
   store::InboundFilter filter;
   if (auto from = query_param(request, "from")) {
     // A number is matched in E.164; an alphanumeric sender ("DHL") as written.
-    auto number = policy::normalize_number(*from, context.compose.default_region);
+    auto number = policy::normalize_number(*from, context.intake.defaults().default_region);
     filter.from = number ? *number : std::string(*from);
   }
   auto since = query_time(query_param(request, "since"), "since");

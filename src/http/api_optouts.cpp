@@ -46,7 +46,7 @@ Response add_optout(ApiContext& context, const Request& request) {
   auto keyword = fields.string("keyword", 100);
   if (!keyword) return error_from(keyword.error());
   if (Status done = fields.finish(); !done) return error_from(done.error());
-  auto normalized = policy::normalize_number(*number, context.compose.default_region);
+  auto normalized = policy::normalize_number(*number, context.intake.defaults().default_region);
   if (!normalized)
     return error_from(invalid("number", normalized.error().message, "invalid_number"));
   int64_t now = context.clock.now();
@@ -58,7 +58,7 @@ Response add_optout(ApiContext& context, const Request& request) {
 }
 
 Response remove(ApiContext& context, std::string_view number) {
-  auto normalized = policy::normalize_number(number, context.compose.default_region);
+  auto normalized = policy::normalize_number(number, context.intake.defaults().default_region);
   if (!normalized)
     return error_from(invalid("number", normalized.error().message, "invalid_number"));
   auto removed = context.store.remove_optout(*normalized);

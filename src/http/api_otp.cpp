@@ -50,7 +50,6 @@ Response send_code(ApiContext& context, const Request& request) {
     response.headers.emplace_back("Retry-After", std::to_string(retry_after));
     return response;
   }
-  context.dispatcher.wake();
   Response response = json_response(issued->existing ? 200 : 202,
                                     {{"id", issued->message_id},
                                      {"to", issued->to},

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "auth/otp.h"
+#include "dispatch/intake.h"
 #include "store_test_support.h"
 
 namespace smsgate::auth {
@@ -21,6 +22,14 @@ dispatch::ComposeDefaults german() {
   defaults.default_region = "DE";
   return defaults;
 }
+
+// Codes sent through the intake, as the daemon sends them.
+struct Codes {
+  explicit Codes(store::Store& store)
+      : intake(store, german(), {}), otp(store, intake, german().default_region) {}
+  dispatch::Intake intake;
+  Otp otp;
+};
 
 std::string message_text(store::Store& store, int64_t id) {
   auto detail = store.get_message(id);
@@ -53,7 +62,8 @@ OtpVerdict verdict(Otp& otp, std::string_view to, std::string_view code, int64_t
 TEST_CASE("otp: a sent code verifies once") {
   TempDir dir;
   auto store = open_store(dir);
-  Otp otp(*store, german());
+  Codes codes(*store);
+  Otp& otp = codes.otp;
   auto issued = otp.send(OtpRequest{"0170 1234567", {}, {}, {}, {}}, kT0);
   REQUIRE_MESSAGE(issued.ok(), (issued.ok() ? "" : issued.error().message));
   CHECK(issued->to == kNumber);
@@ -82,7 +92,8 @@ TEST_CASE("otp: a sent code verifies once") {
 TEST_CASE("otp: wrong answers count; the sixth answer is refused even when right") {
   TempDir dir;
   auto store = open_store(dir);
-  Otp otp(*store, german());
+  Codes codes(*store);
+  Otp& otp = codes.otp;
   auto issued = otp.send(OtpRequest{kNumber, {}, {}, {}, {}}, kT0);
   REQUIRE(issued.ok());
   std::string code = sent_code(*store, *issued);
@@ -92,7 +103,8 @@ TEST_CASE("otp: wrong answers count; the sixth answer is refused even when right
   CHECK(verdict(otp, kNumber, wrong(code), kT0 + 11) == OtpVerdict::kTooManyAttempts);
 
   // The count is in the database: another Otp (a restarted daemon) knows it.
-  Otp restarted(*store, german());
+  Codes restarted_codes(*store);
+  Otp& restarted = restarted_codes.otp;
   CHECK(verdict(restarted, kNumber, code, kT0 + 12) == OtpVerdict::kTooManyAttempts);
 
   // The fifth answer may still be the right one.
@@ -107,7 +119,8 @@ TEST_CASE("otp: wrong answers count; the sixth answer is refused even when right
 TEST_CASE("otp: a code expires after its TTL") {
   TempDir dir;
   auto store = open_store(dir);
-  Otp otp(*store, german());
+  Codes codes(*store);
+  Otp& otp = codes.otp;
   auto issued = otp.send(OtpRequest{kNumber, {}, {}, 60, {}}, kT0);
   REQUIRE(issued.ok());
   CHECK(issued->expires_at == kT0 + 60'000);
@@ -119,7 +132,8 @@ TEST_CASE("otp: a code expires after its TTL") {
 TEST_CASE("otp: a new code supersedes the older one") {
   TempDir dir;
   auto store = open_store(dir);
-  Otp otp(*store, german());
+  Codes codes(*store);
+  Otp& otp = codes.otp;
   auto first = otp.send(OtpRequest{kNumber, {}, {}, {}, {}}, kT0);
   auto second = otp.send(OtpRequest{kNumber, {}, {}, {}, {}}, kT0 + 1000);
   REQUIRE(first.ok());
@@ -137,14 +151,16 @@ TEST_CASE("otp: a new code supersedes the older one") {
 TEST_CASE("otp: no code sent") {
   TempDir dir;
   auto store = open_store(dir);
-  Otp otp(*store, german());
+  Codes codes(*store);
+  Otp& otp = codes.otp;
   CHECK(verdict(otp, kNumber, "123456", kT0) == OtpVerdict::kNoCode);
 }
 
 TEST_CASE("otp: length, template substitution, idempotency") {
   TempDir dir;
   auto store = open_store(dir);
-  Otp otp(*store, german());
+  Codes codes(*store);
+  Otp& otp = codes.otp;
   for (int length : {4, 7, 10}) {
     auto issued = otp.send(OtpRequest{kNumber, {}, length, {}, {}}, kT0);
     REQUIRE(issued.ok());
@@ -189,7 +205,8 @@ TEST_CASE("otp: length, template substitution, idempotency") {
 TEST_CASE("otp: bad requests are refused with the field named, and store nothing") {
   TempDir dir;
   auto store = open_store(dir);
-  Otp otp(*store, german());
+  Codes codes(*store);
+  Otp& otp = codes.otp;
   auto expect_error = [&](const OtpRequest& request, std::string_view field) {
     auto issued = otp.send(request, kT0);
     REQUIRE_FALSE(issued.ok());
@@ -227,7 +244,8 @@ TEST_CASE("otp: bad requests are refused with the field named, and store nothing
 TEST_CASE("otp: at most 5 codes an hour to one number by default; the limit can change") {
   TempDir dir;
   auto store = open_store(dir);
-  Otp otp(*store, german());
+  Codes codes(*store);
+  Otp& otp = codes.otp;
   for (int i = 0; i < Otp::kDefaultMaxSendsPerNumber; ++i) {
     auto issued = otp.send(OtpRequest{kNumber, {}, {}, {}, {}}, kT0 + i * 60'000);
     REQUIRE(issued.ok());
@@ -274,7 +292,8 @@ TEST_CASE("otp: verdict names") {
 TEST_CASE("otp: codes are stored hashed with a per-database key") {
   TempDir dir;
   auto store = open_store(dir);
-  Otp otp(*store, german());
+  Codes codes(*store);
+  Otp& otp = codes.otp;
   auto issued = otp.send(OtpRequest{kNumber, {}, {}, {}, {}}, kT0);
   REQUIRE(issued.ok());
   auto key = store->get_setting("otp_key");
@@ -282,7 +301,8 @@ TEST_CASE("otp: codes are stored hashed with a per-database key") {
   REQUIRE(key->has_value());
   CHECK((*key)->size() == 64);
   // A second Otp on the same database uses the same key: its codes verify.
-  Otp other(*store, german());
+  Codes other_codes(*store);
+  Otp& other = other_codes.otp;
   CHECK(verdict(other, kNumber, sent_code(*store, *issued), kT0 + 1) == OtpVerdict::kValid);
 }
 

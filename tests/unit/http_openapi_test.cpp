@@ -42,11 +42,12 @@ std::set<Operation> registered_routes() {
   REQUIRE_MESSAGE(dispatcher.ok(), (dispatcher.ok() ? "" : dispatcher.error().message));
   modem::ModemPool pool(modem::PoolConfig{}, **dispatcher);
   auth::ApiKeys keys(*store);
-  auth::Otp otp(*store, dispatch::ComposeDefaults{});
+  dispatch::Intake intake(*store, dispatch::ComposeDefaults{}, {});
+  auth::Otp otp(*store, intake, "");
   ApiMetrics metrics;
   auth::AdminSessions sessions(*store);
-  ApiContext context{*store, **dispatcher, pool, keys, otp, clock, dispatch::ComposeDefaults{},
-                     nullptr, metrics, sessions};
+  ApiContext context{*store, **dispatcher, pool,    keys,    otp,
+                     clock,  intake,       nullptr, metrics, sessions};
   Router router = api_router(context);
   std::set<Operation> routes;
   for (const Router::Route& route : router.routes()) {
@@ -64,7 +65,7 @@ nlohmann::json parsed_document() {
 }
 
 std::set<Operation> documented_operations(const nlohmann::json& document) {
-  static const std::set<std::string> kMethods = {"get",  "put",     "post",  "delete",
+  static const std::set<std::string> kMethods = {"get",   "put",     "post", "delete",
                                                  "patch", "options", "head", "trace"};
   std::set<Operation> operations;
   for (const auto& [path, item] : document.at("paths").items()) {
@@ -98,14 +99,12 @@ TEST_CASE("openapi: the document describes exactly the routes the server registe
   std::set<Operation> documented = documented_operations(parsed_document());
   REQUIRE(!routes.empty());
   for (const Operation& route : routes) {
-    CHECK_MESSAGE(documented.contains(route),
-                  "registered but not in src/http/openapi.json: " << route.first << " "
-                                                                  << route.second);
+    CHECK_MESSAGE(documented.contains(route), "registered but not in src/http/openapi.json: "
+                                                  << route.first << " " << route.second);
   }
   for (const Operation& operation : documented) {
-    CHECK_MESSAGE(routes.contains(operation),
-                  "in src/http/openapi.json but not registered: " << operation.first << " "
-                                                                  << operation.second);
+    CHECK_MESSAGE(routes.contains(operation), "in src/http/openapi.json but not registered: "
+                                                  << operation.first << " " << operation.second);
   }
 }
 
@@ -135,8 +134,9 @@ TEST_CASE("openapi: every operation has an id, responses and security (health no
     } else {
       CHECK_MESSAGE(!open, "every other route needs the API key or the admin session");
       const char* scheme = admin ? "adminSession" : "bearerAuth";
-      bool declared = !operation.contains("security") ? !admin
-                                                      : operation["security"].dump().find(scheme) != std::string::npos;
+      bool declared = !operation.contains("security")
+                          ? !admin
+                          : operation["security"].dump().find(scheme) != std::string::npos;
       CHECK_MESSAGE(declared, "security should be " << scheme);
       // Authenticated routes answer 401 without a key or session.
       CHECK(operation["responses"].contains("401"));
@@ -146,13 +146,15 @@ TEST_CASE("openapi: every operation has an id, responses and security (health no
          open_brace = path.find('{', open_brace + 1)) {
       std::string name = path.substr(open_brace + 1, path.find('}', open_brace) - open_brace - 1);
       bool declared = false;
-      for (const nlohmann::json& parameter : operation.value("parameters", nlohmann::json::array())) {
+      for (const nlohmann::json& parameter :
+           operation.value("parameters", nlohmann::json::array())) {
         nlohmann::json resolved = parameter;
         if (parameter.contains("$ref")) {
           std::string ref = parameter["$ref"];
           resolved = document.at(nlohmann::json::json_pointer(ref.substr(1)));
         }
-        declared = declared || (resolved.value("in", "") == "path" && resolved.value("name", "") == name);
+        declared =
+            declared || (resolved.value("in", "") == "path" && resolved.value("name", "") == name);
       }
       CHECK_MESSAGE(declared, "path parameter {" << name << "} is not declared");
     }

@@ -1,0 +1,151 @@
+#include "dispatch/intake.h"
+
+#include <algorithm>
+#include <random>
+#include <utility>
+
+namespace smsgate::dispatch {
+namespace {
+
+// Concatenation references only need to differ between messages to one phone; a
+// seeded generator per thread spares a system call per message.
+uint16_t random_reference() {
+  thread_local std::mt19937 generator(std::random_device{}());
+  return static_cast<uint16_t>(generator() & 0xFFFF);
+}
+
+Error named(Error error, const std::string& name) {
+  if (name.empty()) return error;
+  error.message = name + error.message;
+  if (!error.field.empty()) error.field = name + error.field;
+  return error;
+}
+
+std::vector<store::SubmitResult> stored_results(const std::vector<Accepted>& accepted) {
+  std::vector<store::SubmitResult> results;
+  results.reserve(accepted.size());
+  for (const Accepted& one : accepted) results.push_back(one.stored);
+  return results;
+}
+
+}  // namespace
+
+Error opted_out_error(const std::string& to) {
+  return Error{"to: " + to + " has opted out of messages", "recipient_opted_out", "to"};
+}
+
+Intake::Intake(store::Store& store, ComposeDefaults defaults, std::function<void()> wake_dispatcher)
+    : store_(store), defaults_(std::move(defaults)), wake_dispatcher_(std::move(wake_dispatcher)) {}
+
+Result<store::NewMessage> Intake::compose(const OutgoingRequest& request, int64_t now) {
+  if (request.modem) {
+    auto modems = store_.list_modems();
+    if (!modems) return modems.error();
+    bool known = std::any_of(modems->begin(), modems->end(), [&](const store::ModemRecord& m) {
+      return m.identity.imei == *request.modem;
+    });
+    if (!known)
+      return Error{"modem: no modem \"" + *request.modem + "\"", "unknown_modem", "modem"};
+  }
+  return compose_message(request, now, random_reference(), defaults_);
+}
+
+Result<std::optional<size_t>> Intake::first_opted_out(
+    const std::vector<store::NewMessage>& messages) {
+  std::vector<std::string> numbers;
+  std::vector<size_t> indexes;
+  for (size_t i = 0; i < messages.size(); ++i) {
+    if (!policy::blocked_by_optout(messages[i].category)) continue;
+    numbers.push_back(messages[i].to);
+    indexes.push_back(i);
+  }
+  if (numbers.empty()) return std::optional<size_t>();
+  auto opted_out = store_.are_opted_out(numbers);
+  if (!opted_out) return opted_out.error();
+  for (size_t j = 0; j < indexes.size(); ++j)
+    if ((*opted_out)[j]) return std::optional<size_t>(indexes[j]);
+  return std::optional<size_t>();
+}
+
+void Intake::wake_if_due(const std::vector<store::SubmitResult>& stored) {
+  bool due = std::any_of(stored.begin(), stored.end(), [](const store::SubmitResult& result) {
+    return result.status == store::MessageStatus::kQueued && !result.existing;
+  });
+  if (due && wake_dispatcher_) wake_dispatcher_();
+}
+
+Result<Accepted> Intake::submit(const OutgoingRequest& request, int64_t now) {
+  std::vector<Result<OutgoingRequest>> items;
+  items.emplace_back(request);
+  auto accepted = submit_batch(std::move(items), now, [](size_t) { return std::string(); });
+  if (!accepted) return accepted.error();
+  return std::move(accepted->front());
+}
+
+Result<std::vector<Accepted>> Intake::submit_batch(
+    std::vector<Result<OutgoingRequest>> items, int64_t now,
+    const std::function<std::string(size_t)>& item_name) {
+  std::vector<store::NewMessage> messages;
+  messages.reserve(items.size());
+  std::optional<Error> invalid_item;  // the first; the messages before it are composed
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (!items[i]) {
+      invalid_item = items[i].error();
+      break;
+    }
+    auto message = compose(*items[i], now);
+    if (!message) {
+      invalid_item = named(message.error(), item_name(i));
+      break;
+    }
+    messages.push_back(std::move(*message));
+  }
+  auto opted_out = first_opted_out(messages);
+  if (!opted_out) return opted_out.error();
+  if (*opted_out) return named(opted_out_error(messages[**opted_out].to), item_name(**opted_out));
+  if (invalid_item) return *invalid_item;
+
+  std::vector<Accepted> accepted(messages.size());
+  for (size_t i = 0; i < messages.size(); ++i) accepted[i].to = messages[i].to;
+  auto stored = store_.submit(std::move(messages), now);
+  if (!stored) return stored.error();
+  for (size_t i = 0; i < stored->size(); ++i) accepted[i].stored = std::move((*stored)[i]);
+  wake_if_due(stored_results(accepted));
+  return accepted;
+}
+
+Result<auth::OtpIssued> Intake::send_code(const auth::OtpMessage& code, int64_t now) {
+  OutgoingRequest request;
+  request.to = code.to;
+  request.text = code.text;
+  request.category = policy::Category::kOtp;
+  request.ttl_ms = code.ttl_ms;
+  request.idempotency_key = code.idempotency_key;
+  auto message = compose(request, now);
+  if (!message) {
+    // The template is the only text here: name it rather than a "text" the caller never sent.
+    const std::string& error = message.error().message;
+    if (error.starts_with("text: ")) return make_error("template: " + error.substr(6));
+    return message.error();
+  }
+  std::string to = message->to;
+  int64_t expires_at = now + code.ttl_ms;
+  auto submitted =
+      store_.submit_otp(std::move(*message), code.code_hash, expires_at, now, code.limit);
+  if (!submitted) return submitted.error();
+  auth::OtpIssued issued;
+  issued.to = std::move(to);
+  if (submitted->refused_until) {
+    issued.refused_until = submitted->refused_until;
+    return issued;
+  }
+  issued.message_id = submitted->message.id;
+  issued.expires_at = submitted->expires_at;
+  issued.parts = submitted->message.parts;
+  issued.encoding = submitted->message.encoding;
+  issued.existing = submitted->message.existing;
+  wake_if_due({submitted->message});
+  return issued;
+}
+
+}  // namespace smsgate::dispatch

@@ -1,0 +1,80 @@
+// Intake: the one road in for every new message, whoever asks (the HTTP API, one-time
+// passwords, the demo; later the console, email, templates, appointments and
+// auto-replies). Each rule of taking a message in is written here once:
+//
+//   1. normalise the recipient to E.164 and plan and encode the text (compose.h);
+//   2. check that a pinned modem exists;
+//   3. refuse a recipient who opted out, for every category that the opt-out blocks
+//      (policy::blocked_by_optout: all but OTP), with `recipient_opted_out`;
+//   4. submit to the store (on disk when this returns: DESIGN.md "Guarantees");
+//   5. wake the dispatcher when something is due now. Scheduled messages are found by
+//      the dispatcher when their time comes; waking it for each of thousands of
+//      reminders submitted for next week would make it look for work for nothing.
+//
+// Errors name the field at fault ("to: ...") and carry the API's code where one is
+// more precise than the field's (unknown_modem, recipient_opted_out); nothing is
+// stored when there is an error.
+//
+// Intake knows nothing of HTTP: a caller reads its own input into OutgoingRequests.
+//
+// Thread safety: every method may be called from any thread at the same time; the
+// store serialises the writes. The store must outlive the Intake.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "auth/otp.h"
+#include "common/result.h"
+#include "dispatch/compose.h"
+#include "store/store.h"
+
+namespace smsgate::dispatch {
+
+// A message taken in: as the store has it, and the recipient in E.164.
+struct Accepted {
+  store::SubmitResult stored;
+  std::string to;
+};
+
+class Intake final : public auth::OtpSender {
+ public:
+  // `wake_dispatcher` tells the dispatcher that something may be due (empty: nobody
+  // to tell, as in tests of the intake alone).
+  Intake(store::Store& store, ComposeDefaults defaults, std::function<void()> wake_dispatcher);
+
+  const ComposeDefaults& defaults() const { return defaults_; }
+
+  // One message.
+  Result<Accepted> submit(const OutgoingRequest& request, int64_t now);
+
+  // Many messages in one transaction, all or none. An item is a request, or the
+  // reason its caller could not read it. The error reported is the first in order,
+  // as if each item were checked in turn (so an opted-out recipient before an
+  // unreadable item is the one reported); `item_name(i)` prefixes the message and
+  // field of the errors found here ("messages[3]." gives "messages[3].to: ...").
+  Result<std::vector<Accepted>> submit_batch(std::vector<Result<OutgoingRequest>> items,
+                                             int64_t now,
+                                             const std::function<std::string(size_t)>& item_name);
+
+  // auth::OtpSender: the one-time password's message, sent with its code's hash.
+  Result<auth::OtpIssued> send_code(const auth::OtpMessage& message, int64_t now) override;
+
+ private:
+  Result<store::NewMessage> compose(const OutgoingRequest& request, int64_t now);
+  // Of `messages`, the index of the first whose recipient opted out; one read for all.
+  Result<std::optional<size_t>> first_opted_out(const std::vector<store::NewMessage>& messages);
+  void wake_if_due(const std::vector<store::SubmitResult>& stored);
+
+  store::Store& store_;
+  const ComposeDefaults defaults_;
+  const std::function<void()> wake_dispatcher_;
+};
+
+// The error for a send to a number that opted out.
+Error opted_out_error(const std::string& to);
+
+}  // namespace smsgate::dispatch
