@@ -8,13 +8,15 @@
 #include <utility>
 #include <variant>
 
+#include "common/error_code.h"
+
 namespace smsgate {
 
 struct Error {
   std::string message;
   // For errors that reach an API client: a stable machine-readable code
-  // ("invalid_number") and the request field at fault; empty when not known.
-  std::string code = {};
+  // (common/error_code.h) and the request field at fault; none when not known.
+  ErrorCode code = ErrorCode::kNone;
   std::string field = {};
 };
 

@@ -31,7 +31,7 @@ std::vector<store::SubmitResult> stored_results(const std::vector<Accepted>& acc
 }  // namespace
 
 Error opted_out_error(const std::string& to) {
-  return Error{"to: " + to + " has opted out of messages", "recipient_opted_out", "to"};
+  return Error{"to: " + to + " has opted out of messages", ErrorCode::kRecipientOptedOut, "to"};
 }
 
 Intake::Intake(store::Store& store, ComposeDefaults defaults, std::function<void()> wake_dispatcher)
@@ -45,7 +45,7 @@ Result<store::NewMessage> Intake::compose(const OutgoingRequest& request, int64_
       return m.identity.imei == *request.modem;
     });
     if (!known)
-      return Error{"modem: no modem \"" + *request.modem + "\"", "unknown_modem", "modem"};
+      return Error{"modem: no modem \"" + *request.modem + "\"", ErrorCode::kUnknownModem, "modem"};
   }
   return compose_message(request, now, random_reference(), defaults_);
 }

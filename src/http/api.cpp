@@ -1,10 +1,10 @@
 #include "http/api.h"
 
-#include "http/json_input.h"
-
 #include <spdlog/spdlog.h>
 
 #include <charconv>
+
+#include "http/json_input.h"
 
 namespace smsgate::http {
 
@@ -12,11 +12,12 @@ namespace {
 
 // What a field's errors are called when the error did not say (store and compose
 // errors are "field: reason").
-std::string_view code_for_field(std::string_view field) {
-  if (field == "to" || field.ends_with(".to") || field == "from") return "invalid_number";
-  if (field == "text" || field.ends_with(".text")) return "invalid_text";
-  if (field == "cursor") return "invalid_cursor";
-  return "invalid_field";
+ErrorCode code_for_field(std::string_view field) {
+  if (field.empty()) return ErrorCode::kInvalidRequest;
+  if (field == "to" || field.ends_with(".to") || field == "from") return ErrorCode::kInvalidNumber;
+  if (field == "text" || field.ends_with(".text")) return ErrorCode::kInvalidText;
+  if (field == "cursor") return ErrorCode::kInvalidCursor;
+  return ErrorCode::kInvalidField;
 }
 
 std::optional<std::string_view> bearer_token(const Request& request) {
@@ -37,28 +38,30 @@ std::optional<std::string_view> bearer_token(const Request& request) {
 
 Response json_response(int status, const nlohmann::json& body) {
   // Texts from phones may hold anything; replace invalid UTF-8 rather than throw.
-  return Response{status, "application/json",
-                  body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), {}};
+  return Response{status,
+                  "application/json",
+                  body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                  {}};
 }
 
-Response error_from(const Error& error, int status) {
-  if (error.code == "storage" || status >= 500) {
-    spdlog::error("api: {}", error.message);
-    return error_response(500, "internal", error.message);
-  }
+Response server_error(const Error& error) {
+  spdlog::error("api: {}", error.message);
+  return error_response(ErrorCode::kInternal, error.message);
+}
+
+Response error_from(const Error& error) {
+  if (http_status(error.code) >= 500) return server_error(error);
   std::string field = error.field;
   std::string message = error.message;
   if (field.empty()) {
     // "to: \"+49 x\" is not a phone number" -> field "to"
     size_t colon = message.find(": ");
-    if (colon != std::string::npos && colon < 40 &&
-        message.find_first_of(" \"", 0) >= colon) {
+    if (colon != std::string::npos && colon < 40 && message.find_first_of(" \"", 0) >= colon) {
       field = message.substr(0, colon);
     }
   }
-  std::string code = error.code.empty() ? std::string(code_for_field(field)) : error.code;
-  if (error.code.empty() && field.empty()) code = "invalid_request";
-  return error_response(status, code, message, field);
+  ErrorCode code = error.code == ErrorCode::kNone ? code_for_field(field) : error.code;
+  return error_response(code, message, field);
 }
 
 std::optional<int64_t> parse_id(std::string_view text) {
@@ -74,7 +77,7 @@ std::optional<int64_t> id_param(const Request& request, size_t index) {
 }
 
 Response not_found(std::string_view what, std::string_view id) {
-  return error_response(404, "not_found", "no " + std::string(what) + " " + std::string(id));
+  return error_response(ErrorCode::kNotFound, "no " + std::string(what) + " " + std::string(id));
 }
 
 std::optional<std::string_view> query_param(const Request& request, std::string_view name) {
@@ -97,7 +100,7 @@ Handler with_api_key(ApiContext& context, Authenticated handler) {
     if (token) key = context.keys.authenticate(*token, context.clock.now());
     if (!key) {
       Response response = error_response(
-          401, "unauthorized", "a valid API key is required: Authorization: Bearer <key>");
+          ErrorCode::kUnauthorized, "a valid API key is required: Authorization: Bearer <key>");
       response.headers.emplace_back("WWW-Authenticate", "Bearer");
       return response;
     }
@@ -105,13 +108,13 @@ Handler with_api_key(ApiContext& context, Authenticated handler) {
   };
 }
 
-void add_authenticated(Router& router, ApiContext& context, std::string method,
-                       std::string pattern, ContextHandler handler) {
-  router.add(std::move(method), std::move(pattern),
-             with_api_key(context, [&context, handler](const Request& request,
-                                                       const auth::ApiKeyInfo&) {
-               return handler(context, request);
-             }));
+void add_authenticated(Router& router, ApiContext& context, std::string method, std::string pattern,
+                       ContextHandler handler) {
+  router.add(
+      std::move(method), std::move(pattern),
+      with_api_key(context, [&context, handler](const Request& request, const auth::ApiKeyInfo&) {
+        return handler(context, request);
+      }));
 }
 
 Router api_router(ApiContext& context) {

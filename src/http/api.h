@@ -74,9 +74,11 @@ void add_admin_routes(Router& router, ApiContext& context);
 
 // Helpers shared by the resource files.
 Response json_response(int status, const nlohmann::json& body);
-// An Error as a 4xx: its code and field when it has them, else the field from its
-// "field: reason" prefix and a code for that field.
-Response error_from(const Error& error, int status = 400);
+// An Error as the status of its code: its code and field when it has them, else the
+// field from its "field: reason" prefix and a code for that field (a 4xx).
+Response error_from(const Error& error);
+// A failure of the daemon's own (the store, ...): logged, and a 500 to the client.
+Response server_error(const Error& error);
 // The {id} path parameter as a positive integer; none when it is not one.
 std::optional<int64_t> id_param(const Request& request, size_t index = 0);
 Response not_found(std::string_view what, std::string_view id);

@@ -34,7 +34,7 @@ std::optional<std::string_view> session_token(const Request& request) {
 }
 
 Response signed_out() {
-  return error_response(401, "unauthorized", "sign in to the admin page first");
+  return error_response(ErrorCode::kUnauthorized, "sign in to the admin page first");
 }
 
 bool is_json(const Request& request) {
@@ -43,7 +43,7 @@ bool is_json(const Request& request) {
 }
 
 Response needs_json() {
-  return error_response(415, "unsupported_media_type", "the body must be application/json");
+  return error_response(ErrorCode::kUnsupportedMediaType, "the body must be application/json");
 }
 
 Handler with_admin_session(ApiContext& context, ContextHandler handler) {
@@ -68,8 +68,8 @@ Response sign_in(ApiContext& context, const Request& request) {
   if (!password) return error_from(password.error());
   if (Status done = fields.finish(); !done) return error_from(done.error());
   auto token = context.admin_sessions.sign_in(*password, context.clock.now());
-  if (!token) return error_from(token.error(), 500);
-  if (!*token) return error_response(401, "wrong_password", "that is not the admin password");
+  if (!token) return server_error(token.error());
+  if (!*token) return error_response(ErrorCode::kWrongPassword, "that is not the admin password");
   Response response{204, "application/json", "", {}};
   // Secure only over TLS: a browser drops a Secure cookie that came over plain HTTP.
   response.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) + "=" + **token +
@@ -81,15 +81,15 @@ Response sign_in(ApiContext& context, const Request& request) {
 Response sign_out(ApiContext& context, const Request& request) {
   if (auto token = session_token(request)) context.admin_sessions.sign_out(*token);
   Response response{204, "application/json", "", {}};
-  response.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) +
-                                                  "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+  response.headers.emplace_back(
+      "Set-Cookie",
+      std::string(kSessionCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
   return response;
 }
 
 nlohmann::json key_json(const auth::ApiKeyInfo& key) {
-  nlohmann::json body = {{"id", key.id},
-                         {"name", key.name},
-                         {"created_at", store::iso8601_utc(key.created_at)}};
+  nlohmann::json body = {
+      {"id", key.id}, {"name", key.name}, {"created_at", store::iso8601_utc(key.created_at)}};
   if (key.last_used_at) body["last_used_at"] = store::iso8601_utc(*key.last_used_at);
   if (key.revoked_at) body["revoked_at"] = store::iso8601_utc(*key.revoked_at);
   return body;
@@ -97,7 +97,7 @@ nlohmann::json key_json(const auth::ApiKeyInfo& key) {
 
 Response list_keys(ApiContext& context, const Request&) {
   auto keys = context.keys.list();
-  if (!keys) return error_from(keys.error(), 500);
+  if (!keys) return server_error(keys.error());
   nlohmann::json items = nlohmann::json::array();
   // Newest first, as every other list of the API.
   for (auto key = keys->rbegin(); key != keys->rend(); ++key) items.push_back(key_json(*key));
@@ -113,8 +113,8 @@ Response create_key(ApiContext& context, const Request& request) {
   if (Status done = fields.finish(); !done) return error_from(done.error());
   auto created = context.keys.create(*name, context.clock.now());
   if (!created) {
-    if (created.error().code == "storage") return error_from(created.error(), 500);
-    return error_from(Error{created.error().message, "invalid_name", "name"});
+    if (created.error().code == ErrorCode::kStorage) return server_error(created.error());
+    return error_from(Error{created.error().message, ErrorCode::kInvalidName, "name"});
   }
   nlohmann::json answer = key_json(created->info);
   answer["key"] = created->key;
@@ -125,7 +125,7 @@ Response revoke_key(ApiContext& context, const Request& request) {
   auto id = id_param(request);
   if (!id) return not_found("API key", request.params[0]);
   auto revoked = context.keys.revoke(*id, context.clock.now());
-  if (!revoked) return error_from(revoked.error(), 500);
+  if (!revoked) return server_error(revoked.error());
   if (!*revoked) return not_found("live API key", request.params[0]);
   return Response{204, "application/json", "", {}};
 }

@@ -36,10 +36,6 @@ Result<dispatch::OutgoingRequest> read_item(const nlohmann::json& item, size_t i
   return outgoing;
 }
 
-Response submit_error(const Error& error) {
-  return error_from(error, error.code == "recipient_opted_out" ? 409 : 400);
-}
-
 Response submit_one(ApiContext& context, const Request& request) {
   auto body = parse_object(request.body);
   if (!body) return error_from(body.error());
@@ -47,12 +43,12 @@ Response submit_one(ApiContext& context, const Request& request) {
   if (!outgoing) return error_from(outgoing.error());
   if (auto key = request.header("idempotency-key")) {
     if (key->empty() || key->size() > 255)
-      return error_response(400, "invalid_field", "Idempotency-Key: must be 1 to 255 characters",
-                            "Idempotency-Key");
+      return error_response(ErrorCode::kInvalidField,
+                            "Idempotency-Key: must be 1 to 255 characters", "Idempotency-Key");
     outgoing->idempotency_key = std::string(*key);
   }
   auto accepted = context.intake.submit(*outgoing, context.clock.now());
-  if (!accepted) return submit_error(accepted.error());
+  if (!accepted) return error_from(accepted.error());
   bool existing = accepted->stored.existing;
   Response response = json_response(existing ? 200 : 202, submitted_json(*accepted));
   if (existing) response.headers.emplace_back("Idempotent-Replayed", "true");
@@ -70,7 +66,7 @@ Response submit_batch(ApiContext& context, const Request& request) {
   if (Status done = fields.finish(); !done) return error_from(done.error());
   std::optional<std::string_view> key = request.header("idempotency-key");
   if (key && (key->empty() || key->size() > 240))
-    return error_response(400, "invalid_field", "Idempotency-Key: must be 1 to 240 characters",
+    return error_response(ErrorCode::kInvalidField, "Idempotency-Key: must be 1 to 240 characters",
                           "Idempotency-Key");
   // Read up to the first unreadable item: the intake reports the first error in order.
   std::vector<Result<dispatch::OutgoingRequest>> requests;
@@ -80,7 +76,7 @@ Response submit_batch(ApiContext& context, const Request& request) {
     if (!requests.back()) break;
   }
   auto accepted = context.intake.submit_batch(std::move(requests), context.clock.now(), item_name);
-  if (!accepted) return submit_error(accepted.error());
+  if (!accepted) return error_from(accepted.error());
   nlohmann::json list = nlohmann::json::array();
   bool all_existing = true;
   for (const dispatch::Accepted& one : *accepted) {
@@ -100,9 +96,10 @@ Response preview(ApiContext&, const Request& request) {
   if (!plan_options) return error_from(plan_options.error());
   if (Status done = fields.finish(); !done) return error_from(done.error());
   auto code_points = pdu::utf8_to_code_points(*text);
-  if (!code_points) return error_from(invalid("text", code_points.error().message, "invalid_text"));
+  if (!code_points)
+    return error_from(invalid("text", code_points.error().message, ErrorCode::kInvalidText));
   auto plan = pdu::plan_text(*code_points, *plan_options);
-  if (!plan) return error_from(invalid("text", plan.error().message, "invalid_text"));
+  if (!plan) return error_from(invalid("text", plan.error().message, ErrorCode::kInvalidText));
   return json_response(200, plan_json(*plan));
 }
 
@@ -110,7 +107,7 @@ Response get_message(ApiContext& context, const Request& request) {
   auto id = id_param(request);
   if (!id) return not_found("message", request.params.at(0));
   auto detail = context.store.get_message(*id);
-  if (!detail) return error_from(detail.error(), 500);
+  if (!detail) return server_error(detail.error());
   if (!*detail) return not_found("message", request.params.at(0));
   return json_response(200, message_detail_json(**detail));
 }
@@ -126,7 +123,8 @@ Response list_messages(ApiContext& context, const Request& request) {
   }
   if (auto to = request.query.find("to"); to != request.query.end()) {
     auto number = policy::normalize_number(to->second, context.intake.defaults().default_region);
-    if (!number) return error_from(invalid("to", number.error().message, "invalid_number"));
+    if (!number)
+      return error_from(invalid("to", number.error().message, ErrorCode::kInvalidNumber));
     filter.to = *number;
   }
   auto since = query_time(query_param(request, "since"), "since");
@@ -145,7 +143,7 @@ Response cancel_message(ApiContext& context, const Request& request) {
   auto id = id_param(request);
   if (!id) return not_found("message", request.params.at(0));
   auto existing = context.store.get_message(*id);
-  if (!existing) return error_from(existing.error(), 500);
+  if (!existing) return server_error(existing.error());
   if (!*existing) return not_found("message", request.params.at(0));
   auto cancelled =
       context.store.cancel_message(*id, "cancelled through the API", context.clock.now());
@@ -154,12 +152,12 @@ Response cancel_message(ApiContext& context, const Request& request) {
     auto now = context.store.get_message(*id);
     std::string status =
         now && *now ? std::string(store::message_status_name((*now)->message.status)) : "unknown";
-    return error_response(409, "not_cancellable",
+    return error_response(ErrorCode::kNotCancellable,
                           "message " + std::to_string(*id) + " is " + status +
                               "; only queued or scheduled messages can be cancelled");
   }
   auto detail = context.store.get_message(*id);
-  if (!detail || !*detail) return error_from(make_error("message vanished"), 500);
+  if (!detail || !*detail) return server_error(make_error("message vanished"));
   return json_response(200, message_json((*detail)->message));
 }
 

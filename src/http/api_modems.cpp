@@ -11,20 +11,22 @@ namespace {
 
 Response list_modems(ApiContext& context, const Request&) {
   auto records = context.store.list_modems();
-  if (!records) return error_from(records.error(), 500);
+  if (!records) return server_error(records.error());
   nlohmann::json items = nlohmann::json::array();
   std::set<std::string> listed;
   for (const store::ModemRecord& record : *records) {
     const std::string& id = record.identity.imei;
     listed.insert(id);
-    items.push_back(modem_json(record, context.pool.status(id), context.dispatcher.modem_sending(id)));
+    items.push_back(
+        modem_json(record, context.pool.status(id), context.dispatcher.modem_sending(id)));
   }
   // A running modem the store has not recorded yet (still probing, or no IMEI).
   for (const std::string& id : context.pool.modems()) {
     if (listed.contains(id)) continue;
     store::ModemRecord record;
     record.identity.imei = id;
-    items.push_back(modem_json(record, context.pool.status(id), context.dispatcher.modem_sending(id)));
+    items.push_back(
+        modem_json(record, context.pool.status(id), context.dispatcher.modem_sending(id)));
   }
   return json_response(200, {{"items", std::move(items)}});
 }
@@ -39,7 +41,7 @@ Response reset_modem(ApiContext& context, const Request& request) {
 Response set_sending(ApiContext& context, const Request& request, bool enabled) {
   const std::string& id = request.params.at(0);
   auto found = context.dispatcher.set_modem_sending(id, enabled);
-  if (!found) return error_from(found.error(), 500);
+  if (!found) return server_error(found.error());
   if (!*found) return not_found("modem", id);
   return json_response(200, {{"id", id}, {"sending_enabled", enabled}});
 }

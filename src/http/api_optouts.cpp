@@ -18,7 +18,7 @@ Response list_optouts(ApiContext& context, const Request& request) {
     // The cursor is the last number of the previous page, prefixed so it stays opaque.
     if (!paging->cursor.starts_with("o"))
       return error_from(invalid("cursor", "\"" + paging->cursor + "\" is not a cursor of this list",
-                                "invalid_cursor"));
+                                ErrorCode::kInvalidCursor));
     after = paging->cursor.substr(1);
   }
   // One more than asked tells whether there is a next page.
@@ -48,11 +48,11 @@ Response add_optout(ApiContext& context, const Request& request) {
   if (Status done = fields.finish(); !done) return error_from(done.error());
   auto normalized = policy::normalize_number(*number, context.intake.defaults().default_region);
   if (!normalized)
-    return error_from(invalid("number", normalized.error().message, "invalid_number"));
+    return error_from(invalid("number", normalized.error().message, ErrorCode::kInvalidNumber));
   int64_t now = context.clock.now();
   std::string why = keyword->value_or("added through the API");
   if (Status added = context.store.add_optout(*normalized, why, now); !added)
-    return error_from(added.error(), 500);
+    return server_error(added.error());
   return json_response(
       201, {{"number", *normalized}, {"keyword", why}, {"at", store::iso8601_utc(now)}});
 }
@@ -60,9 +60,9 @@ Response add_optout(ApiContext& context, const Request& request) {
 Response remove(ApiContext& context, std::string_view number) {
   auto normalized = policy::normalize_number(number, context.intake.defaults().default_region);
   if (!normalized)
-    return error_from(invalid("number", normalized.error().message, "invalid_number"));
+    return error_from(invalid("number", normalized.error().message, ErrorCode::kInvalidNumber));
   auto removed = context.store.remove_optout(*normalized);
-  if (!removed) return error_from(removed.error(), 500);
+  if (!removed) return server_error(removed.error());
   if (!*removed) return not_found("opt-out for", *normalized);
   return json_response(200, {{"number", *normalized}, {"removed", true}});
 }

@@ -31,8 +31,8 @@ Response send_code(ApiContext& context, const Request& request) {
   if (Status done = fields.finish(); !done) return error_from(done.error());
   if (auto key = request.header("idempotency-key")) {
     if (key->empty() || key->size() > 255)
-      return error_response(400, "invalid_field", "Idempotency-Key: must be 1 to 255 characters",
-                            "Idempotency-Key");
+      return error_response(ErrorCode::kInvalidField,
+                            "Idempotency-Key: must be 1 to 255 characters", "Idempotency-Key");
     otp.idempotency_key = std::string(*key);
   }
   const int64_t now = context.clock.now();
@@ -42,7 +42,7 @@ Response send_code(ApiContext& context, const Request& request) {
     // Whole seconds (RFC 9110 10.2.3), rounded up so that a client that waits exactly
     // this long is not refused again.
     const int64_t retry_after = std::max<int64_t>(1, (*issued->refused_until - now + 999) / 1000);
-    Response response = error_response(429, "rate_limited",
+    Response response = error_response(ErrorCode::kRateLimited,
                                        "too many codes sent to " + issued->to +
                                            " recently; the next may be sent in " +
                                            std::to_string(retry_after) + " s",

@@ -22,10 +22,10 @@ Response health(ApiContext& context, const Request&) {
 Response metrics(ApiContext& context, const Request&) {
   GatewaySnapshot snapshot;
   auto counts = context.store.count_by_status();
-  if (!counts) return error_from(counts.error(), 500);
+  if (!counts) return server_error(counts.error());
   snapshot.messages = std::move(*counts);
   auto records = context.store.list_modems();
-  if (!records) return error_from(records.error(), 500);
+  if (!records) return server_error(records.error());
   for (const store::ModemRecord& record : *records) {
     auto status = context.pool.status(record.identity.imei);
     if (!status) continue;  // seen once, not plugged in: no series to keep alive
@@ -43,7 +43,7 @@ Response metrics(ApiContext& context, const Request&) {
     snapshot.modems.push_back(std::move(modem));
   }
   auto backlog = context.store.webhook_backlog();
-  if (!backlog) return error_from(backlog.error(), 500);
+  if (!backlog) return server_error(backlog.error());
   snapshot.webhook_backlog = *backlog;
   if (context.deliverer) {
     snapshot.webhook_delivered = context.deliverer->delivered();
@@ -53,8 +53,10 @@ Response metrics(ApiContext& context, const Request&) {
   dispatch::DispatchCounters counters = context.dispatcher.counters();
   snapshot.inbound_messages = counters.inbound_messages;
   snapshot.status_reports = counters.status_reports;
-  return Response{200, "text/plain; version=0.0.4; charset=utf-8",
-                  render_metrics(snapshot, context.metrics), {}};
+  return Response{200,
+                  "text/plain; version=0.0.4; charset=utf-8",
+                  render_metrics(snapshot, context.metrics),
+                  {}};
 }
 
 Response openapi(ApiContext&, const Request&) {

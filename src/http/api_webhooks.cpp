@@ -4,8 +4,8 @@
 
 #include "http/api.h"
 #include "http/json_input.h"
-#include "webhook/deliverer.h"
 #include "store/event_json.h"
+#include "webhook/deliverer.h"
 
 namespace smsgate::http {
 
@@ -28,7 +28,7 @@ std::string random_secret() {
 
 Response list_webhooks(ApiContext& context, const Request&) {
   auto list = context.store.list_webhooks();
-  if (!list) return error_from(list.error(), 500);
+  if (!list) return server_error(list.error());
   nlohmann::json items = nlohmann::json::array();
   for (const store::Webhook& webhook : *list) items.push_back(webhook_json(webhook));
   return json_response(200, {{"items", std::move(items)}});
@@ -69,7 +69,7 @@ Response get_webhook(ApiContext& context, const Request& request) {
   auto id = id_param(request);
   if (!id) return not_found("webhook", request.params.at(0));
   auto webhook = context.store.get_webhook(*id);
-  if (!webhook) return error_from(webhook.error(), 500);
+  if (!webhook) return server_error(webhook.error());
   if (!*webhook) return not_found("webhook", request.params.at(0));
   return json_response(200, webhook_json(**webhook));
 }
@@ -77,7 +77,7 @@ Response get_webhook(ApiContext& context, const Request& request) {
 Response remove(ApiContext& context, std::optional<int64_t> id, std::string_view written) {
   if (!id) return not_found("webhook", written);
   auto removed = context.store.delete_webhook(*id);
-  if (!removed) return error_from(removed.error(), 500);
+  if (!removed) return server_error(removed.error());
   if (!*removed) return not_found("webhook", written);
   return json_response(200, {{"id", *id}, {"deleted", true}});
 }
@@ -108,7 +108,8 @@ nlohmann::json delivery_json(const store::WebhookDelivery& delivery) {
   if (event.last_error) item["last_error"] = *event.last_error;
   nlohmann::json tries = nlohmann::json::array();
   for (const store::WebhookAttempt& attempt : delivery.attempts) {
-    nlohmann::json t = {{"at", store::iso8601_utc(attempt.at)}, {"duration_ms", attempt.duration_ms}};
+    nlohmann::json t = {{"at", store::iso8601_utc(attempt.at)},
+                        {"duration_ms", attempt.duration_ms}};
     if (attempt.http_status) t["http_status"] = *attempt.http_status;
     if (attempt.error) t["error"] = *attempt.error;
     tries.push_back(std::move(t));
@@ -121,7 +122,7 @@ Response list_deliveries(ApiContext& context, const Request& request) {
   auto id = id_param(request);
   if (!id) return not_found("webhook", request.params.at(0));
   auto webhook = context.store.get_webhook(*id);
-  if (!webhook) return error_from(webhook.error(), 500);
+  if (!webhook) return server_error(webhook.error());
   if (!*webhook) return not_found("webhook", request.params.at(0));
   store::WebhookDeliveryFilter filter;
   filter.webhook_id = *id;

@@ -31,22 +31,22 @@ int number(std::string_view text) {
 
 }  // namespace
 
-Error invalid(std::string_view field, std::string message, std::string_view code) {
-  return Error{std::string(field) + ": " + message, std::string(code), std::string(field)};
+Error invalid(std::string_view field, std::string message, ErrorCode code) {
+  return Error{std::string(field) + ": " + message, code, std::string(field)};
 }
 
 Error missing(std::string_view field) {
-  return Error{std::string(field) + ": is required", "missing_field", std::string(field)};
+  return Error{std::string(field) + ": is required", ErrorCode::kMissingField, std::string(field)};
 }
 
 Result<nlohmann::json> parse_object(std::string_view body) {
-  if (body.empty()) return Error{"the body is empty; a JSON object is expected", "invalid_json"};
+  if (body.empty())
+    return Error{"the body is empty; a JSON object is expected", ErrorCode::kInvalidJson};
   nlohmann::json value = nlohmann::json::parse(body, nullptr, false);
-  if (value.is_discarded())
-    return Error{"the body is not valid JSON", "invalid_json"};
+  if (value.is_discarded()) return Error{"the body is not valid JSON", ErrorCode::kInvalidJson};
   if (!value.is_object())
     return Error{"the body must be a JSON object, not " + std::string(type_name(value)),
-                 "invalid_json"};
+                 ErrorCode::kInvalidJson};
   return value;
 }
 
@@ -82,13 +82,13 @@ Result<std::optional<int64_t>> Fields::integer(std::string_view name, int64_t mi
   const nlohmann::json* value = take(name);
   if (!value) return std::optional<int64_t>();
   if (!value->is_number_integer())
-    return invalid(field_name(name), "must be a whole number, not " +
-                                         (value->is_number() ? value->dump()
-                                                             : std::string(type_name(*value))));
+    return invalid(field_name(name),
+                   "must be a whole number, not " +
+                       (value->is_number() ? value->dump() : std::string(type_name(*value))));
   // nlohmann keeps large positive numbers unsigned; compare as such before converting.
   if (value->is_number_unsigned() && value->get<uint64_t>() > static_cast<uint64_t>(max))
-    return invalid(field_name(name), "must be " + std::to_string(min) + " to " +
-                                         std::to_string(max));
+    return invalid(field_name(name),
+                   "must be " + std::to_string(min) + " to " + std::to_string(max));
   int64_t number = value->get<int64_t>();
   if (number < min || number > max)
     return invalid(field_name(name), "must be " + std::to_string(min) + " to " +
@@ -100,7 +100,8 @@ Result<std::optional<bool>> Fields::boolean(std::string_view name) {
   const nlohmann::json* value = take(name);
   if (!value) return std::optional<bool>();
   if (!value->is_boolean())
-    return invalid(field_name(name), "must be true or false, not " + std::string(type_name(*value)));
+    return invalid(field_name(name),
+                   "must be true or false, not " + std::string(type_name(*value)));
   return std::optional<bool>(value->get<bool>());
 }
 
@@ -136,15 +137,15 @@ Result<const nlohmann::json*> Fields::array(std::string_view name, size_t max_it
 Status Fields::finish() const {
   for (const auto& [name, value] : object_.items()) {
     if (!seen_.contains(name))
-      return invalid(field_name(name), "is not a known field", "unknown_field");
+      return invalid(field_name(name), "is not a known field", ErrorCode::kUnknownField);
   }
   return ok_status();
 }
 
 std::optional<int64_t> parse_iso8601(std::string_view text) {
   // YYYY-MM-DDTHH:MM:SS[.fff][Z|+HH:MM|-HH:MM]
-  if (text.size() < 20 || text[4] != '-' || text[7] != '-' || (text[10] != 'T' && text[10] != 't') ||
-      text[13] != ':' || text[16] != ':')
+  if (text.size() < 20 || text[4] != '-' || text[7] != '-' ||
+      (text[10] != 'T' && text[10] != 't') || text[13] != ':' || text[16] != ':')
     return std::nullopt;
   for (size_t at : {0, 5, 8, 11, 14, 17}) {
     size_t width = at == 0 ? 4 : 2;
@@ -208,8 +209,9 @@ Result<std::optional<int64_t>> query_time(const std::optional<std::string_view>&
   if (!value) return std::optional<int64_t>();
   auto parsed = parse_iso8601(*value);
   if (!parsed)
-    return invalid(name, "\"" + std::string(*value) +
-                             "\" is not an ISO 8601 time with a zone, such as 2026-11-23T10:15:00Z");
+    return invalid(name,
+                   "\"" + std::string(*value) +
+                       "\" is not an ISO 8601 time with a zone, such as 2026-11-23T10:15:00Z");
   return std::optional<int64_t>(*parsed);
 }
 

@@ -15,7 +15,8 @@
 namespace smsgate::http {
 
 // Errors carry code and field (common/result.h); these build them.
-Error invalid(std::string_view field, std::string message, std::string_view code = "invalid_field");
+Error invalid(std::string_view field, std::string message,
+              ErrorCode code = ErrorCode::kInvalidField);
 Error missing(std::string_view field);
 
 // The body as a JSON object; an error for anything else (empty, not JSON, an array).

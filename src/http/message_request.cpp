@@ -54,7 +54,7 @@ Result<dispatch::OutgoingRequest> read_message_request(const nlohmann::json& obj
   request.to = std::move(*to);
   auto text = fields.required_string("text", kMaxTextBytes);
   if (!text) return text.error();
-  if (text->empty()) return invalid(fields.field_name("text"), "is empty", "invalid_text");
+  if (text->empty()) return invalid(fields.field_name("text"), "is empty", ErrorCode::kInvalidText);
   request.text = std::move(*text);
   auto category = fields.string("category", 32);
   if (!category) return category.error();

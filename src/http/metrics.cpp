@@ -12,8 +12,7 @@ std::string number(double value) {
   return buffer;
 }
 
-void header(std::string& out, std::string_view name, std::string_view type,
-            std::string_view help) {
+void header(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
   out.append("# HELP ").append(name).append(" ").append(help).append("\n");
   out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
 }
@@ -56,7 +55,8 @@ void ApiMetrics::record(std::string_view method, std::string_view route, int sta
 std::string ApiMetrics::render() const {
   std::lock_guard lock(mutex_);
   std::string out;
-  header(out, "smsgate_http_requests_total", "counter", "API requests answered, by route and status.");
+  header(out, "smsgate_http_requests_total", "counter",
+         "API requests answered, by route and status.");
   for (const auto& [key, series] : series_) {
     for (const auto& [status, count] : series.by_status) {
       out += "smsgate_http_requests_total{method=\"" + escape_label(key.first) + "\",route=\"" +
@@ -90,8 +90,8 @@ std::string render_metrics(const GatewaySnapshot& snapshot, const ApiMetrics& ap
   header(out, "smsgate_messages", "gauge", "Outbound messages in the store, by status.");
   int64_t left = 0, delivered = 0;
   for (const auto& [status, count] : snapshot.messages) {
-    out += "smsgate_messages{status=\"" + std::string(store::message_status_name(status)) +
-           "\"} " + std::to_string(count) + "\n";
+    out += "smsgate_messages{status=\"" + std::string(store::message_status_name(status)) + "\"} " +
+           std::to_string(count) + "\n";
     if (status == store::MessageStatus::kSent || status == store::MessageStatus::kDelivered ||
         status == store::MessageStatus::kFailed)
       left += count;
@@ -100,8 +100,7 @@ std::string render_metrics(const GatewaySnapshot& snapshot, const ApiMetrics& ap
   header(out, "smsgate_delivery_ratio", "gauge",
          "Delivered messages among those sent, delivered or failed (0 when none).");
   out += "smsgate_delivery_ratio " +
-         number(left > 0 ? static_cast<double>(delivered) / static_cast<double>(left) : 0.0) +
-         "\n";
+         number(left > 0 ? static_cast<double>(delivered) / static_cast<double>(left) : 0.0) + "\n";
 
   // One family per modem measure: a sample per modem (none where `value` has none).
   // `extra_label` ("state") adds that label with the modem's value of it.
@@ -114,7 +113,11 @@ std::string render_metrics(const GatewaySnapshot& snapshot, const ApiMetrics& ap
       out.append(name).append("{modem=\"").append(escape_label(modem.id));
       out.append("\",port=\"").append(escape_label(modem.name)).append("\"");
       if (!extra_label.empty())
-        out.append(",").append(extra_label).append("=\"").append(escape_label(modem.state)).append("\"");
+        out.append(",")
+            .append(extra_label)
+            .append("=\"")
+            .append(escape_label(modem.state))
+            .append("\"");
       out.append("} ").append(*sample).append("\n");
     }
   };
@@ -122,8 +125,9 @@ std::string render_metrics(const GatewaySnapshot& snapshot, const ApiMetrics& ap
   auto flag = [](bool on) -> Sample { return on ? "1" : "0"; };
   per_modem("smsgate_modem_up", "gauge", "1 when the modem is ready to send and receive.",
             [&](const ModemMetrics& m) { return flag(m.state == "ready"); });
-  per_modem("smsgate_modem_state", "gauge", "The modem's state (1 for the current one).",
-            [](const ModemMetrics&) -> Sample { return "1"; }, "state");
+  per_modem(
+      "smsgate_modem_state", "gauge", "The modem's state (1 for the current one).",
+      [](const ModemMetrics&) -> Sample { return "1"; }, "state");
   per_modem("smsgate_modem_sending_enabled", "gauge", "0 when staff stopped sending through it.",
             [&](const ModemMetrics& m) { return flag(m.sending_enabled); });
   per_modem("smsgate_modem_signal_dbm", "gauge", "Received signal strength (AT+CSQ).",

@@ -50,7 +50,7 @@ struct ModemMetrics {
   bool sending_enabled = true;
   std::optional<int> signal_dbm;
   bool registered = false;
-  int64_t parts_sent = 0;    // over the modem's life, from the store
+  int64_t parts_sent = 0;  // over the modem's life, from the store
   int64_t parts_failed = 0;
   int64_t received = 0;
   uint64_t resets = 0;

@@ -22,11 +22,48 @@ std::optional<std::string_view> Request::header(std::string_view lower_case_name
   return std::string_view(found->second);
 }
 
-Response error_response(int status, std::string_view code, std::string_view message,
-                        std::string_view field) {
-  nlohmann::json error = {{"code", code}, {"message", message}};
+int http_status(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kRecipientOptedOut:
+    case ErrorCode::kNotCancellable:
+      return 409;
+    case ErrorCode::kNotFound:
+      return 404;
+    case ErrorCode::kMethodNotAllowed:
+      return 405;
+    case ErrorCode::kBodyTooLarge:
+      return 413;
+    case ErrorCode::kUnsupportedMediaType:
+      return 415;
+    case ErrorCode::kUnauthorized:
+    case ErrorCode::kWrongPassword:
+      return 401;
+    case ErrorCode::kRateLimited:
+      return 429;
+    case ErrorCode::kStorage:
+    case ErrorCode::kInternal:
+      return 500;
+    case ErrorCode::kNone:
+    case ErrorCode::kInvalidRequest:
+    case ErrorCode::kInvalidJson:
+    case ErrorCode::kInvalidField:
+    case ErrorCode::kMissingField:
+    case ErrorCode::kUnknownField:
+    case ErrorCode::kInvalidNumber:
+    case ErrorCode::kInvalidText:
+    case ErrorCode::kInvalidCursor:
+    case ErrorCode::kInvalidName:
+    case ErrorCode::kUnknownModem:
+      return 400;
+  }
+  return 400;
+}
+
+Response error_response(ErrorCode code, std::string_view message, std::string_view field) {
+  nlohmann::json error = {{"code", error_code_name(code)}, {"message", message}};
   if (!field.empty()) error["field"] = field;
-  return Response{status, "application/json", nlohmann::json{{"error", error}}.dump(), {}};
+  return Response{
+      http_status(code), "application/json", nlohmann::json{{"error", error}}.dump(), {}};
 }
 
 void Router::add(std::string method, std::string pattern, Handler handler) {

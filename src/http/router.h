@@ -12,11 +12,13 @@
 #include <utility>
 #include <vector>
 
+#include "common/error_code.h"
+
 namespace smsgate::http {
 
 struct Request {
   std::string method;
-  std::string path;  // decoded, without the query
+  std::string path;                                       // decoded, without the query
   std::map<std::string, std::string, std::less<>> query;  // decoded; a repeated name keeps the last
   std::map<std::string, std::string, std::less<>> headers;  // names lower-cased
   std::vector<std::string> params;  // the {param} parts of the route, in order
@@ -36,9 +38,12 @@ struct Response {
 
 using Handler = std::function<Response(const Request&)>;
 
-// One JSON error body: {"error": {"code", "message", "field"?}}.
-Response error_response(int status, std::string_view code, std::string_view message,
-                        std::string_view field = {});
+// The HTTP status of an error of `code`: 400 for bad input, 409 for a conflict with
+// what is stored, 500 for the daemon's own failures, and so on.
+int http_status(ErrorCode code);
+
+// One JSON error body: {"error": {"code", "message", "field"?}}, with the code's status.
+Response error_response(ErrorCode code, std::string_view message, std::string_view field = {});
 
 class Router {
  public:

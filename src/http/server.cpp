@@ -244,17 +244,17 @@ void Server::serve(mg_connection* connection) {
   Router::Match match = router_.match(request.method, request.path);
   Response response;
   if (!match.handler && match.allowed.empty()) {
-    response = error_response(404, "not_found", "no such endpoint: " + request.path);
+    response = error_response(ErrorCode::kNotFound, "no such endpoint: " + request.path);
   } else if (!match.handler) {
     std::string allow;
     for (const std::string& method : match.allowed) allow += (allow.empty() ? "" : ", ") + method;
-    response = error_response(405, "method_not_allowed",
+    response = error_response(ErrorCode::kMethodNotAllowed,
                               request.method + " is not allowed here; use " + allow);
     response.headers.emplace_back("Allow", allow);
   } else if (auto body = read_body(connection, info->content_length, options_.max_body_bytes);
              !body) {
     response = error_response(
-        413, "body_too_large",
+        ErrorCode::kBodyTooLarge,
         "the body is larger than " + std::to_string(options_.max_body_bytes) + " bytes");
     response.headers.emplace_back("Connection", "close");
   } else {
@@ -265,7 +265,7 @@ void Server::serve(mg_connection* connection) {
     } catch (const std::exception& error) {
       // A handler bug must not take the daemon down; the client gets a 500.
       spdlog::error("http: {} {}: {}", request.method, request.path, error.what());
-      response = error_response(500, "internal", "internal error");
+      response = error_response(ErrorCode::kInternal, "internal error");
     }
   }
   send(connection, response);

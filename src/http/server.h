@@ -32,8 +32,8 @@ struct ServerOptions {
   std::string listen = "127.0.0.1:8080";  // ADDRESS:PORT; port 0 picks a free one
   std::string tls_certificate;            // PEM; with tls_key, HTTPS
   std::string tls_key;
-  int threads = 64;                        // requests served at once
-  size_t max_body_bytes = 1 << 20;         // larger bodies: 413
+  int threads = 64;                 // requests served at once
+  size_t max_body_bytes = 1 << 20;  // larger bodies: 413
   int request_timeout_ms = 30000;
 };
 

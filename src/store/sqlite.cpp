@@ -50,7 +50,7 @@ void Connection::close() {
 
 Error Connection::error(std::string_view what) const {
   // Coded, so that the API answers 500 for it rather than blaming the request.
-  return Error{"database error in " + std::string(what) + ": " + sqlite3_errmsg(db_), "storage"};
+  return Error{"database error in " + std::string(what) + ": " + sqlite3_errmsg(db_), ErrorCode::kStorage};
 }
 
 Status Connection::exec(const char* sql) {
@@ -59,7 +59,7 @@ Status Connection::exec(const char* sql) {
   if (rc == SQLITE_OK) return ok_status();
   std::string text = message ? message : sqlite3_errstr(rc);
   sqlite3_free(message);
-  return Error{"database error: " + text, "storage"};
+  return Error{"database error: " + text, ErrorCode::kStorage};
 }
 
 Result<Query> Connection::query(const char* sql) {

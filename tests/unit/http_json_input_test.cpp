@@ -16,7 +16,7 @@ TEST_CASE("json input: only a JSON object is a body") {
     CAPTURE(body);
     auto parsed = parse_object(body);
     REQUIRE(!parsed.ok());
-    CHECK(parsed.error().code == "invalid_json");
+    CHECK(parsed.error().code == ErrorCode::kInvalidJson);
   }
 }
 
@@ -44,7 +44,7 @@ TEST_CASE("json input: fields are checked for type and range, and unknown ones r
   (void)typo.string("name");
   auto finished = typo.finish();
   REQUIRE(!finished.ok());
-  CHECK(finished.error().code == "unknown_field");
+  CHECK(finished.error().code == ErrorCode::kUnknownField);
   CHECK(finished.error().field == "nmae");
 
   json wrong = {{"count", "5"}, {"flag", 1}, {"name", 3}, {"ratio", 0.5}};
@@ -53,7 +53,7 @@ TEST_CASE("json input: fields are checked for type and range, and unknown ones r
   CHECK(types.boolean("flag").error().field == "flag");
   CHECK(types.string("name").error().field == "name");
   CHECK(types.integer("ratio", 0, 10).error().message.find("whole number") != std::string::npos);
-  CHECK(types.required_string("missing").error().code == "missing_field");
+  CHECK(types.required_string("missing").error().code == ErrorCode::kMissingField);
 }
 
 TEST_CASE("json input: ISO 8601 times with a zone, and nothing else") {

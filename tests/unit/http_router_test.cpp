@@ -76,13 +76,28 @@ TEST_CASE("router: query strings are decoded") {
 }
 
 TEST_CASE("router: error bodies have the contract's shape") {
-  auto response = error_response(400, "invalid_number", "to: not a number", "to");
+  auto response = error_response(ErrorCode::kInvalidNumber, "to: not a number", "to");
   CHECK(response.status == 400);
   CHECK(response.content_type == "application/json");
   CHECK(response.body ==
         R"({"error":{"code":"invalid_number","field":"to","message":"to: not a number"}})");
-  CHECK(error_response(404, "not_found", "no such endpoint").body ==
-        R"({"error":{"code":"not_found","message":"no such endpoint"}})");
+  auto not_found = error_response(ErrorCode::kNotFound, "no such endpoint");
+  CHECK(not_found.status == 404);
+  CHECK(not_found.body == R"({"error":{"code":"not_found","message":"no such endpoint"}})");
+}
+
+TEST_CASE("router: every error code has a name and a status") {
+  CHECK(http_status(ErrorCode::kRecipientOptedOut) == 409);
+  CHECK(http_status(ErrorCode::kStorage) == 500);
+  CHECK(http_status(ErrorCode::kRateLimited) == 429);
+  for (int i = static_cast<int>(ErrorCode::kInvalidRequest);
+       i <= static_cast<int>(ErrorCode::kInternal); ++i) {
+    auto code = static_cast<ErrorCode>(i);
+    CAPTURE(i);
+    CHECK_FALSE(error_code_name(code).empty());
+    CHECK(http_status(code) >= 400);
+    CHECK(http_status(code) <= 500);
+  }
 }
 
 TEST_CASE("server: listen addresses are checked before CivetWeb sees them") {

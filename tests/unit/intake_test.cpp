@@ -79,7 +79,7 @@ TEST_CASE("intake: bad input names the field and stores nothing") {
   pinned.modem = "861234567890123";
   auto unknown_modem = f.intake.submit(pinned, kT0);
   REQUIRE_FALSE(unknown_modem.ok());
-  CHECK(unknown_modem.error().code == "unknown_modem");
+  CHECK(unknown_modem.error().code == ErrorCode::kUnknownModem);
   CHECK(unknown_modem.error().field == "modem");
   CHECK(f.count_messages() == 0);
   CHECK(f.wakes == 0);
@@ -103,7 +103,7 @@ TEST_CASE("intake: an opted-out number is refused for every category but OTP") {
     r.category = category;
     auto refused = f.intake.submit(r, kT0);
     REQUIRE_FALSE(refused.ok());
-    CHECK(refused.error().code == "recipient_opted_out");
+    CHECK(refused.error().code == ErrorCode::kRecipientOptedOut);
     CHECK(refused.error().field == "to");
     CHECK(refused.error().message == "to: +491701234567 has opted out of messages");
   }
@@ -141,17 +141,19 @@ TEST_CASE("intake: a batch is all or none, and its first error in order is the o
     std::vector<Result<OutgoingRequest>> items;
     items.emplace_back(request("+491701234560"));
     items.emplace_back(request("+491709999999"));
-    items.emplace_back(Error{"messages[2].text: is empty", "invalid_text", "messages[2].text"});
+    items.emplace_back(
+        Error{"messages[2].text: is empty", ErrorCode::kInvalidText, "messages[2].text"});
     auto refused = f.intake.submit_batch(std::move(items), kT0, messages_item);
     REQUIRE_FALSE(refused.ok());
-    CHECK(refused.error().code == "recipient_opted_out");
+    CHECK(refused.error().code == ErrorCode::kRecipientOptedOut);
     CHECK(refused.error().field == "messages[1].to");
     CHECK(refused.error().message == "messages[1].to: +491709999999 has opted out of messages");
     CHECK(f.count_messages() == 0);
   }
   SUBCASE("an unreadable item before an opted-out recipient is the one reported, untouched") {
     std::vector<Result<OutgoingRequest>> items;
-    items.emplace_back(Error{"messages[0].text: is empty", "invalid_text", "messages[0].text"});
+    items.emplace_back(
+        Error{"messages[0].text: is empty", ErrorCode::kInvalidText, "messages[0].text"});
     auto refused = f.intake.submit_batch(std::move(items), kT0, messages_item);
     REQUIRE_FALSE(refused.ok());
     CHECK(refused.error().message == "messages[0].text: is empty");

@@ -1,0 +1,90 @@
+// The stable, machine-readable codes of errors that reach an API client
+// (DESIGN.md: `{"error": {"code": "invalid_number", ...}}`). A code says what kind of
+// thing went wrong; the HTTP layer maps it to a status (src/http/api.h), so no rule
+// compares error strings.
+//
+// Thread safety: pure.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace smsgate {
+
+enum class ErrorCode : uint8_t {
+  kNone,  // not said: the HTTP layer derives one from the field, else invalid_request
+  kInvalidRequest,
+  kInvalidJson,
+  kInvalidField,
+  kMissingField,
+  kUnknownField,
+  kInvalidNumber,
+  kInvalidText,
+  kInvalidCursor,
+  kInvalidName,
+  kUnknownModem,
+  kRecipientOptedOut,
+  kNotCancellable,
+  kNotFound,
+  kMethodNotAllowed,
+  kBodyTooLarge,
+  kUnsupportedMediaType,
+  kUnauthorized,
+  kWrongPassword,
+  kRateLimited,
+  kStorage,  // the database failed: an internal error to the client
+  kInternal,
+};
+
+// "invalid_number", ...; "" for kNone.
+constexpr std::string_view error_code_name(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kNone:
+      return "";
+    case ErrorCode::kInvalidRequest:
+      return "invalid_request";
+    case ErrorCode::kInvalidJson:
+      return "invalid_json";
+    case ErrorCode::kInvalidField:
+      return "invalid_field";
+    case ErrorCode::kMissingField:
+      return "missing_field";
+    case ErrorCode::kUnknownField:
+      return "unknown_field";
+    case ErrorCode::kInvalidNumber:
+      return "invalid_number";
+    case ErrorCode::kInvalidText:
+      return "invalid_text";
+    case ErrorCode::kInvalidCursor:
+      return "invalid_cursor";
+    case ErrorCode::kInvalidName:
+      return "invalid_name";
+    case ErrorCode::kUnknownModem:
+      return "unknown_modem";
+    case ErrorCode::kRecipientOptedOut:
+      return "recipient_opted_out";
+    case ErrorCode::kNotCancellable:
+      return "not_cancellable";
+    case ErrorCode::kNotFound:
+      return "not_found";
+    case ErrorCode::kMethodNotAllowed:
+      return "method_not_allowed";
+    case ErrorCode::kBodyTooLarge:
+      return "body_too_large";
+    case ErrorCode::kUnsupportedMediaType:
+      return "unsupported_media_type";
+    case ErrorCode::kUnauthorized:
+      return "unauthorized";
+    case ErrorCode::kWrongPassword:
+      return "wrong_password";
+    case ErrorCode::kRateLimited:
+      return "rate_limited";
+    case ErrorCode::kStorage:
+      return "storage";
+    case ErrorCode::kInternal:
+      return "internal";
+  }
+  return "";
+}
+
+}  // namespace smsgate
