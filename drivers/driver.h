@@ -11,6 +11,8 @@
 #include <span>
 #include <string_view>
 
+#include "at/parser.h"
+
 namespace smsgate::drivers {
 
 using std::chrono::milliseconds;
@@ -44,6 +46,11 @@ struct Driver {
   // After echo is off and errors are numeric (the worker's fixed "ATE0", "AT+CMEE=1"),
   // before the SIM is unlocked: vendor set-up, e.g. URC silencing (Huawei AT^CURC=0).
   std::span<const AtStep> init;
+  // What its modems say unasked besides the standard URCs at::AtParser knows (signal,
+  // boot, SIM and power reports, whatever init could not silence): prefixes ("^RSSI:")
+  // and whole lines ("RDY"). A port's channel opens before its family is known, so it
+  // listens for every family's at once: all_unsolicited().
+  at::UnsolicitedSet unsolicited;
   // After the SIM is ready: PDU mode, message storage, new-message indications.
   std::span<const AtStep> sms_setup;
   Indication inbound = Indication::kStored;
@@ -81,5 +88,8 @@ const Driver& generic_driver();
 std::span<const Driver* const> known_drivers();
 // The driver for a modem whose AT+CGMI / AT+CGMM answers are these.
 const Driver& driver_for(std::string_view manufacturer, std::string_view model);
+// Every known driver's `unsolicited` lines together, for the parser of a port whose
+// family is not known yet. Built once; the views stay valid until the process ends.
+at::UnsolicitedSet all_unsolicited();
 
 }  // namespace smsgate::drivers

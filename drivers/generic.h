@@ -22,6 +22,13 @@ inline constexpr AtStep kSmsSetup[] = {
     {"AT+CNMI=2,1,0,1,0"},
 };
 
+// The noise of modems that have no family file and so get this driver. Cinterion
+// (Siemens) modules report their supply voltage unasked ("^SBC: Undervoltage", "^SBC:
+// Overvoltage warning"; no command turns it off), say "^SYSSTART" after booting and
+// "^SHUTDOWN" before switching off (BGS2T, TC35i and EHS6 AT Command Sets, AT^SBC and
+// AT^SCTM). Huawei says the last two as well (huawei.cpp).
+inline constexpr std::string_view kUnsolicitedPrefixes[] = {"^SBC:", "^SYSSTART", "^SHUTDOWN"};
+
 inline constexpr AtStep kSoftReset[] = {
     // Back to the stored profile; the worker then runs the whole init again.
     {"ATZ", seconds(5), false},
@@ -38,6 +45,7 @@ inline constexpr AtStep kHardReset[] = {
 inline constexpr Driver kGenericDriver = [] {
   Driver d;
   d.family = "generic";
+  d.unsolicited = {.prefixes = generic::kUnsolicitedPrefixes};
   d.sms_setup = generic::kSmsSetup;
   d.inbound = Indication::kStored;
   d.status_reports = Indication::kDirect;

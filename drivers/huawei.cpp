@@ -22,6 +22,14 @@ constexpr AtStep kInit[] = {
     {"AT^CURC=0", seconds(3), false},
 };
 
+// Huawei (and ZTE clones): signal, boot, mode, service and SIM state, call states,
+// data flow reports, STK.
+constexpr std::string_view kUnsolicitedPrefixes[] = {
+    "^RSSI:",      "^HCSQ:",     "^BOOT:",    "^MODE:",     "^SRVST:",     "^SIMST:",
+    "^CEND:",      "^ORIG:",     "^CONF:",    "^CONN:",     "^DSFLOWRPT:", "^STIN:",
+    "^NDISSTAT:",  "^CSNR:",     "^ECCLIST:", "^RFSWITCH:", "^CERSSI:",    "^NWTIME:",
+    "^SMMEMFULL:", "^POSITION:", "^SYSSTART", "^SHUTDOWN"};
+
 constexpr AtStep kSmsSetup[] = {
     {"AT+CMGF=0"},  // PDU mode, TS 27.005 clause 3.2.3
     {"AT+CSMS=0", seconds(3), false},
@@ -53,6 +61,7 @@ constexpr Driver kHuaweiDriver = [] {
   d.family = "huawei";
   d.manufacturers = kManufacturers;
   d.init = kInit;
+  d.unsolicited = {.prefixes = kUnsolicitedPrefixes};
   d.sms_setup = kSmsSetup;
   d.status_reports = Indication::kStored;
   // ^ICCID? answers "^ICCID: 8946..." (ModemManager, plugins/huawei/mm-sim-huawei.c);

@@ -20,6 +20,13 @@ constexpr AtStep kInit[] = {
     {"AT+QURCCFG=\"urcport\",\"usbat\"", seconds(3), false},
 };
 
+// Quectel's own reports: +QIND ("SMS DONE", "PB DONE", "csq"), +QUSIM, +QSTAT.
+constexpr std::string_view kUnsolicitedPrefixes[] = {"+QIND:", "+QUSIM:", "+QSTAT:"};
+// Boot and shutdown chatter, shared with SIMCom (simcom.cpp): "RDY" after a restart,
+// "NORMAL POWER DOWN" then "POWERED DOWN" when turned off (UC20 Hardware Design,
+// turning off the module).
+constexpr std::string_view kUnsolicitedWords[] = {"RDY", "NORMAL POWER DOWN", "POWERED DOWN"};
+
 constexpr AtStep kSmsSetup[] = {
     {"AT+CMGF=0"},  // PDU mode, TS 27.005 clause 3.2.3
     {"AT+CSMS=0", seconds(3), false},
@@ -47,6 +54,7 @@ constexpr Driver kQuectelDriver = [] {
   d.family = "quectel";
   d.manufacturers = kManufacturers;
   d.init = kInit;
+  d.unsolicited = {.prefixes = kUnsolicitedPrefixes, .words = kUnsolicitedWords};
   d.sms_setup = kSmsSetup;
   d.status_reports = Indication::kStored;
   // AT+QCCID answers "+QCCID: 89860..." (EC2x manual, AT+QCCID), 19-digit ICCIDs with

@@ -12,6 +12,9 @@ using std::chrono::seconds;
 // AT+CGMI: "Sierra Wireless, Incorporated" (MC/EM), "Sierra Wireless" (HL).
 constexpr std::string_view kManufacturers[] = {"sierra"};
 
+// "+PACSP1" / "+PACSP0", named above.
+constexpr std::string_view kUnsolicitedPrefixes[] = {"+PACSP"};
+
 constexpr AtStep kSmsSetup[] = {
     {"AT+CMGF=0"},  // PDU mode, TS 27.005 clause 3.2.3
     {"AT+CSMS=0", seconds(3), false},
@@ -35,6 +38,7 @@ constexpr Driver kSierraDriver = [] {
   Driver d = kGenericDriver;
   d.family = "sierra";
   d.manufacturers = kManufacturers;
+  d.unsolicited = {.prefixes = kUnsolicitedPrefixes};
   d.sms_setup = kSmsSetup;
   d.status_reports = Indication::kStored;
   // !ICCID? answers "!ICCID: 8901..." (ModemManager, plugins/sierra/mm-sim-sierra.c).

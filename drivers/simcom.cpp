@@ -17,6 +17,27 @@ constexpr std::string_view kManufacturers[] = {"simcom"};
 // (5G; "SIM82", not "SIM8", which would take the SIM800).
 constexpr std::string_view kLteModels[] = {"SIM7", "SIM82", "A76", "A78", "A79"};
 
+// SIMCom network time, when a saved profile has AT+CLTS=1 (see k2gInit).
+constexpr std::string_view kUnsolicitedPrefixes[] = {"*PSUTTZ:", "DST:", "+PSUTTZ:"};
+// SIMCom / Quectel boot and shutdown chatter; "SMS DONE" and "PB DONE" from the
+// SIM7500/SIM7600 series (AT Command Manual V2.00, summary of URCs). Both dialects
+// say some of it, so both declare all of it.
+constexpr std::string_view kUnsolicitedWords[] = {
+    "RDY",
+    "Call Ready",
+    "SMS Ready",
+    "SMS DONE",
+    "PB DONE",
+    "NORMAL POWER DOWN",
+    "POWERED DOWN",
+    "UNDER-VOLTAGE POWER DOWN",
+    "UNDER-VOLTAGE WARNNING",
+    "OVER-VOLTAGE POWER DOWN",
+    "OVER-VOLTAGE WARNNING",
+};
+constexpr at::UnsolicitedSet kUnsolicited = {.prefixes = kUnsolicitedPrefixes,
+                                             .words = kUnsolicitedWords};
+
 // ---- LTE ----------------------------------------------------------------------------
 
 constexpr AtStep kLteSmsSetup[] = {
@@ -46,6 +67,7 @@ constexpr Driver kSimcomDriver = [] {
   d.family = "simcom";
   d.manufacturers = kManufacturers;
   d.models = kLteModels;
+  d.unsolicited = kUnsolicited;
   d.sms_setup = kLteSmsSetup;
   d.status_reports = Indication::kStored;
   // AT+CICCID answers "+ICCID: 8946..." (SIM7500/SIM7600 manual, clause 4.3).
@@ -82,6 +104,7 @@ constexpr Driver kSimcom2gDriver = [] {
   d.family = "simcom-2g";
   d.manufacturers = kManufacturers;
   d.init = k2gInit;
+  d.unsolicited = kUnsolicited;
   d.sms_setup = k2gSmsSetup;
   // AT+CCID answers the bare number on the SIM800 ("89460...", no prefix; parse_iccid
   // takes a bare line), "+CCID: ..." on some SIM5xxx firmware.

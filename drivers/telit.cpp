@@ -1,5 +1,6 @@
-// Telit modules (GE864/GL865 2G, HE910/UE910 3G, LE910/LE910Cx/LE922 LTE). #QSS (SIM
-// inserted/removed) is the one family URC, off unless a saved profile turned it on.
+// Telit modules (GE864/GL865 2G, HE910/UE910 3G, LE910/LE910Cx/LE922 LTE). Their own
+// URCs are few: #QSS (SIM inserted/removed), off unless a saved profile turned it on,
+// and +PBREADY (phonebook ready) after a restart.
 #include "drivers/families.h"
 #include "drivers/generic.h"
 
@@ -17,6 +18,10 @@ constexpr AtStep kInit[] = {
     // SIM-swap detection, which we do by reading the ICCID instead).
     {"AT#QSS=0", seconds(3), false},
 };
+
+// The URCs named above.
+constexpr std::string_view kUnsolicitedPrefixes[] = {"#QSS:"};
+constexpr std::string_view kUnsolicitedWords[] = {"+PBREADY"};
 
 constexpr AtStep kSmsSetup[] = {
     {"AT+CMGF=0"},  // PDU mode, TS 27.005 clause 3.2.3
@@ -42,6 +47,7 @@ constexpr Driver kTelitDriver = [] {
   d.family = "telit";
   d.manufacturers = kManufacturers;
   d.init = kInit;
+  d.unsolicited = {.prefixes = kUnsolicitedPrefixes, .words = kUnsolicitedWords};
   d.sms_setup = kSmsSetup;
   d.status_reports = Indication::kStored;
   // #CCID answers "#CCID: 8939..." (Telit AT Commands Reference Guide, #CCID).

@@ -20,6 +20,11 @@ constexpr AtStep kInit[] = {
     {"AT+CPMS?", seconds(3), false},
 };
 
+// ZTE's own reports: +ZUSIMR is the flood above, +ZPBIC says the phonebook is ready.
+// Sticks that clone Huawei's ^ reports are covered by huawei.cpp's list, which every
+// channel listens for too (all_unsolicited()).
+constexpr std::string_view kUnsolicitedPrefixes[] = {"+ZUSIMR:", "+ZPBIC:", "+ZEND", "+ZSTR:"};
+
 constexpr AtStep kSmsSetup[] = {
     {"AT+CMGF=0"},  // PDU mode, TS 27.005 clause 3.2.3
     {"AT+CSMS=0", seconds(3), false},
@@ -32,6 +37,7 @@ constexpr Driver kZteDriver = [] {
   d.family = "zte";
   d.manufacturers = kManufacturers;
   d.init = kInit;
+  d.unsolicited = {.prefixes = kUnsolicitedPrefixes};
   d.sms_setup = kSmsSetup;
   d.status_reports = Indication::kStored;
   // No vendor ICCID command worth trusting: the generic AT+CRSM read stays.

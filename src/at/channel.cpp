@@ -29,7 +29,8 @@ std::string Reply::describe() const {
   return "?";
 }
 
-AtChannel::AtChannel(std::unique_ptr<Transport> transport) : transport_(std::move(transport)) {}
+AtChannel::AtChannel(std::unique_ptr<Transport> transport, UnsolicitedSet vendor_noise)
+    : transport_(std::move(transport)), parser_(vendor_noise) {}
 
 Status AtChannel::write(std::string_view bytes) {
   if (trace_) trace_("<", bytes);
@@ -158,7 +159,7 @@ std::deque<Urc> AtChannel::take_urcs() {
 
 void AtChannel::discard_input() {
   transport_->discard_input();
-  parser_ = AtParser();
+  parser_ = AtParser(parser_.vendor_noise());
 }
 
 }  // namespace smsgate::at

@@ -44,7 +44,10 @@ class AtChannel {
  public:
   using Trace = std::function<void(std::string_view direction, std::string_view text)>;
 
-  explicit AtChannel(std::unique_ptr<Transport> transport);
+  // `vendor_noise`: the lines, beyond the standard URCs, that this modem says unasked
+  // (see AtParser). The modem layer gives every known family's, since the channel opens
+  // before AT+CGMI tells which family it is.
+  explicit AtChannel(std::unique_ptr<Transport> transport, UnsolicitedSet vendor_noise = {});
 
   // Sends `command` (no CR; it is added) and waits up to `timeout` for its final result.
   Reply run(std::string_view command, std::chrono::milliseconds timeout,

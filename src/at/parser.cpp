@@ -1,6 +1,7 @@
 #include "at/parser.h"
 
 #include <array>
+#include <span>
 #include <utility>
 
 #include "common/strings.h"
@@ -26,7 +27,8 @@ bool is_hex(std::string_view s) {
 // URCs whose PDU follows on the next line (TS 27.005 clause 3.4.1, PDU mode).
 constexpr auto kUrcsWithPdu = std::to_array<std::string_view>({"+CMT:", "+CDS:", "+CBM:"});
 
-// Unsolicited result codes by prefix, case-insensitive.
+// Standard unsolicited result codes by prefix, case-insensitive. Vendors' own come
+// from drivers/ as an UnsolicitedSet.
 constexpr auto kUrcPrefixes = std::to_array<std::string_view>(
     {// TS 27.005 clause 3.4.1 (+CNMI indications).
      "+CMTI:", "+CMT:", "+CDSI:", "+CDS:", "+CBMI:", "+CBM:",
@@ -36,40 +38,27 @@ constexpr auto kUrcPrefixes = std::to_array<std::string_view>(
      "+CUSD:", "+CIEV:", "+CGEV:", "+CTZV:", "+CTZE:", "+CTZEU:",
      // Said unasked after power-up or SIM events; a pending AT+CPIN? / AT+CFUN? claims
      // them through its response prefix instead.
-     "+CPIN:", "+CFUN:",
-     // Quectel.
-     "+QIND:", "+QUSIM:", "+QSTAT:",
-     // SIMCom network time.
-     "*PSUTTZ:", "DST:", "+PSUTTZ:",
-     // Telit, Sierra.
-     "#QSS:", "+PACSP",
-     // ZTE.
-     "+ZUSIMR:", "+ZPBIC:", "+ZEND", "+ZSTR:",
-     // Huawei (and ZTE clones): signal, boot, mode, service and SIM state, call states,
-     // data flow reports, STK.
-     "^RSSI:", "^HCSQ:", "^BOOT:", "^MODE:", "^SRVST:", "^SIMST:", "^CEND:", "^ORIG:", "^CONF:",
-     "^CONN:", "^DSFLOWRPT:", "^STIN:", "^NDISSTAT:", "^CSNR:", "^ECCLIST:", "^RFSWITCH:",
-     "^CERSSI:", "^NWTIME:", "^SMMEMFULL:", "^POSITION:", "^SYSSTART", "^SHUTDOWN",
-     // Cinterion.
-     "^SBC:"});
+     "+CPIN:", "+CFUN:"});
 
-// Unsolicited lines that are a whole line, case-insensitive.
-constexpr auto kUrcWords = std::to_array<std::string_view>(
-    {"RING",
-     // SIMCom / Quectel boot and shutdown chatter; "SMS DONE" and "PB DONE" from the
-     // SIM7500/SIM7600 series (AT Command Manual V2.00, summary of URCs).
-     "RDY", "Call Ready", "SMS Ready", "SMS DONE", "PB DONE", "NORMAL POWER DOWN", "POWERED DOWN",
-     "UNDER-VOLTAGE POWER DOWN", "UNDER-VOLTAGE WARNNING", "OVER-VOLTAGE POWER DOWN",
-     "OVER-VOLTAGE WARNNING",
-     // Telit.
-     "+PBREADY"});
+// Standard unsolicited lines that are a whole line, case-insensitive: the incoming
+// call (ITU-T V.250, result code 2).
+constexpr auto kUrcWords = std::to_array<std::string_view>({"RING"});
 
-bool has_pdu_line(std::string_view line) {
-  for (auto prefix : kUrcsWithPdu) {
+bool starts_with_any(std::string_view line, std::span<const std::string_view> prefixes) {
+  for (auto prefix : prefixes) {
     if (starts_with_ignore_case(line, prefix)) return true;
   }
   return false;
 }
+
+bool equals_any(std::string_view line, std::span<const std::string_view> words) {
+  for (auto word : words) {
+    if (equals_ignore_case(line, word)) return true;
+  }
+  return false;
+}
+
+bool has_pdu_line(std::string_view line) { return starts_with_any(line, kUrcsWithPdu); }
 
 // "AT+CPIN?" -> "+CPIN:", "AT+CNMI=?" -> "+CNMI:", "AT^SYSCFG?" -> "^SYSCFG:"; "" for
 // set and action commands, whose answers vary (AT+CMGS= answers +CMGS:, AT+CREG=2
@@ -90,14 +79,9 @@ std::string derived_prefix(std::string_view command) {
 
 }  // namespace
 
-bool is_known_urc(std::string_view line) {
-  for (auto prefix : kUrcPrefixes) {
-    if (starts_with_ignore_case(line, prefix)) return true;
-  }
-  for (auto word : kUrcWords) {
-    if (equals_ignore_case(line, word)) return true;
-  }
-  return false;
+bool is_known_urc(std::string_view line, UnsolicitedSet vendor_noise) {
+  return starts_with_any(line, kUrcPrefixes) || equals_any(line, kUrcWords) ||
+         starts_with_any(line, vendor_noise.prefixes) || equals_any(line, vendor_noise.words);
 }
 
 void AtParser::command_sent(std::string_view command_line, const CommandShape& shape) {
@@ -257,7 +241,7 @@ void AtParser::on_pending_line(Pending& pending, std::string line) {
     urc_awaiting_pdu_ = std::move(line);
     return;
   }
-  if (is_known_urc(line)) {
+  if (is_known_urc(line, vendor_noise_)) {
     emit_urc(std::move(line));
     return;
   }

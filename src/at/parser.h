@@ -5,6 +5,10 @@
 // clock, no threads: the owner of the serial port feeds bytes, says what it sent, and
 // drives timeouts (abandon_command()). One AtParser per port, used by one thread.
 //
+// URCs: the parser knows the standard ones (TS 27.005/27.007, V.250's RING); the
+// lines a vendor's firmware says unasked (^RSSI:, RDY) are the owner's to give, as an
+// UnsolicitedSet, since every vendor quirk lives in drivers/.
+//
 // Framing: CR LF, lone CR, lone LF and Ctrl-Z all end a line (Ctrl-Z only ever comes
 // from the echoed PDU of AT+CMGS); empty lines are skipped; other control bytes, DEL
 // and 0x80..0xFF are dropped as line noise; a line longer than kMaxLineBytes is
@@ -15,6 +19,7 @@
 #include <cstddef>
 #include <deque>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -63,9 +68,18 @@ struct Urc {
 
 using Event = std::variant<Response, Prompt, Urc>;
 
-// True for the known unsolicited result codes and vendor noise (constexpr tables in
-// parser.cpp), whatever command is pending.
-bool is_known_urc(std::string_view line);
+// Lines that come unasked beyond the standard URCs (vendor noise): prefixes ("^RSSI:")
+// and whole lines ("RDY"), both matched ignoring case. Views only, so the parser's
+// memory stays bounded: the data must outlive every parser given it (drivers/ keeps
+// it in constexpr tables).
+struct UnsolicitedSet {
+  std::span<const std::string_view> prefixes;
+  std::span<const std::string_view> words;
+};
+
+// True for the standard unsolicited result codes (a table in parser.cpp) and the lines
+// of `vendor_noise`, whatever command is pending.
+bool is_known_urc(std::string_view line, UnsolicitedSet vendor_noise);
 
 class AtParser {
  public:
@@ -74,6 +88,11 @@ class AtParser {
   static constexpr size_t kMaxLineBytes = 4096;
   // A full AT+CMGL of a phone's memory (a thousand messages of header + PDU) fits.
   static constexpr size_t kMaxResponseBytes = 1 << 20;
+
+  // Without `vendor_noise` only the standard URCs are known, and a vendor line that
+  // arrives while a command without response prefixes runs (AT+CGMI, AT+CMGF=0)
+  // joins that command's response.
+  explicit AtParser(UnsolicitedSet vendor_noise = {}) : vendor_noise_(vendor_noise) {}
 
   // The host wrote `command_line` (with or without its CR). A command still pending is
   // abandoned first: AT allows one command at a time.
@@ -96,6 +115,8 @@ class AtParser {
   // Noise counters, for the modem's diagnostics page.
   size_t dropped_bytes() const { return dropped_bytes_; }
   size_t discarded_lines() const { return discarded_lines_; }
+  // As given to the constructor, for a fresh parser on the same port.
+  UnsolicitedSet vendor_noise() const { return vendor_noise_; }
 
  private:
   enum class Step { kAwaitingResult, kAwaitingPrompt, kPromptShown, kPduSent };
@@ -119,6 +140,7 @@ class AtParser {
   void emit_urc(std::string line);
   void flush_urc_header();
 
+  UnsolicitedSet vendor_noise_;
   std::string line_;
   bool discarding_ = false;  // inside an over-long line, until its end
   std::optional<Pending> pending_;

@@ -91,7 +91,7 @@ Discovery discover(const std::vector<std::string>& ports, const at::SerialSettin
         probed[i].identity = transport.error();
         return;
       }
-      at::AtChannel channel(std::move(*transport));
+      at::AtChannel channel(std::move(*transport), drivers::all_unsolicited());
       at::Reply woken = wake(channel, timeout);
       if (!woken.ok()) {
         probed[i].identity = make_error("no modem answers AT (" + woken.describe() + ")");

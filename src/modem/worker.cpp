@@ -262,7 +262,8 @@ void ModemWorker::step_opening() {
     set_state(State::kOffline, opened.error().message);
     return;
   }
-  channel_ = std::make_unique<at::AtChannel>(std::move(*opened));
+  // The driver is chosen from AT+CGMI, later: until then any family's noise may come.
+  channel_ = std::make_unique<at::AtChannel>(std::move(*opened), drivers::all_unsolicited());
   if (config_.trace) {
     channel_->set_trace([port = config_.port](std::string_view direction, std::string_view text) {
       spdlog::debug("modem {} {} {}", port, direction, printable(text));

@@ -49,7 +49,7 @@ TEST_CASE("modem probe: identity, SIM, health and SMS capabilities") {
   SimModems sims({config});
   auto transport = at::open_transport(sims.port(0));
   REQUIRE(transport.ok());
-  at::AtChannel channel(std::move(*transport));
+  at::AtChannel channel(std::move(*transport), drivers::all_unsolicited());
   auto report = modem::probe(channel, 5s);
   REQUIRE(report.ok());
   CHECK(report->family == "quectel");
@@ -73,7 +73,7 @@ TEST_CASE("modem probe: a port where nothing answers is an error") {
   sims.with(0, [](sim::SimModem& m, auto) { m.set_hung(true); });
   auto transport = at::open_transport(sims.port(0));
   REQUIRE(transport.ok());
-  at::AtChannel channel(std::move(*transport));
+  at::AtChannel channel(std::move(*transport), drivers::all_unsolicited());
   auto report = modem::probe(channel, 1500ms);
   REQUIRE_FALSE(report.ok());
   CHECK(report.error().message.find("no modem answers AT") != std::string::npos);

@@ -1,7 +1,8 @@
 // AtParser driven by the transcripts in tests/transcripts/<family>/ (format in
 // tests/transcripts/README.md): each is fed in one chunk, byte by byte and in seeded
-// random chunk sizes, and must give the same events every time. Below them, the
-// limits and the host-side calls that a transcript cannot show.
+// random chunk sizes, and must give the same events every time. The parser knows every
+// driver's vendor noise, as on a real port. Below them, the limits and the host-side
+// calls that a transcript cannot show.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "at/parser.h"
+#include "drivers/driver.h"
 
 namespace smsgate::at {
 namespace {
@@ -228,9 +230,10 @@ void drain(AtParser& parser, std::vector<std::string>& events) {
 }
 
 // Runs one transcript; consecutive feeds form one run, cut only by the chunker.
-void run(const Transcript& t, const Chunker& chunker, const std::string& how) {
+void run(const Transcript& t, const Chunker& chunker, const std::string& how,
+         UnsolicitedSet vendor_noise = drivers::all_unsolicited()) {
   INFO("transcript " << t.name << ", " << how);
-  AtParser parser;
+  AtParser parser(vendor_noise);
   std::vector<std::string> events;
   std::string run_bytes;
   auto flush = [&] {
@@ -313,6 +316,25 @@ TEST_CASE("at parser: generic transcripts, chunked every way") {
   run_every_way(transcripts);
 }
 
+// The noise the drivers of one transcript directory declare ("simcom" holds both SIMCom
+// dialects), for checking that a family's recordings need no other family's lines.
+class FamilyNoise {
+ public:
+  explicit FamilyNoise(std::string_view directory) {
+    for (const drivers::Driver* d : drivers::known_drivers()) {
+      if (d->family != directory && !d->family.starts_with(std::string(directory) + "-")) continue;
+      prefixes_.insert(prefixes_.end(), d->unsolicited.prefixes.begin(),
+                       d->unsolicited.prefixes.end());
+      words_.insert(words_.end(), d->unsolicited.words.begin(), d->unsolicited.words.end());
+    }
+  }
+  UnsolicitedSet set() const { return {prefixes_, words_}; }
+
+ private:
+  std::vector<std::string_view> prefixes_;
+  std::vector<std::string_view> words_;
+};
+
 TEST_CASE("at parser: vendor family transcripts, chunked every way") {
   auto names = families();
   // One directory per family with drivers/<family>.cpp; losing one is loud.
@@ -325,6 +347,9 @@ TEST_CASE("at parser: vendor family transcripts, chunked every way") {
     auto transcripts = load_all(family);
     CHECK_MESSAGE(!transcripts.empty(), family << " has no transcripts");
     run_every_way(transcripts);
+    // Each family's drivers declare the noise its own modems were recorded saying.
+    FamilyNoise own(family);
+    for (const auto& t : transcripts) run(t, whole(), "with its family's noise only", own.set());
   }
 }
 
@@ -477,20 +502,25 @@ TEST_CASE("at parser: an over-long line after a +CMT header releases the header"
 }
 
 TEST_CASE("at parser: known URC table") {
-  CHECK(is_known_urc("+CMTI: \"ME\",12"));
-  CHECK(is_known_urc("+cmti: \"ME\",12"));
-  CHECK(is_known_urc("^RSSI:20"));
-  CHECK(is_known_urc("Call Ready"));
-  CHECK(is_known_urc("CALL READY"));
-  CHECK(is_known_urc("SMS DONE"));  // SIM7600, simcom/sim7600_creset.txt
-  CHECK(is_known_urc("+QIND: PB DONE"));
-  CHECK(is_known_urc("#QSS: 1"));
-  CHECK(is_known_urc("+PACSP1"));
-  CHECK(is_known_urc("RING"));
-  CHECK_FALSE(is_known_urc("RINGING"));
-  CHECK_FALSE(is_known_urc("+CMGS: 4"));
-  CHECK_FALSE(is_known_urc("OK"));
-  CHECK_FALSE(is_known_urc(""));
+  const UnsolicitedSet standard_only{};
+  const UnsolicitedSet vendors = drivers::all_unsolicited();
+  CHECK(is_known_urc("+CMTI: \"ME\",12", standard_only));
+  CHECK(is_known_urc("+cmti: \"ME\",12", standard_only));
+  CHECK(is_known_urc("^RSSI:20", vendors));
+  CHECK(is_known_urc("Call Ready", vendors));
+  CHECK(is_known_urc("CALL READY", vendors));
+  CHECK(is_known_urc("SMS DONE", vendors));  // SIM7600, simcom/sim7600_creset.txt
+  CHECK(is_known_urc("+QIND: PB DONE", vendors));
+  CHECK(is_known_urc("#QSS: 1", vendors));
+  CHECK(is_known_urc("+PACSP1", vendors));
+  CHECK(is_known_urc("RING", standard_only));
+  CHECK_FALSE(is_known_urc("RINGING", vendors));
+  CHECK_FALSE(is_known_urc("+CMGS: 4", vendors));
+  CHECK_FALSE(is_known_urc("OK", vendors));
+  CHECK_FALSE(is_known_urc("", vendors));
+  // Vendor lines are known only to a parser given them.
+  CHECK_FALSE(is_known_urc("^RSSI:20", standard_only));
+  CHECK_FALSE(is_known_urc("Call Ready", standard_only));
 }
 
 }  // namespace

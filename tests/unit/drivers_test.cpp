@@ -1,12 +1,16 @@
 // The driver registry: which family a modem gets from its real AT+CGMI / AT+CGMM
-// answers, and that every driver's tables are well-formed data.
+// answers, that every driver's tables are well-formed data, and that the vendor noise
+// the drivers declare is what keeps the AT parser from mistaking it for an answer.
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <set>
 #include <string>
 #include <string_view>
+#include <variant>
+#include <vector>
 
+#include "at/parser.h"
 #include "drivers/driver.h"
 #include "drivers/families.h"
 
@@ -145,6 +149,90 @@ TEST_CASE("driver tables: the vendor answers their ICCID command gives") {
   CHECK(sierra_driver().iccid_prefix == "!ICCID:");
   CHECK(telit_driver().iccid_prefix == "#CCID:");
   CHECK(generic_driver().iccid_prefix == "+CRSM:");
+}
+
+// One line of each kind a family declares: a prefix with an argument after it, or a
+// whole-line word.
+std::vector<std::string> declared_lines(const Driver& d) {
+  std::vector<std::string> lines;
+  for (auto prefix : d.unsolicited.prefixes) lines.push_back(std::string(prefix) + "1");
+  for (auto word : d.unsolicited.words) lines.emplace_back(word);
+  return lines;
+}
+
+std::vector<at::Event> events_of(at::AtParser& parser, std::string_view bytes) {
+  parser.feed(bytes);
+  std::vector<at::Event> events;
+  while (auto event = parser.next_event()) events.push_back(std::move(*event));
+  return events;
+}
+
+// AT+CMGF=0 names no response prefix, so nothing but the parser's URC tables keeps a
+// line that arrives during it out of its response.
+constexpr std::string_view kPlainCommand = "AT+CMGF=0";
+
+TEST_CASE("driver noise: every family's lines are URCs to a parser given all_unsolicited()") {
+  size_t families_with_noise = 0;
+  for (const Driver* d : known_drivers()) {
+    INFO("family " << d->family);
+    if (!declared_lines(*d).empty()) ++families_with_noise;
+    // The parser matches trimmed lines, so an entry with blanks at its ends never would.
+    for (auto lines : {d->unsolicited.prefixes, d->unsolicited.words}) {
+      for (auto entry : lines) {
+        CAPTURE(entry);
+        REQUIRE_FALSE(entry.empty());
+        CHECK(entry.front() != ' ');
+        CHECK(entry.back() != ' ');
+        CHECK(entry.find_first_of("\r\n") == std::string_view::npos);
+      }
+    }
+    for (const std::string& line : declared_lines(*d)) {
+      CAPTURE(line);
+      // Vendor lines only: a standard URC belongs in the parser's own table.
+      CHECK_FALSE(at::is_known_urc(line, {}));
+      CHECK(at::is_known_urc(line, all_unsolicited()));
+
+      at::AtParser parser(all_unsolicited());
+      parser.command_sent(kPlainCommand);
+      auto events = events_of(parser, line + "\r\nOK\r\n");
+      REQUIRE(events.size() == 2);
+      CHECK(std::get<at::Urc>(events[0]).line == line);
+      const auto& response = std::get<at::Response>(events[1]);
+      CHECK(response.lines.empty());
+      CHECK(response.final.ok());
+    }
+  }
+  // Every vendor family declares some (generic: Cinterion's, which no family claims).
+  CHECK(families_with_noise == known_drivers().size());
+}
+
+TEST_CASE("driver noise: a parser without it treats the lines as any unknown line") {
+  for (const Driver* d : known_drivers()) {
+    INFO("family " << d->family);
+    for (const std::string& line : declared_lines(*d)) {
+      CAPTURE(line);
+      at::AtParser parser;
+      // Idle, an unknown line is still reported as unsolicited...
+      auto idle = events_of(parser, line + "\r\n");
+      REQUIRE(idle.size() == 1);
+      CHECK(std::get<at::Urc>(idle[0]).line == line);
+      // ...but during a command without response prefixes it joins the answer.
+      parser.command_sent(kPlainCommand);
+      auto pending = events_of(parser, line + "\r\nOK\r\n");
+      REQUIRE(pending.size() == 1);
+      CHECK(std::get<at::Response>(pending[0]).lines == std::vector<std::string>{line});
+    }
+  }
+}
+
+TEST_CASE("driver noise: all_unsolicited() is built once, each line once") {
+  at::UnsolicitedSet all = all_unsolicited();
+  CHECK(all.prefixes.data() == all_unsolicited().prefixes.data());
+  CHECK(all.words.data() == all_unsolicited().words.data());
+  for (auto lines : {all.prefixes, all.words}) {
+    std::set<std::string_view> unique(lines.begin(), lines.end());
+    CHECK(unique.size() == lines.size());
+  }
 }
 
 }  // namespace
