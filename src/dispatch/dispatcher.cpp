@@ -47,12 +47,7 @@ std::string with_remaining_validity(const std::string& pdu_hex, const store::Mes
   return pdu::to_hex(*octets);
 }
 
-store::Part* find_part(store::Claimed& claimed, int64_t part_id) {
-  for (store::Part& part : claimed.parts) {
-    if (part.id == part_id) return &part;
-  }
-  return nullptr;
-}
+bool is_queued(const store::Part& part) { return part.status == store::PartStatus::kQueued; }
 
 }  // namespace
 
@@ -310,122 +305,107 @@ void Dispatcher::handle_status(const StatusEvent& event) {
 
 int64_t Dispatcher::fill_modems(int64_t now) {
   int64_t next_look = now + options_.idle_poll_ms;
+  const std::vector<ModemView> modems = modem_views();
   // Longest idle first, so that when several modems answer together none is always
   // the one that waits for the others' commits.
-  std::vector<std::pair<uint64_t, std::string>> idle;
-  std::set<std::string> not_sending;
-  {
-    std::lock_guard lock(mutex_);
-    not_sending = not_sending_;
-  }
-  for (auto& [id, slot] : slots_) {
-    if (slot.state != State::kReady || slot.current || not_sending.contains(id)) continue;
+  std::vector<const ModemView*> idle;
+  for (const ModemView& modem : modems) {
+    Slot& slot = slots_[modem.id];
+    if (!modem.ready() || slot.current || !modem.sending) continue;
     if (slot.limiter && !slot.limiter->may_send(now)) {
       next_look = std::min(next_look, slot.limiter->next_allowed(now));
       continue;
     }
-    idle.emplace_back(slot.idle_since, id);
+    idle.push_back(&modem);
   }
-  std::sort(idle.begin(), idle.end());
-  for (const auto& [since, id] : idle) fill(id, slots_[id], now);
+  std::stable_sort(idle.begin(), idle.end(), [this](const ModemView* a, const ModemView* b) {
+    return slots_[a->id].idle_since < slots_[b->id].idle_since;
+  });
+  for (const ModemView* here : idle) fill(*here, slots_[here->id], modems, now);
   return next_look;
 }
 
-bool Dispatcher::routed_elsewhere(const store::Message& message, const std::string& id,
-                                  const Slot& slot) {
-  if (message.modem_pin) return false;  // the store only offers it to its own modem
-  std::optional<std::string> route = router_.modem_for(message.to);
-  if (!route || *route == slot.name || *route == slot.port || *route == id) return false;
-  // Left for the routed modem while it is there to take it; otherwise any modem will do.
-  return std::any_of(slots_.begin(), slots_.end(), [&](const auto& entry) {
-    const Slot& other = entry.second;
-    return other.state == State::kReady &&
-           (*route == other.name || *route == other.port || *route == entry.first);
-  });
-}
-
-bool Dispatcher::routed_here(const store::Message& message, const std::string& id,
-                             const Slot& slot) const {
-  std::optional<std::string> route = router_.modem_for(message.to);
-  return route && (*route == slot.name || *route == slot.port || *route == id);
-}
-
-bool Dispatcher::another_modem_can_take(const store::Message& message,
-                                        const std::string& id) const {
-  // Busy will do: the other modem takes it when it is free.
-  if (message.modem_pin) return false;
+std::vector<ModemView> Dispatcher::modem_views() const {
+  std::vector<ModemView> views;
+  views.reserve(slots_.size());
   std::lock_guard lock(mutex_);
-  return std::any_of(slots_.begin(), slots_.end(), [&](const auto& entry) {
-    return entry.first != id && entry.second.state == State::kReady &&
-           !not_sending_.contains(entry.first);
-  });
+  for (const auto& [id, slot] : slots_) {
+    views.push_back({id, slot.name, slot.port, slot.state, !not_sending_.contains(id)});
+  }
+  return views;
 }
 
-bool Dispatcher::fill(const std::string& id, Slot& slot, int64_t now) {
+std::optional<std::string> Dispatcher::failed_on(int64_t message_id) const {
+  auto found = avoid_modem_.find(message_id);
+  if (found == avoid_modem_.end()) return std::nullopt;
+  return found->second;
+}
+
+OptOutRead Dispatcher::read_optout(const std::string& number) {
+  auto opted_out = store_.is_opted_out(number);
+  if (!opted_out) {
+    spdlog::error("opt-outs: {}", opted_out.error().message);
+    return OptOutRead::kUnknown;
+  }
+  return *opted_out ? OptOutRead::kOptedOut : OptOutRead::kNotOptedOut;
+}
+
+bool Dispatcher::fill(const ModemView& here, Slot& slot, std::span<const ModemView> modems,
+                      int64_t now) {
   store::Exclusions exclusions;
   // Each pass either sends, or settles one message (expired, refused, held) or sets it
   // aside for this modem; the bound only guards against a store that keeps offering.
   for (int pass = 0; pass < 256; ++pass) {
-    auto next = store_.next_due_message(now, id, exclusions);
+    auto next = store_.next_due_message(now, here.id, exclusions);
     if (!next) {
       spdlog::error("queue: {}", next.error().message);
       return false;
     }
     if (!*next) return false;
     const store::Message& message = **next;
-    if (policy::expired(now, message.expires_at)) {
-      avoid_modem_.erase(message.id);
-      note(store_.expire_message(message.id, now));
-      std::lock_guard lock(mutex_);
-      ++counters_.messages_expired;
-      continue;
+    Offer offer{message.to, message.category, message.expires_at, message.modem_pin.has_value(),
+                failed_on(message.id)};
+    OfferAction action = decide_offer(offer, here, modems, quiet_hours_, router_, now);
+    if (action.kind == OfferAction::Kind::kReadOptOut) {
+      offer.optout = read_optout(message.to);
+      action = decide_offer(offer, here, modems, quiet_hours_, router_, now);
     }
-    if (policy::blocked_by_optout(message.category)) {
-      auto opted_out = store_.is_opted_out(message.to);
-      if (!opted_out) {
-        // Unknown is not "no": a message to someone who said STOP must not go out.
-        spdlog::error("opt-outs: {}", opted_out.error().message);
-        exclusions.message_ids.push_back(message.id);
-        continue;
-      }
-      if (*opted_out) {
+    switch (action.kind) {
+      case OfferAction::Kind::kExpire:
         avoid_modem_.erase(message.id);
-        note(store_.fail_message(message.id, "recipient opted out", now));
-        std::lock_guard lock(mutex_);
-        ++counters_.messages_failed;
-        continue;
+        note(store_.expire_message(message.id, now));
+        count(&DispatchCounters::messages_expired);
+        break;
+      case OfferAction::Kind::kFail:
+        avoid_modem_.erase(message.id);
+        note(store_.fail_message(message.id, action.reason, now));
+        count(&DispatchCounters::messages_failed);
+        break;
+      case OfferAction::Kind::kHold:
+        note(store_.reschedule(message.id, action.until, action.reason, now));
+        count(&DispatchCounters::messages_held);
+        break;
+      case OfferAction::Kind::kReadOptOut:  // not twice: read above
+      case OfferAction::Kind::kSkip:
+        exclusions.message_ids.push_back(message.id);
+        break;
+      case OfferAction::Kind::kClaim: {
+        auto claimed = store_.claim(message.id, here.id, now);
+        if (!claimed || !*claimed) {
+          exclusions.message_ids.push_back(message.id);
+          break;
+        }
+        slot.current = std::move(**claimed);
+        return send_next_part(here.id, slot, now);
       }
     }
-    if (auto until = quiet_hours_.held_until(now, message.category)) {
-      note(store_.reschedule(message.id, *until, "quiet hours", now));
-      std::lock_guard lock(mutex_);
-      ++counters_.messages_held;
-      continue;
-    }
-    auto avoided = avoid_modem_.find(message.id);
-    bool avoid_here = avoided != avoid_modem_.end() && avoided->second == id &&
-                      !message.modem_pin && !routed_here(message, id, slot) &&
-                      another_modem_can_take(message, id);
-    if (routed_elsewhere(message, id, slot) || avoid_here) {
-      exclusions.message_ids.push_back(message.id);
-      continue;
-    }
-    auto claimed = store_.claim(message.id, id, now);
-    if (!claimed || !*claimed) {
-      exclusions.message_ids.push_back(message.id);
-      continue;
-    }
-    slot.current = std::move(**claimed);
-    return send_next_part(id, slot, now);
   }
   return false;
 }
 
 bool Dispatcher::send_next_part(const std::string& id, Slot& slot, int64_t now) {
   auto& parts = slot.current->parts;
-  auto next = std::find_if(parts.begin(), parts.end(), [](const store::Part& part) {
-    return part.status == store::PartStatus::kQueued;
-  });
+  auto next = std::find_if(parts.begin(), parts.end(), is_queued);
   if (next == parts.end()) {
     finish_message(slot);
     return false;
@@ -437,36 +417,17 @@ bool Dispatcher::send_next_part(const std::string& id, Slot& slot, int64_t now) 
     return false;
   }
   next->status = store::PartStatus::kSubmitting;
-  bool more = std::any_of(next + 1, parts.end(), [](const store::Part& part) {
-    return part.status == store::PartStatus::kQueued;
-  });
   modem::SendRequest request;
   request.id = static_cast<uint64_t>(next->id);
   request.pdu_hex = with_remaining_validity(next->pdu_hex, slot.current->message, now);
   request.tpdu_length = next->tpdu_length;
-  request.more_to_follow = more;
+  request.more_to_follow = std::any_of(next + 1, parts.end(), is_queued);
   if (!pool_->try_send(id, std::move(request))) {
     release(slot, now, "modem not ready", now, false);
     return false;
   }
   slot.in_flight_part = next->id;
   return true;
-}
-
-bool Dispatcher::may_be_the_sim(const SendOutcome& outcome) {
-  // TS 24.011 E-2 causes 8 (operator determined barring), 10 (call barred) and 50
-  // (requested facility not subscribed) name the sending subscription as often as the
-  // destination.
-  if (!outcome.error || outcome.error->kind != at::FinalKind::kCmsError) return false;
-  int code = outcome.error->code;
-  return code == 8 || code == 10 || code == 50;
-}
-
-bool Dispatcher::refused_elsewhere_or_alone(const std::string& id, const Slot& slot) const {
-  const store::Message& message = slot.current->message;
-  auto avoided = avoid_modem_.find(message.id);
-  if (avoided != avoid_modem_.end() && avoided->second != id) return true;
-  return !another_modem_can_take(message, id);
 }
 
 void Dispatcher::finish_message(Slot& slot) {
@@ -478,31 +439,21 @@ void Dispatcher::finish_message(Slot& slot) {
 void Dispatcher::release(Slot& slot, int64_t retry_at, const std::string& reason, int64_t now,
                          bool attempted) {
   note(store_.release_message(slot.current->message.id, retry_at, reason, now, attempted));
-  {
-    std::lock_guard lock(mutex_);
-    ++counters_.messages_released;
-  }
+  count(&DispatchCounters::messages_released);
   slot.current.reset();
   slot.in_flight_part.reset();
   slot.idle_since = ++idle_sequence_;
 }
 
-void Dispatcher::retry_or_fail(const std::string& id, Slot& slot, const std::string& reason,
-                               bool backoff, int64_t now) {
-  int64_t message_id = slot.current->message.id;
-  int attempts = slot.current->message.attempts + 1;
-  if (backoff_.attempts_exhausted(attempts)) {
-    note(store_.fail_message(
-        message_id, "gave up after " + std::to_string(attempts) + " attempts: " + reason, now));
-    {
-      std::lock_guard lock(mutex_);
-      ++counters_.messages_failed;
-    }
-    finish_message(slot);
-    return;
+void Dispatcher::record_sent(Slot& slot, int64_t part_id, int reference, int64_t now) {
+  std::optional<int> tp_mr;
+  if (reference >= 0) tp_mr = reference;
+  note(store_.mark_part_sent(part_id, tp_mr, now));
+  for (store::Part& part : slot.current->parts) {
+    if (part.id == part_id) part.status = store::PartStatus::kSent;
   }
-  avoid_modem_[message_id] = id;
-  release(slot, backoff ? now + backoff_.retry_delay(attempts) : now, reason, now);
+  if (slot.limiter) slot.limiter->record(now);
+  count(&DispatchCounters::parts_sent);
 }
 
 void Dispatcher::handle_sent(const SentEvent& event) {
@@ -514,73 +465,45 @@ void Dispatcher::handle_sent(const SentEvent& event) {
     return;
   }
   slot.in_flight_part.reset();
-  store::Part* part = find_part(*slot.current, part_id);
   int64_t now = clock_.now();
-  switch (outcome.kind) {
-    case SendOutcome::Kind::kSent: {
-      std::optional<int> reference;
-      if (outcome.reference >= 0) reference = outcome.reference;
-      note(store_.mark_part_sent(part_id, reference, now));
-      if (part) part->status = store::PartStatus::kSent;
-      if (slot.limiter) slot.limiter->record(now);
-      {
-        std::lock_guard lock(mutex_);
-        ++counters_.parts_sent;
-      }
-      // The next part of the same message, on the same modem, at once; while shutting
-      // down, the rest waits in the queue instead.
-      if (slot.state == State::kReady && !draining_) {
-        send_next_part(event.modem, slot, now);
-      } else if (std::any_of(
-                     slot.current->parts.begin(), slot.current->parts.end(),
-                     [](const auto& p) { return p.status == store::PartStatus::kQueued; })) {
-        release(slot, now,
-                draining_ ? std::string("shutting down")
-                          : "modem " + std::string(modem::state_name(slot.state)),
-                now, false);
-      } else {
-        finish_message(slot);
-      }
+  if (outcome.kind == SendOutcome::Kind::kSent) record_sent(slot, part_id, outcome.reference, now);
+  if (outcome.kind == SendOutcome::Kind::kRefused) count(&DispatchCounters::parts_refused);
+
+  const store::Message& message = slot.current->message;
+  const int64_t message_id = message.id;
+  const Sending sending{
+      message.attempts, message.modem_pin.has_value(), failed_on(message_id),
+      std::any_of(slot.current->parts.begin(), slot.current->parts.end(), is_queued)};
+  const std::vector<ModemView> modems = modem_views();
+  // Its slot holds the message, so the modem is among the views.
+  const ModemView& here = *std::find_if(modems.begin(), modems.end(),
+                                        [&](const ModemView& m) { return m.id == event.modem; });
+  const OutcomeAction action =
+      decide_outcome(outcome, sending, here, modems, draining_, backoff_, now);
+  switch (action.kind) {
+    case OutcomeAction::Kind::kSendNextPart:
+      send_next_part(event.modem, slot, now);
       return;
-    }
-    case SendOutcome::Kind::kRefused: {
-      {
-        std::lock_guard lock(mutex_);
-        ++counters_.parts_refused;
-      }
-      at::ErrorClass error_class = outcome.error_class.value_or(at::ErrorClass::kTemporary);
-      if (error_class == at::ErrorClass::kPermanentForRecipient && may_be_the_sim(outcome) &&
-          !refused_elsewhere_or_alone(event.modem, slot)) {
-        // Barring and "not subscribed" may be this SIM's (no credit, SMS not in its
-        // plan), not the recipient's: another modem tries before the message fails.
-        spdlog::warn("modem {}: {} (the SIM may be barred; another modem tries)", event.modem,
-                     outcome.detail);
-        avoid_modem_[slot.current->message.id] = event.modem;
-        release(slot, now, outcome.detail, now, true);
-        return;
-      }
-      if (error_class == at::ErrorClass::kPermanentForRecipient) {
-        note(store_.mark_part_failed(part_id, outcome.detail, now));
-        {
-          std::lock_guard lock(mutex_);
-          ++counters_.messages_failed;
-        }
-        finish_message(slot);
-        return;
-      }
-      // Network trouble waits a while; a modem at fault hands it to another at once.
-      retry_or_fail(event.modem, slot, outcome.detail, error_class == at::ErrorClass::kTemporary,
-                    now);
+    case OutcomeAction::Kind::kFinish:
+      finish_message(slot);
       return;
-    }
-    case SendOutcome::Kind::kNotSent:
-      // Nothing reached the network: another modem takes it at once, no attempt spent.
-      avoid_modem_[slot.current->message.id] = event.modem;
-      release(slot, now, "not sent: " + outcome.detail, now, false);
+    case OutcomeAction::Kind::kTryAnotherModem:
+      spdlog::warn("modem {}: {} (the SIM may be barred; another modem tries)", event.modem,
+                   outcome.detail);
+      [[fallthrough]];
+    case OutcomeAction::Kind::kRelease:
+      if (action.avoid_this_modem) avoid_modem_[message_id] = event.modem;
+      release(slot, action.retry_at, action.reason, now, action.attempt_spent);
       return;
-    case SendOutcome::Kind::kUncertain:
-      // At least once: it may have gone out, but a lost message is worse than a twin.
-      retry_or_fail(event.modem, slot, "no answer after the PDU: " + outcome.detail, false, now);
+    case OutcomeAction::Kind::kFailPart:
+      note(store_.mark_part_failed(part_id, action.reason, now));
+      count(&DispatchCounters::messages_failed);
+      finish_message(slot);
+      return;
+    case OutcomeAction::Kind::kGiveUp:
+      note(store_.fail_message(message_id, action.reason, now));
+      count(&DispatchCounters::messages_failed);
+      finish_message(slot);
       return;
   }
 }
@@ -607,8 +530,7 @@ bool Dispatcher::record_received(const ReceivedEvent& event) {
     // Left on the modem for a person to look at: deleting it would lose it.
     spdlog::warn("modem {}: a received PDU does not decode and stays on the modem: {}", event.modem,
                  decoded.error().message);
-    std::lock_guard lock(mutex_);
-    ++counters_.undecodable_pdus;
+    count(&DispatchCounters::undecodable_pdus);
     return false;
   }
   bool committed = false;
@@ -631,10 +553,7 @@ bool Dispatcher::record_received(const ReceivedEvent& event) {
       return false;
     }
     committed = true;
-    {
-      std::lock_guard lock(mutex_);
-      ++counters_.inbound_parts;
-    }
+    count(&DispatchCounters::inbound_parts);
     if (recorded->completed) handle_inbound_message(*recorded->completed, now);
   } else if (const auto* report = std::get_if<pdu::StatusReport>(&decoded->tpdu)) {
     store::StatusReportIn in;
@@ -651,10 +570,7 @@ bool Dispatcher::record_received(const ReceivedEvent& event) {
       return false;
     }
     committed = true;
-    {
-      std::lock_guard lock(mutex_);
-      ++counters_.status_reports;
-    }
+    count(&DispatchCounters::status_reports);
     if (!recorded->part_id) {
       spdlog::info("modem {}: a status report for TP-MR {} matches no part (kept)", event.modem,
                    report->reference);
@@ -668,10 +584,7 @@ bool Dispatcher::record_received(const ReceivedEvent& event) {
 }
 
 void Dispatcher::handle_inbound_message(const store::InboundMessage& message, int64_t now) {
-  {
-    std::lock_guard lock(mutex_);
-    ++counters_.inbound_messages;
-  }
+  count(&DispatchCounters::inbound_messages);
   // Never the text at info level: replies carry codes and health data.
   spdlog::info("inbound message {} on modem {}: {} part(s){}{}", message.id, message.modem,
                message.parts, message.partial ? ", partial" : "",
@@ -698,6 +611,11 @@ void Dispatcher::handle_inbound_message(const store::InboundMessage& message, in
       break;
   }
   if (observers_.inbound_received) observers_.inbound_received(message);
+}
+
+void Dispatcher::count(uint64_t DispatchCounters::*counter) {
+  std::lock_guard lock(mutex_);
+  ++(counters_.*counter);
 }
 
 void Dispatcher::note(const Result<store::StatusChange>& change) {

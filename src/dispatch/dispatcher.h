@@ -1,14 +1,18 @@
 // Dispatcher: moves work between the store and the modems. One thread; it alone
 // decides what each modem sends next.
 //
-// For each modem that is ready and idle it takes the best due message from the store
-// (priority, then due time, then age), applies the policies (TTL, opt-outs, quiet
-// hours, routing, the modem's rate limits), claims it, and sends its parts on that
-// modem one after another. Every part is marked `submitting` (committed) before its
-// bytes go to the port. Outcomes come back from the workers: a sent part is recorded
-// with its TP-MR; a permanent refusal fails the message; anything else releases it to
-// the queue (with backoff for temporary network errors, at once when the modem was at
-// fault) so another modem can take it; after max_attempts it fails.
+// For each modem that is ready, idle and within its rate limits it takes the best due
+// message from the store (priority, then due time, then age) and asks decide_offer
+// (decisions.h) what the policies make of it: expire it (TTL), fail it (opted out),
+// hold it (quiet hours), leave it for another modem (routes, failover) or claim it.
+// A claimed message's parts go out on that modem one after another, each marked
+// `submitting` (committed) before its bytes go to the port. Outcomes come back from
+// the workers and decide_outcome says what follows: the next part (a sent part is
+// recorded with its TP-MR), the part failed (a permanent refusal), or the message
+// back to the queue (with backoff for temporary network errors, at once when the
+// modem was at fault) so another modem can take it, until max_attempts. The decisions
+// are pure; this class gathers what they need and carries their answers out (store,
+// counters, observers, logs).
 //
 // What modems receive is recorded (status reports matched to parts, inbound parts
 // reassembled, opt-out keywords applied) and only then confirmed to the modem, which
@@ -18,7 +22,8 @@
 // whose parts never came are completed as partial, and spent OTP codes are purged.
 //
 // Thread safety: PoolListener callbacks come from worker threads and only queue
-// events; wake(), start() and stop() may be called from any thread.
+// events; attach() comes before start(); the other public methods may be called from
+// any thread.
 #pragma once
 
 #include <condition_variable>
@@ -30,12 +35,14 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <thread>
 #include <variant>
 #include <vector>
 
 #include "common/clock.h"
+#include "dispatch/decisions.h"
 #include "modem/pool.h"
 #include "policy/keywords.h"
 #include "policy/limits.h"
@@ -174,27 +181,25 @@ class Dispatcher : public modem::PoolListener {
   void handle_reload(const ReloadEvent& event);
   // Gives every ready, idle modem its next message; returns when to look again.
   int64_t fill_modems(int64_t now);
-  bool fill(const std::string& id, Slot& slot, int64_t now);
+  bool fill(const ModemView& here, Slot& slot, std::span<const ModemView> modems, int64_t now);
   bool send_next_part(const std::string& id, Slot& slot, int64_t now);
+  void record_sent(Slot& slot, int64_t part_id, int reference, int64_t now);
   // `attempted`: a modem tried it (counts towards max_attempts).
   void release(Slot& slot, int64_t retry_at, const std::string& reason, int64_t now,
                bool attempted = true);
-  bool routed_here(const store::Message& message, const std::string& id, const Slot& slot) const;
-  // Another ready modem (busy or not) could send `message`.
-  bool another_modem_can_take(const store::Message& message, const std::string& id) const;
-  static bool may_be_the_sim(const modem::SendOutcome& outcome);
-  bool refused_elsewhere_or_alone(const std::string& id, const Slot& slot) const;
-  void retry_or_fail(const std::string& id, Slot& slot, const std::string& reason, bool backoff,
-                     int64_t now);
   void handle_inbound_message(const store::InboundMessage& message, int64_t now);
   void finish_message(Slot& slot);
   void note(const Result<store::StatusChange>& change);
   void note(const Result<std::optional<store::StatusChange>>& change);
+  void count(uint64_t DispatchCounters::*counter);
   Slot& slot_for(const std::string& modem);
   // The slot's name and rate limits from its port's ModemPolicy.
   void apply_modem_policy(Slot& slot);
-  bool routed_elsewhere(const store::Message& message, const std::string& id, const Slot& slot);
   bool any_in_flight() const;
+  // What the decisions know of the modems and the message: every slot, as it is now.
+  std::vector<ModemView> modem_views() const;
+  std::optional<std::string> failed_on(int64_t message_id) const;
+  OptOutRead read_optout(const std::string& number);
 
   store::Store& store_;
   const Clock& clock_;
