@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
-#include "modem/worker.h"
+#include "modem/status.h"
 #include "pdu/planner.h"
 #include "store/types.h"
 

@@ -14,27 +14,9 @@
 #include "common/result.h"
 #include "drivers/driver.h"
 #include "modem/info.h"
+#include "modem/status.h"
 
 namespace smsgate::modem {
-
-struct Identity {
-  std::string manufacturer;  // AT+CGMI
-  std::string model;         // AT+CGMM
-  std::string revision;      // AT+CGMR
-  std::string imei;          // AT+CGSN
-  std::string imsi;          // AT+CIMI, once the SIM is unlocked
-  std::string iccid;         // the driver's ICCID command
-  friend bool operator==(const Identity&, const Identity&) = default;
-};
-
-struct Health {
-  std::optional<int> rssi;  // AT+CSQ <rssi> 0..31; nullopt when 99 (unknown)
-  std::optional<int> dbm;   // -113 + 2 * rssi (TS 27.007 clause 8.5)
-  RegistrationStatus registration = RegistrationStatus::kUnknown;  // AT+CREG?
-  std::string operator_name;  // AT+COPS?, empty when not registered
-  bool registered() const { return is_registered(registration); }
-  friend bool operator==(const Health&, const Health&) = default;
-};
 
 // Short commands get this long; no radio involved, so a modem that takes longer is
 // not answering.

@@ -47,30 +47,6 @@ std::string printable(std::string_view bytes) {
 
 }  // namespace
 
-std::string_view state_name(State state) {
-  switch (state) {
-    case State::kOpening:
-      return "opening";
-    case State::kProbing:
-      return "probing";
-    case State::kUnlocking:
-      return "unlocking";
-    case State::kInitialising:
-      return "initialising";
-    case State::kReady:
-      return "ready";
-    case State::kResetting:
-      return "resetting";
-    case State::kOffline:
-      return "offline";
-    case State::kNeedsAttention:
-      return "needs-attention";
-    case State::kStopped:
-      return "stopped";
-  }
-  return "?";
-}
-
 struct ModemWorker::Shared {
   std::optional<bool> delivery_committed;  // acknowledge_delivery()'s answer
   mutable std::mutex mutex;

@@ -37,24 +37,12 @@
 #include "at/transport.h"
 #include "drivers/driver.h"
 #include "modem/probe.h"
+#include "modem/status.h"
 
 namespace smsgate::modem {
 
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
-
-enum class State {
-  kOpening,         // opening the port (again)
-  kProbing,         // AT, echo off, identity, driver init
-  kUnlocking,       // SIM PIN
-  kInitialising,    // SMS set-up, stored messages drained
-  kReady,           // sending, receiving, health polls
-  kResetting,       // no answer: working up the reset ladder
-  kOffline,         // the port is gone or will not open; retried
-  kNeedsAttention,  // wrong PIN, PUK lock, no SIM, ...: waits for a person
-  kStopped,
-};
-std::string_view state_name(State state);  // "ready", "needs-attention", ...
 
 struct WorkerConfig {
   std::string port;
@@ -71,21 +59,6 @@ struct WorkerConfig {
   std::optional<milliseconds> send_timeout;
   // Log every byte to and from the modem (debug only: PDUs carry message content).
   bool trace = false;
-};
-
-// What the modem looks like now; copied out by status().
-struct ModemStatus {
-  State state = State::kOpening;
-  std::string detail;  // why it is offline / needs attention / last reset
-  std::string port;
-  std::string family;  // the driver chosen
-  Identity identity;
-  Health health;
-  std::optional<Clock::time_point> health_checked;
-  uint64_t parts_sent = 0;
-  uint64_t parts_failed = 0;
-  uint64_t messages_received = 0;
-  uint64_t resets = 0;
 };
 
 // One part, ready for AT+CMGS.
