@@ -5,10 +5,8 @@
 #include <algorithm>
 #include <chrono>
 
-#include "pdu/decode.h"
 #include "pdu/hex.h"
 #include "pdu/submit.h"
-#include "pdu/utf.h"
 
 namespace smsgate::dispatch {
 namespace {
@@ -21,15 +19,6 @@ constexpr int64_t kPartialCheckMs = 60 * 1000;
 // How often spent OTP codes are purged: the retention is a day, so an hour late is
 // nothing, and an idle box does not wake its disk every minute for it.
 constexpr int64_t kOtpPurgeMs = 3600 * 1000;
-
-int64_t epoch_ms(const pdu::Timestamp& t) {
-  using namespace std::chrono;
-  sys_days day = year_month_day(year(t.year), month(static_cast<unsigned>(t.month)),
-                                std::chrono::day(static_cast<unsigned>(t.day)));
-  auto local = day + hours(t.hour) + minutes(t.minute) + seconds(t.second);
-  return duration_cast<milliseconds>((local - minutes(15 * t.offset_quarters)).time_since_epoch())
-      .count();
-}
 
 // The validity period counts from when the SMSC takes the part: one encoded at
 // submission and sent hours later (quiet hours, retries, a backlog) would outlive its
@@ -69,7 +58,9 @@ Dispatcher::Dispatcher(store::Store& store, const Clock& clock, DispatcherOption
       quiet_hours_(options_.quiet_hours, options_.timezone),
       router_(options_.routes),
       backoff_(options_.retry, options_.random),
-      keywords_(std::move(keywords)) {}
+      inbox_(store, std::move(keywords),
+             {.message_changed = [this](const store::StatusChange& change) { note(change); },
+              .inbound_received = observers_.inbound_received}) {}
 
 Dispatcher::~Dispatcher() { stop(false); }
 
@@ -149,7 +140,7 @@ void Dispatcher::handle_reload(const ReloadEvent& event) {
   auto keywords = policy::KeywordMatcher::create(options.optout_keywords, options.optin_keywords);
   if (!keywords) return;  // checked in reload()
   options_ = options;
-  keywords_ = std::move(*keywords);
+  inbox_.set_keywords(std::move(*keywords));
   quiet_hours_ = policy::QuietHours(options_.quiet_hours, options_.timezone);
   router_ = policy::Router(options_.routes);
   backoff_ = policy::Backoff(options_.retry, options_.random);
@@ -158,8 +149,14 @@ void Dispatcher::handle_reload(const ReloadEvent& event) {
 }
 
 DispatchCounters Dispatcher::counters() const {
+  const InboxCounters inbound = inbox_.counters();
   std::lock_guard lock(mutex_);
-  return counters_;
+  DispatchCounters counters = counters_;
+  counters.inbound_parts = inbound.inbound_parts;
+  counters.inbound_messages = inbound.inbound_messages;
+  counters.status_reports = inbound.status_reports;
+  counters.undecodable_pdus = inbound.undecodable_pdus;
+  return counters;
 }
 
 void Dispatcher::on_status(const std::string& modem, const modem::ModemStatus& status) {
@@ -214,12 +211,7 @@ void Dispatcher::run() {
     next_look = fill_modems(now);
     if (now >= next_partial_check_) {
       next_partial_check_ = now + kPartialCheckMs;
-      auto partial = store_.complete_partial_inbound(now, options_.partial_inbound_timeout_ms);
-      if (!partial) {
-        spdlog::error("inbound: {}", partial.error().message);
-      } else {
-        for (const store::InboundMessage& message : *partial) handle_inbound_message(message, now);
-      }
+      inbox_.complete_partial(now, options_.partial_inbound_timeout_ms);
     }
     if (now >= next_otp_purge_) {
       next_otp_purge_ = now + kOtpPurgeMs;
@@ -511,7 +503,9 @@ void Dispatcher::handle_sent(const SentEvent& event) {
 // ---- Received --------------------------------------------------------------------
 
 void Dispatcher::handle_received(const ReceivedEvent& event) {
-  bool committed = record_received(event);
+  // The pool is the dispatcher's, so the answers to the modem are given here; the
+  // Inbox knows only the store.
+  bool committed = inbox_.record(event.modem, event.received.pdu_hex, clock_.now());
   if (committed && event.received.stored) {
     pool_->confirm_stored(event.modem, *event.received.stored);
   }
@@ -520,97 +514,6 @@ void Dispatcher::handle_received(const ReceivedEvent& event) {
   if (event.received.awaits_acknowledgement) {
     pool_->acknowledge_delivery(event.modem, committed);
   }
-}
-
-bool Dispatcher::record_received(const ReceivedEvent& event) {
-  int64_t now = clock_.now();
-  auto octets = pdu::from_hex(event.received.pdu_hex);
-  auto decoded = octets ? pdu::decode_pdu_any(*octets) : Result<pdu::DecodedPdu>(octets.error());
-  if (!decoded) {
-    // Left on the modem for a person to look at: deleting it would lose it.
-    spdlog::warn("modem {}: a received PDU does not decode and stays on the modem: {}", event.modem,
-                 decoded.error().message);
-    count(&DispatchCounters::undecodable_pdus);
-    return false;
-  }
-  bool committed = false;
-  if (const auto* deliver = std::get_if<pdu::Deliver>(&decoded->tpdu)) {
-    store::InboundPartIn part;
-    part.modem = event.modem;
-    part.pdu_hex = event.received.pdu_hex;
-    part.sender = deliver->from;
-    part.text = deliver->user_data.encoding == pdu::Encoding::kEightBit
-                    ? pdu::to_hex(deliver->user_data.data)
-                    : pdu::code_points_to_utf8(deliver->user_data.text);
-    if (const auto& concat = deliver->user_data.concat) {
-      part.concat = store::InboundPartIn::Concat{concat->reference, concat->part, concat->total};
-    }
-    part.sent_timestamp = deliver->timestamp.iso8601();
-    part.received_at = now;
-    auto recorded = store_.record_inbound_part(part);
-    if (!recorded) {
-      spdlog::error("modem {}: inbound not stored: {}", event.modem, recorded.error().message);
-      return false;
-    }
-    committed = true;
-    count(&DispatchCounters::inbound_parts);
-    if (recorded->completed) handle_inbound_message(*recorded->completed, now);
-  } else if (const auto* report = std::get_if<pdu::StatusReport>(&decoded->tpdu)) {
-    store::StatusReportIn in;
-    in.modem = event.modem;
-    in.tp_mr = report->reference;
-    in.recipient = report->recipient;
-    in.status_code = report->status;
-    in.discharge_time = epoch_ms(report->discharge_time);
-    in.received_at = now;
-    auto recorded = store_.record_status_report(in);
-    if (!recorded) {
-      spdlog::error("modem {}: status report not stored: {}", event.modem,
-                    recorded.error().message);
-      return false;
-    }
-    committed = true;
-    count(&DispatchCounters::status_reports);
-    if (!recorded->part_id) {
-      spdlog::info("modem {}: a status report for TP-MR {} matches no part (kept)", event.modem,
-                   report->reference);
-    }
-    if (recorded->change) note(Result<store::StatusChange>(*recorded->change));
-  } else {
-    // An SMS-SUBMIT in the modem's memory: a draft somebody stored, not ours to delete.
-    spdlog::info("modem {}: a stored outgoing message is left alone", event.modem);
-  }
-  return committed;
-}
-
-void Dispatcher::handle_inbound_message(const store::InboundMessage& message, int64_t now) {
-  count(&DispatchCounters::inbound_messages);
-  // Never the text at info level: replies carry codes and health data.
-  spdlog::info("inbound message {} on modem {}: {} part(s){}{}", message.id, message.modem,
-               message.parts, message.partial ? ", partial" : "",
-               message.in_reply_to
-                   ? ", a reply to message " + std::to_string(message.in_reply_to->id)
-                   : std::string());
-  switch (keywords_.classify_keyword(message.text)) {
-    case policy::KeywordKind::kOptOut:
-      if (Status added = store_.add_optout(message.from, policy::fold_keyword(message.text), now);
-          !added) {
-        spdlog::error("opt-out: {}", added.error().message);
-      } else {
-        spdlog::info("inbound message {}: the sender opted out", message.id);
-      }
-      break;
-    case policy::KeywordKind::kOptIn:
-      if (auto removed = store_.remove_optout(message.from); !removed) {
-        spdlog::error("opt-in: {}", removed.error().message);
-      } else if (*removed) {
-        spdlog::info("inbound message {}: the sender opted back in", message.id);
-      }
-      break;
-    case policy::KeywordKind::kNone:
-      break;
-  }
-  if (observers_.inbound_received) observers_.inbound_received(message);
 }
 
 void Dispatcher::count(uint64_t DispatchCounters::*counter) {

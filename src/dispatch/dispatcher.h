@@ -14,9 +14,9 @@
 // are pure; this class gathers what they need and carries their answers out (store,
 // counters, observers, logs).
 //
-// What modems receive is recorded (status reports matched to parts, inbound parts
-// reassembled, opt-out keywords applied) and only then confirmed to the modem, which
-// deletes it.
+// What modems receive goes to the Inbox (inbox.h), which records it (status reports
+// matched to parts, inbound parts reassembled, opt-out keywords applied); only then
+// is it confirmed to the modem, which deletes it.
 //
 // Housekeeping runs on the same thread between events: multipart inbound messages
 // whose parts never came are completed as partial, and spent OTP codes are purged.
@@ -43,6 +43,7 @@
 
 #include "common/clock.h"
 #include "dispatch/decisions.h"
+#include "dispatch/inbox.h"
 #include "modem/pool.h"
 #include "policy/keywords.h"
 #include "policy/limits.h"
@@ -89,6 +90,7 @@ struct DispatchCounters {
   uint64_t messages_failed = 0;
   uint64_t messages_expired = 0;
   uint64_t messages_held = 0;  // rescheduled by quiet hours
+  // From the Inbox.
   uint64_t inbound_parts = 0;
   uint64_t inbound_messages = 0;
   uint64_t status_reports = 0;
@@ -176,8 +178,6 @@ class Dispatcher : public modem::PoolListener {
   void handle_status(const StatusEvent& event);
   void handle_sent(const SentEvent& event);
   void handle_received(const ReceivedEvent& event);
-  // Stores what a modem received; true once it is committed.
-  bool record_received(const ReceivedEvent& event);
   void handle_reload(const ReloadEvent& event);
   // Gives every ready, idle modem its next message; returns when to look again.
   int64_t fill_modems(int64_t now);
@@ -187,7 +187,6 @@ class Dispatcher : public modem::PoolListener {
   // `attempted`: a modem tried it (counts towards max_attempts).
   void release(Slot& slot, int64_t retry_at, const std::string& reason, int64_t now,
                bool attempted = true);
-  void handle_inbound_message(const store::InboundMessage& message, int64_t now);
   void finish_message(Slot& slot);
   void note(const Result<store::StatusChange>& change);
   void note(const Result<std::optional<store::StatusChange>>& change);
@@ -208,7 +207,7 @@ class Dispatcher : public modem::PoolListener {
   policy::QuietHours quiet_hours_;
   policy::Router router_;
   policy::Backoff backoff_;
-  policy::KeywordMatcher keywords_;
+  Inbox inbox_;
   modem::ModemPool* pool_ = nullptr;
 
   // Owned by the dispatch thread.
