@@ -1,6 +1,8 @@
-// What comes back from the network: status reports matched to parts, inbound PDUs
-// reassembled into messages and linked to the message they answer; and the small
-// tables next to them (opt-outs, modems).
+// Inbound (inbound.h): what comes back from the network, status reports matched to
+// parts and inbound PDUs reassembled into messages and linked to the message they
+// answer; and the opt-outs.
+#include "store/inbound.h"
+
 #include <algorithm>
 #include <cctype>
 #include <map>
@@ -11,7 +13,6 @@
 
 #include "pdu/decode.h"
 #include "store/internal.h"
-#include "store/store.h"
 
 namespace smsgate::store {
 
@@ -69,7 +70,7 @@ Result<std::optional<MatchedPart>> match_report(Connection& db, const StatusRepo
       "WHERE p.modem = ?1 AND p.tp_mr = ?2 AND p.sent_at BETWEEN ?3 AND ?4 "
       "ORDER BY p.sent_at DESC, p.id DESC");
   if (!q.ok()) return q.error();
-  q->bind_all(report.modem, report.tp_mr, report.received_at - Store::kReportWindowMs,
+  q->bind_all(report.modem, report.tp_mr, report.received_at - Inbound::kReportWindowMs,
               report.received_at);
   for (;;) {
     auto row = q->step();
@@ -182,7 +183,7 @@ Result<std::vector<GroupPart>> waiting_group(Connection& db, const std::string& 
 
 }  // namespace
 
-Result<StatusReportOutcome> Store::record_status_report(const StatusReportIn& report) {
+Result<StatusReportOutcome> Inbound::record_status_report(const StatusReportIn& report) {
   if (report.modem.empty()) return make_error("modem: empty");
   if (report.tp_mr < 0 || report.tp_mr > 255)
     return make_error("tp_mr: " + std::to_string(report.tp_mr) + " is outside 0..255");
@@ -192,7 +193,7 @@ Result<StatusReportOutcome> Store::record_status_report(const StatusReportIn& re
   pdu::StatusClass status_class = pdu::classify_status(code);
 
   StatusReportOutcome outcome;
-  Status written = write([&](Connection& db) -> Status {
+  Status written = engine_.write([&](Connection& db) -> Status {
     outcome = {};
     auto matched = match_report(db, report);
     if (!matched.ok()) return matched.error();
@@ -275,7 +276,7 @@ Result<StatusReportOutcome> Store::record_status_report(const StatusReportIn& re
   return outcome;
 }
 
-Result<InboundOutcome> Store::record_inbound_part(const InboundPartIn& in) {
+Result<InboundOutcome> Inbound::record_inbound_part(const InboundPartIn& in) {
   if (in.modem.empty()) return make_error("modem: empty");
   if (!is_hex(in.pdu_hex)) return make_error("pdu_hex: not an even number of hex digits");
   if (in.sender.empty()) return make_error("sender: empty");
@@ -290,7 +291,7 @@ Result<InboundOutcome> Store::record_inbound_part(const InboundPartIn& in) {
   bool single = !in.concat || in.concat->total == 1;
 
   InboundOutcome outcome;
-  Status written = write([&](Connection& db) -> Status {
+  Status written = engine_.write([&](Connection& db) -> Status {
     outcome = {};
     auto insert = db.query(
         "INSERT INTO inbound_parts (modem, pdu_hex, sender, concat_ref, concat_total, "
@@ -341,11 +342,11 @@ Result<InboundOutcome> Store::record_inbound_part(const InboundPartIn& in) {
   return outcome;
 }
 
-Result<std::vector<InboundMessage>> Store::complete_partial_inbound(int64_t now,
-                                                                    int64_t timeout_ms) {
+Result<std::vector<InboundMessage>> Inbound::complete_partial_inbound(int64_t now,
+                                                                      int64_t timeout_ms) {
   if (timeout_ms < 0) return make_error("timeout: negative");
   std::vector<InboundMessage> completed;
-  Status written = write([&](Connection& db) -> Status {
+  Status written = engine_.write([&](Connection& db) -> Status {
     completed.clear();
     struct Group {
       std::string modem, sender;
@@ -379,9 +380,9 @@ Result<std::vector<InboundMessage>> Store::complete_partial_inbound(int64_t now,
 
 // --- Opt-outs -----------------------------------------------------------------------
 
-Status Store::add_optout(const std::string& number, const std::string& keyword, int64_t at) {
+Status Inbound::add_optout(const std::string& number, const std::string& keyword, int64_t at) {
   if (number.empty()) return make_error("number: empty");
-  return write([&](Connection& db) -> Status {
+  return engine_.write([&](Connection& db) -> Status {
     // Opting out again keeps the first date: that is when they asked.
     auto q = db.query(
         "INSERT INTO optouts (number, keyword, at) VALUES (?,?,?) ON CONFLICT (number) DO NOTHING");
@@ -390,9 +391,9 @@ Status Store::add_optout(const std::string& number, const std::string& keyword, 
   });
 }
 
-Result<bool> Store::remove_optout(const std::string& number) {
+Result<bool> Inbound::remove_optout(const std::string& number) {
   bool removed = false;
-  Status written = write([&](Connection& db) -> Status {
+  Status written = engine_.write([&](Connection& db) -> Status {
     auto q = db.query("DELETE FROM optouts WHERE number = ?");
     if (!q.ok()) return q.error();
     if (auto s = q->bind(number).run(); !s.ok()) return s;
@@ -403,8 +404,8 @@ Result<bool> Store::remove_optout(const std::string& number) {
   return removed;
 }
 
-Result<bool> Store::is_opted_out(const std::string& number) {
-  auto db = read();
+Result<bool> Inbound::is_opted_out(const std::string& number) {
+  auto db = engine_.read();
   if (!db.ok()) return db.error();
   auto q = (*db)->query("SELECT 1 FROM optouts WHERE number = ?");
   if (!q.ok()) return q.error();
@@ -412,10 +413,10 @@ Result<bool> Store::is_opted_out(const std::string& number) {
   return q->step();
 }
 
-Result<std::vector<bool>> Store::are_opted_out(const std::vector<std::string>& numbers) {
+Result<std::vector<bool>> Inbound::are_opted_out(const std::vector<std::string>& numbers) {
   std::vector<bool> opted_out(numbers.size(), false);
   if (numbers.empty()) return opted_out;
-  auto db = read();
+  auto db = engine_.read();
   if (!db.ok()) return db.error();
   // The numbers go in as one JSON array, so that one constant statement serves any count.
   auto q =
@@ -433,10 +434,10 @@ Result<std::vector<bool>> Store::are_opted_out(const std::vector<std::string>& n
   return opted_out;
 }
 
-Result<std::vector<OptOut>> Store::list_optouts(const std::string& after, int limit) {
+Result<std::vector<OptOut>> Inbound::list_optouts(const std::string& after, int limit) {
   if (limit < 1 || limit > kMaxPageSize)
     return make_error("limit: must be 1 to " + std::to_string(kMaxPageSize));
-  auto db = read();
+  auto db = engine_.read();
   if (!db.ok()) return db.error();
   auto q = (*db)->query(
       "SELECT number, keyword, at FROM optouts WHERE number > ? ORDER BY number LIMIT ?");
@@ -448,45 +449,6 @@ Result<std::vector<OptOut>> Store::list_optouts(const std::string& after, int li
     if (!row.ok()) return row.error();
     if (!*row) return list;
     list.push_back(OptOut{q->text(0), q->text(1), q->int64(2)});
-  }
-}
-
-// --- Modems -------------------------------------------------------------------------
-
-Status Store::upsert_modem(const ModemIdentity& identity, int64_t now) {
-  if (identity.imei.empty()) return make_error("imei: empty");
-  return write([&](Connection& db) -> Status {
-    auto q = db.query(
-        "INSERT INTO modems (imei, imsi, iccid, manufacturer, model, first_seen, last_seen) "
-        "VALUES (?1,?2,?3,?4,?5,?6,?6) ON CONFLICT (imei) DO UPDATE SET imsi = excluded.imsi, "
-        "iccid = excluded.iccid, manufacturer = excluded.manufacturer, model = excluded.model, "
-        "last_seen = excluded.last_seen");
-    if (!q.ok()) return q.error();
-    return q
-        ->bind_all(identity.imei, identity.imsi, identity.iccid, identity.manufacturer,
-                   identity.model, now)
-        .run();
-  });
-}
-
-Result<std::vector<ModemRecord>> Store::list_modems() {
-  auto db = read();
-  if (!db.ok()) return db.error();
-  auto q = (*db)->query(
-      "SELECT imei, imsi, iccid, manufacturer, model, first_seen, last_seen, parts_sent, "
-      "parts_failed, received FROM modems ORDER BY imei");
-  if (!q.ok()) return q.error();
-  std::vector<ModemRecord> list;
-  for (;;) {
-    auto row = q->step();
-    if (!row.ok()) return row.error();
-    if (!*row) return list;
-    list.push_back(ModemRecord{{q->text(0), q->text(1), q->text(2), q->text(3), q->text(4)},
-                               q->int64(5),
-                               q->int64(6),
-                               q->int64(7),
-                               q->int64(8),
-                               q->int64(9)});
   }
 }
 

@@ -1,10 +1,12 @@
 // Reading for the HTTP API and /metrics: one message in full, pages of messages and
-// inbound texts, counts by status.
+// counts by status (outbound.h), pages of inbound texts (inbound.h). Together because
+// the pages share their cursors.
 #include <charconv>
 #include <string>
 
+#include "store/inbound.h"
 #include "store/internal.h"
-#include "store/store.h"
+#include "store/outbound.h"
 
 namespace smsgate::store {
 
@@ -35,8 +37,8 @@ Status check_limit(int limit) {
 
 }  // namespace
 
-Result<std::optional<MessageDetail>> Store::get_message(int64_t id) {
-  auto db = read();
+Result<std::optional<MessageDetail>> Outbound::get_message(int64_t id) {
+  auto db = engine_.read();
   if (!db.ok()) return db.error();
   // One read transaction, so message, parts and history are one consistent snapshot.
   if (auto s = (*db)->exec("BEGIN"); !s.ok()) return s.error();
@@ -67,11 +69,11 @@ Result<std::optional<MessageDetail>> Store::get_message(int64_t id) {
   return std::optional<MessageDetail>(std::move(detail));
 }
 
-Result<Page<Message>> Store::list_messages(const MessageFilter& filter) {
+Result<Page<Message>> Outbound::list_messages(const MessageFilter& filter) {
   if (auto s = check_limit(filter.limit); !s.ok()) return s.error();
   auto before = parse_cursor('m', filter.cursor);
   if (!before.ok()) return before.error();
-  auto db = read();
+  auto db = engine_.read();
   if (!db.ok()) return db.error();
   // One statement per leading filter, so each walks the index that serves it
   // (recipient, status, or the primary key) newest first; the other filters are
@@ -109,11 +111,11 @@ Result<Page<Message>> Store::list_messages(const MessageFilter& filter) {
   return page;
 }
 
-Result<Page<InboundMessage>> Store::list_inbound(const InboundFilter& filter) {
+Result<Page<InboundMessage>> Inbound::list_inbound(const InboundFilter& filter) {
   if (auto s = check_limit(filter.limit); !s.ok()) return s.error();
   auto before = parse_cursor('i', filter.cursor);
   if (!before.ok()) return before.error();
-  auto db = read();
+  auto db = engine_.read();
   if (!db.ok()) return db.error();
   const char* sql =
       filter.from
@@ -155,8 +157,8 @@ Result<Page<InboundMessage>> Store::list_inbound(const InboundFilter& filter) {
   return page;
 }
 
-Result<std::map<MessageStatus, int64_t>> Store::count_by_status() {
-  auto db = read();
+Result<std::map<MessageStatus, int64_t>> Outbound::count_by_status() {
+  auto db = engine_.read();
   if (!db.ok()) return db.error();
   std::map<MessageStatus, int64_t> counts;
   for (int i = 0; i < kMessageStatusCount; ++i) counts[static_cast<MessageStatus>(i)] = 0;

@@ -1,5 +1,7 @@
-// Outbound: submitting, picking due work, claiming, the part lifecycle, and every
-// other transition of a message's status.
+// Outbound (outbound.h): submitting, picking due work, claiming, the part lifecycle,
+// and every other transition of a message's status.
+#include "store/outbound.h"
+
 #include <algorithm>
 #include <cctype>
 #include <string>
@@ -9,7 +11,6 @@
 
 #include "store/internal.h"
 #include "store/multi_row_insert.h"
-#include "store/store.h"
 
 namespace smsgate::store {
 
@@ -323,7 +324,7 @@ Result<std::vector<SubmitResult>> insert_messages(Connection& db,
 
 }  // namespace detail
 
-Result<std::vector<SubmitResult>> Store::submit(std::vector<NewMessage> messages, int64_t now) {
+Result<std::vector<SubmitResult>> Outbound::submit(std::vector<NewMessage> messages, int64_t now) {
   if (messages.empty()) return make_error("no messages to submit");
   for (size_t i = 0; i < messages.size(); ++i) {
     if (auto s = validate(messages[i]); !s.ok()) {
@@ -332,7 +333,7 @@ Result<std::vector<SubmitResult>> Store::submit(std::vector<NewMessage> messages
     }
   }
   std::vector<SubmitResult> results;
-  Status written = write([&](Connection& db) -> Status {
+  Status written = engine_.write([&](Connection& db) -> Status {
     auto inserted = insert_messages(db, messages, now);
     if (!inserted.ok()) return inserted.error();
     results = std::move(*inserted);
@@ -342,11 +343,11 @@ Result<std::vector<SubmitResult>> Store::submit(std::vector<NewMessage> messages
   return results;
 }
 
-Result<std::optional<Message>> Store::next_due_message(int64_t now, const std::string& modem,
-                                                       const Exclusions& exclusions) {
+Result<std::optional<Message>> Outbound::next_due_message(int64_t now, const std::string& modem,
+                                                          const Exclusions& exclusions) {
   std::vector<int64_t> excluded = exclusions.message_ids;
   std::sort(excluded.begin(), excluded.end());
-  auto db = read();
+  auto db = engine_.read();
   if (!db.ok()) return db.error();
   auto unpinned = first_due(**db, nullptr, now, excluded);
   if (!unpinned.ok()) return unpinned.error();
@@ -358,11 +359,11 @@ Result<std::optional<Message>> Store::next_due_message(int64_t now, const std::s
   return load_message(**db, best->id);
 }
 
-Result<std::optional<Claimed>> Store::claim(int64_t message_id, const std::string& modem,
-                                            int64_t now) {
+Result<std::optional<Claimed>> Outbound::claim(int64_t message_id, const std::string& modem,
+                                               int64_t now) {
   if (modem.empty()) return make_error("modem: empty");
   std::optional<Claimed> claimed;
-  Status written = write([&](Connection& db) -> Status {
+  Status written = engine_.write([&](Connection& db) -> Status {
     claimed.reset();
     auto message = message_for_change(db, message_id);
     if (!message.ok()) return message.error();
@@ -423,9 +424,9 @@ Status bump_modem_counter(Connection& db, const std::optional<std::string>& mode
 
 }  // namespace
 
-Status Store::mark_part_submitting(int64_t part_id, const std::string& modem, int64_t now) {
+Status Outbound::mark_part_submitting(int64_t part_id, const std::string& modem, int64_t now) {
   if (modem.empty()) return make_error("modem: empty");
-  return write([&](Connection& db) -> Status {
+  return engine_.write([&](Connection& db) -> Status {
     auto state = part_for_change(db, part_id);
     if (!state.ok()) return state.error();
     if (state->message.status != MessageStatus::kSending || state->message.assigned_modem != modem)
@@ -441,13 +442,13 @@ Status Store::mark_part_submitting(int64_t part_id, const std::string& modem, in
   });
 }
 
-Result<std::optional<StatusChange>> Store::mark_part_sent(int64_t part_id, std::optional<int> tp_mr,
-                                                          int64_t at) {
+Result<std::optional<StatusChange>> Outbound::mark_part_sent(int64_t part_id,
+                                                             std::optional<int> tp_mr, int64_t at) {
   // TP-MR is one octet (TS 23.040 9.2.3.6).
   if (tp_mr && (*tp_mr < 0 || *tp_mr > 255))
     return make_error("tp_mr: " + std::to_string(*tp_mr) + " is outside 0..255");
   std::optional<StatusChange> change;
-  Status written = write([&](Connection& db) -> Status {
+  Status written = engine_.write([&](Connection& db) -> Status {
     change.reset();
     auto state = part_for_change(db, part_id);
     if (!state.ok()) return state.error();
@@ -482,10 +483,10 @@ Result<std::optional<StatusChange>> Store::mark_part_sent(int64_t part_id, std::
   return change;
 }
 
-Result<StatusChange> Store::mark_part_failed(int64_t part_id, const std::string& reason,
-                                             int64_t at) {
+Result<StatusChange> Outbound::mark_part_failed(int64_t part_id, const std::string& reason,
+                                                int64_t at) {
   StatusChange change;
-  Status written = write([&](Connection& db) -> Status {
+  Status written = engine_.write([&](Connection& db) -> Status {
     auto state = part_for_change(db, part_id);
     if (!state.ok()) return state.error();
     if (state->part.status != PartStatus::kSubmitting && state->part.status != PartStatus::kQueued)
@@ -504,10 +505,11 @@ Result<StatusChange> Store::mark_part_failed(int64_t part_id, const std::string&
   return change;
 }
 
-Result<StatusChange> Store::release_message(int64_t id, int64_t retry_at, const std::string& reason,
-                                            int64_t now, bool attempted) {
+Result<StatusChange> Outbound::release_message(int64_t id, int64_t retry_at,
+                                               const std::string& reason, int64_t now,
+                                               bool attempted) {
   StatusChange change{id, MessageStatus::kQueued, reason};
-  Status written = write([&](Connection& db) -> Status {
+  Status written = engine_.write([&](Connection& db) -> Status {
     auto message = message_for_change(db, id);
     if (!message.ok()) return message.error();
     if (is_final(message->status)) return wrong_status(id, message->status, "queued or sending");
@@ -531,9 +533,9 @@ Result<StatusChange> Store::release_message(int64_t id, int64_t retry_at, const 
   return change;
 }
 
-Result<StatusChange> Store::fail_message(int64_t id, const std::string& reason, int64_t now) {
+Result<StatusChange> Outbound::fail_message(int64_t id, const std::string& reason, int64_t now) {
   StatusChange change{id, MessageStatus::kFailed, reason};
-  Status written = write([&](Connection& db) -> Status {
+  Status written = engine_.write([&](Connection& db) -> Status {
     auto message = message_for_change(db, id);
     if (!message.ok()) return message.error();
     if (is_final(message->status))
@@ -544,9 +546,9 @@ Result<StatusChange> Store::fail_message(int64_t id, const std::string& reason, 
   return change;
 }
 
-Result<StatusChange> Store::expire_message(int64_t id, int64_t now) {
+Result<StatusChange> Outbound::expire_message(int64_t id, int64_t now) {
   StatusChange change{id, MessageStatus::kExpired, "expired before it was sent"};
-  Status written = write([&](Connection& db) -> Status {
+  Status written = engine_.write([&](Connection& db) -> Status {
     auto message = message_for_change(db, id);
     if (!message.ok()) return message.error();
     if (is_final(message->status))
@@ -557,9 +559,9 @@ Result<StatusChange> Store::expire_message(int64_t id, int64_t now) {
   return change;
 }
 
-Result<StatusChange> Store::cancel_message(int64_t id, const std::string& reason, int64_t now) {
+Result<StatusChange> Outbound::cancel_message(int64_t id, const std::string& reason, int64_t now) {
   StatusChange change{id, MessageStatus::kCancelled, reason};
-  Status written = write([&](Connection& db) -> Status {
+  Status written = engine_.write([&](Connection& db) -> Status {
     auto message = message_for_change(db, id);
     if (!message.ok()) return message.error();
     if (!is_waiting(message->status))
@@ -570,11 +572,11 @@ Result<StatusChange> Store::cancel_message(int64_t id, const std::string& reason
   return change;
 }
 
-Result<StatusChange> Store::reschedule(int64_t id, int64_t send_at, const std::string& reason,
-                                       int64_t now) {
+Result<StatusChange> Outbound::reschedule(int64_t id, int64_t send_at, const std::string& reason,
+                                          int64_t now) {
   MessageStatus status = send_at > now ? MessageStatus::kScheduled : MessageStatus::kQueued;
   StatusChange change{id, status, reason};
-  Status written = write([&](Connection& db) -> Status {
+  Status written = engine_.write([&](Connection& db) -> Status {
     auto message = message_for_change(db, id);
     if (!message.ok()) return message.error();
     if (!is_waiting(message->status))
@@ -591,9 +593,9 @@ Result<StatusChange> Store::reschedule(int64_t id, int64_t send_at, const std::s
   return change;
 }
 
-Result<RecoveryCounts> Store::recover_after_restart(int64_t now) {
+Result<RecoveryCounts> Outbound::recover_after_restart(int64_t now) {
   RecoveryCounts counts;
-  Status written = write([&](Connection& db) -> Status {
+  Status written = engine_.write([&](Connection& db) -> Status {
     counts = {};
     // Parts first: a part left submitting may or may not have reached the network.
     // Sending it again risks a duplicate (at most one per modem) but never a loss.

@@ -258,7 +258,7 @@ struct Page {
   std::optional<std::string> next_cursor;  // none on the last page
 };
 
-// --- API keys, settings, one-time passwords (store/auth.cpp) ------------------------
+// --- API keys, settings, one-time passwords (store/credentials.cpp) -----------------
 
 struct ApiKeyRecord {
   int64_t id = 0;

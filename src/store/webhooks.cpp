@@ -1,5 +1,8 @@
-// Webhooks: subscriptions, the outbox events are written to in the transaction of the
-// change they report, and the attempts at delivering them (webhook::Deliverer).
+// Webhooks (webhooks.h): subscriptions, the outbox events are written to in the
+// transaction of the change they report, and the attempts at delivering them
+// (webhook::Deliverer).
+#include "store/webhooks.h"
+
 #include <algorithm>
 #include <charconv>
 #include <string>
@@ -9,7 +12,6 @@
 #include "policy/rating.h"
 #include "store/event_json.h"
 #include "store/internal.h"
-#include "store/store.h"
 
 namespace smsgate::store {
 
@@ -173,9 +175,9 @@ std::optional<int> rating_for(const InboundMessage& message) {
 
 // --- Subscriptions -------------------------------------------------------------------
 
-Result<Webhook> Store::create_webhook(const std::string& url,
-                                      const std::vector<std::string>& events,
-                                      const std::string& secret, int64_t now) {
+Result<Webhook> Webhooks::create_webhook(const std::string& url,
+                                         const std::vector<std::string>& events,
+                                         const std::string& secret, int64_t now) {
   if (auto s = validate_webhook(url, events, secret); !s.ok()) return s.error();
   // "*" subsumes the rest; duplicates say nothing more.
   std::vector<std::string> names;
@@ -188,7 +190,7 @@ Result<Webhook> Store::create_webhook(const std::string& url,
   std::string joined;
   for (const std::string& name : names) joined += (joined.empty() ? "" : ",") + name;
   Webhook webhook{0, url, names, now};
-  Status written = write([&](Connection& db) -> Status {
+  Status written = engine_.write([&](Connection& db) -> Status {
     auto q = db.query("INSERT INTO webhooks (url, events, secret, created_at) VALUES (?,?,?,?)");
     if (!q.ok()) return q.error();
     if (auto s = q->bind_all(url, joined, secret, now).run(); !s.ok()) return s;
@@ -199,8 +201,8 @@ Result<Webhook> Store::create_webhook(const std::string& url,
   return webhook;
 }
 
-Result<std::vector<Webhook>> Store::list_webhooks() {
-  auto db = read();
+Result<std::vector<Webhook>> Webhooks::list_webhooks() {
+  auto db = engine_.read();
   if (!db.ok()) return db.error();
   auto q = (*db)->query("SELECT id, url, events, created_at FROM webhooks ORDER BY id");
   if (!q.ok()) return q.error();
@@ -213,8 +215,8 @@ Result<std::vector<Webhook>> Store::list_webhooks() {
   }
 }
 
-Result<std::optional<Webhook>> Store::get_webhook(int64_t id) {
-  auto db = read();
+Result<std::optional<Webhook>> Webhooks::get_webhook(int64_t id) {
+  auto db = engine_.read();
   if (!db.ok()) return db.error();
   auto q = (*db)->query("SELECT id, url, events, created_at FROM webhooks WHERE id = ?");
   if (!q.ok()) return q.error();
@@ -225,9 +227,9 @@ Result<std::optional<Webhook>> Store::get_webhook(int64_t id) {
   return std::optional<Webhook>(read_webhook(*q));
 }
 
-Result<bool> Store::delete_webhook(int64_t id) {
+Result<bool> Webhooks::delete_webhook(int64_t id) {
   bool deleted = false;
-  Status written = write([&](Connection& db) -> Status {
+  Status written = engine_.write([&](Connection& db) -> Status {
     // The outbox and its attempts follow by ON DELETE CASCADE.
     auto q = db.query("DELETE FROM webhooks WHERE id = ?");
     if (!q.ok()) return q.error();
@@ -239,10 +241,10 @@ Result<bool> Store::delete_webhook(int64_t id) {
   return deleted;
 }
 
-Status Store::enqueue_event(std::string_view event, const std::string& body_json, int64_t now) {
+Status Webhooks::enqueue_event(std::string_view event, const std::string& body_json, int64_t now) {
   if (!is_webhook_event(event)) return make_error("event: unknown \"" + std::string(event) + "\"");
   if (!nlohmann::json::accept(body_json)) return make_error("body: not JSON");
-  return write([&](Connection& db) -> Status {
+  return engine_.write([&](Connection& db) -> Status {
     auto ids = subscribers(db, event);
     if (!ids.ok()) return ids.error();
     return insert_events(db, *ids, event, body_json, now);
@@ -251,8 +253,8 @@ Status Store::enqueue_event(std::string_view event, const std::string& body_json
 
 // --- Delivery ------------------------------------------------------------------------
 
-Result<std::vector<DueWebhookEvent>> Store::due_webhook_events(int64_t now) {
-  auto db = read();
+Result<std::vector<DueWebhookEvent>> Webhooks::due_webhook_events(int64_t now) {
+  auto db = engine_.read();
   if (!db.ok()) return db.error();
   // Per subscription, its head: the oldest pending event (webhook_outbox_pending).
   auto q = (*db)->query("SELECT " SMSGATE_OUTBOX_COLUMNS
@@ -272,8 +274,8 @@ Result<std::vector<DueWebhookEvent>> Store::due_webhook_events(int64_t now) {
   }
 }
 
-Result<std::optional<int64_t>> Store::next_webhook_due(int64_t now) {
-  auto db = read();
+Result<std::optional<int64_t>> Webhooks::next_webhook_due(int64_t now) {
+  auto db = engine_.read();
   if (!db.ok()) return db.error();
   auto q = (*db)->query(
       "SELECT MIN(o.next_attempt_at) FROM webhooks w "
@@ -287,12 +289,12 @@ Result<std::optional<int64_t>> Store::next_webhook_due(int64_t now) {
   return q->optional_int64(0);
 }
 
-Status Store::record_webhook_attempt(const WebhookAttemptIn& attempt) {
+Status Webhooks::record_webhook_attempt(const WebhookAttemptIn& attempt) {
   if (attempt.duration_ms < 0) return make_error("duration_ms: negative");
   if (attempt.http_status && (*attempt.http_status < 100 || *attempt.http_status > 999))
     return make_error("http_status: " + std::to_string(*attempt.http_status) +
                       " is not an HTTP status");
-  return write([&](Connection& db) -> Status {
+  return engine_.write([&](Connection& db) -> Status {
     auto pending = db.query(
         "SELECT delivered_at IS NULL AND given_up_at IS NULL FROM webhook_outbox WHERE id = ?");
     if (!pending.ok()) return pending.error();
@@ -331,12 +333,13 @@ Status Store::record_webhook_attempt(const WebhookAttemptIn& attempt) {
   });
 }
 
-Result<Page<WebhookDelivery>> Store::list_webhook_deliveries(const WebhookDeliveryFilter& filter) {
+Result<Page<WebhookDelivery>> Webhooks::list_webhook_deliveries(
+    const WebhookDeliveryFilter& filter) {
   if (filter.limit < 1 || filter.limit > kMaxPageSize)
     return make_error("limit: must be 1 to " + std::to_string(kMaxPageSize));
   auto before = parse_cursor(filter.cursor);
   if (!before.ok()) return before.error();
-  auto db = read();
+  auto db = engine_.read();
   if (!db.ok()) return db.error();
   // One read transaction: events and their attempts from the same snapshot.
   if (auto s = (*db)->exec("BEGIN"); !s.ok()) return s.error();
@@ -378,8 +381,8 @@ Result<Page<WebhookDelivery>> Store::list_webhook_deliveries(const WebhookDelive
   return page;
 }
 
-Result<int64_t> Store::webhook_backlog() {
-  auto db = read();
+Result<int64_t> Webhooks::webhook_backlog() {
+  auto db = engine_.read();
   if (!db.ok()) return db.error();
   auto q = (*db)->query(
       "SELECT COUNT(*) FROM webhook_outbox WHERE delivered_at IS NULL AND given_up_at IS NULL");

@@ -1,10 +1,12 @@
-// Credentials: API keys (by hash), settings, one-time password codes (by hash). The
-// cryptography lives in src/auth/; this file only keeps what it computed.
+// Credentials (credentials.h): API keys (by hash), settings, one-time password codes
+// (by hash). The cryptography lives in src/auth/; this file only keeps what it
+// computed.
+#include "store/credentials.h"
+
 #include <string>
 #include <string_view>
 
 #include "store/internal.h"
-#include "store/store.h"
 
 namespace smsgate::store {
 
@@ -39,12 +41,12 @@ Result<std::optional<ApiKeyRecord>> api_key_where_hash(Connection& db, const std
 
 // --- API keys -------------------------------------------------------------------------
 
-Result<ApiKeyRecord> Store::insert_api_key(const std::string& name, const std::string& hash,
-                                           int64_t now) {
+Result<ApiKeyRecord> Credentials::insert_api_key(const std::string& name, const std::string& hash,
+                                                 int64_t now) {
   if (name.empty()) return make_error("name: empty");
   if (hash.empty()) return make_error("hash: empty");
   ApiKeyRecord record;
-  Status written = write([&](Connection& db) -> Status {
+  Status written = engine_.write([&](Connection& db) -> Status {
     auto q = db.query("INSERT INTO api_keys (name, hash, created_at) VALUES (?,?,?)");
     if (!q.ok()) return q.error();
     if (auto s = q->bind_all(name, hash, now).run(); !s.ok()) return s;
@@ -55,14 +57,14 @@ Result<ApiKeyRecord> Store::insert_api_key(const std::string& name, const std::s
   return record;
 }
 
-Result<std::optional<ApiKeyRecord>> Store::find_api_key(const std::string& hash) {
-  auto db = read();
+Result<std::optional<ApiKeyRecord>> Credentials::find_api_key(const std::string& hash) {
+  auto db = engine_.read();
   if (!db.ok()) return db.error();
   return api_key_where_hash(**db, hash);
 }
 
-Result<std::vector<ApiKeyRecord>> Store::list_api_keys() {
-  auto db = read();
+Result<std::vector<ApiKeyRecord>> Credentials::list_api_keys() {
+  auto db = engine_.read();
   if (!db.ok()) return db.error();
   auto q = (*db)->query("SELECT " SMSGATE_API_KEY_COLUMNS " FROM api_keys ORDER BY id");
   if (!q.ok()) return q.error();
@@ -75,9 +77,9 @@ Result<std::vector<ApiKeyRecord>> Store::list_api_keys() {
   }
 }
 
-Result<bool> Store::revoke_api_key(int64_t id, int64_t now) {
+Result<bool> Credentials::revoke_api_key(int64_t id, int64_t now) {
   bool revoked = false;
-  Status written = write([&](Connection& db) -> Status {
+  Status written = engine_.write([&](Connection& db) -> Status {
     auto q = db.query("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL");
     if (!q.ok()) return q.error();
     if (auto s = q->bind_all(now, id).run(); !s.ok()) return s;
@@ -88,8 +90,8 @@ Result<bool> Store::revoke_api_key(int64_t id, int64_t now) {
   return revoked;
 }
 
-Status Store::touch_api_key(int64_t id, int64_t at) {
-  return write([&](Connection& db) -> Status {
+Status Credentials::touch_api_key(int64_t id, int64_t at) {
+  return engine_.write([&](Connection& db) -> Status {
     auto q = db.query(
         "UPDATE api_keys SET last_used_at = ?1 WHERE id = ?2 "
         "AND (last_used_at IS NULL OR last_used_at < ?1)");
@@ -100,8 +102,8 @@ Status Store::touch_api_key(int64_t id, int64_t at) {
 
 // --- Settings -------------------------------------------------------------------------
 
-Result<std::optional<std::string>> Store::get_setting(const std::string& key) {
-  auto db = read();
+Result<std::optional<std::string>> Credentials::get_setting(const std::string& key) {
+  auto db = engine_.read();
   if (!db.ok()) return db.error();
   auto q = (*db)->query("SELECT value FROM settings WHERE key = ?");
   if (!q.ok()) return q.error();
@@ -112,9 +114,9 @@ Result<std::optional<std::string>> Store::get_setting(const std::string& key) {
   return std::optional<std::string>(q->text(0));
 }
 
-Status Store::put_setting(const std::string& key, const std::string& value) {
+Status Credentials::put_setting(const std::string& key, const std::string& value) {
   if (key.empty()) return make_error("key: empty");
-  return write([&](Connection& db) -> Status {
+  return engine_.write([&](Connection& db) -> Status {
     auto q = db.query(
         "INSERT INTO settings (key, value) VALUES (?1, ?2) "
         "ON CONFLICT (key) DO UPDATE SET value = ?2");
@@ -123,10 +125,11 @@ Status Store::put_setting(const std::string& key, const std::string& value) {
   });
 }
 
-Result<std::string> Store::get_or_put_setting(const std::string& key, const std::string& value) {
+Result<std::string> Credentials::get_or_put_setting(const std::string& key,
+                                                    const std::string& value) {
   if (key.empty()) return make_error("key: empty");
   std::string stored;
-  Status written = write([&](Connection& db) -> Status {
+  Status written = engine_.write([&](Connection& db) -> Status {
     auto insert =
         db.query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING");
     if (!insert.ok()) return insert.error();
@@ -174,8 +177,9 @@ Result<std::optional<int64_t>> otp_refused_until(Connection& db, const std::stri
 
 }  // namespace
 
-Result<OtpSubmitResult> Store::submit_otp(NewMessage message, const std::string& code_hash,
-                                          int64_t expires_at, int64_t now, OtpSendLimit limit) {
+Result<OtpSubmitResult> Credentials::submit_otp(NewMessage message, const std::string& code_hash,
+                                                int64_t expires_at, int64_t now,
+                                                OtpSendLimit limit) {
   if (auto s = validate_new_message(message); !s.ok()) return s.error();
   if (message.category != policy::Category::kOtp) return make_error("category: must be otp");
   if (code_hash.empty()) return make_error("code_hash: empty");
@@ -183,7 +187,7 @@ Result<OtpSubmitResult> Store::submit_otp(NewMessage message, const std::string&
   if (limit.max_codes > 0 && limit.window_ms <= 0)
     return make_error("limit: window_ms must be positive");
   OtpSubmitResult result;
-  Status written = write([&](Connection& db) -> Status {
+  Status written = engine_.write([&](Connection& db) -> Status {
     result = OtpSubmitResult{};
     auto submitted = insert_message(db, message, now);
     if (!submitted.ok()) return submitted.error();
@@ -226,9 +230,9 @@ Result<OtpSubmitResult> Store::submit_otp(NewMessage message, const std::string&
   return result;
 }
 
-Result<int64_t> Store::purge_otp_codes(int64_t before) {
+Result<int64_t> Credentials::purge_otp_codes(int64_t before) {
   int64_t purged = 0;
-  Status written = write([&](Connection& db) -> Status {
+  Status written = engine_.write([&](Connection& db) -> Status {
     auto q = db.query("DELETE FROM otp_codes WHERE expires_at <= ?1 OR used_at <= ?1");
     if (!q.ok()) return q.error();
     if (auto s = q->bind(before).run(); !s.ok()) return s;
@@ -239,10 +243,11 @@ Result<int64_t> Store::purge_otp_codes(int64_t before) {
   return purged;
 }
 
-Result<OtpCheck> Store::check_otp(const std::string& recipient, int max_attempts, int64_t now,
-                                  const std::function<bool(std::string_view code_hash)>& matches) {
+Result<OtpCheck> Credentials::check_otp(
+    const std::string& recipient, int max_attempts, int64_t now,
+    const std::function<bool(std::string_view code_hash)>& matches) {
   OtpCheck check = OtpCheck::kNoCode;
-  Status written = write([&](Connection& db) -> Status {
+  Status written = engine_.write([&](Connection& db) -> Status {
     // Only the newest code counts: sending a new one supersedes the older ones.
     int64_t id = 0;
     std::string code_hash;

@@ -1,0 +1,118 @@
+// Engine: the store's one SQLite file and the two ways in, which every view
+// (store/outbound.h, inbound.h, modems.h, webhooks.h, credentials.h) goes through.
+// Opening configures the file (WAL, synchronous=FULL) and applies missing migrations
+// (store/schema.h); engine.cpp also holds the writer thread and the reader pool.
+//
+// Writes. Every change runs on ONE writer thread that owns the only writing
+// connection. Callers from any thread queue their operation with write() and block;
+// the writer takes everything queued, runs it in one transaction (each operation in
+// its own savepoint, so one that fails is undone alone and changes nothing), commits
+// with one fsync (synchronous=FULL), and only then wakes the callers. So a write that
+// returned is on disk (the "2xx means fsync'd" guarantee), and a hundred API requests
+// arriving together share one fsync instead of paying for a hundred (group commit;
+// transactions() counts the commits).
+//
+// Reads never block the writer or each other: WAL gives each reader a snapshot. read()
+// lends a connection from a small pool (one per concurrently reading thread, opened on
+// demand), given back when the lease ends. A read started after a write returned sees
+// that write.
+//
+// Thread safety: write(), read() and the counters may be called from any thread at the
+// same time. The destructor must not race with calls; it finishes queued writes, then
+// closes.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "common/result.h"
+#include "store/sqlite.h"
+
+namespace smsgate::store {
+
+struct StoreOptions {
+  // How long a connection waits for another process's lock (the CLI's `apikey create`
+  // running next to the daemon) before giving up.
+  int busy_timeout_ms = 5000;
+  // Upper bound on operations per group commit, so one transaction cannot grow without
+  // limit under a flood; the rest wait for the next commit.
+  size_t max_batch = 1024;
+};
+
+class Engine {
+ public:
+  // Opens or creates the database at `path`, applies missing migrations, starts the
+  // writer thread. Errors when the file cannot be opened or its schema is newer.
+  static Result<std::unique_ptr<Engine>> open(const std::string& path, StoreOptions options = {});
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Runs `op` on the writer thread inside the next group transaction and waits until
+  // that transaction committed (or failed). `op` must not block.
+  Status write(std::function<Status(Connection&)> op);
+
+  // A pooled reader connection, given back to the pool when the lease ends.
+  class ReaderLease {
+   public:
+    ReaderLease(Engine& engine, Connection connection)
+        : engine_(&engine), connection_(std::move(connection)) {}
+    ReaderLease(ReaderLease&& other) noexcept
+        : engine_(std::exchange(other.engine_, nullptr)),
+          connection_(std::move(other.connection_)) {}
+    ReaderLease& operator=(ReaderLease&&) = delete;
+    ~ReaderLease() {
+      if (engine_) engine_->give_back(std::move(connection_));
+    }
+    Connection& operator*() { return connection_; }
+    Connection* operator->() { return &connection_; }
+
+   private:
+    Engine* engine_;
+    Connection connection_;
+  };
+
+  // A reader connection for the calling thread's use; back to the pool on destruction.
+  Result<ReaderLease> read();
+
+  // Transactions the writer has committed (group commits), and the write operations
+  // they carried; operations / transactions is the grouping achieved.
+  uint64_t transactions() const { return transactions_.load(); }
+  uint64_t write_operations() const { return write_operations_.load(); }
+
+ private:
+  struct WriteOp;
+
+  Engine(std::string path, StoreOptions options, Connection writer);
+
+  void writer_loop();
+  void run_batch(std::vector<WriteOp*>& batch);
+  void give_back(Connection connection);
+
+  const std::string path_;
+  const StoreOptions options_;
+  Connection writer_connection_;  // only the writer thread touches it after open()
+
+  std::mutex write_mutex_;
+  std::condition_variable write_wanted_;  // the writer waits for work
+  std::condition_variable write_done_;    // callers wait for their commit
+  std::vector<WriteOp*> write_queue_;     // guarded by write_mutex_
+  bool stopping_ = false;                 // guarded by write_mutex_
+
+  std::mutex readers_mutex_;
+  std::vector<Connection> idle_readers_;  // guarded by readers_mutex_
+
+  std::atomic<uint64_t> transactions_{0};
+  std::atomic<uint64_t> write_operations_{0};
+  std::thread writer_;
+};
+
+}  // namespace smsgate::store

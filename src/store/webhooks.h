@@ -1,0 +1,68 @@
+// Webhooks: subscriptions, the outbox of events for them, and the attempts at
+// delivering those (webhook::Deliverer does the sending). Implemented in
+// store/webhooks.cpp.
+//
+// Events are written to the outbox in the same transaction as the change they
+// report: a message reaching sent/delivered/failed/expired (store/outbound.h,
+// inbound.h), an inbound message completed (inbound.h); so an event is never lost nor
+// sent for a change that was undone. One outbox row per matching subscription.
+//
+// Thread safety: every method may be called from any thread at the same time.
+// create_webhook, delete_webhook, enqueue_event and record_webhook_attempt are
+// writes: they return once their group commit is fsync'd (store/engine.h).
+// list_webhooks, get_webhook, due_webhook_events, next_webhook_due,
+// list_webhook_deliveries and webhook_backlog are reads: each answers from one
+// snapshot and never waits for the writer.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "store/engine.h"
+#include "store/types.h"
+
+namespace smsgate::store {
+
+class Webhooks {
+ public:
+  explicit Webhooks(Engine& engine) : engine_(engine) {}
+
+  // Validates and stores a subscription: url http:// or https://, events names from
+  // kWebhookEventNames or "*", a non-empty secret. Errors are "field: reason".
+  Result<Webhook> create_webhook(const std::string& url, const std::vector<std::string>& events,
+                                 const std::string& secret, int64_t now);
+  Result<std::vector<Webhook>> list_webhooks();  // oldest first
+  Result<std::optional<Webhook>> get_webhook(int64_t id);
+  // Its events and their attempts go with it. False: there was no such webhook.
+  Result<bool> delete_webhook(int64_t id);
+
+  // Fans an event from outside the store (modem.online, modem.offline) out to the
+  // subscriptions that want it. `body_json`: the whole body (an envelope from
+  // store/event_json.h or webhook/events.h).
+  Status enqueue_event(std::string_view event, const std::string& body_json, int64_t now);
+
+  // The deliverer's work: per subscription, its oldest event neither delivered nor
+  // given up, when that one is due (next_attempt_at <= now). Later events of a
+  // subscription wait behind it: delivery is in order per subscription.
+  Result<std::vector<DueWebhookEvent>> due_webhook_events(int64_t now);
+  // The earliest time after `now` at which a head becomes due (when to look again);
+  // none when no head is waiting for a later time.
+  Result<std::optional<int64_t>> next_webhook_due(int64_t now);
+  // Records a try: delivered, or failed and retried at next_attempt_at, or failed and
+  // given up (no next_attempt_at). An Error when the event is gone (its webhook was
+  // deleted meanwhile) or already settled.
+  Status record_webhook_attempt(const WebhookAttemptIn& attempt);
+  // A subscription's events with their attempts, newest first.
+  Result<Page<WebhookDelivery>> list_webhook_deliveries(const WebhookDeliveryFilter& filter);
+  // Events neither delivered nor given up, for /metrics.
+  Result<int64_t> webhook_backlog();
+
+ private:
+  Engine& engine_;
+};
+
+}  // namespace smsgate::store
