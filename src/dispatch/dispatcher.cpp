@@ -60,7 +60,13 @@ Dispatcher::Dispatcher(store::Store& store, const Clock& clock, DispatcherOption
       backoff_(options_.retry, options_.random),
       inbox_(store, std::move(keywords),
              {.message_changed = [this](const store::StatusChange& change) { note(change); },
-              .inbound_received = observers_.inbound_received}) {}
+              .inbound_received = observers_.inbound_received}) {
+  chores_.add("complete partial inbound messages", kPartialCheckMs, [this](int64_t now) {
+    inbox_.complete_partial(now, options_.partial_inbound_timeout_ms);
+  });
+  chores_.add("purge spent OTP codes", kOtpPurgeMs,
+              [this](int64_t now) { purge_spent_otp_codes(now); });
+}
 
 Dispatcher::~Dispatcher() { stop(false); }
 
@@ -209,19 +215,17 @@ void Dispatcher::run() {
       continue;
     }
     next_look = fill_modems(now);
-    if (now >= next_partial_check_) {
-      next_partial_check_ = now + kPartialCheckMs;
-      inbox_.complete_partial(now, options_.partial_inbound_timeout_ms);
-    }
-    if (now >= next_otp_purge_) {
-      next_otp_purge_ = now + kOtpPurgeMs;
-      auto purged = store_.purge_otp_codes(now - options_.otp_retention_ms);
-      if (!purged) {
-        spdlog::error("otp: purging spent codes: {}", purged.error().message);
-      } else if (*purged > 0) {
-        spdlog::debug("otp: purged {} spent code(s)", *purged);
-      }
-    }
+    chores_.run_due(now);
+    next_look = std::min(next_look, chores_.next_due().value_or(next_look));
+  }
+}
+
+void Dispatcher::purge_spent_otp_codes(int64_t now) {
+  auto purged = store_.purge_otp_codes(now - options_.otp_retention_ms);
+  if (!purged) {
+    spdlog::error("otp: purging spent codes: {}", purged.error().message);
+  } else if (*purged > 0) {
+    spdlog::debug("otp: purged {} spent code(s)", *purged);
   }
 }
 

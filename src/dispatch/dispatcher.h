@@ -18,8 +18,9 @@
 // matched to parts, inbound parts reassembled, opt-out keywords applied); only then
 // is it confirmed to the modem, which deletes it.
 //
-// Housekeeping runs on the same thread between events: multipart inbound messages
-// whose parts never came are completed as partial, and spent OTP codes are purged.
+// Housekeeping runs on the same thread between events, from one table of Chores
+// (chores.h): multipart inbound messages whose parts never came are completed as
+// partial (every minute), and spent OTP codes are purged (hourly).
 //
 // Thread safety: PoolListener callbacks come from worker threads and only queue
 // events; attach() comes before start(); the other public methods may be called from
@@ -42,6 +43,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "dispatch/chores.h"
 #include "dispatch/decisions.h"
 #include "dispatch/inbox.h"
 #include "modem/pool.h"
@@ -195,7 +197,9 @@ class Dispatcher : public modem::PoolListener {
   // The slot's name and rate limits from its port's ModemPolicy.
   void apply_modem_policy(Slot& slot);
   bool any_in_flight() const;
-  // What the decisions know of the modems and the message: every slot, as it is now.
+  void purge_spent_otp_codes(int64_t now);
+  // What the decisions are given: every modem as it is now, where a message last
+  // failed, what the store says of a recipient's opt-out.
   std::vector<ModemView> modem_views() const;
   std::optional<std::string> failed_on(int64_t message_id) const;
   OptOutRead read_optout(const std::string& number);
@@ -212,8 +216,7 @@ class Dispatcher : public modem::PoolListener {
 
   // Owned by the dispatch thread.
   std::map<std::string, Slot> slots_;
-  int64_t next_partial_check_ = 0;
-  int64_t next_otp_purge_ = 0;
+  Chores chores_;
   uint64_t idle_sequence_ = 0;
   bool draining_ = false;  // stop(drain) asked: finish what is in flight, start nothing
   // A message that failed on a modem is not given to that modem again while another
