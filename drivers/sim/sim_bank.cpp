@@ -57,7 +57,7 @@ Result<std::unique_ptr<SimBank>> SimBank::start(std::filesystem::path dir,
   bank->wake_write_ = pipe_fds[1];
 
   {
-    std::lock_guard lock(bank->mutex_);
+    MutexLock lock(bank->mutex_);
     for (size_t i = 0; i < modems.size(); ++i) {
       if (!modems[i].network_time) modems[i].network_time = utc_now;
       auto port = std::make_unique<Port>(std::move(modems[i]));
@@ -82,34 +82,34 @@ SimBank::~SimBank() {
 
 void SimBank::stop() {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     stopping_ = true;
   }
   wake();
   if (thread_.joinable()) thread_.join();
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   for (auto& port : ports_) close_pty(*port);
 }
 
 std::filesystem::path SimBank::port_path(size_t index) const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return ports_.at(index)->link;
 }
 
 std::string SimBank::device_path(size_t index) const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return ports_.at(index)->device;
 }
 
 bool SimBank::plugged(size_t index) const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return ports_.at(index)->master >= 0;
 }
 
 void SimBank::with_modem(size_t index,
                          const std::function<void(SimModem&, Clock::time_point)>& fn) {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     fn(ports_.at(index)->modem, Clock::now());
   }
   wake();
@@ -117,7 +117,7 @@ void SimBank::with_modem(size_t index,
 
 Status SimBank::unplug(size_t index) {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (index >= ports_.size()) return make_error("no modem " + std::to_string(index));
     Port& port = *ports_[index];
     if (port.master < 0) return make_error("modem " + std::to_string(index) + " is unplugged");
@@ -129,7 +129,7 @@ Status SimBank::unplug(size_t index) {
 
 Status SimBank::replug(size_t index) {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (index >= ports_.size()) return make_error("no modem " + std::to_string(index));
     if (stopping_) return make_error("the bank is stopping");
     Port& port = *ports_[index];
@@ -215,7 +215,7 @@ void SimBank::run() {
   while (true) {
     int timeout_ms = -1;
     {
-      std::lock_guard lock(mutex_);
+      MutexLock lock(mutex_);
       if (stopping_) return;
       fds.assign(1, pollfd{wake_read_, POLLIN, 0});
       owners.assign(1, 0);
@@ -238,7 +238,7 @@ void SimBank::run() {
     }
     if (poll(fds.data(), fds.size(), timeout_ms) < 0 && errno != EINTR) return;
 
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (stopping_) return;
     char drain[64];
     while (read(wake_read_, drain, sizeof drain) > 0) {

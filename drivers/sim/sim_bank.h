@@ -12,12 +12,12 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "common/result.h"
+#include "common/thread_annotations.h"
 #include "drivers/sim/sim_modem.h"
 
 namespace smsgate::sim {
@@ -32,7 +32,10 @@ class SimBank {
   SimBank(const SimBank&) = delete;
   SimBank& operator=(const SimBank&) = delete;
 
-  size_t size() const { return ports_.size(); }
+  size_t size() const {
+    MutexLock lock(mutex_);
+    return ports_.size();
+  }
   // DIR/modemN, the stable name a client opens.
   std::filesystem::path port_path(size_t index) const;
   // The pty slave it points to ("/dev/pts/5"); empty while unplugged.
@@ -65,18 +68,18 @@ class SimBank {
   };
 
   SimBank() = default;
-  Status open_pty(Port& port);  // requires mutex_
-  void close_pty(Port& port);   // requires mutex_
+  Status open_pty(Port& port) REQUIRES(mutex_);
+  void close_pty(Port& port) REQUIRES(mutex_);
   void run();
   void wake();
-  void pump(Port& port, Clock::time_point now);  // requires mutex_
+  void pump(Port& port, Clock::time_point now) REQUIRES(mutex_);
 
-  mutable std::mutex mutex_;
-  std::vector<std::unique_ptr<Port>> ports_;  // GUARDED_BY(mutex_), fixed size
+  mutable Mutex mutex_;
+  std::vector<std::unique_ptr<Port>> ports_ GUARDED_BY(mutex_);  // fixed size
   std::filesystem::path dir_;
   int wake_read_ = -1;
   int wake_write_ = -1;
-  bool stopping_ = false;  // GUARDED_BY(mutex_)
+  bool stopping_ GUARDED_BY(mutex_) = false;
   std::thread thread_;
 };
 

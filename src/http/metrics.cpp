@@ -39,7 +39,7 @@ std::string escape_label(std::string_view value) {
 void ApiMetrics::record(std::string_view method, std::string_view route, int status,
                         std::chrono::nanoseconds elapsed) {
   double seconds = std::chrono::duration<double>(elapsed).count();
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   Series& series = series_[{std::string(method), std::string(route)}];
   ++series.by_status[status];
   ++series.count;
@@ -53,7 +53,7 @@ void ApiMetrics::record(std::string_view method, std::string_view route, int sta
 }
 
 std::string ApiMetrics::render() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   std::string out;
   header(out, "smsgate_http_requests_total", "counter",
          "API requests answered, by route and status.");

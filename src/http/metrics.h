@@ -10,12 +10,12 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/thread_annotations.h"
 #include "store/types.h"
 
 namespace smsgate::http {
@@ -39,8 +39,8 @@ class ApiMetrics {
     uint64_t count = 0;
     double sum_seconds = 0;
   };
-  mutable std::mutex mutex_;
-  std::map<std::pair<std::string, std::string>, Series> series_;  // GUARDED_BY(mutex_)
+  mutable Mutex mutex_;
+  std::map<std::pair<std::string, std::string>, Series> series_ GUARDED_BY(mutex_);
 };
 
 struct ModemMetrics {
