@@ -92,13 +92,10 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config, cons
   observers.inbound_received = [&d](const store::InboundMessage&) { d.deliverer_->wake(); };
   observers.modem_changed = [&d](const std::string& id, const modem::ModemStatus& status) {
     bool online = status.state == modem::State::kReady;
-    webhook::ModemEventInfo info{id, status.port,
-                                 status.identity.manufacturer + " " + status.identity.model,
-                                 status.health.operator_name, online ? "" : status.detail};
-    int64_t now = d.clock_->now();
-    if (Status queued = d.store_->enqueue_event(webhook::modem_event_name(online),
-                                                webhook::modem_event_body(online, info, now), now);
-        !queued) {
+    store::ModemEventInfo info{id, status.port,
+                               status.identity.manufacturer + " " + status.identity.model,
+                               status.health.operator_name, online ? "" : status.detail};
+    if (Status queued = d.store_->enqueue_modem_event(online, info, d.clock_->now()); !queued) {
       spdlog::error("webhook event for modem {}: {}", id, queued.error().message);
     }
     d.deliverer_->wake();

@@ -55,8 +55,25 @@ nlohmann::json message_event_data(const Message& message, std::string_view reaso
   return data;
 }
 
-nlohmann::json event_envelope(std::string_view event, int64_t occurred_at, nlohmann::json data) {
-  return {{"event", event}, {"occurred_at", iso8601_utc(occurred_at)}, {"data", std::move(data)}};
+std::string event_body(std::string_view event, int64_t occurred_at, nlohmann::json data) {
+  nlohmann::json envelope = {
+      {"event", event}, {"occurred_at", iso8601_utc(occurred_at)}, {"data", std::move(data)}};
+  return envelope.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+nlohmann::json modem_event_data(const ModemEventInfo& info) {
+  nlohmann::json data = {{"modem", info.modem}};
+  if (!info.port.empty()) data["port"] = info.port;
+  if (!info.model.empty()) data["model"] = info.model;
+  if (!info.operator_name.empty()) data["operator"] = info.operator_name;
+  if (!info.reason.empty()) data["reason"] = info.reason;
+  return data;
+}
+
+std::string_view modem_event_name(bool online) { return online ? "modem.online" : "modem.offline"; }
+
+std::string modem_event_body(bool online, const ModemEventInfo& info, int64_t occurred_at) {
+  return event_body(modem_event_name(online), occurred_at, modem_event_data(info));
 }
 
 }  // namespace smsgate::store

@@ -1,6 +1,7 @@
 // The JSON shapes of webhook events and inbound items, shared by the store (which
-// writes event bodies into the outbox) and the HTTP API (which lists the same records),
-// so that a webhook and GET /api/v1/... describe a thing with the same fields.
+// writes event bodies into the outbox; every body is built here) and the HTTP API
+// (which lists the same records), so that a webhook and GET /api/v1/... describe a
+// thing with the same fields.
 //
 // Every webhook body is an envelope:
 //
@@ -8,11 +9,12 @@
 //
 // data by event:
 //   message.sent|delivered|failed|expired:
-//     {"id": 42, "external_id": "order-7" (when it has one), "to": "+4917...", "category": "reminder",
-//      "status": "delivered", "reason": "delivered", "parts": 2,
+//     {"id": 42, "external_id": "order-7" (when it has one), "to": "+4917...",
+//      "category": "reminder", "status": "delivered", "reason": "delivered", "parts": 2,
 //      "sent_at": "2026-11-23T10:14:58.002Z"}          (sent_at only once it was sent)
 //   inbound.received: an inbound item (inbound_json below)
-//   modem.online|offline: {"modem": "<IMEI>", ...} (webhook/events.h)
+//   modem.online|offline: {"modem": "<IMEI>", "port": "/dev/ttyUSB2", "model": "...",
+//     "operator": "...", "reason": "unplugged"}         (all but modem only when known)
 //
 // Times are ISO 8601 UTC with milliseconds. Pure functions, thread-safe.
 #pragma once
@@ -36,7 +38,16 @@ nlohmann::json inbound_json(const InboundMessage& message);
 // The data of a message.* event.
 nlohmann::json message_event_data(const Message& message, std::string_view reason);
 
-// {"event", "occurred_at", "data"}.
-nlohmann::json event_envelope(std::string_view event, int64_t occurred_at, nlohmann::json data);
+// The whole body of an event, the envelope {"event", "occurred_at", "data"}, dumped
+// once: the outbox stores it and the signature covers these bytes. Text from a modem
+// that is not valid UTF-8 gets U+FFFD rather than an exception.
+std::string event_body(std::string_view event, int64_t occurred_at, nlohmann::json data);
+
+// The data of a modem.* event: {"modem", "port"?, "model"?, "operator"?, "reason"?}.
+nlohmann::json modem_event_data(const ModemEventInfo& info);
+// online ? "modem.online" : "modem.offline".
+std::string_view modem_event_name(bool online);
+// The body of a modem.* event (Webhooks::enqueue_modem_event writes it).
+std::string modem_event_body(bool online, const ModemEventInfo& info, int64_t occurred_at);
 
 }  // namespace smsgate::store

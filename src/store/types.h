@@ -362,4 +362,14 @@ struct WebhookDeliveryFilter {
   std::string cursor;
 };
 
+// A modem as modem.online / modem.offline describe it (store/event_json.h). Empty
+// fields are left out of the event.
+struct ModemEventInfo {
+  std::string modem;  // its id (IMEI), as in GET /api/v1/modems
+  std::string port;   // "/dev/ttyUSB2"
+  std::string model;  // "Quectel EC25"
+  std::string operator_name;
+  std::string reason;  // why it went offline ("unplugged", "not answering", ...)
+};
+
 }  // namespace smsgate::store

@@ -49,12 +49,6 @@ Result<std::vector<int64_t>> subscribers(Connection& db, std::string_view event)
   }
 }
 
-// Bodies are dumped once and stored as sent: the signature covers these bytes. Texts
-// from a modem that are not valid UTF-8 get U+FFFD rather than an exception.
-std::string dump(const nlohmann::json& body) {
-  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 Status insert_events(Connection& db, const std::vector<int64_t>& webhook_ids,
                      std::string_view event, const std::string& body, int64_t at) {
   for (int64_t webhook_id : webhook_ids) {
@@ -152,7 +146,7 @@ Status enqueue_message_event(Connection& db, int64_t message_id, MessageStatus s
   auto message = load_message(db, message_id);
   if (!message.ok()) return message.error();
   if (!*message) return no_such("message", message_id);
-  std::string body = dump(event_envelope(event, at, message_event_data(**message, reason)));
+  std::string body = event_body(event, at, message_event_data(**message, reason));
   return insert_events(db, *ids, event, body, at);
 }
 
@@ -161,7 +155,7 @@ Status enqueue_inbound_event(Connection& db, const InboundMessage& message) {
   auto ids = subscribers(db, kEvent);
   if (!ids.ok()) return ids.error();
   if (ids->empty()) return ok_status();
-  std::string body = dump(event_envelope(kEvent, message.received_at, inbound_json(message)));
+  std::string body = event_body(kEvent, message.received_at, inbound_json(message));
   return insert_events(db, *ids, kEvent, body, message.received_at);
 }
 
@@ -249,6 +243,10 @@ Status Webhooks::enqueue_event(std::string_view event, const std::string& body_j
     if (!ids.ok()) return ids.error();
     return insert_events(db, *ids, event, body_json, now);
   });
+}
+
+Status Webhooks::enqueue_modem_event(bool online, const ModemEventInfo& info, int64_t now) {
+  return enqueue_event(modem_event_name(online), modem_event_body(online, info, now), now);
 }
 
 // --- Delivery ------------------------------------------------------------------------

@@ -1,16 +1,18 @@
 // Webhooks: subscriptions, the outbox of events for them, and the attempts at
 // delivering those (webhook::Deliverer does the sending). Implemented in
-// store/webhooks.cpp.
+// store/webhooks.cpp; every event body is built by store/event_json.h.
 //
 // Events are written to the outbox in the same transaction as the change they
 // report: a message reaching sent/delivered/failed/expired (store/outbound.h,
 // inbound.h), an inbound message completed (inbound.h); so an event is never lost nor
-// sent for a change that was undone. One outbox row per matching subscription.
+// sent for a change that was undone. Modem events, which no change in the store
+// carries, come through enqueue_modem_event. One outbox row per matching
+// subscription.
 //
 // Thread safety: every method may be called from any thread at the same time.
-// create_webhook, delete_webhook, enqueue_event and record_webhook_attempt are
-// writes: they return once their group commit is fsync'd (store/engine.h).
-// list_webhooks, get_webhook, due_webhook_events, next_webhook_due,
+// create_webhook, delete_webhook, enqueue_event, enqueue_modem_event and
+// record_webhook_attempt are writes: they return once their group commit is fsync'd
+// (store/engine.h). list_webhooks, get_webhook, due_webhook_events, next_webhook_due,
 // list_webhook_deliveries and webhook_backlog are reads: each answers from one
 // snapshot and never waits for the writer.
 #pragma once
@@ -40,10 +42,11 @@ class Webhooks {
   // Its events and their attempts go with it. False: there was no such webhook.
   Result<bool> delete_webhook(int64_t id);
 
-  // Fans an event from outside the store (modem.online, modem.offline) out to the
-  // subscriptions that want it. `body_json`: the whole body (an envelope from
-  // store/event_json.h or webhook/events.h).
+  // Fans an event from outside the store out to the subscriptions that want it.
+  // `body_json`: the whole body, an envelope from store/event_json.h.
   Status enqueue_event(std::string_view event, const std::string& body_json, int64_t now);
+  // modem.online (`online`) or modem.offline, for the modem `info` describes.
+  Status enqueue_modem_event(bool online, const ModemEventInfo& info, int64_t now);
 
   // The deliverer's work: per subscription, its oldest event neither delivered nor
   // given up, when that one is due (next_attempt_at <= now). Later events of a

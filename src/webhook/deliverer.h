@@ -17,7 +17,7 @@
 // Usage (daemon):
 //   auto deliverer = webhook::Deliverer::start(store, clock, {.timeout = 10s, .max_age = 72h});
 //   ... after something that may have written an event (a status change, an inbound
-//   message, store.enqueue_event(...)):  (*deliverer)->wake();
+//   message, store.enqueue_modem_event(...)):  (*deliverer)->wake();
 //   /metrics: delivered(), failed_attempts(), given_up(), store.webhook_backlog().
 // Without wake() the outbox is still looked at every idle_poll.
 //
@@ -36,7 +36,7 @@
 #include "common/clock.h"
 #include "common/result.h"
 #include "store/store.h"
-#include "webhook/events.h"  // sign_body, delivery_id, modem event bodies
+#include "webhook/events.h"  // sign_body, delivery_id
 
 namespace smsgate::webhook {
 

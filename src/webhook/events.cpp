@@ -2,8 +2,6 @@
 
 #include <sodium.h>
 
-#include "store/event_json.h"
-
 namespace smsgate::webhook {
 
 std::string sign_body(std::string_view secret, std::string_view body) {
@@ -26,21 +24,5 @@ std::string sign_body(std::string_view secret, std::string_view body) {
 }
 
 std::string delivery_id(int64_t outbox_id) { return "evt_" + std::to_string(outbox_id); }
-
-nlohmann::json modem_event_data(const ModemEventInfo& info) {
-  nlohmann::json data = {{"modem", info.modem}};
-  if (!info.port.empty()) data["port"] = info.port;
-  if (!info.model.empty()) data["model"] = info.model;
-  if (!info.operator_name.empty()) data["operator"] = info.operator_name;
-  if (!info.reason.empty()) data["reason"] = info.reason;
-  return data;
-}
-
-std::string_view modem_event_name(bool online) { return online ? "modem.online" : "modem.offline"; }
-
-std::string modem_event_body(bool online, const ModemEventInfo& info, int64_t occurred_at) {
-  return store::event_envelope(modem_event_name(online), occurred_at, modem_event_data(info))
-      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
 
 }  // namespace smsgate::webhook

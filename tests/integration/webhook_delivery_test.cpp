@@ -54,8 +54,8 @@ std::unique_ptr<webhook::Deliverer> start(store::Store& db, const smsgate::Clock
 
 // A modem.online event numbered `n` (in its "port" field), to every subscription.
 void publish(store::Store& db, int n, int64_t now) {
-  webhook::ModemEventInfo info{"IMEI1", std::to_string(n), "SIM800", "", ""};
-  REQUIRE(db.enqueue_event("modem.online", webhook::modem_event_body(true, info, now), now).ok());
+  store::ModemEventInfo info{"IMEI1", std::to_string(n), "SIM800", "", ""};
+  REQUIRE(db.enqueue_modem_event(/*online=*/true, info, now).ok());
 }
 
 int number_of(const WebhookReceiver::Request& request) {

@@ -285,6 +285,27 @@ TEST_CASE("modem events fan out through enqueue_event; unknown events and bad JS
   CHECK(events_of(*store, messages.id).empty());
 }
 
+TEST_CASE("enqueue_modem_event writes the modem.* body with the fields that are known") {
+  TempDir dir;
+  auto store = open_store(dir);
+  Webhook modems = subscribe(*store, {"modem.online", "modem.offline"});
+  ModemEventInfo plugged_in{"IMEI1", "/dev/ttyUSB2", "Quectel EC25", "Telekom.de", ""};
+  ModemEventInfo unplugged{"IMEI1", "", "", "", "unplugged"};
+  REQUIRE(store->enqueue_modem_event(/*online=*/true, plugged_in, kT0).ok());
+  REQUIRE(store->enqueue_modem_event(/*online=*/false, unplugged, kT0 + kMinute).ok());
+
+  auto events = events_of(*store, modems.id);
+  REQUIRE(names(events) == std::vector<std::string>{"modem.online", "modem.offline"});
+  auto online = R"({"event": "modem.online", "occurred_at": "2026-09-21T14:13:20.000Z",
+      "data": {"modem": "IMEI1", "port": "/dev/ttyUSB2", "model": "Quectel EC25",
+               "operator": "Telekom.de"}})";
+  auto offline = R"({"event": "modem.offline", "occurred_at": "2026-09-21T14:14:20.000Z",
+      "data": {"modem": "IMEI1", "reason": "unplugged"}})";
+  CHECK(nlohmann::json::parse(events[0].body) == nlohmann::json::parse(online));
+  CHECK(nlohmann::json::parse(events[1].body) == nlohmann::json::parse(offline));
+  CHECK(events[0].body == modem_event_body(/*online=*/true, plugged_in, kT0));
+}
+
 TEST_CASE("due events: per subscription only its oldest pending one, in order") {
   TempDir dir;
   auto store = open_store(dir);
