@@ -16,7 +16,7 @@
 //
 // record() says whether the PDU is committed; the dispatcher only then confirms it to
 // the modem (which deletes it) or acknowledges a direct delivery to the network. The
-// Inbox itself knows only the store, so it is tested without modems.
+// Inbox itself knows only the store's inbound side, so it is tested without modems.
 //
 // Thread safety: record(), complete_partial() and set_keywords() are called from one
 // thread (the dispatcher's), as are the observers; counters() from any.
@@ -28,7 +28,7 @@
 #include <string>
 
 #include "policy/keywords.h"
-#include "store/store.h"
+#include "store/inbound.h"
 
 namespace smsgate::pdu {
 struct Deliver;
@@ -52,7 +52,7 @@ class Inbox {
     std::function<void(const store::InboundMessage&)> inbound_received;
   };
 
-  Inbox(store::Store& store, policy::KeywordMatcher keywords, Observers observers)
+  Inbox(store::Inbound& store, policy::KeywordMatcher keywords, Observers observers)
       : store_(store), keywords_(std::move(keywords)), observers_(std::move(observers)) {}
 
   // Records a PDU `modem` received (hex, SMSC information first, as the modem gives
@@ -74,7 +74,7 @@ class Inbox {
   void take_message(const store::InboundMessage& message, int64_t now);
   void count(uint64_t InboxCounters::*counter);
 
-  store::Store& store_;
+  store::Inbound& store_;
   policy::KeywordMatcher keywords_;
   Observers observers_;
 
