@@ -16,7 +16,7 @@ constexpr int kGroupLength = 5;
 
 }  // namespace
 
-Result<std::string> reset_admin_password(store::Store& store) {
+Result<std::string> reset_admin_password(store::Credentials& store) {
   detail::ensure_sodium();
   std::string password;
   for (int group = 0; group < kGroups; ++group) {
@@ -32,7 +32,7 @@ Result<std::string> reset_admin_password(store::Store& store) {
   return password;
 }
 
-Result<bool> verify_admin_password(store::Store& store, std::string_view password) {
+Result<bool> verify_admin_password(store::Credentials& store, std::string_view password) {
   detail::ensure_sodium();
   auto hash = store.get_setting(kSettingKey);
   if (!hash) return hash.error();
@@ -40,7 +40,7 @@ Result<bool> verify_admin_password(store::Store& store, std::string_view passwor
   return crypto_pwhash_str_verify((*hash)->c_str(), password.data(), password.size()) == 0;
 }
 
-Result<bool> admin_password_set(store::Store& store) {
+Result<bool> admin_password_set(store::Credentials& store) {
   auto hash = store.get_setting(kSettingKey);
   if (!hash) return hash.error();
   return hash->has_value();

@@ -11,18 +11,18 @@
 #include <string_view>
 
 #include "common/result.h"
-#include "store/store.h"
+#include "store/credentials.h"
 
 namespace smsgate::auth {
 
 // Four groups of five lower-case letters and digits ("k3f9q-..."), without the look-alikes
 // l, 1, o and 0, so that it can be read aloud and typed from a screen: 100 random bits.
 // Replaces the stored hash; returns the password, shown once.
-Result<std::string> reset_admin_password(store::Store& store);
+Result<std::string> reset_admin_password(store::Credentials& store);
 
 // false when it does not match, or when no password is set.
-Result<bool> verify_admin_password(store::Store& store, std::string_view password);
+Result<bool> verify_admin_password(store::Credentials& store, std::string_view password);
 
-Result<bool> admin_password_set(store::Store& store);
+Result<bool> admin_password_set(store::Credentials& store);
 
 }  // namespace smsgate::auth

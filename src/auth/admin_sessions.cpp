@@ -16,7 +16,7 @@ std::string hash_token(std::string_view token) { return detail::blake2b_hex(toke
 
 }  // namespace
 
-AdminSessions::AdminSessions(store::Store& store) : store_(store) { detail::ensure_sodium(); }
+AdminSessions::AdminSessions(store::Credentials& store) : store_(store) { detail::ensure_sodium(); }
 
 Result<std::optional<std::string>> AdminSessions::sign_in(std::string_view password, int64_t now) {
   Result<bool> matches = [&] {
@@ -28,10 +28,12 @@ Result<std::optional<std::string>> AdminSessions::sign_in(std::string_view passw
 
   std::string token = detail::random_base64url(kTokenRandomBytes);
   std::lock_guard lock(mutex_);
-  std::erase_if(last_seen_, [now](const auto& entry) { return now - entry.second >= kIdleTimeoutMs; });
+  std::erase_if(last_seen_,
+                [now](const auto& entry) { return now - entry.second >= kIdleTimeoutMs; });
   if (last_seen_.size() >= kMaxSessions) {
-    auto oldest = std::min_element(last_seen_.begin(), last_seen_.end(),
-                                   [](const auto& a, const auto& b) { return a.second < b.second; });
+    auto oldest =
+        std::min_element(last_seen_.begin(), last_seen_.end(),
+                         [](const auto& a, const auto& b) { return a.second < b.second; });
     last_seen_.erase(oldest);
   }
   last_seen_[hash_token(token)] = now;

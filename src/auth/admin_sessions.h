@@ -17,7 +17,7 @@
 #include <unordered_map>
 
 #include "common/result.h"
-#include "store/store.h"
+#include "store/credentials.h"
 
 namespace smsgate::auth {
 
@@ -26,7 +26,7 @@ class AdminSessions {
   static constexpr int64_t kIdleTimeoutMs = 12LL * 3600 * 1000;
   static constexpr size_t kMaxSessions = 64;
 
-  explicit AdminSessions(store::Store& store);
+  explicit AdminSessions(store::Credentials& store);
 
   // A new session's token when `password` is the admin password; none when it is not.
   Result<std::optional<std::string>> sign_in(std::string_view password, int64_t now);
@@ -35,7 +35,7 @@ class AdminSessions {
   void sign_out(std::string_view token);
 
  private:
-  store::Store& store_;
+  store::Credentials& store_;
   std::mutex password_mutex_;  // one argon2id check at a time
   std::mutex mutex_;
   std::unordered_map<std::string, int64_t> last_seen_;  // by token hash; guarded by mutex_

@@ -1,6 +1,5 @@
 #include "auth/api_keys.h"
 
-
 #include <algorithm>
 
 #include "auth/sodium_util.h"
@@ -58,7 +57,7 @@ bool looks_like_api_key(std::string_view key) {
          std::all_of(key.begin() + kApiKeyPrefix.size(), key.end(), is_base64url);
 }
 
-ApiKeys::ApiKeys(store::Store& store) : store_(store) { detail::ensure_sodium(); }
+ApiKeys::ApiKeys(store::Credentials& store) : store_(store) { detail::ensure_sodium(); }
 
 Result<NewApiKey> ApiKeys::create(const std::string& name, int64_t now) {
   if (auto s = validate_name(name); !s.ok()) return s.error();

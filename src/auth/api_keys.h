@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "common/result.h"
-#include "store/store.h"
+#include "store/credentials.h"
 
 namespace smsgate::auth {
 
@@ -50,7 +50,7 @@ class ApiKeys {
   static constexpr int64_t kRecheckMs = 5000;
   static constexpr int64_t kLastUsedWriteIntervalMs = 60000;
 
-  explicit ApiKeys(store::Store& store);
+  explicit ApiKeys(store::Credentials& store);
 
   // A new key named `name` (1 to 100 characters, no control characters); errors
   // start with "name: ".
@@ -80,7 +80,7 @@ class ApiKeys {
   // write is older than kLastUsedWriteIntervalMs. None when it left the cache.
   std::optional<ApiKeyInfo> record_use(const std::string& hash, int64_t now);
 
-  store::Store& store_;
+  store::Credentials& store_;
   // A plain mutex: the critical sections are a hash-map lookup, far below what 5,000
   // requests a second would notice; the hashing and database reads happen outside.
   std::mutex mutex_;

@@ -96,7 +96,7 @@ std::string_view otp_verdict_name(OtpVerdict verdict) {
   return "no_code";
 }
 
-Otp::Otp(store::Store& store, OtpSender& sender, std::string default_region,
+Otp::Otp(store::Credentials& store, OtpSender& sender, std::string default_region,
          store::OtpSendLimit limit)
     : store_(store), sender_(sender), default_region_(std::move(default_region)), limit_(limit) {
   detail::ensure_sodium();

@@ -24,7 +24,7 @@
 #include <string_view>
 
 #include "common/result.h"
-#include "store/store.h"
+#include "store/credentials.h"
 
 namespace smsgate::auth {
 
@@ -92,7 +92,7 @@ class Otp {
   // `default_region` ([sending] default_region) normalises the numbers verify() is
   // given (send() leaves that to the sender). `limit`: how many codes one number may
   // be sent within a sliding window.
-  Otp(store::Store& store, OtpSender& sender, std::string default_region,
+  Otp(store::Credentials& store, OtpSender& sender, std::string default_region,
       store::OtpSendLimit limit = {kDefaultMaxSendsPerNumber, kDefaultSendWindowMs});
 
   // A new limit for the sends from now on (SIGHUP); the codes already sent count.
@@ -112,7 +112,7 @@ class Otp {
   Result<std::string> hashing_key();
   Result<std::string> hash_code(std::string_view code);
 
-  store::Store& store_;
+  store::Credentials& store_;
   OtpSender& sender_;
   const std::string default_region_;
   std::mutex key_mutex_;

@@ -25,8 +25,8 @@
 //   Webhooks     store/webhooks.h     subscriptions, the outbox, delivery attempts
 //   Credentials  store/credentials.h  API keys, settings, one-time password codes
 // A Store is all of them: `store.submit(...)` works, and so does passing it where a
-// component asks for the one view it uses (a Store& converts to each). Records are in
-// store/types.h.
+// component asks for the one view it uses (auth:: takes Credentials&,
+// webhook::Deliverer takes Webhooks&). Records are in store/types.h.
 //
 // Thread safety: every method may be called from any thread at the same time. The
 // destructor must not race with calls; it finishes queued writes, then closes.

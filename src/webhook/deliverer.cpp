@@ -8,6 +8,7 @@
 #include <cmath>
 #include <mutex>
 
+#include "common/clock.h"
 #include "webhook/events.h"
 
 namespace smsgate::webhook {
@@ -27,7 +28,7 @@ struct Deliverer::Transfer {
   CURL* easy = nullptr;
   curl_slist* headers = nullptr;
   char error[CURL_ERROR_SIZE] = {};
-  std::chrono::steady_clock::time_point started;
+  MonotonicClock::time_point started;
   int64_t started_at = 0;  // the Clock's time, for the attempt's record
 
   ~Transfer() {
@@ -42,7 +43,7 @@ std::chrono::milliseconds Deliverer::backoff(int failures, const DelivererOption
   return std::min(delay, options.backoff_cap);
 }
 
-Result<std::unique_ptr<Deliverer>> Deliverer::start(store::Store& store, const Clock& clock,
+Result<std::unique_ptr<Deliverer>> Deliverer::start(store::Webhooks& store, const Clock& clock,
                                                     DelivererOptions options) {
   if (options.timeout.count() <= 0) return make_error("timeout: must be positive");
   if (options.max_age.count() <= 0) return make_error("max_age: must be positive");
@@ -67,7 +68,8 @@ Result<std::unique_ptr<Deliverer>> Deliverer::start(store::Store& store, const C
   return std::unique_ptr<Deliverer>(new Deliverer(store, clock, std::move(options), multi));
 }
 
-Deliverer::Deliverer(store::Store& store, const Clock& clock, DelivererOptions options, void* multi)
+Deliverer::Deliverer(store::Webhooks& store, const Clock& clock, DelivererOptions options,
+                     void* multi)
     : store_(store),
       clock_(clock),
       options_(std::move(options)),
@@ -97,12 +99,12 @@ void Deliverer::stop() {
 
 void Deliverer::run() {
   CURLM* multi = as_multi(multi_);
-  auto last_look = std::chrono::steady_clock::now();
+  auto last_look = MonotonicClock::now();
   std::optional<int64_t> next_due;  // the Clock's time when a waiting head becomes due
   bool look = true;
   while (!stopping_.load()) {
     int64_t now = clock_.now();
-    auto steady_now = std::chrono::steady_clock::now();
+    auto steady_now = MonotonicClock::now();
     if (woken_.exchange(false) || (next_due && now >= *next_due) ||
         steady_now - last_look >= options_.idle_poll)
       look = true;
@@ -141,7 +143,7 @@ void Deliverer::run() {
     // Sleep until a socket moves, curl's own timeout, wake(), the next due time or
     // the next idle look, whichever comes first.
     auto until_poll = std::chrono::duration_cast<std::chrono::milliseconds>(
-        options_.idle_poll - (std::chrono::steady_clock::now() - last_look));
+        options_.idle_poll - (MonotonicClock::now() - last_look));
     int64_t wait_ms = std::max<int64_t>(0, until_poll.count());
     if (next_due) wait_ms = std::min(wait_ms, std::max<int64_t>(0, *next_due - clock_.now()));
     curl_multi_poll(multi, nullptr, 0, static_cast<int>(std::min<int64_t>(wait_ms, 60'000)),
@@ -193,7 +195,7 @@ void Deliverer::start_due(int64_t now) {
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, discard_body);
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer->error);
     curl_easy_setopt(easy, CURLOPT_PRIVATE, transfer.get());
-    transfer->started = std::chrono::steady_clock::now();
+    transfer->started = MonotonicClock::now();
     transfer->started_at = now;
     if (CURLMcode added = curl_multi_add_handle(as_multi(multi_), easy); added != CURLM_OK) {
       spdlog::warn("webhooks: libcurl: {}", curl_multi_strerror(added));
@@ -213,8 +215,8 @@ void Deliverer::finish(Transfer& transfer, int curl_code) {
   const store::WebhookEvent& event = transfer.due.event;
   long status = 0;
   curl_easy_getinfo(transfer.easy, CURLINFO_RESPONSE_CODE, &status);
-  auto duration = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::steady_clock::now() - transfer.started);
+  auto duration = std::chrono::duration_cast<std::chrono::milliseconds>(MonotonicClock::now() -
+                                                                        transfer.started);
   int64_t now = clock_.now();
 
   store::WebhookAttemptIn attempt;

@@ -35,7 +35,7 @@
 
 #include "common/clock.h"
 #include "common/result.h"
-#include "store/store.h"
+#include "store/webhooks.h"
 #include "webhook/events.h"  // sign_body, delivery_id
 
 namespace smsgate::webhook {
@@ -63,7 +63,7 @@ class Deliverer {
  public:
   // Starts the delivery thread. Errors on options that make no sense or when libcurl
   // cannot be set up. `store` and `clock` must outlive the Deliverer.
-  static Result<std::unique_ptr<Deliverer>> start(store::Store& store, const Clock& clock,
+  static Result<std::unique_ptr<Deliverer>> start(store::Webhooks& store, const Clock& clock,
                                                   DelivererOptions options = {});
   ~Deliverer();  // stop()s
   Deliverer(const Deliverer&) = delete;
@@ -85,7 +85,7 @@ class Deliverer {
 
  private:
   struct Transfer;
-  Deliverer(store::Store& store, const Clock& clock, DelivererOptions options, void* multi);
+  Deliverer(store::Webhooks& store, const Clock& clock, DelivererOptions options, void* multi);
 
   void run();
   // Starts the due heads of subscriptions with nothing in flight; false on a store error.
@@ -93,7 +93,7 @@ class Deliverer {
   void finish(Transfer& transfer, int curl_code);
   int64_t retry_delay_ms(int failures);
 
-  store::Store& store_;
+  store::Webhooks& store_;
   const Clock& clock_;
   const DelivererOptions options_;
   void* multi_;  // CURLM*; only the delivery thread touches it (curl_multi_wakeup aside)
