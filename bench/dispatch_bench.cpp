@@ -82,7 +82,9 @@ std::filesystem::path make_dir(const std::string& requested) {
   return pattern;
 }
 
-double ms(sim::Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+double ms(MonotonicClock::duration d) {
+  return std::chrono::duration<double, std::milli>(d).count();
+}
 
 // Nearest rank (sorted input): the smallest value with at least q of the data at or
 // below it.
@@ -104,9 +106,9 @@ std::string reminder_text(int n) {
 
 template <class Done>
 bool wait_until(Done done, std::chrono::seconds patience, std::chrono::milliseconds step = 50ms) {
-  auto deadline = std::chrono::steady_clock::now() + patience;
+  auto deadline = MonotonicClock::now() + patience;
   while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
+    if (MonotonicClock::now() > deadline) return false;
     std::this_thread::sleep_for(step);
   }
   return true;
@@ -185,7 +187,7 @@ int main(int argc, char** argv) {
   if (!ready) die("not every simulated modem became ready within 60 s");
 
   // --- The queue -----------------------------------------------------------------------
-  const auto submit_started = std::chrono::steady_clock::now();
+  const auto submit_started = MonotonicClock::now();
   for (int first = 0; first < options.parts; first += options.batch) {
     std::vector<store::NewMessage> batch;
     const int end = std::min(options.parts, first + options.batch);
@@ -203,7 +205,7 @@ int main(int argc, char** argv) {
     if (!submitted) die("submit: " + submitted.error().message);
     dispatcher->wake();
   }
-  const auto submit_done = std::chrono::steady_clock::now();
+  const auto submit_done = MonotonicClock::now();
   const uint64_t submit_transactions = store->transactions();
   const uint64_t submit_operations = store->write_operations();
 
@@ -218,7 +220,7 @@ int main(int argc, char** argv) {
                count(*store, store::MessageStatus::kFailed) > 0;
       },
       patience, 200ms);
-  const auto all_sent_at = std::chrono::steady_clock::now();
+  const auto all_sent_at = MonotonicClock::now();
   const int64_t sent = count(*store, store::MessageStatus::kSent);
   const int64_t failed = count(*store, store::MessageStatus::kFailed);
   const uint64_t transactions = store->transactions();
@@ -232,7 +234,7 @@ int main(int argc, char** argv) {
   std::vector<std::vector<sim::SendTiming>> timings(modems);
   for (size_t i = 0; i < modems; ++i) {
     bank->with_modem(
-        i, [&](sim::SimModem& m, sim::Clock::time_point) { timings[i] = m.send_timings(); });
+        i, [&](sim::SimModem& m, MonotonicClock::time_point) { timings[i] = m.send_timings(); });
   }
   bank->stop();
   pool.reset();
@@ -241,8 +243,8 @@ int main(int argc, char** argv) {
   std::error_code ignored;
   std::filesystem::remove_all(dir, ignored);
 
-  std::optional<sim::Clock::time_point> first_command, last_answer;
-  sim::Clock::duration busy{}, due_window{};
+  std::optional<MonotonicClock::time_point> first_command, last_answer;
+  MonotonicClock::duration busy{}, due_window{};
   std::vector<double> gaps, busy_each;
   size_t sends = 0, refused = 0;
   double least_utilised = 1, most_utilised = 0;
@@ -256,7 +258,7 @@ int main(int argc, char** argv) {
   }
   if (!first_command) die("no modem saw an AT+CMGS");
   for (const auto& modem : timings) {
-    sim::Clock::duration modem_busy{};
+    MonotonicClock::duration modem_busy{};
     for (size_t k = 0; k < modem.size(); ++k) {
       modem_busy += modem[k].answered_at - modem[k].command_at;
       busy_each.push_back(ms(modem[k].answered_at - modem[k].command_at));
@@ -283,7 +285,7 @@ int main(int argc, char** argv) {
   // with synchronous commits, so a modem whose answer lands while others' are being
   // handled waits for them. Gaps bucketed by how many other modems answered during
   // them (0, 1, 2, 3 or more) show how much of the tail is that queueing.
-  std::vector<std::pair<sim::Clock::time_point, size_t>> answers;
+  std::vector<std::pair<MonotonicClock::time_point, size_t>> answers;
   for (size_t i = 0; i < modems; ++i) {
     for (const auto& t : timings[i]) answers.emplace_back(t.answered_at, i);
   }

@@ -38,9 +38,9 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
-#include <cctype>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -50,9 +50,10 @@
 #include <string_view>
 #include <vector>
 
-namespace {
+// Built without the project's headers (a client of its own); common/clock.h's name.
+using MonotonicClock = std::chrono::steady_clock;
 
-using Clock = std::chrono::steady_clock;
+namespace {
 
 struct Options {
   std::string url = "http://127.0.0.1:8080";
@@ -73,7 +74,8 @@ struct Options {
 }
 
 int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             MonotonicClock::now().time_since_epoch())
       .count();
 }
 
@@ -121,10 +123,10 @@ struct Connection {
   std::string out;  // request bytes not yet written
   size_t written = 0;
   bool waiting_out = false;  // EPOLLOUT registered
-  std::string in;  // answer bytes read so far
-  int64_t start_ns = 0;  // when the request was due (open loop) or sent (closed loop)
-  int messages = 0;      // messages in the request in flight
-  bool measured = false;  // after the warm-up
+  std::string in;            // answer bytes read so far
+  int64_t start_ns = 0;      // when the request was due (open loop) or sent (closed loop)
+  int messages = 0;          // messages in the request in flight
+  bool measured = false;     // after the warm-up
 };
 
 class Bench {
@@ -150,7 +152,7 @@ class Bench {
     measure_from_ns_ = begin_ns_ + warmup_ns;
     end_ns_ = measure_from_ns_ + duration_ns;
     const double interval_ns = options_.rate > 0 ? 1e9 / options_.rate : 0;
-    uint64_t scheduled = 0;  // open loop: requests made due so far
+    uint64_t scheduled = 0;   // open loop: requests made due so far
     std::deque<int64_t> due;  // open loop: due times of requests waiting for a connection
     std::vector<epoll_event> events(connections_.size());
     // After the end, answers in flight are still awaited (they are acknowledgements
@@ -163,7 +165,8 @@ class Bench {
       if (options_.rate > 0) {
         // Everything due before the end is sent, late or not.
         while (true) {
-          int64_t at = begin_ns_ + static_cast<int64_t>(static_cast<double>(scheduled) * interval_ns);
+          int64_t at =
+              begin_ns_ + static_cast<int64_t>(static_cast<double>(scheduled) * interval_ns);
           if (at > now || at >= end_ns_) break;
           due.push_back(at);
           ++scheduled;
@@ -414,20 +417,21 @@ class Bench {
     std::sort(latencies_ns_.begin(), latencies_ns_.end());
     auto at = [&](double q) -> double {
       if (latencies_ns_.empty()) return 0;
-      size_t index = static_cast<size_t>(std::ceil(q * static_cast<double>(latencies_ns_.size()))) ;
+      size_t index = static_cast<size_t>(std::ceil(q * static_cast<double>(latencies_ns_.size())));
       index = std::min(latencies_ns_.size() - 1, index == 0 ? 0 : index - 1);
       return ms(latencies_ns_[index]);
     };
-    std::printf("%s, %d connections, %s, %s%s: %.1f s measured after %.1f s warm-up\n",
-                options_.batch ? ("batches of " + std::to_string(options_.batch)).c_str()
-                               : "single messages",
-                options_.connections,
-                options_.rate > 0 ? ("open loop at " + std::to_string(static_cast<int>(options_.rate)) +
-                                     " requests/s")
-                                        .c_str()
-                                  : "closed loop",
-                options_.send_now ? "due now (modems sending)" : "send_at 2099 (modems idle)",
-                "", seconds, options_.warmup);
+    std::printf(
+        "%s, %d connections, %s, %s%s: %.1f s measured after %.1f s warm-up\n",
+        options_.batch ? ("batches of " + std::to_string(options_.batch)).c_str()
+                       : "single messages",
+        options_.connections,
+        options_.rate > 0
+            ? ("open loop at " + std::to_string(static_cast<int>(options_.rate)) + " requests/s")
+                  .c_str()
+            : "closed loop",
+        options_.send_now ? "due now (modems sending)" : "send_at 2099 (modems idle)", "", seconds,
+        options_.warmup);
     std::printf("  requests   %llu\n  messages   %llu (202)\n  errors     %llu\n",
                 static_cast<unsigned long long>(requests_),
                 static_cast<unsigned long long>(messages_),
@@ -438,16 +442,16 @@ class Bench {
                 at(0.9), at(0.99), at(0.999),
                 latencies_ns_.empty() ? 0.0 : ms(latencies_ns_.back()),
                 options_.rate > 0 ? "  (from each request's due time)" : "");
-    std::printf("RESULT requests=%llu messages=%llu errors=%llu requests_per_s=%.0f "
-                "messages_per_s=%.0f p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f p999_ms=%.2f "
-                "max_ms=%.2f accepted_messages=%llu connections_opened=%llu\n",
-                static_cast<unsigned long long>(requests_),
-                static_cast<unsigned long long>(messages_),
-                static_cast<unsigned long long>(errors_), static_cast<double>(requests_) / seconds,
-                static_cast<double>(messages_) / seconds, at(0.5), at(0.9), at(0.99), at(0.999),
-                latencies_ns_.empty() ? 0.0 : ms(latencies_ns_.back()),
-                static_cast<unsigned long long>(accepted_messages_),
-                static_cast<unsigned long long>(opened_));
+    std::printf(
+        "RESULT requests=%llu messages=%llu errors=%llu requests_per_s=%.0f "
+        "messages_per_s=%.0f p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f p999_ms=%.2f "
+        "max_ms=%.2f accepted_messages=%llu connections_opened=%llu\n",
+        static_cast<unsigned long long>(requests_), static_cast<unsigned long long>(messages_),
+        static_cast<unsigned long long>(errors_), static_cast<double>(requests_) / seconds,
+        static_cast<double>(messages_) / seconds, at(0.5), at(0.9), at(0.99), at(0.999),
+        latencies_ns_.empty() ? 0.0 : ms(latencies_ns_.back()),
+        static_cast<unsigned long long>(accepted_messages_),
+        static_cast<unsigned long long>(opened_));
     std::fflush(stdout);
   }
 

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.h"
 #include "store/store.h"
 
 using namespace smsgate::store;
@@ -73,7 +74,7 @@ Fixture& million() {
       std::exit(1);
     }
     f->store = std::move(*store);
-    auto start = std::chrono::steady_clock::now();
+    auto start = smsgate::MonotonicClock::now();
     constexpr int kBatch = 10'000;
     for (int first = 0; first < kQueued; first += kBatch) {
       std::vector<NewMessage> batch;
@@ -91,8 +92,7 @@ Fixture& million() {
         std::exit(1);
       }
     }
-    f->seconds_to_fill =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    f->seconds_to_fill = std::chrono::duration<double>(smsgate::MonotonicClock::now() - start).count();
     return f;
   }();
   return *fixture;
@@ -113,9 +113,9 @@ void BM_NextDueMessage(benchmark::State& state) {
   int i = 0;
   for (auto _ : state) {
     std::string modem = "imei-" + std::to_string(i++ % 4);
-    auto start = std::chrono::steady_clock::now();
+    auto start = smsgate::MonotonicClock::now();
     auto next = f.store->next_due_message(kNow, modem);
-    auto end = std::chrono::steady_clock::now();
+    auto end = smsgate::MonotonicClock::now();
     if (!next.ok() || !next->has_value()) {
       state.SkipWithError("nothing due");
       break;
@@ -141,9 +141,9 @@ void BM_NextDueMessageWithExclusions(benchmark::State& state) {
   for (int k = 0; k < state.range(0); ++k) exclusions.message_ids.push_back((*first)->id + 10 * k);
   std::vector<double> micros;
   for (auto _ : state) {
-    auto start = std::chrono::steady_clock::now();
+    auto start = smsgate::MonotonicClock::now();
     auto next = f.store->next_due_message(kNow, "imei-0", exclusions);
-    auto end = std::chrono::steady_clock::now();
+    auto end = smsgate::MonotonicClock::now();
     benchmark::DoNotOptimize(next);
     micros.push_back(std::chrono::duration<double, std::micro>(end - start).count());
   }

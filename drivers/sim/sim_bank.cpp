@@ -14,6 +14,8 @@
 #include <optional>
 #include <system_error>
 
+#include "common/clock.h"
+
 namespace smsgate::sim {
 namespace {
 
@@ -107,10 +109,10 @@ bool SimBank::plugged(size_t index) const {
 }
 
 void SimBank::with_modem(size_t index,
-                         const std::function<void(SimModem&, Clock::time_point)>& fn) {
+                         const std::function<void(SimModem&, MonotonicClock::time_point)>& fn) {
   {
     MutexLock lock(mutex_);
-    fn(ports_.at(index)->modem, Clock::now());
+    fn(ports_.at(index)->modem, MonotonicClock::now());
   }
   wake();
 }
@@ -134,7 +136,7 @@ Status SimBank::replug(size_t index) {
     if (stopping_) return make_error("the bank is stopping");
     Port& port = *ports_[index];
     if (port.master >= 0) return make_error("modem " + std::to_string(index) + " is plugged in");
-    port.modem.power_cycle(Clock::now());
+    port.modem.power_cycle(MonotonicClock::now());
     port.modem.take_output();
     if (auto opened = open_pty(port); !opened) return opened;
   }
@@ -197,7 +199,7 @@ void SimBank::wake() {
   [[maybe_unused]] auto written = write(wake_write_, &byte, 1);
 }
 
-void SimBank::pump(Port& port, Clock::time_point now) {
+void SimBank::pump(Port& port, MonotonicClock::time_point now) {
   port.modem.tick(now);
   std::string output = port.modem.take_output();
   if (port.master < 0) return;  // unplugged: said to nobody
@@ -219,8 +221,8 @@ void SimBank::run() {
       if (stopping_) return;
       fds.assign(1, pollfd{wake_read_, POLLIN, 0});
       owners.assign(1, 0);
-      const auto now = Clock::now();
-      std::optional<Clock::time_point> next;
+      const auto now = MonotonicClock::now();
+      std::optional<MonotonicClock::time_point> next;
       for (size_t i = 0; i < ports_.size(); ++i) {
         Port& port = *ports_[i];
         if (auto deadline = port.modem.next_deadline(); deadline && (!next || *deadline < *next)) {
@@ -243,7 +245,7 @@ void SimBank::run() {
     char drain[64];
     while (read(wake_read_, drain, sizeof drain) > 0) {
     }
-    const auto now = Clock::now();
+    const auto now = MonotonicClock::now();
     for (size_t k = 1; k < fds.size(); ++k) {
       Port& port = *ports_[owners[k]];
       // Unplugged (and maybe replugged) while we polled: this fd is not its own any more.

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/result.h"
 #include "common/thread_annotations.h"
 #include "drivers/sim/sim_modem.h"
@@ -44,7 +45,8 @@ class SimBank {
 
   // Runs `fn` under the bank's lock with the current time, then wakes the I/O thread
   // so whatever the modem now says goes out at once.
-  void with_modem(size_t index, const std::function<void(SimModem&, Clock::time_point)>& fn);
+  void with_modem(size_t index,
+                  const std::function<void(SimModem&, MonotonicClock::time_point)>& fn);
 
   // Pulls the USB plug: the master is closed (the client's reads fail with EIO or see
   // a hangup) and the symlink removed. The modem's state stays for inspection.
@@ -72,7 +74,7 @@ class SimBank {
   void close_pty(Port& port) REQUIRES(mutex_);
   void run();
   void wake();
-  void pump(Port& port, Clock::time_point now) REQUIRES(mutex_);
+  void pump(Port& port, MonotonicClock::time_point now) REQUIRES(mutex_);
 
   mutable Mutex mutex_;
   std::vector<std::unique_ptr<Port>> ports_ GUARDED_BY(mutex_);  // fixed size

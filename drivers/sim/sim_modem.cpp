@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "at/result_code.h"
+#include "common/clock.h"
 #include "drivers/sim/sim_pdu.h"
 #include "pdu/hex.h"
 #include "pdu/utf.h"
@@ -165,7 +166,7 @@ SimModem::SimModem(SimConfig config)
 
 // --- The serial line -----------------------------------------------------------------
 
-void SimModem::receive(std::string_view bytes, Clock::time_point now) {
+void SimModem::receive(std::string_view bytes, MonotonicClock::time_point now) {
   counters_.bytes_in += bytes.size();
   for (size_t i = 0; i < bytes.size(); ++i) {
     // Powered off (booting) or hung: the bytes are lost, as on the wire.
@@ -181,7 +182,7 @@ void SimModem::receive(std::string_view bytes, Clock::time_point now) {
   }
 }
 
-void SimModem::tick(Clock::time_point now) {
+void SimModem::tick(MonotonicClock::time_point now) {
   if (boot_done_at_ && now >= *boot_done_at_) {
     boot_done_at_.reset();
     // What a SIMCom or Quectel module prints once it has booted.
@@ -232,10 +233,10 @@ void SimModem::tick(Clock::time_point now) {
 
 std::string SimModem::take_output() { return std::exchange(output_, {}); }
 
-std::optional<Clock::time_point> SimModem::next_deadline() const {
+std::optional<MonotonicClock::time_point> SimModem::next_deadline() const {
   if (boot_done_at_) return boot_done_at_;
-  std::optional<Clock::time_point> next;
-  auto consider = [&next](Clock::time_point t) {
+  std::optional<MonotonicClock::time_point> next;
+  auto consider = [&next](MonotonicClock::time_point t) {
     if (!next || t < *next) next = t;
   };
   if (in_flight_) consider(in_flight_->due);
@@ -245,7 +246,7 @@ std::optional<Clock::time_point> SimModem::next_deadline() const {
   return next;
 }
 
-void SimModem::process_byte(char c, Clock::time_point now) {
+void SimModem::process_byte(char c, MonotonicClock::time_point now) {
   if (awaiting_pdu_) {
     if (c == kCtrlZ) {
       finish_pdu(now);
@@ -283,7 +284,7 @@ void SimModem::process_byte(char c, Clock::time_point now) {
   }
 }
 
-void SimModem::execute_line(std::string_view line, Clock::time_point now) {
+void SimModem::execute_line(std::string_view line, MonotonicClock::time_point now) {
   while (!line.empty() && line.front() == ' ') line.remove_prefix(1);
   // V.250 clause 5.2.1: a command line starts with "AT"; anything else is ignored.
   if (line.size() < 2 || upper(line[0]) != 'A' || upper(line[1]) != 'T') return;
@@ -426,7 +427,8 @@ const SimModem::CommandEntry* SimModem::find_command(std::string_view name) {
   return nullptr;
 }
 
-SimModem::Outcome SimModem::execute_extended(const Invocation& invocation, Clock::time_point now) {
+SimModem::Outcome SimModem::execute_extended(const Invocation& invocation,
+                                             MonotonicClock::time_point now) {
   const CommandEntry* entry = find_command(invocation.name);
   if (!entry) return {Failure{}};  // unknown: plain ERROR, whatever +CMEE says
   if (entry->needs_sim && sim_state_ != SimState::kReady) return {sim_failure(entry->family)};
@@ -442,7 +444,7 @@ SimModem::Outcome SimModem::execute_extended(const Invocation& invocation, Clock
   return outcome;
 }
 
-void SimModem::finish_pdu(Clock::time_point now) {
+void SimModem::finish_pdu(MonotonicClock::time_point now) {
   awaiting_pdu_ = false;
   const std::string hex = std::exchange(pdu_hex_, {});
   const Failure invalid{ErrorFamily::kCms, kCmsInvalidPduParameter};
@@ -683,7 +685,7 @@ void SimModem::emit_status_report(const PendingReport& report) {
 
 // --- Controls ------------------------------------------------------------------------
 
-Result<std::vector<int>> SimModem::deliver(const InboundSms& sms, Clock::time_point now) {
+Result<std::vector<int>> SimModem::deliver(const InboundSms& sms, MonotonicClock::time_point now) {
   auto text = pdu::utf8_to_code_points(sms.text);
   if (!text) return make_error("text: " + text.error().message);
   DeliverOptions options;
@@ -705,7 +707,7 @@ Result<std::vector<int>> SimModem::deliver(const InboundSms& sms, Clock::time_po
 }
 
 Result<std::vector<int>> SimModem::deliver_tpdu(std::vector<uint8_t> tpdu, Routing routing,
-                                                Clock::time_point now) {
+                                                MonotonicClock::time_point now) {
   (void)now;
   if (!can_receive() || !pending_inbound_.empty()) {
     pending_inbound_.push_back(PendingInbound{std::move(tpdu), routing});
@@ -717,8 +719,9 @@ Result<std::vector<int>> SimModem::deliver_tpdu(std::vector<uint8_t> tpdu, Routi
   return std::vector<int>{*index};
 }
 
-Status SimModem::queue_status_report(uint8_t reference, uint8_t status, Clock::duration delay,
-                                     Clock::time_point now, Routing routing) {
+Status SimModem::queue_status_report(uint8_t reference, uint8_t status,
+                                     MonotonicClock::duration delay, MonotonicClock::time_point now,
+                                     Routing routing) {
   for (auto it = sent_.rbegin(); it != sent_.rend(); ++it) {
     if (it->reference != reference) continue;
     reports_.push_back(PendingReport{now + delay, reference, it->to, status, routing});
@@ -739,7 +742,7 @@ void SimModem::fail_next_sends(int count, int cms_error) {
 
 void SimModem::set_hung(bool hung) { hung_ = hung; }
 
-void SimModem::set_registered(bool registered, Clock::time_point now) {
+void SimModem::set_registered(bool registered, MonotonicClock::time_point now) {
   network_registered_ = registered;
   update_registration();
   tick(now);
@@ -747,7 +750,7 @@ void SimModem::set_registered(bool registered, Clock::time_point now) {
 
 void SimModem::inject(std::string_view bytes) { emit(bytes); }
 
-void SimModem::power_cycle(Clock::time_point now) {
+void SimModem::power_cycle(MonotonicClock::time_point now) {
   ++counters_.resets;
   boot_done_at_ = now + config_.boot_time;
   line_.clear();
@@ -778,7 +781,7 @@ std::vector<StoredMessage> SimModem::stored(std::string_view storage) const {
 // --- Command handlers ----------------------------------------------------------------
 
 // TS 27.007 clauses 5.1-5.3 (+CGMI, +CGMM, +CGMR) and V.250 +GMI/+GMM/+GMR.
-SimModem::Outcome SimModem::identification(const Invocation& c, Clock::time_point) {
+SimModem::Outcome SimModem::identification(const Invocation& c, MonotonicClock::time_point) {
   if (c.form == Form::kTest) return {};
   if (c.form != Form::kAction) return bad_parameters();
   if (c.name.ends_with("MI")) emit_info(config_.manufacturer);
@@ -788,7 +791,7 @@ SimModem::Outcome SimModem::identification(const Invocation& c, Clock::time_poin
 }
 
 // TS 27.007 clause 5.4: the IMEI.
-SimModem::Outcome SimModem::cgsn(const Invocation& c, Clock::time_point) {
+SimModem::Outcome SimModem::cgsn(const Invocation& c, MonotonicClock::time_point) {
   if (c.form == Form::kTest) return {};
   if (c.form != Form::kAction) return bad_parameters();
   emit_info(config_.imei);
@@ -796,7 +799,7 @@ SimModem::Outcome SimModem::cgsn(const Invocation& c, Clock::time_point) {
 }
 
 // TS 27.007 clause 5.6: the IMSI.
-SimModem::Outcome SimModem::cimi(const Invocation& c, Clock::time_point) {
+SimModem::Outcome SimModem::cimi(const Invocation& c, MonotonicClock::time_point) {
   if (c.form == Form::kTest) return {};
   if (c.form != Form::kAction) return bad_parameters();
   emit_info(config_.imsi);
@@ -804,7 +807,7 @@ SimModem::Outcome SimModem::cimi(const Invocation& c, Clock::time_point) {
 }
 
 // Not in 27.007 but widespread (SIMCom, Telit, u-blox): the ICCID.
-SimModem::Outcome SimModem::ccid(const Invocation& c, Clock::time_point) {
+SimModem::Outcome SimModem::ccid(const Invocation& c, MonotonicClock::time_point) {
   if (c.form == Form::kTest) return {};
   if (sim_state_ == SimState::kBlocked) return {sim_failure(ErrorFamily::kCme)};
   emit_info("+CCID: " + config_.iccid);
@@ -813,7 +816,7 @@ SimModem::Outcome SimModem::ccid(const Invocation& c, Clock::time_point) {
 
 // TS 27.007 clause 8.18: restricted SIM access; only READ BINARY of EF_ICCID is
 // simulated, as hosts use it to read the ICCID portably.
-SimModem::Outcome SimModem::crsm(const Invocation& c, Clock::time_point) {
+SimModem::Outcome SimModem::crsm(const Invocation& c, MonotonicClock::time_point) {
   if (c.form == Form::kTest) return {};
   if (c.form != Form::kSet || c.args.empty()) return bad_parameters();
   if (sim_state_ == SimState::kBlocked) return {sim_failure(ErrorFamily::kCme)};
@@ -830,7 +833,7 @@ SimModem::Outcome SimModem::crsm(const Invocation& c, Clock::time_point) {
 
 // TS 27.007 clause 8.3: PIN and PUK; three wrong PINs ask for the PUK, ten wrong PUKs
 // block the SIM for good (TS 31.101 / 51.011).
-SimModem::Outcome SimModem::cpin(const Invocation& c, Clock::time_point now) {
+SimModem::Outcome SimModem::cpin(const Invocation& c, MonotonicClock::time_point now) {
   constexpr int kPinAttempts = 3;
   constexpr int kPukAttempts = 10;
   using enum ErrorFamily;
@@ -875,7 +878,7 @@ SimModem::Outcome SimModem::cpin(const Invocation& c, Clock::time_point now) {
 }
 
 // TS 27.007 clause 8.5: <rssi>,<ber>; 99 is "not known or not detectable".
-SimModem::Outcome SimModem::csq(const Invocation& c, Clock::time_point) {
+SimModem::Outcome SimModem::csq(const Invocation& c, MonotonicClock::time_point) {
   if (c.form == Form::kTest) {
     emit_info("+CSQ: (0-31,99),(0-7,99)");
     return {};
@@ -887,7 +890,7 @@ SimModem::Outcome SimModem::csq(const Invocation& c, Clock::time_point) {
 }
 
 // TS 27.007 clause 7.2.
-SimModem::Outcome SimModem::creg(const Invocation& c, Clock::time_point) {
+SimModem::Outcome SimModem::creg(const Invocation& c, MonotonicClock::time_point) {
   if (c.form == Form::kTest) {
     emit_info("+CREG: (0-2)");
     return {};
@@ -907,7 +910,7 @@ SimModem::Outcome SimModem::creg(const Invocation& c, Clock::time_point) {
 }
 
 // TS 27.007 clause 7.3: automatic selection only.
-SimModem::Outcome SimModem::cops(const Invocation& c, Clock::time_point) {
+SimModem::Outcome SimModem::cops(const Invocation& c, MonotonicClock::time_point) {
   if (c.form == Form::kTest) {
     emit_info("+COPS: (2," + quoted(config_.operator_name) + "," + quoted(config_.operator_name) +
               ",\"00101\",0),,(0-4),(0-2)");
@@ -926,7 +929,7 @@ SimModem::Outcome SimModem::cops(const Invocation& c, Clock::time_point) {
 }
 
 // TS 27.007 clause 9.1.
-SimModem::Outcome SimModem::cmee(const Invocation& c, Clock::time_point) {
+SimModem::Outcome SimModem::cmee(const Invocation& c, MonotonicClock::time_point) {
   if (c.form == Form::kTest) {
     emit_info("+CMEE: (0-2)");
     return {};
@@ -942,7 +945,7 @@ SimModem::Outcome SimModem::cmee(const Invocation& c, Clock::time_point) {
 }
 
 // TS 27.007 clause 8.2: 0 minimum, 1 full, 4 flight mode; <rst> 1 resets first.
-SimModem::Outcome SimModem::cfun(const Invocation& c, Clock::time_point now) {
+SimModem::Outcome SimModem::cfun(const Invocation& c, MonotonicClock::time_point now) {
   if (c.form == Form::kTest) {
     emit_info("+CFUN: (0,1,4),(0,1)");
     return {};
@@ -969,7 +972,7 @@ SimModem::Outcome SimModem::cfun(const Invocation& c, Clock::time_point now) {
 }
 
 // TS 27.005 clause 3.2.3: PDU mode only; text mode is not simulated.
-SimModem::Outcome SimModem::cmgf(const Invocation& c, Clock::time_point) {
+SimModem::Outcome SimModem::cmgf(const Invocation& c, MonotonicClock::time_point) {
   if (c.form == Form::kTest) {
     emit_info("+CMGF: (0)");
     return {};
@@ -986,7 +989,7 @@ SimModem::Outcome SimModem::cmgf(const Invocation& c, Clock::time_point) {
 }
 
 // TS 27.007 clause 5.5. PDU mode does not use the character set; it is remembered.
-SimModem::Outcome SimModem::cscs(const Invocation& c, Clock::time_point) {
+SimModem::Outcome SimModem::cscs(const Invocation& c, MonotonicClock::time_point) {
   static constexpr std::array kSets{"GSM", "IRA", "UCS2", "HEX"};
   if (c.form == Form::kTest) {
     emit_info("+CSCS: (\"GSM\",\"IRA\",\"UCS2\",\"HEX\")");
@@ -1004,7 +1007,7 @@ SimModem::Outcome SimModem::cscs(const Invocation& c, Clock::time_point) {
 }
 
 // TS 27.005 clause 3.3.1.
-SimModem::Outcome SimModem::csca(const Invocation& c, Clock::time_point) {
+SimModem::Outcome SimModem::csca(const Invocation& c, MonotonicClock::time_point) {
   if (c.form == Form::kTest) return {};
   if (c.form == Form::kRead) {
     const int toa = config_.smsc.starts_with('+') ? kToaInternational : kToaUnknown;
@@ -1019,7 +1022,7 @@ SimModem::Outcome SimModem::csca(const Invocation& c, Clock::time_point) {
 }
 
 // TS 27.005 clause 3.4.1.
-SimModem::Outcome SimModem::cnmi(const Invocation& c, Clock::time_point) {
+SimModem::Outcome SimModem::cnmi(const Invocation& c, MonotonicClock::time_point) {
   if (c.form == Form::kTest) {
     emit_info("+CNMI: (0-3),(0-3),(0,2),(0-2),(0,1)");
     return {};
@@ -1047,7 +1050,7 @@ SimModem::Outcome SimModem::cnmi(const Invocation& c, Clock::time_point) {
 }
 
 // TS 27.005 clause 3.2.2: mem1 (read, list, delete), mem2 (write), mem3 (received).
-SimModem::Outcome SimModem::cpms(const Invocation& c, Clock::time_point) {
+SimModem::Outcome SimModem::cpms(const Invocation& c, MonotonicClock::time_point) {
   auto usage = [this](int storage) {
     const Storage& s = storages_[static_cast<size_t>(storage)];
     return std::to_string(s.messages.size()) + "," + std::to_string(s.capacity);
@@ -1081,7 +1084,7 @@ SimModem::Outcome SimModem::cpms(const Invocation& c, Clock::time_point) {
 }
 
 // TS 27.005 clause 3.2.1: service 1 (phase 2+) makes +CMT/+CDS need +CNMA.
-SimModem::Outcome SimModem::csms(const Invocation& c, Clock::time_point) {
+SimModem::Outcome SimModem::csms(const Invocation& c, MonotonicClock::time_point) {
   if (c.form == Form::kTest) {
     emit_info("+CSMS: (0,1)");
     return {};
@@ -1101,7 +1104,7 @@ SimModem::Outcome SimModem::csms(const Invocation& c, Clock::time_point) {
 }
 
 // TS 27.005 clause 3.5.6: keep the relay link open between parts.
-SimModem::Outcome SimModem::cmms(const Invocation& c, Clock::time_point) {
+SimModem::Outcome SimModem::cmms(const Invocation& c, MonotonicClock::time_point) {
   if (c.form == Form::kTest) {
     emit_info("+CMMS: (0-2)");
     return {};
@@ -1117,7 +1120,7 @@ SimModem::Outcome SimModem::cmms(const Invocation& c, Clock::time_point) {
 }
 
 // TS 27.005 clause 3.4.4.
-SimModem::Outcome SimModem::cnma(const Invocation& c, Clock::time_point) {
+SimModem::Outcome SimModem::cnma(const Invocation& c, MonotonicClock::time_point) {
   if (c.form == Form::kTest) {
     emit_info("+CNMA: (0-2)");
     return {};
@@ -1137,7 +1140,7 @@ SimModem::Outcome SimModem::cnma(const Invocation& c, Clock::time_point) {
 }
 
 // TS 27.005 clause 3.5.1: the prompt, then the PDU up to Ctrl-Z (finish_pdu).
-SimModem::Outcome SimModem::cmgs(const Invocation& c, Clock::time_point now) {
+SimModem::Outcome SimModem::cmgs(const Invocation& c, MonotonicClock::time_point now) {
   if (c.form == Form::kTest) return {};
   if (c.form != Form::kSet || c.args.size() != 1) return bad_parameters();
   if (settings_.cmgf != 0) return {Failure{ErrorFamily::kCms, kCmsOperationNotAllowed}};
@@ -1156,7 +1159,7 @@ SimModem::Outcome SimModem::cmgs(const Invocation& c, Clock::time_point now) {
 
 // TS 27.005 clause 3.4.2 (PDU mode): +CMGL: <index>,<stat>,[<alpha>],<length> and the
 // PDU; listing marks received unread messages as read.
-SimModem::Outcome SimModem::cmgl(const Invocation& c, Clock::time_point) {
+SimModem::Outcome SimModem::cmgl(const Invocation& c, MonotonicClock::time_point) {
   constexpr int kAll = 4;
   if (c.form == Form::kTest) {
     emit_info("+CMGL: (0-4)");
@@ -1180,7 +1183,7 @@ SimModem::Outcome SimModem::cmgl(const Invocation& c, Clock::time_point) {
 
 // TS 27.005 clause 3.4.3 (PDU mode): +CMGR: <stat>,[<alpha>],<length> and the PDU. An
 // empty slot answers OK alone (SIMCom, Quectel); an index beyond the storage 321.
-SimModem::Outcome SimModem::cmgr(const Invocation& c, Clock::time_point) {
+SimModem::Outcome SimModem::cmgr(const Invocation& c, MonotonicClock::time_point) {
   if (c.form == Form::kTest) return {};
   if (c.form != Form::kSet || c.args.size() != 1) return bad_parameters();
   Storage& storage = storages_[static_cast<size_t>(settings_.cpms[0])];
@@ -1201,7 +1204,7 @@ SimModem::Outcome SimModem::cmgr(const Invocation& c, Clock::time_point) {
 
 // TS 27.005 clause 3.5.4: <delflag> 1 read, 2 read and sent, 3 read, sent and unsent,
 // 4 all; with a <delflag> above 0 the index is ignored.
-SimModem::Outcome SimModem::cmgd(const Invocation& c, Clock::time_point) {
+SimModem::Outcome SimModem::cmgd(const Invocation& c, MonotonicClock::time_point) {
   Storage& storage = storages_[static_cast<size_t>(settings_.cpms[0])];
   if (c.form == Form::kTest) {
     std::string used;

@@ -22,13 +22,12 @@
 #include <string_view>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/result.h"
 #include "pdu/decode.h"
 #include "pdu/timestamp.h"
 
 namespace smsgate::sim {
-
-using Clock = std::chrono::steady_clock;
 
 struct SimConfig {
   std::string manufacturer = "smsgate";
@@ -106,7 +105,7 @@ struct SentMessage {
   bool status_report_request = false;
   std::optional<pdu::Concat> concat;
   std::string pdu_hex;  // as the host wrote it, SMSC information included
-  Clock::time_point accepted_at;
+  MonotonicClock::time_point accepted_at;
 };
 
 // One AT+CMGS as the port saw it: when its command line arrived and when the modem
@@ -114,9 +113,9 @@ struct SentMessage {
 // host's gap between sends and the modem's busy time at the modem, not from what the
 // daemon believes it did (bench/dispatch_bench.cpp).
 struct SendTiming {
-  Clock::time_point command_at;   // the CR of "AT+CMGS=<length>"
-  Clock::time_point answered_at;  // "+CMGS: <mr>" (or the +CMS ERROR) after the PDU
-  bool accepted = false;          // false: the simulated network refused it
+  MonotonicClock::time_point command_at;   // the CR of "AT+CMGS=<length>"
+  MonotonicClock::time_point answered_at;  // "+CMGS: <mr>" (or the +CMS ERROR) after the PDU
+  bool accepted = false;                   // false: the simulated network refused it
 };
 
 struct SimCounters {
@@ -149,29 +148,29 @@ class SimModem {
   explicit SimModem(SimConfig config);
 
   // --- The serial line ---
-  void receive(std::string_view bytes, Clock::time_point now);
-  void tick(Clock::time_point now);
+  void receive(std::string_view bytes, MonotonicClock::time_point now);
+  void tick(MonotonicClock::time_point now);
   std::string take_output();
-  std::optional<Clock::time_point> next_deadline() const;
+  std::optional<MonotonicClock::time_point> next_deadline() const;
 
   // --- Controls: the network and the hardware ---
   // Delivers a text from the network, split into parts like a phone would. Returns the
   // storage indexes used (empty for +CMT). Held until the modem can receive (powered,
   // SIM ready, registered) and then routed; an error when the text cannot be encoded
   // or the storage is full.
-  Result<std::vector<int>> deliver(const InboundSms& sms, Clock::time_point now);
+  Result<std::vector<int>> deliver(const InboundSms& sms, MonotonicClock::time_point now);
   // Delivers one SMS-DELIVER TPDU as given (no SMSC information in front).
   Result<std::vector<int>> deliver_tpdu(std::vector<uint8_t> tpdu, Routing routing,
-                                        Clock::time_point now);
+                                        MonotonicClock::time_point now);
   // A status report (TP-ST `status`, TS 23.040 clause 9.2.3.15) for the last part
   // sent with TP-MR `reference`, after `delay`. An error when no part had it.
-  Status queue_status_report(uint8_t reference, uint8_t status, Clock::duration delay,
-                             Clock::time_point now, Routing routing = Routing::kPerCnmi);
+  Status queue_status_report(uint8_t reference, uint8_t status, MonotonicClock::duration delay,
+                             MonotonicClock::time_point now, Routing routing = Routing::kPerCnmi);
   // From now on every part sent with TP-SRR gets a report with `status` after
   // `delay`; nullopt turns that off.
   struct AutoStatusReports {
     uint8_t status = 0;  // 0: delivered
-    Clock::duration delay{};
+    MonotonicClock::duration delay{};
   };
   void set_auto_status_reports(std::optional<AutoStatusReports> reports);
   // The next `count` PDUs the host submits fail with +CMS ERROR: `cms_error` (after
@@ -180,13 +179,13 @@ class SimModem {
   // A hung modem swallows input and says nothing (not even URCs) until un-hung.
   void set_hung(bool hung);
   // The network registration comes and goes (+CREG URCs when AT+CREG=1 or 2).
-  void set_registered(bool registered, Clock::time_point now);
+  void set_registered(bool registered, MonotonicClock::time_point now);
   void set_signal(int rssi) { config_.signal = rssi; }
   // Raw bytes as if the modem said them ("\r\n^RSSI:12\r\n").
   void inject(std::string_view bytes);
   // Power cycle: silent for boot_time, then the boot lines; settings back to
   // defaults, the SIM locked again when it has a PIN. Stored messages stay.
-  void power_cycle(Clock::time_point now);
+  void power_cycle(MonotonicClock::time_point now);
 
   // --- Inspection ---
   const SimConfig& config() const { return config_; }
@@ -232,7 +231,7 @@ class SimModem {
   // (+CME ERROR: 50, +CMS ERROR: 304).
   static constexpr int kBadParameters = -1;
   static Outcome bad_parameters() { return {Failure{ErrorFamily::kPlain, kBadParameters}}; }
-  using Handler = Outcome (SimModem::*)(const Invocation&, Clock::time_point);
+  using Handler = Outcome (SimModem::*)(const Invocation&, MonotonicClock::time_point);
   struct CommandEntry {
     std::string_view name;
     Handler handler;
@@ -258,13 +257,13 @@ class SimModem {
     std::array<int, 3> cpms{0, 0, 0};  // mem1, mem2, mem3 as indexes into storages_
   };
   struct InFlightSend {
-    Clock::time_point command_at;  // of its AT+CMGS line (SendTiming)
-    Clock::time_point due;
+    MonotonicClock::time_point command_at;  // of its AT+CMGS line (SendTiming)
+    MonotonicClock::time_point due;
     std::optional<Failure> failure;  // the network refuses it
     SentMessage message;             // TP-MR and time filled in when accepted
   };
   struct PendingReport {
-    Clock::time_point due;
+    MonotonicClock::time_point due;
     uint8_t reference;
     std::string recipient;
     uint8_t status;
@@ -276,11 +275,11 @@ class SimModem {
   };
 
   // Line handling.
-  void process_byte(char c, Clock::time_point now);
-  void execute_line(std::string_view line, Clock::time_point now);
+  void process_byte(char c, MonotonicClock::time_point now);
+  void execute_line(std::string_view line, MonotonicClock::time_point now);
   Outcome execute_basic(std::string_view name, std::string_view argument);
-  Outcome execute_extended(const Invocation& invocation, Clock::time_point now);
-  void finish_pdu(Clock::time_point now);
+  Outcome execute_extended(const Invocation& invocation, MonotonicClock::time_point now);
+  void finish_pdu(MonotonicClock::time_point now);
   void final_ok();
   void final_error(const Failure& failure);
   void emit_info(std::string_view line);
@@ -303,29 +302,29 @@ class SimModem {
   bool busy() const { return executing_ || in_flight_.has_value() || awaiting_pdu_; }
 
   // Command handlers (TS 27.007 / 27.005 clause named at each in the .cpp).
-  Outcome identification(const Invocation& c, Clock::time_point now);
-  Outcome cgsn(const Invocation& c, Clock::time_point now);
-  Outcome cimi(const Invocation& c, Clock::time_point now);
-  Outcome ccid(const Invocation& c, Clock::time_point now);
-  Outcome crsm(const Invocation& c, Clock::time_point now);
-  Outcome cpin(const Invocation& c, Clock::time_point now);
-  Outcome csq(const Invocation& c, Clock::time_point now);
-  Outcome creg(const Invocation& c, Clock::time_point now);
-  Outcome cops(const Invocation& c, Clock::time_point now);
-  Outcome cmee(const Invocation& c, Clock::time_point now);
-  Outcome cfun(const Invocation& c, Clock::time_point now);
-  Outcome cmgf(const Invocation& c, Clock::time_point now);
-  Outcome cscs(const Invocation& c, Clock::time_point now);
-  Outcome csca(const Invocation& c, Clock::time_point now);
-  Outcome cnmi(const Invocation& c, Clock::time_point now);
-  Outcome cpms(const Invocation& c, Clock::time_point now);
-  Outcome csms(const Invocation& c, Clock::time_point now);
-  Outcome cmms(const Invocation& c, Clock::time_point now);
-  Outcome cnma(const Invocation& c, Clock::time_point now);
-  Outcome cmgs(const Invocation& c, Clock::time_point now);
-  Outcome cmgl(const Invocation& c, Clock::time_point now);
-  Outcome cmgr(const Invocation& c, Clock::time_point now);
-  Outcome cmgd(const Invocation& c, Clock::time_point now);
+  Outcome identification(const Invocation& c, MonotonicClock::time_point now);
+  Outcome cgsn(const Invocation& c, MonotonicClock::time_point now);
+  Outcome cimi(const Invocation& c, MonotonicClock::time_point now);
+  Outcome ccid(const Invocation& c, MonotonicClock::time_point now);
+  Outcome crsm(const Invocation& c, MonotonicClock::time_point now);
+  Outcome cpin(const Invocation& c, MonotonicClock::time_point now);
+  Outcome csq(const Invocation& c, MonotonicClock::time_point now);
+  Outcome creg(const Invocation& c, MonotonicClock::time_point now);
+  Outcome cops(const Invocation& c, MonotonicClock::time_point now);
+  Outcome cmee(const Invocation& c, MonotonicClock::time_point now);
+  Outcome cfun(const Invocation& c, MonotonicClock::time_point now);
+  Outcome cmgf(const Invocation& c, MonotonicClock::time_point now);
+  Outcome cscs(const Invocation& c, MonotonicClock::time_point now);
+  Outcome csca(const Invocation& c, MonotonicClock::time_point now);
+  Outcome cnmi(const Invocation& c, MonotonicClock::time_point now);
+  Outcome cpms(const Invocation& c, MonotonicClock::time_point now);
+  Outcome csms(const Invocation& c, MonotonicClock::time_point now);
+  Outcome cmms(const Invocation& c, MonotonicClock::time_point now);
+  Outcome cnma(const Invocation& c, MonotonicClock::time_point now);
+  Outcome cmgs(const Invocation& c, MonotonicClock::time_point now);
+  Outcome cmgl(const Invocation& c, MonotonicClock::time_point now);
+  Outcome cmgr(const Invocation& c, MonotonicClock::time_point now);
+  Outcome cmgd(const Invocation& c, MonotonicClock::time_point now);
 
   SimConfig config_;
   Settings settings_;
@@ -340,10 +339,10 @@ class SimModem {
 
   bool awaiting_pdu_ = false;  // after the "> " prompt
   size_t expected_tpdu_length_ = 0;
-  Clock::time_point cmgs_command_at_;  // of the AT+CMGS awaiting its PDU
+  MonotonicClock::time_point cmgs_command_at_;  // of the AT+CMGS awaiting its PDU
   std::string pdu_hex_;
   std::optional<InFlightSend> in_flight_;
-  std::optional<Clock::time_point> boot_done_at_;
+  std::optional<MonotonicClock::time_point> boot_done_at_;
   bool reset_requested_ = false;  // AT+CFUN=1,1: after its OK
   bool executing_ = false;        // a command line is between its CR and its final result
 

@@ -2,11 +2,12 @@
 
 #include <algorithm>
 
+#include "common/clock.h"
+
 namespace smsgate::at {
 namespace {
 
 using std::chrono::milliseconds;
-using Clock = std::chrono::steady_clock;
 
 // Writes are tiny (a command line, a PDU of at most 352 hex digits): a port that takes
 // none of it within this is stuck.
@@ -37,7 +38,8 @@ Status AtChannel::write(std::string_view bytes) {
   return transport_->write(bytes, kWriteTimeout);
 }
 
-std::optional<Event> AtChannel::next_command_event(Clock::time_point deadline, Reply& failure) {
+std::optional<Event> AtChannel::next_command_event(MonotonicClock::time_point deadline,
+                                                   Reply& failure) {
   for (;;) {
     while (auto event = parser_.next_event()) {
       if (auto* urc = std::get_if<Urc>(&*event)) {
@@ -46,7 +48,7 @@ std::optional<Event> AtChannel::next_command_event(Clock::time_point deadline, R
       }
       return event;
     }
-    auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+    auto left = std::chrono::duration_cast<milliseconds>(deadline - MonotonicClock::now());
     if (left.count() <= 0) {
       failure.status = Reply::Status::kTimedOut;
       std::vector<std::string> seen = parser_.abandon_command();
@@ -85,7 +87,7 @@ Reply AtChannel::run(std::string_view command, milliseconds timeout, const Comma
     parser_.abandon_command();
     return Reply{Reply::Status::kPortGone, {}, written.error().message};
   }
-  auto deadline = Clock::now() + timeout;
+  auto deadline = MonotonicClock::now() + timeout;
   while (auto event = next_command_event(deadline, reply)) {
     if (auto* response = std::get_if<Response>(&*event)) {
       reply.response = std::move(*response);
@@ -110,7 +112,7 @@ Reply AtChannel::send_pdu(std::string_view cmgs_command, std::string_view pdu_he
     parser_.abandon_command();
     return Reply{Reply::Status::kPortGone, {}, written.error().message};
   }
-  auto start = Clock::now();
+  auto start = MonotonicClock::now();
   std::optional<Event> event = next_command_event(start + std::min(prompt_timeout, timeout), reply);
   if (!event) {
     if (reply.status == Reply::Status::kTimedOut) {

@@ -18,6 +18,7 @@
 
 #include "at/parser.h"
 #include "at/transport.h"
+#include "common/clock.h"
 
 namespace smsgate::at {
 
@@ -84,8 +85,7 @@ class AtChannel {
   Status write(std::string_view bytes);
   // Reads until the parser yields an event or the deadline passes; URCs are queued.
   // Returns the response or prompt event, or a Reply describing the failure.
-  std::optional<Event> next_command_event(std::chrono::steady_clock::time_point deadline,
-                                          Reply& failure);
+  std::optional<Event> next_command_event(MonotonicClock::time_point deadline, Reply& failure);
   void queue_urcs_only();
 
   std::unique_ptr<Transport> transport_;

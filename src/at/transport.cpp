@@ -14,11 +14,12 @@
 #include <cstring>
 #include <filesystem>
 
+#include "common/clock.h"
+
 namespace smsgate::at {
 namespace {
 
 using std::chrono::milliseconds;
-using Clock = std::chrono::steady_clock;
 
 std::string errno_text(const std::string& name, int error) {
   return name + ": " + std::strerror(error);
@@ -67,7 +68,7 @@ class FdTransport : public Transport {
   }
 
   Status write(std::string_view bytes, milliseconds timeout) override {
-    auto deadline = Clock::now() + timeout;
+    auto deadline = MonotonicClock::now() + timeout;
     while (!bytes.empty()) {
       ssize_t n = write_some(bytes);
       if (n > 0) {
@@ -75,7 +76,7 @@ class FdTransport : public Transport {
         continue;
       }
       if (n < 0 && errno != EAGAIN && errno != EINTR) return make_error(errno_text(name_, errno));
-      auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+      auto left = std::chrono::duration_cast<milliseconds>(deadline - MonotonicClock::now());
       if (left.count() <= 0) return make_error(name_ + ": the port takes no more bytes");
       pollfd p{fd_, POLLOUT, 0};
       if (::poll(&p, 1, poll_timeout(left)) > 0 && (p.revents & (POLLHUP | POLLERR))) {

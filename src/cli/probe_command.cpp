@@ -79,7 +79,7 @@ void run_probe(const ProbeArgs& args) {
   settings.baud = args.baud;
   auto transport = at::open_transport(args.port, settings);
   if (!transport) throw UsageError("probe: " + transport.error().message);
-  at::AtChannel channel(std::move(*transport));
+  at::AtChannel channel(std::move(*transport), drivers::all_unsolicited());
   auto report = modem::probe(channel, std::chrono::seconds(args.timeout_seconds));
   if (!report) throw UsageError("probe: " + report.error().message);
   if (args.json) {

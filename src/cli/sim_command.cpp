@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "common/clock.h"
 #include "drivers/sim/sim_bank.h"
 #include "pdu/planner.h"
 
@@ -30,7 +31,6 @@ namespace smsgate::cli {
 namespace {
 
 using nlohmann::json;
-using sim::Clock;
 using sim::SimBank;
 using sim::SimModem;
 
@@ -123,7 +123,7 @@ json modem_json(SimBank& bank, size_t index) {
               {"port", bank.port_path(index).string()},
               {"device", bank.device_path(index)},
               {"plugged", bank.plugged(index)}};
-  bank.with_modem(index, [&out](SimModem& modem, Clock::time_point) {
+  bank.with_modem(index, [&out](SimModem& modem, MonotonicClock::time_point) {
     const auto& c = modem.counters();
     out["sim"] = std::string(sim::sim_state_name(modem.sim_state()));
     out["registration"] = modem.registration_stat();
@@ -168,8 +168,9 @@ json handle_request(SimBank& bank, const json& request) {
     sms.concat_reference = static_cast<uint16_t>(ranged(request, "ref", 0, 65535, 0));
     sms.ref16 = field<bool>(request, "ref16", false);
     Result<std::vector<int>> delivered = make_error("not run");
-    bank.with_modem(modem,
-                    [&](SimModem& m, Clock::time_point now) { delivered = m.deliver(sms, now); });
+    bank.with_modem(modem, [&](SimModem& m, MonotonicClock::time_point now) {
+      delivered = m.deliver(sms, now);
+    });
     if (!delivered) throw ControlError(delivered.error().message);
     reply["indexes"] = *delivered;
   } else if (cmd == "status_reports") {
@@ -179,13 +180,13 @@ json handle_request(SimBank& bank, const json& request) {
       const auto reference = static_cast<uint8_t>(ranged(request, "reference", 0, 255));
       const sim::Routing routing = routing_of(request);
       Status queued = make_error("not run");
-      bank.with_modem(modem, [&](SimModem& m, Clock::time_point now) {
+      bank.with_modem(modem, [&](SimModem& m, MonotonicClock::time_point now) {
         queued = m.queue_status_report(reference, status, delay, now, routing);
       });
       if (!queued) throw ControlError(queued.error().message);
     } else {
       const bool on = field<bool>(request, "on", true);
-      bank.with_modem(modem, [&](SimModem& m, Clock::time_point) {
+      bank.with_modem(modem, [&](SimModem& m, MonotonicClock::time_point) {
         if (on) {
           m.set_auto_status_reports(SimModem::AutoStatusReports{status, delay});
         } else {
@@ -197,21 +198,24 @@ json handle_request(SimBank& bank, const json& request) {
     // TS 27.005 clause 3.2.5: 0..511 are network and ME causes.
     const int cms = ranged(request, "cms", 0, 511);
     const int count = ranged(request, "count", 0, 1'000'000, 1);
-    bank.with_modem(modem, [&](SimModem& m, Clock::time_point) { m.fail_next_sends(count, cms); });
+    bank.with_modem(
+        modem, [&](SimModem& m, MonotonicClock::time_point) { m.fail_next_sends(count, cms); });
   } else if (cmd == "hang") {
     const bool on = field<bool>(request, "on", true);
-    bank.with_modem(modem, [&](SimModem& m, Clock::time_point) { m.set_hung(on); });
+    bank.with_modem(modem, [&](SimModem& m, MonotonicClock::time_point) { m.set_hung(on); });
   } else if (cmd == "registered") {
     const bool on = field<bool>(request, "on");
-    bank.with_modem(modem, [&](SimModem& m, Clock::time_point now) { m.set_registered(on, now); });
+    bank.with_modem(
+        modem, [&](SimModem& m, MonotonicClock::time_point now) { m.set_registered(on, now); });
   } else if (cmd == "signal") {
     const int rssi = ranged(request, "rssi", 0, 99);
-    bank.with_modem(modem, [&](SimModem& m, Clock::time_point) { m.set_signal(rssi); });
+    bank.with_modem(modem, [&](SimModem& m, MonotonicClock::time_point) { m.set_signal(rssi); });
   } else if (cmd == "inject") {
     const std::string bytes = field<std::string>(request, "bytes");
-    bank.with_modem(modem, [&](SimModem& m, Clock::time_point) { m.inject(bytes); });
+    bank.with_modem(modem, [&](SimModem& m, MonotonicClock::time_point) { m.inject(bytes); });
   } else if (cmd == "reset") {
-    bank.with_modem(modem, [&](SimModem& m, Clock::time_point now) { m.power_cycle(now); });
+    bank.with_modem(modem,
+                    [&](SimModem& m, MonotonicClock::time_point now) { m.power_cycle(now); });
   } else if (cmd == "unplug") {
     if (auto done = bank.unplug(modem); !done) throw ControlError(done.error().message);
   } else if (cmd == "replug") {
@@ -219,7 +223,7 @@ json handle_request(SimBank& bank, const json& request) {
     reply["device"] = bank.device_path(modem);
   } else if (cmd == "sent") {
     json list = json::array();
-    bank.with_modem(modem, [&](SimModem& m, Clock::time_point) {
+    bank.with_modem(modem, [&](SimModem& m, MonotonicClock::time_point) {
       for (const auto& message : m.sent()) list.push_back(sent_json(message));
     });
     reply["sent"] = list;

@@ -16,6 +16,11 @@
 
 namespace smsgate {
 
+// Intervals and deadlines (a command's timeout, a poll, a simulated modem's latency)
+// are measured on the monotonic clock, which no NTP correction moves; Clock below is
+// the wall clock that schedules, TTLs and the store's times are about.
+using MonotonicClock = std::chrono::steady_clock;
+
 class Clock {
  public:
   virtual ~Clock() = default;

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/clock.h"
 #include "http/web.h"
 
 namespace smsgate::daemon {
@@ -210,10 +211,11 @@ Result<std::unique_ptr<sim::SimBank>> start_demo_modems(const std::filesystem::p
   auto bank = sim::SimBank::start(dir, modems);
   if (!bank) return bank.error();
   for (int i = 0; i < count; ++i) {
-    (*bank)->with_modem(static_cast<size_t>(i), [](sim::SimModem& modem, sim::Clock::time_point) {
-      modem.set_auto_status_reports(
-          sim::SimModem::AutoStatusReports{0, std::chrono::milliseconds(2000)});
-    });
+    (*bank)->with_modem(static_cast<size_t>(i),
+                        [](sim::SimModem& modem, MonotonicClock::time_point) {
+                          modem.set_auto_status_reports(
+                              sim::SimModem::AutoStatusReports{0, std::chrono::milliseconds(2000)});
+                        });
   }
   return bank;
 }

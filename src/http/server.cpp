@@ -14,6 +14,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "common/clock.h"
 #include "common/strings.h"
 
 namespace smsgate::http {
@@ -229,7 +230,7 @@ int Server::handle(mg_connection* connection, void* self) {
 }
 
 void Server::serve(mg_connection* connection) {
-  auto started = std::chrono::steady_clock::now();
+  auto started = MonotonicClock::now();
   const mg_request_info* info = mg_get_request_info(connection);
   Request request;
   request.method = info->request_method ? info->request_method : "";
@@ -271,7 +272,7 @@ void Server::serve(mg_connection* connection) {
   send(connection, response);
   if (observer_) {
     observer_(request, match.pattern.empty() ? std::string_view("unmatched") : match.pattern,
-              response.status, std::chrono::steady_clock::now() - started);
+              response.status, MonotonicClock::now() - started);
   }
 }
 

@@ -2,12 +2,13 @@
 
 #include <thread>
 
+#include "common/clock.h"
+
 namespace smsgate::modem {
 namespace {
 
 using at::Reply;
 using std::chrono::milliseconds;
-using Clock = std::chrono::steady_clock;
 
 // A modem that is up answers AT at once; booting ones ignore it for seconds.
 constexpr milliseconds kWakeAttempt(1000);
@@ -38,14 +39,14 @@ std::string joined(const Reply& reply) {
 }  // namespace
 
 Reply wake(at::AtChannel& channel, milliseconds timeout, const std::function<bool()>& cancelled) {
-  auto deadline = Clock::now() + timeout;
+  auto deadline = MonotonicClock::now() + timeout;
   Reply reply;
   do {
     reply = channel.run("AT", kWakeAttempt);
     if (reply.status == Reply::Status::kPortGone) return reply;
     if (reply.ok()) break;
     if (reply.answered()) std::this_thread::sleep_for(milliseconds(100));
-  } while (Clock::now() < deadline && !(cancelled && cancelled()));
+  } while (MonotonicClock::now() < deadline && !(cancelled && cancelled()));
   if (!reply.ok()) return reply;
   // Echo off: fewer bytes, and the parser need not match echoes (V.250 clause 6.2.4).
   // Numeric +CME/+CMS errors, which classify() understands (TS 27.007 clause 9.1).

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/clock.h"
 #include "modem/info.h"
 
 namespace smsgate::modem {
@@ -57,7 +58,7 @@ struct ModemStatus {
   std::string family;  // the driver chosen
   Identity identity;
   Health health;
-  std::optional<std::chrono::steady_clock::time_point> health_checked;
+  std::optional<MonotonicClock::time_point> health_checked;
   uint64_t parts_sent = 0;
   uint64_t parts_failed = 0;
   uint64_t messages_received = 0;

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <utility>
 
+#include "common/clock.h"
 #include "modem/info.h"
 
 namespace smsgate::modem {
@@ -125,7 +126,8 @@ void ModemWorker::settle_acknowledgement() {
   // The network gives up on an unacknowledged delivery after some tens of seconds
   // (TS 24.011 timer TR2M); a listener that has not answered by then gets it again.
   constexpr auto kAcknowledgementPatience = std::chrono::seconds(15);
-  if (!committed && Clock::now() - *acknowledgement_due_since_ < kAcknowledgementPatience) return;
+  if (!committed && MonotonicClock::now() - *acknowledgement_due_since_ < kAcknowledgementPatience)
+    return;
   acknowledgement_due_since_.reset();
   bool positive = committed.value_or(false);
   Reply ack = channel_->run(positive ? "AT+CNMA" : "AT+CNMA=2", kCommandTimeout);
@@ -385,7 +387,7 @@ void ModemWorker::step_initialising() {
   if (state_ != State::kInitialising) return;
   reset_level_ = 0;
   reopen_interval_ = config_.reopen_interval;
-  next_health_ = Clock::now();
+  next_health_ = MonotonicClock::now();
   set_state(State::kReady);
 }
 
@@ -421,7 +423,7 @@ void ModemWorker::step_ready() {
     return read_stored(key);
   }
   if (to_delete) return delete_stored(*to_delete);
-  auto now = Clock::now();
+  auto now = MonotonicClock::now();
   if (now >= next_health_) {
     next_health_ = now + config_.health_interval;
     return poll_health();
@@ -525,7 +527,7 @@ void ModemWorker::handle_urc(const at::Urc& urc) {
     // With +CSMS=1 the network waits for an acknowledgement (TS 27.005 clause 3.4.4),
     // given once the listener has committed the message (settle_acknowledgement).
     if (acknowledge_direct_) {
-      acknowledgement_due_since_ = Clock::now();
+      acknowledgement_due_since_ = MonotonicClock::now();
       std::lock_guard lock(shared_->mutex);
       shared_->delivery_committed.reset();
     }
@@ -716,7 +718,7 @@ void ModemWorker::poll_health() {
     std::lock_guard lock(shared_->mutex);
     changed = shared_->status.health != health;
     shared_->status.health = health;
-    shared_->status.health_checked = Clock::now();
+    shared_->status.health_checked = MonotonicClock::now();
     copy = shared_->status;
   }
   if (changed) listener_.on_status(copy);

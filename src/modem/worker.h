@@ -35,13 +35,12 @@
 #include "at/channel.h"
 #include "at/result_code.h"
 #include "at/transport.h"
+#include "common/clock.h"
 #include "drivers/driver.h"
 #include "modem/probe.h"
 #include "modem/status.h"
 
 namespace smsgate::modem {
-
-using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 struct WorkerConfig {
@@ -189,9 +188,9 @@ class ModemWorker {
   bool acknowledge_direct_ = false;  // +CSMS=1: AT+CNMA after each +CMT/+CDS
   bool cmms_refused_ = false;        // AT+CMMS=1 answered ERROR: not asked again
   // A direct delivery handed over and not yet acknowledged to the network, since when.
-  std::optional<Clock::time_point> acknowledgement_due_since_;
+  std::optional<MonotonicClock::time_point> acknowledgement_due_since_;
   milliseconds reopen_interval_;
-  Clock::time_point next_health_;
+  MonotonicClock::time_point next_health_;
   std::deque<StoredKey> to_read_;
   // What the worker last handed over from each slot (storage, index); a slot whose
   // content is no longer known (a new +CMTI for it, a re-init) has no entry.

@@ -41,8 +41,8 @@ class DaemonProcess {
   void kill(int signal_number) { ::kill(pid_, signal_number); }
   // The exit status, or -1 when it did not end within `patience`.
   int wait(std::chrono::seconds patience = kPatience) {
-    auto deadline = std::chrono::steady_clock::now() + patience;
-    while (std::chrono::steady_clock::now() < deadline) {
+    auto deadline = MonotonicClock::now() + patience;
+    while (MonotonicClock::now() < deadline) {
       int status = 0;
       pid_t done = ::waitpid(pid_, &status, WNOHANG);
       if (done == pid_) {

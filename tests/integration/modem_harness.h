@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/clock.h"
 #include "drivers/sim/sim_bank.h"
 #include "modem/worker.h"
 
@@ -57,13 +58,13 @@ struct SimModems {
   std::string port(size_t i) const { return bank->port_path(i).string(); }
   template <class F>
   auto with(size_t i, F&& f) {
-    using R = decltype(f(std::declval<sim::SimModem&>(), sim::Clock::now()));
+    using R = decltype(f(std::declval<sim::SimModem&>(), MonotonicClock::now()));
     if constexpr (std::is_void_v<R>) {
-      bank->with_modem(i, [&](sim::SimModem& m, sim::Clock::time_point now) { f(m, now); });
+      bank->with_modem(i, [&](sim::SimModem& m, MonotonicClock::time_point now) { f(m, now); });
     } else {
       R result{};
-      bank->with_modem(i,
-                       [&](sim::SimModem& m, sim::Clock::time_point now) { result = f(m, now); });
+      bank->with_modem(
+          i, [&](sim::SimModem& m, MonotonicClock::time_point now) { result = f(m, now); });
       return result;
     }
   }
@@ -144,9 +145,9 @@ class Recorder : public modem::Listener {
 
 // Polls `done` until it holds; false after kPatience (the test has failed then).
 inline bool wait_until(const std::function<bool()>& done) {
-  auto deadline = std::chrono::steady_clock::now() + kPatience;
+  auto deadline = MonotonicClock::now() + kPatience;
   while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
+    if (MonotonicClock::now() > deadline) return false;
     std::this_thread::sleep_for(10ms);
   }
   return true;

@@ -14,10 +14,12 @@
 #include <string>
 #include <string_view>
 
+#include "common/clock.h"
+
 namespace {
 
 using namespace std::chrono_literals;
-using smsgate::sim::Clock;
+using smsgate::MonotonicClock;
 using smsgate::sim::SimBank;
 using smsgate::sim::SimConfig;
 using smsgate::sim::SimModem;
@@ -53,10 +55,10 @@ struct Client {
     REQUIRE(write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()));
   }
   // Reads until `expected` has been seen or `timeout` passed; returns all it read.
-  std::string read_until(std::string_view expected, Clock::duration timeout = 2s) const {
+  std::string read_until(std::string_view expected, MonotonicClock::duration timeout = 2s) const {
     std::string got;
-    const auto deadline = Clock::now() + timeout;
-    while (got.find(expected) == std::string::npos && Clock::now() < deadline) {
+    const auto deadline = MonotonicClock::now() + timeout;
+    while (got.find(expected) == std::string::npos && MonotonicClock::now() < deadline) {
       pollfd p{fd, POLLIN, 0};
       if (poll(&p, 1, 20) <= 0) continue;
       char buffer[256];
@@ -106,7 +108,7 @@ TEST_CASE("sim bank: controls reach the client at once") {
   TempDir dir;
   auto bank = start_bank(dir.path, 1);
   Client client(bank->port_path(0));
-  bank->with_modem(0, [](SimModem& modem, Clock::time_point now) {
+  bank->with_modem(0, [](SimModem& modem, MonotonicClock::time_point now) {
     REQUIRE(modem.deliver({.from = "+4917012345", .text = "hello"}, now));
   });
   CHECK(client.read_until("\r\n+CMTI: \"SM\",1\r\n") == "\r\n+CMTI: \"SM\",1\r\n");
@@ -123,11 +125,11 @@ TEST_CASE("sim bank: latency is honoured by the I/O thread") {
   // "hi" to +4917012345: 00 (SMSC), SUBMIT, MR 0, DA, PID, DCS, UDL 2, "hi" packed.
   client.write_all("AT+CMGS=14\r");
   CHECK(client.read_until("> ") == "\r\n> ");
-  const auto sent_at = Clock::now();
+  const auto sent_at = MonotonicClock::now();
   client.write_all("0001000A919471103254000002E834\x1A");
   CHECK(client.read_until("OK\r\n") == "\r\n+CMGS: 0\r\n\r\nOK\r\n");
-  CHECK(Clock::now() - sent_at >= 150ms);
-  bank->with_modem(0, [](SimModem& modem, Clock::time_point) {
+  CHECK(MonotonicClock::now() - sent_at >= 150ms);
+  bank->with_modem(0, [](SimModem& modem, MonotonicClock::time_point) {
     REQUIRE(modem.sent().size() == 1);
     CHECK(modem.sent()[0].text == "hi");
   });
@@ -171,7 +173,7 @@ TEST_CASE("sim bank: two modems are independent") {
   CHECK(first.read_until("OK\r\n") == "ATE0\r\r\nOK\r\n");
   second.write_all("AT\r");
   CHECK(second.read_until("OK\r\n") == "AT\r\r\nOK\r\n");  // still echoing
-  bank->with_modem(1, [](SimModem& modem, Clock::time_point) { modem.set_hung(true); });
+  bank->with_modem(1, [](SimModem& modem, MonotonicClock::time_point) { modem.set_hung(true); });
   second.write_all("AT\r");
   CHECK(second.read_until("OK\r\n", 200ms) == "");
   first.write_all("AT\r");

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "at/parser.h"
+#include "common/clock.h"
 #include "drivers/sim/sim_pdu.h"
 #include "pdu/decode.h"
 #include "pdu/hex.h"
@@ -21,7 +22,7 @@
 namespace {
 
 using namespace std::chrono_literals;
-using smsgate::sim::Clock;
+using smsgate::MonotonicClock;
 using smsgate::sim::InboundSms;
 using smsgate::sim::Routing;
 using smsgate::sim::SimConfig;
@@ -36,7 +37,7 @@ struct Bench {
     modem.tick(now);
     return modem.take_output();
   }
-  std::string advance(Clock::duration by) {
+  std::string advance(MonotonicClock::duration by) {
     now += by;
     modem.tick(now);
     return modem.take_output();
@@ -47,7 +48,7 @@ struct Bench {
     return *this;
   }
   SimModem modem;
-  Clock::time_point now{};
+  MonotonicClock::time_point now{};
 };
 
 // An SMS-SUBMIT for AT+CMGS, from the gateway's own encoder.
