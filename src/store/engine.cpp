@@ -57,7 +57,7 @@ Engine::Engine(std::string path, StoreOptions options, Connection writer)
 
 Engine::~Engine() {
   {
-    std::lock_guard lock(write_mutex_);
+    MutexLock lock(write_mutex_);
     stopping_ = true;
   }
   write_wanted_.notify_all();
@@ -74,11 +74,11 @@ struct Engine::WriteOp {
 
 Status Engine::write(std::function<Status(Connection&)> op) {
   WriteOp pending{std::move(op)};
-  std::unique_lock lock(write_mutex_);
+  MutexLock lock(write_mutex_);
   if (stopping_) return make_error("store is closing");
   write_queue_.push_back(&pending);
   write_wanted_.notify_one();
-  write_done_.wait(lock, [&] { return pending.done; });
+  write_done_.wait(lock.native(), [&] { return pending.done; });
   return std::move(pending.result);
 }
 
@@ -86,8 +86,10 @@ void Engine::writer_loop() {
   std::vector<WriteOp*> batch;
   for (;;) {
     {
-      std::unique_lock lock(write_mutex_);
-      write_wanted_.wait(lock, [&] { return stopping_ || !write_queue_.empty(); });
+      MutexLock lock(write_mutex_);
+      write_wanted_.wait(lock.native(), [&]() REQUIRES(write_mutex_) {
+        return stopping_ || !write_queue_.empty();
+      });
       // Stopping still drains what is queued: its callers are waiting for an answer.
       if (write_queue_.empty()) return;
       size_t take = std::min(write_queue_.size(), options_.max_batch);
@@ -96,7 +98,7 @@ void Engine::writer_loop() {
     }
     run_batch(batch);
     {
-      std::lock_guard lock(write_mutex_);
+      MutexLock lock(write_mutex_);
       for (WriteOp* op : batch) op->done = true;
     }
     write_done_.notify_all();
@@ -151,7 +153,7 @@ void Engine::run_batch(std::vector<WriteOp*>& batch) {
 
 Result<Engine::ReaderLease> Engine::read() {
   {
-    std::lock_guard lock(readers_mutex_);
+    MutexLock lock(readers_mutex_);
     if (!idle_readers_.empty()) {
       Connection connection = std::move(idle_readers_.back());
       idle_readers_.pop_back();
@@ -165,7 +167,7 @@ Result<Engine::ReaderLease> Engine::read() {
 }
 
 void Engine::give_back(Connection connection) {
-  std::lock_guard lock(readers_mutex_);
+  MutexLock lock(readers_mutex_);
   idle_readers_.push_back(std::move(connection));
 }
 

@@ -27,13 +27,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
 #include "common/result.h"
+#include "common/thread_annotations.h"
 #include "store/sqlite.h"
 
 namespace smsgate::store {
@@ -101,14 +101,14 @@ class Engine {
   const StoreOptions options_;
   Connection writer_connection_;  // only the writer thread touches it after open()
 
-  std::mutex write_mutex_;
+  Mutex write_mutex_;
   std::condition_variable write_wanted_;  // the writer waits for work
   std::condition_variable write_done_;    // callers wait for their commit
-  std::vector<WriteOp*> write_queue_;     // guarded by write_mutex_
-  bool stopping_ = false;                 // guarded by write_mutex_
+  std::vector<WriteOp*> write_queue_ GUARDED_BY(write_mutex_);
+  bool stopping_ GUARDED_BY(write_mutex_) = false;
 
-  std::mutex readers_mutex_;
-  std::vector<Connection> idle_readers_;  // guarded by readers_mutex_
+  Mutex readers_mutex_;
+  std::vector<Connection> idle_readers_ GUARDED_BY(readers_mutex_);
 
   std::atomic<uint64_t> transactions_{0};
   std::atomic<uint64_t> write_operations_{0};
