@@ -68,13 +68,7 @@ Result<std::vector<ApiKeyRecord>> Credentials::list_api_keys() {
   if (!db.ok()) return db.error();
   auto q = (*db)->query("SELECT " SMSGATE_API_KEY_COLUMNS " FROM api_keys ORDER BY id");
   if (!q.ok()) return q.error();
-  std::vector<ApiKeyRecord> keys;
-  for (;;) {
-    auto row = q->step();
-    if (!row.ok()) return row.error();
-    if (!*row) return keys;
-    keys.push_back(read_api_key(*q));
-  }
+  return read_rows(*q, read_api_key);
 }
 
 Result<bool> Credentials::revoke_api_key(int64_t id, int64_t now) {

@@ -1,6 +1,6 @@
 // Inbound (inbound.h): what comes back from the network, status reports matched to
 // parts and inbound PDUs reassembled into messages and linked to the message they
-// answer; and the opt-outs.
+// answer, and listed for the API; and the opt-outs.
 #include "store/inbound.h"
 
 #include <algorithm>
@@ -352,20 +352,17 @@ Result<std::vector<InboundMessage>> Inbound::complete_partial_inbound(int64_t no
       std::string modem, sender;
       int reference, total;
     };
-    std::vector<Group> groups;
     auto q = db.query(
         "SELECT modem, sender, concat_ref, concat_total FROM inbound_parts "
         "WHERE inbound_message_id IS NULL AND concat_ref IS NOT NULL "
         "GROUP BY modem, sender, concat_ref, concat_total HAVING MIN(received_at) <= ?");
     if (!q.ok()) return q.error();
     q->bind(now - timeout_ms);
-    for (;;) {
-      auto row = q->step();
-      if (!row.ok()) return row.error();
-      if (!*row) break;
-      groups.push_back(Group{q->text(0), q->text(1), q->int32(2), q->int32(3)});
-    }
-    for (const Group& group : groups) {
+    auto groups = read_rows(*q, [](const Query& row) {
+      return Group{row.text(0), row.text(1), row.int32(2), row.int32(3)};
+    });
+    if (!groups.ok()) return groups.error();
+    for (const Group& group : *groups) {
       auto parts = waiting_group(db, group.modem, group.sender, group.reference, group.total);
       if (!parts.ok()) return parts.error();
       auto message = assemble(db, group.modem, group.sender, *parts, /*partial=*/true);
@@ -376,6 +373,46 @@ Result<std::vector<InboundMessage>> Inbound::complete_partial_inbound(int64_t no
   });
   if (!written.ok()) return written.error();
   return completed;
+}
+
+Result<Page<InboundMessage>> Inbound::list_inbound(const InboundFilter& filter) {
+  if (auto s = check_limit(filter.limit); !s.ok()) return s.error();
+  auto before = parse_cursor('i', filter.cursor);
+  if (!before.ok()) return before.error();
+  auto db = engine_.read();
+  if (!db.ok()) return db.error();
+  const char* sql =
+      filter.from
+          ? "SELECT i.id, i.sender, i.modem, i.text, i.received_at, i.part_count, i.partial, "
+            "i.in_reply_to, m.external_id, m.category FROM inbound_messages i "
+            "INDEXED BY inbound_messages_sender LEFT JOIN messages m ON m.id = i.in_reply_to "
+            "WHERE i.sender = ?1 AND i.id < ?3 AND (?2 IS NULL OR i.received_at >= ?2) "
+            "ORDER BY i.id DESC LIMIT ?4"
+          : "SELECT i.id, i.sender, i.modem, i.text, i.received_at, i.part_count, i.partial, "
+            "i.in_reply_to, m.external_id, m.category FROM inbound_messages i "
+            "LEFT JOIN messages m ON m.id = i.in_reply_to "
+            "WHERE i.id < ?3 AND (?1 IS NULL OR i.sender = ?1) "
+            "AND (?2 IS NULL OR i.received_at >= ?2) ORDER BY i.id DESC LIMIT ?4";
+  auto q = (*db)->query(sql);
+  if (!q.ok()) return q.error();
+  q->bind_all(filter.from, filter.since, *before, filter.limit + 1);
+  auto rows = read_rows(*q, [](const Query& row) {
+    InboundMessage m;
+    m.id = row.int64(0);
+    m.from = row.text(1);
+    m.modem = row.text(2);
+    m.text = row.text(3);
+    m.received_at = row.int64(4);
+    m.parts = row.int32(5);
+    m.partial = row.boolean(6);
+    if (!row.is_null(7))
+      m.in_reply_to = ReplyTo{row.int64(7), row.optional_text(8), read_category(row, 9)};
+    m.rating = rating_for(m);
+    return m;
+  });
+  if (!rows.ok()) return rows.error();
+  return make_page(std::move(*rows), filter.limit, 'i',
+                   [](const InboundMessage& m) { return m.id; });
 }
 
 // --- Opt-outs -----------------------------------------------------------------------
@@ -435,21 +472,16 @@ Result<std::vector<bool>> Inbound::are_opted_out(const std::vector<std::string>&
 }
 
 Result<std::vector<OptOut>> Inbound::list_optouts(const std::string& after, int limit) {
-  if (limit < 1 || limit > kMaxPageSize)
-    return make_error("limit: must be 1 to " + std::to_string(kMaxPageSize));
+  if (auto s = check_limit(limit); !s.ok()) return s.error();
   auto db = engine_.read();
   if (!db.ok()) return db.error();
   auto q = (*db)->query(
       "SELECT number, keyword, at FROM optouts WHERE number > ? ORDER BY number LIMIT ?");
   if (!q.ok()) return q.error();
   q->bind_all(after, limit);
-  std::vector<OptOut> list;
-  for (;;) {
-    auto row = q->step();
-    if (!row.ok()) return row.error();
-    if (!*row) return list;
-    list.push_back(OptOut{q->text(0), q->text(1), q->int64(2)});
-  }
+  return read_rows(*q, [](const Query& row) {
+    return OptOut{row.text(0), row.text(1), row.int64(2)};
+  });
 }
 
 }  // namespace smsgate::store

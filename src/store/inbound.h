@@ -1,7 +1,7 @@
 // Inbound: what arrives from the modems (status reports matched to the parts they
 // report on, received PDUs reassembled into messages and linked to the message they
 // answer) and the opt-outs that STOP and START replies maintain. Implemented in
-// store/inbound.cpp; list_inbound, with the other pages, in store/lists.cpp.
+// store/inbound.cpp.
 //
 // Thread safety: every method may be called from any thread at the same time.
 // record_status_report, record_inbound_part, complete_partial_inbound, add_optout and

@@ -2,9 +2,29 @@
 // the one way a message's status changes.
 #include "store/internal.h"
 
+#include <charconv>
+
 namespace smsgate::store {
 
 namespace detail {
+
+std::string make_cursor(char tag, int64_t id) { return std::string(1, tag) + std::to_string(id); }
+
+Result<int64_t> parse_cursor(char tag, const std::string& cursor) {
+  if (cursor.empty()) return INT64_MAX;
+  int64_t id = 0;
+  const char* end = cursor.data() + cursor.size();
+  if (cursor.size() < 2 || cursor[0] != tag ||
+      std::from_chars(cursor.data() + 1, end, id).ptr != end || id < 1)
+    return make_error("cursor: \"" + cursor + "\" is not a cursor of this list");
+  return id;
+}
+
+Status check_limit(int limit) {
+  if (limit < 1 || limit > kMaxPageSize)
+    return make_error("limit: must be 1 to " + std::to_string(kMaxPageSize));
+  return ok_status();
+}
 
 policy::Category read_category(const Query& row, int column) {
   return policy::parse_category(row.text(column)).value_or(policy::Category::kTransactional);
@@ -72,13 +92,7 @@ Result<std::vector<Part>> load_parts(Connection& db, int64_t message_id) {
                     " FROM parts p WHERE p.message_id = ? ORDER BY p.number");
   if (!q.ok()) return q.error();
   q->bind(message_id);
-  std::vector<Part> parts;
-  for (;;) {
-    auto row = q->step();
-    if (!row.ok()) return row.error();
-    if (!*row) return parts;
-    parts.push_back(read_part(*q));
-  }
+  return read_rows(*q, [](const Query& row) { return read_part(row); });
 }
 
 Status add_history(Connection& db, int64_t message_id, int64_t at, MessageStatus status,

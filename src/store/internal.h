@@ -6,6 +6,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "common/result.h"
 #include "store/sqlite.h"
@@ -24,6 +26,38 @@ namespace smsgate::store::detail {
 #define SMSGATE_PART_COLUMNS                                                             \
   "p.id, p.message_id, p.number, p.pdu_hex, p.tpdu_length, p.status, p.modem, p.tp_mr, " \
   "p.submitted_at, p.sent_at, p.delivered_at, p.report_status, p.failure_reason"
+
+// Every row `query` yields, each made into a value by read_row(query).
+template <class ReadRow>
+auto read_rows(Query& query, ReadRow read_row) -> Result<std::vector<decltype(read_row(query))>> {
+  std::vector<decltype(read_row(query))> rows;
+  for (;;) {
+    auto row = query.step();
+    if (!row.ok()) return row.error();
+    if (!*row) return rows;
+    rows.push_back(read_row(query));
+  }
+}
+
+// The API's pages are newest first and keyset-paged: a cursor is the last id of the
+// previous page behind a tag naming the list, so that a cursor from one list is
+// refused by another and clients treat it as opaque.
+std::string make_cursor(char tag, int64_t id);
+// The id a page starts below: above every id for "" (the first page).
+Result<int64_t> parse_cursor(char tag, const std::string& cursor);
+// A page size from 1 to kMaxPageSize.
+Status check_limit(int limit);
+// A page of `rows`, which a query asked for `limit` + 1 of: a row beyond the limit
+// only says that there is another page, after id_of(the last row kept).
+template <class T, class IdOf>
+Page<T> make_page(std::vector<T> rows, int limit, char tag, IdOf id_of) {
+  Page<T> page{std::move(rows), std::nullopt};
+  if (static_cast<int>(page.items.size()) > limit) {
+    page.items.pop_back();
+    page.next_cursor = make_cursor(tag, id_of(page.items.back()));
+  }
+  return page;
+}
 
 Message read_message(const Query& row, int first_column = 0);
 // A category column; the schema's CHECK admits only the names policy/category.h knows.

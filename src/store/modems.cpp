@@ -1,7 +1,11 @@
 // Modems (modems.h): the modems seen, and those staff stopped sending through.
 #include "store/modems.h"
 
+#include "store/internal.h"
+
 namespace smsgate::store {
+
+using detail::read_rows;
 
 Status Modems::upsert_modem(const ModemIdentity& identity, int64_t now) {
   if (identity.imei.empty()) return make_error("imei: empty");
@@ -26,18 +30,14 @@ Result<std::vector<ModemRecord>> Modems::list_modems() {
       "SELECT imei, imsi, iccid, manufacturer, model, first_seen, last_seen, parts_sent, "
       "parts_failed, received FROM modems ORDER BY imei");
   if (!q.ok()) return q.error();
-  std::vector<ModemRecord> list;
-  for (;;) {
-    auto row = q->step();
-    if (!row.ok()) return row.error();
-    if (!*row) return list;
-    list.push_back(ModemRecord{{q->text(0), q->text(1), q->text(2), q->text(3), q->text(4)},
-                               q->int64(5),
-                               q->int64(6),
-                               q->int64(7),
-                               q->int64(8),
-                               q->int64(9)});
-  }
+  return read_rows(*q, [](const Query& row) {
+    return ModemRecord{{row.text(0), row.text(1), row.text(2), row.text(3), row.text(4)},
+                       row.int64(5),
+                       row.int64(6),
+                       row.int64(7),
+                       row.int64(8),
+                       row.int64(9)};
+  });
 }
 
 Result<bool> Modems::set_modem_sending(const std::string& imei, bool enabled) {
@@ -58,13 +58,7 @@ Result<std::vector<std::string>> Modems::modems_not_sending() {
   if (!db.ok()) return db.error();
   auto q = (*db)->query("SELECT imei FROM modems WHERE sending_disabled = 1 ORDER BY imei");
   if (!q.ok()) return q.error();
-  std::vector<std::string> modems;
-  for (;;) {
-    auto row = q->step();
-    if (!row.ok()) return row.error();
-    if (!*row) return modems;
-    modems.push_back(q->text(0));
-  }
+  return read_rows(*q, [](const Query& row) { return row.text(0); });
 }
 
 }  // namespace smsgate::store

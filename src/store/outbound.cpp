@@ -1,5 +1,5 @@
 // Outbound (outbound.h): submitting, picking due work, claiming, the part lifecycle,
-// and every other transition of a message's status.
+// every other transition of a message's status, and reading messages for the API.
 #include "store/outbound.h"
 
 #include <algorithm>
@@ -606,16 +606,11 @@ Result<RecoveryCounts> Outbound::recover_after_restart(int64_t now) {
     if (auto s = parts->run(); !s.ok()) return s;
     counts.parts_requeued = db.changes();
 
-    std::vector<int64_t> ids;
     auto sending = db.query("SELECT id FROM messages WHERE status = 'sending'");
     if (!sending.ok()) return sending.error();
-    for (;;) {
-      auto row = sending->step();
-      if (!row.ok()) return row.error();
-      if (!*row) break;
-      ids.push_back(sending->int64(0));
-    }
-    for (int64_t id : ids) {
+    auto ids = read_rows(*sending, [](const Query& row) { return row.int64(0); });
+    if (!ids.ok()) return ids.error();
+    for (int64_t id : *ids) {
       // due_at stays: the message keeps its place at the head of the queue.
       auto q = db.query(
           "UPDATE messages SET status = 'queued', assigned_modem = NULL, updated_at = ? "
@@ -626,11 +621,92 @@ Result<RecoveryCounts> Outbound::recover_after_restart(int64_t now) {
           !s.ok())
         return s;
     }
-    counts.messages_requeued = static_cast<int>(ids.size());
+    counts.messages_requeued = static_cast<int>(ids->size());
     return ok_status();
   });
   if (!written.ok()) return written.error();
   return counts;
+}
+
+// --- Reading for the API and /metrics ---------------------------------------------
+
+Result<std::optional<MessageDetail>> Outbound::get_message(int64_t id) {
+  auto db = engine_.read();
+  if (!db.ok()) return db.error();
+  // One read transaction, so message, parts and history are one consistent snapshot.
+  if (auto s = (*db)->exec("BEGIN"); !s.ok()) return s.error();
+  struct EndRead {
+    Connection& db;
+    ~EndRead() { (void)db.exec("COMMIT"); }
+  } end_read{**db};
+  auto message = load_message(**db, id);
+  if (!message.ok()) return message.error();
+  if (!*message) return std::optional<MessageDetail>();
+  MessageDetail detail;
+  detail.message = std::move(**message);
+  auto parts = load_parts(**db, id);
+  if (!parts.ok()) return parts.error();
+  detail.parts = std::move(*parts);
+  auto q = (*db)->query(
+      "SELECT at, status, reason FROM status_history WHERE message_id = ? ORDER BY id");
+  if (!q.ok()) return q.error();
+  q->bind(id);
+  auto history = read_rows(*q, [](const Query& row) {
+    return HistoryEntry{row.int64(0),
+                        parse_message_status(row.text(1)).value_or(MessageStatus::kFailed),
+                        row.text(2)};
+  });
+  if (!history.ok()) return history.error();
+  detail.history = std::move(*history);
+  return std::optional<MessageDetail>(std::move(detail));
+}
+
+Result<Page<Message>> Outbound::list_messages(const MessageFilter& filter) {
+  if (auto s = check_limit(filter.limit); !s.ok()) return s.error();
+  auto before = parse_cursor('m', filter.cursor);
+  if (!before.ok()) return before.error();
+  auto db = engine_.read();
+  if (!db.ok()) return db.error();
+  // One statement per leading filter, so each walks the index that serves it
+  // (recipient, status, or the primary key) newest first; the other filters are
+  // checked on the rows it yields.
+  const char* sql =
+      filter.to ? "SELECT " SMSGATE_MESSAGE_COLUMNS
+                  " FROM messages m INDEXED BY messages_recipient WHERE m.recipient = ?1 "
+                  "AND m.id < ?4 AND (?2 IS NULL OR m.status = ?2) "
+                  "AND (?3 IS NULL OR m.created_at >= ?3) ORDER BY m.id DESC LIMIT ?5"
+      : filter.status ? "SELECT " SMSGATE_MESSAGE_COLUMNS
+                        " FROM messages m INDEXED BY messages_status WHERE m.status = ?2 "
+                        "AND m.id < ?4 AND (?1 IS NULL OR m.recipient = ?1) "
+                        "AND (?3 IS NULL OR m.created_at >= ?3) ORDER BY m.id DESC LIMIT ?5"
+                      : "SELECT " SMSGATE_MESSAGE_COLUMNS
+                        " FROM messages m WHERE m.id < ?4 AND (?1 IS NULL OR m.recipient = ?1) "
+                        "AND (?2 IS NULL OR m.status = ?2) AND (?3 IS NULL OR m.created_at >= ?3) "
+                        "ORDER BY m.id DESC LIMIT ?5";
+  auto q = (*db)->query(sql);
+  if (!q.ok()) return q.error();
+  std::optional<std::string_view> status;
+  if (filter.status) status = message_status_name(*filter.status);
+  // One row more than asked tells whether there is another page.
+  q->bind_all(filter.to, status, filter.since, *before, filter.limit + 1);
+  auto rows = read_rows(*q, [](const Query& row) { return read_message(row); });
+  if (!rows.ok()) return rows.error();
+  return make_page(std::move(*rows), filter.limit, 'm', [](const Message& m) { return m.id; });
+}
+
+Result<std::map<MessageStatus, int64_t>> Outbound::count_by_status() {
+  auto db = engine_.read();
+  if (!db.ok()) return db.error();
+  std::map<MessageStatus, int64_t> counts;
+  for (int i = 0; i < kMessageStatusCount; ++i) counts[static_cast<MessageStatus>(i)] = 0;
+  auto q = (*db)->query("SELECT status, COUNT(*) FROM messages GROUP BY status");
+  if (!q.ok()) return q.error();
+  for (;;) {
+    auto row = q->step();
+    if (!row.ok()) return row.error();
+    if (!*row) return counts;
+    if (auto status = parse_message_status(q->text(0))) counts[*status] = q->int64(1);
+  }
 }
 
 }  // namespace smsgate::store

@@ -1,8 +1,7 @@
 // Outbound: the queue of messages to send. Submitting, the dispatcher's side (the
 // next due message, claiming it, each part's progress, every other transition of a
 // message's status, recovery after a crash) and what the API reads back (one message
-// in full, pages of messages, counts by status). Implemented in store/outbound.cpp,
-// the reading in store/lists.cpp.
+// in full, pages of messages, counts by status). Implemented in store/outbound.cpp.
 //
 // Thread safety: every method may be called from any thread at the same time.
 // submit, claim, mark_part_*, release/fail/expire/cancel_message, reschedule and

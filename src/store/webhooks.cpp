@@ -4,7 +4,6 @@
 #include "store/webhooks.h"
 
 #include <algorithm>
-#include <charconv>
 #include <string>
 #include <string_view>
 
@@ -103,18 +102,6 @@ Status validate_webhook(const std::string& url, const std::vector<std::string>& 
   return ok_status();
 }
 
-std::string make_cursor(int64_t id) { return "d" + std::to_string(id); }
-
-Result<int64_t> parse_cursor(const std::string& cursor) {
-  if (cursor.empty()) return INT64_MAX;
-  int64_t id = 0;
-  const char* end = cursor.data() + cursor.size();
-  if (cursor.size() < 2 || cursor[0] != 'd' ||
-      std::from_chars(cursor.data() + 1, end, id).ptr != end || id < 1)
-    return make_error("cursor: \"" + cursor + "\" is not a cursor of this list");
-  return id;
-}
-
 }  // namespace
 
 // --- Inside the store's own transactions ---------------------------------------------
@@ -200,13 +187,7 @@ Result<std::vector<Webhook>> Webhooks::list_webhooks() {
   if (!db.ok()) return db.error();
   auto q = (*db)->query("SELECT id, url, events, created_at FROM webhooks ORDER BY id");
   if (!q.ok()) return q.error();
-  std::vector<Webhook> list;
-  for (;;) {
-    auto row = q->step();
-    if (!row.ok()) return row.error();
-    if (!*row) return list;
-    list.push_back(read_webhook(*q));
-  }
+  return read_rows(*q, read_webhook);
 }
 
 Result<std::optional<Webhook>> Webhooks::get_webhook(int64_t id) {
@@ -263,13 +244,9 @@ Result<std::vector<DueWebhookEvent>> Webhooks::due_webhook_events(int64_t now) {
                         "WHERE o.next_attempt_at <= ? ORDER BY o.next_attempt_at, o.id");
   if (!q.ok()) return q.error();
   q->bind(now);
-  std::vector<DueWebhookEvent> due;
-  for (;;) {
-    auto row = q->step();
-    if (!row.ok()) return row.error();
-    if (!*row) return due;
-    due.push_back(DueWebhookEvent{read_event(*q), q->text(10), q->text(11)});
-  }
+  return read_rows(*q, [](const Query& row) {
+    return DueWebhookEvent{read_event(row), row.text(10), row.text(11)};
+  });
 }
 
 Result<std::optional<int64_t>> Webhooks::next_webhook_due(int64_t now) {
@@ -333,9 +310,8 @@ Status Webhooks::record_webhook_attempt(const WebhookAttemptIn& attempt) {
 
 Result<Page<WebhookDelivery>> Webhooks::list_webhook_deliveries(
     const WebhookDeliveryFilter& filter) {
-  if (filter.limit < 1 || filter.limit > kMaxPageSize)
-    return make_error("limit: must be 1 to " + std::to_string(kMaxPageSize));
-  auto before = parse_cursor(filter.cursor);
+  if (auto s = check_limit(filter.limit); !s.ok()) return s.error();
+  auto before = parse_cursor('d', filter.cursor);
   if (!before.ok()) return before.error();
   auto db = engine_.read();
   if (!db.ok()) return db.error();
@@ -350,31 +326,23 @@ Result<Page<WebhookDelivery>> Webhooks::list_webhook_deliveries(
                         "ORDER BY o.id DESC LIMIT ?");
   if (!q.ok()) return q.error();
   q->bind_all(filter.webhook_id, *before, filter.limit + 1);
-  Page<WebhookDelivery> page;
-  for (;;) {
-    auto row = q->step();
-    if (!row.ok()) return row.error();
-    if (!*row) break;
-    page.items.push_back(WebhookDelivery{read_event(*q), {}});
-  }
-  if (static_cast<int>(page.items.size()) > filter.limit) {
-    page.items.pop_back();
-    page.next_cursor = make_cursor(page.items.back().event.id);
-  }
+  auto rows = read_rows(*q, [](const Query& row) { return WebhookDelivery{read_event(row), {}}; });
+  if (!rows.ok()) return rows.error();
+  auto page = make_page(std::move(*rows), filter.limit, 'd',
+                        [](const WebhookDelivery& delivery) { return delivery.event.id; });
   for (WebhookDelivery& delivery : page.items) {
     auto a = (*db)->query(
         "SELECT at, http_status, error, duration_ms FROM webhook_attempts WHERE outbox_id = ? "
         "ORDER BY id");
     if (!a.ok()) return a.error();
     a->bind(delivery.event.id);
-    for (;;) {
-      auto row = a->step();
-      if (!row.ok()) return row.error();
-      if (!*row) break;
-      WebhookAttempt attempt{a->int64(0), std::nullopt, a->optional_text(2), a->int64(3)};
-      if (!a->is_null(1)) attempt.http_status = a->int32(1);
-      delivery.attempts.push_back(std::move(attempt));
-    }
+    auto attempts = read_rows(*a, [](const Query& row) {
+      WebhookAttempt attempt{row.int64(0), std::nullopt, row.optional_text(2), row.int64(3)};
+      if (!row.is_null(1)) attempt.http_status = row.int32(1);
+      return attempt;
+    });
+    if (!attempts.ok()) return attempts.error();
+    delivery.attempts = std::move(*attempts);
   }
   return page;
 }
