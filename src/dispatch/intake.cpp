@@ -21,13 +21,6 @@ Error named(Error error, const std::string& name) {
   return error;
 }
 
-std::vector<store::SubmitResult> stored_results(const std::vector<Accepted>& accepted) {
-  std::vector<store::SubmitResult> results;
-  results.reserve(accepted.size());
-  for (const Accepted& one : accepted) results.push_back(one.stored);
-  return results;
-}
-
 }  // namespace
 
 Error opted_out_error(const std::string& to) {
@@ -109,8 +102,8 @@ Result<std::vector<Accepted>> Intake::submit_batch(
   for (size_t i = 0; i < messages.size(); ++i) accepted[i].to = messages[i].to;
   auto stored = store_.submit(std::move(messages), now);
   if (!stored) return stored.error();
+  wake_if_due(*stored);
   for (size_t i = 0; i < stored->size(); ++i) accepted[i].stored = std::move((*stored)[i]);
-  wake_if_due(stored_results(accepted));
   return accepted;
 }
 

@@ -47,6 +47,25 @@ std::string make_cursor(char tag, int64_t id);
 Result<int64_t> parse_cursor(char tag, const std::string& cursor);
 // A page size from 1 to kMaxPageSize.
 Status check_limit(int limit);
+
+// A read transaction on a reader connection, so that several queries answer from one
+// snapshot; it ends (COMMIT, a no-op for reads) when this goes out of scope.
+class ReadSnapshot {
+ public:
+  static Result<ReadSnapshot> begin(Connection& db) {
+    if (auto s = db.exec("BEGIN"); !s.ok()) return s.error();
+    return ReadSnapshot(db);
+  }
+  ReadSnapshot(ReadSnapshot&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
+  ReadSnapshot& operator=(ReadSnapshot&&) = delete;
+  ~ReadSnapshot() {
+    if (db_) (void)db_->exec("COMMIT");
+  }
+
+ private:
+  explicit ReadSnapshot(Connection& db) : db_(&db) {}
+  Connection* db_;
+};
 // A page of `rows`, which a query asked for `limit` + 1 of: a row beyond the limit
 // only says that there is another page, after id_of(the last row kept).
 template <class T, class IdOf>

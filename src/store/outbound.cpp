@@ -634,11 +634,8 @@ Result<std::optional<MessageDetail>> Outbound::get_message(int64_t id) {
   auto db = engine_.read();
   if (!db.ok()) return db.error();
   // One read transaction, so message, parts and history are one consistent snapshot.
-  if (auto s = (*db)->exec("BEGIN"); !s.ok()) return s.error();
-  struct EndRead {
-    Connection& db;
-    ~EndRead() { (void)db.exec("COMMIT"); }
-  } end_read{**db};
+  auto snapshot = ReadSnapshot::begin(**db);
+  if (!snapshot.ok()) return snapshot.error();
   auto message = load_message(**db, id);
   if (!message.ok()) return message.error();
   if (!*message) return std::optional<MessageDetail>();

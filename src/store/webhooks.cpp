@@ -316,11 +316,8 @@ Result<Page<WebhookDelivery>> Webhooks::list_webhook_deliveries(
   auto db = engine_.read();
   if (!db.ok()) return db.error();
   // One read transaction: events and their attempts from the same snapshot.
-  if (auto s = (*db)->exec("BEGIN"); !s.ok()) return s.error();
-  struct EndRead {
-    Connection& db;
-    ~EndRead() { (void)db.exec("COMMIT"); }
-  } end_read{**db};
+  auto snapshot = ReadSnapshot::begin(**db);
+  if (!snapshot.ok()) return snapshot.error();
   auto q = (*db)->query("SELECT " SMSGATE_OUTBOX_COLUMNS
                         " FROM webhook_outbox o WHERE o.webhook_id = ? AND o.id < ? "
                         "ORDER BY o.id DESC LIMIT ?");
