@@ -7,7 +7,7 @@ namespace smsgate::store {
 // Times are INTEGER milliseconds since the Unix epoch (UTC); booleans are 0/1.
 // Each script ends by setting user_version, so the version moves in the same
 // transaction as the tables it describes (and no SQL is assembled at run time).
-constexpr std::array<Migration, 5> kMigrations = {{
+constexpr std::array<Migration, 6> kMigrations = {{
     {1, R"sql(
 -- The outbound queue: one row per message the API accepted, one per PDU it is sent as.
 CREATE TABLE messages (
@@ -232,6 +232,26 @@ CREATE INDEX webhook_outbox_pending ON webhook_outbox (webhook_id, id)
 ALTER TABLE modems ADD COLUMN sending_disabled INTEGER NOT NULL DEFAULT 0;
 
 PRAGMA user_version = 5;
+)sql"},
+    {6, R"sql(
+-- A webhook event that keeps failing holds its subscription for at most
+-- [webhooks] set_aside_after_minutes, then is set aside: the subscription's later
+-- events go, and it is still retried beside them until max_age. held_since: when its
+-- current round of tries began (the hold counts from there); round_attempts: tries in
+-- that round (the backoff). A retry on request starts a new round.
+ALTER TABLE webhook_outbox ADD COLUMN set_aside_at INTEGER;
+ALTER TABLE webhook_outbox ADD COLUMN held_since INTEGER;
+ALTER TABLE webhook_outbox ADD COLUMN round_attempts INTEGER NOT NULL DEFAULT 0;
+UPDATE webhook_outbox SET round_attempts = attempts,
+  held_since = (SELECT MIN(a.at) FROM webhook_attempts a WHERE a.outbox_id = webhook_outbox.id)
+  WHERE delivered_at IS NULL AND given_up_at IS NULL;
+DROP INDEX webhook_outbox_pending;
+CREATE INDEX webhook_outbox_pending ON webhook_outbox (webhook_id, id)
+  WHERE delivered_at IS NULL AND given_up_at IS NULL AND set_aside_at IS NULL;
+CREATE INDEX webhook_outbox_set_aside ON webhook_outbox (webhook_id, next_attempt_at, id)
+  WHERE delivered_at IS NULL AND given_up_at IS NULL AND set_aside_at IS NOT NULL;
+
+PRAGMA user_version = 6;
 )sql"},
 }};
 
