@@ -25,6 +25,7 @@ enum class ErrorCode : uint8_t {
   kUnknownModem,
   kRecipientOptedOut,
   kNotCancellable,
+  kNotRetryable,
   kNotFound,
   kMethodNotAllowed,
   kBodyTooLarge,
@@ -65,6 +66,8 @@ constexpr std::string_view error_code_name(ErrorCode code) {
       return "recipient_opted_out";
     case ErrorCode::kNotCancellable:
       return "not_cancellable";
+    case ErrorCode::kNotRetryable:
+      return "not_retryable";
     case ErrorCode::kNotFound:
       return "not_found";
     case ErrorCode::kMethodNotAllowed:

@@ -26,6 +26,7 @@ int http_status(ErrorCode code) {
   switch (code) {
     case ErrorCode::kRecipientOptedOut:
     case ErrorCode::kNotCancellable:
+    case ErrorCode::kNotRetryable:
       return 409;
     case ErrorCode::kNotFound:
       return 404;
