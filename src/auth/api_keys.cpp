@@ -17,8 +17,8 @@ constexpr size_t kKeyRandomBytes = 32;
 std::string hash_key(std::string_view key) { return detail::blake2b_hex(key); }
 
 ApiKeyInfo info_of(const store::ApiKeyRecord& record) {
-  return ApiKeyInfo{record.id, record.name, record.created_at, record.last_used_at,
-                    record.revoked_at};
+  return ApiKeyInfo{record.id,         record.name,         scopes_from_stored(record.scopes),
+                    record.created_at, record.last_used_at, record.revoked_at};
 }
 
 // Whether `now` is less than `interval` from `then`, either way: threads read the clock
@@ -59,11 +59,13 @@ bool looks_like_api_key(std::string_view key) {
 
 ApiKeys::ApiKeys(store::Credentials& store) : store_(store) { detail::ensure_sodium(); }
 
-Result<NewApiKey> ApiKeys::create(const std::string& name, int64_t now) {
+Result<NewApiKey> ApiKeys::create(const std::string& name, Scopes scopes, int64_t now) {
   if (auto s = validate_name(name); !s.ok()) return s.error();
+  // A key that may do nothing is a mistake, not a choice.
+  if (scopes.empty()) return make_error("scopes: a key needs at least one scope");
   std::string key = std::string(kApiKeyPrefix) + detail::random_base64url(kKeyRandomBytes);
 
-  auto record = store_.insert_api_key(name, hash_key(key), now);
+  auto record = store_.insert_api_key(name, hash_key(key), join_scopes(scopes), now);
   if (!record) return record.error();
   return NewApiKey{info_of(*record), std::move(key)};
 }
@@ -76,7 +78,7 @@ std::optional<ApiKeyInfo> ApiKeys::authenticate(std::string_view bearer_key, int
 }
 
 bool ApiKeys::is_fresh(const std::string& hash, int64_t now) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto found = cache_.find(hash);
   if (found == cache_.end()) return false;
   if (within(now, found->second.checked_at, kRecheckMs)) return true;
@@ -100,11 +102,11 @@ bool ApiKeys::load(const std::string& hash, int64_t now) {
   for (;;) {
     uint64_t revocations_before = 0;
     {
-      std::lock_guard lock(mutex_);
+      MutexLock lock(mutex_);
       revocations_before = revocations_;
     }
     auto record = store_.find_api_key(hash);
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     // A revoke() through this object while the row was read: the row may predate it,
     // and caching it would bring a revoked key back for a while. Read again.
     if (revocations_ != revocations_before) continue;
@@ -130,7 +132,7 @@ std::optional<ApiKeyInfo> ApiKeys::record_use(const std::string& hash, int64_t n
   ApiKeyInfo info;
   bool write_last_used = false;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     auto found = cache_.find(hash);
     // revoke() may have dropped it since it was checked: then it is not valid any more.
     if (found == cache_.end()) return std::nullopt;
@@ -163,7 +165,7 @@ Result<bool> ApiKeys::revoke(int64_t id, int64_t now) {
   auto revoked = store_.revoke_api_key(id, now);
   if (!revoked) return revoked.error();
   // Whether or not this call revoked it (another process may have), it is dead now.
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   ++revocations_;
   std::erase_if(cache_, [id](const auto& entry) { return entry.second.info.id == id; });
   return *revoked;

@@ -3,6 +3,9 @@
 // A key is "sgk_" and 32 random bytes in base64url without padding (47 characters in
 // all). The database keeps only a hash of it; the key is shown once, when created.
 //
+// Every key carries scopes (auth/scopes.h), chosen when it is made and never changed;
+// the HTTP layer checks them against the route.
+//
 // authenticate() runs on every API request, so it is cheap: keys it has seen are kept
 // in memory by hash, and the database is read only on a miss or when an entry is older
 // than kRecheckMs. That is how a key created or revoked by another process (the CLI next
@@ -15,14 +18,15 @@
 #pragma once
 
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "auth/scopes.h"
 #include "common/result.h"
+#include "common/thread_annotations.h"
 #include "store/credentials.h"
 
 namespace smsgate::auth {
@@ -30,6 +34,7 @@ namespace smsgate::auth {
 struct ApiKeyInfo {
   int64_t id = 0;
   std::string name;
+  Scopes scopes;
   int64_t created_at = 0;
   std::optional<int64_t> last_used_at;
   std::optional<int64_t> revoked_at;
@@ -52,9 +57,9 @@ class ApiKeys {
 
   explicit ApiKeys(store::Credentials& store);
 
-  // A new key named `name` (1 to 100 characters, no control characters); errors
-  // start with "name: ".
-  Result<NewApiKey> create(const std::string& name, int64_t now);
+  // A new key named `name` (1 to 100 characters, no control characters) that may do
+  // what `scopes` (at least one) allow; errors start with "name: " or "scopes: ".
+  Result<NewApiKey> create(const std::string& name, Scopes scopes, int64_t now);
   // The live key `bearer_key` is; none when it is malformed, unknown or revoked, or
   // when the database cannot say (an error fails closed).
   std::optional<ApiKeyInfo> authenticate(std::string_view bearer_key, int64_t now);
@@ -72,20 +77,21 @@ class ApiKeys {
   };
 
   // Whether the cache holds `hash`, confirmed by the database less than kRecheckMs ago.
-  bool is_fresh(const std::string& hash, int64_t now);
+  bool is_fresh(const std::string& hash, int64_t now) EXCLUDES(mutex_);
   // Reads the key from the database into the cache; false (and out of the cache) when
   // it is unknown or revoked, or the database cannot say.
-  bool load(const std::string& hash, int64_t now);
+  bool load(const std::string& hash, int64_t now) EXCLUDES(mutex_);
   // Records a use of a cached key and returns it; writes last_used_at when the last
   // write is older than kLastUsedWriteIntervalMs. None when it left the cache.
-  std::optional<ApiKeyInfo> record_use(const std::string& hash, int64_t now);
+  std::optional<ApiKeyInfo> record_use(const std::string& hash, int64_t now) EXCLUDES(mutex_);
 
   store::Credentials& store_;
   // A plain mutex: the critical sections are a hash-map lookup, far below what 5,000
   // requests a second would notice; the hashing and database reads happen outside.
-  std::mutex mutex_;
-  std::unordered_map<std::string, CachedKey> cache_;  // by hash; guarded by mutex_
-  uint64_t revocations_ = 0;                          // revoke() calls so far; guarded by mutex_
+  Mutex mutex_;
+  std::unordered_map<std::string, CachedKey> cache_ GUARDED_BY(mutex_);  // by hash
+  // revoke() calls so far: load() reads again when one came while it read.
+  uint64_t revocations_ GUARDED_BY(mutex_) = 0;
 };
 
 // Whether `key` has the shape of an API key (prefix, length, base64url alphabet).

@@ -14,16 +14,17 @@ using namespace detail;
 
 namespace {
 
-#define SMSGATE_API_KEY_COLUMNS "id, name, hash, created_at, last_used_at, revoked_at"
+#define SMSGATE_API_KEY_COLUMNS "id, name, hash, scopes, created_at, last_used_at, revoked_at"
 
 ApiKeyRecord read_api_key(const Query& row) {
   ApiKeyRecord key;
   key.id = row.int64(0);
   key.name = row.text(1);
   key.hash = row.text(2);
-  key.created_at = row.int64(3);
-  key.last_used_at = row.optional_int64(4);
-  key.revoked_at = row.optional_int64(5);
+  key.scopes = row.text(3);
+  key.created_at = row.int64(4);
+  key.last_used_at = row.optional_int64(5);
+  key.revoked_at = row.optional_int64(6);
   return key;
 }
 
@@ -42,15 +43,17 @@ Result<std::optional<ApiKeyRecord>> api_key_where_hash(Connection& db, const std
 // --- API keys -------------------------------------------------------------------------
 
 Result<ApiKeyRecord> Credentials::insert_api_key(const std::string& name, const std::string& hash,
-                                                 int64_t now) {
+                                                 const std::string& scopes, int64_t now) {
   if (name.empty()) return make_error("name: empty");
   if (hash.empty()) return make_error("hash: empty");
+  if (scopes.empty()) return make_error("scopes: empty");
   ApiKeyRecord record;
   Status written = engine_.write([&](Connection& db) -> Status {
-    auto q = db.query("INSERT INTO api_keys (name, hash, created_at) VALUES (?,?,?)");
+    auto q = db.query("INSERT INTO api_keys (name, hash, scopes, created_at) VALUES (?,?,?,?)");
     if (!q.ok()) return q.error();
-    if (auto s = q->bind_all(name, hash, now).run(); !s.ok()) return s;
-    record = ApiKeyRecord{db.last_insert_rowid(), name, hash, now, std::nullopt, std::nullopt};
+    if (auto s = q->bind_all(name, hash, scopes, now).run(); !s.ok()) return s;
+    record =
+        ApiKeyRecord{db.last_insert_rowid(), name, hash, scopes, now, std::nullopt, std::nullopt};
     return ok_status();
   });
   if (!written.ok()) return written.error();

@@ -29,8 +29,9 @@ class Credentials {
 
   // --- API keys: names need not be unique ------------------------------------------
 
+  // `scopes`: what the key may do, as auth wrote it (never empty).
   Result<ApiKeyRecord> insert_api_key(const std::string& name, const std::string& hash,
-                                      int64_t now);
+                                      const std::string& scopes, int64_t now);
   Result<std::optional<ApiKeyRecord>> find_api_key(const std::string& hash);
   Result<std::vector<ApiKeyRecord>> list_api_keys();  // oldest first, revoked ones too
   // false: no such key, or revoked already.

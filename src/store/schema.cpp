@@ -7,7 +7,7 @@ namespace smsgate::store {
 // Times are INTEGER milliseconds since the Unix epoch (UTC); booleans are 0/1.
 // Each script ends by setting user_version, so the version moves in the same
 // transaction as the tables it describes (and no SQL is assembled at run time).
-constexpr std::array<Migration, 6> kMigrations = {{
+constexpr std::array<Migration, 7> kMigrations = {{
     {1, R"sql(
 -- The outbound queue: one row per message the API accepted, one per PDU it is sent as.
 CREATE TABLE messages (
@@ -252,6 +252,15 @@ CREATE INDEX webhook_outbox_set_aside ON webhook_outbox (webhook_id, next_attemp
   WHERE delivered_at IS NULL AND given_up_at IS NULL AND set_aside_at IS NOT NULL;
 
 PRAGMA user_version = 6;
+)sql"},
+    {7, R"sql(
+-- What each API key may do: scope names, comma-separated, as src/auth/scopes writes
+-- them. Keys made before scopes existed could do everything, and keep that; new keys
+-- always name theirs (the empty default grants nothing).
+ALTER TABLE api_keys ADD COLUMN scopes TEXT NOT NULL DEFAULT '';
+UPDATE api_keys SET scopes = 'send,read,inbound,otp,webhooks,optouts,modems,metrics';
+
+PRAGMA user_version = 7;
 )sql"},
 }};
 

@@ -20,8 +20,8 @@ struct Migration {
   std::string_view sql;  // one or more statements
 };
 
-extern const std::array<Migration, 6> kMigrations;
-inline constexpr int kSchemaVersion = 6;
+extern const std::array<Migration, 7> kMigrations;
+inline constexpr int kSchemaVersion = 7;
 
 // PRAGMA user_version.
 Result<int> schema_version(Connection& connection);

@@ -264,6 +264,7 @@ struct ApiKeyRecord {
   int64_t id = 0;
   std::string name;
   std::string hash;  // of the key (hex); the key itself is never stored
+  std::string scopes;  // what it may do, as auth wrote it ("send,read")
   int64_t created_at = 0;
   std::optional<int64_t> last_used_at;
   std::optional<int64_t> revoked_at;
