@@ -7,7 +7,7 @@ namespace smsgate::store {
 // Times are INTEGER milliseconds since the Unix epoch (UTC); booleans are 0/1.
 // Each script ends by setting user_version, so the version moves in the same
 // transaction as the tables it describes (and no SQL is assembled at run time).
-constexpr std::array<Migration, 7> kMigrations = {{
+constexpr std::array<Migration, 8> kMigrations = {{
     {1, R"sql(
 -- The outbound queue: one row per message the API accepted, one per PDU it is sent as.
 CREATE TABLE messages (
@@ -261,6 +261,26 @@ ALTER TABLE api_keys ADD COLUMN scopes TEXT NOT NULL DEFAULT '';
 UPDATE api_keys SET scopes = 'send,read,inbound,otp,webhooks,optouts,modems,metrics';
 
 PRAGMA user_version = 7;
+)sql"},
+    {8, R"sql(
+-- A phone joins the parts of a long message only from one sender: a message that must
+-- move to another modem goes again whole from there, and the parts the first modem
+-- sent are kept here. They still count in that modem's limits.
+CREATE TABLE superseded_parts (
+  id            INTEGER PRIMARY KEY,
+  message_id    INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+  number        INTEGER NOT NULL,
+  modem         TEXT    NOT NULL,
+  tp_mr         INTEGER,
+  sent_at       INTEGER NOT NULL,
+  superseded_at INTEGER NOT NULL
+);
+CREATE INDEX superseded_parts_message ON superseded_parts (message_id, id);
+CREATE INDEX superseded_parts_modem ON superseded_parts (modem, sent_at);
+-- A modem's sends of the day, counted at start for its daily limit.
+CREATE INDEX parts_modem_sent ON parts (modem, sent_at) WHERE sent_at IS NOT NULL;
+
+PRAGMA user_version = 8;
 )sql"},
 }};
 
