@@ -7,7 +7,7 @@ namespace smsgate::store {
 // Times are INTEGER milliseconds since the Unix epoch (UTC); booleans are 0/1.
 // Each script ends by setting user_version, so the version moves in the same
 // transaction as the tables it describes (and no SQL is assembled at run time).
-constexpr std::array<Migration, 8> kMigrations = {{
+constexpr std::array<Migration, 9> kMigrations = {{
     {1, R"sql(
 -- The outbound queue: one row per message the API accepted, one per PDU it is sent as.
 CREATE TABLE messages (
@@ -281,6 +281,31 @@ CREATE INDEX superseded_parts_modem ON superseded_parts (modem, sent_at);
 CREATE INDEX parts_modem_sent ON parts (modem, sent_at) WHERE sent_at IS NOT NULL;
 
 PRAGMA user_version = 8;
+)sql"},
+    {9, R"sql(
+-- A one-time password's code is never readable once its message is final: the text
+-- keeps its words with every digit masked ("Your code is ••••••", as the API shows
+-- it) and the parts' PDUs are emptied. Nothing reads either again: a final message is
+-- never sent again.
+CREATE TRIGGER messages_otp_redacted AFTER UPDATE OF status ON messages
+  WHEN NEW.category = 'otp'
+   AND NEW.status IN ('sent','delivered','failed','expired','cancelled')
+BEGIN
+  UPDATE messages SET text = replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(text,
+      '0','•'), '1','•'), '2','•'), '3','•'), '4','•'),
+      '5','•'), '6','•'), '7','•'), '8','•'), '9','•')
+    WHERE id = NEW.id;
+  UPDATE parts SET pdu_hex = '' WHERE message_id = NEW.id;
+END;
+UPDATE messages SET text = replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(text,
+    '0','•'), '1','•'), '2','•'), '3','•'), '4','•'),
+    '5','•'), '6','•'), '7','•'), '8','•'), '9','•')
+  WHERE category = 'otp' AND status IN ('sent','delivered','failed','expired','cancelled');
+UPDATE parts SET pdu_hex = '' WHERE message_id IN
+  (SELECT id FROM messages WHERE category = 'otp'
+     AND status IN ('sent','delivered','failed','expired','cancelled'));
+
+PRAGMA user_version = 9;
 )sql"},
 }};
 
