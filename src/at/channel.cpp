@@ -33,9 +33,15 @@ std::string Reply::describe() const {
 AtChannel::AtChannel(std::unique_ptr<Transport> transport, UnsolicitedSet vendor_noise)
     : transport_(std::move(transport)), parser_(vendor_noise) {}
 
-Status AtChannel::write(std::string_view bytes) {
-  if (trace_) trace_("<", bytes);
+Status AtChannel::write(std::string_view bytes) { return write(bytes, bytes); }
+
+Status AtChannel::write(std::string_view bytes, std::string_view traced) {
+  if (trace_) trace_("<", traced);
   return transport_->write(bytes, kWriteTimeout);
+}
+
+void AtChannel::trace_input(std::string_view bytes) {
+  if (trace_ && !input_hidden_) trace_(">", bytes);
 }
 
 std::optional<Event> AtChannel::next_command_event(MonotonicClock::time_point deadline,
@@ -68,7 +74,7 @@ std::optional<Event> AtChannel::next_command_event(MonotonicClock::time_point de
       return std::nullopt;
     }
     if (!bytes->empty()) {
-      if (trace_) trace_(">", *bytes);
+      trace_input(*bytes);
       parser_.feed(*bytes);
     }
   }
@@ -103,7 +109,7 @@ Reply AtChannel::run(std::string_view command, milliseconds timeout, const Comma
 }
 
 Reply AtChannel::send_pdu(std::string_view cmgs_command, std::string_view pdu_hex,
-                          milliseconds prompt_timeout, milliseconds timeout) {
+                          milliseconds prompt_timeout, milliseconds timeout, PduTrace pdu_trace) {
   Reply reply;
   CommandShape shape;
   shape.expects_prompt = true;
@@ -127,14 +133,29 @@ Reply AtChannel::send_pdu(std::string_view cmgs_command, std::string_view pdu_he
   }
   parser_.pdu_sent();
   reply.pdu_written = true;
-  if (Status written = write(std::string(pdu_hex) + kCtrlZ); !written) {
+  const bool hidden = pdu_trace == PduTrace::kHidden;
+  std::string bytes = std::string(pdu_hex) + kCtrlZ;
+  std::string traced =
+      hidden ? "<PDU hidden, " + std::to_string(pdu_hex.size()) + " hex digits>" + kCtrlZ : bytes;
+  if (Status written = write(bytes, traced); !written) {
     parser_.abandon_command();
     return Reply{Reply::Status::kPortGone, {}, written.error().message, true};
   }
+  // A modem with echo on repeats the PDU, in chunks of any size: the raw input is not
+  // traced, the answer parsed from it is (the parser drops the echoed hex).
+  input_hidden_ = hidden;
   while ((event = next_command_event(start + timeout, reply))) {
     if (auto* response = std::get_if<Response>(&*event)) {
       reply.response = std::move(*response);
-      return reply;
+      break;
+    }
+  }
+  if (hidden) {
+    input_hidden_ = false;
+    if (trace_) {
+      std::string answer;
+      for (const std::string& line : reply.response.lines) answer += line + "\r\n";
+      trace_(">", answer + reply.describe());
     }
   }
   return reply;
@@ -146,7 +167,7 @@ Status AtChannel::wait_for_urcs(milliseconds timeout) {
   Result<std::string> bytes = transport_->read(timeout);
   if (!bytes) return bytes.error();
   if (!bytes->empty()) {
-    if (trace_) trace_(">", *bytes);
+    trace_input(*bytes);
     parser_.feed(*bytes);
     queue_urcs_only();
   }

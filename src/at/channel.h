@@ -41,6 +41,10 @@ struct Reply {
   std::string describe() const;
 };
 
+// Whether a PDU may appear in the trace: a one-time password's PDU encodes its code,
+// and the trace goes to the debug log.
+enum class PduTrace { kShown, kHidden };
+
 class AtChannel {
  public:
   using Trace = std::function<void(std::string_view direction, std::string_view text)>;
@@ -58,8 +62,11 @@ class AtChannel {
   // prompt (up to `prompt_timeout`), writes the hex PDU and Ctrl-Z, and waits up to
   // `timeout` for +CMGS. If the prompt never comes, ESC cancels the command so the
   // modem does not take our next command for PDU text.
+  // kHidden keeps the PDU out of the trace: it is traced as its length, and what the
+  // modem says after it (which may echo it) is traced as the parsed answer only.
   Reply send_pdu(std::string_view cmgs_command, std::string_view pdu_hex,
-                 std::chrono::milliseconds prompt_timeout, std::chrono::milliseconds timeout);
+                 std::chrono::milliseconds prompt_timeout, std::chrono::milliseconds timeout,
+                 PduTrace pdu_trace = PduTrace::kShown);
 
   // Reads what the modem says on its own: returns when bytes arrive (a URC or part of
   // one), when `timeout` passes, or at once after Transport::interrupt(). An error
@@ -73,7 +80,7 @@ class AtChannel {
   void discard_input();
 
   // Called with "<" for bytes written and ">" for lines read, when set (debug traces;
-  // they carry PDUs, so never at info level).
+  // they carry PDUs, so never at info level; see PduTrace for those that must not).
   void set_trace(Trace trace) { trace_ = std::move(trace); }
 
   const std::string& port_name() const { return transport_->name(); }
@@ -83,6 +90,9 @@ class AtChannel {
 
  private:
   Status write(std::string_view bytes);
+  // Writes `bytes` but traces `traced` instead.
+  Status write(std::string_view bytes, std::string_view traced);
+  void trace_input(std::string_view bytes);
   // Reads until the parser yields an event or the deadline passes; URCs are queued.
   // Returns the response or prompt event, or a Reply describing the failure.
   std::optional<Event> next_command_event(MonotonicClock::time_point deadline, Reply& failure);
@@ -92,6 +102,7 @@ class AtChannel {
   AtParser parser_;
   std::deque<Urc> urcs_;
   Trace trace_;
+  bool input_hidden_ = false;  // a hidden PDU was written and its answer is still coming
 };
 
 }  // namespace smsgate::at

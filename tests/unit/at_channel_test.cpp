@@ -132,6 +132,43 @@ TEST_CASE("at channel: URCs before, inside and after a response are queued") {
   CHECK(urcs[2].line == "^RSSI:12");
 }
 
+TEST_CASE("at channel: a hidden PDU reaches the modem but not the trace, even echoed") {
+  // A one-time password's PDU ("Your code is 482916"), echoed by a modem with echo on.
+  const std::string pdu = "0011000C914971021436870000A713D9775D0E1ABFC9E4329C0E9A97C3F3F0B90C";
+  const std::string answer = "\r\n+CMGS: 42\r\n\r\nOK\r\n";
+  for (PduTrace mode : {PduTrace::kHidden, PduTrace::kShown}) {
+    CAPTURE(static_cast<int>(mode));
+    auto [channel, fd] = make_pair_of_ends();
+    std::string traced;
+    channel.set_trace([&](std::string_view direction, std::string_view text) {
+      traced += std::string(direction) + std::string(text) + "\n";
+    });
+    ScriptedModem modem(fd, {{"AT+CMGS=34\r", "AT+CMGS=34\r\r\n> "},
+                             {"\x1a", pdu + "\x1a" + answer},
+                             {"AT\r", "\r\nOK\r\n"}});
+    Reply reply = channel.send_pdu("AT+CMGS=34", pdu, milliseconds(2000), milliseconds(2000), mode);
+    REQUIRE(reply.ok());
+    CHECK(reply.response.lines == std::vector<std::string>{"+CMGS: 42"});
+    REQUIRE(channel.run("AT", milliseconds(2000)).ok());
+    modem.join();
+    CHECK(modem.received() == "AT+CMGS=34\r" + pdu + "\x1a" + "AT\r");
+    CHECK(traced.find("AT+CMGS=34") != std::string::npos);
+    if (mode == PduTrace::kHidden) {
+      // No piece of the PDU (its user data holds the code), however the echo was chunked.
+      for (size_t at = 0; at + 12 <= pdu.size(); ++at)
+        CHECK(traced.find(pdu.substr(at, 12)) == std::string::npos);
+      CHECK(traced.find("PDU hidden, 66 hex digits") != std::string::npos);
+      CHECK(traced.find("+CMGS: 42") != std::string::npos);
+    } else {
+      CHECK(traced.find(pdu) != std::string::npos);
+    }
+    // What comes after it is traced again.
+    size_t next_command = traced.find("<AT\r\n");
+    REQUIRE(next_command != std::string::npos);
+    CHECK(traced.find("OK", next_command) != std::string::npos);
+  }
+}
+
 TEST_CASE("at channel: a missing prompt is cancelled with ESC") {
   auto [channel, fd] = make_pair_of_ends();
   ScriptedModem modem(fd, {{"AT+CMGS=20\r", ""}, {"\x1b", ""}});
