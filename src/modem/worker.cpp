@@ -660,7 +660,8 @@ void ModemWorker::send(const SendRequest& request) {
   }
   Reply reply =
       channel_->send_pdu("AT+CMGS=" + std::to_string(request.tpdu_length), request.pdu_hex,
-                         kPromptTimeout, config_.send_timeout.value_or(driver_->send_timeout));
+                         kPromptTimeout, config_.send_timeout.value_or(driver_->send_timeout),
+                         request.secret ? at::PduTrace::kHidden : at::PduTrace::kShown);
   outcome.detail = reply.describe();
   if (reply.ok()) {
     // The +CMGS: line may follow unsolicited lines the modem slipped into the answer.

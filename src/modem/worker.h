@@ -66,6 +66,9 @@ struct SendRequest {
   std::string pdu_hex;          // with the SMSC prefix ("00..."), as `smsgated pdu encode` gives
   int tpdu_length = 0;          // octets after the SMSC prefix: the <length> of AT+CMGS
   bool more_to_follow = false;  // another part of the same message comes next (AT+CMMS)
+  // Keeps the PDU out of the AT trace: a one-time password's PDU encodes its code.
+  // Hidden unless the sender says otherwise, so a caller that forgets leaks nothing.
+  bool secret = true;
 };
 
 struct SendOutcome {
