@@ -42,7 +42,8 @@ constexpr std::string_view kSendingKeys[] = {"default_region",
 constexpr std::string_view kRouteKeys[] = {"prefix", "modem"};
 constexpr std::string_view kOptOutKeys[] = {"keywords", "optin_keywords"};
 constexpr std::string_view kOtpKeys[] = {"max_sends_per_number", "send_window_minutes"};
-constexpr std::string_view kWebhooksKeys[] = {"timeout_seconds", "max_age_hours"};
+constexpr std::string_view kWebhooksKeys[] = {"timeout_seconds", "max_age_hours",
+                                              "set_aside_after_minutes"};
 constexpr std::string_view kEmailKeys[] = {"listen", "domain"};
 constexpr std::string_view kLogKeys[] = {"level", "at_trace"};
 
@@ -662,6 +663,14 @@ void read_webhooks(Section section, WebhooksConfig& webhooks) {
     webhooks.timeout = std::chrono::seconds(timeout->value);
   if (auto age = section.integer("max_age_hours", 1, 30 * 24))
     webhooks.max_age = std::chrono::hours(age->value);
+  // At most a day: longer, one refused event would again hold up the rest for days.
+  if (auto hold = section.integer("set_aside_after_minutes", 1, 24 * 60)) {
+    webhooks.set_aside_after = std::chrono::minutes(hold->value);
+    if (webhooks.set_aside_after > webhooks.max_age)
+      section.error(
+          hold->where, "set_aside_after_minutes",
+          ": longer than max_age_hours (" + std::to_string(webhooks.max_age.count()) + " h)");
+  }
 }
 
 void read_email(Section section, EmailConfig& email) {

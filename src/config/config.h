@@ -118,6 +118,9 @@ struct WebhooksConfig {
   std::chrono::seconds timeout{10};
   // An event not delivered within this long is given up (and logged).
   std::chrono::hours max_age{72};
+  // An event still failing this long after its first try stops holding up its
+  // subscription's later events: it is set aside and retried beside them until max_age.
+  std::chrono::minutes set_aside_after{10};
   friend bool operator==(const WebhooksConfig&, const WebhooksConfig&) = default;
 };
 

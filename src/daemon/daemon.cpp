@@ -82,6 +82,7 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config, cons
   webhook::DelivererOptions delivery;
   delivery.timeout = config.webhooks.timeout;
   delivery.max_age = config.webhooks.max_age;
+  delivery.set_aside_after = config.webhooks.set_aside_after;
   auto deliverer = webhook::Deliverer::start(*d.store_, *d.clock_, delivery);
   if (!deliverer) return deliverer.error();
   d.deliverer_ = std::move(*deliverer);

@@ -1,11 +1,13 @@
-// /api/v1/webhooks: subscriptions, and each one's deliveries with their attempts. The
-// delivering itself is src/webhook/.
+// /api/v1/webhooks: subscriptions, each one's deliveries with their attempts, and a
+// retry of a delivery that was set aside or given up. The delivering itself is
+// src/webhook/.
 #include <sodium.h>
 
 #include "http/api.h"
 #include "http/json_input.h"
 #include "store/event_json.h"
 #include "webhook/deliverer.h"
+#include "webhook/events.h"
 
 namespace smsgate::http {
 
@@ -92,17 +94,25 @@ Response delete_by_query(ApiContext& context, const Request& request) {
   return remove(context, parse_id(*id), *id);
 }
 
+std::string_view delivery_state(const store::WebhookEvent& event) {
+  if (event.delivered_at) return "delivered";
+  if (event.given_up_at) return "given_up";
+  if (event.set_aside_at) return "set_aside";
+  return "pending";
+}
+
 nlohmann::json delivery_json(const store::WebhookDelivery& delivery) {
   const store::WebhookEvent& event = delivery.event;
-  std::string state = event.delivered_at ? "delivered" : event.given_up_at ? "given_up" : "pending";
   nlohmann::json item = {{"id", event.id},
                          {"event", event.event},
-                         {"state", state},
+                         {"state", delivery_state(event)},
                          {"created_at", store::iso8601_utc(event.created_at)},
                          {"attempts", event.attempts},
                          {"body", nlohmann::json::parse(event.body, nullptr, false)}};
   if (event.delivered_at) item["delivered_at"] = store::iso8601_utc(*event.delivered_at);
   if (event.given_up_at) item["given_up_at"] = store::iso8601_utc(*event.given_up_at);
+  // Still shown once settled in the background: it says the event came out of order.
+  if (event.set_aside_at) item["set_aside_at"] = store::iso8601_utc(*event.set_aside_at);
   if (!event.delivered_at && !event.given_up_at)
     item["next_attempt_at"] = store::iso8601_utc(event.next_attempt_at);
   if (event.last_error) item["last_error"] = *event.last_error;
@@ -135,6 +145,25 @@ Response list_deliveries(ApiContext& context, const Request& request) {
   return page_response(*page, delivery_json);
 }
 
+Response retry_delivery(ApiContext& context, const Request& request) {
+  auto id = id_param(request);
+  if (!id) return not_found("webhook", request.params.at(0));
+  const std::string& written = request.params.at(1);
+  auto event_id = webhook::parse_delivery_id(written);
+  if (!event_id) return not_found("webhook delivery", written);
+  auto retried = context.store.retry_webhook_event(*id, *event_id, context.clock.now());
+  if (!retried) {
+    if (retried.error().code == ErrorCode::kNotFound) {
+      auto webhook = context.store.get_webhook(*id);
+      if (webhook && !*webhook) return not_found("webhook", request.params.at(0));
+      return not_found("webhook " + std::to_string(*id) + " delivery", written);
+    }
+    return error_from(retried.error());
+  }
+  if (context.deliverer) context.deliverer->wake();
+  return json_response(202, delivery_json(*retried));
+}
+
 }  // namespace
 
 void add_webhook_routes(Router& router, ApiContext& context) {
@@ -144,6 +173,8 @@ void add_webhook_routes(Router& router, ApiContext& context) {
   add_authenticated(router, context, "GET", "/api/v1/webhooks/{id}", get_webhook);
   add_authenticated(router, context, "DELETE", "/api/v1/webhooks/{id}", delete_by_path);
   add_authenticated(router, context, "GET", "/api/v1/webhooks/{id}/deliveries", list_deliveries);
+  add_authenticated(router, context, "POST", "/api/v1/webhooks/{id}/deliveries/{delivery}/retry",
+                    retry_delivery);
 }
 
 }  // namespace smsgate::http

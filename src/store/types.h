@@ -322,6 +322,13 @@ struct WebhookEvent {
   int64_t next_attempt_at = 0;
   std::optional<int64_t> delivered_at;
   std::optional<int64_t> given_up_at;  // retried until max_age, then dropped
+  // Failed for too long at the head of its subscription: no longer holds the later
+  // events up, retried beside them (see webhook/deliverer.h).
+  std::optional<int64_t> set_aside_at;
+  // The current round of tries (since written, or since a retry on request): when its
+  // first try began, and how many there were.
+  std::optional<int64_t> held_since;
+  int round_attempts = 0;
   std::optional<std::string> last_error;
 };
 
@@ -349,6 +356,8 @@ struct WebhookAttemptIn {
   bool delivered = false;
   // When not delivered: the next try, or none to give up.
   std::optional<int64_t> next_attempt_at;
+  // With next_attempt_at: set the event aside now (it stops holding up the later ones).
+  bool set_aside = false;
 };
 
 struct WebhookDelivery {

@@ -24,6 +24,9 @@ bool is_webhook_event(std::string_view name) {
 namespace {
 
 constexpr size_t kMaxUrlLength = 2048;
+// A receiver checks signatures with it; a short one can be guessed offline from one
+// signed body.
+constexpr size_t kMinSecretLength = 16;
 
 std::vector<std::string> split_events(const std::string& joined) {
   return split_nonempty(joined, ',');
@@ -66,7 +69,18 @@ Webhook read_webhook(const Query& q) {
 
 #define SMSGATE_OUTBOX_COLUMNS                                                         \
   "o.id, o.webhook_id, o.event, o.body, o.created_at, o.attempts, o.next_attempt_at, " \
-  "o.delivered_at, o.given_up_at, o.last_error"
+  "o.delivered_at, o.given_up_at, o.last_error, o.set_aside_at, o.held_since, o.round_attempts"
+constexpr int kOutboxColumns = 13;
+
+// The id of subscription w's head: its oldest event neither delivered, given up nor
+// set aside.
+#define SMSGATE_HEAD_OF_W                                                               \
+  "(SELECT MIN(p.id) FROM webhook_outbox p INDEXED BY webhook_outbox_pending "          \
+  "WHERE p.webhook_id = w.id AND p.delivered_at IS NULL AND p.given_up_at IS NULL AND " \
+  "p.set_aside_at IS NULL)"
+// Set-aside events still to be delivered (webhook_outbox_set_aside).
+#define SMSGATE_SET_ASIDE \
+  "s.delivered_at IS NULL AND s.given_up_at IS NULL AND s.set_aside_at IS NOT NULL"
 
 WebhookEvent read_event(const Query& q, int c = 0) {
   WebhookEvent e;
@@ -80,7 +94,29 @@ WebhookEvent read_event(const Query& q, int c = 0) {
   e.delivered_at = q.optional_int64(c + 7);
   e.given_up_at = q.optional_int64(c + 8);
   e.last_error = q.optional_text(c + 9);
+  e.set_aside_at = q.optional_int64(c + 10);
+  e.held_since = q.optional_int64(c + 11);
+  e.round_attempts = q.int32(c + 12);
   return e;
+}
+
+// Code points, not bytes: what a person typing a secret counts.
+size_t utf8_length(std::string_view text) {
+  return static_cast<size_t>(
+      std::count_if(text.begin(), text.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+Result<std::vector<WebhookAttempt>> load_attempts(Connection& db, int64_t outbox_id) {
+  auto a = db.query(
+      "SELECT at, http_status, error, duration_ms FROM webhook_attempts WHERE outbox_id = ? "
+      "ORDER BY id");
+  if (!a.ok()) return a.error();
+  a->bind(outbox_id);
+  return read_rows(*a, [](const Query& row) {
+    WebhookAttempt attempt{row.int64(0), std::nullopt, row.optional_text(2), row.int64(3)};
+    if (!row.is_null(1)) attempt.http_status = row.int32(1);
+    return attempt;
+  });
 }
 
 Status validate_webhook(const std::string& url, const std::vector<std::string>& events,
@@ -98,7 +134,9 @@ Status validate_webhook(const std::string& url, const std::vector<std::string>& 
       return make_error("events: unknown event \"" + event +
                         "\" (known: message.sent, message.delivered, message.failed, "
                         "message.expired, inbound.received, modem.online, modem.offline, *)");
-  if (secret.empty()) return make_error("secret: empty");
+  if (utf8_length(secret) < kMinSecretLength)
+    return make_error("secret: shorter than " + std::to_string(kMinSecretLength) +
+                      " characters (leave it out and one is made)");
   return ok_status();
 }
 
@@ -235,17 +273,22 @@ Status Webhooks::enqueue_modem_event(bool online, const ModemEventInfo& info, in
 Result<std::vector<DueWebhookEvent>> Webhooks::due_webhook_events(int64_t now) {
   auto db = engine_.read();
   if (!db.ok()) return db.error();
-  // Per subscription, its head: the oldest pending event (webhook_outbox_pending).
+  // Per subscription, its head if due, and its set-aside event due first. The result's
+  // 7th column is next_attempt_at.
   auto q = (*db)->query("SELECT " SMSGATE_OUTBOX_COLUMNS
                         ", w.url, w.secret FROM webhooks w "
-                        "JOIN webhook_outbox o ON o.id = (SELECT MIN(p.id) FROM webhook_outbox p "
-                        "INDEXED BY webhook_outbox_pending WHERE p.webhook_id = w.id "
-                        "AND p.delivered_at IS NULL AND p.given_up_at IS NULL) "
-                        "WHERE o.next_attempt_at <= ? ORDER BY o.next_attempt_at, o.id");
+                        "JOIN webhook_outbox o ON o.id = " SMSGATE_HEAD_OF_W
+                        " WHERE o.next_attempt_at <= ?1 "
+                        "UNION ALL SELECT " SMSGATE_OUTBOX_COLUMNS
+                        ", w.url, w.secret FROM webhooks w JOIN webhook_outbox o ON o.id = "
+                        "(SELECT s.id FROM webhook_outbox s INDEXED BY webhook_outbox_set_aside "
+                        "WHERE s.webhook_id = w.id AND " SMSGATE_SET_ASIDE
+                        " AND s.next_attempt_at <= ?1 ORDER BY s.next_attempt_at, s.id LIMIT 1) "
+                        "ORDER BY 7, 1");
   if (!q.ok()) return q.error();
   q->bind(now);
   return read_rows(*q, [](const Query& row) {
-    return DueWebhookEvent{read_event(row), row.text(10), row.text(11)};
+    return DueWebhookEvent{read_event(row), row.text(kOutboxColumns), row.text(kOutboxColumns + 1)};
   });
 }
 
@@ -253,10 +296,11 @@ Result<std::optional<int64_t>> Webhooks::next_webhook_due(int64_t now) {
   auto db = engine_.read();
   if (!db.ok()) return db.error();
   auto q = (*db)->query(
-      "SELECT MIN(o.next_attempt_at) FROM webhooks w "
-      "JOIN webhook_outbox o ON o.id = (SELECT MIN(p.id) FROM webhook_outbox p "
-      "INDEXED BY webhook_outbox_pending WHERE p.webhook_id = w.id "
-      "AND p.delivered_at IS NULL AND p.given_up_at IS NULL) WHERE o.next_attempt_at > ?");
+      "SELECT MIN(t) FROM (SELECT o.next_attempt_at AS t FROM webhooks w "
+      "JOIN webhook_outbox o ON o.id = " SMSGATE_HEAD_OF_W
+      " WHERE o.next_attempt_at > ?1 "
+      "UNION ALL SELECT MIN(s.next_attempt_at) FROM webhook_outbox s "
+      "WHERE " SMSGATE_SET_ASIDE " AND s.next_attempt_at > ?1)");
   if (!q.ok()) return q.error();
   q->bind(now);
   auto row = q->step();
@@ -269,6 +313,8 @@ Status Webhooks::record_webhook_attempt(const WebhookAttemptIn& attempt) {
   if (attempt.http_status && (*attempt.http_status < 100 || *attempt.http_status > 999))
     return make_error("http_status: " + std::to_string(*attempt.http_status) +
                       " is not an HTTP status");
+  if (attempt.set_aside && (attempt.delivered || !attempt.next_attempt_at))
+    return make_error("set_aside: only for a failed attempt with a next one");
   return engine_.write([&](Connection& db) -> Status {
     auto pending = db.query(
         "SELECT delivered_at IS NULL AND given_up_at IS NULL FROM webhook_outbox WHERE id = ?");
@@ -294,17 +340,22 @@ Status Webhooks::record_webhook_attempt(const WebhookAttemptIn& attempt) {
         !s.ok())
       return s;
 
-    // Delivered; or retried at next_attempt_at; or (neither) given up now.
+    // Delivered; or retried at next_attempt_at (and maybe set aside now); or (neither)
+    // given up now. The first try of a round starts its hold.
     auto update = db.query(
-        "UPDATE webhook_outbox SET attempts = attempts + 1, "
+        "UPDATE webhook_outbox SET attempts = attempts + 1, round_attempts = round_attempts + 1, "
+        "held_since = COALESCE(held_since, ?2), "
         "delivered_at = CASE WHEN ?1 THEN ?2 END, "
         "given_up_at = CASE WHEN NOT ?1 AND ?3 IS NULL THEN ?2 END, "
+        "set_aside_at = CASE WHEN ?6 THEN COALESCE(set_aside_at, ?2) ELSE set_aside_at END, "
         "next_attempt_at = COALESCE(?3, next_attempt_at), "
         "last_error = CASE WHEN ?1 THEN last_error ELSE ?4 END WHERE id = ?5");
     if (!update.ok()) return update.error();
     std::optional<int64_t> next;
     if (!attempt.delivered) next = attempt.next_attempt_at;
-    return update->bind_all(attempt.delivered, attempt.at, next, error, attempt.outbox_id).run();
+    return update
+        ->bind_all(attempt.delivered, attempt.at, next, error, attempt.outbox_id, attempt.set_aside)
+        .run();
   });
 }
 
@@ -328,20 +379,63 @@ Result<Page<WebhookDelivery>> Webhooks::list_webhook_deliveries(
   auto page = make_page(std::move(*rows), filter.limit, 'd',
                         [](const WebhookDelivery& delivery) { return delivery.event.id; });
   for (WebhookDelivery& delivery : page.items) {
-    auto a = (*db)->query(
-        "SELECT at, http_status, error, duration_ms FROM webhook_attempts WHERE outbox_id = ? "
-        "ORDER BY id");
-    if (!a.ok()) return a.error();
-    a->bind(delivery.event.id);
-    auto attempts = read_rows(*a, [](const Query& row) {
-      WebhookAttempt attempt{row.int64(0), std::nullopt, row.optional_text(2), row.int64(3)};
-      if (!row.is_null(1)) attempt.http_status = row.int32(1);
-      return attempt;
-    });
+    auto attempts = load_attempts(**db, delivery.event.id);
     if (!attempts.ok()) return attempts.error();
     delivery.attempts = std::move(*attempts);
   }
   return page;
+}
+
+Result<std::optional<WebhookDelivery>> Webhooks::get_webhook_delivery(int64_t webhook_id,
+                                                                      int64_t event_id) {
+  auto db = engine_.read();
+  if (!db.ok()) return db.error();
+  auto snapshot = ReadSnapshot::begin(**db);
+  if (!snapshot.ok()) return snapshot.error();
+  auto q = (*db)->query("SELECT " SMSGATE_OUTBOX_COLUMNS
+                        " FROM webhook_outbox o WHERE o.id = ? AND o.webhook_id = ?");
+  if (!q.ok()) return q.error();
+  q->bind_all(event_id, webhook_id);
+  auto row = q->step();
+  if (!row.ok()) return row.error();
+  if (!*row) return std::optional<WebhookDelivery>();
+  WebhookDelivery delivery{read_event(*q), {}};
+  auto attempts = load_attempts(**db, event_id);
+  if (!attempts.ok()) return attempts.error();
+  delivery.attempts = std::move(*attempts);
+  return std::optional<WebhookDelivery>(std::move(delivery));
+}
+
+Result<WebhookDelivery> Webhooks::retry_webhook_event(int64_t webhook_id, int64_t event_id,
+                                                      int64_t now) {
+  const std::string name = "webhook delivery " + std::to_string(event_id);
+  Status written = engine_.write([&](Connection& db) -> Status {
+    auto q = db.query(
+        "SELECT delivered_at IS NOT NULL, given_up_at IS NULL AND set_aside_at IS NULL "
+        "FROM webhook_outbox WHERE id = ? AND webhook_id = ?");
+    if (!q.ok()) return q.error();
+    q->bind_all(event_id, webhook_id);
+    auto row = q->step();
+    if (!row.ok()) return row.error();
+    if (!*row) return Error{"no " + name, ErrorCode::kNotFound};
+    if (q->boolean(0)) return Error{name + " is already delivered", ErrorCode::kNotRetryable};
+    if (q->boolean(1))
+      return Error{name + " is already pending (it is tried again by itself)",
+                   ErrorCode::kNotRetryable};
+    // A new round: back in its place in the order (it is older than the head, so it
+    // goes next), due now, its hold and backoff from the start.
+    auto update = db.query(
+        "UPDATE webhook_outbox SET set_aside_at = NULL, given_up_at = NULL, held_since = NULL, "
+        "round_attempts = 0, next_attempt_at = ? WHERE id = ?");
+    if (!update.ok()) return update.error();
+    return update->bind_all(now, event_id).run();
+  });
+  if (!written.ok()) return written.error();
+  auto delivery = get_webhook_delivery(webhook_id, event_id);
+  if (!delivery.ok()) return delivery.error();
+  // Only its webhook's deletion meanwhile takes it away.
+  if (!*delivery) return Error{"no " + name, ErrorCode::kNotFound};
+  return std::move(**delivery);
 }
 
 Result<int64_t> Webhooks::webhook_backlog() {

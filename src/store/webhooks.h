@@ -10,11 +10,12 @@
 // subscription.
 //
 // Thread safety: every method may be called from any thread at the same time.
-// create_webhook, delete_webhook, enqueue_event, enqueue_modem_event and
-// record_webhook_attempt are writes: they return once their group commit is fsync'd
-// (store/engine.h). list_webhooks, get_webhook, due_webhook_events, next_webhook_due,
-// list_webhook_deliveries and webhook_backlog are reads: each answers from one
-// snapshot and never waits for the writer.
+// create_webhook, delete_webhook, enqueue_event, enqueue_modem_event,
+// record_webhook_attempt and retry_webhook_event are writes: they return once their
+// group commit is fsync'd (store/engine.h). list_webhooks, get_webhook,
+// due_webhook_events, next_webhook_due, list_webhook_deliveries, get_webhook_delivery
+// and webhook_backlog are reads: each answers from one snapshot and never waits for
+// the writer.
 #pragma once
 
 #include <cstdint>
@@ -34,7 +35,8 @@ class Webhooks {
   explicit Webhooks(Engine& engine) : engine_(engine) {}
 
   // Validates and stores a subscription: url http:// or https://, events names from
-  // kWebhookEventNames or "*", a non-empty secret. Errors are "field: reason".
+  // kWebhookEventNames or "*", a secret of at least 16 characters. Errors are
+  // "field: reason".
   Result<Webhook> create_webhook(const std::string& url, const std::vector<std::string>& events,
                                  const std::string& secret, int64_t now);
   Result<std::vector<Webhook>> list_webhooks();  // oldest first
@@ -48,20 +50,31 @@ class Webhooks {
   // modem.online (`online`) or modem.offline, for the modem `info` describes.
   Status enqueue_modem_event(bool online, const ModemEventInfo& info, int64_t now);
 
-  // The deliverer's work: per subscription, its oldest event neither delivered nor
-  // given up, when that one is due (next_attempt_at <= now). Later events of a
-  // subscription wait behind it: delivery is in order per subscription.
+  // The deliverer's work, by next_attempt_at: per subscription, its head (the oldest
+  // event neither delivered, given up nor set aside) when it is due
+  // (next_attempt_at <= now), and its set-aside event that is due first. Later events
+  // of a subscription wait behind its head: delivery is in order per subscription,
+  // set-aside events aside.
   Result<std::vector<DueWebhookEvent>> due_webhook_events(int64_t now);
-  // The earliest time after `now` at which a head becomes due (when to look again);
-  // none when no head is waiting for a later time.
+  // The earliest time after `now` at which a head or a set-aside event becomes due
+  // (when to look again); none when nothing is waiting for a later time.
   Result<std::optional<int64_t>> next_webhook_due(int64_t now);
-  // Records a try: delivered, or failed and retried at next_attempt_at, or failed and
-  // given up (no next_attempt_at). An Error when the event is gone (its webhook was
+  // Records a try: delivered, or failed and retried at next_attempt_at (and set aside
+  // now with `set_aside`), or failed and given up (no next_attempt_at). The first try
+  // of a round sets held_since. An Error when the event is gone (its webhook was
   // deleted meanwhile) or already settled.
   Status record_webhook_attempt(const WebhookAttemptIn& attempt);
   // A subscription's events with their attempts, newest first.
   Result<Page<WebhookDelivery>> list_webhook_deliveries(const WebhookDeliveryFilter& filter);
-  // Events neither delivered nor given up, for /metrics.
+  // One event of subscription `webhook_id` with its attempts; none when there is no
+  // such event or it belongs to another subscription.
+  Result<std::optional<WebhookDelivery>> get_webhook_delivery(int64_t webhook_id, int64_t event_id);
+  // Puts a set-aside or given-up event of subscription `webhook_id` back in line for a
+  // new round of tries, due `now`: it is older than the subscription's head, so it goes
+  // next. Errors: kNotFound (no such event for that webhook), kNotRetryable (already
+  // delivered, or pending: it is tried by itself).
+  Result<WebhookDelivery> retry_webhook_event(int64_t webhook_id, int64_t event_id, int64_t now);
+  // Events neither delivered nor given up (set-aside ones included), for /metrics.
   Result<int64_t> webhook_backlog();
 
  private:

@@ -43,10 +43,26 @@ std::chrono::milliseconds Deliverer::backoff(int failures, const DelivererOption
   return std::min(delay, options.backoff_cap);
 }
 
+Deliverer::AfterFailure Deliverer::after_failure(const store::WebhookEvent& event, int64_t tried_at,
+                                                 int64_t now, int64_t delay_ms,
+                                                 const DelivererOptions& options) {
+  int64_t held_since = event.held_since.value_or(tried_at);
+  int64_t hold_end = held_since + options.set_aside_after.count();
+  int64_t deadline = std::max(event.created_at + options.max_age.count(), hold_end);
+  if (now >= deadline) return {Next::kGiveUp, 0};
+  int64_t next = std::min(deadline, now + delay_ms);
+  if (event.set_aside_at) return {Next::kRetry, next};
+  if (now >= hold_end) return {Next::kSetAside, next};
+  return {Next::kRetry, std::min(hold_end, next)};
+}
+
 Result<std::unique_ptr<Deliverer>> Deliverer::start(store::Webhooks& store, const Clock& clock,
                                                     DelivererOptions options) {
   if (options.timeout.count() <= 0) return make_error("timeout: must be positive");
   if (options.max_age.count() <= 0) return make_error("max_age: must be positive");
+  if (options.set_aside_after.count() <= 0) return make_error("set_aside_after: must be positive");
+  if (options.set_aside_after > options.max_age)
+    return make_error("set_aside_after: longer than max_age");
   if (options.backoff_base.count() <= 0) return make_error("backoff_base: must be positive");
   if (options.backoff_cap < options.backoff_base)
     return make_error("backoff_cap: less than backoff_base");
@@ -133,10 +149,10 @@ void Deliverer::run() {
       int code = message->data.result;
       curl_multi_remove_handle(multi, message->easy_handle);
       if (!transfer) continue;
-      int64_t webhook_id = transfer->due.event.webhook_id;
+      Lane lane{transfer->due.event.webhook_id, transfer->due.event.set_aside_at.has_value()};
       finish(*transfer, code);
-      in_flight_.erase(webhook_id);
-      look = true;  // its subscription's next event may go now
+      in_flight_.erase(lane);
+      look = true;  // its lane's next event may go now
     }
     if (look) continue;
 
@@ -149,7 +165,7 @@ void Deliverer::run() {
     curl_multi_poll(multi, nullptr, 0, static_cast<int>(std::min<int64_t>(wait_ms, 60'000)),
                     nullptr);
   }
-  for (auto& [webhook_id, transfer] : in_flight_) curl_multi_remove_handle(multi, transfer->easy);
+  for (auto& [lane, transfer] : in_flight_) curl_multi_remove_handle(multi, transfer->easy);
   in_flight_.clear();
 }
 
@@ -162,7 +178,13 @@ void Deliverer::start_due(int64_t now) {
   }
   for (store::DueWebhookEvent& event : *due) {
     if (static_cast<int>(in_flight_.size()) >= options_.max_concurrent) break;
-    if (in_flight_.contains(event.event.webhook_id)) continue;
+    Lane lane{event.event.webhook_id, event.event.set_aside_at.has_value()};
+    if (in_flight_.contains(lane)) continue;
+    // Retried on request while its set-aside try is still out: not twice at once.
+    if (std::any_of(in_flight_.begin(), in_flight_.end(), [&](const auto& entry) {
+          return entry.second->due.event.id == event.event.id;
+        }))
+      continue;
     auto transfer = std::make_unique<Transfer>();
     transfer->due = std::move(event);
     transfer->easy = curl_easy_init();
@@ -201,7 +223,7 @@ void Deliverer::start_due(int64_t now) {
       spdlog::warn("webhooks: libcurl: {}", curl_multi_strerror(added));
       return;
     }
-    in_flight_.emplace(e.webhook_id, std::move(transfer));
+    in_flight_.emplace(lane, std::move(transfer));
   }
 }
 
@@ -225,24 +247,35 @@ void Deliverer::finish(Transfer& transfer, int curl_code) {
   attempt.duration_ms = duration.count();
   if (status >= 100 && status <= 999) attempt.http_status = static_cast<int>(status);
   attempt.delivered = curl_code == CURLE_OK && status >= 200 && status < 300;
-  bool giving_up = false;
+  Next outcome = Next::kRetry;
   if (!attempt.delivered) {
     if (curl_code != CURLE_OK)
       attempt.error =
           transfer.error[0] ? transfer.error : curl_easy_strerror(static_cast<CURLcode>(curl_code));
     else
       attempt.error = "HTTP " + std::to_string(status);
-    // Retried until max_age after the event was written; the last try lands on that
-    // deadline rather than past it.
-    int64_t deadline = event.created_at + options_.max_age.count();
-    if (now >= deadline) {
-      giving_up = true;
-      spdlog::warn("webhooks: gave up {} ({}) to {} after {} attempts: {}", delivery_id(event.id),
-                   event.event, transfer.due.url, event.attempts + 1, attempt.error);
-    } else {
-      attempt.next_attempt_at = std::min(deadline, now + retry_delay_ms(event.attempts + 1));
-      spdlog::debug("webhooks: {} to {} failed ({}), retry in {} ms", delivery_id(event.id),
-                    transfer.due.url, attempt.error, *attempt.next_attempt_at - now);
+    AfterFailure after = after_failure(event, transfer.started_at, now,
+                                       retry_delay_ms(event.round_attempts + 1), options_);
+    outcome = after.next;
+    const std::string url = url_for_log(transfer.due.url);
+    switch (outcome) {
+      case Next::kGiveUp:
+        spdlog::warn("webhooks: gave up {} ({}) to {} after {} attempts: {}", delivery_id(event.id),
+                     event.event, url, event.attempts + 1, attempt.error);
+        break;
+      case Next::kSetAside:
+        attempt.set_aside = true;
+        attempt.next_attempt_at = after.next_attempt_at;
+        spdlog::warn(
+            "webhooks: set {} ({}) to {} aside after {} attempts: {}; the later events go on, "
+            "it is tried again in the background",
+            delivery_id(event.id), event.event, url, event.attempts + 1, attempt.error);
+        break;
+      case Next::kRetry:
+        attempt.next_attempt_at = after.next_attempt_at;
+        spdlog::debug("webhooks: {} to {} failed ({}), retry in {} ms", delivery_id(event.id), url,
+                      attempt.error, after.next_attempt_at - now);
+        break;
     }
   }
   if (auto recorded = store_.record_webhook_attempt(attempt); !recorded.ok())
@@ -253,7 +286,8 @@ void Deliverer::finish(Transfer& transfer, int curl_code) {
     delivered_.fetch_add(1);
   } else {
     failed_attempts_.fetch_add(1);
-    if (giving_up) given_up_.fetch_add(1);
+    if (outcome == Next::kGiveUp) given_up_.fetch_add(1);
+    if (outcome == Next::kSetAside) set_aside_.fetch_add(1);
   }
 }
 

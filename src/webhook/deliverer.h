@@ -3,22 +3,32 @@
 // One thread drives every request through libcurl's multi interface, so a slow or
 // hanging endpoint holds up only its own subscription, never the others nor sending
 // (the store writes events in the transaction of the change; nothing waits for us).
-// Per subscription one event is in flight at a time, the oldest pending one: events
+// Per subscription its head, the oldest pending event, is in flight alone: events
 // arrive in order. A non-2xx answer or any transport error (refused, timed out, TLS,
 // a redirect: not followed) is a failed attempt, retried after 5 s, 10 s, 20 s, ...
 // doubling to a cap of 10 min, with +-20 % jitter so that retries of many events do
-// not come in lockstep; an event still undelivered max_age after it was written is
-// given up (recorded, logged, counted) and the subscription's next event goes. Every
-// attempt is recorded in the store (Store::list_webhook_deliveries).
+// not come in lockstep.
+//
+// One event the receiver keeps refusing must not hold the rest up for days: a head
+// still failing set_aside_after (10 min) after its first try is set aside (recorded,
+// logged, counted), and the subscription's next event goes. A set-aside event is
+// still tried, in the background, continuing its backoff (so about every 10 min),
+// one at a time per subscription beside its head, until max_age after it was written;
+// then it is given up (recorded, logged, counted). A retry on request
+// (Store::retry_webhook_event) puts a set-aside or given-up event back at the head
+// for a new round. Every attempt is recorded in the store
+// (Store::list_webhook_deliveries). URLs are logged without credentials (url_for_log).
 //
 // At least once: an event whose request was in flight at a crash or stop() is sent
 // again; receivers dedupe with X-Smsgate-Delivery (see webhook/events.h for headers).
 //
 // Usage (daemon):
-//   auto deliverer = webhook::Deliverer::start(store, clock, {.timeout = 10s, .max_age = 72h});
+//   auto deliverer = webhook::Deliverer::start(store, clock,
+//                                              {.timeout = 10s, .max_age = 72h, .set_aside_after =
+//                                              10min});
 //   ... after something that may have written an event (a status change, an inbound
 //   message, store.enqueue_modem_event(...)):  (*deliverer)->wake();
-//   /metrics: delivered(), failed_attempts(), given_up(), store.webhook_backlog().
+//   /metrics: delivered(), failed_attempts(), set_aside(), given_up(), store.webhook_backlog().
 // Without wake() the outbox is still looked at every idle_poll.
 //
 // Thread safety: wake(), stop() and the counters may be called from any thread.
@@ -47,6 +57,9 @@ struct DelivererOptions {
   // An event not delivered this long after it was written is given up
   // ([webhooks] max_age_hours); at least 24 h in production.
   std::chrono::milliseconds max_age{std::chrono::hours(72)};
+  // A head still failing this long after its first try is set aside so that later
+  // events go ([webhooks] set_aside_after_minutes); at most max_age.
+  std::chrono::milliseconds set_aside_after{std::chrono::minutes(10)};
   // The first retry waits backoff_base, each further one twice as long, up to backoff_cap.
   std::chrono::milliseconds backoff_base{std::chrono::seconds(5)};
   std::chrono::milliseconds backoff_cap{std::chrono::minutes(10)};
@@ -77,18 +90,34 @@ class Deliverer {
 
   uint64_t delivered() const { return delivered_.load(); }
   uint64_t failed_attempts() const { return failed_attempts_.load(); }
+  uint64_t set_aside() const { return set_aside_.load(); }
   uint64_t given_up() const { return given_up_.load(); }
 
   // The wait before retry number `failures` (1: after the first failed attempt),
   // without jitter: base * 2^(failures-1), at most cap.
   static std::chrono::milliseconds backoff(int failures, const DelivererOptions& options);
 
+  // What follows a failed try of `event` that began at `tried_at` and ended at `now`,
+  // `delay_ms` being the wait before its next try (backoff with jitter):
+  //   given up       at the deadline: max_age after it was written, but not before
+  //                  its round has had set_aside_after (a retried old event gets one);
+  //   set aside      a head failing set_aside_after since its round's first try;
+  //   retried        otherwise, at now + delay_ms; a head's last try lands on its
+  //                  set-aside time, any try at the latest on the deadline.
+  enum class Next { kRetry, kSetAside, kGiveUp };
+  struct AfterFailure {
+    Next next = Next::kRetry;
+    int64_t next_attempt_at = 0;  // kRetry, kSetAside
+  };
+  static AfterFailure after_failure(const store::WebhookEvent& event, int64_t tried_at, int64_t now,
+                                    int64_t delay_ms, const DelivererOptions& options);
+
  private:
   struct Transfer;
   Deliverer(store::Webhooks& store, const Clock& clock, DelivererOptions options, void* multi);
 
   void run();
-  // Starts the due heads of subscriptions with nothing in flight; false on a store error.
+  // Starts the due events of lanes with nothing in flight.
   void start_due(int64_t now);
   void finish(Transfer& transfer, int curl_code);
   int64_t retry_delay_ms(int failures);
@@ -102,10 +131,17 @@ class Deliverer {
   std::atomic<bool> woken_{true};
   std::atomic<uint64_t> delivered_{0};
   std::atomic<uint64_t> failed_attempts_{0};
+  std::atomic<uint64_t> set_aside_{0};
   std::atomic<uint64_t> given_up_{0};
   std::mt19937_64 random_;  // jitter; delivery thread only
-  // By subscription: at most one request each. Delivery thread only.
-  std::map<int64_t, std::unique_ptr<Transfer>> in_flight_;
+  // A subscription's two lanes, its head and its set-aside events: at most one
+  // request each. Delivery thread only.
+  struct Lane {
+    int64_t webhook_id = 0;
+    bool set_aside = false;
+    auto operator<=>(const Lane&) const = default;
+  };
+  std::map<Lane, std::unique_ptr<Transfer>> in_flight_;
   std::thread thread_;
 };
 

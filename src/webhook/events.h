@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,5 +22,13 @@ std::string sign_body(std::string_view secret, std::string_view body);
 
 // X-Smsgate-Delivery for an outbox row: stable across retries, so receivers can dedupe.
 std::string delivery_id(int64_t outbox_id);
+// The outbox id in "evt_12" (what receivers see) or "12" (what the API lists); none
+// for anything else.
+std::optional<int64_t> parse_delivery_id(std::string_view text);
+
+// A subscription's URL as every log line shows it: credentials in it
+// ("https://user:pass@host/...") become "***", so logs never carry them:
+// "https://***@host/...". Anything else is kept as it is.
+std::string url_for_log(std::string_view url);
 
 }  // namespace smsgate::webhook

@@ -362,7 +362,7 @@ def exercise(api, doc, receiver):
 
     # --- Webhooks first, so that later events reach the receiver. ---
     _, hook = api.call("POST", "/api/v1/webhooks", expect=201,
-                       body={"url": receiver.url, "events": ["*"], "secret": "s3cret"})
+                       body={"url": receiver.url, "events": ["*"], "secret": "s3cret-s3cret-s3cret"})
     _, hook2 = api.call("POST", "/api/v1/webhooks", expect=201,
                         body={"url": receiver.url + "/two",
                               "events": ["message.delivered", "message.sent"]})
@@ -584,7 +584,7 @@ def exercise(api, doc, receiver):
         names = {headers.get("X-Smsgate-Event") for _, headers, _ in receiver.received}
         return {"modem.offline", "modem.online"} <= names
     wait_until("modem.offline and modem.online after the reset", 15, modem_events, 0.3)
-    secrets = {"/hook": "s3cret", "/hook/two": hook2.get("secret", "")}
+    secrets = {"/hook": "s3cret-s3cret-s3cret", "/hook/two": hook2.get("secret", "")}
 
     api.call("DELETE", "/api/v1/webhooks", query={"id": hook2["id"]}, expect=200)
     api.call("DELETE", "/api/v1/webhooks", query={"id": hook2["id"]}, expect=404)

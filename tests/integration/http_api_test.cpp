@@ -101,9 +101,9 @@ TEST_CASE("api: a message goes queued, sent, delivered, and the webhooks say so,
   auto hook = client.post("/api/v1/webhooks",
                           {{"url", receiver.url()},
                            {"events", {"message.sent", "message.delivered"}},
-                           {"secret", "s3cret"}});
+                           {"secret", "s3cret-s3cret-s3cret"}});
   REQUIRE_MESSAGE(hook.status == 201, hook.body);
-  CHECK(hook.json()["secret"] == "s3cret");
+  CHECK(hook.json()["secret"] == "s3cret-s3cret-s3cret");
   int64_t hook_id = hook.json()["id"].get<int64_t>();
 
   auto submitted = client.post("/api/v1/messages", {{"to", kCustomer},
@@ -136,7 +136,7 @@ TEST_CASE("api: a message goes queued, sent, delivered, and the webhooks say so,
   for (const auto& request : requests) {
     events.push_back(request.headers.at("x-smsgate-event"));
     deliveries.insert(request.headers.at("x-smsgate-delivery"));
-    CHECK(request.headers.at("x-smsgate-signature") == webhook::sign_body("s3cret", request.body));
+    CHECK(request.headers.at("x-smsgate-signature") == webhook::sign_body("s3cret-s3cret-s3cret", request.body));
     json body = json::parse(request.body);
     CHECK(body["data"]["id"] == id);
     CHECK(body["data"]["external_id"] == "order-4711");

@@ -2,7 +2,9 @@
 // headers DESIGN.md promises; a receiver that is down, then failing, then back loses
 // nothing and gets each subscription's events in order with stable delivery ids; a
 // hanging or dead endpoint does not hold up another subscription; an event is given
-// up after max_age (a manual clock), visibly; every attempt is recorded.
+// up after max_age (a manual clock), visibly; every attempt is recorded. One event a
+// receiver keeps refusing is set aside after set_aside_after and the later ones go, in
+// order; it is delivered in the background, or at once when retried through the API.
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -14,6 +16,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "integration/api_harness.h"
 #include "integration/modem_harness.h"
 #include "integration/webhook_receiver.h"
 #include "store/store.h"
@@ -23,9 +26,11 @@
 namespace {
 
 using namespace std::chrono_literals;
-using smsgate::MonotonicClock;
 using smsgate::ManualClock;
+using smsgate::MonotonicClock;
 using smsgate::SystemClock;
+using smsgate::testing::ApiDaemon;
+using smsgate::testing::HttpClient;
 using smsgate::testing::TempDir;
 using smsgate::testing::wait_until;
 using smsgate::testing::WebhookReceiver;
@@ -57,6 +62,11 @@ std::unique_ptr<webhook::Deliverer> start(store::Store& db, const smsgate::Clock
 void publish(store::Store& db, int n, int64_t now) {
   store::ModemEventInfo info{"IMEI1", std::to_string(n), "SIM800", "", ""};
   REQUIRE(db.enqueue_modem_event(/*online=*/true, info, now).ok());
+}
+
+void publish_offline(store::Store& db, int64_t now) {
+  store::ModemEventInfo info{"IMEI1", "", "", "", "unplugged"};
+  REQUIRE(db.enqueue_modem_event(/*online=*/false, info, now).ok());
 }
 
 int number_of(const WebhookReceiver::Request& request) {
@@ -213,6 +223,7 @@ TEST_CASE("webhook: an event is given up after max_age, visibly, and the next on
   ManualClock clock(kT0);
   webhook::DelivererOptions options;
   options.max_age = 1h;
+  options.set_aside_after = 1h;  // never set aside before it is given up
   options.backoff_base = 1min;
   options.backoff_cap = 10min;
   auto deliverer = start(*db, clock, options);
@@ -259,6 +270,182 @@ TEST_CASE("webhook: an event is given up after max_age, visibly, and the next on
   REQUIRE(backlog.ok());
   CHECK(*backlog == 0);
   CHECK(deliverer->given_up() == 1);
+  CHECK(deliverer->set_aside() == 0);
+}
+
+// The tries of event `n` a receiver got, and what it answered them.
+std::vector<int> answers_to(const WebhookReceiver& receiver, int n) {
+  std::vector<int> answers;
+  for (const auto& request : receiver.requests())
+    if (number_of(request) == n) answers.push_back(request.answered);
+  return answers;
+}
+
+TEST_CASE(
+    "webhook: an event refused for set_aside_after is set aside, the later ones go in "
+    "order, and it is delivered in the background") {
+  TempDir dir;
+  auto db = open_store(dir);
+  WebhookReceiver receiver;
+  receiver.refuse_when([](const WebhookReceiver::Request& r) { return number_of(r) == 0; });
+  store::Webhook hook = subscribe(*db, receiver.url());
+  constexpr int64_t kT0 = 1'790'000'000'000;
+  constexpr int64_t kMinute = 60'000;
+  ManualClock clock(kT0);
+  webhook::DelivererOptions options;
+  options.max_age = 2h;
+  options.set_aside_after = 10min;
+  options.backoff_base = 1min;
+  options.backoff_cap = 10min;
+  auto deliverer = start(*db, clock, options);
+
+  for (int n = 0; n < 3; ++n) publish(*db, n, kT0);
+  deliverer->wake();
+  REQUIRE(wait_until([&] { return deliverer->failed_attempts() == 1; }));
+  // Within the hold: retried (the last try lands on its end), the rest wait.
+  clock.advance(5 * kMinute);
+  deliverer->wake();
+  REQUIRE(wait_until([&] { return deliverer->failed_attempts() == 2; }));
+  CHECK(accepted(receiver).empty());
+  clock.advance(5 * kMinute);
+  deliverer->wake();
+  REQUIRE(wait_until([&] { return deliverer->set_aside() == 1; }));
+  CHECK(deliverer->failed_attempts() == 3);
+  REQUIRE(wait_until([&] { return deliverer->delivered() == 2; }));
+  CHECK(accepted(receiver) == std::vector<int>{1, 2});
+
+  auto page = db->list_webhook_deliveries({hook.id, 10, ""});
+  REQUIRE(page.ok());
+  REQUIRE(page->items.size() == 3);
+  const store::WebhookEvent& aside = page->items[2].event;
+  CHECK(aside.set_aside_at == kT0 + 10 * kMinute);
+  CHECK_FALSE(aside.delivered_at.has_value());
+  CHECK(aside.attempts == 3);
+  // Its next try continues the backoff (the third wait: 4 min +-20 %).
+  CHECK(aside.next_attempt_at >= kT0 + 10 * kMinute + 192'000);
+  CHECK(aside.next_attempt_at <= kT0 + 10 * kMinute + 288'000);
+
+  // Events written later go at once, in order, while it waits for its next try.
+  for (int n = 3; n < 5; ++n) publish(*db, n, clock.now());
+  deliverer->wake();
+  REQUIRE(wait_until([&] { return deliverer->delivered() == 4; }));
+  CHECK(accepted(receiver) == std::vector<int>{1, 2, 3, 4});
+
+  // Accepted now: its next background try delivers it.
+  receiver.refuse_when({});
+  clock.advance(5 * kMinute);
+  deliverer->wake();
+  REQUIRE(wait_until([&] { return deliverer->delivered() == 5; }));
+  CHECK(accepted(receiver) == std::vector<int>{1, 2, 3, 4, 0});
+  CHECK(answers_to(receiver, 0) == std::vector<int>{500, 500, 500, 200});
+  CHECK(deliverer->given_up() == 0);
+  auto backlog = db->webhook_backlog();
+  REQUIRE(backlog.ok());
+  CHECK(*backlog == 0);
+}
+
+TEST_CASE(
+    "webhook API: a set-aside delivery is listed as such and retried on request; short "
+    "secrets refused") {
+  WebhookReceiver receiver, down;
+  down.go_down();
+  ApiDaemon api(1, [](smsgate::config::Config& config) {
+    config.webhooks.set_aside_after = std::chrono::minutes(1);
+  });
+  HttpClient client = api.client();
+
+  auto refused = client.post(
+      "/api/v1/webhooks",
+      {{"url", receiver.url()}, {"events", {"modem.online"}}, {"secret", "fifteen chars!!"}});
+  CHECK(refused.status == 400);
+  CHECK(refused.error_code() == "invalid_field");
+  CHECK(refused.error_field() == "secret");
+  auto listed = client.get("/api/v1/webhooks");
+  REQUIRE(listed.status == 200);
+  CHECK(listed.json()["items"].empty());  // nothing stored
+
+  auto created = client.post(
+      "/api/v1/webhooks",
+      {{"url", receiver.url()}, {"events", {"modem.online"}}, {"secret", "sixteen chars ok"}});
+  REQUIRE(created.status == 201);
+  const std::string hook =
+      "/api/v1/webhooks/" + std::to_string(created.json()["id"].get<int64_t>());
+  auto other =
+      client.post("/api/v1/webhooks", {{"url", down.url()}, {"events", {"modem.offline"}}});
+  REQUIRE(other.status == 201);
+  CHECK(other.json()["secret"].get<std::string>().size() >= 16);  // one made for it
+  const std::string other_hook =
+      "/api/v1/webhooks/" + std::to_string(other.json()["id"].get<int64_t>());
+
+  store::Store& db = api.daemon().store();
+  receiver.refuse_when([](const WebhookReceiver::Request& r) { return number_of(r) == 0; });
+  for (int n = 0; n < 3; ++n) publish(db, n, api.clock().now());
+  REQUIRE(wait_until([&] { return answers_to(receiver, 0).size() == 1; }));
+  api.clock().advance(30'000);
+  REQUIRE(wait_until([&] { return answers_to(receiver, 0).size() == 2; }));
+  CHECK(accepted(receiver).empty());  // held: the later ones wait
+  api.clock().advance(120'000);       // past the one-minute hold
+  REQUIRE(wait_until([&] { return accepted(receiver) == std::vector<int>{1, 2}; }));
+
+  auto deliveries = [&](const std::string& path) {
+    auto answer = client.get(path + "/deliveries");
+    REQUIRE(answer.status == 200);
+    return answer.json()["items"];  // newest first
+  };
+  nlohmann::json items = deliveries(hook);
+  REQUIRE(items.size() == 3);
+  const nlohmann::json aside = items[2];
+  CAPTURE(aside.dump());
+  CHECK(aside["state"] == "set_aside");
+  CHECK(aside.contains("set_aside_at"));
+  CHECK(aside.contains("next_attempt_at"));  // still tried in the background
+  CHECK(aside["last_error"] == "HTTP 500");
+  CHECK(aside["tries"].size() >= 3);
+  for (const auto& attempt : aside["tries"]) CHECK(attempt["http_status"] == 500);
+  CHECK(items[1]["state"] == "delivered");
+  CHECK(items[0]["state"] == "delivered");
+  const std::string aside_id = std::to_string(aside["id"].get<int64_t>());
+  const std::string delivered_id = std::to_string(items[0]["id"].get<int64_t>());
+
+  // The other subscription's event is pending (its receiver is down).
+  publish_offline(db, api.clock().now());
+  REQUIRE(wait_until([&] {
+    auto theirs = deliveries(other_hook);
+    return theirs.size() == 1 && theirs[0]["attempts"].get<int>() >= 1;
+  }));
+  const std::string pending_id = std::to_string(deliveries(other_hook)[0]["id"].get<int64_t>());
+
+  auto retry = [&](const std::string& path, const std::string& id) {
+    return client.post(path + "/deliveries/" + id + "/retry", nlohmann::json::object());
+  };
+  CHECK(retry(hook, "999999").status == 404);
+  CHECK(retry(hook, "not-an-id").status == 404);
+  CHECK(retry("/api/v1/webhooks/999999", aside_id).status == 404);
+  auto elsewhere = retry(hook, pending_id);  // a delivery of another webhook
+  CHECK(elsewhere.status == 404);
+  CHECK(elsewhere.error_code() == "not_found");
+  auto delivered = retry(hook, delivered_id);
+  CHECK(delivered.status == 409);
+  CHECK(delivered.error_code() == "not_retryable");
+  auto pending = retry(other_hook, pending_id);
+  CHECK(pending.status == 409);
+  CHECK(pending.error_code() == "not_retryable");
+  CHECK(deliveries(hook)[2]["state"] == "set_aside");  // the refusals changed nothing
+
+  receiver.refuse_when({});
+  auto retried = retry(hook, "evt_" + aside_id);  // as X-Smsgate-Delivery spells it
+  REQUIRE(retried.status == 202);
+  CHECK(retried.json()["id"].get<int64_t>() == aside["id"].get<int64_t>());
+  CHECK(retried.json()["state"] == "pending");
+  REQUIRE(wait_until([&] { return accepted(receiver) == std::vector<int>{1, 2, 0}; }));
+  REQUIRE(wait_until([&] { return deliveries(hook)[2]["state"] == "delivered"; }));
+  CHECK(deliveries(hook)[2]["tries"].back()["http_status"] == 200);
+  CHECK(retry(hook, aside_id).status == 409);
+
+  // Order kept otherwise.
+  for (int n = 3; n < 6; ++n) publish(db, n, api.clock().now());
+  REQUIRE(wait_until([&] { return accepted(receiver).size() == 6; }));
+  CHECK(accepted(receiver) == std::vector<int>{1, 2, 0, 3, 4, 5});
 }
 
 }  // namespace

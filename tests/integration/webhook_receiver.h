@@ -1,8 +1,9 @@
 // A webhook receiver for tests: a tiny HTTP/1.1 server on 127.0.0.1 (an ephemeral
 // port) that records every request it reads in full (method, path, headers with
 // lowercase names, body) and answers as told: 200, 500, or never (hang, holding the
-// connection open). go_down() stops listening (connections are refused) and drops
-// what it holds; come_up() listens again on the same port.
+// connection open); refuse_when() answers 500 to the requests it picks whatever the
+// mode. go_down() stops listening (connections are refused) and drops what it holds;
+// come_up() listens again on the same port.
 //
 // One thread with poll(); every public method may be called from any thread.
 #pragma once
@@ -17,6 +18,7 @@
 #include <algorithm>
 #include <cctype>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -69,6 +71,12 @@ class WebhookReceiver {
   void set_mode(Mode mode) {
     std::lock_guard lock(mutex_);
     mode_ = mode;
+  }
+  // While set, a request it returns true for is answered 500 (an event the receiver
+  // keeps refusing); {} clears it.
+  void refuse_when(std::function<bool(const Request&)> refuse) {
+    std::lock_guard lock(mutex_);
+    refuse_ = std::move(refuse);
   }
   // Returns once the port is closed: from then on connections are refused.
   void go_down() { set_up(false); }
@@ -198,10 +206,13 @@ class WebhookReceiver {
     request.body = client.buffer.substr(end + 4, length);
 
     Mode mode;
+    std::function<bool(const Request&)> refuse;
     {
       std::lock_guard lock(mutex_);
       mode = mode_;
+      refuse = refuse_;
     }
+    if (mode == Mode::kOk && refuse && refuse(request)) mode = Mode::kError;
     if (mode == Mode::kHang) {
       client.hung = true;
     } else {
@@ -225,11 +236,12 @@ class WebhookReceiver {
 
   mutable std::mutex mutex_;
   std::condition_variable applied_changed_;
-  Mode mode_ = Mode::kOk;                 // guarded by mutex_
-  std::vector<Request> requests_;         // guarded by mutex_
-  bool stopping_ = false;                 // guarded by mutex_
-  bool want_up_ = true;                   // guarded by mutex_
-  uint64_t requested_ = 0, applied_ = 0;  // guarded by mutex_
+  Mode mode_ = Mode::kOk;                       // guarded by mutex_
+  std::function<bool(const Request&)> refuse_;  // guarded by mutex_
+  std::vector<Request> requests_;               // guarded by mutex_
+  bool stopping_ = false;                       // guarded by mutex_
+  bool want_up_ = true;                         // guarded by mutex_
+  uint64_t requested_ = 0, applied_ = 0;        // guarded by mutex_
   std::thread thread_;
 };
 

@@ -134,6 +134,7 @@ send_window_minutes = 30
 [webhooks]
 timeout_seconds = 5
 max_age_hours = 24
+set_aside_after_minutes = 30
 
 [email]
 listen = "[::1]:2525"
@@ -178,6 +179,7 @@ at_trace = true
   CHECK(config.otp.send_window == std::chrono::minutes(30));
   CHECK(config.webhooks.timeout == std::chrono::seconds(5));
   CHECK(config.webhooks.max_age == std::chrono::hours(24));
+  CHECK(config.webhooks.set_aside_after == std::chrono::minutes(30));
   CHECK(config.email.listen == "[::1]:2525");
   CHECK(config.email.domain == "sms.example.org");
   CHECK(config.log.level == "debug");
@@ -291,6 +293,25 @@ TEST_CASE("config: [otp] send limit per number") {
   CHECK(refusal("max_sends_per_number = 5\n") ==
         "test.toml:1:1: unknown key 'max_sends_per_number' outside any table; it belongs under "
         "[otp]");
+}
+
+TEST_CASE("config: [webhooks] how long one failing event may hold up the rest") {
+  CHECK(parsed("").webhooks.set_aside_after == std::chrono::minutes(10));
+  CHECK(parsed("[webhooks]\nset_aside_after_minutes = 1\n").webhooks.set_aside_after ==
+        std::chrono::minutes(1));
+  // Up to max_age, whichever order the keys come in.
+  Config config = parsed("[webhooks]\nset_aside_after_minutes = 120\nmax_age_hours = 2\n");
+  CHECK(config.webhooks.set_aside_after == std::chrono::minutes(120));
+
+  CHECK(refusal("[webhooks]\nset_aside_after_minutes = 0\n") ==
+        "test.toml:2:27: [webhooks] set_aside_after_minutes must be between 1 and 1440, not 0");
+  CHECK(refusal("[webhooks]\nset_aside_after_minutes = 1441\n") ==
+        "test.toml:2:27: [webhooks] set_aside_after_minutes must be between 1 and 1440, not 1441");
+  CHECK(refusal("[webhooks]\nmax_age_hours = 1\nset_aside_after_minutes = 61\n") ==
+        "test.toml:3:27: [webhooks] set_aside_after_minutes: longer than max_age_hours (1 h)");
+  CHECK(refusal("[webhooks]\nset_aside_after = 10\n") ==
+        "test.toml:2:1: unknown key 'set_aside_after' in [webhooks]; did you mean "
+        "'set_aside_after_minutes'?");
 }
 
 TEST_CASE("config: bad values") {

@@ -1,7 +1,8 @@
 // Webhooks in the store: subscriptions validated; events fanned out by each
 // subscription's filter in the transaction of the change they report (a failed
 // operation writes none); per subscription only the oldest pending event is due;
-// attempts, retries, give-up, backlog, deletion with the events; the JSON bodies.
+// attempts, retries, give-up, setting aside and retrying on request, backlog,
+// deletion with the events; the JSON bodies.
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
@@ -20,10 +21,11 @@ using namespace smsgate::store::testing;
 
 constexpr int64_t kT0 = 1'790'000'000'000;
 constexpr int64_t kMinute = 60'000;
+constexpr char kSecret[] = "sixteen or more characters";
 
 Webhook subscribe(Store& store, std::vector<std::string> events,
                   const std::string& url = "http://127.0.0.1:9/hook") {
-  auto webhook = store.create_webhook(url, events, "s3cret", kT0);
+  auto webhook = store.create_webhook(url, events, kSecret, kT0);
   REQUIRE_MESSAGE(webhook.ok(), (webhook.ok() ? "" : webhook.error().message));
   return *webhook;
 }
@@ -86,7 +88,10 @@ TEST_CASE("create_webhook validates url, events and secret, naming the field") {
        {"message.sent", "message.bounced"},
        "k",
        "events: unknown event \"message.bounced\""},
-      {"http://x/", {"*"}, "", "secret: empty"},
+      {"http://x/", {"*"}, "", "secret: shorter than 16 characters"},
+      {"http://x/", {"*"}, "fifteen chars!!", "secret: shorter than 16 characters"},
+      // Characters, not bytes: 15 of them in 30 bytes.
+      {"http://x/", {"*"}, "ääääääääääääääé", "secret: shorter than 16 characters"},
   };
   for (const Bad& b : bad) {
     CAPTURE(b.error);
@@ -101,6 +106,8 @@ TEST_CASE("create_webhook validates url, events and secret, naming the field") {
   Webhook a = subscribe(*store, {"message.sent", "message.sent", "inbound.received"},
                         "https://example.com/a");
   Webhook all = subscribe(*store, {"message.failed", "*"});
+  CHECK(store->create_webhook("http://x/", {"*"}, "16 characters ok", kT0).ok());
+  CHECK(store->create_webhook("http://x/", {"*"}, "äääääääääääääääé", kT0).ok());
   CHECK(a.events == std::vector<std::string>{"message.sent", "inbound.received"});
   CHECK(all.events == std::vector<std::string>{"*"});
   auto got = store->get_webhook(a.id);
@@ -111,7 +118,7 @@ TEST_CASE("create_webhook validates url, events and secret, naming the field") {
   CHECK((*got)->created_at == kT0);
   list = store->list_webhooks();
   REQUIRE(list.ok());
-  REQUIRE(list->size() == 2);
+  REQUIRE(list->size() == 4);
   CHECK((*list)[0].id == a.id);
   CHECK((*list)[1].id == all.id);
 }
@@ -320,7 +327,7 @@ TEST_CASE("due events: per subscription only its oldest pending one, in order") 
   REQUIRE(due->size() == 2);
   for (const DueWebhookEvent& d : *due) {
     CHECK(d.event.body == "{\"n\":0}");
-    CHECK(d.secret == "s3cret");
+    CHECK(d.secret == kSecret);
     CHECK(d.url == "http://127.0.0.1:9/hook");
   }
   int64_t a_first = (*due)[0].event.webhook_id == a.id ? (*due)[0].event.id : (*due)[1].event.id;
@@ -400,6 +407,158 @@ TEST_CASE("giving up: visible, counted out of the backlog, and the next event go
   CHECK(gave_up.attempts[0].error == "Connection refused");
   CHECK(gave_up.attempts[1].error == "Timeout");
   CHECK(gave_up.attempts[1].duration_ms == 10000);
+}
+
+// Three modem.online events {"n":0..2} for one subscription; their ids, oldest first.
+std::vector<int64_t> three_events(Store& store, const Webhook& hook) {
+  for (int i = 0; i < 3; ++i)
+    REQUIRE(store.enqueue_event("modem.online", "{\"n\":" + std::to_string(i) + "}", kT0).ok());
+  std::vector<int64_t> ids;
+  for (const WebhookEvent& e : events_of(store, hook.id)) ids.push_back(e.id);
+  REQUIRE(ids.size() == 3);
+  return ids;
+}
+
+std::vector<int64_t> due_ids(Store& store, int64_t now) {
+  auto due = store.due_webhook_events(now);
+  REQUIRE(due.ok());
+  std::vector<int64_t> ids;
+  for (const DueWebhookEvent& d : *due) ids.push_back(d.event.id);
+  return ids;
+}
+
+WebhookAttemptIn failed(int64_t id, int64_t at, int64_t next, bool set_aside = false) {
+  WebhookAttemptIn attempt{id, at, 500, "HTTP 500", 5, false, next};
+  attempt.set_aside = set_aside;
+  return attempt;
+}
+
+TEST_CASE("set aside: the later events go, and it stays due beside them until settled") {
+  TempDir dir;
+  auto store = open_store(dir);
+  Webhook hook = subscribe(*store, {"*"});
+  auto ids = three_events(*store, hook);
+
+  REQUIRE(store->record_webhook_attempt(failed(ids[0], kT0, kT0 + 1000)).ok());
+  auto first = events_of(*store, hook.id)[0];
+  CHECK(first.held_since == kT0);  // the hold counts from the first try
+  CHECK(first.round_attempts == 1);
+  CHECK(due_ids(*store, kT0 + 1000) == std::vector<int64_t>{ids[0]});
+
+  // Set aside at its second failure, next tried in 10 minutes.
+  REQUIRE(store->record_webhook_attempt(failed(ids[0], kT0 + 1000, kT0 + 10 * kMinute, true)).ok());
+  first = events_of(*store, hook.id)[0];
+  CHECK(first.set_aside_at == kT0 + 1000);
+  CHECK(first.held_since == kT0);
+  CHECK(first.attempts == 2);
+  CHECK(due_ids(*store, kT0 + 1000) == std::vector<int64_t>{ids[1]});
+  auto next = store->next_webhook_due(kT0 + 1000);
+  REQUIRE(next.ok());
+  CHECK(*next == kT0 + 10 * kMinute);  // the set-aside one's next try
+
+  // When it is due again it goes beside the head, not instead of it.
+  auto due = store->due_webhook_events(kT0 + 10 * kMinute);
+  REQUIRE(due.ok());
+  REQUIRE(due->size() == 2);
+  CHECK((*due)[0].event.id == ids[1]);
+  CHECK_FALSE((*due)[0].event.set_aside_at.has_value());
+  CHECK((*due)[1].event.id == ids[0]);
+  CHECK((*due)[1].event.set_aside_at == kT0 + 1000);
+  CHECK((*due)[1].secret == kSecret);
+
+  // Its later failures keep it set aside (set_aside_at stays the first time).
+  REQUIRE(
+      store->record_webhook_attempt(failed(ids[0], kT0 + 10 * kMinute, kT0 + 20 * kMinute)).ok());
+  CHECK(events_of(*store, hook.id)[0].set_aside_at == kT0 + 1000);
+  REQUIRE(
+      store->record_webhook_attempt({ids[1], kT0 + 10 * kMinute, 200, "", 3, true, std::nullopt})
+          .ok());
+  CHECK(due_ids(*store, kT0 + 10 * kMinute) == std::vector<int64_t>{ids[2]});
+  auto backlog = store->webhook_backlog();
+  REQUIRE(backlog.ok());
+  CHECK(*backlog == 2);  // the set-aside one is still to be delivered
+
+  // Delivered in the background: settled, and it says it was set aside.
+  REQUIRE(
+      store->record_webhook_attempt({ids[0], kT0 + 20 * kMinute, 200, "", 3, true, std::nullopt})
+          .ok());
+  first = events_of(*store, hook.id)[0];
+  CHECK(first.delivered_at == kT0 + 20 * kMinute);
+  CHECK(first.set_aside_at == kT0 + 1000);
+  CHECK(due_ids(*store, kT0 + 30 * kMinute) == std::vector<int64_t>{ids[2]});
+
+  // Setting aside needs a failed attempt with a next one.
+  WebhookAttemptIn bad = failed(ids[2], kT0, kT0 + 1000, true);
+  bad.next_attempt_at.reset();
+  CHECK_FALSE(store->record_webhook_attempt(bad).ok());
+  CHECK(events_of(*store, hook.id)[2].attempts == 0);
+}
+
+TEST_CASE("set-aside events of one subscription are due one at a time, earliest first") {
+  TempDir dir;
+  auto store = open_store(dir);
+  Webhook hook = subscribe(*store, {"*"});
+  auto ids = three_events(*store, hook);
+  REQUIRE(store->record_webhook_attempt(failed(ids[0], kT0, kT0 + 5 * kMinute, true)).ok());
+  REQUIRE(store->record_webhook_attempt(failed(ids[1], kT0, kT0 + 2 * kMinute, true)).ok());
+  CHECK(due_ids(*store, kT0 + kMinute) == std::vector<int64_t>{ids[2]});
+  CHECK(due_ids(*store, kT0 + 6 * kMinute) == std::vector<int64_t>{ids[2], ids[1]});
+}
+
+TEST_CASE("retry on request: a set-aside or given-up event goes next, in a new round") {
+  TempDir dir;
+  auto store = open_store(dir);
+  Webhook hook = subscribe(*store, {"*"});
+  Webhook other = subscribe(*store, {"modem.offline"});
+  auto ids = three_events(*store, hook);
+  REQUIRE(store->record_webhook_attempt(failed(ids[0], kT0, kT0 + kMinute)).ok());
+  REQUIRE(
+      store->record_webhook_attempt(failed(ids[0], kT0 + kMinute, kT0 + 9 * kMinute, true)).ok());
+  REQUIRE(
+      store->record_webhook_attempt({ids[1], kT0 + kMinute, 200, "", 3, true, std::nullopt}).ok());
+
+  auto refused = [&](int64_t webhook_id, int64_t id) {
+    auto retried = store->retry_webhook_event(webhook_id, id, kT0 + 2 * kMinute);
+    REQUIRE_FALSE(retried.ok());
+    return retried.error();
+  };
+  CHECK(refused(hook.id, 9999).code == smsgate::ErrorCode::kNotFound);
+  CHECK(refused(other.id, ids[0]).code == smsgate::ErrorCode::kNotFound);
+  smsgate::Error delivered = refused(hook.id, ids[1]);
+  CHECK(delivered.code == smsgate::ErrorCode::kNotRetryable);
+  CHECK(delivered.message.find("already delivered") != std::string::npos);
+  smsgate::Error pending = refused(hook.id, ids[2]);
+  CHECK(pending.code == smsgate::ErrorCode::kNotRetryable);
+  CHECK(pending.message.find("already pending") != std::string::npos);
+  CHECK(events_of(*store, hook.id)[0].set_aside_at == kT0 + kMinute);  // nothing changed
+
+  auto retried = store->retry_webhook_event(hook.id, ids[0], kT0 + 2 * kMinute);
+  REQUIRE_MESSAGE(retried.ok(), (retried.ok() ? "" : retried.error().message));
+  CHECK(retried->event.id == ids[0]);
+  CHECK_FALSE(retried->event.set_aside_at.has_value());
+  CHECK_FALSE(retried->event.held_since.has_value());
+  CHECK(retried->event.round_attempts == 0);
+  CHECK(retried->event.attempts == 2);  // its history stays
+  CHECK(retried->attempts.size() == 2);
+  CHECK(retried->event.next_attempt_at == kT0 + 2 * kMinute);
+  // Older than the head (ids[2]): it is the head again, due now.
+  CHECK(due_ids(*store, kT0 + 2 * kMinute) == std::vector<int64_t>{ids[0]});
+  CHECK(refused(hook.id, ids[0]).code == smsgate::ErrorCode::kNotRetryable);
+
+  // Given up: retryable too.
+  REQUIRE(store
+              ->record_webhook_attempt(
+                  {ids[0], kT0 + 2 * kMinute, 500, "HTTP 500", 3, false, std::nullopt})
+              .ok());
+  REQUIRE(store->retry_webhook_event(hook.id, ids[0], kT0 + 3 * kMinute).ok());
+  auto got = store->get_webhook_delivery(hook.id, ids[0]);
+  REQUIRE(got.ok());
+  REQUIRE(got->has_value());
+  CHECK_FALSE((*got)->event.given_up_at.has_value());
+  CHECK((*got)->attempts.size() == 3);
+  got = store->get_webhook_delivery(other.id, ids[0]);
+  REQUIRE(got.ok());
+  CHECK_FALSE(got->has_value());
 }
 
 TEST_CASE("deliveries page newest first with a cursor; deleting a webhook takes its events") {
