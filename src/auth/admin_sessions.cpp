@@ -20,14 +20,14 @@ AdminSessions::AdminSessions(store::Credentials& store) : store_(store) { detail
 
 Result<std::optional<std::string>> AdminSessions::sign_in(std::string_view password, int64_t now) {
   Result<bool> matches = [&] {
-    std::lock_guard lock(password_mutex_);
+    MutexLock lock(password_mutex_);
     return verify_admin_password(store_, password);
   }();
   if (!matches) return matches.error();
   if (!*matches) return std::optional<std::string>();
 
   std::string token = detail::random_base64url(kTokenRandomBytes);
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   std::erase_if(last_seen_,
                 [now](const auto& entry) { return now - entry.second >= kIdleTimeoutMs; });
   if (last_seen_.size() >= kMaxSessions) {
@@ -43,7 +43,7 @@ Result<std::optional<std::string>> AdminSessions::sign_in(std::string_view passw
 bool AdminSessions::check(std::string_view token, int64_t now) {
   if (token.size() != kTokenLength) return false;
   std::string hash = hash_token(token);
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto found = last_seen_.find(hash);
   if (found == last_seen_.end()) return false;
   if (now - found->second >= kIdleTimeoutMs) {
@@ -56,7 +56,7 @@ bool AdminSessions::check(std::string_view token, int64_t now) {
 
 void AdminSessions::sign_out(std::string_view token) {
   std::string hash = hash_token(token);
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   last_seen_.erase(hash);
 }
 

@@ -10,13 +10,13 @@
 #pragma once
 
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
 #include "common/result.h"
+#include "common/thread_annotations.h"
 #include "store/credentials.h"
 
 namespace smsgate::auth {
@@ -36,9 +36,9 @@ class AdminSessions {
 
  private:
   store::Credentials& store_;
-  std::mutex password_mutex_;  // one argon2id check at a time
-  std::mutex mutex_;
-  std::unordered_map<std::string, int64_t> last_seen_;  // by token hash; guarded by mutex_
+  Mutex password_mutex_;  // one argon2id check at a time
+  Mutex mutex_;
+  std::unordered_map<std::string, int64_t> last_seen_ GUARDED_BY(mutex_);  // by token hash
 };
 
 }  // namespace smsgate::auth

@@ -103,7 +103,7 @@ Otp::Otp(store::Credentials& store, OtpSender& sender, std::string default_regio
 }
 
 void Otp::set_send_limit(store::OtpSendLimit limit) {
-  std::lock_guard lock(limit_mutex_);
+  MutexLock lock(limit_mutex_);
   limit_ = limit;
 }
 
@@ -126,7 +126,7 @@ Result<OtpIssued> Otp::send(const OtpRequest& request, int64_t now) {
   message.idempotency_key = request.idempotency_key;
   message.code_hash = std::move(*code_hash);
   {
-    std::lock_guard lock(limit_mutex_);
+    MutexLock lock(limit_mutex_);
     message.limit = limit_;
   }
   return sender_.send_code(message, now);
@@ -150,7 +150,7 @@ Result<OtpVerdict> Otp::verify(std::string_view to, std::string_view code, int64
 }
 
 Result<std::string> Otp::hashing_key() {
-  std::lock_guard lock(key_mutex_);
+  MutexLock lock(key_mutex_);
   if (!key_.empty()) return key_;
   unsigned char fresh[kKeyBytes];
   randombytes_buf(fresh, sizeof fresh);

@@ -18,12 +18,12 @@
 #pragma once
 
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "common/result.h"
+#include "common/thread_annotations.h"
 #include "store/credentials.h"
 
 namespace smsgate::auth {
@@ -115,10 +115,10 @@ class Otp {
   store::Credentials& store_;
   OtpSender& sender_;
   const std::string default_region_;
-  std::mutex key_mutex_;
-  std::string key_;  // raw bytes; empty until loaded; guarded by key_mutex_
-  mutable std::mutex limit_mutex_;
-  store::OtpSendLimit limit_;  // guarded by limit_mutex_
+  Mutex key_mutex_;
+  std::string key_ GUARDED_BY(key_mutex_);  // raw bytes; empty until loaded
+  mutable Mutex limit_mutex_;
+  store::OtpSendLimit limit_ GUARDED_BY(limit_mutex_);
 };
 
 }  // namespace smsgate::auth

@@ -132,12 +132,12 @@ void Inbox::take_message(const store::InboundMessage& message, int64_t now) {
 }
 
 InboxCounters Inbox::counters() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return counters_;
 }
 
 void Inbox::count(uint64_t InboxCounters::*counter) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   ++(counters_.*counter);
 }
 

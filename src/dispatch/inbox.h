@@ -24,9 +24,9 @@
 
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <string>
 
+#include "common/thread_annotations.h"
 #include "policy/keywords.h"
 #include "store/inbound.h"
 
@@ -78,8 +78,8 @@ class Inbox {
   policy::KeywordMatcher keywords_;
   Observers observers_;
 
-  mutable std::mutex mutex_;
-  InboxCounters counters_;  // GUARDED_BY(mutex_)
+  mutable Mutex mutex_;
+  InboxCounters counters_ GUARDED_BY(mutex_);
 };
 
 }  // namespace smsgate::dispatch

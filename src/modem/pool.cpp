@@ -33,9 +33,10 @@ ModemPool::~ModemPool() { stop(); }
 void ModemPool::start() {
   scan();
   rescanner_ = std::thread([this] {
-    std::unique_lock lock(mutex_);
+    MutexLock lock(mutex_);
     while (!stopping_) {
-      wake_.wait_for(lock, config_.rescan_interval, [this] { return stopping_; });
+      wake_.wait_for(lock.native(), config_.rescan_interval,
+                     [this]() REQUIRES(mutex_) { return stopping_; });
       if (stopping_) break;
       lock.unlock();
       scan();
@@ -46,7 +47,7 @@ void ModemPool::start() {
 
 void ModemPool::stop() {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (stopping_) return;
     stopping_ = true;
   }
@@ -54,7 +55,7 @@ void ModemPool::stop() {
   if (rescanner_.joinable()) rescanner_.join();
   std::map<std::string, Entry> entries;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     entries.swap(entries_);
   }
   // All asked at once, then joined: each sees its part in flight through, and the
@@ -86,9 +87,9 @@ void ModemPool::scan() {
   // back); only the others are probed.
   std::set<std::string> offline_ids;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (stopping_) return;
-    std::erase_if(candidates, [&](const std::string& port) {
+    std::erase_if(candidates, [&](const std::string& port) REQUIRES(mutex_) {
       return !enabled(port) || std::any_of(entries_.begin(), entries_.end(),
                                            [&](const auto& e) { return e.second.port == port; });
     });
@@ -101,7 +102,7 @@ void ModemPool::scan() {
   Discovery found = discover(candidates, config_.worker.serial, config_.probe_timeout);
   std::vector<Entry> retired;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (stopping_) return;
     skipped_ = found.skipped;
     for (DiscoveredModem& modem : found.modems) {
@@ -133,45 +134,45 @@ void ModemPool::scan() {
 }
 
 std::vector<std::string> ModemPool::modems() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   std::vector<std::string> ids;
   for (const auto& [id, entry] : entries_) ids.push_back(id);
   return ids;
 }
 
 bool ModemPool::try_send(const std::string& modem, SendRequest request) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto found = entries_.find(modem);
   return found != entries_.end() && found->second.worker->try_send(std::move(request));
 }
 
 void ModemPool::confirm_stored(const std::string& modem, const StoredKey& key) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto found = entries_.find(modem);
   if (found != entries_.end()) found->second.worker->confirm_stored(key);
 }
 
 void ModemPool::acknowledge_delivery(const std::string& modem, bool committed) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto found = entries_.find(modem);
   if (found != entries_.end()) found->second.worker->acknowledge_delivery(committed);
 }
 
 void ModemPool::request_reset(const std::string& modem) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto found = entries_.find(modem);
   if (found != entries_.end()) found->second.worker->request_reset();
 }
 
 std::optional<ModemStatus> ModemPool::status(const std::string& modem) const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto found = entries_.find(modem);
   if (found == entries_.end()) return std::nullopt;
   return found->second.worker->status();
 }
 
 std::vector<std::string> ModemPool::skipped_ports() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return skipped_;
 }
 

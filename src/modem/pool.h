@@ -12,12 +12,12 @@
 #include <condition_variable>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "common/thread_annotations.h"
 #include "modem/discovery.h"
 #include "modem/worker.h"
 
@@ -82,10 +82,10 @@ class ModemPool {
 
   PoolConfig config_;
   PoolListener& listener_;
-  mutable std::mutex mutex_;
-  std::map<std::string, Entry> entries_;  // GUARDED_BY(mutex_), by modem id
-  std::vector<std::string> skipped_;      // GUARDED_BY(mutex_)
-  bool stopping_ = false;                 // GUARDED_BY(mutex_)
+  mutable Mutex mutex_;
+  std::map<std::string, Entry> entries_ GUARDED_BY(mutex_);  // by modem id
+  std::vector<std::string> skipped_ GUARDED_BY(mutex_);
+  bool stopping_ GUARDED_BY(mutex_) = false;
   std::condition_variable wake_;
   std::thread rescanner_;
 };
