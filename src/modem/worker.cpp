@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "common/clock.h"
+#include "common/thread_annotations.h"
 #include "modem/info.h"
 
 namespace smsgate::modem {
@@ -49,14 +50,15 @@ std::string printable(std::string_view bytes) {
 }  // namespace
 
 struct ModemWorker::Shared {
-  std::optional<bool> delivery_committed;  // acknowledge_delivery()'s answer
-  mutable std::mutex mutex;
-  std::condition_variable wake;  // stop and reset requests end sleeps
-  ModemStatus status;
-  std::optional<SendRequest> pending_send;
-  std::deque<StoredKey> to_delete;
-  bool reset_requested = false;
-  at::Transport* transport = nullptr;  // for interrupt(); null while no port is open
+  mutable Mutex mutex;
+  std::condition_variable wake;                              // stop and reset requests end sleeps
+  std::optional<bool> delivery_committed GUARDED_BY(mutex);  // acknowledge_delivery()'s answer
+  ModemStatus status GUARDED_BY(mutex);
+  std::optional<SendRequest> pending_send GUARDED_BY(mutex);
+  std::deque<StoredKey> to_delete GUARDED_BY(mutex);
+  bool reset_requested GUARDED_BY(mutex) = false;
+  // For interrupt(); null while no port is open.
+  at::Transport* transport GUARDED_BY(mutex) = nullptr;
 };
 
 ModemWorker::ModemWorker(WorkerConfig config, Listener& listener, PortOpener opener)
@@ -66,6 +68,7 @@ ModemWorker::ModemWorker(WorkerConfig config, Listener& listener, PortOpener ope
       driver_(&drivers::generic_driver()),
       reopen_interval_(config_.reopen_interval),
       shared_(std::make_unique<Shared>()) {
+  MutexLock lock(shared_->mutex);
   shared_->status.port = config_.port;
   shared_->status.family = std::string(driver_->family);
 }
@@ -81,7 +84,7 @@ void ModemWorker::start() {
 
 void ModemWorker::request_stop() {
   {
-    std::lock_guard lock(shared_->mutex);
+    MutexLock lock(shared_->mutex);
     stop_requested_ = true;
     if (shared_->transport) shared_->transport->interrupt();
   }
@@ -95,7 +98,7 @@ void ModemWorker::stop() {
 }
 
 bool ModemWorker::try_send(SendRequest request) {
-  std::lock_guard lock(shared_->mutex);
+  MutexLock lock(shared_->mutex);
   if (shared_->status.state != State::kReady || shared_->pending_send || stopping()) return false;
   shared_->pending_send = std::move(request);
   if (shared_->transport) shared_->transport->interrupt();
@@ -103,7 +106,7 @@ bool ModemWorker::try_send(SendRequest request) {
 }
 
 void ModemWorker::confirm_stored(const StoredKey& key) {
-  std::lock_guard lock(shared_->mutex);
+  MutexLock lock(shared_->mutex);
   auto& queued = shared_->to_delete;
   if (std::find(queued.begin(), queued.end(), key) != queued.end()) return;
   queued.push_back(key);
@@ -111,7 +114,7 @@ void ModemWorker::confirm_stored(const StoredKey& key) {
 }
 
 void ModemWorker::acknowledge_delivery(bool committed) {
-  std::lock_guard lock(shared_->mutex);
+  MutexLock lock(shared_->mutex);
   shared_->delivery_committed = committed;
   if (shared_->transport) shared_->transport->interrupt();
 }
@@ -120,7 +123,7 @@ void ModemWorker::settle_acknowledgement() {
   if (!acknowledgement_due_since_) return;
   std::optional<bool> committed;
   {
-    std::lock_guard lock(shared_->mutex);
+    MutexLock lock(shared_->mutex);
     committed = std::exchange(shared_->delivery_committed, std::nullopt);
   }
   // The network gives up on an unacknowledged delivery after some tens of seconds
@@ -139,7 +142,7 @@ void ModemWorker::settle_acknowledgement() {
 
 void ModemWorker::request_reset() {
   {
-    std::lock_guard lock(shared_->mutex);
+    MutexLock lock(shared_->mutex);
     shared_->reset_requested = true;
     if (shared_->transport) shared_->transport->interrupt();
   }
@@ -147,14 +150,14 @@ void ModemWorker::request_reset() {
 }
 
 ModemStatus ModemWorker::status() const {
-  std::lock_guard lock(shared_->mutex);
+  MutexLock lock(shared_->mutex);
   return shared_->status;
 }
 
 void ModemWorker::run() {
   while (!stopping()) step();
   {
-    std::lock_guard lock(shared_->mutex);
+    MutexLock lock(shared_->mutex);
     shared_->transport = nullptr;
   }
   channel_.reset();
@@ -191,7 +194,7 @@ void ModemWorker::set_state(State state, std::string detail) {
   std::optional<SendRequest> unsent;
   ModemStatus copy;
   {
-    std::lock_guard lock(shared_->mutex);
+    MutexLock lock(shared_->mutex);
     ModemStatus& status = shared_->status;
     if (status.state == state && status.detail == detail) {
       state_ = state;
@@ -228,8 +231,10 @@ void ModemWorker::set_state(State state, std::string detail) {
 }
 
 void ModemWorker::sleep_for(milliseconds duration) {
-  std::unique_lock lock(shared_->mutex);
-  shared_->wake.wait_for(lock, duration, [&] { return stopping() || shared_->reset_requested; });
+  MutexLock lock(shared_->mutex);
+  shared_->wake.wait_for(lock.native(), duration, [&]() REQUIRES(shared_->mutex) {
+    return stopping() || shared_->reset_requested;
+  });
 }
 
 // ---- States ----------------------------------------------------------------------
@@ -248,7 +253,7 @@ void ModemWorker::step_opening() {
     });
   }
   {
-    std::lock_guard lock(shared_->mutex);
+    MutexLock lock(shared_->mutex);
     shared_->transport = &channel_->transport();
   }
   set_state(State::kProbing);
@@ -257,7 +262,7 @@ void ModemWorker::step_opening() {
 void ModemWorker::step_offline() {
   if (channel_) {
     {
-      std::lock_guard lock(shared_->mutex);
+      MutexLock lock(shared_->mutex);
       shared_->transport = nullptr;
     }
     channel_.reset();
@@ -268,7 +273,7 @@ void ModemWorker::step_offline() {
 }
 
 bool ModemWorker::take_reset_request() {
-  std::lock_guard lock(shared_->mutex);
+  MutexLock lock(shared_->mutex);
   return std::exchange(shared_->reset_requested, false);
 }
 
@@ -290,7 +295,7 @@ void ModemWorker::step_probing() {
     // Ports were renamed under us (another modem enumerated on this tty): driving it
     // would send this modem's work through another SIM. Let the port go.
     {
-      std::lock_guard lock(shared_->mutex);
+      MutexLock lock(shared_->mutex);
       shared_->transport = nullptr;
     }
     channel_.reset();
@@ -300,7 +305,7 @@ void ModemWorker::step_probing() {
   }
   driver_ = &drivers::driver_for(identity->manufacturer, identity->model);
   {
-    std::lock_guard lock(shared_->mutex);
+    MutexLock lock(shared_->mutex);
     Identity& known = shared_->status.identity;
     // IMSI and ICCID are read after the PIN; keep them across resets of the same SIM.
     identity->imsi = known.imsi;
@@ -358,7 +363,7 @@ void ModemWorker::step_initialising() {
   Identity identity = status().identity;
   read_sim_identity(*channel_, *driver_, identity);
   {
-    std::lock_guard lock(shared_->mutex);
+    MutexLock lock(shared_->mutex);
     shared_->status.identity = identity;
   }
   if (!run_steps(driver_->sms_setup)) return;
@@ -378,7 +383,7 @@ void ModemWorker::step_initialising() {
     // Whatever was confirmed but not yet deleted is handed over again by the drain
     // and confirmed anew; an old index kept across a reset could meanwhile hold a
     // newer message that is not committed yet.
-    std::lock_guard lock(shared_->mutex);
+    MutexLock lock(shared_->mutex);
     shared_->to_delete.clear();
   }
   to_read_.clear();
@@ -401,7 +406,7 @@ void ModemWorker::step_ready() {
   std::optional<StoredKey> to_delete;
   bool reset = false;
   {
-    std::lock_guard lock(shared_->mutex);
+    MutexLock lock(shared_->mutex);
     if (shared_->reset_requested) {
       shared_->reset_requested = false;
       reset = true;
@@ -438,7 +443,7 @@ void ModemWorker::step_ready() {
 
 void ModemWorker::step_resetting() {
   {
-    std::lock_guard lock(shared_->mutex);
+    MutexLock lock(shared_->mutex);
     ++shared_->status.resets;
     shared_->reset_requested = false;
   }
@@ -461,7 +466,7 @@ void ModemWorker::step_resetting() {
   // closed and opened again, each time a little later.
   spdlog::warn("modem {}: reopening the port", config_.port);
   {
-    std::lock_guard lock(shared_->mutex);
+    MutexLock lock(shared_->mutex);
     shared_->transport = nullptr;
   }
   channel_.reset();
@@ -521,14 +526,14 @@ void ModemWorker::handle_urc(const at::Urc& urc) {
   if (urc.line.starts_with("+CMT:") || urc.line.starts_with("+CDS:")) {
     if (!urc.pdu) return;
     {
-      std::lock_guard lock(shared_->mutex);
+      MutexLock lock(shared_->mutex);
       ++shared_->status.messages_received;
     }
     // With +CSMS=1 the network waits for an acknowledgement (TS 27.005 clause 3.4.4),
     // given once the listener has committed the message (settle_acknowledgement).
     if (acknowledge_direct_) {
       acknowledgement_due_since_ = MonotonicClock::now();
-      std::lock_guard lock(shared_->mutex);
+      MutexLock lock(shared_->mutex);
       shared_->delivery_committed.reset();
     }
     listener_.on_received(Received{*urc.pdu, std::nullopt, acknowledge_direct_});
@@ -536,7 +541,7 @@ void ModemWorker::handle_urc(const at::Urc& urc) {
   }
   if (urc.line.starts_with("+CREG:")) {
     if (auto registration = parse_creg(urc.line)) {
-      std::lock_guard lock(shared_->mutex);
+      MutexLock lock(shared_->mutex);
       shared_->status.health.registration = registration->status;
     }
     return;
@@ -587,7 +592,7 @@ void ModemWorker::drain_stored() {
   }
   for (const ListedMessage& message : *listed) {
     {
-      std::lock_guard lock(shared_->mutex);
+      MutexLock lock(shared_->mutex);
       ++shared_->status.messages_received;
     }
     StoredKey key{read_storage_, message.index, message.pdu_hex};
@@ -615,7 +620,7 @@ void ModemWorker::read_stored(const StoredKey& key) {
     return;
   }
   {
-    std::lock_guard lock(shared_->mutex);
+    MutexLock lock(shared_->mutex);
     ++shared_->status.messages_received;
   }
   StoredKey read{key.storage, key.index, message->pdu_hex};
@@ -689,7 +694,7 @@ void ModemWorker::send(const SendRequest& request) {
 
 void ModemWorker::finish_send(const SendOutcome& outcome) {
   {
-    std::lock_guard lock(shared_->mutex);
+    MutexLock lock(shared_->mutex);
     shared_->pending_send.reset();
     if (outcome.kind == SendOutcome::Kind::kSent) {
       ++shared_->status.parts_sent;
@@ -716,7 +721,7 @@ void ModemWorker::poll_health() {
   ModemStatus copy;
   bool changed;
   {
-    std::lock_guard lock(shared_->mutex);
+    MutexLock lock(shared_->mutex);
     changed = shared_->status.health != health;
     shared_->status.health = health;
     shared_->status.health_checked = MonotonicClock::now();
