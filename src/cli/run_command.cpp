@@ -64,7 +64,8 @@ void queue_demo_messages(daemon::Daemon& daemon) {
 // What the demo's user needs to try the API and the admin page: a fresh API key and
 // admin password each start (the old ones stop working only for the password).
 void print_demo_access(daemon::Daemon& daemon, const config::Config& config) {
-  auto key = daemon.api_keys().create("demo", SystemClock().now());
+  // Every scope: the demo is for trying the whole API.
+  auto key = daemon.api_keys().create("demo", auth::Scopes::all(), SystemClock().now());
   auto password = auth::reset_admin_password(daemon.store());
   if (!key || !password) {
     spdlog::error("demo: cannot create credentials: {}",

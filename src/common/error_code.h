@@ -31,6 +31,7 @@ enum class ErrorCode : uint8_t {
   kBodyTooLarge,
   kUnsupportedMediaType,
   kUnauthorized,
+  kForbidden,  // a valid key without the route's scope
   kWrongPassword,
   kRateLimited,
   kStorage,  // the database failed: an internal error to the client
@@ -80,6 +81,8 @@ constexpr std::string_view error_code_name(ErrorCode code) {
       return "unauthorized";
     case ErrorCode::kWrongPassword:
       return "wrong_password";
+    case ErrorCode::kForbidden:
+      return "forbidden";
     case ErrorCode::kRateLimited:
       return "rate_limited";
     case ErrorCode::kStorage:

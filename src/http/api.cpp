@@ -36,6 +36,26 @@ std::optional<std::string_view> bearer_token(const Request& request) {
 
 }  // namespace
 
+// 403 for a live key without the route's scope: the scope by name in the message, in
+// the body for programs ("scope") and in the challenge (RFC 6750 3.1).
+Response missing_scope(const auth::ApiKeyInfo& key, auth::Scope scope) {
+  std::string name(auth::scope_name(scope));
+  nlohmann::json error = {
+      {"code", error_code_name(ErrorCode::kForbidden)},
+      {"message", "the API key \"" + key.name + "\" does not have the scope \"" + name +
+                      "\" this route needs; make a key with it (smsgated apikey create --scope " +
+                      name + ")"},
+      {"scope", name}};
+  Response response{http_status(ErrorCode::kForbidden),
+                    "application/json",
+                    nlohmann::json{{"error", error}}.dump(-1, ' ', false,
+                                                          nlohmann::json::error_handler_t::replace),
+                    {}};
+  response.headers.emplace_back("WWW-Authenticate",
+                                "Bearer error=\"insufficient_scope\", scope=\"" + name + "\"");
+  return response;
+}
+
 Response json_response(int status, const nlohmann::json& body) {
   // Texts from phones may hold anything; replace invalid UTF-8 rather than throw.
   return Response{status,
@@ -93,8 +113,8 @@ Result<PageParams> page_params(const Request& request) {
                     std::string(query_param(request, "cursor").value_or(""))};
 }
 
-Handler with_api_key(ApiContext& context, Authenticated handler) {
-  return [&context, handler = std::move(handler)](const Request& request) {
+Handler with_api_key(ApiContext& context, std::optional<auth::Scope> scope, Authenticated handler) {
+  return [&context, scope, handler = std::move(handler)](const Request& request) {
     auto token = bearer_token(request);
     std::optional<auth::ApiKeyInfo> key;
     if (token) key = context.keys.authenticate(*token, context.clock.now());
@@ -109,12 +129,12 @@ Handler with_api_key(ApiContext& context, Authenticated handler) {
 }
 
 void add_authenticated(Router& router, ApiContext& context, std::string method, std::string pattern,
-                       ContextHandler handler) {
-  router.add(
-      std::move(method), std::move(pattern),
-      with_api_key(context, [&context, handler](const Request& request, const auth::ApiKeyInfo&) {
-        return handler(context, request);
-      }));
+                       std::optional<auth::Scope> scope, ContextHandler handler) {
+  router.add(std::move(method), std::move(pattern), Access::api_key(scope),
+             with_api_key(context, scope,
+                          [&context, handler](const Request& request, const auth::ApiKeyInfo&) {
+                            return handler(context, request);
+                          }));
 }
 
 Router api_router(ApiContext& context) {
@@ -130,4 +150,5 @@ Router api_router(ApiContext& context) {
   return router;
 }
 
+    if (scope && !key->scopes.has(*scope)) return missing_scope(*key, *scope);
 }  // namespace smsgate::http

@@ -6,7 +6,9 @@
 // Every route but GET /api/v1/health and the admin page's own (api_admin.cpp, which
 // take a session cookie instead) needs `Authorization: Bearer <api key>`; a
 // missing, malformed, unknown or revoked key is the same 401, so nothing is learnt
-// from it.
+// from it. A route also names the scope it needs (auth/scopes.h) where it is added;
+// a live key without it is 403 forbidden, naming the scope. The router's table keeps
+// each route's access (router.h Access), so tests can hold every route to it.
 //
 // Thread safety: handlers run on many server threads at once; everything they touch
 // (store, dispatcher, pool, keys, OTP, metrics) is thread-safe.
@@ -57,11 +59,16 @@ const std::string& openapi_document();
 
 // Per resource (api_<resource>.cpp); each adds its routes, wrapped in authentication.
 using Authenticated = std::function<Response(const Request&, const auth::ApiKeyInfo&)>;
-Handler with_api_key(ApiContext& context, Authenticated handler);
-// The common case: an authenticated route whose handler needs only the context.
+// A route any live key may call, whatever its scopes (the OpenAPI document).
+inline constexpr std::optional<auth::Scope> kAnyScope = std::nullopt;
+// `handler` behind the API key check: 401 without a live key, 403 when `scope` is
+// given and the key lacks it.
+Handler with_api_key(ApiContext& context, std::optional<auth::Scope> scope, Authenticated handler);
+// The common case: a route for keys with `scope`, whose handler needs only the
+// context; added with its access, so the router's table says what it needs.
 using ContextHandler = Response (*)(ApiContext&, const Request&);
 void add_authenticated(Router& router, ApiContext& context, std::string method, std::string pattern,
-                       ContextHandler handler);
+                       std::optional<auth::Scope> scope, ContextHandler handler);
 void add_message_routes(Router& router, ApiContext& context);
 void add_otp_routes(Router& router, ApiContext& context);
 void add_inbound_routes(Router& router, ApiContext& context);

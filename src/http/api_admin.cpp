@@ -88,8 +88,10 @@ Response sign_out(ApiContext& context, const Request& request) {
 }
 
 nlohmann::json key_json(const auth::ApiKeyInfo& key) {
-  nlohmann::json body = {
-      {"id", key.id}, {"name", key.name}, {"created_at", store::iso8601_utc(key.created_at)}};
+  nlohmann::json body = {{"id", key.id},
+                         {"name", key.name},
+                         {"scopes", auth::scope_names(key.scopes)},
+                         {"created_at", store::iso8601_utc(key.created_at)}};
   if (key.last_used_at) body["last_used_at"] = store::iso8601_utc(*key.last_used_at);
   if (key.revoked_at) body["revoked_at"] = store::iso8601_utc(*key.revoked_at);
   return body;
@@ -104,16 +106,35 @@ Response list_keys(ApiContext& context, const Request&) {
   return json_response(200, {{"items", std::move(items)}});
 }
 
+// "scopes": ["send", "read"]; the same default as `smsgated apikey create` when absent.
+Result<auth::Scopes> requested_scopes(Fields& fields) {
+  auto listed = fields.array("scopes", auth::kAllScopes.size() * 2);
+  if (!listed) return listed.error();
+  if (!*listed) return auth::kDefaultScopes;
+  std::vector<std::string> names;
+  for (const nlohmann::json& name : **listed) {
+    if (!name.is_string()) return invalid("scopes", "must be an array of scope names");
+    names.push_back(name.get<std::string>());
+  }
+  auto scopes = auth::parse_scopes(names);
+  if (!scopes) return Error{scopes.error().message, ErrorCode::kInvalidField, "scopes"};
+  return *scopes;
+}
+
 Response create_key(ApiContext& context, const Request& request) {
   auto body = parse_object(request.body);
   if (!body) return error_from(body.error());
   Fields fields(*body);
   auto name = fields.required_string("name", 1024);
   if (!name) return error_from(name.error());
+  auto scopes = requested_scopes(fields);
+  if (!scopes) return error_from(scopes.error());
   if (Status done = fields.finish(); !done) return error_from(done.error());
-  auto created = context.keys.create(*name, context.clock.now());
+  auto created = context.keys.create(*name, *scopes, context.clock.now());
   if (!created) {
     if (created.error().code == ErrorCode::kStorage) return server_error(created.error());
+    if (created.error().message.starts_with("scopes:"))
+      return error_from(Error{created.error().message, ErrorCode::kInvalidField, "scopes"});
     return error_from(Error{created.error().message, ErrorCode::kInvalidName, "name"});
   }
   nlohmann::json answer = key_json(created->info);
@@ -136,12 +157,16 @@ void add_admin_routes(Router& router, ApiContext& context) {
   auto plain = [&context](ContextHandler handler) {
     return [&context, handler](const Request& request) { return handler(context, request); };
   };
-  router.add("GET", "/api/v1/admin/session", with_admin_session(context, session_state));
-  router.add("POST", "/api/v1/admin/session", plain(sign_in));
-  router.add("DELETE", "/api/v1/admin/session", plain(sign_out));
-  router.add("GET", "/api/v1/keys", with_admin_session(context, list_keys));
-  router.add("POST", "/api/v1/keys", with_admin_session(context, create_key));
-  router.add("DELETE", "/api/v1/keys/{id}", with_admin_session(context, revoke_key));
+  auto admin = [&](std::string method, std::string pattern, ContextHandler handler) {
+    router.add(std::move(method), std::move(pattern), Access::admin_session(),
+               with_admin_session(context, handler));
+  };
+  admin("GET", "/api/v1/admin/session", session_state);
+  router.add("POST", "/api/v1/admin/session", Access::anyone(), plain(sign_in));
+  router.add("DELETE", "/api/v1/admin/session", Access::anyone(), plain(sign_out));
+  admin("GET", "/api/v1/keys", list_keys);
+  admin("POST", "/api/v1/keys", create_key);
+  admin("DELETE", "/api/v1/keys/{id}", revoke_key);
 }
 
 }  // namespace smsgate::http

@@ -30,7 +30,7 @@ Response list_inbound(ApiContext& context, const Request& request) {
 }  // namespace
 
 void add_inbound_routes(Router& router, ApiContext& context) {
-  add_authenticated(router, context, "GET", "/api/v1/inbound", list_inbound);
+  add_authenticated(router, context, "GET", "/api/v1/inbound", auth::Scope::kInbound, list_inbound);
 }
 
 }  // namespace smsgate::http

@@ -164,15 +164,18 @@ Response cancel_message(ApiContext& context, const Request& request) {
 }  // namespace
 
 void add_message_routes(Router& router, ApiContext& context) {
-  auto route = [&](std::string method, std::string pattern, ContextHandler handler) {
-    add_authenticated(router, context, std::move(method), std::move(pattern), handler);
+  using auth::Scope;
+  auto route = [&](std::string method, std::string pattern, Scope scope, ContextHandler handler) {
+    add_authenticated(router, context, std::move(method), std::move(pattern), scope, handler);
   };
-  route("POST", "/api/v1/messages", submit_one);
-  route("POST", "/api/v1/messages/batch", submit_batch);
-  route("POST", "/api/v1/messages/preview", preview);
-  route("GET", "/api/v1/messages", list_messages);
-  route("GET", "/api/v1/messages/{id}", get_message);
-  route("DELETE", "/api/v1/messages/{id}", cancel_message);
+  route("POST", "/api/v1/messages", Scope::kSend, submit_one);
+  route("POST", "/api/v1/messages/batch", Scope::kSend, submit_batch);
+  // Preview is the sender's own planner: part of sending, and it reads nothing stored.
+  route("POST", "/api/v1/messages/preview", Scope::kSend, preview);
+  route("GET", "/api/v1/messages", Scope::kRead, list_messages);
+  route("GET", "/api/v1/messages/{id}", Scope::kRead, get_message);
+  // Cancelling undoes a send; reading a message does not allow stopping it.
+  route("DELETE", "/api/v1/messages/{id}", Scope::kSend, cancel_message);
 }
 
 }  // namespace smsgate::http

@@ -57,10 +57,11 @@ Response disable_modem(ApiContext& context, const Request& request) {
 }  // namespace
 
 void add_modem_routes(Router& router, ApiContext& context) {
-  add_authenticated(router, context, "GET", "/api/v1/modems", list_modems);
-  add_authenticated(router, context, "POST", "/api/v1/modems/{id}/reset", reset_modem);
-  add_authenticated(router, context, "POST", "/api/v1/modems/{id}/enable", enable_modem);
-  add_authenticated(router, context, "POST", "/api/v1/modems/{id}/disable", disable_modem);
+  constexpr auto kModems = auth::Scope::kModems;
+  add_authenticated(router, context, "GET", "/api/v1/modems", kModems, list_modems);
+  add_authenticated(router, context, "POST", "/api/v1/modems/{id}/reset", kModems, reset_modem);
+  add_authenticated(router, context, "POST", "/api/v1/modems/{id}/enable", kModems, enable_modem);
+  add_authenticated(router, context, "POST", "/api/v1/modems/{id}/disable", kModems, disable_modem);
 }
 
 }  // namespace smsgate::http

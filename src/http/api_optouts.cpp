@@ -80,10 +80,12 @@ Response remove_by_query(ApiContext& context, const Request& request) {
 }  // namespace
 
 void add_optout_routes(Router& router, ApiContext& context) {
-  add_authenticated(router, context, "GET", "/api/v1/optouts", list_optouts);
-  add_authenticated(router, context, "POST", "/api/v1/optouts", add_optout);
-  add_authenticated(router, context, "DELETE", "/api/v1/optouts", remove_by_query);
-  add_authenticated(router, context, "DELETE", "/api/v1/optouts/{number}", remove_by_path);
+  constexpr auto kOptouts = auth::Scope::kOptouts;
+  add_authenticated(router, context, "GET", "/api/v1/optouts", kOptouts, list_optouts);
+  add_authenticated(router, context, "POST", "/api/v1/optouts", kOptouts, add_optout);
+  add_authenticated(router, context, "DELETE", "/api/v1/optouts", kOptouts, remove_by_query);
+  add_authenticated(router, context, "DELETE", "/api/v1/optouts/{number}", kOptouts,
+                    remove_by_path);
 }
 
 }  // namespace smsgate::http

@@ -78,8 +78,8 @@ Response verify_code(ApiContext& context, const Request& request) {
 }  // namespace
 
 void add_otp_routes(Router& router, ApiContext& context) {
-  add_authenticated(router, context, "POST", "/api/v1/otp", send_code);
-  add_authenticated(router, context, "POST", "/api/v1/otp/verify", verify_code);
+  add_authenticated(router, context, "POST", "/api/v1/otp", auth::Scope::kOtp, send_code);
+  add_authenticated(router, context, "POST", "/api/v1/otp/verify", auth::Scope::kOtp, verify_code);
 }
 
 }  // namespace smsgate::http

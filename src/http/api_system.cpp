@@ -66,10 +66,12 @@ Response openapi(ApiContext&, const Request&) {
 }  // namespace
 
 void add_system_routes(Router& router, ApiContext& context) {
-  router.add("GET", "/api/v1/health",
+  router.add("GET", "/api/v1/health", Access::anyone(),
              [&context](const Request& request) { return health(context, request); });
-  add_authenticated(router, context, "GET", "/metrics", metrics);
-  add_authenticated(router, context, "GET", "/api/v1/openapi.json", openapi);
+  // A Prometheus server holds a key with the metrics scope alone.
+  add_authenticated(router, context, "GET", "/metrics", auth::Scope::kMetrics, metrics);
+  // The document describes the API, whatever part of it a key may use.
+  add_authenticated(router, context, "GET", "/api/v1/openapi.json", kAnyScope, openapi);
 }
 
 }  // namespace smsgate::http

@@ -167,14 +167,16 @@ Response retry_delivery(ApiContext& context, const Request& request) {
 }  // namespace
 
 void add_webhook_routes(Router& router, ApiContext& context) {
-  add_authenticated(router, context, "GET", "/api/v1/webhooks", list_webhooks);
-  add_authenticated(router, context, "POST", "/api/v1/webhooks", create_webhook);
-  add_authenticated(router, context, "DELETE", "/api/v1/webhooks", delete_by_query);
-  add_authenticated(router, context, "GET", "/api/v1/webhooks/{id}", get_webhook);
-  add_authenticated(router, context, "DELETE", "/api/v1/webhooks/{id}", delete_by_path);
-  add_authenticated(router, context, "GET", "/api/v1/webhooks/{id}/deliveries", list_deliveries);
+  constexpr auto kWebhooks = auth::Scope::kWebhooks;
+  add_authenticated(router, context, "GET", "/api/v1/webhooks", kWebhooks, list_webhooks);
+  add_authenticated(router, context, "POST", "/api/v1/webhooks", kWebhooks, create_webhook);
+  add_authenticated(router, context, "DELETE", "/api/v1/webhooks", kWebhooks, delete_by_query);
+  add_authenticated(router, context, "GET", "/api/v1/webhooks/{id}", kWebhooks, get_webhook);
+  add_authenticated(router, context, "DELETE", "/api/v1/webhooks/{id}", kWebhooks, delete_by_path);
+  add_authenticated(router, context, "GET", "/api/v1/webhooks/{id}/deliveries", kWebhooks,
+                    list_deliveries);
   add_authenticated(router, context, "POST", "/api/v1/webhooks/{id}/deliveries/{delivery}/retry",
-                    retry_delivery);
+                    kWebhooks, retry_delivery);
 }
 
 }  // namespace smsgate::http

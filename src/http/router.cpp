@@ -39,6 +39,8 @@ int http_status(ErrorCode code) {
     case ErrorCode::kUnauthorized:
     case ErrorCode::kWrongPassword:
       return 401;
+    case ErrorCode::kForbidden:
+      return 403;
     case ErrorCode::kRateLimited:
       return 429;
     case ErrorCode::kStorage:
@@ -67,10 +69,23 @@ Response error_response(ErrorCode code, std::string_view message, std::string_vi
       http_status(code), "application/json", nlohmann::json{{"error", error}}.dump(), {}};
 }
 
-void Router::add(std::string method, std::string pattern, Handler handler) {
+std::string Access::describe() const {
+  switch (kind) {
+    case Kind::kPublic:
+      return "public";
+    case Kind::kAdminSession:
+      return "admin session";
+    case Kind::kApiKey:
+      break;
+  }
+  if (!scope) return "any API key";
+  return "API key with scope " + std::string(auth::scope_name(*scope));
+}
+
+void Router::add(std::string method, std::string pattern, Access access, Handler handler) {
   std::vector<std::string> segments = split_path(pattern);
-  routes_.push_back(
-      Route{std::move(method), std::move(pattern), std::move(segments), std::move(handler)});
+  routes_.push_back(Route{std::move(method), std::move(pattern), std::move(segments), access,
+                          std::move(handler)});
 }
 
 Router::Match Router::match(std::string_view method, std::string_view path) const {
@@ -93,6 +108,7 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
       result.pattern = route.pattern;
       result.params = std::move(params);
       result.allowed.clear();
+      result.access = route.access;
       return result;
     }
     result.pattern = route.pattern;

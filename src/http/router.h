@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "auth/scopes.h"
 #include "common/error_code.h"
 
 namespace smsgate::http {
@@ -45,14 +46,32 @@ int http_status(ErrorCode code);
 // One JSON error body: {"error": {"code", "message", "field"?}}, with the code's status.
 Response error_response(ErrorCode code, std::string_view message, std::string_view field = {});
 
+// Who may call a route: anyone, the admin page's session, or an API key (with the
+// scope the route needs). The router keeps it beside the route for those who read the
+// table (the server, the authorization tests); the route's handler enforces it
+// (http/api.h add_authenticated).
+struct Access {
+  enum class Kind : uint8_t { kPublic, kAdminSession, kApiKey };
+  Kind kind = Kind::kApiKey;
+  std::optional<auth::Scope> scope;  // kApiKey: the scope it needs; none: any live key
+
+  static Access anyone() { return {Kind::kPublic, std::nullopt}; }
+  static Access admin_session() { return {Kind::kAdminSession, std::nullopt}; }
+  static Access api_key(std::optional<auth::Scope> scope) { return {Kind::kApiKey, scope}; }
+  // "public", "admin session", "API key with scope send", "any API key".
+  std::string describe() const;
+  friend bool operator==(const Access&, const Access&) = default;
+};
+
 class Router {
  public:
   // `pattern`: "/api/v1/messages/{id}"; a {param} matches one non-empty segment.
-  void add(std::string method, std::string pattern, Handler handler);
+  void add(std::string method, std::string pattern, Access access, Handler handler);
 
   struct Match {
     const Handler* handler = nullptr;  // null: no route (see allowed)
     std::string pattern;               // the route's pattern, for metrics
+    Access access;                     // the matched route's (meaningful with a handler)
     std::vector<std::string> params;
     std::vector<std::string> allowed;  // methods the path has, when the method had none
   };
@@ -62,6 +81,7 @@ class Router {
     std::string method;
     std::string pattern;
     std::vector<std::string> segments;
+    Access access;
     Handler handler;
   };
   const std::vector<Route>& routes() const { return routes_; }

@@ -32,8 +32,8 @@ Response asset_response(const WebAsset& asset) {
 void add_web_routes(Router& router) {
   for (const WebAsset& asset : web_assets()) {
     Handler serve = [&asset](const Request&) { return asset_response(asset); };
-    router.add("GET", "/" + std::string(asset.name), serve);
-    if (asset.name == "index.html") router.add("GET", "/", serve);
+    router.add("GET", "/" + std::string(asset.name), Access::anyone(), serve);
+    if (asset.name == "index.html") router.add("GET", "/", Access::anyone(), serve);
   }
 }
 

@@ -40,7 +40,7 @@ class ApiDaemon {
     auto started = daemon::Daemon::start(config_, &clock_);
     REQUIRE_MESSAGE(started.ok(), (started.ok() ? "" : started.error().message));
     daemon_ = std::move(*started);
-    auto key = daemon_->api_keys().create("tests", clock_.now());
+    auto key = daemon_->api_keys().create("tests", auth::Scopes::all(), clock_.now());
     REQUIRE(key.ok());
     key_ = key->key;
     REQUIRE(wait_until([&] { return ready_modems() == modems; }));

@@ -56,7 +56,8 @@ TEST_CASE("api: health needs no key; every other endpoint refuses a missing, bad
   CHECK(health.json()["status"] == "ok");
   CHECK(health.json()["modems"]["ready"] == 1);
 
-  auto revoked = gateway.daemon().api_keys().create("to revoke", gateway.clock().now());
+  auto revoked =
+      gateway.daemon().api_keys().create("to revoke", auth::Scopes::all(), gateway.clock().now());
   REQUIRE(revoked.ok());
   HttpClient revoked_client(gateway.url(), revoked->key);
   CHECK(revoked_client.get("/api/v1/messages").status == 200);
