@@ -24,7 +24,7 @@ std::string utf8(char32_t c) { return pdu::code_points_to_utf8(std::u32string(1,
 nlohmann::json message_json(const store::Message& m) {
   nlohmann::json json = {{"id", m.id},
                          {"to", m.to},
-                         {"text", m.text},
+                         {"text", store::shown_text(m)},
                          {"category", policy::category_name(m.category)},
                          {"priority", m.priority},
                          {"status", store::message_status_name(m.status)},

@@ -12,6 +12,8 @@
 
 namespace smsgate::http {
 
+// A one-time password's text is shown with its code masked (store::shown_text); no
+// record here carries a PDU.
 nlohmann::json message_json(const store::Message& message);
 // message_json with "part_status" (per part) and "history" (oldest first).
 nlohmann::json message_detail_json(const store::MessageDetail& detail);

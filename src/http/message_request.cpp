@@ -1,9 +1,13 @@
 #include "http/message_request.h"
 
+#include <limits>
+
 #include "pdu/gsm7_tables.h"
 #include "policy/category.h"
 
 namespace smsgate::http {
+
+int max_client_priority() { return policy::default_priority(policy::Category::kOtp) - 1; }
 
 Result<pdu::PlanOptions> read_plan_options(Fields& fields) {
   pdu::PlanOptions plan;
@@ -63,6 +67,10 @@ Result<dispatch::OutgoingRequest> read_message_request(const nlohmann::json& obj
     if (!parsed)
       return invalid(fields.field_name("category"),
                      "must be " + std::string(policy::category_choices()));
+    // Only POST /api/v1/otp makes the code, hashes it and applies the per-number limit.
+    if (*parsed == policy::Category::kOtp)
+      return invalid(fields.field_name("category"),
+                     "otp is not accepted here: one-time passwords go through POST /api/v1/otp");
     request.category = *parsed;
   }
   auto send_at = fields.time("send_at");
@@ -71,9 +79,20 @@ Result<dispatch::OutgoingRequest> read_message_request(const nlohmann::json& obj
   auto ttl = fields.integer("ttl", 1, kMaxTtlSeconds);
   if (!ttl) return ttl.error();
   if (*ttl) request.ttl_ms = **ttl * 1000;
-  auto priority = fields.integer("priority", store::kMinPriority, store::kMaxPriority);
+  // Read unbounded, so that the one range check below names the allowed range.
+  auto priority = fields.integer("priority", std::numeric_limits<int64_t>::min(),
+                                 std::numeric_limits<int64_t>::max());
   if (!priority) return priority.error();
-  if (*priority) request.priority = static_cast<int>(**priority);
+  if (*priority) {
+    if (**priority < kMinClientPriority || **priority > max_client_priority())
+      return invalid(fields.field_name("priority"),
+                     "must be " + std::to_string(kMinClientPriority) + " to " +
+                         std::to_string(max_client_priority()) + ", not " +
+                         std::to_string(**priority) + "; " +
+                         std::to_string(max_client_priority() + 1) +
+                         " and above are kept for one-time passwords");
+    request.priority = static_cast<int>(**priority);
+  }
   auto status_report = fields.boolean("status_report");
   if (!status_report) return status_report.error();
   request.status_report = status_report->value_or(false);

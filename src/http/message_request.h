@@ -15,9 +15,14 @@ namespace smsgate::http {
 
 inline constexpr size_t kMaxTextBytes = 10000;  // 255 parts of 67 UCS-2 characters, with room
 inline constexpr int64_t kMaxTtlSeconds = 30LL * 24 * 3600;
+// A client's `priority`: from the store's lowest to just below a one-time password's
+// (policy::default_priority), so that nothing a client sends outranks a code.
+inline constexpr int kMinClientPriority = store::kMinPriority;
+int max_client_priority();
 
 // {to, text, category?, send_at?, ttl?, priority?, status_report?, expect_reply?,
-//  external_id?, modem?, options?}; unknown fields are refused.
+//  external_id?, modem?, options?}; unknown fields are refused, and so is category
+// "otp" (codes are made by POST /api/v1/otp, never written by a client).
 Result<dispatch::OutgoingRequest> read_message_request(const nlohmann::json& object,
                                                        const std::string& prefix);
 // "options": {encoding?: auto|gsm7|ucs2, transliterate?, languages?: ["tr", ...]}.

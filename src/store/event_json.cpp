@@ -40,6 +40,24 @@ nlohmann::json inbound_json(const InboundMessage& message) {
   return item;
 }
 
+std::string mask_digits(std::string_view text) {
+  std::string masked;
+  masked.reserve(text.size());
+  for (char c : text) {
+    if (c >= '0' && c <= '9') {
+      masked += "\u2022";
+    } else {
+      masked += c;
+    }
+  }
+  return masked;
+}
+
+std::string shown_text(const Message& message) {
+  if (message.category == policy::Category::kOtp) return mask_digits(message.text);
+  return message.text;
+}
+
 nlohmann::json message_event_data(const Message& message, std::string_view reason) {
   nlohmann::json data = {
       {"id", message.id},

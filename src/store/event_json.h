@@ -35,7 +35,14 @@ std::string iso8601_utc(int64_t ms);
 // in_reply_to?: {id, external_id, category}, rating?}.
 nlohmann::json inbound_json(const InboundMessage& message);
 
-// The data of a message.* event.
+// A message's text as the API may show it: a one-time password's with its code masked
+// ("Your code is ••••••": every digit becomes U+2022, as the store redacts it once the
+// message is final, see schema migration 9); any other message's as it is.
+std::string shown_text(const Message& message);
+// `text` with every ASCII digit replaced by "•".
+std::string mask_digits(std::string_view text);
+
+// The data of a message.* event. It carries no text, so no event shows a code.
 nlohmann::json message_event_data(const Message& message, std::string_view reason);
 
 // The whole body of an event, the envelope {"event", "occurred_at", "data"}, dumped

@@ -286,6 +286,8 @@ TEST_CASE("api: every kind of bad request is refused with its code and field, an
       {R"({"to": "+4917012345678", "text": "x", "ttl": "1h"})", "invalid_field", "ttl"},
       {R"({"to": "+4917012345678", "text": "x", "ttl": 1.5})", "invalid_field", "ttl"},
       {R"({"to": "+4917012345678", "text": "x", "priority": 5000})", "invalid_field", "priority"},
+      {R"({"to": "+4917012345678", "text": "x", "priority": 100})", "invalid_field", "priority"},
+      {R"({"to": "+4917012345678", "text": "Code 123456", "category": "otp"})", "invalid_field", "category"},
       {R"({"to": "+4917012345678", "text": "x", "send_at": "tomorrow"})", "invalid_field", "send_at"},
       {R"({"to": "+4917012345678", "text": "x", "send_at": "2026-02-30T10:00:00Z"})", "invalid_field", "send_at"},
       {R"({"to": "+4917012345678", "text": "x", "send_at": "2026-11-23T10:00:00"})", "invalid_field", "send_at"},
@@ -323,6 +325,10 @@ TEST_CASE("api: every kind of bad request is refused with its code and field, an
   CHECK(client.post("/api/v1/messages/batch", json::object()).error_code() == "missing_field");
   CHECK(client.post("/api/v1/messages/batch", {{"messages", json::array()}}).status == 400);
   CHECK(client.post("/api/v1/messages/batch", {{"messages", {1, 2}}}).error_field() == "messages[0]");
+  CHECK(client.post("/api/v1/messages/batch",
+                    {{"messages", {{{"to", kCustomer}, {"text", "fine"}},
+                                   {{"to", kCustomer}, {"text", "Code 1"}, {"category", "otp"}}}}})
+            .error_field() == "messages[1].category");
   CHECK(client.post("/api/v1/messages/preview", json::object()).error_field() == "text");
 
   // Transport-level refusals.
@@ -356,19 +362,19 @@ TEST_CASE("api: an opted-out number gets no messages but still gets one-time pas
   CHECK(refused.error_field() == "to");
   CHECK(client.post("/api/v1/otp", {{"to", kCustomer}}).status == 202);
   // In a batch: the first message that fails is the one reported, whether it failed on
-  // its opt-out or on its fields; an OTP to the number is not refused.
-  json otp = {{"to", kCustomer}, {"text", "Code 123456"}, {"category", "otp"}};
+  // its opt-out or on its fields.
+  json other = {{"to", "+4917012345670"}, {"text", "Your order has shipped"}};
   json fine = {{"to", "+4917012345679"}, {"text", "fine"}};
   json opted_out = {{"to", kCustomer}, {"text", "Sale!"}};
   json bad = {{"to", "nonsense"}, {"text", "bad"}};
-  auto batch = client.post("/api/v1/messages/batch", {{"messages", {otp, fine, opted_out, bad}}});
+  auto batch = client.post("/api/v1/messages/batch", {{"messages", {other, fine, opted_out, bad}}});
   CHECK(batch.status == 409);
   CHECK(batch.error_code() == "recipient_opted_out");
   CHECK(batch.error_field() == "messages[2].to");
-  batch = client.post("/api/v1/messages/batch", {{"messages", {otp, bad, opted_out}}});
+  batch = client.post("/api/v1/messages/batch", {{"messages", {other, bad, opted_out}}});
   CHECK(batch.status == 400);
   CHECK(batch.error_field() == "messages[1].to");
-  CHECK(client.post("/api/v1/messages/batch", {{"messages", {otp, fine}}}).status == 202);
+  CHECK(client.post("/api/v1/messages/batch", {{"messages", {other, fine}}}).status == 202);
   auto listed = client.get("/api/v1/optouts").json();
   REQUIRE(listed["items"].size() == 1);
   CHECK(listed["items"][0]["number"] == kCustomer);

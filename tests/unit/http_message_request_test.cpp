@@ -1,0 +1,66 @@
+// What a client may not ask for in a submission: the otp category (codes are made by
+// POST /api/v1/otp only) and a priority that would outrank one-time passwords.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "http/message_request.h"
+#include "policy/category.h"
+
+namespace smsgate::http {
+namespace {
+
+using nlohmann::json;
+
+json message(json extra = json::object()) {
+  json body = {{"to", "+4917012345678"}, {"text", "Your code is 123456"}};
+  body.update(extra);
+  return body;
+}
+
+TEST_CASE("message request: category otp is refused, pointing to /api/v1/otp") {
+  auto refused = read_message_request(message({{"category", "otp"}}), "");
+  REQUIRE(!refused.ok());
+  CHECK(refused.error().code == ErrorCode::kInvalidField);
+  CHECK(refused.error().field == "category");
+  CHECK(refused.error().message.find("/api/v1/otp") != std::string::npos);
+
+  auto in_batch = read_message_request(message({{"category", "otp"}}), "messages[2].");
+  REQUIRE(!in_batch.ok());
+  CHECK(in_batch.error().field == "messages[2].category");
+
+  for (const char* name : {"transactional", "reminder", "feedback", "marketing"}) {
+    CAPTURE(name);
+    auto accepted = read_message_request(message({{"category", name}}), "");
+    REQUIRE(accepted.ok());
+    CHECK(accepted->category == *policy::parse_category(name));
+  }
+}
+
+TEST_CASE("message request: a client's priority stays below a one-time password's") {
+  const int otp_priority = policy::default_priority(policy::Category::kOtp);
+  CHECK(max_client_priority() == otp_priority - 1);
+  for (int64_t allowed : {int64_t{kMinClientPriority}, int64_t{0}, int64_t{otp_priority - 1}}) {
+    CAPTURE(allowed);
+    auto accepted = read_message_request(message({{"priority", allowed}}), "");
+    REQUIRE(accepted.ok());
+    CHECK(accepted->priority == allowed);
+  }
+  const std::string range =
+      std::to_string(kMinClientPriority) + " to " + std::to_string(otp_priority - 1);
+  for (int64_t refused_priority : {int64_t{otp_priority}, int64_t{5000},
+                                   int64_t{kMinClientPriority} - 1, int64_t{9'000'000'000'000}}) {
+    CAPTURE(refused_priority);
+    auto refused = read_message_request(message({{"priority", refused_priority}}), "messages[0].");
+    REQUIRE(!refused.ok());
+    CHECK(refused.error().code == ErrorCode::kInvalidField);
+    CHECK(refused.error().field == "messages[0].priority");
+    CHECK(refused.error().message.find(range) != std::string::npos);
+  }
+  auto not_a_number = read_message_request(message({{"priority", "high"}}), "");
+  REQUIRE(!not_a_number.ok());
+  CHECK(not_a_number.error().field == "priority");
+}
+
+}  // namespace
+}  // namespace smsgate::http
