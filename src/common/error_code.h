@@ -35,6 +35,8 @@ enum class ErrorCode : uint8_t {
   kWrongPassword,
   kRateLimited,
   kStorage,  // the database failed: an internal error to the client
+  // The disk cannot take a write now (full, I/O error, read-only): 503, try again later
+  kStorageUnavailable,
   kInternal,
 };
 
@@ -87,6 +89,8 @@ constexpr std::string_view error_code_name(ErrorCode code) {
       return "rate_limited";
     case ErrorCode::kStorage:
       return "storage";
+    case ErrorCode::kStorageUnavailable:
+      return "storage_unavailable";
     case ErrorCode::kInternal:
       return "internal";
   }

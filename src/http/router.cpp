@@ -46,6 +46,8 @@ int http_status(ErrorCode code) {
     case ErrorCode::kStorage:
     case ErrorCode::kInternal:
       return 500;
+    case ErrorCode::kStorageUnavailable:
+      return 503;
     case ErrorCode::kNone:
     case ErrorCode::kInvalidRequest:
     case ErrorCode::kInvalidJson:

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "store/files.h"
 #include "store/schema.h"
 
 namespace smsgate::store {
@@ -29,6 +30,10 @@ Status configure(Connection& connection, const StoreOptions& options, bool write
     // (2 MiB) holds; it then spills pages to the WAL before the commit and writes them
     // again when they change once more. 16 MiB holds four batches of 1,000.
     if (auto s = connection.exec("PRAGMA cache_size=-16384"); !s.ok()) return s;
+    // A WAL that grew in a burst is cut back to this when it starts over (pragmas take
+    // no bound values; engine.h kWalSizeLimitBytes says the same number).
+    static_assert(kWalSizeLimitBytes == 8388608);
+    if (auto s = connection.exec("PRAGMA journal_size_limit=8388608"); !s.ok()) return s;
   }
   if (auto s = connection.exec("PRAGMA synchronous=FULL"); !s.ok()) return s;
   if (auto s = connection.exec("PRAGMA foreign_keys=ON"); !s.ok()) return s;
@@ -37,21 +42,46 @@ Status configure(Connection& connection, const StoreOptions& options, bool write
   return ok_status();
 }
 
+// "<path>: <what went wrong>", keeping the error's code (a full disk stays one).
+Error about(const std::string& path, const Error& error) {
+  return Error{path + ": " + error.message, error.code};
+}
+
+// SQLite's WAL hook: after every commit, the frames now in the WAL. Takes the place of
+// SQLite's automatic checkpoint (which is itself this hook), doing what it did, and
+// tells the engine how big the WAL is.
+int on_wal_commit(void* frames, sqlite3* db, const char* schema, int frames_in_wal) {
+  *static_cast<int*>(frames) = frames_in_wal;
+  if (frames_in_wal >= kCheckpointFrames)
+    (void)sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  return SQLITE_OK;
+}
+
 }  // namespace
 
 // --- Opening ------------------------------------------------------------------------
 
 Result<std::unique_ptr<Engine>> Engine::open(const std::string& path, StoreOptions options) {
+  // Before SQLite sees the file: a database it creates would take the umask's mode, and
+  // its -wal and -shm would copy that.
+  auto file_notes = make_database_private(path);
+  if (!file_notes.ok()) return file_notes.error();
   auto connection = Connection::open(path, /*create=*/true);
   if (!connection.ok()) return connection.error();
   if (auto s = configure(*connection, options, /*writer=*/true); !s.ok())
-    return make_error(path + ": " + s.error().message);
-  if (auto s = migrate(*connection); !s.ok()) return make_error(path + ": " + s.error().message);
-  return std::unique_ptr<Engine>(new Engine(path, options, std::move(*connection)));
+    return about(path, s.error());
+  if (auto s = migrate(*connection); !s.ok()) return about(path, s.error());
+  return std::unique_ptr<Engine>(
+      new Engine(path, options, std::move(*connection), std::move(*file_notes)));
 }
 
-Engine::Engine(std::string path, StoreOptions options, Connection writer)
-    : path_(std::move(path)), options_(options), writer_connection_(std::move(writer)) {
+Engine::Engine(std::string path, StoreOptions options, Connection writer,
+               std::vector<std::string> file_notes)
+    : path_(std::move(path)),
+      options_(options),
+      file_notes_(std::move(file_notes)),
+      writer_connection_(std::move(writer)) {
+  sqlite3_wal_hook(writer_connection_.handle(), on_wal_commit, &wal_frames_);
   writer_ = std::thread([this] { writer_loop(); });
 }
 
@@ -97,23 +127,48 @@ void Engine::writer_loop() {
       write_queue_.erase(write_queue_.begin(), write_queue_.begin() + static_cast<ptrdiff_t>(take));
     }
     run_batch(batch);
+    bool idle;
     {
       MutexLock lock(write_mutex_);
       for (WriteOp* op : batch) op->done = true;
+      idle = write_queue_.empty();
     }
     write_done_.notify_all();
     batch.clear();
+    if (idle) truncate_wal_if_grown();
   }
+}
+
+void Engine::truncate_wal_if_grown() {
+  if (wal_frames_ < kCheckpointFrames) return;
+  sqlite3* db = writer_connection_.handle();
+  // Never wait for a reader on an old snapshot: writes queued meanwhile would wait too.
+  sqlite3_busy_timeout(db, 0);
+  int rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+  sqlite3_busy_timeout(db, options_.busy_timeout_ms);
+  if (rc != SQLITE_OK) return;  // a reader, or the disk: the next idle moment tries again
+  wal_frames_ = 0;
+  wal_truncations_.fetch_add(1);
 }
 
 void Engine::run_batch(std::vector<WriteOp*>& batch) {
   Connection& db = writer_connection_;
-  auto fail_all = [&](const Error& error) {
+  auto fail_all = [&](const std::string& what, const Error& error) {
     for (WriteOp* op : batch)
-      if (op->result.ok()) op->result = error;
+      if (op->result.ok()) op->result = Error{what + error.message, error.code};
   };
+  // Counted once the batch is over, whichever way it ends.
+  struct CountFaults {
+    std::vector<WriteOp*>& batch;
+    std::atomic<uint64_t>& faults;
+    ~CountFaults() {
+      for (WriteOp* op : batch)
+        if (!op->result.ok() && op->result.error().code == ErrorCode::kStorageUnavailable)
+          faults.fetch_add(1);
+    }
+  } count_faults{batch, storage_faults_};
   if (auto begun = db.exec("BEGIN IMMEDIATE"); !begun.ok()) {
-    fail_all(make_error("cannot start a transaction: " + begun.error().message));
+    fail_all("cannot start a transaction: ", begun.error());
     return;
   }
   for (size_t i = 0; i < batch.size(); ++i) {
@@ -132,7 +187,8 @@ void Engine::run_batch(std::vector<WriteOp*>& batch) {
     // itself; then nothing of this batch can commit and the rest must not run in
     // autocommit mode behind our back.
     if (sqlite3_get_autocommit(db.handle())) {
-      Error lost = make_error("transaction rolled back: " + op->result.error().message);
+      const Error& cause = op->result.error();
+      Error lost{"transaction rolled back: " + cause.message, cause.code};
       for (size_t j = 0; j < batch.size(); ++j)
         if (j != i) batch[j]->result = lost;
       return;
@@ -142,11 +198,19 @@ void Engine::run_batch(std::vector<WriteOp*>& batch) {
   }
   if (auto committed = db.exec("COMMIT"); !committed.ok()) {
     (void)db.exec("ROLLBACK");
-    fail_all(make_error("commit failed: " + committed.error().message));
+    fail_all("commit failed: ", committed.error());
     return;
   }
   transactions_.fetch_add(1);
   write_operations_.fetch_add(batch.size());
+}
+
+Status Engine::freeze_size(bool frozen) {
+  // max_page_count never goes below the pages in use, so 1 means "as big as it is";
+  // the other is the largest page count SQLite accepts.
+  return write([frozen](Connection& db) {
+    return db.exec(frozen ? "PRAGMA max_page_count=1" : "PRAGMA max_page_count=4294967294");
+  });
 }
 
 // --- Reading: a pool of connections ------------------------------------------------

@@ -17,6 +17,19 @@
 // demand), given back when the lease ends. A read started after a write returned sees
 // that write.
 //
+// The WAL stays small: SQLite checkpoints it every kCheckpointFrames frames, and once
+// a burst is over (nothing queued) and the WAL holds that many frames, the writer
+// checkpoints it whole and truncates it, without waiting for readers (if one holds an
+// old snapshot, the next idle moment tries again). journal_size_limit caps what an
+// emptied WAL keeps on disk when truncating was not possible.
+//
+// Faults of the disk (full, I/O errors, a file that cannot be opened or written) come
+// back as ErrorCode::kStorageUnavailable (store/sqlite.h error_code_for); the write
+// that met one changed nothing, and the next write tries the disk again.
+//
+// Files: the database, its -wal and -shm are made private (0600) before every open,
+// whatever the umask (store/files.h); file_notes() says what was found open to others.
+//
 // Thread safety: write(), read() and the counters may be called from any thread at the
 // same time. The destructor must not race with calls; it finishes queued writes, then
 // closes.
@@ -46,6 +59,12 @@ struct StoreOptions {
   // limit under a flood; the rest wait for the next commit.
   size_t max_batch = 1024;
 };
+
+// SQLite's own default for its automatic checkpoints: 1000 pages, 4 MiB of WAL.
+inline constexpr int kCheckpointFrames = 1000;
+// What an emptied WAL may keep on disk (PRAGMA journal_size_limit): twice the WAL
+// between two automatic checkpoints.
+inline constexpr int64_t kWalSizeLimitBytes = 8 << 20;
 
 class Engine {
  public:
@@ -87,19 +106,38 @@ class Engine {
   // they carried; operations / transactions is the grouping achieved.
   uint64_t transactions() const { return transactions_.load(); }
   uint64_t write_operations() const { return write_operations_.load(); }
+  // Write operations that failed on a fault of the disk (kStorageUnavailable).
+  uint64_t storage_faults() const { return storage_faults_.load(); }
+  // Checkpoints that emptied the WAL after a burst.
+  uint64_t wal_truncations() const { return wal_truncations_.load(); }
+
+  // What opening found wrong with the files' modes and fixed (store/files.h), for the
+  // log; empty when all was private.
+  const std::vector<std::string>& file_notes() const { return file_notes_; }
+
+  // While frozen, the database cannot grow beyond the pages it has now (SQLite's
+  // max_page_count on the writing connection): a write that needs more fails as on a
+  // full disk. For tests that fill the disk and free it again.
+  Status freeze_size(bool frozen);
 
  private:
   struct WriteOp;
 
-  Engine(std::string path, StoreOptions options, Connection writer);
+  Engine(std::string path, StoreOptions options, Connection writer,
+         std::vector<std::string> file_notes);
 
   void writer_loop();
   void run_batch(std::vector<WriteOp*>& batch);
+  // After a burst: checkpoint the whole WAL and truncate it, when it has grown.
+  void truncate_wal_if_grown();
   void give_back(Connection connection);
 
   const std::string path_;
   const StoreOptions options_;
+  const std::vector<std::string> file_notes_;
   Connection writer_connection_;  // only the writer thread touches it after open()
+  // Frames in the WAL after the last commit (SQLite's WAL hook tells); writer thread.
+  int wal_frames_ = 0;
 
   Mutex write_mutex_;
   std::condition_variable write_wanted_;  // the writer waits for work
@@ -112,6 +150,8 @@ class Engine {
 
   std::atomic<uint64_t> transactions_{0};
   std::atomic<uint64_t> write_operations_{0};
+  std::atomic<uint64_t> storage_faults_{0};
+  std::atomic<uint64_t> wal_truncations_{0};
   std::thread writer_;
 };
 

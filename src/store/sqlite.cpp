@@ -4,6 +4,19 @@
 
 namespace smsgate::store {
 
+ErrorCode error_code_for(int sqlite_code) {
+  switch (sqlite_code & 0xff) {
+    case SQLITE_FULL:      // the disk (or the page limit) is full
+    case SQLITE_IOERR:     // every SQLITE_IOERR_*: reading, writing, fsync, locking
+    case SQLITE_CANTOPEN:  // the file or its -wal/-shm cannot be opened or created
+    case SQLITE_READONLY:  // a read-only mount, or a file that lost its write permission
+    case SQLITE_NOLFS:
+      return ErrorCode::kStorageUnavailable;
+    default:
+      return ErrorCode::kStorage;
+  }
+}
+
 Result<Connection> Connection::open(const std::string& path, bool create) {
   // SQLite counts every allocation under one process-wide mutex unless told not to;
   // with the writer and the readers busy at once that mutex was a tenth of the CPU
@@ -18,7 +31,7 @@ Result<Connection> Connection::open(const std::string& path, bool create) {
   if (rc != SQLITE_OK) {
     std::string message = "cannot open database " + path + ": " +
                           (connection.db_ ? sqlite3_errmsg(connection.db_) : sqlite3_errstr(rc));
-    return make_error(std::move(message));
+    return Error{std::move(message), error_code_for(rc)};
   }
   sqlite3_extended_result_codes(connection.db_, 1);
   return connection;
@@ -49,8 +62,10 @@ void Connection::close() {
 }
 
 Error Connection::error(std::string_view what) const {
-  // Coded, so that the API answers 500 for it rather than blaming the request.
-  return Error{"database error in " + std::string(what) + ": " + sqlite3_errmsg(db_), ErrorCode::kStorage};
+  // Coded, so that the API answers 500 (or 503 for the disk's faults) rather than
+  // blaming the request.
+  return Error{"database error in " + std::string(what) + ": " + sqlite3_errmsg(db_),
+               error_code_for(sqlite3_extended_errcode(db_))};
 }
 
 Status Connection::exec(const char* sql) {
@@ -59,7 +74,7 @@ Status Connection::exec(const char* sql) {
   if (rc == SQLITE_OK) return ok_status();
   std::string text = message ? message : sqlite3_errstr(rc);
   sqlite3_free(message);
-  return Error{"database error: " + text, ErrorCode::kStorage};
+  return Error{"database error: " + text, error_code_for(rc)};
 }
 
 Result<Query> Connection::query(const char* sql) {

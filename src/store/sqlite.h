@@ -23,6 +23,12 @@ namespace smsgate::store {
 
 class Query;
 
+// The code of an error SQLite answered `sqlite_code` (primary or extended) for: the
+// disk's faults (full, I/O, cannot open or create, read-only) are
+// kStorageUnavailable, a state that passes when space returns; anything else is
+// kStorage, the daemon's own failure.
+ErrorCode error_code_for(int sqlite_code);
+
 class Connection {
  public:
   // Opens (creating when `create`) the database at `path` in "no mutex" mode: each

@@ -32,11 +32,15 @@
 // destructor must not race with calls; it finishes queued writes, then closes.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
+#include "common/thread_annotations.h"
 #include "store/credentials.h"
 #include "store/engine.h"
 #include "store/inbound.h"
@@ -46,6 +50,14 @@
 #include "store/webhooks.h"
 
 namespace smsgate::store {
+
+// The outbound queue at a glance (Store::queue_state), for the health route.
+struct QueueState {
+  int64_t due = 0;                       // queued or scheduled, due now, waiting for a modem
+  int64_t sending = 0;                   // claimed by a modem
+  std::optional<int64_t> oldest_due_at;  // the earliest due time among `due`
+  friend bool operator==(const QueueState&, const QueueState&) = default;
+};
 
 class Store : public Outbound, public Inbound, public Modems, public Webhooks, public Credentials {
  public:
@@ -66,9 +78,41 @@ class Store : public Outbound, public Inbound, public Modems, public Webhooks, p
   // they carried; operations / transactions is the grouping achieved.
   uint64_t transactions() const { return engine_->transactions(); }
   uint64_t write_operations() const { return engine_->write_operations(); }
+  // Write operations refused by a fault of the disk (full, I/O error).
+  uint64_t storage_faults() const { return engine_->storage_faults(); }
+
+  // Files found open to group or others when the store opened, and what was done
+  // (store/files.h); for the log.
+  const std::vector<std::string>& file_notes() const { return engine_->file_notes(); }
+
+  // Whether a submission could be stored now. A real write, group-committed with the
+  // others: a 64 KiB row made and undone in a savepoint (does the database have room
+  // to grow?) and one small row rewritten (can the WAL be written and synced?). A
+  // success is reused for a second (kWritableReuse) unless a write failed on the disk
+  // since, so a flood of health checks costs at most one commit a second; a failure is
+  // looked at again each time, so that space coming back shows at once.
+  // Errors: what the disk said, code kStorageUnavailable (or kStorage).
+  Status check_writable();
+  static constexpr std::chrono::milliseconds kWritableReuse{1000};
+
+  // Read: how many messages wait, are being sent, and since when the oldest due one
+  // has waited, at `now` (ms since the epoch).
+  Result<QueueState> queue_state(int64_t now);
+
+  // Tests: while frozen the database cannot grow (engine.h freeze_size).
+  Status freeze_size(bool frozen) { return engine_->freeze_size(frozen); }
 
  private:
   std::unique_ptr<Engine> engine_;
+
+  struct WritableCheck {
+    std::chrono::steady_clock::time_point at;
+    uint64_t storage_faults = 0;  // the engine's count when it was made
+    Status result = ok_status();
+  };
+  Mutex writable_mutex_;
+  std::optional<WritableCheck> last_writable_check_ GUARDED_BY(writable_mutex_);
+  uint64_t write_probes_ GUARDED_BY(writable_mutex_) = 0;
 };
 
 }  // namespace smsgate::store
