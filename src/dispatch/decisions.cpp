@@ -126,4 +126,10 @@ OutcomeAction decide_outcome(const SendOutcome& outcome, const Sending& sending,
   return {.kind = Next::kFinish};
 }
 
+bool sends_again_whole(std::span<const store::Part> parts, const std::string& modem) {
+  return std::any_of(parts.begin(), parts.end(), [&](const store::Part& part) {
+    return part.sent_at.has_value() && part.modem.has_value() && *part.modem != modem;
+  });
+}
+
 }  // namespace smsgate::dispatch

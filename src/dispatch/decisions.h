@@ -51,6 +51,15 @@
 //   Every retry spends an attempt; the one that reaches max_attempts gives up instead:
 //     max_attempts 5, 4 made before, temporary     → kGiveUp "gave up after 5 attempts: <detail>"
 //
+// sends_again_whole: a phone joins the parts of a long message only when they come
+// from one sender (one SIM), so the parts of a message leave from one modem, in order.
+// A message released part-way (a modem that failed, went away, or a retry) that is
+// claimed again by the modem that began it goes on with the next part, same
+// reference; claimed by another modem, it goes again whole from there.
+//   part 1 sent from A, claimed by A               → false: part 2 next
+//   part 1 sent from A, claimed by B               → true: parts 1 and 2 from B
+//   nothing sent yet                               → false
+//
 // Thread safety: pure functions; they share nothing but the policy objects they are
 // given (immutable, see src/policy/).
 #pragma once
@@ -65,6 +74,7 @@
 #include "policy/limits.h"
 #include "policy/quiet_hours.h"
 #include "policy/routes.h"
+#include "store/types.h"
 
 namespace smsgate::dispatch {
 
@@ -151,5 +161,8 @@ struct OutcomeAction {
 OutcomeAction decide_outcome(const modem::SendOutcome& outcome, const Sending& sending,
                              const ModemView& here, std::span<const ModemView> modems,
                              bool draining, const policy::Backoff& backoff, int64_t now);
+
+// `parts`: the claimed message's parts as the store has them; `modem`: the claimant.
+bool sends_again_whole(std::span<const store::Part> parts, const std::string& modem);
 
 }  // namespace smsgate::dispatch

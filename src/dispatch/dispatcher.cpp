@@ -16,6 +16,8 @@ using modem::State;
 
 // How often incomplete multipart inbound messages are looked at.
 constexpr int64_t kPartialCheckMs = 60 * 1000;
+// How often writes are tried again after the store refused one (disk full, I/O).
+constexpr int64_t kStoreRetryMs = 2000;
 // How often spent OTP codes are purged: the retention is a day, so an hour late is
 // nothing, and an idle box does not wake its disk every minute for it.
 constexpr int64_t kOtpPurgeMs = 3600 * 1000;
@@ -37,6 +39,25 @@ std::string with_remaining_validity(const std::string& pdu_hex, const store::Mes
 }
 
 bool is_queued(const store::Part& part) { return part.status == store::PartStatus::kQueued; }
+
+// Each part's PDU with concatenation reference `reference`, or one that differs from
+// the parts' own; fewer entries than parts when a PDU has no reference to rewrite.
+std::map<int64_t, std::string> with_new_reference(const std::vector<store::Part>& parts,
+                                                  uint16_t reference) {
+  std::map<int64_t, std::string> rewritten;
+  for (const store::Part& part : parts) {
+    auto octets = pdu::from_hex(part.pdu_hex);
+    if (!octets) return rewritten;
+    auto was = pdu::set_concat_reference(*octets, reference);
+    if (!was) return rewritten;
+    const bool short_reference = *was <= 0xff;
+    if (*was == reference || (short_reference && *was == (reference & 0xff))) {
+      return with_new_reference(parts, static_cast<uint16_t>(reference + 1));
+    }
+    rewritten.emplace(part.id, pdu::to_hex(*octets));
+  }
+  return rewritten;
+}
 
 }  // namespace
 
@@ -66,6 +87,8 @@ Dispatcher::Dispatcher(store::Store& store, const Clock& clock, DispatcherOption
   });
   chores_.add("purge spent OTP codes", kOtpPurgeMs,
               [this](int64_t now) { purge_spent_otp_codes(now); });
+  chores_.add("settle what the store could not record", kStoreRetryMs,
+              [this](int64_t now) { settle_after_store_fault(now); });
 }
 
 Dispatcher::~Dispatcher() { stop(false); }
@@ -81,7 +104,7 @@ Status Dispatcher::start() {
   auto not_sending = store_.modems_not_sending();
   if (!not_sending) return not_sending.error();
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     not_sending_ = std::set<std::string>(not_sending->begin(), not_sending->end());
   }
   thread_ = std::thread([this] { run(); });
@@ -92,7 +115,7 @@ Result<bool> Dispatcher::set_modem_sending(const std::string& modem, bool enable
   auto found = store_.set_modem_sending(modem, enabled);
   if (!found || !*found) return found;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (enabled) {
       not_sending_.erase(modem);
     } else {
@@ -105,18 +128,19 @@ Result<bool> Dispatcher::set_modem_sending(const std::string& modem, bool enable
 }
 
 bool Dispatcher::modem_sending(const std::string& modem) const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return !not_sending_.contains(modem);
 }
 
 void Dispatcher::stop(bool drain, int64_t deadline_ms) {
-  std::unique_lock lock(mutex_);
+  MutexLock lock(mutex_);
   if (!thread_.joinable()) return;
   stopping_ = true;
   woken_ = true;
   changed_.notify_all();
   if (drain) {
-    changed_.wait_for(lock, std::chrono::milliseconds(deadline_ms), [this] { return idle_; });
+    changed_.wait_for(lock.native(), std::chrono::milliseconds(deadline_ms),
+                      [this]() REQUIRES(mutex_) { return idle_; });
     if (!idle_) spdlog::warn("stopping with parts still in flight");
   }
   exit_ = true;
@@ -126,7 +150,7 @@ void Dispatcher::stop(bool drain, int64_t deadline_ms) {
 }
 
 void Dispatcher::wake() {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   woken_ = true;
   changed_.notify_all();
 }
@@ -135,7 +159,7 @@ Status Dispatcher::reload(DispatcherOptions options) {
   // Checked here, on the caller's thread, so that a bad file changes nothing.
   auto keywords = policy::KeywordMatcher::create(options.optout_keywords, options.optin_keywords);
   if (!keywords) return keywords.error();
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   events_.emplace_back(ReloadEvent{std::make_shared<DispatcherOptions>(std::move(options))});
   changed_.notify_all();
   return ok_status();
@@ -150,13 +174,13 @@ void Dispatcher::handle_reload(const ReloadEvent& event) {
   quiet_hours_ = policy::QuietHours(options_.quiet_hours, options_.timezone);
   router_ = policy::Router(options_.routes);
   backoff_ = policy::Backoff(options_.retry, options_.random);
-  for (auto& [id, slot] : slots_) apply_modem_policy(slot);
+  for (auto& [id, slot] : slots_) apply_modem_policy(id, slot);
   spdlog::info("policies reloaded");
 }
 
 DispatchCounters Dispatcher::counters() const {
   const InboxCounters inbound = inbox_.counters();
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   DispatchCounters counters = counters_;
   counters.inbound_parts = inbound.inbound_parts;
   counters.inbound_messages = inbound.inbound_messages;
@@ -166,19 +190,19 @@ DispatchCounters Dispatcher::counters() const {
 }
 
 void Dispatcher::on_status(const std::string& modem, const modem::ModemStatus& status) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   events_.emplace_back(StatusEvent{modem, status});
   changed_.notify_all();
 }
 
 void Dispatcher::on_sent(const std::string& modem, const SendOutcome& outcome) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   events_.emplace_back(SentEvent{modem, outcome});
   changed_.notify_all();
 }
 
 void Dispatcher::on_received(const std::string& modem, const modem::Received& received) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   events_.emplace_back(ReceivedEvent{modem, received});
   changed_.notify_all();
 }
@@ -191,10 +215,10 @@ void Dispatcher::run() {
     std::deque<Event> events;
     bool stopping;
     {
-      std::unique_lock lock(mutex_);
+      MutexLock lock(mutex_);
       int64_t wait_ms = std::clamp<int64_t>(next_look - clock_.now(), 0, options_.idle_poll_ms);
-      changed_.wait_for(lock, std::chrono::milliseconds(wait_ms),
-                        [this] { return !events_.empty() || woken_ || exit_; });
+      changed_.wait_for(lock.native(), std::chrono::milliseconds(wait_ms),
+                        [this]() REQUIRES(mutex_) { return !events_.empty() || woken_ || exit_; });
       if (exit_) break;
       events.swap(events_);
       woken_ = false;
@@ -208,7 +232,7 @@ void Dispatcher::run() {
       for (auto& [id, slot] : slots_) {
         if (slot.current && !slot.in_flight_part) release(slot, now, "shutting down", now, false);
       }
-      std::lock_guard lock(mutex_);
+      MutexLock lock(mutex_);
       idle_ = !any_in_flight();
       changed_.notify_all();
       next_look = now + options_.idle_poll_ms;
@@ -227,6 +251,37 @@ void Dispatcher::purge_spent_otp_codes(int64_t now) {
   } else if (*purged > 0) {
     spdlog::debug("otp: purged {} spent code(s)", *purged);
   }
+}
+
+void Dispatcher::settle_after_store_fault(int64_t now) {
+  if (!store_fault_) return;
+  // Sends first: requeueing would take their parts for unsent.
+  while (!unrecorded_sends_.empty()) {
+    const UnrecordedSend& send = unrecorded_sends_.front();
+    auto marked = store_.mark_part_sent(send.part_id, send.tp_mr, send.at);
+    if (!marked) {
+      auto detail = store_.get_message(send.message_id);
+      const bool still_submitting =
+          detail && *detail &&
+          std::any_of((*detail)->parts.begin(), (*detail)->parts.end(), [&](const auto& part) {
+            return part.id == send.part_id && part.status == store::PartStatus::kSubmitting;
+          });
+      if (still_submitting) return;  // the store still refuses: next time
+    } else {
+      note(marked);
+    }
+    unrecorded_sends_.erase(unrecorded_sends_.begin());
+  }
+  std::vector<int64_t> held;
+  for (const auto& [id, slot] : slots_) {
+    if (slot.current) held.push_back(slot.current->message.id);
+  }
+  auto requeued = store_.requeue_unheld(held, now);
+  if (!requeued) return;
+  store_fault_ = false;
+  spdlog::warn("the store records again: {} message(s) back in the queue, {} part(s) to send again",
+               requeued->messages_requeued, requeued->parts_requeued);
+  wake();
 }
 
 bool Dispatcher::any_in_flight() const {
@@ -253,7 +308,7 @@ void Dispatcher::handle(const Event& event) {
 
 Dispatcher::Slot& Dispatcher::slot_for(const std::string& modem) { return slots_[modem]; }
 
-void Dispatcher::apply_modem_policy(Slot& slot) {
+void Dispatcher::apply_modem_policy(const std::string& id, Slot& slot) {
   slot.name = slot.port;
   policy::RateLimits limits = options_.default_limits;
   for (const ModemPolicy& policy : options_.modems) {
@@ -268,6 +323,17 @@ void Dispatcher::apply_modem_policy(Slot& slot) {
   slot.limits = limits;
   slot.limits_zone = options_.timezone.name();
   slot.limiter = std::make_unique<policy::RateLimiter>(limits, options_.timezone);
+  // Counted from the store, so that neither a restart nor a reload starts them afresh:
+  // the sends of today and yesterday (the day's count) and of the last hour (pacing).
+  const int64_t now = clock_.now();
+  const int64_t since = std::min(options_.timezone.to_utc(options_.timezone.local(now).day - 1, 0),
+                                 now - 3600 * 1000);
+  auto sends = store_.part_send_times(id, since);
+  if (!sends) {
+    spdlog::error("modem {}: its sends so far, for its limits: {}", id, sends.error().message);
+    return;
+  }
+  for (int64_t sent : *sends) slot.limiter->record(sent);
 }
 
 // ---- Modems ----------------------------------------------------------------------
@@ -279,7 +345,7 @@ void Dispatcher::handle_status(const StatusEvent& event) {
   slot.state = status.state;
   if (slot.port != status.port || !slot.limiter) {
     slot.port = status.port;
-    apply_modem_policy(slot);
+    apply_modem_policy(event.modem, slot);
   }
   int64_t now = clock_.now();
   if (status.state == State::kReady && !slot.identity_recorded && !status.identity.imei.empty()) {
@@ -300,6 +366,9 @@ void Dispatcher::handle_status(const StatusEvent& event) {
 }
 
 int64_t Dispatcher::fill_modems(int64_t now) {
+  // Nothing new while the store cannot record progress: a claim would fail, and a part
+  // sent could not be marked.
+  if (store_fault_) return now + kStoreRetryMs;
   int64_t next_look = now + options_.idle_poll_ms;
   const std::vector<ModemView> modems = modem_views();
   // Longest idle first, so that when several modems answer together none is always
@@ -324,7 +393,7 @@ int64_t Dispatcher::fill_modems(int64_t now) {
 std::vector<ModemView> Dispatcher::modem_views() const {
   std::vector<ModemView> views;
   views.reserve(slots_.size());
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   for (const auto& [id, slot] : slots_) {
     views.push_back({id, slot.name, slot.port, slot.state, !not_sending_.contains(id)});
   }
@@ -392,6 +461,9 @@ bool Dispatcher::fill(const ModemView& here, Slot& slot, std::span<const ModemVi
           break;
         }
         slot.current = std::move(**claimed);
+        if (sends_again_whole(slot.current->parts, here.id) &&
+            !send_again_whole(here.id, slot, now))
+          return false;
         return send_next_part(here.id, slot, now);
       }
     }
@@ -409,6 +481,7 @@ bool Dispatcher::send_next_part(const std::string& id, Slot& slot, int64_t now) 
   // Durable before the bytes go out: after a crash this part is sent again, never lost.
   if (Status marked = store_.mark_part_submitting(next->id, id, now); !marked) {
     spdlog::error("message {}: {}", slot.current->message.id, marked.error().message);
+    store_fault_ = true;
     release(slot, now, "store: " + marked.error().message, now, false);
     return false;
   }
@@ -423,6 +496,30 @@ bool Dispatcher::send_next_part(const std::string& id, Slot& slot, int64_t now) 
     return false;
   }
   slot.in_flight_part = next->id;
+  return true;
+}
+
+bool Dispatcher::send_again_whole(const std::string& id, Slot& slot, int64_t now) {
+  const int64_t message_id = slot.current->message.id;
+  // A new reference, so that no phone joins these parts with the ones sent before.
+  std::map<int64_t, std::string> new_pdus =
+      with_new_reference(slot.current->parts, static_cast<uint16_t>(options_.random() * 65536.0));
+  if (new_pdus.size() != slot.current->parts.size()) {
+    // Only a corrupt row gets here: every PDU of a long message was encoded with one.
+    note(store_.fail_message(message_id, "cannot be sent again whole: a part has no reference",
+                             now));
+    count(&DispatchCounters::messages_failed);
+    finish_message(slot);
+    return false;
+  }
+  auto again = store_.send_again_whole(message_id, id, new_pdus, now);
+  if (!again) {
+    spdlog::error("message {}: {}", message_id, again.error().message);
+    release(slot, now, "store: " + again.error().message, now, false);
+    return false;
+  }
+  spdlog::info("message {}: begun on another modem, sent again whole from {}", message_id, id);
+  slot.current = std::move(*again);
   return true;
 }
 
@@ -444,7 +541,16 @@ void Dispatcher::release(Slot& slot, int64_t retry_at, const std::string& reason
 void Dispatcher::record_sent(Slot& slot, int64_t part_id, int reference, int64_t now) {
   std::optional<int> tp_mr;
   if (reference >= 0) tp_mr = reference;
-  note(store_.mark_part_sent(part_id, tp_mr, now));
+  auto marked = store_.mark_part_sent(part_id, tp_mr, now);
+  if (!marked) {
+    // It went out: recorded as sent once the store writes again, never sent twice.
+    spdlog::error("message {}: part sent, not recorded yet: {}", slot.current->message.id,
+                  marked.error().message);
+    store_fault_ = true;
+    unrecorded_sends_.push_back({slot.current->message.id, part_id, tp_mr, now});
+  } else {
+    note(marked);
+  }
   for (store::Part& part : slot.current->parts) {
     if (part.id == part_id) part.status = store::PartStatus::kSent;
   }
@@ -521,13 +627,14 @@ void Dispatcher::handle_received(const ReceivedEvent& event) {
 }
 
 void Dispatcher::count(uint64_t DispatchCounters::*counter) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   ++(counters_.*counter);
 }
 
 void Dispatcher::note(const Result<store::StatusChange>& change) {
   if (!change) {
     spdlog::error("queue: {}", change.error().message);
+    store_fault_ = true;
     return;
   }
   if (change->status == store::MessageStatus::kFailed) {
@@ -541,6 +648,7 @@ void Dispatcher::note(const Result<store::StatusChange>& change) {
 void Dispatcher::note(const Result<std::optional<store::StatusChange>>& change) {
   if (!change) {
     spdlog::error("queue: {}", change.error().message);
+    store_fault_ = true;
     return;
   }
   if (*change) note(Result<store::StatusChange>(**change));

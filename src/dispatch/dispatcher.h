@@ -20,7 +20,9 @@
 //
 // Housekeeping runs on the same thread between events, from one table of Chores
 // (chores.h): multipart inbound messages whose parts never came are completed as
-// partial (every minute), and spent OTP codes are purged (hourly).
+// partial (every minute), spent OTP codes are purged (hourly), and after the store
+// refused a write (disk full) what it could not record is settled once it writes again
+// (every 2 s), with no restart.
 //
 // Thread safety: PoolListener callbacks come from worker threads and only queue
 // events; attach() comes before start(); the other public methods may be called from
@@ -33,7 +35,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <span>
@@ -43,6 +44,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/thread_annotations.h"
 #include "dispatch/chores.h"
 #include "dispatch/decisions.h"
 #include "dispatch/inbox.h"
@@ -185,6 +187,9 @@ class Dispatcher : public modem::PoolListener {
   int64_t fill_modems(int64_t now);
   bool fill(const ModemView& here, Slot& slot, std::span<const ModemView> modems, int64_t now);
   bool send_next_part(const std::string& id, Slot& slot, int64_t now);
+  // The claimed message, begun on another modem, again from its first part on this one
+  // (decisions.h, sends_again_whole); false when it had to go back to the queue.
+  bool send_again_whole(const std::string& id, Slot& slot, int64_t now);
   void record_sent(Slot& slot, int64_t part_id, int reference, int64_t now);
   // `attempted`: a modem tried it (counts towards max_attempts).
   void release(Slot& slot, int64_t retry_at, const std::string& reason, int64_t now,
@@ -194,10 +199,15 @@ class Dispatcher : public modem::PoolListener {
   void note(const Result<std::optional<store::StatusChange>>& change);
   void count(uint64_t DispatchCounters::*counter);
   Slot& slot_for(const std::string& modem);
-  // The slot's name and rate limits from its port's ModemPolicy.
-  void apply_modem_policy(Slot& slot);
+  // The slot's name and rate limits from its port's ModemPolicy; a new limiter counts
+  // the modem's sends so far from the store.
+  void apply_modem_policy(const std::string& id, Slot& slot);
   bool any_in_flight() const;
   void purge_spent_otp_codes(int64_t now);
+  // After a write failed (disk full, I/O errors): once the store writes again, the
+  // sends it could not record are recorded, and messages no modem holds go back to
+  // the queue; nothing new is claimed until then.
+  void settle_after_store_fault(int64_t now);
   // What the decisions are given: every modem as it is now, where a message last
   // failed, what the store says of a recipient's opt-out.
   std::vector<ModemView> modem_views() const;
@@ -222,16 +232,25 @@ class Dispatcher : public modem::PoolListener {
   // A message that failed on a modem is not given to that modem again while another
   // modem can take it (failover).
   std::map<int64_t, std::string> avoid_modem_;
+  // A part that went out while the store could not record it.
+  struct UnrecordedSend {
+    int64_t message_id;
+    int64_t part_id;
+    std::optional<int> tp_mr;
+    int64_t at;
+  };
+  std::vector<UnrecordedSend> unrecorded_sends_;
+  bool store_fault_ = false;  // a write failed; settle_after_store_fault() not yet through
 
-  mutable std::mutex mutex_;
+  mutable Mutex mutex_;
   std::condition_variable changed_;
-  std::deque<Event> events_;           // GUARDED_BY(mutex_)
-  bool woken_ = false;                 // GUARDED_BY(mutex_)
-  bool stopping_ = false;              // GUARDED_BY(mutex_): no new work
-  bool exit_ = false;                  // GUARDED_BY(mutex_): leave the loop
-  bool idle_ = false;                  // GUARDED_BY(mutex_): nothing in flight (while stopping)
-  DispatchCounters counters_;          // GUARDED_BY(mutex_)
-  std::set<std::string> not_sending_;  // GUARDED_BY(mutex_): modems staff disabled
+  std::deque<Event> events_ GUARDED_BY(mutex_);
+  bool woken_ GUARDED_BY(mutex_) = false;
+  bool stopping_ GUARDED_BY(mutex_) = false;  // no new work
+  bool exit_ GUARDED_BY(mutex_) = false;      // leave the loop
+  bool idle_ GUARDED_BY(mutex_) = false;      // nothing in flight (while stopping)
+  DispatchCounters counters_ GUARDED_BY(mutex_);
+  std::set<std::string> not_sending_ GUARDED_BY(mutex_);  // modems staff disabled
   std::thread thread_;
 };
 

@@ -144,6 +144,44 @@ Status set_relative_validity(std::vector<uint8_t>& octets, int minutes) {
   return ok_status();
 }
 
+Result<uint16_t> set_concat_reference(std::vector<uint8_t>& octets, uint16_t reference) {
+  // SMSC information, then TP-MTI/flags, TP-MR, TP-DA, TP-PID, TP-DCS, TP-VP, TP-UDL
+  // and the user data with its header (TS 23.040 clauses 9.2.2.2 and 9.2.3.24).
+  if (octets.empty()) return make_error("empty PDU");
+  const size_t first = 1 + size_t{octets[0]};
+  if (first + 3 >= octets.size()) return make_error("PDU too short for an SMS-SUBMIT");
+  const uint8_t flags = octets[first];
+  if ((flags & 0x03) != 0x01) return make_error("not an SMS-SUBMIT");
+  if ((flags & 0x40) == 0) return make_error("the PDU has no user data header");
+  const size_t address_digits = octets[first + 2];
+  constexpr size_t kValidityLength[] = {0, 7, 1, 7};  // by TP-VPF
+  const size_t udl =
+      first + 2 + 2 + (address_digits + 1) / 2 + 2 + kValidityLength[(flags >> 3) & 0x03];
+  const size_t header = udl + 1;
+  if (header >= octets.size()) return make_error("PDU too short for its user data header");
+  const size_t header_end = header + 1 + size_t{octets[header]};
+  if (header_end > octets.size()) return make_error("user data header longer than the PDU");
+  for (size_t at = header + 1; at + 1 < header_end;) {
+    const uint8_t id = octets[at];
+    const size_t length = octets[at + 1];
+    const size_t value = at + 2;
+    if (value + length > header_end) return make_error("user data header element overruns");
+    if (id == 0x00 && length == 3) {  // 9.2.3.24.1, 8-bit reference
+      const uint16_t was = octets[value];
+      octets[value] = static_cast<uint8_t>(reference & 0xff);
+      return was;
+    }
+    if (id == 0x08 && length == 4) {  // 9.2.3.24.8, 16-bit reference
+      const auto was = static_cast<uint16_t>(octets[value] << 8 | octets[value + 1]);
+      octets[value] = static_cast<uint8_t>(reference >> 8);
+      octets[value + 1] = static_cast<uint8_t>(reference & 0xff);
+      return was;
+    }
+    at = value + length;
+  }
+  return make_error("the PDU has no concatenation header");
+}
+
 int relative_validity_minutes(uint8_t octet) {
   if (octet <= 143) return (octet + 1) * 5;
   if (octet <= 167) return kTwelveHours + (octet - 143) * 30;

@@ -46,6 +46,12 @@ int relative_validity_minutes(uint8_t octet);
 // message sent late still lapses when it should. An error when the PDU carries no
 // relative validity period or is not an SMS-SUBMIT; `octets` is then unchanged.
 Status set_relative_validity(std::vector<uint8_t>& octets, int minutes);
+// Rewrites the concatenation reference of an encoded SMS-SUBMIT part (the low octet
+// for an 8-bit reference), so a message sent again whole from another modem is not
+// joined by the phone with what the first modem sent. The reference it had; an error
+// when the PDU is not an SMS-SUBMIT or carries no concatenation header (`octets` is
+// then unchanged).
+Result<uint16_t> set_concat_reference(std::vector<uint8_t>& octets, uint16_t reference);
 
 Result<std::vector<SubmitPdu>> encode_submit(std::string_view to, const Plan& plan,
                                              const SubmitOptions& options);

@@ -5,11 +5,27 @@
 
 namespace smsgate::policy {
 
+namespace {
+// Pacing owed further ahead than this means the clock was set back; counting it would
+// stall the modem for as long.
+constexpr int64_t kMaxPacingAheadMs = 60 * kMillisPerMinute;
+}  // namespace
+
+int64_t RateLimiter::spacing_ms() const {
+  return limits_.per_minute > 0 ? kMillisPerMinute / limits_.per_minute : 0;
+}
+
 void RateLimiter::record(int64_t sent_ms) {
   if (limits_.per_minute > 0) {
+    const bool in_order = recent_.empty() || sent_ms >= recent_.back();
     recent_.insert(std::upper_bound(recent_.begin(), recent_.end(), sent_ms), sent_ms);
-    // Only the newest per_minute sends can ever fill the window.
-    while (recent_.size() > static_cast<size_t>(limits_.per_minute)) recent_.pop_front();
+    while (recent_.front() < recent_.back() - kMaxPacingAheadMs) recent_.pop_front();
+    if (in_order) {
+      paid_until_ = std::max(paid_until_, sent_ms) + spacing_ms();
+    } else {
+      paid_until_ = 0;
+      for (int64_t sent : recent_) paid_until_ = std::max(paid_until_, sent) + spacing_ms();
+    }
   }
   if (limits_.per_day > 0) {
     const int64_t day = zone_.local(sent_ms).day;
@@ -28,12 +44,8 @@ int RateLimiter::sent_on_day_of(int64_t now_ms) const {
 
 int64_t RateLimiter::next_allowed(int64_t now_ms) const {
   int64_t allowed = now_ms;
-  if (limits_.per_minute > 0) {
-    // Sends in (now - 1 min, now]. Ones "after now" are ignored: they mean the clock
-    // was set back, and counting them would stall the modem for as long.
-    const auto first = std::upper_bound(recent_.begin(), recent_.end(), now_ms - kMillisPerMinute);
-    const auto last = std::upper_bound(recent_.begin(), recent_.end(), now_ms);
-    if (last - first >= limits_.per_minute) allowed = std::max(allowed, *first + kMillisPerMinute);
+  if (limits_.per_minute > 0 && paid_until_ - now_ms <= kMaxPacingAheadMs) {
+    allowed = std::max(allowed, paid_until_);
   }
   if (limits_.per_day > 0 && sent_on_day_of(now_ms) >= limits_.per_day) {
     allowed = std::max(allowed, zone_.to_utc(zone_.local(now_ms).day + 1, 0));

@@ -17,14 +17,16 @@
 namespace smsgate::policy {
 
 struct RateLimits {
-  int per_minute = 0;  // sends in any 60 s; 0: no limit
+  int per_minute = 0;  // sends a minute, spaced evenly; 0: no limit
   int per_day = 0;     // sends per local calendar day; 0: no limit
   friend bool operator==(const RateLimits&, const RateLimits&) = default;
 };
 
-// A sliding minute (it remembers the last `per_minute` sends, so a burst at 10:00:59
-// cannot be followed by another at 10:01:00 as a fixed window would allow) and a count
-// per local day, which starts afresh at local midnight in `zone`.
+// Sends spaced evenly, 60/per_minute seconds apart: operators' spam filters frown on
+// bursts, and ten sends in two seconds then a wait of 58 is a burst. A send is allowed
+// once the time of every send before it has been paid for, so the parts of a long
+// message may go together, and the next message waits for all of them. A count per
+// local day starts afresh at local midnight in `zone`.
 class RateLimiter {
  public:
   RateLimiter(RateLimits limits, TimeZone zone) : limits_(limits), zone_(std::move(zone)) {}
@@ -37,11 +39,14 @@ class RateLimiter {
   int64_t next_allowed(int64_t now_ms) const;
   // Sends counted on the local day of `now_ms`.
   int sent_on_day_of(int64_t now_ms) const;
+  // 60 s / per_minute; 0 without a per-minute limit.
+  int64_t spacing_ms() const;
 
  private:
   RateLimits limits_;
   TimeZone zone_;
-  std::deque<int64_t> recent_;      // send times, sorted, at most per_minute of them
+  std::deque<int64_t> recent_;      // send times, sorted, the last hour's of them
+  int64_t paid_until_ = 0;          // when the sends in recent_ have been spaced out
   std::map<int64_t, int> per_day_;  // local day -> sends; only the last few days
 };
 

@@ -61,4 +61,16 @@ Result<std::vector<std::string>> Modems::modems_not_sending() {
   return read_rows(*q, [](const Query& row) { return row.text(0); });
 }
 
+Result<std::vector<int64_t>> Modems::part_send_times(const std::string& modem, int64_t since) {
+  auto db = engine_.read();
+  if (!db.ok()) return db.error();
+  auto q = (*db)->query(
+      "SELECT sent_at FROM parts WHERE modem = ?1 AND sent_at >= ?2 "
+      "UNION ALL SELECT sent_at FROM superseded_parts WHERE modem = ?1 AND sent_at >= ?2 "
+      "ORDER BY 1");
+  if (!q.ok()) return q.error();
+  q->bind_all(modem, since);
+  return read_rows(*q, [](const Query& row) { return row.int64(0); });
+}
+
 }  // namespace smsgate::store

@@ -5,7 +5,7 @@
 // Thread safety: every method may be called from any thread at the same time.
 // upsert_modem and set_modem_sending are writes: they return once their group commit
 // is fsync'd (store/engine.h). list_modems and modems_not_sending are reads: each
-// answers from one snapshot and never waits for the writer.
+// answers from one snapshot and never waits for the writer, as does part_send_times.
 #pragma once
 
 #include <cstdint>
@@ -32,6 +32,10 @@ class Modems {
   Result<bool> set_modem_sending(const std::string& imei, bool enabled);
   // The modems whose sending is stopped.
   Result<std::vector<std::string>> modems_not_sending();
+  // When `modem` sent each part since `since` (superseded parts included), oldest
+  // first: its rate and daily limits are counted from these, so a restart or a reload
+  // does not start them afresh.
+  Result<std::vector<int64_t>> part_send_times(const std::string& modem, int64_t since);
 
  private:
   Engine& engine_;

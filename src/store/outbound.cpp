@@ -390,6 +390,58 @@ Result<std::optional<Claimed>> Outbound::claim(int64_t message_id, const std::st
   return claimed;
 }
 
+Result<Claimed> Outbound::send_again_whole(int64_t message_id, const std::string& modem,
+                                           const std::map<int64_t, std::string>& new_pdus,
+                                           int64_t now) {
+  Claimed claimed;
+  Status written = engine_.write([&](Connection& db) -> Status {
+    auto message = message_for_change(db, message_id);
+    if (!message.ok()) return message.error();
+    if (message->status != MessageStatus::kSending || message->assigned_modem != modem)
+      return make_error("message " + std::to_string(message_id) + " is not being sent by " + modem);
+    auto parts = load_parts(db, message_id);
+    if (!parts.ok()) return parts.error();
+    for (const Part& part : *parts) {
+      auto found = new_pdus.find(part.id);
+      if (found == new_pdus.end())
+        return make_error("part " + std::to_string(part.id) + ": no new PDU");
+      if (!is_hex(found->second) || found->second.size() != part.pdu_hex.size())
+        return make_error("part " + std::to_string(part.id) + ": the new PDU is not the same " +
+                          "length of hex");
+    }
+    if (new_pdus.size() != parts->size())
+      return make_error("new PDUs given for parts of another message");
+    auto keep = db.query(
+        "INSERT INTO superseded_parts (message_id, number, modem, tp_mr, sent_at, superseded_at) "
+        "SELECT message_id, number, modem, tp_mr, sent_at, ?2 FROM parts "
+        "WHERE message_id = ?1 AND sent_at IS NOT NULL AND modem IS NOT NULL ORDER BY number");
+    if (!keep.ok()) return keep.error();
+    if (auto s = keep->bind_all(message_id, now).run(); !s.ok()) return s;
+    const int64_t superseded = db.changes();
+    for (const Part& part : *parts) {
+      auto q = db.query(
+          "UPDATE parts SET pdu_hex = ?2, status = 'queued', modem = NULL, tp_mr = NULL, "
+          "submitted_at = NULL, sent_at = NULL, delivered_at = NULL, report_status = NULL, "
+          "failure_reason = NULL WHERE id = ?1");
+      if (!q.ok()) return q.error();
+      if (auto s = q->bind_all(part.id, new_pdus.at(part.id)).run(); !s.ok()) return s;
+    }
+    if (auto s = add_history(db, message_id, now, MessageStatus::kSending,
+                             "sent again whole from " + modem + ": " + std::to_string(superseded) +
+                                 " part(s) sent before from another modem superseded");
+        !s.ok())
+      return s;
+    auto reloaded = load_message(db, message_id);
+    if (!reloaded.ok()) return reloaded.error();
+    auto fresh = load_parts(db, message_id);
+    if (!fresh.ok()) return fresh.error();
+    claimed = Claimed{std::move(**reloaded), std::move(*fresh)};
+    return ok_status();
+  });
+  if (!written.ok()) return written.error();
+  return claimed;
+}
+
 namespace {
 
 struct PartState {
@@ -594,32 +646,52 @@ Result<StatusChange> Outbound::reschedule(int64_t id, int64_t send_at, const std
 }
 
 Result<RecoveryCounts> Outbound::recover_after_restart(int64_t now) {
+  return requeue(now, {}, "requeued after a restart");
+}
+
+Result<RecoveryCounts> Outbound::requeue_unheld(const std::vector<int64_t>& held, int64_t now) {
+  return requeue(now, held, "requeued: the store could not record its progress");
+}
+
+Result<RecoveryCounts> Outbound::requeue(int64_t now, const std::vector<int64_t>& held,
+                                         const std::string& reason) {
   RecoveryCounts counts;
   Status written = engine_.write([&](Connection& db) -> Status {
     counts = {};
-    // Parts first: a part left submitting may or may not have reached the network.
-    // Sending it again risks a duplicate (at most one per modem) but never a loss.
-    auto parts = db.query(
-        "UPDATE parts SET status = 'queued', modem = NULL, submitted_at = NULL "
-        "WHERE status = 'submitting'");
-    if (!parts.ok()) return parts.error();
-    if (auto s = parts->run(); !s.ok()) return s;
-    counts.parts_requeued = db.changes();
-
     auto sending = db.query("SELECT id FROM messages WHERE status = 'sending'");
     if (!sending.ok()) return sending.error();
     auto ids = read_rows(*sending, [](const Query& row) { return row.int64(0); });
     if (!ids.ok()) return ids.error();
+    std::erase_if(
+        *ids, [&](int64_t id) { return std::find(held.begin(), held.end(), id) != held.end(); });
+    // Parts first: a part left submitting may or may not have reached the network.
+    // Sending it again risks a duplicate (at most one per modem) but never a loss.
+    // After a restart nothing is held, and every submitting part goes back, also one
+    // whose message stopped sending meanwhile (expired).
+    if (held.empty()) {
+      auto parts = db.query(
+          "UPDATE parts SET status = 'queued', modem = NULL, submitted_at = NULL "
+          "WHERE status = 'submitting'");
+      if (!parts.ok()) return parts.error();
+      if (auto s = parts->run(); !s.ok()) return s;
+      counts.parts_requeued = db.changes();
+    }
     for (int64_t id : *ids) {
+      if (!held.empty()) {
+        auto parts = db.query(
+            "UPDATE parts SET status = 'queued', modem = NULL, submitted_at = NULL "
+            "WHERE status = 'submitting' AND message_id = ?");
+        if (!parts.ok()) return parts.error();
+        if (auto s = parts->bind(id).run(); !s.ok()) return s;
+        counts.parts_requeued += db.changes();
+      }
       // due_at stays: the message keeps its place at the head of the queue.
       auto q = db.query(
           "UPDATE messages SET status = 'queued', assigned_modem = NULL, updated_at = ? "
           "WHERE id = ?");
       if (!q.ok()) return q.error();
       if (auto s = q->bind_all(now, id).run(); !s.ok()) return s;
-      if (auto s = add_history(db, id, now, MessageStatus::kQueued, "requeued after a restart");
-          !s.ok())
-        return s;
+      if (auto s = add_history(db, id, now, MessageStatus::kQueued, reason); !s.ok()) return s;
     }
     counts.messages_requeued = static_cast<int>(ids->size());
     return ok_status();

@@ -4,10 +4,10 @@
 // in full, pages of messages, counts by status). Implemented in store/outbound.cpp.
 //
 // Thread safety: every method may be called from any thread at the same time.
-// submit, claim, mark_part_*, release/fail/expire/cancel_message, reschedule and
-// recover_after_restart are writes: they return once their group commit is fsync'd
-// (store/engine.h). next_due_message, get_message, list_messages and count_by_status
-// are reads: each answers from one snapshot and never waits for the writer.
+// submit, claim, send_again_whole, mark_part_*, release/fail/expire/cancel_message,
+// reschedule, recover_after_restart and requeue_unheld are writes: they return once
+// their group commit is fsync'd (store/engine.h). next_due_message, get_message, list_messages and
+// count_by_status are reads: each answers from one snapshot and never waits for the writer.
 //
 // A change of status that a webhook reports (sent, delivered, failed, expired) writes
 // its event into the outbox in the same transaction (store/webhooks.h).
@@ -45,6 +45,15 @@ class Outbound {
   // on that modem; none otherwise (another dispatcher thread won it, it was
   // cancelled, ...). Exactly one of several concurrent claims succeeds.
   Result<std::optional<Claimed>> claim(int64_t message_id, const std::string& modem, int64_t now);
+  // A phone joins the parts of a long message only when they come from one sender,
+  // so a message that another modem began goes again whole from `modem`, which
+  // claimed it: the parts sent before are kept as superseded (superseded_parts; they
+  // still count in their modem's limits) and every part is queued again with its new
+  // PDU from `new_pdus` (part id -> PDU hex with a new concatenation reference). An
+  // Error, changing nothing, unless the message is `sending` on `modem` and
+  // `new_pdus` names each of its parts. The message as it is now.
+  Result<Claimed> send_again_whole(int64_t message_id, const std::string& modem,
+                                   const std::map<int64_t, std::string>& new_pdus, int64_t now);
 
   // Part lifecycle. mark_part_submitting commits before it returns: call it BEFORE the
   // PDU is written to the port, so a crash in between resends rather than loses.
@@ -78,6 +87,10 @@ class Outbound {
   // At start, before dispatching: what a crash left `sending` goes back to the queue
   // and parts left `submitting` are sent again (at least once, never lost).
   Result<RecoveryCounts> recover_after_restart(int64_t now);
+  // The same while running, after writes failed (disk full, I/O errors) and work
+  // again: every message `sending` but not in `held` (the ones a modem is busy with)
+  // goes back to the queue, its `submitting` parts to be sent again.
+  Result<RecoveryCounts> requeue_unheld(const std::vector<int64_t>& held, int64_t now);
 
   // The message with its parts and status history, from one snapshot.
   Result<std::optional<MessageDetail>> get_message(int64_t id);
@@ -86,6 +99,9 @@ class Outbound {
   Result<std::map<MessageStatus, int64_t>> count_by_status();
 
  private:
+  Result<RecoveryCounts> requeue(int64_t now, const std::vector<int64_t>& held,
+                                 const std::string& reason);
+
   Engine& engine_;
 };
 

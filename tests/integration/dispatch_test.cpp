@@ -3,6 +3,7 @@
 // simulated network; nothing here measures time.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -449,6 +450,144 @@ TEST_CASE("dispatch: numbers with a routed prefix go through their modem") {
   for (int64_t id : berlin) {
     CHECK(gateway.message(id).parts[0].modem == sim::numbered_config(1).imei);
   }
+}
+
+namespace {
+
+// Whether `modem`'s accepted parts hold all of `text` to `to`, as one concatenated
+// message (one reference, every part once) or as a single SMS: what a phone shows whole.
+bool whole_at(const std::vector<sim::SentMessage>& sent, const std::string& to,
+              const std::string& text) {
+  std::map<int, std::map<int, std::string>> by_reference;  // reference -> part -> text
+  std::map<int, int> totals;
+  for (const sim::SentMessage& part : sent) {
+    if (part.to != to) continue;
+    if (!part.concat) {
+      if (part.text == text) return true;
+      continue;
+    }
+    by_reference[part.concat->reference][part.concat->part] = part.text;
+    totals[part.concat->reference] = part.concat->total;
+  }
+  for (const auto& [reference, parts] : by_reference) {
+    if (static_cast<int>(parts.size()) != totals[reference]) continue;
+    std::string joined;
+    int expected = 1;
+    for (const auto& [number, piece] : parts) {
+      if (number != expected++) break;
+      joined += piece;
+    }
+    if (joined == text) return true;
+  }
+  return false;
+}
+
+// Waits until modem `m` has just sent the first part of a long message, its next part
+// still to go.
+bool wait_mid_message(Gateway& gateway, size_t m) {
+  return gateway.wait_until([&] {
+    return gateway.sims().with(m, [](sim::SimModem& s, auto) {
+      const auto sent = s.sent();
+      return !sent.empty() && sent.back().concat && sent.back().concat->part == 1;
+    });
+  });
+}
+
+}  // namespace
+
+TEST_CASE("dispatch: a long message reaches the phone whole from one modem, through faults") {
+  std::vector<sim::SimConfig> modems(4);
+  for (auto& m : modems) m.cmgs_latency = 5ms;
+  auto options = Gateway::fast_options();
+  options.retry.max_attempts = 100;  // every message goes in the end; the test is how
+  Gateway gateway(modems, options);
+  std::vector<std::pair<int64_t, std::string>> messages;  // id, text
+  for (int i = 0; i < 200; ++i) {
+    std::string text = "Message " + std::to_string(i) + ": ";
+    text += i % 3 == 0 ? "short" : std::string(200 + i, static_cast<char>('a' + i % 26));
+    messages.emplace_back(gateway.submit(number(i), text), text);
+  }
+  // Temporary refusals in the middle of long messages, on every modem in turn; then one
+  // modem hangs and another is unplugged, each just after a first part.
+  for (size_t m = 0; m < 4; ++m) {
+    REQUIRE(wait_mid_message(gateway, m));
+    gateway.sims().with(m, [](sim::SimModem& s, auto) { s.fail_next_sends(2, 38); });
+  }
+  REQUIRE(wait_mid_message(gateway, 1));
+  gateway.sims().with(1, [](sim::SimModem& s, auto) { s.set_hung(true); });
+  REQUIRE(wait_mid_message(gateway, 2));
+  REQUIRE(gateway.sims().bank->unplug(2).ok());
+  REQUIRE(wait_mid_message(gateway, 3));
+  gateway.sims().with(3, [](sim::SimModem& s, auto) { s.fail_next_sends(1, 38); });
+
+  for (const auto& [id, text] : messages) REQUIRE(gateway.wait_status(id, MessageStatus::kSent));
+  std::vector<std::vector<sim::SentMessage>> sent;
+  for (size_t m = 0; m < 4; ++m) {
+    sent.push_back(gateway.sims().with(m, [](sim::SimModem& s, auto) { return s.sent(); }));
+  }
+  int moved = 0;
+  for (size_t i = 0; i < messages.size(); ++i) {
+    const int64_t id = messages[i].first;
+    const std::string& text = messages[i].second;
+    CAPTURE(i);
+    const bool whole = std::any_of(sent.begin(), sent.end(), [&](const auto& at) {
+      return whole_at(at, number(static_cast<int>(i)), text);
+    });
+    CHECK(whole);
+    // The store says which modem sent it: that one sent every part.
+    const store::MessageDetail detail = gateway.message(id);
+    for (const store::Part& part : detail.parts) {
+      CHECK(part.status == store::PartStatus::kSent);
+      CHECK(part.modem == detail.parts[0].modem);
+    }
+    for (const store::HistoryEntry& entry : detail.history) {
+      if (entry.reason.starts_with("sent again whole")) ++moved;
+    }
+  }
+  // The faults hit long messages part-way: some had to go again whole.
+  CHECK(moved > 0);
+}
+
+TEST_CASE("dispatch: rate_per_minute spaces parts evenly on the modem, a long message's together") {
+  auto options = Gateway::fast_options();
+  options.default_limits = policy::RateLimits{300, 0};  // 200 ms apart
+  Gateway gateway({sim::SimConfig{}}, options);
+  std::vector<int64_t> ids;
+  ids.push_back(gateway.submit(number(1), std::string(300, 'l')));  // 2 parts
+  for (int i = 2; i < 7; ++i) ids.push_back(gateway.submit(number(i), "m" + std::to_string(i)));
+  for (int64_t id : ids) REQUIRE(gateway.wait_status(id, MessageStatus::kSent));
+  const auto sent = gateway.sims().with(0, [](sim::SimModem& s, auto) { return s.sent(); });
+  REQUIRE(sent.size() == 7);
+  REQUIRE(sent[0].concat);
+  REQUIRE(sent[1].concat);
+  // Each message waits for the time of every part before it: never a burst.
+  auto gap = [&](size_t i) { return sent[i].accepted_at - sent[i - 1].accepted_at; };
+  CHECK(gap(2) >= 2 * 200ms - 20ms);
+  for (size_t i = 3; i < sent.size(); ++i) {
+    CAPTURE(i);
+    CHECK(gap(i) >= 200ms - 20ms);
+  }
+}
+
+TEST_CASE("dispatch: a modem's daily limit counts the sends of the day across a restart") {
+  ManualClock clock(1'800'000'000'000);
+  auto options = Gateway::fast_options();
+  options.default_limits = policy::RateLimits{0, 2};
+  Gateway gateway({sim::SimConfig{}}, options, &clock);
+  int64_t first = gateway.submit(number(1), "one");
+  int64_t second = gateway.submit(number(2), "two");
+  REQUIRE(gateway.wait_status(first, MessageStatus::kSent));
+  REQUIRE(gateway.wait_status(second, MessageStatus::kSent));
+  gateway.stop();
+  gateway.start();
+  int64_t third = gateway.submit(number(3), "three");
+  // The day's two were counted from the store: the third waits for tomorrow.
+  std::this_thread::sleep_for(500ms);
+  CHECK(gateway.message(third).message.status == MessageStatus::kQueued);
+  CHECK(gateway.sent().size() == 2);
+  clock.advance(17LL * 3600 * 1000);  // 08:00 UTC to 01:00 the next day, within its TTL
+  gateway.dispatcher().wake();
+  REQUIRE(gateway.wait_status(third, MessageStatus::kSent));
 }
 
 }  // namespace smsgate::testing

@@ -382,5 +382,25 @@ TEST_CASE("dispatch decisions: an uncertain send is sent again at once, until ma
           .reason = "gave up after 5 attempts: no answer after the PDU: timeout after 300000 ms"});
 }
 
+TEST_CASE("dispatch decisions: a long message goes on from the modem that began it, else whole") {
+  auto part = [](int number, std::optional<std::string> modem, bool sent) {
+    store::Part p;
+    p.number = number;
+    p.modem = std::move(modem);
+    if (sent) {
+      p.status = store::PartStatus::kSent;
+      p.sent_at = kNoon;
+    }
+    return p;
+  };
+  const std::vector<store::Part> begun_on_a = {part(1, "a", true), part(2, std::nullopt, false)};
+  CHECK_FALSE(sends_again_whole(begun_on_a, "a"));
+  CHECK(sends_again_whole(begun_on_a, "b"));
+  const std::vector<store::Part> none_sent = {part(1, std::nullopt, false),
+                                              part(2, std::nullopt, false)};
+  CHECK_FALSE(sends_again_whole(none_sent, "b"));
+  CHECK_FALSE(sends_again_whole({}, "b"));
+}
+
 }  // namespace
 }  // namespace smsgate::dispatch

@@ -788,4 +788,72 @@ TEST_CASE("pdu submit: no relative validity to rewrite is an error that changes 
   CHECK_FALSE(set_relative_validity(shorter, 10).ok());
 }
 
+TEST_CASE("pdu submit: a part's concatenation reference can be rewritten, 8-bit and 16-bit") {
+  for (bool ref16 : {false, true}) {
+    for (Validity validity : {Validity{}, Validity{RelativeValidity{60}},
+                              Validity{Timestamp{2026, 12, 5, 10, 0, 0, 4}}}) {
+      CAPTURE(ref16);
+      CAPTURE(validity.index());
+      PlanOptions po;
+      po.ref16 = ref16;
+      const Plan plan = plan_of(U"Grüße " + std::u32string(200, U'x'), po);
+      SubmitOptions o;
+      o.concat_reference = 0x1234;
+      o.validity = validity;
+      const auto pdus = submit(kTo, plan, o);
+      REQUIRE(pdus.size() == 2);
+      for (const SubmitPdu& pdu : pdus) {
+        std::vector<uint8_t> octets = pdu.octets;
+        auto previous = set_concat_reference(octets, 0xBEEF);
+        REQUIRE(previous.ok());
+        CHECK(*previous == (ref16 ? 0x1234 : 0x34));
+        CHECK(octets.size() == pdu.octets.size());
+        auto before = decode_pdu(pdu.octets, true);
+        auto after = decode_pdu(octets, true);
+        REQUIRE(before.ok());
+        REQUIRE(after.ok());
+        const auto& was = std::get<Submit>(before->tpdu);
+        const auto& now = std::get<Submit>(after->tpdu);
+        REQUIRE(now.user_data.concat.has_value());
+        CHECK(now.user_data.concat->reference == (ref16 ? 0xBEEF : 0xEF));
+        CHECK(now.user_data.concat->part == was.user_data.concat->part);
+        CHECK(now.user_data.concat->total == was.user_data.concat->total);
+        CHECK(now.user_data.text == was.user_data.text);
+        CHECK(now.to == was.to);
+        CHECK(now.validity_minutes == was.validity_minutes);
+      }
+    }
+  }
+}
+
+TEST_CASE("pdu submit: no concatenation header to rewrite is an error that changes nothing") {
+  auto plan = plan_text(U"x", {});
+  REQUIRE(plan.ok());
+  auto pdus = encode_submit("+4917012345678", *plan, {});
+  REQUIRE(pdus.ok());
+  std::vector<uint8_t> single = (*pdus)[0].octets;
+  const auto before = single;
+  CHECK_FALSE(set_concat_reference(single, 7).ok());
+  CHECK(single == before);
+  // A header with only a national language IE: UDHI set, but nothing to rewrite.
+  PlanOptions turkish;
+  turkish.languages = {Language::kTurkish};
+  auto with_header = encode_submit("+4917012345678", plan_of(U"ğ", turkish), {});
+  REQUIRE(with_header.ok());
+  std::vector<uint8_t> octets = (*with_header)[0].octets;
+  REQUIRE((octets[1] & 0x40) != 0);
+  const auto unchanged = octets;
+  CHECK_FALSE(set_concat_reference(octets, 7).ok());
+  CHECK(octets == unchanged);
+  std::vector<uint8_t> empty;
+  CHECK_FALSE(set_concat_reference(empty, 7).ok());
+  // Cut inside the header: refused, never written past the end.
+  auto long_pdus = encode_submit("+4917012345678", plan_of(std::u32string(200, U'y')), {});
+  REQUIRE(long_pdus.ok());
+  std::vector<uint8_t> cut((*long_pdus)[0].octets.begin(), (*long_pdus)[0].octets.begin() + 17);
+  const auto cut_before = cut;
+  CHECK_FALSE(set_concat_reference(cut, 7).ok());
+  CHECK(cut == cut_before);
+}
+
 }  // namespace smsgate::pdu

@@ -1,4 +1,4 @@
-// Rate limits (sliding minute, local day), retry backoff with injected randomness,
+// Rate limits (evenly spaced sends, local day), retry backoff with injected randomness,
 // routing by prefix, TTL, and opt-out keywords; all driven by a manual clock.
 #include <doctest/doctest.h>
 
@@ -15,36 +15,48 @@ namespace {
 
 TimeZone berlin() { return *TimeZone::create("Europe/Berlin"); }
 
-TEST_CASE("policy: rate per minute is a sliding window") {
-  RateLimiter limiter({.per_minute = 3, .per_day = 0}, TimeZone::utc());
-  ManualClock clock(utc(2026, 5, 4, 10, 0, 30));
-  for (int i = 0; i < 3; ++i) {
-    REQUIRE(limiter.may_send(clock.now()));
+TEST_CASE("policy: rate per minute spaces sends evenly, never in a burst") {
+  RateLimiter limiter({.per_minute = 10, .per_day = 0}, TimeZone::utc());
+  CHECK(limiter.spacing_ms() == 6 * kSecond);
+  ManualClock clock(utc(2026, 5, 4, 10, 0, 0));
+  // A modem that sends whenever it may, polled every 100 ms for five minutes.
+  std::vector<int64_t> sends;
+  for (; clock.now() < utc(2026, 5, 4, 10, 5, 0); clock.advance(100)) {
+    if (!limiter.may_send(clock.now())) continue;
+    sends.push_back(clock.now());
     limiter.record(clock.now());
-    clock.advance(10 * kSecond);
   }
-  // Three sends at :30, :40 and :50; the fourth waits for the first to leave the minute.
-  CHECK_FALSE(limiter.may_send(clock.now()));
-  CHECK(limiter.next_allowed(clock.now()) == utc(2026, 5, 4, 10, 1, 30));
-  clock.set(utc(2026, 5, 4, 10, 1, 0));  // a fixed minute would have opened here
-  CHECK_FALSE(limiter.may_send(clock.now()));
-  clock.set(utc(2026, 5, 4, 10, 1, 30) - 1);
-  CHECK_FALSE(limiter.may_send(clock.now()));
-  clock.advance(1);
-  CHECK(limiter.may_send(clock.now()));
-  CHECK(limiter.next_allowed(clock.now()) == clock.now());
-  limiter.record(clock.now());
-  CHECK(limiter.next_allowed(clock.now()) == utc(2026, 5, 4, 10, 1, 40));
+  CHECK(sends.size() == 50);
+  for (size_t i = 1; i < sends.size(); ++i) CHECK(sends[i] - sends[i - 1] == 6 * kSecond);
+  // Never more than per_minute in any minute.
+  for (size_t i = 10; i < sends.size(); ++i) CHECK(sends[i] - sends[i - 10] >= kMinute);
+}
+
+TEST_CASE("policy: the parts of a long message go together and the next message waits for all") {
+  RateLimiter limiter({.per_minute = 3, .per_day = 0}, TimeZone::utc());
+  const int64_t t = utc(2026, 5, 4, 10, 0, 30);
+  REQUIRE(limiter.may_send(t));
+  for (int part = 0; part < 3; ++part) limiter.record(t + part * 100);
+  CHECK(limiter.next_allowed(t + 300) == t + kMinute);
+  CHECK_FALSE(limiter.may_send(t + kMinute - 1));
+  CHECK(limiter.may_send(t + kMinute));
+  // An idle spell is not saved up for a burst later.
+  limiter.record(t + 10 * kMinute);
+  CHECK(limiter.next_allowed(t + 10 * kMinute) == t + 10 * kMinute + 20 * kSecond);
 }
 
 TEST_CASE("policy: sends replayed out of order count the same") {
-  RateLimiter limiter({.per_minute = 2, .per_day = 0}, TimeZone::utc());
+  RateLimiter in_order({.per_minute = 2, .per_day = 5}, TimeZone::utc());
+  RateLimiter shuffled({.per_minute = 2, .per_day = 5}, TimeZone::utc());
   const int64_t now = utc(2026, 5, 4, 10, 0);
-  limiter.record(now - 10 * kSecond);
-  limiter.record(now - 50 * kSecond);
-  CHECK(limiter.next_allowed(now) == now + 10 * kSecond);
-  limiter.record(now - 2 * kMinute);  // too old to matter
-  CHECK(limiter.next_allowed(now) == now + 10 * kSecond);
+  for (int64_t ago : {50, 40, 10}) in_order.record(now - ago * kSecond);
+  for (int64_t ago : {10, 50, 40}) shuffled.record(now - ago * kSecond);
+  // 09:59:10, then 30 s apart: 09:59:40, 10:00:10, and the next at 10:00:40.
+  CHECK(in_order.next_allowed(now) == now + 40 * kSecond);
+  CHECK(shuffled.next_allowed(now) == in_order.next_allowed(now));
+  CHECK(shuffled.sent_on_day_of(now) == 3);
+  shuffled.record(now - 2 * kHour);  // long paid for
+  CHECK(shuffled.next_allowed(now) == now + 40 * kSecond);
 }
 
 TEST_CASE("policy: a clock set back does not stall a modem") {
@@ -52,7 +64,8 @@ TEST_CASE("policy: a clock set back does not stall a modem") {
   const int64_t now = utc(2026, 5, 4, 10, 0);
   limiter.record(now);
   CHECK_FALSE(limiter.may_send(now + kSecond));
-  CHECK(limiter.may_send(now - kHour));  // the send "in the future" is not counted
+  CHECK(limiter.may_send(now + kMinute));
+  CHECK(limiter.may_send(now - 2 * kHour));  // the send "in the future" is not counted
 }
 
 TEST_CASE("policy: the daily limit starts afresh at local midnight") {

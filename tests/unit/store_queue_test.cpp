@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -363,6 +364,114 @@ TEST_CASE("store: parts move the message to sent; a failed part fails it") {
   REQUIRE(d2.ok());
   CHECK((*d2)->message.status == MessageStatus::kFailed);
   CHECK((*d2)->message.failure_reason->find("unidentified subscriber") != std::string::npos);
+}
+
+TEST_CASE("store: a message begun on one modem goes again whole from another") {
+  TempDir dir;
+  auto store = open_store(dir);
+  auto id = submit_one(*store, message_to("+420601000003", 3), kT0);
+  auto claimed = store->claim(id, "modem-a", kT0);
+  REQUIRE(claimed.ok());
+  REQUIRE(claimed->has_value());
+  const auto parts = (*claimed)->parts;
+  REQUIRE(store->mark_part_submitting(parts[0].id, "modem-a", kT0).ok());
+  REQUIRE(store->mark_part_sent(parts[0].id, 41, kT0 + 10).ok());
+  REQUIRE(store->mark_part_submitting(parts[1].id, "modem-a", kT0 + 10).ok());
+  // Part 2 refused for now: back to the queue, part 1 stays sent from modem-a.
+  REQUIRE(store->release_message(id, kT0 + 20, "+CMS ERROR: 38", kT0 + 20).ok());
+  auto again = store->claim(id, "modem-b", kT0 + 30);
+  REQUIRE(again.ok());
+  REQUIRE(again->has_value());
+  CHECK((*again)->parts[0].modem == "modem-a");
+
+  std::map<int64_t, std::string> new_pdus;
+  for (const Part& part : parts) new_pdus[part.id] = "00" + std::string(40, 'B');
+  // Only the claimant, only with a PDU for each part of the same length: else nothing changes.
+  CHECK_FALSE(store->send_again_whole(id, "modem-a", new_pdus, kT0 + 30).ok());
+  auto missing = new_pdus;
+  missing.erase(parts[2].id);
+  CHECK_FALSE(store->send_again_whole(id, "modem-b", missing, kT0 + 30).ok());
+  auto longer = new_pdus;
+  longer[parts[2].id] += "00";
+  CHECK_FALSE(store->send_again_whole(id, "modem-b", longer, kT0 + 30).ok());
+  auto unchanged = store->get_message(id);
+  REQUIRE(unchanged.ok());
+  CHECK((*unchanged)->parts[0].status == PartStatus::kSent);
+
+  auto whole = store->send_again_whole(id, "modem-b", new_pdus, kT0 + 30);
+  REQUIRE_MESSAGE(whole.ok(), (whole.ok() ? "" : whole.error().message));
+  CHECK(whole->message.status == MessageStatus::kSending);
+  REQUIRE(whole->parts.size() == 3);
+  for (const Part& part : whole->parts) {
+    CHECK(part.status == PartStatus::kQueued);
+    CHECK_FALSE(part.modem.has_value());
+    CHECK_FALSE(part.sent_at.has_value());
+    CHECK_FALSE(part.tp_mr.has_value());
+    CHECK(part.pdu_hex == new_pdus[part.id]);
+  }
+  // Not sent until modem-b has sent every part.
+  for (size_t i = 0; i < 3; ++i) {
+    REQUIRE(store->mark_part_submitting(parts[i].id, "modem-b", kT0 + 40).ok());
+    auto sent = store->mark_part_sent(parts[i].id, static_cast<int>(i), kT0 + 50);
+    REQUIRE(sent.ok());
+    CHECK(sent->has_value() == (i == 2));
+  }
+  // modem-a's part still counts among its sends; modem-b's three among its own.
+  auto sends_a = store->part_send_times("modem-a", kT0);
+  REQUIRE(sends_a.ok());
+  CHECK(*sends_a == std::vector<int64_t>{kT0 + 10});
+  auto sends_b = store->part_send_times("modem-b", kT0);
+  REQUIRE(sends_b.ok());
+  CHECK(*sends_b == std::vector<int64_t>{kT0 + 50, kT0 + 50, kT0 + 50});
+  auto later = store->part_send_times("modem-b", kT0 + 51);
+  REQUIRE(later.ok());
+  CHECK(later->empty());
+  auto detail = store->get_message(id);
+  REQUIRE(detail.ok());
+  bool told = false;
+  for (const auto& entry : (*detail)->history) {
+    told = told || entry.reason.starts_with("sent again whole from modem-b");
+  }
+  CHECK(told);
+}
+
+TEST_CASE("store: after a failed write, what no modem holds goes back to the queue") {
+  TempDir dir;
+  auto store = open_store(dir);
+  auto held = submit_one(*store, message_to("+420601000004", 2), kT0);
+  auto orphan = submit_one(*store, message_to("+420601000005", 2), kT0);
+  auto waiting = submit_one(*store, message_to("+420601000006"), kT0);
+  for (int64_t id : {held, orphan}) {
+    auto claimed = store->claim(id, "modem-a", kT0);
+    REQUIRE(claimed.ok());
+    REQUIRE(claimed->has_value());
+    const auto& parts = (*claimed)->parts;
+    REQUIRE(store->mark_part_submitting(parts[0].id, "modem-a", kT0).ok());
+    REQUIRE(store->mark_part_sent(parts[0].id, 1, kT0).ok());
+    REQUIRE(store->mark_part_submitting(parts[1].id, "modem-a", kT0).ok());
+  }
+  auto counts = store->requeue_unheld({held}, kT0 + 10);
+  REQUIRE(counts.ok());
+  CHECK(counts->messages_requeued == 1);
+  CHECK(counts->parts_requeued == 1);
+  auto get = [&](int64_t id) {
+    auto detail = store->get_message(id);
+    REQUIRE(detail.ok());
+    REQUIRE(detail->has_value());
+    return **detail;
+  };
+  // The held message is untouched: its part in flight stays submitting.
+  CHECK(get(held).message.status == MessageStatus::kSending);
+  CHECK(get(held).parts[1].status == PartStatus::kSubmitting);
+  // The other is queued again, keeping its place; its sent part stays sent.
+  const auto requeued = get(orphan);
+  CHECK(requeued.message.status == MessageStatus::kQueued);
+  CHECK(requeued.message.due_at == kT0);
+  CHECK(requeued.parts[0].status == PartStatus::kSent);
+  CHECK(requeued.parts[1].status == PartStatus::kQueued);
+  CHECK(requeued.history.back().reason == "requeued: the store could not record its progress");
+  CHECK(get(waiting).message.status == MessageStatus::kQueued);
+  CHECK(get(waiting).history.size() == 1);
 }
 
 TEST_CASE("store: after a crash, submitting parts come back queued and nothing is lost") {
