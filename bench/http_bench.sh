@@ -68,6 +68,8 @@ grep -q '^control ' "$TMP/sim.log" || { echo "simulator not ready" >&2; cat "$TM
 cat >"$TMP/smsgate.toml" <<EOF
 [http]
 listen = "127.0.0.1:$PORT"
+# Every connection of the benchmark comes from this one address.
+max_connections_per_client = 1024
 
 [storage]
 path = "$TMP/smsgate.db"

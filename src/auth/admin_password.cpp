@@ -33,11 +33,27 @@ Result<std::string> reset_admin_password(store::Credentials& store) {
 }
 
 Result<bool> verify_admin_password(store::Credentials& store, std::string_view password) {
+  auto version = verify_admin_password_version(store, password);
+  if (!version) return version.error();
+  return version->has_value();
+}
+
+Result<std::optional<std::string>> admin_password_version(store::Credentials& store) {
   detail::ensure_sodium();
   auto hash = store.get_setting(kSettingKey);
   if (!hash) return hash.error();
-  if (!*hash) return false;
-  return crypto_pwhash_str_verify((*hash)->c_str(), password.data(), password.size()) == 0;
+  if (!*hash) return std::optional<std::string>();
+  return std::optional<std::string>(detail::blake2b_hex(**hash));
+}
+
+Result<std::optional<std::string>> verify_admin_password_version(store::Credentials& store,
+                                                                 std::string_view password) {
+  detail::ensure_sodium();
+  auto hash = store.get_setting(kSettingKey);
+  if (!hash) return hash.error();
+  if (!*hash || crypto_pwhash_str_verify((*hash)->c_str(), password.data(), password.size()) != 0)
+    return std::optional<std::string>();
+  return std::optional<std::string>(detail::blake2b_hex(**hash));
 }
 
 Result<bool> admin_password_set(store::Credentials& store) {

@@ -7,6 +7,7 @@
 // so callers should not run many at once.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,17 @@ Result<std::string> reset_admin_password(store::Credentials& store);
 
 // false when it does not match, or when no password is set.
 Result<bool> verify_admin_password(store::Credentials& store, std::string_view password);
+
+// Which admin password is set: a name that changes with every reset (a digest of the
+// stored hash, whose salt is new each time), so that a session can tell whether the
+// password that opened it is still the one set, even when another process (the CLI)
+// made the new one. None when no password is set.
+Result<std::optional<std::string>> admin_password_version(store::Credentials& store);
+
+// verify_admin_password, and the version of the password it compared against (none
+// when it did not match), read once so that a reset in between cannot mix the two.
+Result<std::optional<std::string>> verify_admin_password_version(store::Credentials& store,
+                                                                 std::string_view password);
 
 Result<bool> admin_password_set(store::Credentials& store);
 

@@ -25,7 +25,8 @@ using Keys = std::span<const std::string_view>;
 
 // The schema: each table and the keys it may hold. Anything else in a file is a
 // mistake (most often a typo, which would otherwise silently leave a default in place).
-constexpr std::string_view kHttpKeys[] = {"listen", "tls_certificate", "tls_key"};
+constexpr std::string_view kHttpKeys[] = {"listen", "tls_certificate", "tls_key",
+                                          "max_connections_per_client"};
 constexpr std::string_view kStorageKeys[] = {"path"};
 constexpr std::string_view kModemsKeys[] = {
     "ports", "baud", "flow_control", "health_interval_seconds", "rate_per_minute", "daily_limit"};
@@ -360,6 +361,8 @@ void read_http(Section section, HttpConfig& http) {
     const char* missing = http.tls_certificate.empty() ? "tls_certificate" : "tls_key";
     section.error(*section.node(present), present, std::string("needs ") + missing + " too");
   }
+  if (auto cap = section.integer("max_connections_per_client", 1, 1024))
+    http.max_connections_per_client = static_cast<int>(cap->value);
 }
 
 void read_storage(Section section, StorageConfig& storage) {

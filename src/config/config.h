@@ -41,6 +41,9 @@ struct HttpConfig {
   // PEM files; both or neither. With them the API is served over HTTPS.
   std::string tls_certificate;
   std::string tls_key;
+  // Connections one client address may have open at once (1-1024); more are refused,
+  // so that one program or scanner cannot take every HTTP thread.
+  int max_connections_per_client = 16;
   friend bool operator==(const HttpConfig&, const HttpConfig&) = default;
 };
 

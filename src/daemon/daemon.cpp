@@ -125,12 +125,14 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config, cons
   server_options.listen = config.http.listen;
   server_options.tls_certificate = config.http.tls_certificate;
   server_options.tls_key = config.http.tls_key;
-  auto server =
-      http::Server::start(server_options, with_admin_page(http::api_router(*d.api_context_)),
-                          [&d](const http::Request& request, std::string_view route, int status,
-                               std::chrono::nanoseconds elapsed) {
-                            d.api_metrics_.record(request.method, route, status, elapsed);
-                          });
+  server_options.max_connections_per_client = config.http.max_connections_per_client;
+  auto server = http::Server::start(
+      server_options, with_admin_page(http::api_router(*d.api_context_)),
+      [&d](const http::Request& request, std::string_view route, int status,
+           std::chrono::nanoseconds elapsed) {
+        d.api_metrics_.record(request.method, route, status, elapsed);
+      },
+      http::api_authorizer(*d.api_context_));
   if (!server) {
     d.stop();
     return make_error("[http] " + server.error().message);

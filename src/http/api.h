@@ -78,6 +78,14 @@ void add_webhook_routes(Router& router, ApiContext& context);
 void add_system_routes(Router& router, ApiContext& context);
 // The admin page's sign-in and API keys (a session cookie, not an API key).
 void add_admin_routes(Router& router, ApiContext& context);
+// `handler` behind the admin page's session: 401 without an open one (api_admin.cpp).
+Handler with_admin_session(ApiContext& context, ContextHandler handler);
+
+// The server's check before it reads a body (server.h Authorizer), from the access the
+// router's table gives the route: the route's own key, scope or session check
+// (with_api_key, with_admin_session) on the request's headers alone, so that a client
+// that may not call the route is answered at once (api_authorization.cpp).
+Authorizer api_authorizer(ApiContext& context);
 
 // Helpers shared by the resource files.
 Response json_response(int status, const nlohmann::json& body);

@@ -4,6 +4,7 @@
 //
 // Cross-site requests: the cookie is SameSite=Strict, so another site's page never
 // sends it; and a POST must be application/json, which a cross-site form cannot send.
+#include <algorithm>
 #include <string>
 
 #include "auth/admin_sessions.h"
@@ -46,17 +47,21 @@ Response needs_json() {
   return error_response(ErrorCode::kUnsupportedMediaType, "the body must be application/json");
 }
 
-Handler with_admin_session(ApiContext& context, ContextHandler handler) {
-  return [&context, handler](const Request& request) {
-    auto token = session_token(request);
-    if (!token || !context.admin_sessions.check(*token, context.clock.now())) return signed_out();
-    if (request.method == "POST" && !is_json(request)) return needs_json();
-    return handler(context, request);
-  };
-}
-
 Response session_state(ApiContext&, const Request&) {
   return json_response(200, {{"authenticated", true}});
+}
+
+// 429 with Retry-After (whole seconds, rounded up) for a sign-in whose password was
+// not checked: too many wrong ones from this address, or every check slot taken.
+Response try_again_later(const auth::SignInResult& refused) {
+  int64_t seconds = std::max<int64_t>(1, (refused.retry_after_ms + 999) / 1000);
+  std::string message = refused.outcome == auth::SignInResult::Outcome::kBusy
+                            ? "other sign-ins are being checked; try again in a second"
+                            : "too many wrong passwords from this address; try again in " +
+                                  std::to_string(seconds) + " seconds";
+  Response response = error_response(ErrorCode::kRateLimited, message);
+  response.headers.emplace_back("Retry-After", std::to_string(seconds));
+  return response;
 }
 
 Response sign_in(ApiContext& context, const Request& request) {
@@ -67,12 +72,22 @@ Response sign_in(ApiContext& context, const Request& request) {
   auto password = fields.required_string("password", 256);
   if (!password) return error_from(password.error());
   if (Status done = fields.finish(); !done) return error_from(done.error());
-  auto token = context.admin_sessions.sign_in(*password, context.clock.now());
-  if (!token) return server_error(token.error());
-  if (!*token) return error_response(ErrorCode::kWrongPassword, "that is not the admin password");
+  auto signed_in =
+      context.admin_sessions.sign_in(*password, request.remote_address, context.clock.now());
+  if (!signed_in) return server_error(signed_in.error());
+  using Outcome = auth::SignInResult::Outcome;
+  switch (signed_in->outcome) {
+    case Outcome::kWrongPassword:
+      return error_response(ErrorCode::kWrongPassword, "that is not the admin password");
+    case Outcome::kTooManyFailures:
+    case Outcome::kBusy:
+      return try_again_later(*signed_in);
+    case Outcome::kSignedIn:
+      break;
+  }
   Response response{204, "application/json", "", {}};
   // Secure only over TLS: a browser drops a Secure cookie that came over plain HTTP.
-  response.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) + "=" + **token +
+  response.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) + "=" + signed_in->token +
                                                   "; Path=/; HttpOnly; SameSite=Strict" +
                                                   (request.over_tls ? "; Secure" : ""));
   return response;
@@ -152,6 +167,15 @@ Response revoke_key(ApiContext& context, const Request& request) {
 }
 
 }  // namespace
+
+Handler with_admin_session(ApiContext& context, ContextHandler handler) {
+  return [&context, handler](const Request& request) {
+    auto token = session_token(request);
+    if (!token || !context.admin_sessions.check(*token, context.clock.now())) return signed_out();
+    if (request.method == "POST" && !is_json(request)) return needs_json();
+    return handler(context, request);
+  };
+}
 
 void add_admin_routes(Router& router, ApiContext& context) {
   auto plain = [&context](ContextHandler handler) {

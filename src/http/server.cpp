@@ -5,10 +5,13 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <spdlog/spdlog.h>
+#include <strings.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cstdio>
 #include <memory>
@@ -38,20 +41,42 @@ void send(mg_connection* connection, const Response& response) {
   if (!response.body.empty()) mg_write(connection, response.body.data(), response.body.size());
 }
 
-// Reads the body, up to `limit` bytes; none when it is larger (or the client lied).
-std::optional<std::string> read_body(mg_connection* connection, long long content_length,
-                                     size_t limit) {
-  std::string body;
-  if (content_length > static_cast<long long>(limit)) return std::nullopt;
+enum class BodyRead : uint8_t { kComplete, kTooLarge, kLate, kBroken };
+
+// Reads the body, up to `limit` bytes, until `deadline`. Each mg_read waits at most
+// CivetWeb's request_timeout_ms for data, and the connection's socket is shut for
+// reading at the deadline (SocketDeadlines), which ends a wait at once; so a client
+// that drips its body is cut off at the deadline, however often it sends a byte.
+BodyRead read_body(mg_connection* connection, long long content_length, size_t limit,
+                   MonotonicClock::time_point deadline, std::string& body) {
+  if (content_length > static_cast<long long>(limit)) return BodyRead::kTooLarge;
   if (content_length > 0) body.reserve(static_cast<size_t>(content_length));
   char buffer[16384];
-  while (true) {
-    int got = mg_read(connection, buffer, sizeof buffer);
-    if (got <= 0) break;
-    body.append(buffer, static_cast<size_t>(got));
-    if (body.size() > limit) return std::nullopt;
+  // Without a length (chunked), CivetWeb says 0 at the end of the last chunk.
+  while (content_length < 0 || body.size() < static_cast<size_t>(content_length)) {
+    if (MonotonicClock::now() >= deadline) return BodyRead::kLate;
+    size_t wanted = sizeof buffer;
+    if (content_length >= 0)
+      wanted = std::min(wanted, static_cast<size_t>(content_length) - body.size());
+    int got = mg_read(connection, buffer, wanted);
+    if (got > 0) {
+      body.append(buffer, static_cast<size_t>(got));
+      if (body.size() > limit) return BodyRead::kTooLarge;
+      continue;
+    }
+    if (MonotonicClock::now() >= deadline) return BodyRead::kLate;
+    if (got < 0) return BodyRead::kBroken;
+    // 0 with a length to go: CivetWeb's wait for data ran out; the deadline decides.
+    if (content_length < 0) break;
   }
-  return body;
+  return BodyRead::kComplete;
+}
+
+// Whether the client sends a body after its headers (a length, or chunks).
+bool sends_body(mg_connection* connection, const mg_request_info* info) {
+  if (info->content_length > 0) return true;
+  const char* encoding = mg_get_header(connection, "Transfer-Encoding");
+  return encoding != nullptr && strcasecmp(encoding, "identity") != 0;
 }
 
 Result<std::string> read_file(const std::string& key, const std::string& path) {
@@ -134,7 +159,7 @@ Result<std::string> listening_ports_option(std::string_view listen, bool tls) {
 }
 
 Result<std::unique_ptr<Server>> Server::start(ServerOptions options, Router router,
-                                              RequestObserver observer) {
+                                              RequestObserver observer, Authorizer authorizer) {
   bool tls = !options.tls_certificate.empty();
   if (tls && !tls_available())
     return make_error(
@@ -144,14 +169,16 @@ Result<std::unique_ptr<Server>> Server::start(ServerOptions options, Router rout
   if (!ports) return ports.error();
 
   (void)tls_available();  // initialises CivetWeb
-  std::unique_ptr<Server> server(new Server());
-  server->options_ = std::move(options);
+  std::unique_ptr<Server> server(new Server(std::move(options)));
   server->router_ = std::move(router);
   server->observer_ = std::move(observer);
+  server->authorizer_ = std::move(authorizer);
   server->tls_ = tls;
 
   std::string threads = std::to_string(std::max(1, server->options_.threads));
-  std::string timeout = std::to_string(server->options_.request_timeout_ms);
+  // CivetWeb's own bound on each wait for data, and on a request's headers; the
+  // deadlines themselves are kept to the millisecond by deadlines_.
+  std::string timeout = std::to_string(server->options_.header_timeout.count());
   std::vector<const char*> civet_options = {
       "listening_ports", ports->c_str(), "num_threads", threads.c_str(), "request_timeout_ms",
       timeout.c_str(), "enable_keep_alive", "yes",
@@ -194,6 +221,8 @@ Result<std::unique_ptr<Server>> Server::start(ServerOptions options, Router rout
     }
     return 1;
   };
+  callbacks.init_connection = &Server::connection_opened;
+  callbacks.connection_close = &Server::connection_closing;
   mg_init_data init{};
   init.callbacks = &callbacks;
   init.user_data = server.get();
@@ -217,6 +246,17 @@ Result<std::unique_ptr<Server>> Server::start(ServerOptions options, Router rout
   return server;
 }
 
+// What the server keeps for each connection, from CivetWeb's worker picking it up
+// until it closes.
+struct Server::Connection {
+  std::string client;  // the remote address
+  int socket = -1;     // -1 when it could not be found: CivetWeb's timeouts alone then
+  bool admitted = false;
+};
+
+Server::Server(ServerOptions options)
+    : options_(std::move(options)), clients_(options_.max_connections_per_client) {}
+
 Server::~Server() { stop(); }
 
 void Server::stop() {
@@ -229,9 +269,105 @@ int Server::handle(mg_connection* connection, void* self) {
   return 1;
 }
 
+int Server::connection_opened(const mg_connection* connection, void** data) {
+  auto* server = static_cast<Server*>(mg_get_user_data(mg_get_context(connection)));
+  const mg_request_info* info = mg_get_request_info(connection);
+  auto state = std::make_unique<Connection>();
+  state->client = info->remote_addr;
+  state->socket = find_connection_socket(state->client, info->remote_port, info->server_port);
+  state->admitted = server->clients_.admit(state->client);
+  if (!state->admitted) {
+    // Refused before its request is read, so that it holds a thread for no time at
+    // all; without its socket, serve() closes it once the headers are in.
+    if (state->socket >= 0) ::shutdown(state->socket, SHUT_RDWR);
+    static std::atomic<int64_t> last_logged_ms{0};
+    int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         MonotonicClock::now().time_since_epoch())
+                         .count();
+    int64_t last = last_logged_ms.load();
+    if (now_ms - last >= 10'000 && last_logged_ms.compare_exchange_strong(last, now_ms))
+      spdlog::warn(
+          "http: {} has {} connections open already; refusing more ([http] "
+          "max_connections_per_client)",
+          state->client, server->options_.max_connections_per_client);
+  } else {
+    server->deadlines_.set(state->socket, MonotonicClock::now() + server->options_.header_timeout,
+                           SocketDeadlines::Shut::kBoth);
+  }
+  *data = state.release();
+  return 0;
+}
+
+void Server::connection_closing(const mg_connection* connection) {
+  std::unique_ptr<Connection> state(
+      static_cast<Connection*>(mg_get_user_connection_data(connection)));
+  if (!state) return;
+  auto* server = static_cast<Server*>(mg_get_user_data(mg_get_context(connection)));
+  // Before CivetWeb closes the socket, so that a deadline never shuts a reused one.
+  server->deadlines_.clear(state->socket);
+  if (state->admitted) server->clients_.release(state->client);
+}
+
+Server::Answer Server::answer(mg_connection* connection, const Connection* state, Request& request,
+                              Router::Match& match) {
+  const mg_request_info* info = mg_get_request_info(connection);
+  bool body_follows = sends_body(connection, info);
+  if (state && !state->admitted) {
+    return {error_response(ErrorCode::kRateLimited, "too many connections from " + state->client),
+            false, true};
+  }
+  if (!match.handler && match.allowed.empty()) {
+    return {error_response(ErrorCode::kNotFound, "no such endpoint: " + request.path), true,
+            body_follows};
+  }
+  if (!match.handler) {
+    std::string allow;
+    for (const std::string& method : match.allowed) allow += (allow.empty() ? "" : ", ") + method;
+    Response response = error_response(ErrorCode::kMethodNotAllowed,
+                                       request.method + " is not allowed here; use " + allow);
+    response.headers.emplace_back("Allow", allow);
+    return {std::move(response), true, body_follows};
+  }
+  if (authorizer_) {
+    if (auto refused = authorizer_(request, match.access))
+      return {std::move(*refused), true, body_follows};
+  }
+  auto deadline = MonotonicClock::now() + options_.body_timeout;
+  switch (read_body(connection, info->content_length, options_.max_body_bytes, deadline,
+                    request.body)) {
+    case BodyRead::kTooLarge:
+      return {error_response(
+                  ErrorCode::kBodyTooLarge,
+                  "the body is larger than " + std::to_string(options_.max_body_bytes) + " bytes"),
+              true, true};
+    case BodyRead::kLate:
+      // Not answered: its socket is shut for reading, and a client this slow is more
+      // likely a flood than a reader. Logged (metrics, access log) as 408.
+      return {Response{408, "application/json", "", {}}, false, true};
+    case BodyRead::kBroken:
+      return {error_response(ErrorCode::kInvalidRequest, "the body ended early"), false, true};
+    case BodyRead::kComplete:
+      break;
+  }
+  if (state) deadlines_.clear(state->socket);  // the handler's time is ours, not the client's
+  request.params = std::move(match.params);
+  try {
+    return {(*match.handler)(request), true, false};
+  } catch (const std::exception& error) {
+    // A handler bug must not take the daemon down; the client gets a 500.
+    spdlog::error("http: {} {}: {}", request.method, request.path, error.what());
+    return {error_response(ErrorCode::kInternal, "internal error"), true, false};
+  }
+}
+
 void Server::serve(mg_connection* connection) {
   auto started = MonotonicClock::now();
   const mg_request_info* info = mg_get_request_info(connection);
+  const auto* state = static_cast<const Connection*>(mg_get_user_connection_data(connection));
+  int socket = state ? state->socket : -1;
+  // From here the body must be in within body_timeout; shut for reading only, so an
+  // answer can still go out.
+  deadlines_.set(socket, started + options_.body_timeout, SocketDeadlines::Shut::kReading);
   Request request;
   request.method = info->request_method ? info->request_method : "";
   request.path = info->local_uri ? info->local_uri : "/";
@@ -243,36 +379,22 @@ void Server::serve(mg_connection* connection) {
   }
 
   Router::Match match = router_.match(request.method, request.path);
-  Response response;
-  if (!match.handler && match.allowed.empty()) {
-    response = error_response(ErrorCode::kNotFound, "no such endpoint: " + request.path);
-  } else if (!match.handler) {
-    std::string allow;
-    for (const std::string& method : match.allowed) allow += (allow.empty() ? "" : ", ") + method;
-    response = error_response(ErrorCode::kMethodNotAllowed,
-                              request.method + " is not allowed here; use " + allow);
-    response.headers.emplace_back("Allow", allow);
-  } else if (auto body = read_body(connection, info->content_length, options_.max_body_bytes);
-             !body) {
-    response = error_response(
-        ErrorCode::kBodyTooLarge,
-        "the body is larger than " + std::to_string(options_.max_body_bytes) + " bytes");
-    response.headers.emplace_back("Connection", "close");
-  } else {
-    request.body = std::move(*body);
-    request.params = std::move(match.params);
-    try {
-      response = (*match.handler)(request);
-    } catch (const std::exception& error) {
-      // A handler bug must not take the daemon down; the client gets a 500.
-      spdlog::error("http: {} {}: {}", request.method, request.path, error.what());
-      response = error_response(ErrorCode::kInternal, "internal error");
-    }
+  Answer answered = answer(connection, state, request, match);
+  // A body left unread is not read after the answer either (CivetWeb would, to keep
+  // the connection alive): the connection closes instead.
+  if (answered.close) mg_disable_connection_keep_alive(connection);
+  if (answered.send) {
+    // A client that does not take its answer gets no longer than it had for its body.
+    deadlines_.set(socket, MonotonicClock::now() + options_.body_timeout,
+                   SocketDeadlines::Shut::kBoth);
+    send(connection, answered.response);
   }
-  send(connection, response);
+  // The next request on a kept-alive connection: its headers within header_timeout.
+  deadlines_.set(socket, MonotonicClock::now() + options_.header_timeout,
+                 SocketDeadlines::Shut::kBoth);
   if (observer_) {
     observer_(request, match.pattern.empty() ? std::string_view("unmatched") : match.pattern,
-              response.status, MonotonicClock::now() - started);
+              answered.response.status, MonotonicClock::now() - started);
   }
 }
 

@@ -5,6 +5,20 @@
 // (with Allow), a body over the limit is 413, all as JSON errors, before any handler
 // runs.
 //
+// Slow and hostile clients (DESIGN.md, guarantees) are held to deadlines and caps
+// before any handler runs:
+// - A request's line and headers must arrive within header_timeout of the connection's
+//   start (or of the previous answer on a kept-alive connection), its whole body within
+//   body_timeout of its headers; past either the connection is closed (a late body is
+//   logged as 408). Each wait is ended at its deadline (socket_deadlines.h), not after
+//   it.
+// - The route's access (router.h Access) is checked by the Authorizer before the body
+//   is read: a request that may not call the route is answered (401, 403) without
+//   reading its body, and its connection is closed.
+// - Each client address may have max_connections_per_client connections open; one
+//   more is refused when accepted: closed before its request is read, without an
+//   answer (client_connections.h).
+//
 // Thread safety: CivetWeb runs handlers on its worker threads, many at once; handlers
 // must be thread-safe. The routes are fixed before start().
 #pragma once
@@ -21,7 +35,9 @@
 #include <vector>
 
 #include "common/result.h"
+#include "http/client_connections.h"
 #include "http/router.h"
+#include "http/socket_deadlines.h"
 
 struct mg_connection;  // CivetWeb's, kept out of this header
 struct mg_context;
@@ -34,8 +50,16 @@ struct ServerOptions {
   std::string tls_key;
   int threads = 64;                 // requests served at once
   size_t max_body_bytes = 1 << 20;  // larger bodies: 413
-  int request_timeout_ms = 30000;
+  std::chrono::milliseconds header_timeout{10'000};
+  std::chrono::milliseconds body_timeout{30'000};
+  int max_connections_per_client = 16;
 };
+
+// Whether a request, seen by its line and headers only, may call the route it
+// matched: none to go on (the body is read, then the handler runs), or the answer to
+// give instead, without reading the body. The route's handler checks again; this only
+// spares a thread the wait for a body that would be refused.
+using Authorizer = std::function<std::optional<Response>(const Request&, const Access&)>;
 
 // Told about every request once it has been answered (metrics, access log).
 using RequestObserver = std::function<void(const Request&, std::string_view route_pattern,
@@ -44,7 +68,8 @@ using RequestObserver = std::function<void(const Request&, std::string_view rout
 class Server {
  public:
   static Result<std::unique_ptr<Server>> start(ServerOptions options, Router router,
-                                               RequestObserver observer = {});
+                                               RequestObserver observer = {},
+                                               Authorizer authorizer = {});
   ~Server();  // stop()
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -52,17 +77,36 @@ class Server {
   // The port actually listened on (the one chosen when the options said 0).
   int port() const { return port_; }
   bool tls() const { return tls_; }
+  // The routes served, with who may call each (read-only; fixed once started).
+  const Router& router() const { return router_; }
   // Waits for the requests being served, then closes the listening socket.
   void stop();
 
  private:
-  Server() = default;
+  struct Connection;  // what the server keeps for each connection
+
+  explicit Server(ServerOptions options);
   static int handle(mg_connection* connection, void* self);
+  static int connection_opened(const mg_connection* connection, void** data);
+  static void connection_closing(const mg_connection* connection);
   void serve(mg_connection* connection);
+  // What serve() does with a request: the response, whether it is sent (a client
+  // past its deadline is not answered), and whether the connection closes after it
+  // (a body left unread).
+  struct Answer {
+    Response response;
+    bool send = true;
+    bool close = false;
+  };
+  Answer answer(mg_connection* connection, const Connection* state, Request& request,
+                Router::Match& match);
 
   ServerOptions options_;
   Router router_;
   RequestObserver observer_;
+  Authorizer authorizer_;
+  ClientConnections clients_;
+  SocketDeadlines deadlines_;
   mg_context* context_ = nullptr;
   int port_ = 0;
   bool tls_ = false;

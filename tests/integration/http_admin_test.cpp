@@ -3,6 +3,10 @@
 // files served from the binary.
 #include <doctest/doctest.h>
 
+#include <cstdio>
+#include <string>
+#include <vector>
+
 #include "auth/admin_password.h"
 #include "http/web.h"
 #include "integration/api_harness.h"
@@ -109,6 +113,90 @@ TEST_CASE("admin: a session ends after 12 idle hours; a replaced password no lon
   // The old password no longer signs in once a new one is made.
   REQUIRE(auth::reset_admin_password(gateway.daemon().store()).ok());
   CHECK(browser.post("/api/v1/admin/session", {{"password", *password}}).status == 401);
+}
+
+TEST_CASE("admin: a session ends seven days after sign-in, however busy") {
+  ApiDaemon gateway(1);
+  auto password = auth::reset_admin_password(gateway.daemon().store());
+  REQUIRE(password.ok());
+  HttpClient browser(gateway.url());
+  auto signed_in = browser.post("/api/v1/admin/session", {{"password", *password}});
+  REQUIRE(signed_in.status == 204);
+  std::string cookie = "Cookie: " + cookie_of(signed_in);
+  auto session_status = [&] {
+    return browser.request("GET", "/api/v1/admin/session", "", {cookie}).status;
+  };
+  const int64_t hour = 3600 * 1000;
+  for (int64_t elapsed = 11 * hour; elapsed < 7 * 24 * hour; elapsed += 11 * hour) {
+    gateway.clock().advance(11 * hour);
+    REQUIRE(session_status() == 200);  // never idle for long
+  }
+  gateway.clock().advance(11 * hour);  // past seven days since sign-in
+  CHECK(session_status() == 401);
+  CHECK(browser.post("/api/v1/admin/session", {{"password", *password}}).status == 204);
+}
+
+TEST_CASE("admin: `smsgated admin-password reset` signs every admin page out") {
+  std::string database;
+  ApiDaemon gateway(1, [&](config::Config& config) { database = config.storage.path; });
+  auto password = auth::reset_admin_password(gateway.daemon().store());
+  REQUIRE(password.ok());
+  HttpClient browser(gateway.url());
+  std::vector<std::string> cookies;
+  for (int i = 0; i < 2; ++i) {
+    auto signed_in = browser.post("/api/v1/admin/session", {{"password", *password}});
+    REQUIRE(signed_in.status == 204);
+    cookies.push_back("Cookie: " + cookie_of(signed_in));
+    CHECK(browser.request("GET", "/api/v1/keys", "", {cookies.back()}).status == 200);
+  }
+
+  // The command line, next to the running daemon, on the same database.
+  std::string command = std::string(SMSGATE_BINARY) + " admin-password reset --db " + database;
+  FILE* output = ::popen(command.c_str(), "r");
+  REQUIRE(output != nullptr);
+  std::string printed;
+  char buffer[256];
+  while (size_t got = std::fread(buffer, 1, sizeof buffer, output)) printed.append(buffer, got);
+  REQUIRE(::pclose(output) == 0);
+  while (!printed.empty() && printed.back() == '\n') printed.pop_back();
+  std::string replaced = printed.substr(printed.rfind('\n') + 1);
+
+  for (const std::string& cookie : cookies) {
+    CHECK(browser.request("GET", "/api/v1/keys", "", {cookie}).status == 401);
+    CHECK(browser.request("GET", "/api/v1/admin/session", "", {cookie}).status == 401);
+  }
+  CHECK(browser.post("/api/v1/admin/session", {{"password", *password}}).status == 401);
+  auto again = browser.post("/api/v1/admin/session", {{"password", replaced}});
+  REQUIRE(again.status == 204);
+  CHECK(browser.request("GET", "/api/v1/keys", "", {"Cookie: " + cookie_of(again)}).status == 200);
+}
+
+TEST_CASE("admin: wrong passwords from one address are answered 429, for longer each time") {
+  ApiDaemon gateway(1);
+  auto password = auth::reset_admin_password(gateway.daemon().store());
+  REQUIRE(password.ok());
+  HttpClient browser(gateway.url());
+  auto guess = [&](const std::string& tried) {
+    return browser.post("/api/v1/admin/session", {{"password", tried}});
+  };
+  for (int i = 0; i < 5; ++i)
+    CHECK(guess("guess-" + std::to_string(i)).error_code() == "wrong_password");
+  auto refused = guess(*password);  // not even the right one is checked now
+  CHECK(refused.status == 429);
+  CHECK(refused.error_code() == "rate_limited");
+  CHECK(refused.headers["retry-after"] == "60");
+  CHECK(refused.headers.count("set-cookie") == 0);
+
+  gateway.clock().advance(60 * 1000);
+  for (int i = 0; i < 5; ++i) CHECK(guess("again-" + std::to_string(i)).status == 401);
+  refused = guess(*password);
+  CHECK(refused.status == 429);
+  CHECK(refused.headers["retry-after"] == "120");  // twice as long the second time
+
+  gateway.clock().advance(120 * 1000);
+  CHECK(guess(*password).status == 204);  // and the right password forgives the address
+  for (int i = 0; i < 4; ++i) CHECK(guess("later-" + std::to_string(i)).status == 401);
+  CHECK(guess(*password).status == 204);
 }
 
 TEST_CASE("admin: the page's files are served from the binary, with a strict policy") {
