@@ -166,7 +166,7 @@ TEST_CASE("api: a webhook receiver that is down for a while misses nothing, in o
   HttpClient client = gateway.client();
   REQUIRE(client.post("/api/v1/webhooks", {{"url", receiver.url()},
                                            {"events", {"message.sent"}},
-                                           {"secret", "k2"}})
+                                           {"secret", "second-key-of-16+"}})
               .status == 201);
   std::vector<int64_t> ids;
   for (int i = 0; i < 6; ++i) ids.push_back(submit_ok(client, {{"to", kCustomer}, {"text", "m" + std::to_string(i)}}));
@@ -184,7 +184,7 @@ TEST_CASE("api: a webhook receiver that is down for a while misses nothing, in o
   std::vector<int64_t> order;
   std::set<std::string> deliveries;
   for (const auto& request : requests) {
-    CHECK(request.headers.at("x-smsgate-signature") == webhook::sign_body("k2", request.body));
+    CHECK(request.headers.at("x-smsgate-signature") == webhook::sign_body("second-key-of-16+", request.body));
     deliveries.insert(request.headers.at("x-smsgate-delivery"));
     order.push_back(json::parse(request.body)["data"]["id"].get<int64_t>());
   }
@@ -414,7 +414,7 @@ TEST_CASE("api: replies are forwarded with in_reply_to, and feedback replies wit
   HttpClient client = gateway.client();
   REQUIRE(client.post("/api/v1/webhooks", {{"url", receiver.url()},
                                            {"events", {"inbound.received"}},
-                                           {"secret", "k"}})
+                                           {"secret", "inbound-key-of-16+"}})
               .status == 201);
   int64_t asked = submit_ok(client, {{"to", kCustomer},
                                      {"text", "How was your visit? Reply 1-10."},
