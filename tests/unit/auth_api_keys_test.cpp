@@ -1,4 +1,5 @@
-// API keys: creation, authentication (with its cache), revocation, listing.
+// API keys: creation, authentication (with its cache), revocation, listing, and the
+// scopes each key carries.
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -7,6 +8,8 @@
 #include <vector>
 
 #include "auth/api_keys.h"
+#include "auth/sodium_util.h"
+#include "store/schema.h"
 #include "store_test_support.h"
 
 namespace smsgate::auth {
@@ -33,7 +36,7 @@ TEST_CASE("api keys: a created key authenticates; its shape; only a hash is stor
   TempDir dir;
   auto store = open_store(dir);
   ApiKeys keys(*store);
-  auto created = keys.create("shop", kT0);
+  auto created = keys.create("shop", Scopes::all(), kT0);
   REQUIRE(created.ok());
   CHECK(created->key.size() == kApiKeyLength);
   CHECK(created->key.rfind("sgk_", 0) == 0);
@@ -56,7 +59,7 @@ TEST_CASE("api keys: a created key authenticates; its shape; only a hash is stor
   // Every key is new.
   std::set<std::string> distinct{created->key};
   for (int i = 0; i < 20; ++i) {
-    auto another = keys.create("k" + std::to_string(i), kT0);
+    auto another = keys.create("k" + std::to_string(i), Scopes::all(), kT0);
     REQUIRE(another.ok());
     distinct.insert(another->key);
   }
@@ -67,7 +70,7 @@ TEST_CASE("api keys: malformed and unknown keys are refused") {
   TempDir dir;
   auto store = open_store(dir);
   ApiKeys keys(*store);
-  auto created = keys.create("shop", kT0);
+  auto created = keys.create("shop", Scopes::all(), kT0);
   REQUIRE(created.ok());
   const std::string& key = created->key;
 
@@ -90,7 +93,7 @@ TEST_CASE("api keys: names are checked") {
   auto store = open_store(dir);
   ApiKeys keys(*store);
   auto expect_name_error = [&](const std::string& name) {
-    auto created = keys.create(name, kT0);
+    auto created = keys.create(name, Scopes::all(), kT0);
     REQUIRE_FALSE(created.ok());
     CHECK(created.error().message.rfind("name: ", 0) == 0);
   };
@@ -99,8 +102,9 @@ TEST_CASE("api keys: names are checked") {
   expect_name_error(std::string(101, 'x'));
   expect_name_error("line\nbreak");
   expect_name_error("\xff\xfe");
-  CHECK(keys.create(std::string(100, 'x'), kT0).ok());
-  CHECK(keys.create("Praxis Müller – Termine", kT0).ok());  // 23 characters, more bytes
+  CHECK(keys.create(std::string(100, 'x'), Scopes::all(), kT0).ok());
+  CHECK(keys.create("Praxis Müller – Termine", Scopes::all(), kT0)
+            .ok());  // 23 characters, more bytes
   auto listed = keys.list();
   REQUIRE(listed.ok());
   CHECK(listed->size() == 2);
@@ -110,8 +114,8 @@ TEST_CASE("api keys: revoke, list") {
   TempDir dir;
   auto store = open_store(dir);
   ApiKeys keys(*store);
-  auto shop = keys.create("shop", kT0);
-  auto clinic = keys.create("clinic", kT0 + 10);
+  auto shop = keys.create("shop", Scopes::all(), kT0);
+  auto clinic = keys.create("clinic", Scopes::all(), kT0 + 10);
   REQUIRE(shop.ok());
   REQUIRE(clinic.ok());
   REQUIRE(keys.authenticate(shop->key, kT0 + 20));
@@ -148,7 +152,7 @@ TEST_CASE(
   ApiKeys daemon(*daemon_store);
   ApiKeys cli(*cli_store);
 
-  auto created = cli.create("shop", kT0);
+  auto created = cli.create("shop", Scopes::all(), kT0);
   REQUIRE(created.ok());
   REQUIRE(daemon.authenticate(created->key, kT0));  // a miss reads the database
 
@@ -161,7 +165,7 @@ TEST_CASE(
   CHECK_FALSE(daemon.authenticate(created->key, kT0 + 5000));
   CHECK_FALSE(daemon.authenticate(created->key, kT0 + 5001));
   // A clock set back by more than that does not extend an entry's life either.
-  auto second = cli.create("clinic", kT0);
+  auto second = cli.create("clinic", Scopes::all(), kT0);
   REQUIRE(second.ok());
   REQUIRE(daemon.authenticate(second->key, kT0 + 20'000));
   REQUIRE(cli.revoke(second->info.id, kT0 + 20'001).ok());
@@ -173,7 +177,7 @@ TEST_CASE("api keys: last_used_at is written, at most once a minute per key") {
   TempDir dir;
   auto store = open_store(dir);
   ApiKeys keys(*store);
-  auto created = keys.create("shop", kT0);
+  auto created = keys.create("shop", Scopes::all(), kT0);
   REQUIRE(created.ok());
   int64_t id = created->info.id;
   CHECK_FALSE(stored_last_used(*store, id));
@@ -207,8 +211,8 @@ TEST_CASE("api keys: 64 threads authenticate at once; last_used_at still written
   TempDir dir;
   auto store = open_store(dir);
   ApiKeys keys(*store);
-  auto shop = keys.create("shop", kT0);
-  auto clinic = keys.create("clinic", kT0);
+  auto shop = keys.create("shop", Scopes::all(), kT0);
+  auto clinic = keys.create("clinic", Scopes::all(), kT0);
   REQUIRE(shop.ok());
   REQUIRE(clinic.ok());
   uint64_t writes_before = store->write_operations();
@@ -234,6 +238,119 @@ TEST_CASE("api keys: 64 threads authenticate at once; last_used_at still written
   CHECK(wrongly_accepted.load() == 0);
   // 64 s: two writes per key (at 0 and 60 s), not one per request.
   CHECK(store->write_operations() - writes_before == 4);
+}
+
+TEST_CASE("scopes: names, the stored form, and unknown names") {
+  CHECK(join_scopes(Scopes::all()) == "send,read,inbound,otp,webhooks,optouts,modems,metrics");
+  CHECK(join_scopes(kDefaultScopes) == "send,read");
+  CHECK(join_scopes(Scopes{}) == "");
+  // One order whatever order they were named in; a repeated name counts once.
+  auto parsed = parse_scopes({"metrics", "send", "metrics"});
+  REQUIRE(parsed.ok());
+  CHECK(*parsed == Scopes{Scope::kSend, Scope::kMetrics});
+  CHECK(scope_names(*parsed) == std::vector<std::string>{"send", "metrics"});
+  for (Scope scope : kAllScopes) {
+    CHECK(scope_named(scope_name(scope)) == scope);
+    CHECK(scopes_from_stored(join_scopes(Scopes{scope})) == Scopes{scope});
+    CHECK_FALSE(Scopes::all().without(scope).has(scope));
+    CHECK(Scopes::all().without(scope).with(scope) == Scopes::all());
+  }
+  CHECK(scopes_from_stored(join_scopes(Scopes::all())) == Scopes::all());
+
+  auto unknown = parse_scopes({"send", "Read"});  // names are lower case
+  REQUIRE_FALSE(unknown.ok());
+  CHECK(unknown.error().message.starts_with("scopes: unknown scope \"Read\" (known: send,"));
+  CHECK_FALSE(parse_scopes({""}).ok());
+  CHECK(parse_scopes({}).ok());
+  CHECK(parse_scopes({})->empty());
+  // A newer version's scope in the database grants nothing here; the known ones stay.
+  CHECK(scopes_from_stored("send,teleport,read") == kDefaultScopes);
+  CHECK(scopes_from_stored("").empty());
+}
+
+TEST_CASE("api keys: a key carries the scopes it was made with, cached or read again") {
+  TempDir dir;
+  auto store = open_store(dir);
+  ApiKeys keys(*store);
+  auto metrics = keys.create("prometheus", Scopes{Scope::kMetrics}, kT0);
+  auto shop = keys.create("shop", kDefaultScopes, kT0);
+  REQUIRE(metrics.ok());
+  REQUIRE(shop.ok());
+  CHECK(metrics->info.scopes == Scopes{Scope::kMetrics});
+
+  auto seen = keys.authenticate(metrics->key, kT0 + 1);  // read from the database
+  REQUIRE(seen);
+  CHECK(seen->scopes == Scopes{Scope::kMetrics});
+  seen = keys.authenticate(metrics->key, kT0 + 2);  // from the cache
+  REQUIRE(seen);
+  CHECK(seen->scopes == Scopes{Scope::kMetrics});
+  seen = keys.authenticate(shop->key, kT0 + ApiKeys::kRecheckMs + 10);  // read again
+  REQUIRE(seen);
+  CHECK(seen->scopes == kDefaultScopes);
+
+  // Another object on the same database (the CLI's) sees the same.
+  ApiKeys other(*store);
+  auto from_other = other.authenticate(metrics->key, kT0 + 3);
+  REQUIRE(from_other);
+  CHECK(from_other->scopes == Scopes{Scope::kMetrics});
+  auto listed = other.list();
+  REQUIRE(listed.ok());
+  REQUIRE(listed->size() == 2);
+  CHECK((*listed)[0].scopes == Scopes{Scope::kMetrics});
+  CHECK((*listed)[1].scopes == kDefaultScopes);
+  auto records = store->list_api_keys();
+  REQUIRE(records.ok());
+  CHECK((*records)[0].scopes == "metrics");
+  CHECK((*records)[1].scopes == "send,read");
+}
+
+TEST_CASE("api keys: a key with no scope is refused, and nothing is stored") {
+  TempDir dir;
+  auto store = open_store(dir);
+  ApiKeys keys(*store);
+  auto created = keys.create("nothing", Scopes{}, kT0);
+  REQUIRE_FALSE(created.ok());
+  CHECK(created.error().message.starts_with("scopes: "));
+  auto listed = keys.list();
+  REQUIRE(listed.ok());
+  CHECK(listed->empty());
+}
+
+TEST_CASE("api keys: keys made before scopes existed keep every scope") {
+  TempDir dir;
+  // The database as the last version without scopes left it, with one key in it.
+  constexpr int kScopesMigration = 7;
+  {
+    auto connection = store::Connection::open(dir.db(), true);
+    REQUIRE(connection.ok());
+    for (const store::Migration& migration : store::kMigrations) {
+      if (migration.version >= kScopesMigration) break;
+      auto done = connection->exec(std::string(migration.sql).c_str());
+      REQUIRE_MESSAGE(done.ok(), (done.ok() ? "" : done.error().message));
+    }
+  }
+  const std::string key = "sgk_" + std::string(43, 'Q');
+  REQUIRE(looks_like_api_key(key));
+  {
+    auto connection = store::Connection::open(dir.db(), true);
+    REQUIRE(connection.ok());
+    std::string insert = "INSERT INTO api_keys (name, hash, created_at) VALUES ('old shop', '" +
+                         detail::blake2b_hex(key) + "', 1)";
+    REQUIRE(connection->exec(insert.c_str()).ok());
+  }
+
+  auto store = open_store(dir);  // migrates
+  ApiKeys keys(*store);
+  auto seen = keys.authenticate(key, kT0);
+  REQUIRE(seen);
+  CHECK(seen->name == "old shop");
+  CHECK(seen->scopes == Scopes::all());
+  // A key made after the migration has what it was given, not the old keys' default.
+  auto fresh = keys.create("new shop", Scopes{Scope::kSend}, kT0);
+  REQUIRE(fresh.ok());
+  auto fresh_seen = keys.authenticate(fresh->key, kT0);
+  REQUIRE(fresh_seen);
+  CHECK(fresh_seen->scopes == Scopes{Scope::kSend});
 }
 
 }  // namespace smsgate::auth
