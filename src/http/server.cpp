@@ -309,7 +309,7 @@ void Server::connection_closing(const mg_connection* connection) {
 }
 
 Server::Answer Server::answer(mg_connection* connection, const Connection* state, Request& request,
-                              Router::Match& match) {
+                              Router::Match& match, MonotonicClock::time_point body_deadline) {
   const mg_request_info* info = mg_get_request_info(connection);
   bool body_follows = sends_body(connection, info);
   if (state && !state->admitted) {
@@ -332,8 +332,7 @@ Server::Answer Server::answer(mg_connection* connection, const Connection* state
     if (auto refused = authorizer_(request, match.access))
       return {std::move(*refused), true, body_follows};
   }
-  auto deadline = MonotonicClock::now() + options_.body_timeout;
-  switch (read_body(connection, info->content_length, options_.max_body_bytes, deadline,
+  switch (read_body(connection, info->content_length, options_.max_body_bytes, body_deadline,
                     request.body)) {
     case BodyRead::kTooLarge:
       return {error_response(
@@ -367,7 +366,8 @@ void Server::serve(mg_connection* connection) {
   int socket = state ? state->socket : -1;
   // From here the body must be in within body_timeout; shut for reading only, so an
   // answer can still go out.
-  deadlines_.set(socket, started + options_.body_timeout, SocketDeadlines::Shut::kReading);
+  auto body_deadline = started + options_.body_timeout;
+  deadlines_.set(socket, body_deadline, SocketDeadlines::Shut::kReading);
   Request request;
   request.method = info->request_method ? info->request_method : "";
   request.path = info->local_uri ? info->local_uri : "/";
@@ -379,7 +379,7 @@ void Server::serve(mg_connection* connection) {
   }
 
   Router::Match match = router_.match(request.method, request.path);
-  Answer answered = answer(connection, state, request, match);
+  Answer answered = answer(connection, state, request, match, body_deadline);
   // A body left unread is not read after the answer either (CivetWeb would, to keep
   // the connection alive): the connection closes instead.
   if (answered.close) mg_disable_connection_keep_alive(connection);

@@ -34,6 +34,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/result.h"
 #include "http/client_connections.h"
 #include "http/router.h"
@@ -99,7 +100,7 @@ class Server {
     bool close = false;
   };
   Answer answer(mg_connection* connection, const Connection* state, Request& request,
-                Router::Match& match);
+                Router::Match& match, MonotonicClock::time_point body_deadline);
 
   ServerOptions options_;
   Router router_;
