@@ -29,6 +29,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -696,7 +697,7 @@ def exercise_inbound(binary, directory, doc, receiver):
 
         _, hook = api.call("POST", "/api/v1/webhooks", expect=201,
                            body={"url": receiver.url + "/inbound", "events": ["inbound.received"],
-                                 "secret": "inbound-secret"})
+                                 "secret": "inbound-secret-16+"})
         customer, stranger = "+4917000000501", "+4917000000502"
         _, survey = api.call("POST", "/api/v1/messages", expect=202, body={
             "to": customer, "text": "How did we do, 1 to 10?", "category": "feedback",
@@ -729,9 +730,10 @@ def exercise_inbound(binary, directory, doc, receiver):
         def hook_received():
             return sum(1 for path, _, _ in receiver.received if path == "/hook/inbound") >= 2
         wait_until("two inbound.received webhooks", 20, hook_received, 0.2)
-        api.call("GET", "/api/v1/webhooks/{id}/deliveries", params={"id": hook["id"]},
-                 expect=200)
-        return api, {"/hook/inbound": "inbound-secret"}
+        _, deliveries = api.call("GET", "/api/v1/webhooks/{id}/deliveries",
+                                 params={"id": hook["id"]}, expect=200)
+        exercise_retry(api, database, hook["id"], deliveries["items"][0]["id"])
+        return api, {"/hook/inbound": "inbound-secret-16+"}
     finally:
         for process, name in ((run, "smsgated run --config"), (sim, "smsgated sim")):
             if process is None:
@@ -740,6 +742,31 @@ def exercise_inbound(binary, directory, doc, receiver):
             if code != 0:
                 raise Failure("%s exited with %d after SIGTERM; its last lines:\n%s"
                               % (name, code, process.tail()))
+
+
+def exercise_retry(api, database, hook_id, delivery_id):
+    """POST .../deliveries/{delivery}/retry: 409 for a delivered event; 202 for one given
+    up (made so in the database: waiting for max_age would take an hour), which then
+    arrives again; 404 for unknown ones."""
+    R = "/api/v1/webhooks/{id}/deliveries/{delivery}/retry"
+    api.call("POST", R, params={"id": hook_id, "delivery": delivery_id}, expect=409)
+    now_ms = int(time.time() * 1000)
+    with sqlite3.connect(database, timeout=10) as db:
+        db.execute("UPDATE webhook_outbox SET delivered_at = NULL, given_up_at = ?, "
+                   "last_error = 'HTTP 500' WHERE id = ?", (now_ms, delivery_id))
+    _, retried = api.call("POST", R, params={"id": hook_id, "delivery": "evt_%d" % delivery_id},
+                          expect=202)
+    if retried.get("state") != "pending":
+        api.fail("POST %s: state %r, expected pending" % (R, retried.get("state")))
+
+    def delivered_again():
+        _, page = api.call("GET", "/api/v1/webhooks/{id}/deliveries", params={"id": hook_id},
+                           expect=200)
+        item = next((i for i in page.get("items", []) if i.get("id") == delivery_id), {})
+        return item.get("state") == "delivered"
+    wait_until("the retried delivery to arrive again", 20, delivered_again, 0.2)
+    api.call("POST", R, params={"id": hook_id, "delivery": 999999}, expect=404)
+    api.call("POST", R, params={"id": 999999, "delivery": delivery_id}, expect=404)
 
 
 def check_received_events(api, doc, receiver, secrets):
