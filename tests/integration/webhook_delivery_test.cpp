@@ -60,12 +60,12 @@ std::unique_ptr<webhook::Deliverer> start(store::Store& db, const smsgate::Clock
 
 // A modem.online event numbered `n` (in its "port" field), to every subscription.
 void publish(store::Store& db, int n, int64_t now) {
-  store::ModemEventInfo info{"IMEI1", std::to_string(n), "SIM800", "", ""};
+  store::ModemEventInfo info{.modem = "IMEI1", .port = std::to_string(n), .model = "SIM800"};
   REQUIRE(db.enqueue_modem_event(/*online=*/true, info, now).ok());
 }
 
 void publish_offline(store::Store& db, int64_t now) {
-  store::ModemEventInfo info{"IMEI1", "", "", "", "unplugged"};
+  store::ModemEventInfo info{.modem = "IMEI1", .reason = "unplugged"};
   REQUIRE(db.enqueue_modem_event(/*online=*/false, info, now).ok());
 }
 
@@ -345,8 +345,8 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "webhook API: a set-aside delivery is listed as such and retried on request; short "
-    "secrets refused") {
+    "webhook API: a set-aside delivery is listed as such and retried on request, and short "
+    "secrets are refused") {
   WebhookReceiver receiver, down;
   down.go_down();
   ApiDaemon api(1, [](smsgate::config::Config& config) {
