@@ -616,12 +616,43 @@ def exercise_admin(api, password):
     api.call("POST", K, body="name=x", headers=dict(session, **{"Content-Type": "text/plain"}),
              auth=False, expect=415)
     api.call("GET", K, headers=session, auth=False, expect=200)
+    exercise_scopes(api, session)
     api.call("DELETE", K + "/{id}", params={"id": created.get("id")}, headers=session,
              auth=False, expect=204)
     api.call("DELETE", K + "/{id}", params={"id": created.get("id")}, headers=session,
              auth=False, expect=404)
     api.call("DELETE", S, headers=session, auth=False, expect=204)
     api.call("GET", K, headers=session, auth=False, expect=401)
+
+
+def exercise_scopes(api, session):
+    """Keys with scopes: made through the admin page's route, then 403 (naming the
+    scope) from every operation whose security asks for a scope the key lacks."""
+    K = "/api/v1/keys"
+    api.call("POST", K, body={"name": "x", "scopes": ["teleport"]}, headers=session,
+             auth=False, expect=400)
+    api.call("POST", K, body={"name": "x", "scopes": []}, headers=session, auth=False,
+             expect=400)
+    _, made = api.call("POST", K, body={"name": "prometheus", "scopes": ["metrics"]},
+                       headers=session, auth=False, expect=201)
+    if made.get("scopes") != ["metrics"]:
+        api.fail("POST /api/v1/keys with scopes [metrics] made %r" % made.get("scopes"))
+        return
+    metrics_only = {"Authorization": "Bearer " + made["key"]}
+    api.call("GET", "/metrics", headers=metrics_only, auth=False, expect=200)
+    for path, method, operation in api.doc.operations():
+        for requirement in operation.get("security", api.doc.document.get("security")):
+            scopes = requirement.get("bearerAuth") or []
+            if not scopes or "metrics" in scopes:
+                continue
+            params = {p: "1" for p in re.findall(r"{(\w+)}", path)}
+            body = {} if method in ("POST", "PUT", "PATCH") else None
+            _, answer = api.call(method, path, params=params, body=body, headers=metrics_only,
+                                 auth=False, expect=403)
+            error = answer.get("error", {}) if isinstance(answer, dict) else {}
+            if error.get("scope") not in scopes:
+                api.fail("%s %s with a metrics-only key: error.scope %r, expected one of %r"
+                         % (method, path, error.get("scope"), scopes))
 
 
 def exercise_router(api, doc):
@@ -672,7 +703,8 @@ def exercise_inbound(binary, directory, doc, receiver):
     try:
         control_path = sim.wait_line(r"^control (\S+)", 20).group(1)
         database = os.path.join(directory, "inbound.db")
-        made = subprocess.run([binary, "apikey", "create", "--db", database, "--name", "openapi"],
+        made = subprocess.run([binary, "apikey", "create", "--db", database, "--name", "openapi",
+                               "--scope", "send,read", "--scope", "inbound,webhooks"],
                               capture_output=True, text=True, timeout=30)
         if made.returncode != 0 or not made.stdout.strip():
             raise Failure("smsgated apikey create: %s%s" % (made.stdout, made.stderr))
