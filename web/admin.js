@@ -2,6 +2,8 @@
 // keys. Plain ES module, no framework and nothing loaded from elsewhere, so that it
 // works on an appliance with no Internet; smsgated serves it from its own binary.
 //
+// A key carries scopes, chosen with checkboxes when it is made and shown in the list.
+//
 // The session is an HttpOnly cookie set by POST /api/v1/admin/session: this script
 // never sees it, it only learns from 401 answers that there is none (any more).
 
@@ -25,11 +27,14 @@ const keys = {
   signOut: byId('sign-out'),
   createForm: byId('create-form'),
   name: byId('key-name'),
+  scopes: byId('key-scopes'),
+  scopeBoxes: [...document.querySelectorAll('#key-scopes input[name="scope"]')],
   createError: byId('create-error'),
   tableBody: document.querySelector('#keys-table tbody'),
   empty: byId('keys-empty'),
   newKey: byId('new-key'),
   newKeyName: byId('new-key-name'),
+  newKeyScopes: byId('new-key-scopes'),
   newKeyValue: byId('new-key-value'),
   copy: byId('copy-key'),
   copyStatus: byId('copy-status'),
@@ -100,7 +105,7 @@ function show(which) {
 
 function setBusy(form, busy) {
   form.setAttribute('aria-busy', String(busy));
-  for (const control of form.querySelectorAll('button, input')) control.disabled = busy;
+  for (const control of form.querySelectorAll('button, input, fieldset')) control.disabled = busy;
 }
 
 // ---- Sign in and out -------------------------------------------------------------
@@ -199,6 +204,10 @@ function keyRow(key) {
   name.setAttribute('role', 'rowheader');
   name.textContent = key.name;
 
+  const scopes = tableCell('Scopes');
+  scopes.className = 'scopes-cell';
+  scopes.textContent = scopeList(key.scopes);
+
   const status = tableCell('Status');
   const badge = document.createElement('span');
   badge.className = `badge ${revoked ? 'badge-revoked' : 'badge-active'}`;
@@ -226,9 +235,29 @@ function keyRow(key) {
     actions.append(revoke);
   }
 
-  row.append(name, timeCell(key.created_at, 'Created'),
+  row.append(name, scopes, timeCell(key.created_at, 'Created'),
     timeCell(key.last_used_at, 'Last used'), status, actions);
   return row;
+}
+
+// "send, read" for the list and the new key panel.
+function scopeList(scopes) {
+  return Array.isArray(scopes) && scopes.length ? scopes.join(', ') : 'none';
+}
+
+// The form's scopes as they start: those checked in the page's own markup.
+function resetScopes() {
+  for (const box of keys.scopeBoxes) box.checked = box.defaultChecked;
+  markScopes(false);
+}
+
+// The checkboxes carry aria-invalid (a group cannot); the fieldset shows it.
+function markScopes(invalid) {
+  keys.scopes.classList.toggle('invalid', invalid);
+  for (const box of keys.scopeBoxes) {
+    if (invalid) box.setAttribute('aria-invalid', 'true');
+    else box.removeAttribute('aria-invalid');
+  }
 }
 
 function renderKeys(items) {
@@ -274,21 +303,30 @@ keys.createForm.addEventListener('submit', async (event) => {
   keys.createError.textContent = '';
   keys.error.textContent = '';
   keys.name.removeAttribute('aria-invalid');
-  // The name is checked by the server alone, so that the page never disagrees with it.
+  markScopes(false);
+  // The name and scopes are checked by the server alone, so that the page never
+  // disagrees with it (none checked is its error to say).
   const name = keys.name.value;
+  const scopes = keys.scopeBoxes.filter((box) => box.checked).map((box) => box.value);
   setBusy(keys.createForm, true);
   let created;
   try {
-    created = await api('POST', 'api/v1/keys', { name });
+    created = await api('POST', 'api/v1/keys', { name, scopes });
   } catch (error) {
     setBusy(keys.createForm, false);
     reportKeysError(error, keys.createError);
+    if (error.field === 'scopes') {
+      markScopes(true);
+      keys.scopeBoxes[0].focus();
+      return;
+    }
     if (error.field === 'name') keys.name.setAttribute('aria-invalid', 'true');
     keys.name.focus();
     return;
   }
   setBusy(keys.createForm, false);
   keys.name.value = '';
+  resetScopes();
   showNewKey(created);
   try {
     await loadKeys();
@@ -301,6 +339,7 @@ keys.createForm.addEventListener('submit', async (event) => {
 
 function showNewKey(created) {
   keys.newKeyName.textContent = created.name;
+  keys.newKeyScopes.textContent = scopeList(created.scopes);
   keys.newKeyValue.value = created.key;
   keys.copyStatus.textContent = '';
   keys.newKey.hidden = false;
@@ -312,6 +351,7 @@ function showNewKey(created) {
 function hideNewKey() {
   keys.newKeyValue.value = '';
   keys.newKeyName.textContent = '';
+  keys.newKeyScopes.textContent = '';
   keys.copyStatus.textContent = '';
   keys.newKey.hidden = true;
 }

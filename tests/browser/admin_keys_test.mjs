@@ -1,5 +1,5 @@
 // The admin page in real Chromium against a real smsgated: sign in with the admin
-// password, list, create and revoke API keys, sign out.
+// password, list, create (with scopes) and revoke API keys, sign out.
 //
 //   node tests/browser/admin_keys_test.mjs path/to/smsgated
 //
@@ -137,6 +137,10 @@ async function expectText(locator, pattern, what) {
     `${what} matching ${pattern}`);
 }
 
+// A row's cell by its column (the data-label a narrow screen shows).
+const cell = (row, label) => row.locator(`td[data-label="${label}"]`);
+const scopeCell = (row) => cell(row, 'Scopes');
+
 function apiStatus(base, path, key) {
   const headers = key ? { Authorization: `Bearer ${key}` } : {};
   return fetch(new URL(path, base), { headers }).then((response) => response.status);
@@ -174,11 +178,23 @@ async function scenario(page, demo) {
   await expectVisible(keysHeading, 'the keys heading');
   await expectHidden(signInForm, 'the sign-in form');
   await expectVisible(row('demo'), 'the demo key\'s row');
-  await expectText(row('demo').locator('td').nth(2), /^active$/, 'the demo key\'s status');
+  await expectText(cell(row('demo'), 'Status'), /^active$/, 'the demo key\'s status');
+  await expectText(scopeCell(row('demo')),
+    /^send, read, inbound, otp, webhooks, optouts, modems, metrics$/, 'the demo key\'s scopes');
+
+  check('the key form offers every scope as a labelled checkbox, send and read checked');
+  const scopeNames = ['send', 'read', 'inbound', 'otp', 'webhooks', 'optouts', 'modems', 'metrics'];
+  const scopeBox = (scope) => page.getByRole('group', { name: 'Scopes' })
+    .getByRole('checkbox', { name: scope, exact: true });
+  for (const scope of scopeNames) {
+    await expectVisible(scopeBox(scope), `the ${scope} checkbox`);
+    assert.equal(await scopeBox(scope).isChecked(), scope === 'send' || scope === 'read',
+      `${scope} checked to start with`);
+  }
 
   check('the created time is shown in the browser\'s local time');
   // The context runs in a time zone far from UTC, so a page showing UTC would differ.
-  const created = row('demo').locator('td').nth(0).locator('time');
+  const created = cell(row('demo'), 'Created').locator('time');
   const createdIso = await created.getAttribute('datetime');
   assert.ok(createdIso, 'the created cell holds a <time datetime>');
   const expectedLocal = await page.evaluate((iso) => new Intl.DateTimeFormat(undefined,
@@ -212,8 +228,10 @@ async function scenario(page, demo) {
   assert.equal(await page.evaluate(() => document.getElementById('new-key')
     .contains(document.activeElement)), true, 'focus moves to the new key');
   await expectVisible(row('shop'), 'the shop key\'s row');
-  await expectText(row('shop').locator('td').nth(1), /^never$/, 'the shop key\'s last use');
-  await expectText(row('shop').locator('td').nth(2), /^active$/, 'the shop key\'s status');
+  await expectText(cell(row('shop'), 'Last used'), /^never$/, 'the shop key\'s last use');
+  await expectText(cell(row('shop'), 'Status'), /^active$/, 'the shop key\'s status');
+  await expectText(scopeCell(row('shop')), /^send, read$/, 'the shop key\'s scopes');
+  await expectText(newKey, /Scopes: send, read/, 'the new key\'s scopes');
   assert.equal(await name.inputValue(), '', 'the name field is emptied');
 
   check('the copy button puts the key on the clipboard');
@@ -225,7 +243,38 @@ async function scenario(page, demo) {
   assert.equal(await apiStatus(demo.url, '/api/v1/messages', shopKey), 200);
   assert.equal(await apiStatus(demo.url, '/api/v1/messages'), 401);
   await page.reload();
-  await expectText(row('shop').locator('td').nth(1), /\d/, 'the shop key\'s last use, a time');
+  await expectText(cell(row('shop'), 'Last used'), /\d/, 'the shop key\'s last use, a time');
+
+  check('a key with only the metrics scope scrapes /metrics and is refused elsewhere');
+  await name.fill('prometheus');
+  await scopeBox('send').uncheck();
+  await scopeBox('read').uncheck();
+  await scopeBox('metrics').check();
+  await page.getByRole('button', { name: 'Create key' }).click();
+  await expectVisible(row('prometheus'), 'the prometheus key\'s row');
+  await expectText(scopeCell(row('prometheus')), /^metrics$/, 'the prometheus key\'s scopes');
+  const metricsKey = await eventually(() => keyField.inputValue(),
+    (v) => v.startsWith('sgk_') && v !== shopKey, 'the prometheus key');
+  assert.equal(await apiStatus(demo.url, '/metrics', metricsKey), 200);
+  assert.equal(await apiStatus(demo.url, '/api/v1/messages', metricsKey), 403);
+  assert.equal(await apiStatus(demo.url, '/metrics', shopKey), 403, 'the shop key cannot scrape');
+  for (const scope of scopeNames) {
+    assert.equal(await scopeBox(scope).isChecked(), scope === 'send' || scope === 'read',
+      `${scope} back to how it started after creating`);
+  }
+
+  check('a key with no scope is refused with the server\'s words, and none is made');
+  await newKey.getByRole('button', { name: 'I have copied it' }).click();
+  await name.fill('nothing');
+  await scopeBox('send').uncheck();
+  await scopeBox('read').uncheck();
+  await page.getByRole('button', { name: 'Create key' }).click();
+  await expectText(page.locator('#create-error'), /scope/, 'the no-scope error');
+  assert.equal(await scopeBox('send').getAttribute('aria-invalid'), 'true');
+  assert.equal(await row('nothing').count(), 0, 'no key was made');
+  await scopeBox('send').check();
+  await scopeBox('read').check();
+  await name.fill('');
 
   check('revoking asks first; Cancel keeps the key');
   await expectHidden(newKey, 'the new key, after a reload');
@@ -244,9 +293,9 @@ async function scenario(page, demo) {
   check('revoking confirmed marks the key revoked, and the API refuses it at once');
   await revokeShop.click();
   await dialog.getByRole('button', { name: 'Revoke key' }).click();
-  await expectText(row('shop').locator('td').nth(2), /^revoked\b/, 'the shop key\'s status');
+  await expectText(cell(row('shop'), 'Status'), /^revoked\b/, 'the shop key\'s status');
   assert.equal(await row('shop').getByRole('button').count(), 0, 'no revoke button left');
-  await expectText(row('demo').locator('td').nth(2), /^active$/, 'the demo key\'s status');
+  await expectText(cell(row('demo'), 'Status'), /^active$/, 'the demo key\'s status');
   assert.equal(await apiStatus(demo.url, '/api/v1/messages', shopKey), 401);
   assert.equal(await apiStatus(demo.url, '/api/v1/messages', demo.apiKey), 200,
     'the demo key still works');
