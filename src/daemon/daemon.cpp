@@ -4,6 +4,7 @@
 
 #include "common/clock.h"
 #include "http/web.h"
+#include "store/files.h"
 
 namespace smsgate::daemon {
 
@@ -68,6 +69,29 @@ Status apply_log_config(const config::LogConfig& log) {
   return ok_status();
 }
 
+Result<std::unique_ptr<store::Store>> open_store(const std::string& path) {
+  // Made here, by the daemon, so it is private; a directory that exists keeps its mode.
+  std::filesystem::path directory = std::filesystem::path(path).parent_path();
+  if (Status made = store::create_private_directories(directory); !made)
+    return make_error("[storage] path: " + made.error().message);
+  auto store = store::Store::open(path);
+  if (!store) {
+    const Error& error = store.error();
+    if (error.code == ErrorCode::kStorageUnavailable)
+      return Error{
+          "[storage] path: the database cannot be opened, its disk is full or "
+          "failing (opening it writes its -shm file, and a new or older database "
+          "needs room for its tables): " +
+              error.message,
+          error.code};
+    return make_error("[storage] path: " + error.message);
+  }
+  for (const std::string& note : (*store)->file_notes()) {
+    spdlog::warn("{} (the database holds every text and secret: owner only)", note);
+  }
+  return store;
+}
+
 Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config, const Clock* clock) {
   std::unique_ptr<Daemon> daemon(new Daemon());
   Daemon& d = *daemon;
@@ -75,8 +99,8 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config, cons
   if (clock) d.clock_ = clock;
   auto options = dispatcher_options(config);
   if (!options) return options.error();
-  auto store = store::Store::open(config.storage.path);
-  if (!store) return make_error(config.storage.path + ": " + store.error().message);
+  auto store = open_store(config.storage.path);
+  if (!store) return store.error();
   d.store_ = std::move(*store);
 
   webhook::DelivererOptions delivery;
@@ -121,6 +145,11 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config, cons
   d.api_context_.reset(new http::ApiContext{*d.store_, *d.dispatcher_, *d.pool_, *d.api_keys_,
                                             *d.otp_, *d.clock_, *d.intake_, d.deliverer_.get(),
                                             d.api_metrics_, *d.admin_sessions_});
+  bool tls = !config.http.tls_certificate.empty() && !config.http.tls_key.empty();
+  if (auto warning = http::plaintext_warning(config.http.listen, tls)) {
+    spdlog::warn("{}", *warning);
+    d.api_context_->warnings.push_back(*warning);
+  }
   http::ServerOptions server_options;
   server_options.listen = config.http.listen;
   server_options.tls_certificate = config.http.tls_certificate;
@@ -145,6 +174,14 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config, cons
                config.storage.path, d.server_->tls() ? "https" : "http", host, d.server_->port());
   for (const std::string& skipped : d.pool_->skipped_ports()) {
     spdlog::info("port not used: {}", skipped);
+  }
+  // Running on a full disk: the API answers, but work cannot be taken until space returns.
+  if (Status writable = d.store_->check_writable(); !writable) {
+    spdlog::error(
+        "the database {} cannot be written ({}): new messages are refused (503 "
+        "storage_unavailable) and GET /api/v1/health answers 503 until there is space "
+        "again; no restart is needed",
+        config.storage.path, writable.error().message);
   }
   return daemon;
 }
@@ -201,6 +238,8 @@ void Daemon::stop() {
 
 Result<std::unique_ptr<sim::SimBank>> start_demo_modems(const std::filesystem::path& dir,
                                                         int count) {
+  // The demo's database lives in `dir`: private, as the real one.
+  if (Status made = store::create_private_directories(dir); !made) return made.error();
   std::error_code error;
   std::filesystem::create_directories(dir, error);
   if (error) return make_error(dir.string() + ": " + error.message());

@@ -86,6 +86,10 @@ class Daemon {
 Result<std::unique_ptr<sim::SimBank>> start_demo_modems(const std::filesystem::path& dir,
                                                         int count);
 
+// Opens the store at [storage] `path`: its directory made (0700) when missing, files
+// found open to others fixed and logged; a full disk said so.
+Result<std::unique_ptr<store::Store>> open_store(const std::string& path);
+
 // Applies [log] level (and debug when at_trace) to the default logger.
 Status apply_log_config(const config::LogConfig& log);
 

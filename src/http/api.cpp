@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <charconv>
+#include <chrono>
 
 #include "http/json_input.h"
 
@@ -64,7 +66,31 @@ Response json_response(int status, const nlohmann::json& body) {
                   {}};
 }
 
+namespace {
+
+// The disk is full or failing: the request may be tried again once it is not. The
+// client gets a fixed message; SQLite's words and the paths go to the log, at most
+// every few seconds (each refused request would add a line to a full disk's log).
+Response storage_unavailable(const Error& error) {
+  static std::atomic<int64_t> last_logged_ms{0};
+  int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::steady_clock::now().time_since_epoch())
+                       .count();
+  int64_t last = last_logged_ms.load();
+  if (now_ms - last >= 10'000 && last_logged_ms.compare_exchange_strong(last, now_ms))
+    spdlog::warn("api: refused, the database cannot be written: {}", error.message);
+  Response response = error_response(
+      ErrorCode::kStorageUnavailable,
+      "the database cannot be written now (its disk is full or failing); nothing was "
+      "changed, try again later");
+  response.headers.emplace_back("Retry-After", "30");
+  return response;
+}
+
+}  // namespace
+
 Response server_error(const Error& error) {
+  if (error.code == ErrorCode::kStorageUnavailable) return storage_unavailable(error);
   spdlog::error("api: {}", error.message);
   return error_response(ErrorCode::kInternal, error.message);
 }

@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "auth/admin_sessions.h"
 #include "auth/api_keys.h"
@@ -49,7 +50,13 @@ struct ApiContext {
   webhook::Deliverer* deliverer = nullptr;  // woken when a webhook is added
   ApiMetrics& metrics;
   auth::AdminSessions& admin_sessions;
+  // Shown by GET /api/v1/health while they hold (plaintext_warning, ...).
+  std::vector<std::string> warnings = {};
 };
+
+// A warning while the API is served without TLS beyond loopback (`listen` as in
+// [http] listen); none over TLS or on 127.0.0.0/8, ::1 (api_system.cpp).
+std::optional<std::string> plaintext_warning(std::string_view listen, bool tls);
 
 // All routes of the API, /metrics and the OpenAPI document.
 Router api_router(ApiContext& context);
@@ -92,7 +99,9 @@ Response json_response(int status, const nlohmann::json& body);
 // An Error as the status of its code: its code and field when it has them, else the
 // field from its "field: reason" prefix and a code for that field (a 4xx).
 Response error_from(const Error& error);
-// A failure of the daemon's own (the store, ...): logged, and a 500 to the client.
+// A failure of the daemon's own (the store, ...): logged, and a 500 to the client; a
+// disk that cannot take writes (kStorageUnavailable) is 503 storage_unavailable with
+// Retry-After, the detail only in the log.
 Response server_error(const Error& error);
 // The {id} path parameter as a positive integer; none when it is not one.
 std::optional<int64_t> id_param(const Request& request, size_t index = 0);

@@ -1,5 +1,10 @@
 // Health (no key needed: load balancers and systemd probes have none), /metrics and
 // the OpenAPI document.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <set>
+
 #include "http/api.h"
 #include "webhook/deliverer.h"
 
@@ -7,16 +12,63 @@ namespace smsgate::http {
 
 namespace {
 
+bool is_loopback(const std::string& host) {
+  if (host == "localhost") return true;
+  in_addr v4{};
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, host.c_str(), &v6) != 1) return false;
+  if (IN6_IS_ADDR_LOOPBACK(&v6)) return true;
+  return IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127;
+}
+
+// "unavailable: database or disk is full": SQLite's words for the fault, without the
+// context before them (which may name files).
+std::string store_fault(const Error& error) {
+  size_t colon = error.message.rfind(": ");
+  return "unavailable: " +
+         (colon == std::string::npos ? error.message : error.message.substr(colon + 2));
+}
+
+// 200 only while a submission can be stored and sent: the store takes a real write and
+// a modem is ready to send (or none was ever seen: a gateway being set up). The body
+// says which part is wrong, and nothing secret.
 Response health(ApiContext& context, const Request&) {
-  int ready = 0, total = 0;
+  Status writable = context.store.check_writable();
+  std::string store = writable.ok() ? "ok" : store_fault(writable.error());
+
+  // Every modem the daemon knows: running now, or seen before and gone since.
+  std::set<std::string> known;
+  int ready = 0;
   for (const std::string& id : context.pool.modems()) {
-    ++total;
+    known.insert(id);
     auto status = context.pool.status(id);
-    if (status && status->state == modem::State::kReady) ++ready;
+    if (status && status->state == modem::State::kReady && context.dispatcher.modem_sending(id))
+      ++ready;
   }
-  return json_response(200, {{"status", "ok"},
-                             {"version", SMSGATE_VERSION},
-                             {"modems", {{"ready", ready}, {"total", total}}}});
+  if (auto seen = context.store.list_modems(); seen.ok()) {
+    for (const store::ModemRecord& record : *seen) known.insert(record.identity.imei);
+  }
+  bool modems_ok = ready > 0 || known.empty();
+
+  int64_t now = context.clock.now();
+  nlohmann::json queue = nullptr;
+  if (auto state = context.store.queue_state(now); state.ok()) {
+    nlohmann::json oldest = nullptr;
+    if (state->oldest_due_at) oldest = std::max<int64_t>(0, (now - *state->oldest_due_at) / 1000);
+    queue = {{"due", state->due}, {"sending", state->sending}, {"oldest_due_age_seconds", oldest}};
+  } else if (writable.ok()) {
+    store = store_fault(state.error());
+  }
+
+  bool healthy = store == "ok" && modems_ok;
+  return json_response(healthy ? 200 : 503,
+                       {{"status", healthy ? "ok" : "unavailable"},
+                        {"version", SMSGATE_VERSION},
+                        {"store", store},
+                        {"modems", {{"ready", ready}, {"total", known.size()}}},
+                        {"queue", queue},
+                        {"warnings", context.warnings}});
 }
 
 Response metrics(ApiContext& context, const Request&) {
@@ -40,6 +92,10 @@ Response metrics(ApiContext& context, const Request&) {
     modem.parts_failed = record.parts_failed;
     modem.received = record.received;
     modem.resets = status->resets;
+    if (const auto& storage = status->health.message_storage) {
+      modem.storage_used = storage->used;
+      modem.storage_total = storage->total;
+    }
     snapshot.modems.push_back(std::move(modem));
   }
   auto backlog = context.store.webhook_backlog();
@@ -64,6 +120,18 @@ Response openapi(ApiContext&, const Request&) {
 }
 
 }  // namespace
+
+std::optional<std::string> plaintext_warning(std::string_view listen, bool tls) {
+  if (tls) return std::nullopt;
+  std::string host(listen.substr(0, listen.rfind(':')));
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  if (is_loopback(host)) return std::nullopt;
+  return "the API listens on " + std::string(listen) +
+         " without TLS: API keys, the admin password and message texts cross the network "
+         "readable by anyone on it; set [http] tls_certificate and tls_key, or listen on "
+         "127.0.0.1";
+}
 
 void add_system_routes(Router& router, ApiContext& context) {
   router.add("GET", "/api/v1/health", Access::anyone(),
