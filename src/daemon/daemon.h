@@ -61,6 +61,8 @@ class Daemon {
   auth::ApiKeys& api_keys() { return *api_keys_; }
   // The port the API listens on (the one chosen when the config said port 0).
   int http_port() const { return server_ ? server_->port() : 0; }
+  // The routes the API serves (the authorization tests walk them); valid while running.
+  const http::Router& http_routes() const { return server_->router(); }
 
  private:
   Daemon() = default;
