@@ -51,6 +51,9 @@ struct Driver {
   // and whole lines ("RDY"). A port's channel opens before its family is known, so it
   // listens for every family's at once: all_unsolicited().
   at::UnsolicitedSet unsolicited;
+  // Among them, the prefixes that say the message storage is full (Huawei
+  // "^SMMEMFULL:"): the worker reads what is stored again, so it can be deleted.
+  std::span<const std::string_view> storage_full_indications;
   // After the SIM is ready: PDU mode, message storage, new-message indications.
   std::span<const AtStep> sms_setup;
   Indication inbound = Indication::kStored;

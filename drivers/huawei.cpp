@@ -30,6 +30,9 @@ constexpr std::string_view kUnsolicitedPrefixes[] = {
     "^NDISSTAT:",  "^CSNR:",     "^ECCLIST:", "^RFSWITCH:", "^CERSSI:",    "^NWTIME:",
     "^SMMEMFULL:", "^POSITION:", "^SYSSTART", "^SHUTDOWN"};
 
+// "^SMMEMFULL: <mem>": the SMS storage is full (Huawei AT command interface spec).
+constexpr std::string_view kStorageFull[] = {"^SMMEMFULL:"};
+
 constexpr AtStep kSmsSetup[] = {
     {"AT+CMGF=0"},  // PDU mode, TS 27.005 clause 3.2.3
     {"AT+CSMS=0", seconds(3), false},
@@ -62,6 +65,7 @@ constexpr Driver kHuaweiDriver = [] {
   d.manufacturers = kManufacturers;
   d.init = kInit;
   d.unsolicited = {.prefixes = kUnsolicitedPrefixes};
+  d.storage_full_indications = kStorageFull;
   d.sms_setup = kSmsSetup;
   d.status_reports = Indication::kStored;
   // ^ICCID? answers "^ICCID: 8946..." (ModemManager, plugins/huawei/mm-sim-huawei.c);

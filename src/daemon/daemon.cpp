@@ -7,6 +7,20 @@
 #include "store/files.h"
 
 namespace smsgate::daemon {
+namespace {
+
+store::ModemEventInfo modem_event_info(const std::string& id, const modem::ModemStatus& status,
+                                       std::string reason) {
+  store::ModemEventInfo info;
+  info.modem = id;
+  info.port = status.port;
+  info.model = status.identity.manufacturer + " " + status.identity.model;
+  info.operator_name = status.health.operator_name;
+  info.reason = std::move(reason);
+  return info;
+}
+
+}  // namespace
 
 Result<dispatch::DispatcherOptions> dispatcher_options(const config::Config& config) {
   dispatch::DispatcherOptions options;
@@ -118,10 +132,17 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config, cons
   observers.inbound_received = [&d](const store::InboundMessage&) { d.deliverer_->wake(); };
   observers.modem_changed = [&d](const std::string& id, const modem::ModemStatus& status) {
     bool online = status.state == modem::State::kReady;
-    store::ModemEventInfo info{id, status.port,
-                               status.identity.manufacturer + " " + status.identity.model,
-                               status.health.operator_name, online ? "" : status.detail};
+    store::ModemEventInfo info = modem_event_info(id, status, online ? "" : status.detail);
     if (Status queued = d.store_->enqueue_modem_event(online, info, d.clock_->now()); !queued) {
+      spdlog::error("webhook event for modem {}: {}", id, queued.error().message);
+    }
+    d.deliverer_->wake();
+  };
+  observers.modem_storage_full = [&d](const std::string& id, const modem::ModemStatus& status) {
+    store::ModemEventInfo info = modem_event_info(id, status, "message storage full");
+    info.storage_used = status.health.message_storage->used;
+    info.storage_total = status.health.message_storage->total;
+    if (Status queued = d.store_->enqueue_modem_storage_full(info, d.clock_->now()); !queued) {
       spdlog::error("webhook event for modem {}: {}", id, queued.error().message);
     }
     d.deliverer_->wake();

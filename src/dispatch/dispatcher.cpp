@@ -363,6 +363,13 @@ void Dispatcher::handle_status(const StatusEvent& event) {
   if (was_ready != (status.state == State::kReady) && observers_.modem_changed) {
     observers_.modem_changed(event.modem, status);
   }
+  const bool storage_full = status.health.storage_full();
+  if (storage_full && !slot.storage_full) {
+    spdlog::warn("modem {}: message storage full ({} of {})", event.modem,
+                 status.health.message_storage->used, status.health.message_storage->total);
+    if (observers_.modem_storage_full) observers_.modem_storage_full(event.modem, status);
+  }
+  slot.storage_full = storage_full;
 }
 
 int64_t Dispatcher::fill_modems(int64_t now) {
@@ -491,6 +498,7 @@ bool Dispatcher::send_next_part(const std::string& id, Slot& slot, int64_t now) 
   request.pdu_hex = with_remaining_validity(next->pdu_hex, slot.current->message, now);
   request.tpdu_length = next->tpdu_length;
   request.more_to_follow = std::any_of(next + 1, parts.end(), is_queued);
+  request.secret = slot.current->message.category == policy::Category::kOtp;
   if (!pool_->try_send(id, std::move(request))) {
     release(slot, now, "modem not ready", now, false);
     return false;

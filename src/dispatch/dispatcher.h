@@ -108,6 +108,8 @@ class Dispatcher : public modem::PoolListener {
     std::function<void(const store::StatusChange&)> message_changed;
     std::function<void(const store::InboundMessage&)> inbound_received;
     std::function<void(const std::string& modem, const modem::ModemStatus&)> modem_changed;
+    // The modem's message storage became full (AT+CPMS? says so).
+    std::function<void(const std::string& modem, const modem::ModemStatus&)> modem_storage_full;
   };
 
   static Result<std::unique_ptr<Dispatcher>> create(store::Store& store, const Clock& clock,
@@ -171,7 +173,8 @@ class Dispatcher : public modem::PoolListener {
     std::optional<store::Claimed> current;  // the message being sent on it
     std::optional<int64_t> in_flight_part;  // handed to the worker, outcome pending
     bool identity_recorded = false;
-    uint64_t idle_since = 0;  // idle_sequence_ when it last became free
+    bool storage_full = false;  // as the last status said
+    uint64_t idle_since = 0;    // idle_sequence_ when it last became free
   };
 
   Dispatcher(store::Store& store, const Clock& clock, DispatcherOptions options,

@@ -26,11 +26,18 @@ bool Inbox::record(const std::string& modem, const std::string& pdu_hex, int64_t
   auto octets = pdu::from_hex(pdu_hex);
   auto decoded = octets ? pdu::decode_pdu_any(*octets) : Result<pdu::DecodedPdu>(octets.error());
   if (!decoded) {
-    // Left on the modem for a person to look at: deleting it would lose it.
-    spdlog::warn("modem {}: a received PDU does not decode and stays on the modem: {}", modem,
-                 decoded.error().message);
+    // Kept as it came, then deleted from the modem: left there, such PDUs would fill its
+    // storage until nothing more could arrive.
     count(&InboxCounters::undecodable_pdus);
-    return false;
+    Status kept = store_.record_undecodable_pdu(modem, pdu_hex, decoded.error().message, now);
+    if (!kept) {
+      spdlog::error("modem {}: a PDU that does not decode, not stored (left on the modem): {}",
+                    modem, kept.error().message);
+      return false;
+    }
+    spdlog::warn("modem {}: a received PDU does not decode; kept as it came: {}", modem,
+                 decoded.error().message);
+    return true;
   }
   if (const auto* deliver = std::get_if<pdu::Deliver>(&decoded->tpdu)) {
     return record_deliver(modem, pdu_hex, *deliver, now);

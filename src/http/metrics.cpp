@@ -137,6 +137,17 @@ std::string render_metrics(const GatewaySnapshot& snapshot, const ApiMetrics& ap
             });
   per_modem("smsgate_modem_registered", "gauge", "1 when registered on a network.",
             [&](const ModemMetrics& m) { return flag(m.registered); });
+  per_modem("smsgate_modem_storage_used", "gauge",
+            "Messages in the modem's message storage (AT+CPMS?).",
+            [](const ModemMetrics& m) -> Sample {
+              if (!m.storage_used) return std::nullopt;
+              return std::to_string(*m.storage_used);
+            });
+  per_modem("smsgate_modem_storage_total", "gauge", "Slots of the modem's message storage.",
+            [](const ModemMetrics& m) -> Sample {
+              if (!m.storage_total) return std::nullopt;
+              return std::to_string(*m.storage_total);
+            });
   per_modem("smsgate_modem_parts_sent_total", "counter", "Parts the modem sent.",
             [](const ModemMetrics& m) -> Sample { return std::to_string(m.parts_sent); });
   per_modem("smsgate_modem_parts_failed_total", "counter", "Parts refused on the modem.",

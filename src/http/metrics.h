@@ -54,6 +54,8 @@ struct ModemMetrics {
   int64_t parts_failed = 0;
   int64_t received = 0;
   uint64_t resets = 0;
+  std::optional<int> storage_used;  // message storage (AT+CPMS? <mem3>)
+  std::optional<int> storage_total;
 };
 
 struct GatewaySnapshot {

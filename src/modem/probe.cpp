@@ -133,6 +133,14 @@ std::optional<Reply> read_health(at::AtChannel& channel, Health& health) {
   if (auto line = first_line(cops)) {
     if (auto op = parse_cops(*line)) health.operator_name = op->name;
   }
+  Reply cpms = channel.run("AT+CPMS?", kCommandTimeout, prefixed("+CPMS:"));
+  if (!cpms.answered()) return cpms;
+  if (auto line = first_line(cpms)) {
+    // <mem3>, where new messages go; a modem that lists fewer storages uses its last.
+    if (auto usage = parse_cpms(*line); usage && !usage->empty()) {
+      health.message_storage = usage->size() >= 3 ? (*usage)[2] : usage->back();
+    }
+  }
   return std::nullopt;
 }
 

@@ -40,7 +40,7 @@ void read_sim_identity(at::AtChannel& channel, const drivers::Driver& driver, Id
 // ("+CME ERROR: 10 (SIM not inserted)").
 std::string read_sim_state(at::AtChannel& channel);
 
-// AT+CSQ, AT+CREG?, AT+COPS?. A reply that did not come leaves the field as it was
+// AT+CSQ, AT+CREG?, AT+COPS?, AT+CPMS?. A reply that did not come leaves the field as it was
 // and returns the failed reply, so the caller can tell a hung modem.
 std::optional<at::Reply> read_health(at::AtChannel& channel, Health& health);
 

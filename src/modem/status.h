@@ -46,7 +46,13 @@ struct Health {
   std::optional<int> dbm;   // -113 + 2 * rssi (TS 27.007 clause 8.5)
   RegistrationStatus registration = RegistrationStatus::kUnknown;  // AT+CREG?
   std::string operator_name;  // AT+COPS?, empty when not registered
+  // Where received messages are stored (<mem3> of AT+CPMS?) and how full it is.
+  std::optional<StorageUsage> message_storage;
   bool registered() const { return is_registered(registration); }
+  bool storage_full() const {
+    return message_storage && message_storage->total > 0 &&
+           message_storage->used >= message_storage->total;
+  }
   friend bool operator==(const Health&, const Health&) = default;
 };
 

@@ -428,6 +428,11 @@ void ModemWorker::step_ready() {
     return read_stored(key);
   }
   if (to_delete) return delete_stored(*to_delete);
+  if (relist_stored_) {
+    relist_stored_ = false;
+    spdlog::warn("modem {}: message storage full; reading what is stored again", config_.port);
+    return drain_stored();
+  }
   auto now = MonotonicClock::now();
   if (now >= next_health_) {
     next_health_ = now + config_.health_interval;
@@ -546,7 +551,23 @@ void ModemWorker::handle_urc(const at::Urc& urc) {
     }
     return;
   }
+  for (std::string_view prefix : driver_->storage_full_indications) {
+    if (urc.line.starts_with(prefix)) {
+      relist_stored_ = true;
+      next_health_ = MonotonicClock::now();  // the storage use is read at once
+      return;
+    }
+  }
   spdlog::trace("modem {}: unsolicited {}", config_.port, urc.line);
+}
+
+void ModemWorker::note_storage_full(const Reply& reply) {
+  // +CMS ERROR: 322, memory full (TS 27.005 clause 3.2.5).
+  const at::FinalResult& final = reply.response.final;
+  if (reply.answered() && final.kind == at::FinalKind::kCmsError && final.code == 322) {
+    relist_stored_ = true;
+    next_health_ = MonotonicClock::now();
+  }
 }
 
 Status ModemWorker::select_read_storage(const std::string& storage) {
@@ -581,6 +602,7 @@ void ModemWorker::drain_stored() {
   // <stat> 4: all messages, read or not (TS 27.005 clause 3.4.2, PDU mode).
   Reply reply = channel_->run("AT+CMGL=4", kListTimeout, shape);
   if (!reply.answered()) return after_failure(reply);
+  note_storage_full(reply);
   if (!reply.ok()) {
     spdlog::warn("modem {}: could not list stored messages: {}", config_.port, reply.describe());
     return;
@@ -608,6 +630,7 @@ void ModemWorker::read_stored(const StoredKey& key) {
   shape.pdu_after_header = true;
   Reply reply = channel_->run("AT+CMGR=" + std::to_string(key.index), kCommandTimeout, shape);
   if (!reply.answered()) return after_failure(reply);
+  note_storage_full(reply);
   if (!reply.ok()) {
     spdlog::warn("modem {}: reading message {} failed: {}", config_.port, key.index,
                  reply.describe());
@@ -668,6 +691,7 @@ void ModemWorker::send(const SendRequest& request) {
                          kPromptTimeout, config_.send_timeout.value_or(driver_->send_timeout),
                          request.secret ? at::PduTrace::kHidden : at::PduTrace::kShown);
   outcome.detail = reply.describe();
+  note_storage_full(reply);
   if (reply.ok()) {
     // The +CMGS: line may follow unsolicited lines the modem slipped into the answer.
     outcome.kind = SendOutcome::Kind::kSent;
@@ -716,8 +740,10 @@ void ModemWorker::poll_health() {
     return set_state(State::kProbing, "restarted by itself");
   }
   Health health = status().health;
+  const bool was_full = health.storage_full();
   std::optional<Reply> failed = read_health(*channel_, health);
   if (failed && !failed->answered()) return after_failure(*failed);
+  if (health.storage_full() && !was_full) relist_stored_ = true;
   ModemStatus copy;
   bool changed;
   {

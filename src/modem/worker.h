@@ -165,6 +165,7 @@ class ModemWorker {
   bool run_steps(std::span<const drivers::AtStep> steps);
   void handle_urcs();
   void handle_urc(const at::Urc& urc);
+  void note_storage_full(const at::Reply& reply);
   Status select_read_storage(const std::string& storage);
   void drain_stored();
   void read_stored(const StoredKey& key);
@@ -199,6 +200,9 @@ class ModemWorker {
   // content is no longer known (a new +CMTI for it, a re-init) has no entry.
   std::map<std::pair<std::string, int>, std::string> handed_over_;
   std::string read_storage_;  // <mem1> of AT+CPMS as last set; empty: the modem's own
+  // The modem said its message storage is full (^SMMEMFULL, +CMS ERROR 322, AT+CPMS?):
+  // what is stored is listed again, so that what was recorded can be deleted.
+  bool relist_stored_ = false;
 
   std::unique_ptr<Shared> shared_;
   std::atomic<bool> stop_requested_{false};

@@ -85,6 +85,8 @@ nlohmann::json modem_event_data(const ModemEventInfo& info) {
   if (!info.model.empty()) data["model"] = info.model;
   if (!info.operator_name.empty()) data["operator"] = info.operator_name;
   if (!info.reason.empty()) data["reason"] = info.reason;
+  if (info.storage_used) data["storage_used"] = *info.storage_used;
+  if (info.storage_total) data["storage_total"] = *info.storage_total;
   return data;
 }
 
@@ -92,6 +94,10 @@ std::string_view modem_event_name(bool online) { return online ? "modem.online" 
 
 std::string modem_event_body(bool online, const ModemEventInfo& info, int64_t occurred_at) {
   return event_body(modem_event_name(online), occurred_at, modem_event_data(info));
+}
+
+std::string modem_storage_full_body(const ModemEventInfo& info, int64_t occurred_at) {
+  return event_body(kModemStorageFull, occurred_at, modem_event_data(info));
 }
 
 }  // namespace smsgate::store

@@ -50,11 +50,15 @@ nlohmann::json message_event_data(const Message& message, std::string_view reaso
 // that is not valid UTF-8 gets U+FFFD rather than an exception.
 std::string event_body(std::string_view event, int64_t occurred_at, nlohmann::json data);
 
-// The data of a modem.* event: {"modem", "port"?, "model"?, "operator"?, "reason"?}.
+// The data of a modem.* event: {"modem", "port"?, "model"?, "operator"?, "reason"?,
+// "storage_used"?, "storage_total"?}.
 nlohmann::json modem_event_data(const ModemEventInfo& info);
 // online ? "modem.online" : "modem.offline".
 std::string_view modem_event_name(bool online);
+inline constexpr std::string_view kModemStorageFull = "modem.storage_full";
 // The body of a modem.* event (Webhooks::enqueue_modem_event writes it).
 std::string modem_event_body(bool online, const ModemEventInfo& info, int64_t occurred_at);
+// The body of modem.storage_full (Webhooks::enqueue_modem_storage_full).
+std::string modem_storage_full_body(const ModemEventInfo& info, int64_t occurred_at);
 
 }  // namespace smsgate::store

@@ -484,4 +484,16 @@ Result<std::vector<OptOut>> Inbound::list_optouts(const std::string& after, int 
   });
 }
 
+Status Inbound::record_undecodable_pdu(const std::string& modem, const std::string& pdu_hex,
+                                       const std::string& error, int64_t received_at) {
+  if (modem.empty()) return make_error("modem: empty");
+  return engine_.write([&](Connection& db) -> Status {
+    auto q = db.query(
+        "INSERT OR IGNORE INTO undecodable_pdus (modem, pdu_hex, error, received_at) "
+        "VALUES (?,?,?,?)");
+    if (!q.ok()) return q.error();
+    return q->bind_all(modem, pdu_hex, error, received_at).run();
+  });
+}
+
 }  // namespace smsgate::store

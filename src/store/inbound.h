@@ -4,9 +4,9 @@
 // store/inbound.cpp.
 //
 // Thread safety: every method may be called from any thread at the same time.
-// record_status_report, record_inbound_part, complete_partial_inbound, add_optout and
-// remove_optout are writes: they return once their group commit is fsync'd
-// (store/engine.h), so a modem may delete a PDU the call stored. list_inbound,
+// record_status_report, record_inbound_part, record_undecodable_pdu,
+// complete_partial_inbound, add_optout and remove_optout are writes: they return once their group
+// commit is fsync'd (store/engine.h), so a modem may delete a PDU the call stored. list_inbound,
 // is_opted_out, are_opted_out and list_optouts are reads: each answers from one
 // snapshot and never waits for the writer.
 //
@@ -47,6 +47,10 @@ class Inbound {
   // message is linked to the latest message sent to its sender with expect_reply
   // whose reply window covers received_at.
   Result<InboundOutcome> record_inbound_part(const InboundPartIn& part);
+  // Keeps a received PDU that does not decode, as it came, with why (once per modem
+  // and bytes); after it returns the modem may delete it.
+  Status record_undecodable_pdu(const std::string& modem, const std::string& pdu_hex,
+                                const std::string& error, int64_t received_at);
   // Turns concatenated messages still missing parts whose first part came at or
   // before now - timeout_ms into partial messages of what did arrive.
   Result<std::vector<InboundMessage>> complete_partial_inbound(int64_t now, int64_t timeout_ms);

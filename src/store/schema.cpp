@@ -7,7 +7,7 @@ namespace smsgate::store {
 // Times are INTEGER milliseconds since the Unix epoch (UTC); booleans are 0/1.
 // Each script ends by setting user_version, so the version moves in the same
 // transaction as the tables it describes (and no SQL is assembled at run time).
-constexpr std::array<Migration, 9> kMigrations = {{
+constexpr std::array<Migration, 10> kMigrations = {{
     {1, R"sql(
 -- The outbound queue: one row per message the API accepted, one per PDU it is sent as.
 CREATE TABLE messages (
@@ -306,6 +306,21 @@ UPDATE parts SET pdu_hex = '' WHERE message_id IN
      AND status IN ('sent','delivered','failed','expired','cancelled'));
 
 PRAGMA user_version = 9;
+)sql"},
+    {10, R"sql(
+-- A received PDU that does not decode (a broken phone, a network oddity, garbage):
+-- kept as it came, so the modem may delete it and its storage never fills with them.
+CREATE TABLE undecodable_pdus (
+  id          INTEGER PRIMARY KEY,
+  modem       TEXT    NOT NULL,
+  pdu_hex     TEXT    NOT NULL,
+  error       TEXT    NOT NULL,
+  received_at INTEGER NOT NULL
+);
+-- Read again from the same slot (the storage was listed again), it is kept once.
+CREATE UNIQUE INDEX undecodable_pdus_once ON undecodable_pdus (modem, pdu_hex);
+
+PRAGMA user_version = 10;
 )sql"},
 }};
 

@@ -263,7 +263,7 @@ struct Page {
 struct ApiKeyRecord {
   int64_t id = 0;
   std::string name;
-  std::string hash;  // of the key (hex); the key itself is never stored
+  std::string hash;    // of the key (hex); the key itself is never stored
   std::string scopes;  // what it may do, as auth wrote it ("send,read")
   int64_t created_at = 0;
   std::optional<int64_t> last_used_at;
@@ -300,7 +300,7 @@ struct OtpSubmitResult {
 // The events a subscription can ask for (DESIGN.md, "Webhook events"); "*" is all.
 inline constexpr std::string_view kWebhookEventNames[] = {
     "message.sent",     "message.delivered", "message.failed", "message.expired",
-    "inbound.received", "modem.online",      "modem.offline"};
+    "inbound.received", "modem.online",      "modem.offline",  "modem.storage_full"};
 bool is_webhook_event(std::string_view name);
 
 // A subscription. The secret is never read back: only the deliverer sees it.
@@ -372,14 +372,17 @@ struct WebhookDeliveryFilter {
   std::string cursor;
 };
 
-// A modem as modem.online / modem.offline describe it (store/event_json.h). Empty
-// fields are left out of the event.
+// A modem as modem.online, modem.offline and modem.storage_full describe it (store/event_json.h).
+// Empty fields are left out of the event.
 struct ModemEventInfo {
   std::string modem;  // its id (IMEI), as in GET /api/v1/modems
   std::string port;   // "/dev/ttyUSB2"
   std::string model;  // "Quectel EC25"
   std::string operator_name;
   std::string reason;  // why it went offline ("unplugged", "not answering", ...)
+  // modem.storage_full: the message storage's slots used and in all.
+  std::optional<int> storage_used;
+  std::optional<int> storage_total;
 };
 
 }  // namespace smsgate::store

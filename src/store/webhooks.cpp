@@ -133,7 +133,8 @@ Status validate_webhook(const std::string& url, const std::vector<std::string>& 
     if (event != "*" && !is_webhook_event(event))
       return make_error("events: unknown event \"" + event +
                         "\" (known: message.sent, message.delivered, message.failed, "
-                        "message.expired, inbound.received, modem.online, modem.offline, *)");
+                        "message.expired, inbound.received, modem.online, modem.offline, "
+                        "modem.storage_full, *)");
   if (utf8_length(secret) < kMinSecretLength)
     return make_error("secret: shorter than " + std::to_string(kMinSecretLength) +
                       " characters (leave it out and one is made)");
@@ -266,6 +267,10 @@ Status Webhooks::enqueue_event(std::string_view event, const std::string& body_j
 
 Status Webhooks::enqueue_modem_event(bool online, const ModemEventInfo& info, int64_t now) {
   return enqueue_event(modem_event_name(online), modem_event_body(online, info, now), now);
+}
+
+Status Webhooks::enqueue_modem_storage_full(const ModemEventInfo& info, int64_t now) {
+  return enqueue_event(kModemStorageFull, modem_storage_full_body(info, now), now);
 }
 
 // --- Delivery ------------------------------------------------------------------------

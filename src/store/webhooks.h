@@ -49,6 +49,8 @@ class Webhooks {
   Status enqueue_event(std::string_view event, const std::string& body_json, int64_t now);
   // modem.online (`online`) or modem.offline, for the modem `info` describes.
   Status enqueue_modem_event(bool online, const ModemEventInfo& info, int64_t now);
+  // modem.storage_full: the modem's message storage filled up (its use in `info`).
+  Status enqueue_modem_storage_full(const ModemEventInfo& info, int64_t now);
 
   // The deliverer's work, by next_attempt_at: per subscription, its head (the oldest
   // event neither delivered, given up nor set aside) when it is due

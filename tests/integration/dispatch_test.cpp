@@ -12,6 +12,7 @@
 #include "pdu/decode.h"
 #include "pdu/hex.h"
 #include "pdu/utf.h"
+#include "store/sqlite.h"
 
 namespace smsgate::testing {
 namespace {
@@ -588,6 +589,69 @@ TEST_CASE("dispatch: a modem's daily limit counts the sends of the day across a 
   clock.advance(17LL * 3600 * 1000);  // 08:00 UTC to 01:00 the next day, within its TTL
   gateway.dispatcher().wake();
   REQUIRE(gateway.wait_status(third, MessageStatus::kSent));
+}
+
+TEST_CASE("dispatch: a SIM full of PDUs that do not decode is emptied into the database") {
+  sim::SimConfig small;
+  small.sim_capacity = 5;
+  small.me_capacity = 5;
+  Gateway gateway({small});
+  gateway.stop();
+  // Garbage where a phone's texts should be, filling the storage while no one listens.
+  const std::vector<std::vector<uint8_t>> garbage = {
+      {0x04}, {0x04, 0xFF, 0xFF}, {0x00, 0x0B, 0x91}, {0x04, 0x02, 0x81}, {0x44, 0x00}};
+  gateway.sims().with(0, [&](sim::SimModem& s, auto now) {
+    for (const auto& tpdu : garbage) REQUIRE(s.deliver_tpdu(tpdu, sim::Routing::kStore, now).ok());
+    CHECK(s.stored("SM").size() + s.stored("ME").size() == garbage.size());
+    s.inject("\r\n\x01\x7f\xfe garbage ^SMMEMFULL: \"SM\"\r\n");
+  });
+  gateway.start();
+  gateway.sims().with(0, [](sim::SimModem& s, auto) { s.inject("\r\n\x02\xff\x80\r\n"); });
+  REQUIRE(gateway.wait_until([&] {
+    return gateway.sims().with(
+        0, [](sim::SimModem& s, auto) { return s.stored("SM").empty() && s.stored("ME").empty(); });
+  }));
+  // Each kept as it came, with why.
+  auto db = store::Connection::open(gateway.db_path(), false);
+  REQUIRE(db.ok());
+  auto q = db->query("SELECT COUNT(*), COUNT(DISTINCT pdu_hex) FROM undecodable_pdus");
+  REQUIRE(q.ok());
+  auto row = q->step();
+  REQUIRE(row.ok());
+  CHECK(q->int64(0) == static_cast<int64_t>(garbage.size()));
+  CHECK(q->int64(1) == static_cast<int64_t>(garbage.size()));
+  // And the modem receives again.
+  gateway.sims().with(0, [](sim::SimModem& s, auto now) {
+    REQUIRE(s.deliver({.from = "+4917055555", .text = "still here"}, now).ok());
+  });
+  REQUIRE(gateway.wait_until([&] {
+    auto listed = gateway.store().list_inbound({});
+    return listed.ok() && listed->items.size() == 1 && listed->items[0].text == "still here";
+  }));
+}
+
+TEST_CASE("dispatch: a modem's storage use is read with its health, full when it is") {
+  sim::SimConfig small;
+  small.sim_capacity = 3;
+  small.me_capacity = 3;
+  Gateway gateway({small});
+  // Drafts somebody saved (SMS-SUBMIT): not the gateway's to delete, so they stay.
+  const std::string draft_hex = "11000B916407281553F80000AA0AE8329BFD4697D9EC37";
+  auto draft = pdu::from_hex(draft_hex);
+  REQUIRE(draft.ok());
+  gateway.sims().with(0, [&](sim::SimModem& s, auto now) {
+    for (int i = 0; i < 3; ++i) REQUIRE(s.deliver_tpdu(*draft, sim::Routing::kStore, now).ok());
+  });
+  std::optional<modem::StorageUsage> seen;
+  REQUIRE(gateway.wait_until([&] {
+    for (const std::string& id : gateway.pool().modems()) {
+      auto status = gateway.pool().status(id);
+      if (status && status->health.storage_full()) seen = status->health.message_storage;
+    }
+    return seen.has_value();
+  }));
+  CHECK(seen->used == 3);
+  CHECK(seen->total == 3);
 }
 
 }  // namespace smsgate::testing

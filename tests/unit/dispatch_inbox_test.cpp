@@ -10,6 +10,7 @@
 #include "drivers/sim/sim_pdu.h"
 #include "pdu/hex.h"
 #include "pdu/utf.h"
+#include "store/sqlite.h"
 #include "store_test_support.h"
 
 namespace smsgate::dispatch {
@@ -157,14 +158,36 @@ TEST_CASE("dispatch inbox: a status report moves its message; an unmatched one i
   CHECK(f.messages.empty());
 }
 
-TEST_CASE("dispatch inbox: what does not decode, or is a draft, stays on the modem") {
+TEST_CASE("dispatch inbox: what does not decode is kept as it came and leaves the modem") {
   Fixture f;
-  CHECK_FALSE(f.inbox->record(kModem, "not hex", kT0));
-  CHECK_FALSE(f.inbox->record(kModem, deliver_pdus("cut short")[0].substr(0, 20), kT0));
+  const std::string cut = deliver_pdus("cut short")[0].substr(0, 20);
+  CHECK(f.inbox->record(kModem, "not hex", kT0));
+  CHECK(f.inbox->record(kModem, cut, kT0 + 1));
   CHECK(f.inbox->counters().undecodable_pdus == 2);
+  CHECK(f.inbox->counters().inbound_parts == 0);
+  CHECK(f.messages.empty());
+  // Kept in the database with the modem, the bytes and why.
+  auto db = store::Connection::open(f.dir.db(), false);
+  REQUIRE(db.ok());
+  auto q = db->query("SELECT modem, pdu_hex, error, received_at FROM undecodable_pdus ORDER BY id");
+  REQUIRE(q.ok());
+  std::vector<std::string> kept;
+  while (true) {
+    auto row = q->step();
+    REQUIRE(row.ok());
+    if (!*row) break;
+    CHECK(q->text(0) == kModem);
+    CHECK_FALSE(q->text(2).empty());
+    kept.push_back(q->text(1));
+  }
+  CHECK(kept == std::vector<std::string>{"not hex", cut});
+}
+
+TEST_CASE("dispatch inbox: a draft saved on the SIM stays on the modem") {
+  Fixture f;
   // An SMS-SUBMIT somebody saved on the SIM (TS 23.040 9.2.2.2): not ours to delete.
   CHECK_FALSE(f.inbox->record(kModem, "0011000B916407281553F80000AA0AE8329BFD4697D9EC37", kT0));
-  CHECK(f.inbox->counters().undecodable_pdus == 2);
+  CHECK(f.inbox->counters().undecodable_pdus == 0);
   CHECK(f.inbox->counters().inbound_parts == 0);
   CHECK(f.messages.empty());
 }

@@ -206,6 +206,25 @@ TEST_CASE("driver noise: every family's lines are URCs to a parser given all_uns
   CHECK(families_with_noise == known_drivers().size());
 }
 
+TEST_CASE("driver noise: storage-full indications are among a family's declared lines") {
+  size_t declaring = 0;
+  for (const Driver* d : known_drivers()) {
+    INFO("family " << d->family);
+    for (std::string_view prefix : d->storage_full_indications) {
+      ++declaring;
+      CHECK(std::find(d->unsolicited.prefixes.begin(), d->unsolicited.prefixes.end(), prefix) !=
+            d->unsolicited.prefixes.end());
+      CHECK(at::is_known_urc(std::string(prefix) + " \"SM\"", all_unsolicited()));
+    }
+  }
+  // Huawei's ^SMMEMFULL at least.
+  const Driver& huawei = driver_for("huawei", "E3372");
+  REQUIRE(huawei.family == "huawei");
+  CHECK(std::find(huawei.storage_full_indications.begin(), huawei.storage_full_indications.end(),
+                  "^SMMEMFULL:") != huawei.storage_full_indications.end());
+  CHECK(declaring >= 1);
+}
+
 TEST_CASE("driver noise: a parser without it treats the lines as any unknown line") {
   for (const Driver* d : known_drivers()) {
     INFO("family " << d->family);

@@ -28,6 +28,8 @@ TEST_CASE("metrics: queue, delivery ratio, modems and webhooks") {
   modem.signal_dbm = -73;
   modem.registered = true;
   modem.parts_sent = 12;
+  modem.storage_used = 28;
+  modem.storage_total = 30;
   snapshot.modems.push_back(modem);
   ModemMetrics offline = modem;
   offline.id = "2";
@@ -35,6 +37,8 @@ TEST_CASE("metrics: queue, delivery ratio, modems and webhooks") {
   offline.state = "offline";
   offline.signal_dbm.reset();
   offline.sending_enabled = false;
+  offline.storage_used.reset();
+  offline.storage_total.reset();
   snapshot.modems.push_back(offline);
   snapshot.webhook_backlog = 4;
   ApiMetrics api;
@@ -49,6 +53,9 @@ TEST_CASE("metrics: queue, delivery ratio, modems and webhooks") {
   CHECK(page.find("smsgate_modem_signal_dbm{modem=\"2\"") == std::string::npos);
   CHECK(has_line(page, "smsgate_modem_sending_enabled{modem=\"2\",port=\"/dev/ttyUSB5\"} 0"));
   CHECK(has_line(page, "smsgate_modem_parts_sent_total{" + labels + "} 12"));
+  CHECK(has_line(page, "smsgate_modem_storage_used{" + labels + "} 28"));
+  CHECK(has_line(page, "smsgate_modem_storage_total{" + labels + "} 30"));
+  CHECK(page.find("smsgate_modem_storage_used{modem=\"2\"") == std::string::npos);
   CHECK(has_line(page, "smsgate_webhook_backlog 4"));
   // Every sample line belongs to a family announced with HELP and TYPE.
   std::istringstream lines(page);
@@ -68,18 +75,29 @@ TEST_CASE("metrics: API requests are counted per route and status, with a latenc
   api.record("POST", "/api/v1/messages", 400, 200us);
   api.record("GET", "/api/v1/messages/{id}", 404, 10s);
   std::string page = api.render();
-  CHECK(has_line(page, "smsgate_http_requests_total{method=\"POST\",route=\"/api/v1/messages\",status=\"202\"} 2"));
-  CHECK(has_line(page, "smsgate_http_requests_total{method=\"POST\",route=\"/api/v1/messages\",status=\"400\"} 1"));
-  std::string bucket = "smsgate_http_request_duration_seconds_bucket{method=\"POST\",route=\"/api/v1/messages\",le=";
+  CHECK(has_line(
+      page,
+      "smsgate_http_requests_total{method=\"POST\",route=\"/api/v1/messages\",status=\"202\"} 2"));
+  CHECK(has_line(
+      page,
+      "smsgate_http_requests_total{method=\"POST\",route=\"/api/v1/messages\",status=\"400\"} 1"));
+  std::string bucket =
+      "smsgate_http_request_duration_seconds_bucket{method=\"POST\",route=\"/api/v1/messages\",le=";
   CHECK(has_line(page, bucket + "\"0.0005\"} 1"));
   CHECK(has_line(page, bucket + "\"0.001\"} 2"));
   CHECK(has_line(page, bucket + "\"0.0025\"} 2"));
   CHECK(has_line(page, bucket + "\"0.005\"} 3"));
   CHECK(has_line(page, bucket + "\"+Inf\"} 3"));
-  CHECK(has_line(page, "smsgate_http_request_duration_seconds_count{method=\"POST\",route=\"/api/v1/messages\"} 3"));
+  CHECK(has_line(
+      page,
+      "smsgate_http_request_duration_seconds_count{method=\"POST\",route=\"/api/v1/messages\"} 3"));
   // Slower than the last bucket: only +Inf holds it.
-  CHECK(has_line(page, "smsgate_http_request_duration_seconds_bucket{method=\"GET\",route=\"/api/v1/messages/{id}\",le=\"2.5\"} 0"));
-  CHECK(has_line(page, "smsgate_http_request_duration_seconds_bucket{method=\"GET\",route=\"/api/v1/messages/{id}\",le=\"+Inf\"} 1"));
+  CHECK(has_line(page,
+                 "smsgate_http_request_duration_seconds_bucket{method=\"GET\",route=\"/api/v1/"
+                 "messages/{id}\",le=\"2.5\"} 0"));
+  CHECK(has_line(page,
+                 "smsgate_http_request_duration_seconds_bucket{method=\"GET\",route=\"/api/v1/"
+                 "messages/{id}\",le=\"+Inf\"} 1"));
   CHECK(escape_label("a\\b\"c\nd") == "a\\\\b\\\"c\\nd");
 }
 

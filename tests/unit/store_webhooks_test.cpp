@@ -296,8 +296,11 @@ TEST_CASE("enqueue_modem_event writes the modem.* body with the fields that are 
   TempDir dir;
   auto store = open_store(dir);
   Webhook modems = subscribe(*store, {"modem.online", "modem.offline"});
-  ModemEventInfo plugged_in{"IMEI1", "/dev/ttyUSB2", "Quectel EC25", "Telekom.de", ""};
-  ModemEventInfo unplugged{"IMEI1", "", "", "", "unplugged"};
+  ModemEventInfo plugged_in{.modem = "IMEI1",
+                            .port = "/dev/ttyUSB2",
+                            .model = "Quectel EC25",
+                            .operator_name = "Telekom.de"};
+  ModemEventInfo unplugged{.modem = "IMEI1", .reason = "unplugged"};
   REQUIRE(store->enqueue_modem_event(/*online=*/true, plugged_in, kT0).ok());
   REQUIRE(store->enqueue_modem_event(/*online=*/false, unplugged, kT0 + kMinute).ok());
 
@@ -311,6 +314,26 @@ TEST_CASE("enqueue_modem_event writes the modem.* body with the fields that are 
   CHECK(nlohmann::json::parse(events[0].body) == nlohmann::json::parse(online));
   CHECK(nlohmann::json::parse(events[1].body) == nlohmann::json::parse(offline));
   CHECK(events[0].body == modem_event_body(/*online=*/true, plugged_in, kT0));
+}
+
+TEST_CASE("enqueue_modem_storage_full writes modem.storage_full with the storage's use") {
+  TempDir dir;
+  auto store = open_store(dir);
+  Webhook full = subscribe(*store, {"modem.storage_full"});
+  Webhook others = subscribe(*store, {"modem.offline"});
+  ModemEventInfo info{.modem = "IMEI1",
+                      .port = "/dev/ttyUSB2",
+                      .reason = "message storage full",
+                      .storage_used = 30,
+                      .storage_total = 30};
+  REQUIRE(store->enqueue_modem_storage_full(info, kT0).ok());
+  auto events = events_of(*store, full.id);
+  REQUIRE(names(events) == std::vector<std::string>{"modem.storage_full"});
+  auto expected = R"({"event": "modem.storage_full", "occurred_at": "2026-09-21T14:13:20.000Z",
+      "data": {"modem": "IMEI1", "port": "/dev/ttyUSB2", "reason": "message storage full",
+               "storage_used": 30, "storage_total": 30}})";
+  CHECK(nlohmann::json::parse(events[0].body) == nlohmann::json::parse(expected));
+  CHECK(events_of(*store, others.id).empty());
 }
 
 TEST_CASE("due events: per subscription only its oldest pending one, in order") {
