@@ -176,9 +176,12 @@ Result<std::unique_ptr<Server>> Server::start(ServerOptions options, Router rout
   server->tls_ = tls;
 
   std::string threads = std::to_string(std::max(1, server->options_.threads));
-  // CivetWeb's own bound on each wait for data, and on a request's headers; the
-  // deadlines themselves are kept to the millisecond by deadlines_.
-  std::string timeout = std::to_string(server->options_.header_timeout.count());
+  // CivetWeb's own bound on each wait for data, and on the first request's headers;
+  // the other deadlines are kept to the millisecond by deadlines_.
+  // CivetWeb checks a request's headers against it after each wait for data, so they
+  // may take up to twice as long: half the deadline keeps them within it.
+  std::string timeout =
+      std::to_string(std::max<int64_t>(1, server->options_.header_timeout.count() / 2));
   std::vector<const char*> civet_options = {
       "listening_ports", ports->c_str(), "num_threads", threads.c_str(), "request_timeout_ms",
       timeout.c_str(), "enable_keep_alive", "yes",
@@ -249,8 +252,9 @@ Result<std::unique_ptr<Server>> Server::start(ServerOptions options, Router rout
 // What the server keeps for each connection, from CivetWeb's worker picking it up
 // until it closes.
 struct Server::Connection {
-  std::string client;  // the remote address
-  int socket = -1;     // -1 when it could not be found: CivetWeb's timeouts alone then
+  bool counted = false;  // admit() has seen it
+  std::string client;    // the remote address
+  int socket = -1;       // -1 when it could not be found: CivetWeb's timeouts alone then
   bool admitted = false;
 };
 
@@ -269,17 +273,20 @@ int Server::handle(mg_connection* connection, void* self) {
   return 1;
 }
 
-int Server::connection_opened(const mg_connection* connection, void** data) {
-  auto* server = static_cast<Server*>(mg_get_user_data(mg_get_context(connection)));
-  const mg_request_info* info = mg_get_request_info(connection);
-  auto state = std::make_unique<Connection>();
-  state->client = info->remote_addr;
-  state->socket = find_connection_socket(state->client, info->remote_port, info->server_port);
-  state->admitted = server->clients_.admit(state->client);
-  if (!state->admitted) {
-    // Refused before its request is read, so that it holds a thread for no time at
-    // all; without its socket, serve() closes it once the headers are in.
-    if (state->socket >= 0) ::shutdown(state->socket, SHUT_RDWR);
+int Server::connection_opened(const mg_connection*, void** data) {
+  // CivetWeb tells nothing of the client yet (not even its address): the connection
+  // is counted at its first request (admit).
+  *data = new Connection();
+  return 0;
+}
+
+bool Server::admit(Connection& state, const mg_request_info& info) {
+  if (state.counted) return state.admitted;
+  state.counted = true;
+  state.client = info.remote_addr;
+  state.socket = find_connection_socket(state.client, info.remote_port, info.server_port);
+  state.admitted = clients_.admit(state.client);
+  if (!state.admitted) {
     static std::atomic<int64_t> last_logged_ms{0};
     int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                          MonotonicClock::now().time_since_epoch())
@@ -289,13 +296,9 @@ int Server::connection_opened(const mg_connection* connection, void** data) {
       spdlog::warn(
           "http: {} has {} connections open already; refusing more ([http] "
           "max_connections_per_client)",
-          state->client, server->options_.max_connections_per_client);
-  } else {
-    server->deadlines_.set(state->socket, MonotonicClock::now() + server->options_.header_timeout,
-                           SocketDeadlines::Shut::kBoth);
+          state.client, options_.max_connections_per_client);
   }
-  *data = state.release();
-  return 0;
+  return state.admitted;
 }
 
 void Server::connection_closing(const mg_connection* connection) {
@@ -362,7 +365,8 @@ Server::Answer Server::answer(mg_connection* connection, const Connection* state
 void Server::serve(mg_connection* connection) {
   auto started = MonotonicClock::now();
   const mg_request_info* info = mg_get_request_info(connection);
-  const auto* state = static_cast<const Connection*>(mg_get_user_connection_data(connection));
+  auto* state = static_cast<Connection*>(mg_get_user_connection_data(connection));
+  if (state) admit(*state, *info);
   int socket = state ? state->socket : -1;
   // From here the body must be in within body_timeout; shut for reading only, so an
   // answer can still go out.

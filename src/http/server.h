@@ -10,14 +10,15 @@
 // - A request's line and headers must arrive within header_timeout of the connection's
 //   start (or of the previous answer on a kept-alive connection), its whole body within
 //   body_timeout of its headers; past either the connection is closed (a late body is
-//   logged as 408). Each wait is ended at its deadline (socket_deadlines.h), not after
-//   it.
+//   logged as 408). A body's wait is ended at its deadline (socket_deadlines.h), not
+//   after it, however the bytes trickle in.
 // - The route's access (router.h Access) is checked by the Authorizer before the body
 //   is read: a request that may not call the route is answered (401, 403) without
 //   reading its body, and its connection is closed.
 // - Each client address may have max_connections_per_client connections open; one
-//   more is refused when accepted: closed before its request is read, without an
-//   answer (client_connections.h).
+//   more is closed, unanswered, as soon as its first request's headers are in (CivetWeb
+//   names no client before), so it holds a thread no longer than they take
+//   (client_connections.h).
 //
 // Thread safety: CivetWeb runs handlers on its worker threads, many at once; handlers
 // must be thread-safe. The routes are fixed before start().
@@ -42,6 +43,7 @@
 
 struct mg_connection;  // CivetWeb's, kept out of this header
 struct mg_context;
+struct mg_request_info;
 
 namespace smsgate::http {
 
@@ -90,6 +92,9 @@ class Server {
   static int handle(mg_connection* connection, void* self);
   static int connection_opened(const mg_connection* connection, void** data);
   static void connection_closing(const mg_connection* connection);
+  // Counts the connection against its client's cap at its first request: false when
+  // over it (the connection is then closed unanswered).
+  bool admit(Connection& state, const mg_request_info& info);
   void serve(mg_connection* connection);
   // What serve() does with a request: the response, whether it is sent (a client
   // past its deadline is not answered), and whether the connection closes after it

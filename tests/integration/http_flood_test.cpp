@@ -106,7 +106,7 @@ class PasswordGuessers {
       }
       if (answer.status == 0 || answer.closed || answer.header("connection") == "close") {
         connection.reset();
-        std::this_thread::sleep_for(50ms);  // and comes back
+        std::this_thread::sleep_for(100ms);  // and comes back
       }
     }
   }
