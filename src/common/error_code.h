@@ -81,10 +81,10 @@ constexpr std::string_view error_code_name(ErrorCode code) {
       return "unsupported_media_type";
     case ErrorCode::kUnauthorized:
       return "unauthorized";
-    case ErrorCode::kWrongPassword:
-      return "wrong_password";
     case ErrorCode::kForbidden:
       return "forbidden";
+    case ErrorCode::kWrongPassword:
+      return "wrong_password";
     case ErrorCode::kRateLimited:
       return "rate_limited";
     case ErrorCode::kStorage:

@@ -36,8 +36,6 @@ std::optional<std::string_view> bearer_token(const Request& request) {
   return header->substr(kScheme.size());
 }
 
-}  // namespace
-
 // 403 for a live key without the route's scope: the scope by name in the message, in
 // the body for programs ("scope") and in the challenge (RFC 6750 3.1).
 Response missing_scope(const auth::ApiKeyInfo& key, auth::Scope scope) {
@@ -57,6 +55,8 @@ Response missing_scope(const auth::ApiKeyInfo& key, auth::Scope scope) {
                                 "Bearer error=\"insufficient_scope\", scope=\"" + name + "\"");
   return response;
 }
+
+}  // namespace
 
 Response json_response(int status, const nlohmann::json& body) {
   // Texts from phones may hold anything; replace invalid UTF-8 rather than throw.
@@ -150,6 +150,7 @@ Handler with_api_key(ApiContext& context, std::optional<auth::Scope> scope, Auth
       response.headers.emplace_back("WWW-Authenticate", "Bearer");
       return response;
     }
+    if (scope && !key->scopes.has(*scope)) return missing_scope(*key, *scope);
     return handler(request, *key);
   };
 }
@@ -176,5 +177,4 @@ Router api_router(ApiContext& context) {
   return router;
 }
 
-    if (scope && !key->scopes.has(*scope)) return missing_scope(*key, *scope);
 }  // namespace smsgate::http

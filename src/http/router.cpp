@@ -108,9 +108,9 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
     if (route.method == method) {
       result.handler = &route.handler;
       result.pattern = route.pattern;
+      result.access = route.access;
       result.params = std::move(params);
       result.allowed.clear();
-      result.access = route.access;
       return result;
     }
     result.pattern = route.pattern;
