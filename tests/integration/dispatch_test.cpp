@@ -654,4 +654,47 @@ TEST_CASE("dispatch: a modem's storage use is read with its health, full when it
   CHECK(seen->total == 3);
 }
 
+TEST_CASE("dispatch: a full disk stops nothing for good: once writes work, every message is sent") {
+  std::vector<sim::SimConfig> modems(2);
+  for (auto& m : modems) m.cmgs_latency = 20ms;
+  Gateway gateway(modems);
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 20; ++i) ids.push_back(gateway.submit(number(i), std::string(300, 'd')));
+  // The disk fills while the parts go out: what the database still has room for is
+  // taken by other work (scheduled for tomorrow), so the dispatcher's writes fail.
+  REQUIRE(gateway.wait_until([&] { return !gateway.sent().empty(); }));
+  REQUIRE(gateway.store().freeze_size(true).ok());
+  bool full = false;
+  for (int i = 0; i < 100000 && !full; ++i) {
+    dispatch::OutgoingRequest filler;
+    filler.to = number(1000 + i);
+    filler.text = std::string(static_cast<size_t>(std::max(1, 150 - i / 20)), 'f');
+    filler.send_at = SystemClock().now() + 24LL * 3600 * 1000;
+    auto message = dispatch::compose_message(filler, SystemClock().now(), 1);
+    REQUIRE(message.ok());
+    auto submitted = gateway.store().submit({std::move(*message)}, SystemClock().now());
+    if (!submitted) {
+      CHECK(submitted.error().code == ErrorCode::kStorageUnavailable);
+      full = filler.text.size() == 1;  // not even the smallest message fits
+    }
+  }
+  REQUIRE(full);
+  std::this_thread::sleep_for(500ms);
+  auto counts = gateway.store().count_by_status();
+  REQUIRE(counts.ok());
+  CHECK((*counts)[MessageStatus::kSent] < 20);  // held up by the full disk
+  REQUIRE(gateway.store().freeze_size(false).ok());
+  // No restart: every message goes, whole, and nothing is left sending.
+  for (int64_t id : ids) REQUIRE(gateway.wait_status(id, MessageStatus::kSent));
+  for (int64_t id : ids) {
+    for (const store::Part& part : gateway.message(id).parts) {
+      CHECK(part.status == store::PartStatus::kSent);
+    }
+  }
+  REQUIRE(gateway.wait_until([&] {
+    auto now = gateway.store().count_by_status();
+    return now.ok() && (*now)[MessageStatus::kSending] == 0;
+  }));
+}
+
 }  // namespace smsgate::testing
