@@ -96,8 +96,15 @@ Dispatcher::~Dispatcher() { stop(false); }
 Status Dispatcher::start() {
   if (!pool_) return make_error("dispatcher: no modem pool attached");
   auto recovered = store_.recover_after_restart(clock_.now());
-  if (!recovered) return recovered.error();
-  if (recovered->messages_requeued > 0 || recovered->parts_requeued > 0) {
+  if (!recovered && recovered.error().code == ErrorCode::kStorageUnavailable) {
+    // A full disk: start all the same; the store-fault chore requeues what a crash left
+    // once writes work (nothing is held yet), and nothing is claimed until then.
+    spdlog::error("cannot requeue what was being sent before the restart: {}",
+                  recovered.error().message);
+    store_fault_ = true;
+  } else if (!recovered) {
+    return recovered.error();
+  } else if (recovered->messages_requeued > 0 || recovered->parts_requeued > 0) {
     spdlog::warn("after a restart: {} message(s) back in the queue, {} part(s) to send again",
                  recovered->messages_requeued, recovered->parts_requeued);
   }
