@@ -4,6 +4,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <poll.h>
 #include <spdlog/spdlog.h>
 #include <strings.h>
 #include <sys/mman.h>
@@ -70,6 +71,23 @@ BodyRead read_body(mg_connection* connection, long long content_length, size_t l
     if (content_length < 0) break;
   }
   return BodyRead::kComplete;
+}
+
+// What a client still sends of a body refused as too large, read and dropped while it
+// keeps coming (at most `cap` bytes, until `deadline`): closing on unread data resets
+// the connection, and the client would lose the 413 it was answered.
+void discard_arriving(mg_connection* connection, int socket, size_t cap,
+                      MonotonicClock::time_point deadline) {
+  constexpr int kQuietMs = 200;  // nothing for this long: the client has stopped
+  char buffer[16384];
+  size_t dropped = 0;
+  while (dropped < cap && MonotonicClock::now() < deadline) {
+    pollfd waiting{socket, POLLIN, 0};
+    if (::poll(&waiting, 1, kQuietMs) <= 0) return;
+    int got = mg_read(connection, buffer, sizeof buffer);
+    if (got <= 0) return;
+    dropped += static_cast<size_t>(got);
+  }
 }
 
 // Whether the client sends a body after its headers (a length, or chunks).
@@ -384,6 +402,9 @@ void Server::serve(mg_connection* connection) {
 
   Router::Match match = router_.match(request.method, request.path);
   Answer answered = answer(connection, state, request, match, body_deadline);
+  if (answered.response.status == 413 && socket >= 0) {
+    discard_arriving(connection, socket, 4 * options_.max_body_bytes, body_deadline);
+  }
   // A body left unread is not read after the answer either (CivetWeb would, to keep
   // the connection alive): the connection closes instead.
   if (answered.close) mg_disable_connection_keep_alive(connection);

@@ -542,10 +542,13 @@ def exercise(api, doc, receiver):
              expect=404)
     api.call("DELETE", "/api/v1/optouts/{number}", params={"number": "banana"}, expect=400)
 
-    # 413 from every operation that takes a body: the declared length alone is over the
-    # limit, so the server answers before reading (the real 1 MiB body went to /messages).
+    # 413 from every operation that takes a body and this key may call: the declared
+    # length alone is over the limit, so the server answers before reading (the real
+    # 1 MiB body went to /messages). An admin-session operation refuses the key first,
+    # on the headers, before the length matters.
     for path, method, operation in doc.operations():
-        if method == "POST" and (method, path) != ("POST", M):
+        session_only = any("adminSession" in s for s in operation.get("security", []))
+        if method == "POST" and (method, path) != ("POST", M) and not session_only:
             params = {p: "1" for p in re.findall(r"{(\w+)}", path)}
             api.call(method, path, params=params, body=b"{}", expect=413,
                      headers={"Content-Length": str(2 << 20)})
