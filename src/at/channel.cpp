@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/clock.h"
+#include "common/strings.h"
 
 namespace smsgate::at {
 namespace {
@@ -15,6 +16,15 @@ constexpr milliseconds kWriteTimeout(2000);
 // ESC cancels a pending AT+CMGS prompt (TS 27.005 clause 3.5.1).
 constexpr char kEscape = '\x1b';
 constexpr char kCtrlZ = '\x1a';
+
+// Where the secret of a SIM PIN/PUK command begins (AT+CPIN=, AT+CPIN2=, AT+CPWD=,
+// TS 27.007 clauses 8.3 and 7.5); npos for any other command.
+size_t secret_argument_at(std::string_view command) {
+  for (std::string_view prefix : {"AT+CPIN=", "AT+CPIN2=", "AT+CPWD="}) {
+    if (starts_with_ignore_case(command, prefix)) return prefix.size();
+  }
+  return std::string_view::npos;
+}
 
 }  // namespace
 
@@ -89,22 +99,35 @@ void AtChannel::queue_urcs_only() {
 Reply AtChannel::run(std::string_view command, milliseconds timeout, const CommandShape& shape) {
   Reply reply;
   parser_.command_sent(command, shape);
-  if (Status written = write(std::string(command) + "\r"); !written) {
+  // A SIM PIN or PUK never reaches the trace: the command is traced without it, and a
+  // modem with echo on would repeat it, so only the parsed answer is.
+  const size_t secret_from = secret_argument_at(command);
+  const bool hidden = secret_from != std::string_view::npos;
+  std::string bytes = std::string(command) + "\r";
+  std::string traced = hidden ? std::string(command.substr(0, secret_from)) + "<hidden>\r" : bytes;
+  if (Status written = write(bytes, traced); !written) {
     parser_.abandon_command();
     return Reply{Reply::Status::kPortGone, {}, written.error().message};
   }
+  input_hidden_ = hidden;
   auto deadline = MonotonicClock::now() + timeout;
   while (auto event = next_command_event(deadline, reply)) {
     if (auto* response = std::get_if<Response>(&*event)) {
       reply.response = std::move(*response);
+      if (hidden) {
+        input_hidden_ = false;
+        if (trace_) trace_(">", reply.describe());
+      }
       return reply;
     }
     // A prompt nobody asked for: the modem reads our next bytes as PDU text. Cancel it.
     if (Status cancelled = write(std::string(1, kEscape)); !cancelled) {
       parser_.abandon_command();
+      input_hidden_ = false;
       return Reply{Reply::Status::kPortGone, {}, cancelled.error().message};
     }
   }
+  input_hidden_ = false;
   return reply;
 }
 

@@ -5,7 +5,10 @@
 #include <atomic>
 #include <charconv>
 #include <chrono>
+#include <cstdio>
+#include <random>
 
+#include "common/clock.h"
 #include "http/json_input.h"
 
 namespace smsgate::http {
@@ -74,7 +77,7 @@ namespace {
 Response storage_unavailable(const Error& error) {
   static std::atomic<int64_t> last_logged_ms{0};
   int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                       std::chrono::steady_clock::now().time_since_epoch())
+                       MonotonicClock::now().time_since_epoch())
                        .count();
   int64_t last = last_logged_ms.load();
   if (now_ms - last >= 10'000 && last_logged_ms.compare_exchange_strong(last, now_ms))
@@ -91,8 +94,13 @@ Response storage_unavailable(const Error& error) {
 
 Response server_error(const Error& error) {
   if (error.code == ErrorCode::kStorageUnavailable) return storage_unavailable(error);
-  spdlog::error("api: {}", error.message);
-  return error_response(ErrorCode::kInternal, error.message);
+  // The client gets an id to quote; the database's words and paths stay in the log.
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  char id[17];
+  std::snprintf(id, sizeof id, "%016llx", static_cast<unsigned long long>(random()));
+  spdlog::error("api: error {}: {}", id, error.message);
+  return error_response(ErrorCode::kInternal,
+                        std::string("internal error; the log has its details under ") + id);
 }
 
 Response error_from(const Error& error) {

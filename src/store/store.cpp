@@ -45,7 +45,7 @@ Store::Store(std::unique_ptr<Engine> engine)
       engine_(std::move(engine)) {}
 
 Status Store::check_writable() {
-  auto now = std::chrono::steady_clock::now();
+  auto now = MonotonicClock::now();
   uint64_t probe = 0;
   {
     MutexLock lock(writable_mutex_);

@@ -39,6 +39,7 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/result.h"
 #include "common/thread_annotations.h"
 #include "store/credentials.h"
@@ -106,7 +107,7 @@ class Store : public Outbound, public Inbound, public Modems, public Webhooks, p
   std::unique_ptr<Engine> engine_;
 
   struct WritableCheck {
-    std::chrono::steady_clock::time_point at;
+    MonotonicClock::time_point at;
     uint64_t storage_faults = 0;  // the engine's count when it was made
     Status result = ok_status();
   };

@@ -169,6 +169,26 @@ TEST_CASE("at channel: a hidden PDU reaches the modem but not the trace, even ec
   }
 }
 
+TEST_CASE("at channel: a SIM PIN reaches the modem but not the trace, even echoed") {
+  auto [channel, fd] = make_pair_of_ends();
+  std::string traced;
+  channel.set_trace([&](std::string_view direction, std::string_view text) {
+    traced += std::string(direction) + std::string(text) + "\n";
+  });
+  ScriptedModem modem(
+      fd, {{"AT+CPIN=\"7391\"\r", "AT+CPIN=\"7391\"\r\r\nOK\r\n"}, {"AT\r", "\r\nOK\r\n"}});
+  REQUIRE(channel.run("AT+CPIN=\"7391\"", milliseconds(2000)).ok());
+  REQUIRE(channel.run("AT", milliseconds(2000)).ok());
+  modem.join();
+  CHECK(modem.received() == "AT+CPIN=\"7391\"\rAT\r");
+  CHECK(traced.find("7391") == std::string::npos);
+  CHECK(traced.find("<AT+CPIN=<hidden>") != std::string::npos);
+  // What comes after it is traced again, the modem's answer included.
+  size_t next_command = traced.find("<AT\r\n");
+  REQUIRE(next_command != std::string::npos);
+  CHECK(traced.find("OK", next_command) != std::string::npos);
+}
+
 TEST_CASE("at channel: a missing prompt is cancelled with ESC") {
   auto [channel, fd] = make_pair_of_ends();
   ScriptedModem modem(fd, {{"AT+CMGS=20\r", ""}, {"\x1b", ""}});
