@@ -26,9 +26,9 @@ const http::Router& router() {
   static const http::Router instance = [] {
     http::Router r;
     auto ok = [](const http::Request&) { return http::Response{}; };
-    r.add("GET", "/api/v1/messages", ok);
-    r.add("GET", "/api/v1/messages/{id}", ok);
-    r.add("POST", "/api/v1/modems/{id}/reset", ok);
+    r.add("GET", "/api/v1/messages", http::Access::api_key(auth::Scope::kRead), ok);
+    r.add("GET", "/api/v1/messages/{id}", http::Access::api_key(auth::Scope::kRead), ok);
+    r.add("POST", "/api/v1/modems/{id}/reset", http::Access::api_key(auth::Scope::kModems), ok);
     return r;
   }();
   return instance;
@@ -55,7 +55,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     require_explained(http::query_time(std::string_view(value), name));
   }
   auto match = router().match("GET", input);
-  if (match.handler && match.params.empty() && match.pattern != "/api/v1/messages") __builtin_trap();
+  if (match.handler && match.params.empty() && match.pattern != "/api/v1/messages")
+    __builtin_trap();
   if (auto time = http::parse_iso8601(input)) {
     if (http::parse_iso8601(store::iso8601_utc(*time)) != *time) __builtin_trap();
   }
