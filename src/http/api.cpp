@@ -9,6 +9,7 @@
 #include <random>
 
 #include "common/clock.h"
+#include "common/throttle.h"
 #include "http/json_input.h"
 
 namespace smsgate::http {
@@ -75,12 +76,8 @@ namespace {
 // client gets a fixed message; SQLite's words and the paths go to the log, at most
 // every few seconds (each refused request would add a line to a full disk's log).
 Response storage_unavailable(const Error& error) {
-  static std::atomic<int64_t> last_logged_ms{0};
-  int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                       MonotonicClock::now().time_since_epoch())
-                       .count();
-  int64_t last = last_logged_ms.load();
-  if (now_ms - last >= 10'000 && last_logged_ms.compare_exchange_strong(last, now_ms))
+  static Throttle log_throttle(std::chrono::seconds(10));
+  if (log_throttle.allow())
     spdlog::warn("api: refused, the database cannot be written: {}", error.message);
   Response response = error_response(
       ErrorCode::kStorageUnavailable,

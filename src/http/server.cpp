@@ -20,6 +20,7 @@
 
 #include "common/clock.h"
 #include "common/strings.h"
+#include "common/throttle.h"
 
 namespace smsgate::http {
 
@@ -305,12 +306,8 @@ bool Server::admit(Connection& state, const mg_request_info& info) {
   state.socket = find_connection_socket(state.client, info.remote_port, info.server_port);
   state.admitted = clients_.admit(state.client);
   if (!state.admitted) {
-    static std::atomic<int64_t> last_logged_ms{0};
-    int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         MonotonicClock::now().time_since_epoch())
-                         .count();
-    int64_t last = last_logged_ms.load();
-    if (now_ms - last >= 10'000 && last_logged_ms.compare_exchange_strong(last, now_ms))
+    static Throttle log_throttle(std::chrono::seconds(10));
+    if (log_throttle.allow())
       spdlog::warn(
           "http: {} has {} connections open already; refusing more ([http] "
           "max_connections_per_client)",
