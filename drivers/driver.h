@@ -8,6 +8,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <span>
 #include <string_view>
 
@@ -31,6 +32,13 @@ struct AtStep {
 enum class Indication {
   kStored,  // +CMTI / +CDSI: stored, read with AT+CMGR, deleted after it is committed
   kDirect,  // +CMT / +CDS: the PDU in the URC, acknowledged with AT+CNMA when +CSMS=1
+};
+
+// A USB vendor id, or one product of a vendor whose id other makers share (Qualcomm's
+// 05c6 on early Quectel modules); product 0 stands for every product of the vendor.
+struct UsbId {
+  uint16_t vendor = 0;
+  uint16_t product = 0;
 };
 
 struct Driver {
@@ -83,6 +91,10 @@ struct Driver {
   // USB interface numbers that answer AT on this family, best first (udev's
   // ID_USB_INTERFACE_NUM), for choosing among a modem's several ttys; empty: unknown.
   std::span<const int> at_interfaces;
+  // The USB ids of the family's modems, for the udev rules (udev/60-smsgate.rules keeps
+  // ModemManager off them and links their AT port under /dev/smsgate/; a unit test
+  // holds the two together). The driver is still chosen by AT+CGMI, never by these.
+  std::span<const UsbId> usb_ids;
 };
 
 // The generic TS 27.005/27.007 driver; what every family starts from.

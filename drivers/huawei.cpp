@@ -59,6 +59,11 @@ constexpr AtStep kHardReset[] = {
 // E1550 answer on interface 0 (the modem port) as well.
 constexpr int kAtInterfaces[] = {2, 0};
 
+// Every Huawei stick and module, in CD-ROM mode (12d1:1f01 before usb_modeswitch) as
+// well as in modem mode; phones of theirs are Android devices, not modems, but a
+// ModemManager kept off one and a dialout tty do them no harm.
+constexpr UsbId kUsbIds[] = {{.vendor = 0x12d1}};
+
 constexpr Driver kHuaweiDriver = [] {
   Driver d = kGenericDriver;
   d.family = "huawei";
@@ -74,6 +79,7 @@ constexpr Driver kHuaweiDriver = [] {
   d.iccid_prefix = "^ICCID:";
   d.hard_reset = kHardReset;
   d.at_interfaces = kAtInterfaces;
+  d.usb_ids = kUsbIds;
   return d;
 }();
 

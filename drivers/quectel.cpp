@@ -48,6 +48,10 @@ constexpr AtStep kHardReset[] = {
 // 0 diag, 1 NMEA, 2 AT primary, 3 AT secondary / PPP (ModemManager
 // 77-mm-quectel-port-types.rules).
 constexpr int kAtInterfaces[] = {2, 3};
+// Quectel's vendor id, and the Qualcomm reference id the first EC20 firmware kept
+// (05c6:9215, same interface layout; ModemManager 77-mm-quectel-port-types.rules).
+// Only that product of Qualcomm's: 05c6 is on phones and many other things.
+constexpr UsbId kUsbIds[] = {{.vendor = 0x2c7c}, {.vendor = 0x05c6, .product = 0x9215}};
 
 constexpr Driver kQuectelDriver = [] {
   Driver d = kGenericDriver;
@@ -63,6 +67,7 @@ constexpr Driver kQuectelDriver = [] {
   d.iccid_prefix = "+QCCID:";
   d.hard_reset = kHardReset;
   d.at_interfaces = kAtInterfaces;
+  d.usb_ids = kUsbIds;
   return d;
 }();
 

@@ -33,6 +33,7 @@ constexpr AtStep kHardReset[] = {
 // MC74xx (1199:9071), EM7455 (9079), EM7565 (9091), RC7611: 0 diag, 2 NMEA, 3 AT
 // primary; HL7812 (c001): 0 AT primary (ModemManager 77-mm-sierra.rules).
 constexpr int kAtInterfaces[] = {3, 0};
+constexpr UsbId kUsbIds[] = {{.vendor = 0x1199}};
 
 constexpr Driver kSierraDriver = [] {
   Driver d = kGenericDriver;
@@ -46,6 +47,7 @@ constexpr Driver kSierraDriver = [] {
   d.iccid_prefix = "!ICCID:";
   d.hard_reset = kHardReset;
   d.at_interfaces = kAtInterfaces;
+  d.usb_ids = kUsbIds;
   return d;
 }();
 

@@ -61,6 +61,10 @@ constexpr AtStep kLteHardReset[] = {
 // 1e0e:9001 layout (ModemManager 77-mm-simtech-port-types.rules): 0 diag, 1 NMEA,
 // 2 AT primary, 3 AT secondary (also the PPP port), 4 audio.
 constexpr int kLteAtInterfaces[] = {2, 3};
+// SIMCom's own vendor id (1e0e:9001 SIM7600, 9011 SIM7600 in RNDIS mode, 9205 A7600...).
+// The 2G modules have no USB of their own: they sit behind a USB-serial adapter whose
+// ids are the adapter maker's (CH340, CP210x, FTDI), so the 2G driver claims none.
+constexpr UsbId kLteUsbIds[] = {{.vendor = 0x1e0e}};
 
 constexpr Driver kSimcomDriver = [] {
   Driver d = kGenericDriver;
@@ -75,6 +79,7 @@ constexpr Driver kSimcomDriver = [] {
   d.iccid_prefix = "+ICCID:";
   d.hard_reset = kLteHardReset;
   d.at_interfaces = kLteAtInterfaces;
+  d.usb_ids = kLteUsbIds;
   return d;
 }();
 

@@ -41,6 +41,7 @@ constexpr AtStep kHardReset[] = {
 // UC864/HE910/GE910 (1bc7:1003...): 0 AT primary; LE910C1 (1031, 1033): 1; LE922 and
 // LN920 (1040, 1060): 4 (ModemManager 77-mm-telit-port-types.rules).
 constexpr int kAtInterfaces[] = {0, 1, 4};
+constexpr UsbId kUsbIds[] = {{.vendor = 0x1bc7}};
 
 constexpr Driver kTelitDriver = [] {
   Driver d = kGenericDriver;
@@ -55,6 +56,7 @@ constexpr Driver kTelitDriver = [] {
   d.iccid_prefix = "#CCID:";
   d.hard_reset = kHardReset;
   d.at_interfaces = kAtInterfaces;
+  d.usb_ids = kUsbIds;
   return d;
 }();
 

@@ -32,6 +32,12 @@ constexpr AtStep kSmsSetup[] = {
     {"AT+CNMI=2,1,0,2,0"},  // stored status reports (+CDSI), as on the Qualcomm families
 };
 
+// ZTE's vendor id, CD-ROM mode included (19d2:2000, 0166... before usb_modeswitch).
+// No AT interface is listed: it differs from stick to stick (ModemManager's
+// 77-mm-zte-port-types.rules has a layout per product), so every tty is offered and
+// discovery keeps one per IMEI.
+constexpr UsbId kUsbIds[] = {{.vendor = 0x19d2}};
+
 constexpr Driver kZteDriver = [] {
   Driver d = kGenericDriver;
   d.family = "zte";
@@ -40,6 +46,7 @@ constexpr Driver kZteDriver = [] {
   d.unsolicited = {.prefixes = kUnsolicitedPrefixes};
   d.sms_setup = kSmsSetup;
   d.status_reports = Indication::kStored;
+  d.usb_ids = kUsbIds;
   // No vendor ICCID command worth trusting: the generic AT+CRSM read stays.
   return d;
 }();
