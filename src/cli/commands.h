@@ -17,5 +17,6 @@ void add_sim_command(CLI::App& app);
 void add_probe_command(CLI::App& app);
 void add_apikey_command(CLI::App& app);
 void add_admin_password_command(CLI::App& app);
+void add_migrate_command(CLI::App& app);
 
 }  // namespace smsgate::cli

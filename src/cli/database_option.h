@@ -1,6 +1,11 @@
 // The database a maintenance command works on: the configuration's [storage] path, or
 // --db. Such commands run next to a running daemon or before its first start (the
 // database is created when missing).
+//
+// Run as root on a database whose directory belongs to another user (the service's
+// /var/lib/smsgate, owned by smsgate), a command becomes that user before it opens the
+// database: files root made there (-wal, -shm, a new database) would shut the service
+// out of its own database.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -19,7 +24,13 @@ struct DatabaseArgs {
 
 void add_database_options(CLI::App& command, DatabaseArgs& args);
 
-// Throws UsageError, prefixed with `command`, when the file or the database is bad.
+// The database's path, once the process runs as the owner of its directory (above).
+// Throws UsageError, prefixed with `command`, when the file is bad or the user cannot
+// be taken on.
+std::string database_path_as_owner(const DatabaseArgs& args, const std::string& command);
+
+// The store at database_path_as_owner(), opened (and so migrated). Throws UsageError,
+// prefixed with `command`, when the file or the database is bad.
 std::unique_ptr<store::Store> open_store(const DatabaseArgs& args, const std::string& command);
 
 }  // namespace smsgate::cli

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   smsgate::cli::add_probe_command(app);
   smsgate::cli::add_apikey_command(app);
   smsgate::cli::add_admin_password_command(app);
+  smsgate::cli::add_migrate_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
