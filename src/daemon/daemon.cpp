@@ -156,6 +156,7 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config, cons
   // The dispatcher first: it requeues what a crash left before any modem is ready.
   if (Status started = d.dispatcher_->start(); !started) return started.error();
   d.pool_->start();
+  d.port_watcher_ = modem::UdevPortWatcher::start(*d.pool_);
 
   d.api_keys_ = std::make_unique<auth::ApiKeys>(*d.store_);
   d.intake_ = std::make_unique<dispatch::Intake>(*d.store_, compose_defaults(config),
@@ -244,6 +245,7 @@ void Daemon::stop() {
   server_.reset();
   spdlog::info("stopping: finishing the parts in flight");
   dispatcher_->stop(true);
+  port_watcher_.reset();
   pool_->stop();
   pool_.reset();
   if (deliverer_) deliverer_->stop();

@@ -21,6 +21,7 @@
 #include "http/api.h"
 #include "http/metrics.h"
 #include "http/server.h"
+#include "modem/hotplug.h"
 #include "modem/pool.h"
 #include "store/store.h"
 #include "webhook/deliverer.h"
@@ -73,6 +74,7 @@ class Daemon {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<dispatch::Dispatcher> dispatcher_;
   std::unique_ptr<modem::ModemPool> pool_;
+  std::unique_ptr<modem::UdevPortWatcher> port_watcher_;  // null without udev
   std::unique_ptr<webhook::Deliverer> deliverer_;
   std::unique_ptr<auth::ApiKeys> api_keys_;
   std::unique_ptr<dispatch::Intake> intake_;

@@ -14,12 +14,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string device_identity(const std::string& path) {
-  std::error_code ignored;
-  fs::path real = fs::canonical(path, ignored);
-  return real.empty() ? path : real.string();
-}
-
 std::optional<int> read_number(const fs::path& file) {
   std::ifstream in(file);
   std::string text;
@@ -52,6 +46,12 @@ int preference(const DiscoveredModem& modem, const std::vector<std::string>& por
 
 }  // namespace
 
+std::string device_of(const std::string& port) {
+  std::error_code ignored;
+  fs::path real = fs::canonical(port, ignored);
+  return real.empty() ? port : real.string();
+}
+
 std::vector<std::string> expand_port_patterns(const std::vector<std::string>& patterns) {
   std::vector<std::string> ports;
   std::set<std::string> devices;
@@ -61,7 +61,7 @@ std::vector<std::string> expand_port_patterns(const std::vector<std::string>& pa
       std::vector<std::string> found(matches.gl_pathv, matches.gl_pathv + matches.gl_pathc);
       std::sort(found.begin(), found.end());
       for (const std::string& path : found) {
-        if (devices.insert(device_identity(path)).second) ports.push_back(path);
+        if (devices.insert(device_of(path)).second) ports.push_back(path);
       }
     }
     ::globfree(&matches);
@@ -70,7 +70,7 @@ std::vector<std::string> expand_port_patterns(const std::vector<std::string>& pa
 }
 
 std::optional<int> usb_interface_number(const std::string& port) {
-  std::string name = fs::path(device_identity(port)).filename().string();
+  std::string name = fs::path(device_of(port)).filename().string();
   fs::path device = fs::path("/sys/class/tty") / name / "device";
   std::error_code ignored;
   if (!fs::exists(device, ignored)) return std::nullopt;

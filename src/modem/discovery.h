@@ -21,6 +21,10 @@ namespace smsgate::modem {
 // nothing adds nothing: modems come and go.
 std::vector<std::string> expand_port_patterns(const std::vector<std::string>& patterns);
 
+// The device a port's path leads to, symlinks resolved ("/dev/ttyUSB2"); the path
+// itself when it leads nowhere (now).
+std::string device_of(const std::string& port);
+
 // The USB interface number behind a tty (sysfs bInterfaceNumber), or nullopt for ptys
 // and non-USB ports.
 std::optional<int> usb_interface_number(const std::string& port);

@@ -7,6 +7,20 @@
 #include <set>
 
 namespace smsgate::modem {
+namespace {
+
+// A USB modem's ttys appear one after another within a few hundred milliseconds; a
+// scan that waits this long after the first sees them together, and so can keep the
+// modem on the port its driver prefers.
+constexpr std::chrono::milliseconds kPortSettle(300);
+
+bool names_entry(const std::vector<std::string>& names, const std::string& port,
+                 const std::string& device) {
+  return std::any_of(names.begin(), names.end(),
+                     [&](const std::string& name) { return name == port || name == device; });
+}
+
+}  // namespace
 
 class ModemPool::Forwarder : public Listener {
  public:
@@ -36,7 +50,11 @@ void ModemPool::start() {
     MutexLock lock(mutex_);
     while (!stopping_) {
       wake_.wait_for(lock.native(), config_.rescan_interval,
-                     [this]() REQUIRES(mutex_) { return stopping_; });
+                     [this]() REQUIRES(mutex_) { return stopping_ || scan_requested_; });
+      if (scan_requested_) {
+        scan_requested_ = false;
+        wake_.wait_for(lock.native(), kPortSettle, [this]() REQUIRES(mutex_) { return stopping_; });
+      }
       if (stopping_) break;
       lock.unlock();
       scan();
@@ -94,7 +112,10 @@ void ModemPool::scan() {
                                            [&](const auto& e) { return e.second.port == port; });
     });
     for (const auto& [id, entry] : entries_) {
-      if (entry.worker->status().state == State::kOffline) offline_ids.insert(id);
+      // Removed, it may be between two attempts to reopen (opening), not offline.
+      if (entry.port_removed || entry.worker->status().state == State::kOffline) {
+        offline_ids.insert(id);
+      }
     }
   }
   if (candidates.empty()) return;
@@ -121,6 +142,7 @@ void ModemPool::scan() {
       worker_config.pin = pin_for(modem.port);
       Entry entry;
       entry.port = modem.port;
+      entry.device = device_of(modem.port);
       entry.forwarder = std::make_unique<Forwarder>(id, listener_);
       entry.worker = std::make_unique<ModemWorker>(worker_config, *entry.forwarder);
       spdlog::info("modem {}: found on {} ({} {}, driver {})", id, modem.port,
@@ -131,6 +153,34 @@ void ModemPool::scan() {
   }
   // Stopped with their forwarders still alive: a stopping worker still reports.
   for (Entry& entry : retired) entry.worker->stop();
+}
+
+void ModemPool::on_port_added(const std::vector<std::string>& names) {
+  {
+    MutexLock lock(mutex_);
+    if (stopping_) return;
+    scan_requested_ = true;
+    for (auto& [id, entry] : entries_) {
+      std::string device = device_of(entry.port);
+      if (!names_entry(names, entry.port, device)) continue;
+      // Back where it was: its own worker reopens it now (scans leave a worker's port
+      // alone).
+      entry.device = device;
+      entry.port_removed = false;
+      if (entry.worker->status().state == State::kOffline) entry.worker->port_added();
+    }
+  }
+  wake_.notify_all();
+}
+
+void ModemPool::on_port_removed(const std::vector<std::string>& names) {
+  MutexLock lock(mutex_);
+  for (auto& [id, entry] : entries_) {
+    if (!names_entry(names, entry.port, entry.device)) continue;
+    spdlog::info("modem {}: {} was removed", id, entry.port);
+    entry.port_removed = true;
+    entry.worker->port_removed();
+  }
 }
 
 std::vector<std::string> ModemPool::modems() const {

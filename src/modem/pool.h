@@ -1,7 +1,9 @@
 // ModemPool: every modem the daemon drives. It finds modems on the configured ports
-// (paths and globs; one per IMEI), runs a ModemWorker for each, and looks again on a
-// timer for ports that appeared (a modem plugged in, or re-enumerated under a new name
-// after a hard reset, in which case its old worker is retired).
+// (paths and globs; one per IMEI), runs a ModemWorker for each, and looks again for
+// ports that appeared (a modem plugged in, or re-enumerated under a new name after a
+// hard reset or a replug, in which case its old worker is retired and the modem keeps
+// its id): at once when told of a new port (PortEvents, from udev), else on a timer.
+// Told that a port went away, it takes that port's modem offline at once.
 //
 // Events from all workers reach one PoolListener, tagged with the modem's id (its
 // IMEI, or the port path when the modem gives none). The pool's methods are
@@ -19,6 +21,7 @@
 
 #include "common/thread_annotations.h"
 #include "modem/discovery.h"
+#include "modem/port_events.h"
 #include "modem/worker.h"
 
 namespace smsgate::modem {
@@ -42,14 +45,15 @@ struct PoolConfig {
   std::vector<std::string> patterns;  // paths and globs
   std::vector<PortSettings> ports;    // per-port settings; their ports are scanned too
   WorkerConfig worker;                // template; port and pin filled in per modem
+  // The fallback where no port events come (no udev: containers, chroots).
   std::chrono::milliseconds rescan_interval = std::chrono::seconds(10);
   std::chrono::milliseconds probe_timeout = std::chrono::seconds(5);
 };
 
-class ModemPool {
+class ModemPool : public PortEvents {
  public:
   ModemPool(PoolConfig config, PoolListener& listener);
-  ~ModemPool();  // stops
+  ~ModemPool() override;  // stops
   ModemPool(const ModemPool&) = delete;
   ModemPool& operator=(const ModemPool&) = delete;
 
@@ -68,12 +72,20 @@ class ModemPool {
   // What the last scan could not use ("/dev/ttyUSB1: no modem answers AT").
   std::vector<std::string> skipped_ports() const;
 
+  // A port appeared: scan now (after a moment for the device's other ttys to appear).
+  void on_port_added(const std::vector<std::string>& names) override;
+  // A port went away: the modem on it goes offline now and its work to other modems;
+  // it comes back under the same id when its port, or another, answers again.
+  void on_port_removed(const std::vector<std::string>& names) override;
+
  private:
   class Forwarder;  // a worker's Listener, tagging events with the modem id
   struct Entry {
     std::unique_ptr<Forwarder> forwarder;
     std::unique_ptr<ModemWorker> worker;
     std::string port;
+    std::string device;         // what `port` led to when last seen ("/dev/ttyUSB2")
+    bool port_removed = false;  // udev said so, and has not said it is back
   };
 
   void scan();
@@ -86,6 +98,7 @@ class ModemPool {
   std::map<std::string, Entry> entries_ GUARDED_BY(mutex_);  // by modem id
   std::vector<std::string> skipped_ GUARDED_BY(mutex_);
   bool stopping_ GUARDED_BY(mutex_) = false;
+  bool scan_requested_ GUARDED_BY(mutex_) = false;
   std::condition_variable wake_;
   std::thread rescanner_;
 };

@@ -57,6 +57,9 @@ struct ModemWorker::Shared {
   std::optional<SendRequest> pending_send GUARDED_BY(mutex);
   std::deque<StoredKey> to_delete GUARDED_BY(mutex);
   bool reset_requested GUARDED_BY(mutex) = false;
+  // udev said the port's device went away (port_removed) or a port appeared (port_added).
+  bool port_removed GUARDED_BY(mutex) = false;
+  bool port_added GUARDED_BY(mutex) = false;
   // For interrupt(); null while no port is open.
   at::Transport* transport GUARDED_BY(mutex) = nullptr;
 };
@@ -140,6 +143,23 @@ void ModemWorker::settle_acknowledgement() {
   }
 }
 
+void ModemWorker::port_removed() {
+  {
+    MutexLock lock(shared_->mutex);
+    shared_->port_removed = true;
+    if (shared_->transport) shared_->transport->interrupt();
+  }
+  shared_->wake.notify_all();
+}
+
+void ModemWorker::port_added() {
+  {
+    MutexLock lock(shared_->mutex);
+    shared_->port_added = true;
+  }
+  shared_->wake.notify_all();
+}
+
 void ModemWorker::request_reset() {
   {
     MutexLock lock(shared_->mutex);
@@ -165,6 +185,23 @@ void ModemWorker::run() {
 }
 
 void ModemWorker::step() {
+  bool removed;
+  {
+    MutexLock lock(shared_->mutex);
+    removed = std::exchange(shared_->port_removed, false);
+    // A port that appeared has done its job: it cut short the sleep of step_offline.
+    shared_->port_added = false;
+  }
+  // Whatever the port still answers (a read may not have failed yet), its device is
+  // gone: offline now, so that its work goes to other modems at once.
+  if (removed && state_ != State::kOffline && state_ != State::kStopped) {
+    {
+      MutexLock lock(shared_->mutex);
+      shared_->transport = nullptr;
+    }
+    channel_.reset();
+    return set_state(State::kOffline, "the port was removed");
+  }
   switch (state_) {
     case State::kOpening:
       return step_opening();
@@ -233,7 +270,7 @@ void ModemWorker::set_state(State state, std::string detail) {
 void ModemWorker::sleep_for(milliseconds duration) {
   MutexLock lock(shared_->mutex);
   shared_->wake.wait_for(lock.native(), duration, [&]() REQUIRES(shared_->mutex) {
-    return stopping() || shared_->reset_requested;
+    return stopping() || shared_->reset_requested || shared_->port_removed || shared_->port_added;
   });
 }
 

@@ -11,7 +11,8 @@
 // the listener confirms it is committed (confirm_stored), and polls health (signal,
 // registration, operator) on a timer. A modem that stops answering is detected by the
 // idle poll within kHangDetection, reset along the driver's ladder, and reported; an
-// unplugged port is reopened when it comes back.
+// unplugged port is reopened when it comes back. udev's word that the port is gone
+// (port_removed) takes it offline at once, without waiting for a read to fail.
 //
 // Thread safety: the public methods may be called from any thread. Listener callbacks
 // run on the worker's thread; they must return quickly and must not call back into
@@ -145,6 +146,12 @@ class ModemWorker {
   void acknowledge_delivery(bool committed);
   // Asks for the reset ladder now (the API's "reset" button).
   void request_reset();
+  // The port's device is gone (udev's remove event): the worker goes offline at once,
+  // its pending part reported not sent, and keeps trying to reopen its port.
+  void port_removed();
+  // A port appeared (udev's add event): an offline worker tries its port now rather
+  // than at its next retry.
+  void port_added();
 
   ModemStatus status() const;
 
