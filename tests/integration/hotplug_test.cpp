@@ -136,6 +136,25 @@ TEST_CASE("hot-plug: a modem whose port is removed goes offline at once") {
   }
 }
 
+TEST_CASE("hot-plug: a modem back on its own port is driven again at once") {
+  SimModems sims(with_imeis({kImeiA}));
+  StateLog log;
+  modem::PoolConfig config = slow_rescan_config(sims);
+  // Its worker would look at the port again only after a minute by itself.
+  config.worker.reopen_interval = kNoRescan;
+  modem::ModemPool pool(config, log);
+  pool.start();
+  REQUIRE(wait_until([&] { return ready_on(pool, kImeiA, sims.port(0)); }));
+
+  std::string device = sims.bank->device_path(0);
+  std::filesystem::remove(sims.port(0));
+  pool.on_port_removed({sims.port(0)});
+  REQUIRE(within(kUnplugDeadline, [&] { return pool.status(kImeiA)->state == State::kOffline; }));
+  std::filesystem::create_symlink(device, sims.port(0));
+  pool.on_port_added({device, sims.port(0)});
+  CHECK(within(kPlugDeadline, [&] { return ready_on(pool, kImeiA, sims.port(0)); }));
+}
+
 TEST_CASE("hot-plug: a modem back on another port keeps its id") {
   // modem0 and modem1 are one modem (one IMEI) before and after a replug elsewhere.
   SimModems sims(with_imeis({kImeiA, kImeiA}));
