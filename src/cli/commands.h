@@ -18,5 +18,6 @@ void add_probe_command(CLI::App& app);
 void add_apikey_command(CLI::App& app);
 void add_admin_password_command(CLI::App& app);
 void add_migrate_command(CLI::App& app);
+void add_backup_commands(CLI::App& app);
 
 }  // namespace smsgate::cli

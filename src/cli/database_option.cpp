@@ -53,15 +53,15 @@ void add_database_options(CLI::App& command, DatabaseArgs& args) {
   command.add_option("--db", args.db, "Database file, instead of the configuration's");
 }
 
+std::string database_path(const DatabaseArgs& args, const std::string& command) {
+  if (args.db) return *args.db;
+  auto config = config::load_config(args.config);
+  if (!config) throw UsageError(command + ": " + config.error().message);
+  return config->storage.path;
+}
+
 std::string database_path_as_owner(const DatabaseArgs& args, const std::string& command) {
-  std::string path;
-  if (args.db) {
-    path = *args.db;
-  } else {
-    auto config = config::load_config(args.config);
-    if (!config) throw UsageError(command + ": " + config.error().message);
-    path = config->storage.path;
-  }
+  std::string path = database_path(args, command);
   become_directory_owner(path, command);
   return path;
 }

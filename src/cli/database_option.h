@@ -24,6 +24,11 @@ struct DatabaseArgs {
 
 void add_database_options(CLI::App& command, DatabaseArgs& args);
 
+// The database's path: --db, or the configuration's [storage] path, as the caller is
+// (commands that only read an existing database, or write beside it as root: backup,
+// restore). Throws UsageError, prefixed with `command`, when the configuration is bad.
+std::string database_path(const DatabaseArgs& args, const std::string& command);
+
 // The database's path, once the process runs as the owner of its directory (above).
 // Throws UsageError, prefixed with `command`, when the file is bad or the user cannot
 // be taken on.

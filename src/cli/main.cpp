@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   smsgate::cli::add_apikey_command(app);
   smsgate::cli::add_admin_password_command(app);
   smsgate::cli::add_migrate_command(app);
+  smsgate::cli::add_backup_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
