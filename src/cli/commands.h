@@ -19,5 +19,6 @@ void add_apikey_command(CLI::App& app);
 void add_admin_password_command(CLI::App& app);
 void add_migrate_command(CLI::App& app);
 void add_backup_commands(CLI::App& app);
+void add_erase_command(CLI::App& app);
 
 }  // namespace smsgate::cli

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   smsgate::cli::add_admin_password_command(app);
   smsgate::cli::add_migrate_command(app);
   smsgate::cli::add_backup_commands(app);
+  smsgate::cli::add_erase_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -46,6 +46,7 @@ constexpr std::string_view kOtpKeys[] = {"max_sends_per_number", "send_window_mi
 constexpr std::string_view kWebhooksKeys[] = {"timeout_seconds", "max_age_hours",
                                               "set_aside_after_minutes"};
 constexpr std::string_view kEmailKeys[] = {"listen", "domain"};
+constexpr std::string_view kRetentionKeys[] = {"messages_days", "inbound_days"};
 constexpr std::string_view kLogKeys[] = {"level", "at_trace"};
 
 struct TableSchema {
@@ -59,7 +60,7 @@ constexpr TableSchema kSchema[] = {
     {"sending", false, kSendingKeys},   {"route", true, kRouteKeys},
     {"optout", false, kOptOutKeys},     {"otp", false, kOtpKeys},
     {"webhooks", false, kWebhooksKeys}, {"email", false, kEmailKeys},
-    {"log", false, kLogKeys},
+    {"log", false, kLogKeys},           {"retention", false, kRetentionKeys},
 };
 
 const TableSchema* find_schema(std::string_view name) {
@@ -697,6 +698,15 @@ void read_email(Section section, EmailConfig& email) {
   }
 }
 
+void read_retention(Section section, RetentionConfig& retention) {
+  // Ten years at most: a longer number is a typo, and forever is 0.
+  constexpr int64_t kMaxDays = 3650;
+  if (auto days = section.integer("messages_days", 0, kMaxDays))
+    retention.messages_days = static_cast<int>(days->value);
+  if (auto days = section.integer("inbound_days", 0, kMaxDays))
+    retention.inbound_days = static_cast<int>(days->value);
+}
+
 void read_log(Section section, LogConfig& log) {
   // spdlog's level names.
   constexpr std::string_view kLevels[] = {"trace", "debug",    "info", "warn",
@@ -796,6 +806,9 @@ Result<Config> parse_config(std::string_view text, std::string_view source_name)
       config.webhooks);
   read_email(Section(problems, plain_table(problems, root, "email"), *find_schema("email")),
              config.email);
+  read_retention(
+      Section(problems, plain_table(problems, root, "retention"), *find_schema("retention")),
+      config.retention);
   read_log(Section(problems, plain_table(problems, root, "log"), *find_schema("log")), config.log);
   if (!problems.empty()) return problems.error();
   return config;

@@ -134,6 +134,14 @@ struct EmailConfig {
   friend bool operator==(const EmailConfig&, const EmailConfig&) = default;
 };
 
+// [retention]: how long the store keeps what it holds about people (store/retention.h).
+// 0: forever.
+struct RetentionConfig {
+  int messages_days = 90;  // final outbound messages, from their last change
+  int inbound_days = 90;   // inbound messages, from their arrival
+  friend bool operator==(const RetentionConfig&, const RetentionConfig&) = default;
+};
+
 // [log]
 struct LogConfig {
   std::string level = "info";  // trace, debug, info, warn, error, critical, off
@@ -151,6 +159,7 @@ struct Config {
   OtpConfig otp;
   WebhooksConfig webhooks;
   EmailConfig email;
+  RetentionConfig retention;
   LogConfig log;
   friend bool operator==(const Config&, const Config&) = default;
 };

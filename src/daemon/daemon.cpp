@@ -37,6 +37,12 @@ Result<dispatch::DispatcherOptions> dispatcher_options(const config::Config& con
   }
   options.optout_keywords = config.optout.keywords;
   options.optin_keywords = config.optout.optin_keywords;
+  auto days = [](int count) -> std::optional<int64_t> {
+    if (count == 0) return std::nullopt;  // 0: forever
+    return int64_t{count} * 24 * 3600 * 1000;
+  };
+  options.messages_retention_ms = days(config.retention.messages_days);
+  options.inbound_retention_ms = days(config.retention.inbound_days);
   return options;
 }
 

@@ -4,6 +4,7 @@
 //   name                                  every    first run
 //   complete partial inbound messages     60 s     at the first run_due()
 //   purge spent OTP codes                 1 h      at the first run_due()
+//   delete what retention no longer keeps 10 min   at the first run_due()
 //
 // A row runs when run_due(now) finds `now` at or past its due time, and is due again a
 // period after that `now` (not after the missed due time: a dispatcher that slept

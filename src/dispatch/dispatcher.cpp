@@ -21,6 +21,13 @@ constexpr int64_t kStoreRetryMs = 2000;
 // How often spent OTP codes are purged: the retention is a day, so an hour late is
 // nothing, and an idle box does not wake its disk every minute for it.
 constexpr int64_t kOtpPurgeMs = 3600 * 1000;
+// Retention: every 10 minutes, at most kRetentionBatches batches of kRetentionBatch
+// rows of each kind. A batch is one short write, so submissions queued meanwhile are
+// committed between two batches; a backlog (retention just enabled on a large
+// database) is worked off over several runs instead of holding the dispatcher.
+constexpr int64_t kRetentionMs = 10 * 60 * 1000;
+constexpr int kRetentionBatch = 500;
+constexpr int kRetentionBatches = 20;
 
 // The validity period counts from when the SMSC takes the part: one encoded at
 // submission and sent hours later (quiet hours, retries, a backlog) would outlive its
@@ -87,6 +94,8 @@ Dispatcher::Dispatcher(store::Store& store, const Clock& clock, DispatcherOption
   });
   chores_.add("purge spent OTP codes", kOtpPurgeMs,
               [this](int64_t now) { purge_spent_otp_codes(now); });
+  chores_.add("delete what retention no longer keeps", kRetentionMs,
+              [this](int64_t now) { purge_old_rows(now); });
   chores_.add("settle what the store could not record", kStoreRetryMs,
               [this](int64_t now) { settle_after_store_fault(now); });
 }
@@ -249,6 +258,33 @@ void Dispatcher::run() {
     chores_.run_due(now);
     next_look = std::min(next_look, chores_.next_due().value_or(next_look));
   }
+}
+
+void Dispatcher::purge_old_rows(int64_t now) {
+  store::RetentionCutoffs cutoffs;
+  if (options_.messages_retention_ms) cutoffs.messages_before = now - *options_.messages_retention_ms;
+  if (options_.inbound_retention_ms) cutoffs.inbound_before = now - *options_.inbound_retention_ms;
+  if (!cutoffs.messages_before && !cutoffs.inbound_before) return;
+  store::PurgeCounts total;
+  for (int batch = 0; batch < kRetentionBatches; ++batch) {
+    auto purged = store_.purge_old(cutoffs, kRetentionBatch);
+    if (!purged) {
+      spdlog::error("retention: {}", purged.error().message);
+      break;
+    }
+    total.messages += purged->messages;
+    total.inbound_messages += purged->inbound_messages;
+    total.status_reports += purged->status_reports;
+    total.webhook_events += purged->webhook_events;
+    total.undecodable_pdus += purged->undecodable_pdus;
+    if (!purged->more) break;
+  }
+  if (total != store::PurgeCounts{})
+    spdlog::info(
+        "retention: deleted {} message(s), {} inbound message(s), {} status report(s), {} "
+        "webhook event(s), {} undecodable PDU(s)",
+        total.messages, total.inbound_messages, total.status_reports, total.webhook_events,
+        total.undecodable_pdus);
 }
 
 void Dispatcher::purge_spent_otp_codes(int64_t now) {

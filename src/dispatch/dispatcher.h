@@ -20,7 +20,8 @@
 //
 // Housekeeping runs on the same thread between events, from one table of Chores
 // (chores.h): multipart inbound messages whose parts never came are completed as
-// partial (every minute), spent OTP codes are purged (hourly), and after the store
+// partial (every minute), spent OTP codes are purged (hourly), rows older than
+// [retention] allows are deleted (every 10 minutes), and after the store
 // refused a write (disk full) what it could not record is settled once it writes again
 // (every 2 s), with no restart.
 //
@@ -81,6 +82,11 @@ struct DispatcherOptions {
   // the per-number send window ([otp] send_window_minutes is at most a day), whose
   // count they make.
   int64_t otp_retention_ms = 24LL * 3600 * 1000;
+  // [retention]: final outbound messages this long after their last change, and
+  // inbound ones this long after they came, are deleted (store/retention.h); nullopt:
+  // kept forever.
+  std::optional<int64_t> messages_retention_ms = 90LL * 24 * 3600 * 1000;
+  std::optional<int64_t> inbound_retention_ms = 90LL * 24 * 3600 * 1000;
   // Nothing due: look at the store again this often (new submissions call wake()).
   int64_t idle_poll_ms = 1000;
   policy::RandomUnit random = policy::default_random_unit();
@@ -207,6 +213,8 @@ class Dispatcher : public modem::PoolListener {
   void apply_modem_policy(const std::string& id, Slot& slot);
   bool any_in_flight() const;
   void purge_spent_otp_codes(int64_t now);
+  // Deletes what [retention] no longer keeps, a batch at a time.
+  void purge_old_rows(int64_t now);
   // After a write failed (disk full, I/O errors): once the store writes again, the
   // sends it could not record are recorded, and messages no modem holds go back to
   // the queue; nothing new is claimed until then.

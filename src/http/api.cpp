@@ -176,6 +176,7 @@ Router api_router(ApiContext& context) {
   add_inbound_routes(router, context);
   add_modem_routes(router, context);
   add_optout_routes(router, context);
+  add_number_routes(router, context);
   add_webhook_routes(router, context);
   add_system_routes(router, context);
   add_admin_routes(router, context);

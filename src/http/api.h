@@ -81,6 +81,7 @@ void add_otp_routes(Router& router, ApiContext& context);
 void add_inbound_routes(Router& router, ApiContext& context);
 void add_modem_routes(Router& router, ApiContext& context);
 void add_optout_routes(Router& router, ApiContext& context);
+void add_number_routes(Router& router, ApiContext& context);
 void add_webhook_routes(Router& router, ApiContext& context);
 void add_system_routes(Router& router, ApiContext& context);
 // The admin page's sign-in and API keys (a session cookie, not an API key).

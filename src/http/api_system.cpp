@@ -76,6 +76,9 @@ Response metrics(ApiContext& context, const Request&) {
   auto counts = context.store.count_by_status();
   if (!counts) return server_error(counts.error());
   snapshot.messages = std::move(*counts);
+  auto deleted = context.store.deleted_totals();
+  if (!deleted) return server_error(deleted.error());
+  snapshot.deleted = std::move(*deleted);
   auto records = context.store.list_modems();
   if (!records) return server_error(records.error());
   for (const store::ModemRecord& record : *records) {

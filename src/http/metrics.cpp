@@ -88,17 +88,35 @@ std::string ApiMetrics::render() const {
 std::string render_metrics(const GatewaySnapshot& snapshot, const ApiMetrics& api) {
   std::string out;
   header(out, "smsgate_messages", "gauge", "Outbound messages in the store, by status.");
+  // The ratio counts the deleted too, so that retention does not move it.
+  auto ever = [&](store::MessageStatus status, int64_t in_store) {
+    auto deleted = snapshot.deleted.messages.find(status);
+    return in_store + (deleted == snapshot.deleted.messages.end() ? 0 : deleted->second);
+  };
   int64_t left = 0, delivered = 0;
   for (const auto& [status, count] : snapshot.messages) {
     out += "smsgate_messages{status=\"" + std::string(store::message_status_name(status)) + "\"} " +
            std::to_string(count) + "\n";
     if (status == store::MessageStatus::kSent || status == store::MessageStatus::kDelivered ||
         status == store::MessageStatus::kFailed)
-      left += count;
-    if (status == store::MessageStatus::kDelivered) delivered = count;
+      left += ever(status, count);
+    if (status == store::MessageStatus::kDelivered) delivered = ever(status, count);
+  }
+  header(out, "smsgate_messages_deleted_total", "counter",
+         "Outbound messages deleted by retention or erasure, by their status then.");
+  for (const auto& [status, count] : snapshot.deleted.messages) {
+    out += "smsgate_messages_deleted_total{status=\"" +
+           std::string(store::message_status_name(status)) + "\"} " + std::to_string(count) + "\n";
+  }
+  header(out, "smsgate_deleted_total", "counter",
+         "Other rows deleted by retention or erasure, by kind.");
+  for (const auto& [kind, count] : snapshot.deleted.rows) {
+    out += "smsgate_deleted_total{kind=\"" + escape_label(kind) + "\"} " + std::to_string(count) +
+           "\n";
   }
   header(out, "smsgate_delivery_ratio", "gauge",
-         "Delivered messages among those sent, delivered or failed (0 when none).");
+         "Delivered messages among those sent, delivered or failed, deleted ones included "
+         "(0 when none).");
   out += "smsgate_delivery_ratio " +
          number(left > 0 ? static_cast<double>(delivered) / static_cast<double>(left) : 0.0) + "\n";
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/thread_annotations.h"
+#include "store/retention.h"
 #include "store/types.h"
 
 namespace smsgate::http {
@@ -60,6 +61,7 @@ struct ModemMetrics {
 
 struct GatewaySnapshot {
   std::map<store::MessageStatus, int64_t> messages;  // by status
+  store::DeletedTotals deleted;  // what retention and erasure took, over all time
   std::vector<ModemMetrics> modems;
   int64_t webhook_backlog = 0;
   uint64_t webhook_delivered = 0;

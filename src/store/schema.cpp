@@ -7,7 +7,7 @@ namespace smsgate::store {
 // Times are INTEGER milliseconds since the Unix epoch (UTC); booleans are 0/1.
 // Each script ends by setting user_version, so the version moves in the same
 // transaction as the tables it describes (and no SQL is assembled at run time).
-constexpr std::array<Migration, 10> kMigrations = {{
+constexpr std::array<Migration, 11> kMigrations = {{
     {1, R"sql(
 -- The outbound queue: one row per message the API accepted, one per PDU it is sent as.
 CREATE TABLE messages (
@@ -321,6 +321,33 @@ CREATE TABLE undecodable_pdus (
 CREATE UNIQUE INDEX undecodable_pdus_once ON undecodable_pdus (modem, pdu_hex);
 
 PRAGMA user_version = 10;
+)sql"},
+    {11, R"sql(
+-- Retention and erasure (store/retention.h) delete old rows and everything about one
+-- person. What they deleted is tallied here, so that /metrics can count it and no
+-- total goes down when rows go.
+CREATE TABLE purged_messages (
+  status   TEXT    NOT NULL,  -- the message's status when it was deleted
+  category TEXT    NOT NULL,
+  count    INTEGER NOT NULL,
+  PRIMARY KEY (status, category)
+) WITHOUT ROWID;
+CREATE TABLE purged_rows (
+  kind  TEXT    PRIMARY KEY,  -- inbound_messages, status_reports, webhook_events, ...
+  count INTEGER NOT NULL
+) WITHOUT ROWID;
+-- Finding the oldest rows without a scan of the whole history.
+CREATE INDEX messages_final_since ON messages (updated_at)
+  WHERE status IN ('sent','delivered','failed','expired','cancelled');
+CREATE INDEX inbound_messages_received ON inbound_messages (received_at);
+CREATE INDEX inbound_parts_sender ON inbound_parts (sender);
+CREATE INDEX status_reports_unmatched ON status_reports (received_at) WHERE part_id IS NULL;
+CREATE INDEX status_reports_recipient ON status_reports (recipient);
+CREATE INDEX webhook_outbox_finished ON webhook_outbox (created_at)
+  WHERE delivered_at IS NOT NULL OR given_up_at IS NOT NULL;
+CREATE INDEX undecodable_pdus_received ON undecodable_pdus (received_at);
+
+PRAGMA user_version = 11;
 )sql"},
 }};
 

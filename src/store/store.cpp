@@ -42,6 +42,7 @@ Store::Store(std::unique_ptr<Engine> engine)
       Modems(*engine),
       Webhooks(*engine),
       Credentials(*engine),
+      Retention(*engine),
       engine_(std::move(engine)) {}
 
 Status Store::check_writable() {

@@ -24,6 +24,7 @@
 //   Modems       store/modems.h       modems seen, sending stopped by staff
 //   Webhooks     store/webhooks.h     subscriptions, the outbox, delivery attempts
 //   Credentials  store/credentials.h  API keys, settings, one-time password codes
+//   Retention    store/retention.h    old rows deleted by age, one number erased
 // A Store is all of them: `store.submit(...)` works, and so does passing it where a
 // component asks for the one view it uses (auth:: takes Credentials&,
 // webhook::Deliverer takes Webhooks&). Records are in store/types.h.
@@ -47,6 +48,7 @@
 #include "store/inbound.h"
 #include "store/modems.h"
 #include "store/outbound.h"
+#include "store/retention.h"
 #include "store/types.h"
 #include "store/webhooks.h"
 
@@ -60,7 +62,12 @@ struct QueueState {
   friend bool operator==(const QueueState&, const QueueState&) = default;
 };
 
-class Store : public Outbound, public Inbound, public Modems, public Webhooks, public Credentials {
+class Store : public Outbound,
+              public Inbound,
+              public Modems,
+              public Webhooks,
+              public Credentials,
+              public Retention {
  public:
   // Opens or creates the database at `path`, applies missing migrations, starts the
   // writer thread. Errors when the file cannot be opened or its schema is newer.
@@ -74,6 +81,7 @@ class Store : public Outbound, public Inbound, public Modems, public Webhooks, p
   Modems& modems() { return *this; }
   Webhooks& webhooks() { return *this; }
   Credentials& credentials() { return *this; }
+  Retention& retention() { return *this; }
 
   // Transactions the writer has committed (group commits), and the write operations
   // they carried; operations / transactions is the grouping achieved.

@@ -541,6 +541,11 @@ def exercise(api, doc, receiver):
     api.call("DELETE", "/api/v1/optouts/{number}", params={"number": "+4917000000402"},
              expect=404)
     api.call("DELETE", "/api/v1/optouts/{number}", params={"number": "banana"}, expect=400)
+    # Erasure: a number with history, then one with none; the opt-out stays.
+    api.call("POST", "/api/v1/optouts", body={"number": "+4917000000403"}, expect=201)
+    api.call("DELETE", "/api/v1/numbers/{number}", params={"number": "+4917000000403"},
+             expect=200)
+    api.call("DELETE", "/api/v1/numbers/{number}", params={"number": "banana"}, expect=400)
 
     # 413 from every operation that takes a body and this key may call: the declared
     # length alone is over the limit, so the server answers before reading (the real

@@ -1,5 +1,6 @@
-// `smsgated backup` beside a running gateway: a backup taken while messages are being
-// submitted and sent is a consistent snapshot of one commit.
+// The database's life beside a running gateway: a backup taken while messages are
+// being submitted and sent is a consistent snapshot of one commit; the retention chore
+// deletes what is past [retention] and leaves what is not.
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 
@@ -96,6 +97,33 @@ TEST_CASE("backup: taken while messages are submitted and sent, it is one commit
                   "message " << id << ": " << state << " in the backup, " << found->second
                              << " now");
   }
+}
+
+TEST_CASE("retention: the dispatcher's chore deletes final messages past the window only") {
+  ManualClock clock(1'800'000'000'000);
+  auto options = Gateway::fast_options();
+  options.messages_retention_ms = 30LL * 24 * 3600 * 1000;
+  options.inbound_retention_ms = std::nullopt;
+  Gateway gateway({sim::SimConfig{}}, options, &clock);
+  int64_t old = gateway.submit("+4917012345678", "Your appointment is tomorrow");
+  // As old, but not final: never deleted.
+  int64_t held = gateway.submit("+4917012345670", "See you next month",
+                                [&](auto& r) { r.send_at = clock.now() + 40LL * 24 * 3600 * 1000; });
+  REQUIRE(gateway.wait_status(old, MessageStatus::kSent));
+  clock.advance(29LL * 24 * 3600 * 1000);
+  int64_t recent = gateway.submit("+4917012345679", "Your order has shipped");
+  REQUIRE(gateway.wait_status(recent, MessageStatus::kSent));
+  // Past the chore's next run (10 minutes) and the old message's 30 days.
+  clock.advance(2LL * 24 * 3600 * 1000);
+  REQUIRE(gateway.wait_until([&] {
+    auto detail = gateway.store().get_message(old);
+    return detail.ok() && !detail->has_value();
+  }));
+  CHECK(gateway.message(recent).message.status == MessageStatus::kSent);
+  CHECK(gateway.message(held).message.status == MessageStatus::kScheduled);
+  auto deleted = gateway.store().deleted_totals();
+  REQUIRE(deleted.ok());
+  CHECK(deleted->messages == std::map<MessageStatus, int64_t>{{MessageStatus::kSent, 1}});
 }
 
 }  // namespace smsgate::testing
