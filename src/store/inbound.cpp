@@ -18,7 +18,7 @@ namespace smsgate::store {
 
 using namespace detail;
 
-namespace {
+namespace detail {
 
 std::string digits_of(std::string_view number) {
   std::string digits;
@@ -45,6 +45,10 @@ bool same_recipient(std::string_view reported, std::string_view sent) {
   a.erase(0, zeros);
   return a.size() >= 6 && b.size() >= a.size() && b.compare(b.size() - a.size(), a.size(), a) == 0;
 }
+
+}  // namespace detail
+
+namespace {
 
 bool is_hex(std::string_view text) {
   return !text.empty() && text.size() % 2 == 0 &&

@@ -105,6 +105,12 @@ Status enqueue_inbound_event(Connection& connection, const InboundMessage& messa
 // The rating of a reply to a feedback message (policy/rating.h); none otherwise.
 std::optional<int> rating_for(const InboundMessage& message);
 
+// The digits of a number, without "+", spaces or anything else.
+std::string digits_of(std::string_view number);
+// Whether a status report's recipient, as the network wrote it (international, or
+// national with its trunk prefix), is the number a part was sent to.
+bool same_recipient(std::string_view reported, std::string_view sent);
+
 // "no message 42" style errors.
 Error no_such(std::string_view what, int64_t id);
 

@@ -222,10 +222,25 @@ Result<ErasureCounts> Retention::erase_number(const std::string& number, int64_t
     if (!waiting.ok()) return waiting.error();
     if (auto s = waiting->bind(number).run(); !s.ok()) return s;
 
-    auto unmatched = delete_tallied(db, "DELETE FROM status_reports WHERE recipient = ?1",
-                                    "status_reports", [&](Query& q) { q.bind(number); });
-    if (!unmatched.ok()) return unmatched.error();
-    counts.status_reports += *unmatched;
+    // Reports that matched nothing, under the number as the network wrote it: some
+    // networks give it nationally, so each is compared as the matching compares them.
+    std::vector<int64_t> report_ids;
+    {
+      auto unmatched = db.query("SELECT id, recipient FROM status_reports WHERE part_id IS NULL");
+      if (!unmatched.ok()) return unmatched.error();
+      for (;;) {
+        auto row = unmatched->step();
+        if (!row.ok()) return row.error();
+        if (!*row) break;
+        if (detail::same_recipient(unmatched->text(1), number))
+          report_ids.push_back(unmatched->int64(0));
+      }
+    }
+    auto reports_gone = delete_tallied(
+        db, "DELETE FROM status_reports WHERE id IN (SELECT value FROM json_each(?1))",
+        "status_reports", [&](Query& q) { q.bind(json_array(report_ids)); });
+    if (!reports_gone.ok()) return reports_gone.error();
+    counts.status_reports += *reports_gone;
 
     auto codes = db.query("DELETE FROM otp_codes WHERE recipient = ?1");
     if (!codes.ok()) return codes.error();
