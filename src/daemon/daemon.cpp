@@ -112,6 +112,22 @@ Result<std::unique_ptr<store::Store>> open_store(const std::string& path) {
   return store;
 }
 
+Status check_startable(const config::Config& config) {
+  if (auto options = dispatcher_options(config); !options) return options.error();
+  const bool tls = !config.http.tls_certificate.empty();
+  if (auto ports = http::listening_ports_option(config.http.listen, tls); !ports)
+    return make_error("[http] " + ports.error().message);
+  if (!tls) return ok_status();
+  if (!http::tls_available())
+    return make_error(
+        "[http] tls_certificate: TLS is not available: CivetWeb could not load OpenSSL (is "
+        "smsgated's lib/smsgate directory, with its libssl.so for CivetWeb, in place?)");
+  if (Status files = http::check_tls_files(config.http.tls_certificate, config.http.tls_key);
+      !files)
+    return make_error("[http] " + files.error().message);
+  return ok_status();
+}
+
 Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config, const Clock* clock) {
   std::unique_ptr<Daemon> daemon(new Daemon());
   Daemon& d = *daemon;

@@ -34,6 +34,11 @@ modem::PoolConfig pool_config(const config::Config& config);
 dispatch::ComposeDefaults compose_defaults(const config::Config& config);
 store::OtpSendLimit otp_send_limit(const config::Config& config);
 
+// What start() would refuse before it opens the database, a port or a socket: the time
+// zone, the listen address, the TLS certificate and key (readable, the key the
+// certificate's, OpenSSL loadable). `smsgated check-config` runs it without starting.
+Status check_startable(const config::Config& config);
+
 class Daemon {
  public:
   // Opens the store, requeues what a crash left half-done, finds the modems, starts

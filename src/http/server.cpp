@@ -159,6 +159,12 @@ bool tls_available() {
   return (initialized & MG_FEATURES_TLS) != 0;
 }
 
+Status check_tls_files(const std::string& certificate_path, const std::string& key_path) {
+  auto pem = tls_pem(certificate_path, key_path);
+  if (!pem) return pem.error();
+  return ok_status();
+}
+
 Result<std::string> listening_ports_option(std::string_view listen, bool tls) {
   size_t colon = listen.rfind(':');
   if (colon == std::string_view::npos || colon == 0 || colon + 1 == listen.size())

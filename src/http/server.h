@@ -121,6 +121,10 @@ class Server {
 // Whether CivetWeb could load OpenSSL here, so that tls_certificate can be served.
 bool tls_available();
 
+// Whether the certificate and key files would serve: both readable PEM, the key the
+// certificate's. The error names the key and the file, as start() would refuse them.
+Status check_tls_files(const std::string& certificate_path, const std::string& key_path);
+
 // CivetWeb's "listening_ports" value for an ADDRESS:PORT ("127.0.0.1:8080s" for TLS).
 Result<std::string> listening_ports_option(std::string_view listen, bool tls);
 
