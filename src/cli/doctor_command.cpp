@@ -29,8 +29,7 @@ void print_text(const std::vector<daemon::Finding>& findings) {
     std::string verdict = f.verdict == daemon::Verdict::kFailed
                               ? "FAILED"
                               : std::string(daemon::verdict_name(f.verdict));
-    std::cout << padded(verdict, 7) << padded(f.check, 8) << f.subject << "  " << f.detail
-              << "\n";
+    std::cout << padded(verdict, 7) << padded(f.check, 8) << f.subject << "  " << f.detail << "\n";
     if (!f.fix.empty()) std::cout << std::string(8, ' ') << "fix: " << f.fix << "\n";
   }
 }

@@ -236,16 +236,17 @@ void check_privacy(const std::string& path, const std::string& directory,
   if (!open_files.empty()) {
     std::string list;
     for (const std::string& file : open_files) list += (list.empty() ? "" : ", ") + file;
-    findings.push_back(make("files", path, Verdict::kWarning,
-                            "others may read the database, which holds every text and secret: " +
-                                list,
-                            "chmod 600 " + path + "* (smsgated also does this when it starts)"));
+    findings.push_back(
+        make("files", path, Verdict::kWarning,
+             "others may read the database, which holds every text and secret: " + list,
+             "chmod 600 " + path + "* (smsgated also does this when it starts)"));
   }
   if (dir_open)
-    findings.push_back(make("files", directory, Verdict::kWarning,
-                            "the database's directory is open to others (" +
-                                octal_mode(dir_info.st_mode) + ")",
-                            "chmod 700 " + directory));
+    findings.push_back(
+        make("files", directory, Verdict::kWarning,
+             "the database's directory is open to others (" + octal_mode(dir_info.st_mode) + ")",
+             "chmod 700 " + directory +
+                 " (for a systemd StateDirectory=, StateDirectoryMode=0700 keeps it so)"));
 }
 
 void check_database(const config::Config& config, const ServiceAccount& service,
@@ -258,19 +259,19 @@ void check_database(const config::Config& config, const ServiceAccount& service,
   if (!fs::is_directory(directory, error)) {
     fs::path ancestor = existing_ancestor(directory);
     if (!fs::is_directory(ancestor, error)) {
-      findings.push_back(make("database", path, Verdict::kFailed,
-                              directory + " cannot be made: " + ancestor.string() +
-                                  " is not a directory",
-                              "set [storage] path to a file in a directory, e.g. "
-                              "/var/lib/smsgate/smsgate.db"));
+      findings.push_back(
+          make("database", path, Verdict::kFailed,
+               directory + " cannot be made: " + ancestor.string() + " is not a directory",
+               "set [storage] path to a file in a directory, e.g. "
+               "/var/lib/smsgate/smsgate.db"));
       return;
     }
     if (!service_may_use(service, ancestor.string(), true)) {
-      findings.push_back(make("database", path, Verdict::kFailed,
-                              directory + " does not exist and " + user + " may not make it in " +
-                                  ancestor.string(),
-                              "mkdir -p " + directory + " && chown " + user + " " + directory +
-                                  " && chmod 700 " + directory));
+      findings.push_back(make(
+          "database", path, Verdict::kFailed,
+          directory + " does not exist and " + user + " may not make it in " + ancestor.string(),
+          "mkdir -p " + directory + " && chown " + user + " " + directory + " && chmod 700 " +
+              directory));
       return;
     }
     findings.push_back(make("database", path, Verdict::kWarning,
@@ -351,9 +352,8 @@ std::vector<Finding> probe_port(const std::string& port, const config::Config& c
 }
 
 void check_ports(const config::Config& config, const ServiceAccount& service,
-                 const std::vector<Process>& processes,
-                 const std::optional<GatewayModems>& gateway, std::chrono::milliseconds timeout,
-                 std::vector<Finding>& findings) {
+                 const std::vector<Process>& processes, const std::optional<GatewayModems>& gateway,
+                 std::chrono::milliseconds timeout, std::vector<Finding>& findings) {
   std::vector<std::string> patterns = config.modems.ports;
   for (const config::ModemConfig& modem : config.modem) {
     if (!modem.enabled) continue;
@@ -370,7 +370,8 @@ void check_ports(const config::Config& config, const ServiceAccount& service,
   });
   if (ports.empty()) {
     std::string list;
-    for (const std::string& pattern : config.modems.ports) list += (list.empty() ? "" : " ") + pattern;
+    for (const std::string& pattern : config.modems.ports)
+      list += (list.empty() ? "" : " ") + pattern;
     findings.push_back(make("port", list.empty() ? "[modems] ports" : list, Verdict::kFailed,
                             "no port matches",
                             "plug a modem in; /dev/smsgate/ names come from smsgate's udev "
@@ -387,17 +388,18 @@ void check_ports(const config::Config& config, const ServiceAccount& service,
   for (const auto& [port, device] : devices) wanted.insert(device);
   auto holders = device_holders(processes, wanted);
   const std::string seen_by =
-      geteuid() == 0 ? "" : " (only this user's processes could be looked at; run as root to see all)";
+      geteuid() == 0 ? ""
+                     : " (only this user's processes could be looked at; run as root to see all)";
 
   std::vector<std::pair<std::string, std::future<std::vector<Finding>>>> probes;
   bool gateway_holds_one = false;
   for (const std::string& port : ports) {
     if (!service_may_use(service, port, false)) {
-      findings.push_back(make("port", port, Verdict::kFailed,
-                              service.account.name + " may not read and write it (" +
-                                  owner_text(port) + ")",
-                              "usermod -aG dialout " + service.account.name +
-                                  ", or install smsgate's udev rules (group dialout)"));
+      findings.push_back(
+          make("port", port, Verdict::kFailed,
+               service.account.name + " may not read and write it (" + owner_text(port) + ")",
+               "usermod -aG dialout " + service.account.name +
+                   ", or install smsgate's udev rules (group dialout)"));
       continue;
     }
     const std::vector<Holder>& held_by = holders[devices[port]];
@@ -410,8 +412,9 @@ void check_ports(const config::Config& config, const ServiceAccount& service,
       continue;
     }
     findings.push_back(make("port", port, Verdict::kOk,
-                            service.account.name + " may read and write it; no other process "
-                                                   "has it open" +
+                            service.account.name +
+                                " may read and write it; no other process "
+                                "has it open" +
                                 seen_by));
     // Each port on its own thread, as discovery does: a silent one costs one timeout.
     probes.emplace_back(port, std::async(std::launch::async, [port, &config, timeout] {
@@ -488,8 +491,7 @@ std::vector<Finding> run_doctor(const DoctorOptions& options) {
   std::vector<Finding> findings;
   auto config = config::load_config(options.config_path);
   if (!config) {
-    findings.push_back(make("config", options.config_path, Verdict::kFailed,
-                            config.error().message,
+    findings.push_back(make("config", options.config_path, Verdict::kFailed, config.error().message,
                             "correct the line named; `smsgated check-config` checks again"));
     return findings;
   }
@@ -498,8 +500,8 @@ std::vector<Finding> run_doctor(const DoctorOptions& options) {
                             startable.error().message,
                             "correct it; `smsgated check-config` checks again"));
   } else {
-    findings.push_back(make("config", options.config_path, Verdict::kOk,
-                            "loads; smsgated would start with it"));
+    findings.push_back(
+        make("config", options.config_path, Verdict::kOk, "loads; smsgated would start with it"));
   }
 
   const ServiceAccount service = service_account();

@@ -1,9 +1,9 @@
 // The doctor's judgments (daemon/doctor.h): made-up findings in, verdicts and fixes out.
-#include "daemon/doctor.h"
-
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 #include <sys/timex.h>
+
+#include "daemon/doctor.h"
 
 namespace smsgate::daemon {
 namespace {
@@ -179,7 +179,8 @@ TEST_CASE("doctor: the API: healthy, unhealthy, not running, or running but sile
   CHECK_FALSE(parse_health_modems("<html>"));
 
   probe.http_status = 503;
-  probe.body = R"({"status":"unavailable","store":"unavailable: disk full","modems":{"ready":2,"total":2}})";
+  probe.body =
+      R"({"status":"unavailable","store":"unavailable: disk full","modems":{"ready":2,"total":2}})";
   CHECK(judge_api(probe, 42).verdict == Verdict::kFailed);
   CHECK(has(judge_api(probe, 42).fix, "database"));
 
