@@ -17,6 +17,7 @@ struct DoctorArgs {
   std::string config = "/etc/smsgate/smsgate.toml";
   bool json = false;
   int timeout_seconds = 5;
+  std::string user;
 };
 
 std::string padded(std::string text, size_t width) {
@@ -55,6 +56,7 @@ void run_doctor(const DoctorArgs& args) {
   options.config_path = args.config;
   options.modem_timeout = std::chrono::seconds(args.timeout_seconds);
   options.http_timeout = std::chrono::seconds(args.timeout_seconds);
+  options.user = args.user;
   std::vector<daemon::Finding> findings = daemon::run_doctor(options);
   if (args.json) {
     print_json(findings);
@@ -89,6 +91,9 @@ void add_doctor_command(CLI::App& app) {
                    "Seconds to wait for each modem and for the API to answer")
       ->capture_default_str()
       ->check(CLI::Range(1, 60));
+  doctor->add_option("--user", args.user,
+                     "Check the ports' and the database's permissions for this user (default: "
+                     "smsgate when run as root and it exists, else you)");
   doctor->callback([] { run_doctor(args); });
 }
 

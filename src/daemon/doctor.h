@@ -45,6 +45,9 @@ struct DoctorOptions {
   std::string config_path = "/etc/smsgate/smsgate.toml";
   std::chrono::milliseconds modem_timeout{5000};  // for a modem to answer AT
   std::chrono::milliseconds http_timeout{3000};   // for GET /api/v1/health
+  // Whose access to the ports and the database is checked; empty: the service's (see
+  // Account below).
+  std::string user;
 };
 
 // Every check, in order: the config (nothing else when it does not load), the

@@ -64,13 +64,21 @@ Account account_of(const passwd& entry) {
   return account;
 }
 
-ServiceAccount service_account() {
+// `name` when given; else `smsgate` when run as root and that user exists (the unit's
+// User=); else whoever runs the doctor.
+Result<ServiceAccount> service_account(const std::string& name) {
   const uid_t self = geteuid();
-  if (self == 0) {
-    if (const passwd* entry = getpwnam(kServiceUser)) return {account_of(*entry), false};
+  if (!name.empty()) {
+    const passwd* entry = getpwnam(name.c_str());
+    if (!entry) return make_error("no user " + name);
+    return ServiceAccount{account_of(*entry), entry->pw_uid == self};
   }
-  if (const passwd* entry = getpwuid(self)) return {account_of(*entry), true};
-  return {Account{"uid " + std::to_string(self), self, {getegid()}}, true};
+  if (self == 0) {
+    if (const passwd* entry = getpwnam(kServiceUser))
+      return ServiceAccount{account_of(*entry), false};
+  }
+  if (const passwd* entry = getpwuid(self)) return ServiceAccount{account_of(*entry), true};
+  return ServiceAccount{Account{"uid " + std::to_string(self), self, {getegid()}}, true};
 }
 
 // Whether the service account may read and write `path` (and, for a directory, make
@@ -90,6 +98,14 @@ std::string owner_text(const std::string& path) {
   const group* grp = getgrgid(info.st_gid);
   return std::string(user ? user->pw_name : std::to_string(info.st_uid)) + ":" +
          (grp ? grp->gr_name : std::to_string(info.st_gid)) + " " + octal_mode(info.st_mode);
+}
+
+// The name of the file's group ("dialout"), for the usermod that lets the service in.
+std::string group_of(const std::string& path) {
+  struct stat info {};
+  if (stat(path.c_str(), &info) != 0) return "dialout";
+  const group* grp = getgrgid(info.st_gid);
+  return grp ? grp->gr_name : std::to_string(info.st_gid);
 }
 
 // ---- Processes ----------------------------------------------------------------------
@@ -398,8 +414,8 @@ void check_ports(const config::Config& config, const ServiceAccount& service,
       findings.push_back(
           make("port", port, Verdict::kFailed,
                service.account.name + " may not read and write it (" + owner_text(port) + ")",
-               "usermod -aG dialout " + service.account.name +
-                   ", or install smsgate's udev rules (group dialout)"));
+               "usermod -aG " + group_of(port) + " " + service.account.name +
+                   " (and restart smsgated), or install smsgate's udev rules (group dialout)"));
       continue;
     }
     const std::vector<Holder>& held_by = holders[devices[port]];
@@ -504,7 +520,13 @@ std::vector<Finding> run_doctor(const DoctorOptions& options) {
         make("config", options.config_path, Verdict::kOk, "loads; smsgated would start with it"));
   }
 
-  const ServiceAccount service = service_account();
+  auto account = service_account(options.user);
+  if (!account) {
+    findings.push_back(make("user", options.user, Verdict::kFailed, account.error().message,
+                            "name an existing user with --user"));
+    return findings;
+  }
+  const ServiceAccount& service = *account;
   const std::vector<Process> processes = list_processes();
   const std::optional<int> daemon_pid = gateway_for(processes, options.config_path);
   const ApiProbe api = get_health(config->http, options.http_timeout);

@@ -3,8 +3,8 @@
 # ok true); a port another process holds fails naming that process; a full SIM store,
 # an unregistered modem and a PIN-locked SIM are each reported with their fix; a
 # database that cannot be made fails; the API check against nothing (a warning: not
-# running) and against a running `smsgated run` (its ports are left alone and its
-# modems' state taken from its health answer).
+# running) and against a running `smsgated run` over HTTPS (its ports are left alone
+# and its modems' state taken from its health answer).
 set -u
 smsgated=$1
 failures=0
@@ -22,16 +22,19 @@ fail() {
   failures=$((failures + 1))
 }
 
-start_sim() {  # start_sim DIR ARGS...: waits for its control socket
+start_sim() {  # start_sim DIR ARGS...
   local dir=$1
   shift
   "$smsgated" sim --dir "$dir" "$@" >"$dir.out" 2>"$dir.err" &
   pids+=($!)
-  for _ in $(seq 100); do
-    grep -q '^control ' "$dir.out" 2>/dev/null && return 0
+}
+
+wait_sim() {  # wait_sim DIR: until its control socket is up
+  for _ in $(seq 200); do
+    grep -q '^control ' "$1.out" 2>/dev/null && return 0
     sleep 0.05
   done
-  fail "sim did not start: $(cat "$dir.err")"
+  fail "sim did not start: $(cat "$1.err")"
   exit 1
 }
 
@@ -65,7 +68,7 @@ TOML
 }
 
 doctor() {  # doctor ARGS...: stdout to $tmp/out, status in $rc
-  "$smsgated" doctor --timeout 2 "$@" >"$tmp/out" 2>"$tmp/err"
+  "$smsgated" doctor --timeout 2 --user "$(id -un)" "$@" >"$tmp/out" 2>"$tmp/err"
   rc=$?
 }
 
@@ -77,6 +80,8 @@ $(cat "$tmp/out")"
 api_port=$(free_port)
 start_sim "$tmp/ports" --modems 3
 start_sim "$tmp/locked" --modems 1 --pin 1234
+wait_sim "$tmp/ports"
+wait_sim "$tmp/locked"
 # modem1: the SIM store full (30 slots); modem2: off the network.
 requests=()
 for i in $(seq 30); do
@@ -122,14 +127,15 @@ assert {c["check"] for c in report["checks"]} >= {
     "clock", "api", "tls"}, report
 PY
 
-# Every modem, one port held open by another process.
+# Every modem (and one whose SIM wants a PIN the config does not give), one port held
+# open by another process.
 sleep 60 <>"$tmp/ports/modem0" &
 holder=$!
 pids+=($holder)
-write_config "$tmp/all.toml" "[\"$tmp/ports/modem*\"]"
+write_config "$tmp/all.toml" "[\"$tmp/ports/modem*\", \"$tmp/locked/modem0\"]"
 doctor --config "$tmp/all.toml"
 [[ $rc -eq 1 ]] || fail "held: rc=$rc"
-[[ "$(cat "$tmp/err")" == "smsgated: doctor: 2 checks failed" ]] || fail "held: stderr $(cat "$tmp/err")"
+[[ "$(cat "$tmp/err")" == "smsgated: doctor: 3 checks failed" ]] || fail "held: stderr $(cat "$tmp/err")"
 expect_line held "^FAILED port $tmp/ports/modem0 held by sleep \(pid $holder\)$"
 expect_line held "^ fix: stop it \(kill $holder\)"
 grep -Eq "^ok +modem +$tmp/ports/modem0" "$tmp/out" && fail "held: modem0 was probed"
@@ -137,6 +143,8 @@ expect_line full "^warning storage $tmp/ports/modem1 full: 30 of 30 message slot
 expect_line full "^ fix: start smsgated: it reads the stored texts into its inbox and deletes them"
 expect_line unregistered "^FAILED network $tmp/ports/modem2 not registered on a network \(searching\)"
 expect_line unregistered "^ fix: check the SIM's coverage"
+expect_line locked "^FAILED sim $tmp/locked/modem0 the SIM asks for its PIN"
+expect_line locked "^ fix: add a \[\[modem\]\] table with port = \"$tmp/locked/modem0\" and pin = "
 doctor --config "$tmp/all.toml" --json
 python3 - "$tmp/out" "$tmp/ports/modem0" <<'PY' || fail "held --json: $(cat "$tmp/out")"
 import json, sys
@@ -147,18 +155,6 @@ assert held and held[0]["status"] == "failed" and "held by sleep" in held[0]["de
 PY
 kill "$holder"
 wait "$holder" 2>/dev/null
-
-# A SIM that wants its PIN: failed, unless the config gives it.
-write_config "$tmp/locked.toml" "[\"$tmp/locked/modem0\"]"
-doctor --config "$tmp/locked.toml"
-[[ $rc -eq 1 ]] || fail "locked: rc=$rc"
-expect_line locked "^FAILED sim $tmp/locked/modem0 the SIM asks for its PIN"
-expect_line locked "^ fix: add a \[\[modem\]\] table with port = \"$tmp/locked/modem0\" and pin = "
-write_config "$tmp/unlocked.toml" "[]" "[[modem]]
-port = \"$tmp/locked/modem0\"
-pin = \"1234\""
-doctor --config "$tmp/unlocked.toml"
-expect_line unlocked "^ok sim $tmp/locked/modem0 locked with a PIN, which smsgated enters"
 
 # The database: a directory that cannot be made, and one not made yet.
 : >"$tmp/not-a-dir"
@@ -179,19 +175,25 @@ doctor --config "$tmp/broken.toml"
 [[ $(wc -l <"$tmp/out") -eq 2 ]] || fail "broken: more than the config: $(cat "$tmp/out")"
 expect_line broken "^FAILED config $tmp/broken.toml $tmp/broken.toml:2:8: "
 
-# The running gateway: its port is left alone and its modems' state asked of its API.
-"$smsgated" run --config "$tmp/healthy.toml" >"$tmp/run.out" 2>&1 &
+# The running gateway, over HTTPS with a self-signed certificate: its port is left
+# alone, its modems' state asked of its API without verifying the certificate.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=gateway \
+  -keyout "$tmp/key.pem" -out "$tmp/cert.pem" 2>/dev/null || fail "openssl could not make a certificate"
+write_config "$tmp/running.toml" "[\"$tmp/ports/modem0\"]"
+sed -i "s|^listen = .*|&\ntls_certificate = \"$tmp/cert.pem\"\ntls_key = \"$tmp/key.pem\"|" "$tmp/running.toml"
+"$smsgated" run --config "$tmp/running.toml" >"$tmp/run.out" 2>&1 &
 daemon=$!
 pids+=($daemon)
 for _ in $(seq 200); do
-  curl -sf "http://127.0.0.1:$api_port/api/v1/health" >/dev/null 2>&1 && break
+  curl -skf "https://127.0.0.1:$api_port/api/v1/health" >/dev/null 2>&1 && break
   sleep 0.05
 done
-doctor --config "$tmp/healthy.toml"
-[[ $rc -eq 0 ]] || fail "running: rc=$rc $(cat "$tmp/err")"
+doctor --config "$tmp/running.toml"
+[[ $rc -eq 0 ]] || fail "running: rc=$rc $(cat "$tmp/err") $(cat "$tmp/run.out")"
 expect_line running "^ok port $tmp/ports/modem0 in use by smsgated \(pid $daemon\), which reports 1 of 1 modems ready"
-expect_line running "^ok api http://127.0.0.1:$api_port/api/v1/health healthy: 1 of 1 modems ready"
+expect_line running "^ok api https://127.0.0.1:$api_port/api/v1/health healthy: 1 of 1 modems ready \(certificate not verified\)"
 expect_line running "^ok database $tmp/data/smsgate.db opens and takes writes"
+expect_line running "^ok tls 127.0.0.1:$api_port the API is served over HTTPS"
 grep -Eq "^ok +modem " "$tmp/out" && fail "running: the daemon's port was probed"
 kill -TERM "$daemon"
 wait "$daemon" 2>/dev/null
