@@ -1,10 +1,11 @@
 #!/bin/bash
 # `smsgated doctor` against simulated modems: a healthy gateway passes (exit 0, JSON
-# ok true); a port another process holds fails naming that process; a full SIM store,
-# an unregistered modem and a PIN-locked SIM are each reported with their fix; a
-# database that cannot be made fails; the API check against nothing (a warning: not
-# running) and against a running `smsgated run` over HTTPS (its ports are left alone
-# and its modems' state taken from its health answer).
+# ok true); a database and a port the service user may not use fail; a port another
+# process holds fails naming that process; a full SIM store, an unregistered modem and
+# a PIN-locked SIM are each reported with their fix; a database that cannot be made
+# fails; the API check against nothing (a warning: not running) and against a running
+# `smsgated run` over HTTPS (its ports are left alone and its modems' state taken from
+# its health answer).
 set -u
 smsgated=$1
 failures=0
@@ -126,6 +127,17 @@ assert {c["check"] for c in report["checks"]} >= {
     "config", "database", "disk", "port", "modem", "sim", "network", "signal", "storage",
     "clock", "api", "tls"}, report
 PY
+
+# The same gateway as a user who may touch neither the database nor the port.
+if id nobody >/dev/null 2>&1; then
+  "$smsgated" doctor --timeout 2 --user nobody --config "$tmp/healthy.toml" >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  [[ $rc -eq 1 ]] || fail "nobody: rc=$rc"
+  expect_line nobody "^FAILED database $tmp/data/smsgate.db nobody may not read and write it and make files beside it"
+  expect_line nobody "^ fix: chown -R nobody $tmp/data"
+  expect_line nobody "^FAILED port $tmp/ports/modem0 nobody may not read and write it \("
+  expect_line nobody "^ fix: usermod -aG [a-z]+ nobody"
+fi
 
 # Every modem (and one whose SIM wants a PIN the config does not give), one port held
 # open by another process.
