@@ -24,9 +24,11 @@ struct DatabaseArgs {
 
 void add_database_options(CLI::App& command, DatabaseArgs& args);
 
-// The database's path: --db, or the configuration's [storage] path, as the caller is
-// (commands that only read an existing database, or write beside it as root: backup,
-// restore). Throws UsageError, prefixed with `command`, when the configuration is bad.
+// The database's path: --db, or the configuration's [storage] path, without changing
+// user: for backup and restore, which create nothing in the database's directory that
+// SQLite would not give to the database's owner (restore gives its file to the
+// directory's owner itself). Throws UsageError, prefixed with `command`, when the
+// configuration is bad.
 std::string database_path(const DatabaseArgs& args, const std::string& command);
 
 // The database's path, once the process runs as the owner of its directory (above).
