@@ -10,6 +10,7 @@
 #include "auth/admin_password.h"
 #include "cli/commands.h"
 #include "daemon/daemon.h"
+#include "daemon/service_manager.h"
 #include "dispatch/intake.h"
 
 namespace smsgate::cli {
@@ -117,6 +118,7 @@ void run(const RunArgs& args) {
     config = *loaded;
   }
   if (!args.listen.empty()) config.http.listen = args.listen;
+  if (daemon::log_to_journal_when_attached()) spdlog::debug("logging to the journal");
   (void)daemon::apply_log_config(config.log);
 
   auto daemon = daemon::Daemon::start(config);
@@ -125,21 +127,26 @@ void run(const RunArgs& args) {
     print_demo_access(**daemon, config);
     queue_demo_messages(**daemon);
   }
+  // The store is open, the API listens and the modems present were found.
+  daemon::notify_ready((*daemon)->summary());
 
   for (;;) {
     int signal_number = 0;
     if (sigwait(&signals, &signal_number) != 0) continue;
     if (signal_number == SIGHUP) {
       if (args.demo) continue;
+      daemon::notify_reloading();
       auto reloaded = config::load_config(args.config);
       if (!reloaded) {
         spdlog::error("reload refused, nothing changed: {}", reloaded.error().message);
       } else if (Status applied = (*daemon)->reload(*reloaded); !applied) {
         spdlog::error("reload refused, nothing changed: {}", applied.error().message);
       }
+      daemon::notify_ready((*daemon)->summary());
       continue;
     }
     spdlog::info("signal {}: stopping", signal_number == SIGTERM ? "TERM" : "INT");
+    daemon::notify_stopping();
     break;
   }
   (*daemon)->stop();

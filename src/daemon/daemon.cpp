@@ -1,8 +1,10 @@
 #include "daemon/daemon.h"
 
+#include <curl/curl.h>
 #include <spdlog/spdlog.h>
 
 #include "common/clock.h"
+#include "daemon/service_manager.h"
 #include "http/web.h"
 #include "store/files.h"
 
@@ -18,6 +20,25 @@ store::ModemEventInfo modem_event_info(const std::string& id, const modem::Modem
   info.operator_name = status.health.operator_name;
   info.reason = std::move(reason);
   return info;
+}
+
+// Whether the API answers a request on its own address within `timeout`. Any HTTP
+// status will do: a worker thread took the connection and the router ran. The admin
+// page's index is asked for because it touches neither the store nor a modem.
+bool api_answers(const std::string& url, std::chrono::milliseconds timeout) {
+  CURL* curl = curl_easy_init();
+  if (!curl) return false;
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION,
+                   +[](char*, size_t size, size_t count, void*) { return size * count; });
+  // Our own server on our own address: its certificate may well be self-signed.
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+  bool answered = curl_easy_perform(curl) == CURLE_OK;
+  curl_easy_cleanup(curl);
+  return answered;
 }
 
 }  // namespace
@@ -159,6 +180,7 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config, cons
       spdlog::error("webhook event for modem {}: {}", id, queued.error().message);
     }
     d.deliverer_->wake();
+    notify_status(d.summary());
   };
   observers.modem_storage_full = [&d](const std::string& id, const modem::ModemStatus& status) {
     store::ModemEventInfo info = modem_event_info(id, status, "message storage full");
@@ -211,6 +233,10 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config, cons
     return make_error("[http] " + server.error().message);
   }
   d.server_ = std::move(*server);
+  {
+    MutexLock lock(d.summary_mutex_);
+    d.summary_url_ = d.api_url();
+  }
 
   auto modems = d.pool_->modems();
   std::string host = config.http.listen.substr(0, config.http.listen.rfind(':'));
@@ -219,6 +245,7 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config, cons
   for (const std::string& skipped : d.pool_->skipped_ports()) {
     spdlog::info("port not used: {}", skipped);
   }
+  d.start_watchdog();
   // Running on a full disk: the API answers, but work cannot be taken until space returns.
   if (Status writable = d.store_->check_writable(); !writable) {
     spdlog::error(
@@ -231,6 +258,52 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config, cons
 }
 
 Daemon::~Daemon() { stop(); }
+
+std::string Daemon::api_url() const {
+  std::string host = config_.http.listen.substr(0, config_.http.listen.rfind(':'));
+  if (host == "0.0.0.0") host = "127.0.0.1";
+  return std::string(server_->tls() ? "https" : "http") + "://" + host + ":" +
+         std::to_string(server_->port()) + "/";
+}
+
+std::string Daemon::summary() {
+  int ready = 0;
+  auto modems = pool_->modems();
+  for (const std::string& id : modems) {
+    auto status = pool_->status(id);
+    if (status && status->state == modem::State::kReady) ++ready;
+  }
+  std::string line = std::to_string(ready) + " of " + std::to_string(modems.size()) +
+                     " modem(s) ready";
+  MutexLock lock(summary_mutex_);
+  return summary_url_.empty() ? line : line + "; API on " + summary_url_;
+}
+
+void Daemon::start_watchdog() {
+  auto interval = watchdog_interval();
+  if (!interval) return;
+  serving_ = true;
+  std::vector<Liveness> checks;
+  checks.push_back({"the dispatcher", [this] { return dispatcher_->last_turn(); }});
+  checks.push_back({"the HTTP server", [this]() -> std::optional<MonotonicClock::time_point> {
+                      // While stopping the API is closed on purpose; the drain is watched.
+                      if (!serving_) return MonotonicClock::now();
+                      MonotonicClock::rep ticks = api_answered_.load();
+                      if (ticks == 0) return std::nullopt;
+                      return MonotonicClock::time_point(MonotonicClock::duration(ticks));
+                    }});
+  auto probe_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(*interval / 5);
+  std::string url = api_url();
+  watchdog_ = std::make_unique<Watchdog>(
+      *interval, std::move(checks),
+      [this, url, probe_timeout] {
+        if (serving_ && api_answers(url, probe_timeout))
+          api_answered_.store(MonotonicClock::now().time_since_epoch().count());
+      },
+      [] { notify_watchdog(); });
+  spdlog::info("watchdog: pinging systemd every {} ms while the dispatcher turns and {} answers",
+               std::chrono::duration_cast<std::chrono::milliseconds>(*interval / 4).count(), url);
+}
 
 Status Daemon::reload(const config::Config& config) {
   auto options = dispatcher_options(config);
@@ -263,10 +336,12 @@ Status Daemon::reload(const config::Config& config) {
 void Daemon::stop() {
   if (!dispatcher_) return;
   // The API first: a request answered after this point could not be kept.
+  serving_ = false;
   if (server_) server_->stop();
   server_.reset();
   spdlog::info("stopping: finishing the parts in flight");
   dispatcher_->stop(true);
+  watchdog_.reset();
   port_watcher_.reset();
   pool_->stop();
   pool_.reset();

@@ -6,6 +6,7 @@
 // Thread safety: start/reload/stop from one controlling thread (the signal loop).
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -15,6 +16,7 @@
 #include "auth/otp.h"
 #include "common/clock.h"
 #include "config/config.h"
+#include "daemon/service_manager.h"
 #include "dispatch/dispatcher.h"
 #include "dispatch/intake.h"
 #include "drivers/sim/sim_bank.h"
@@ -69,9 +71,16 @@ class Daemon {
   int http_port() const { return server_ ? server_->port() : 0; }
   // The routes the API serves (the authorization tests walk them); valid while running.
   const http::Router& http_routes() const { return server_->router(); }
+  // Where the API answers on this machine ("http://127.0.0.1:8080/"); valid while running.
+  std::string api_url() const;
+  // One line for systemd's status: "3 of 4 modem(s) ready; API on http://...". Any
+  // thread.
+  std::string summary();
 
  private:
   Daemon() = default;
+  // Under systemd with WatchdogSec=: pings while the dispatcher turns and the API answers.
+  void start_watchdog();
 
   config::Config config_;
   SystemClock system_clock_;
@@ -88,6 +97,11 @@ class Daemon {
   http::ApiMetrics api_metrics_;
   std::unique_ptr<http::ApiContext> api_context_;
   std::unique_ptr<http::Server> server_;
+  Mutex summary_mutex_;
+  std::string summary_url_ GUARDED_BY(summary_mutex_);  // api_url() once it listens
+  std::atomic<bool> serving_{false};
+  std::atomic<MonotonicClock::rep> api_answered_{0};  // MonotonicClock ticks; 0: never
+  std::unique_ptr<Watchdog> watchdog_;  // after what it watches: stopped first
 };
 
 // The demo's simulated modems: `count` modems on ptys in `dir` (created), with

@@ -225,6 +225,12 @@ void Dispatcher::on_received(const std::string& modem, const modem::Received& re
 
 // ---- The loop --------------------------------------------------------------------
 
+std::optional<MonotonicClock::time_point> Dispatcher::last_turn() const {
+  MonotonicClock::rep ticks = last_turn_.load();
+  if (ticks == 0) return std::nullopt;
+  return MonotonicClock::time_point(MonotonicClock::duration(ticks));
+}
+
 void Dispatcher::run() {
   int64_t next_look = clock_.now();
   for (;;) {
@@ -236,6 +242,7 @@ void Dispatcher::run() {
       changed_.wait_for(lock.native(), std::chrono::milliseconds(wait_ms),
                         [this]() REQUIRES(mutex_) { return !events_.empty() || woken_ || exit_; });
       if (exit_) break;
+      last_turn_.store(MonotonicClock::now().time_since_epoch().count());
       events.swap(events_);
       woken_ = false;
       stopping = stopping_;

@@ -30,6 +30,7 @@
 // any thread.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -139,6 +140,10 @@ class Dispatcher : public modem::PoolListener {
   Status reload(DispatcherOptions options);
 
   DispatchCounters counters() const;
+
+  // When the dispatch loop last came round (it does at least every idle_poll_ms): the
+  // watchdog's proof that it is not wedged. nullopt before the loop first runs.
+  std::optional<MonotonicClock::time_point> last_turn() const;
 
   // Staff stop or resume sending through a modem (it keeps receiving); remembered in
   // the store across restarts. False: no such modem was ever seen.
@@ -262,6 +267,7 @@ class Dispatcher : public modem::PoolListener {
   bool idle_ GUARDED_BY(mutex_) = false;      // nothing in flight (while stopping)
   DispatchCounters counters_ GUARDED_BY(mutex_);
   std::set<std::string> not_sending_ GUARDED_BY(mutex_);  // modems staff disabled
+  std::atomic<MonotonicClock::rep> last_turn_{0};  // MonotonicClock ticks; 0: not yet
   std::thread thread_;
 };
 
