@@ -83,7 +83,7 @@ for library in libssl.so libcrypto.so; do
   [[ -f /usr/lib/smsgate/$library ]] || fail "no /usr/lib/smsgate/$library"
 done
 cmp -s /etc/smsgate/smsgate.toml "$source/etc/smsgate.toml" || fail "/etc/smsgate/smsgate.toml differs from etc/smsgate.toml"
-[[ $(mode_of /etc/smsgate/smsgate.toml) == "root:root 644" ]] ||
+[[ $(mode_of /etc/smsgate/smsgate.toml) == "root:smsgate 640" ]] ||
   fail "smsgate.toml: $(mode_of /etc/smsgate/smsgate.toml)"
 dpkg-query -W -f='${Conffiles}\n' smsgate | grep -q '^ /etc/smsgate/smsgate.toml ' ||
   fail "smsgate.toml is not a conffile"
@@ -126,6 +126,8 @@ for file in /var/lib/smsgate/*; do
   [[ $(stat -c %U "$file") == smsgate ]] || fail "$file: $(mode_of "$file") after the upgrade"
 done
 grep -q '^listen = "127.0.0.1:8090"$' /etc/smsgate/smsgate.toml || fail "upgrade lost the conffile edit"
+[[ $(mode_of /etc/smsgate/smsgate.toml) == "root:smsgate 640" ]] ||
+  fail "smsgate.toml after the upgrade: $(mode_of /etc/smsgate/smsgate.toml)"
 grep -q 'http://127.0.0.1:8090/' "$tmp/upgrade.log" || fail "upgrade: the URL is not the edited one"
 
 # Remove: the program goes, the data, the settings and the user stay.
