@@ -1,7 +1,8 @@
 #!/bin/bash
 # systemd/smsgated.service: `systemd-analyze verify` finds nothing to say about it, it
-# starts `smsgated run`, and `systemd-analyze security` rates its exposure at most
-# $max_exposure ("OK" or better), the number README.md quotes.
+# starts `smsgated run`, every smsgated subcommand it names exists, and
+# `systemd-analyze security` rates its exposure at most $max_exposure ("OK" or
+# better), the number README.md quotes.
 # Usage: systemd_unit_test.sh SMSGATED UNIT README
 set -u
 smsgated=$(realpath "$1") unit=$2 readme=$3
@@ -38,6 +39,12 @@ sed 's/^Type=notify$/Type=notfy/' "$tmp/unit/smsgated.service" >"$tmp/broken/sms
 said=$(verify "$tmp/broken/smsgated.service")
 [[ "$said" == *notfy* ]] || fail "verify missed a bad Type=: '$said'"
 
+# Every smsgated command line of the unit names a subcommand the binary has.
+# (An unknown one would print the top-level help, so the usage line is what tells.)
+while read -r subcommand; do
+  "$smsgated" "$subcommand" --help 2>&1 | grep -q "^Usage: smsgated $subcommand " ||
+    fail "$unit runs 'smsgated $subcommand', which the binary does not know"
+done < <(sed -n -E 's|^Exec[A-Za-z]*=[-@:+!]*/usr/sbin/smsgated ([a-z-]+).*|\1|p' "$unit")
 grep -q '^ExecStart=/usr/sbin/smsgated run ' "$unit" || fail "no ExecStart running smsgated run"
 
 # The exposure: systemd-analyze's own threshold (0-100, ten times the printed level)
