@@ -71,6 +71,18 @@ class Gateway {
     store_.reset();
   }
 
+  // Waits until `count` modems are ready to send; false after kPatience.
+  bool wait_ready(size_t count) {
+    return wait_until([&] {
+      size_t ready = 0;
+      for (const std::string& id : pool_->modems()) {
+        auto status = pool_->status(id);
+        if (status && status->state == modem::State::kReady) ++ready;
+      }
+      return ready >= count;
+    });
+  }
+
   int64_t submit(const std::string& to, const std::string& text,
                  const std::function<void(dispatch::OutgoingRequest&)>& adjust = {}) {
     dispatch::OutgoingRequest request;
