@@ -19,7 +19,10 @@ endif()
 
 set(SMSGATE_DEB_DIR ${PROJECT_SOURCE_DIR}/packaging/deb)
 install(FILES etc/smsgate.toml DESTINATION /etc/smsgate)
-install(FILES systemd/smsgated.service DESTINATION ${SMSGATE_SYSTEMD_UNIT_DIR})
+# The service, and the daily backup's service and timer (installed, not enabled:
+# `systemctl enable --now smsgate-backup.timer`).
+file(GLOB SMSGATE_SYSTEMD_UNITS CONFIGURE_DEPENDS systemd/*.service systemd/*.timer)
+install(FILES ${SMSGATE_SYSTEMD_UNITS} DESTINATION ${SMSGATE_SYSTEMD_UNIT_DIR})
 # Every rules file of udev/, whoever adds it.
 file(GLOB SMSGATE_UDEV_RULES CONFIGURE_DEPENDS udev/*.rules)
 install(FILES ${SMSGATE_UDEV_RULES} DESTINATION ${SMSGATE_UDEV_DIR}/rules.d)
@@ -70,7 +73,8 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # The maintainer scripts call these (and runuser, from util-linux, which is essential).
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, init-system-helpers (>= 1.54~)")
-set(CPACK_DEBIAN_PACKAGE_SUGGESTS "usb-modeswitch")
+# Sticks that start as a CD-ROM become modems only through usb-modeswitch (udev/README.md).
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "usb-modeswitch, usb-modeswitch-data")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
   ${SMSGATE_DEB_DIR}/conffiles ${SMSGATE_DEB_DIR}/postinst ${SMSGATE_DEB_DIR}/prerm
   ${SMSGATE_DEB_DIR}/postrm)

@@ -106,8 +106,8 @@ TEST_CASE("service manager: READY once the API answers, watchdog pings, reload a
                         << "[sending]\nquiet_hours = \"\"\ntimezone = \"UTC\"\n";
   std::string log = (dir.path() / "daemon.log").string();
   NotifySocket notify(dir.path() / "notify");
-  // One second: a few pings within the test's patience.
-  pid_t pid = start_daemon(config, log, notify.path(), "1000000");
+  // Four seconds: a ping every second, and room for the dispatcher's idle turn (1 s).
+  pid_t pid = start_daemon(config, log, notify.path(), "4000000");
 
   auto ready = notify.wait_for("READY=1");
   REQUIRE_MESSAGE(ready, read_all(log));
@@ -122,7 +122,7 @@ TEST_CASE("service manager: READY once the API answers, watchdog pings, reload a
   auto both_ready = [](const std::string& message) {
     return message.find("STATUS=2 of 2 modem(s) ready; API on http://") != std::string::npos;
   };
-  bool said_ready = false;
+  bool said_ready = both_ready(*ready);
   for (auto deadline = MonotonicClock::now() + kPatience;
        !said_ready && MonotonicClock::now() < deadline;) {
     auto status = notify.wait_for("STATUS=");
@@ -132,6 +132,9 @@ TEST_CASE("service manager: READY once the API answers, watchdog pings, reload a
 
   // The watchdog is fed: several pings within a few intervals.
   for (int i = 0; i < 3; ++i) REQUIRE_MESSAGE(notify.wait_for("WATCHDOG=1"), read_all(log));
+
+  // A healthy daemon never holds its pings back.
+  CHECK(read_all(log).find("stalled") == std::string::npos);
 
   ::kill(pid, SIGHUP);
   REQUIRE(notify.wait_for("RELOADING=1"));

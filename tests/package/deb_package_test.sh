@@ -90,6 +90,11 @@ dpkg-query -W -f='${Conffiles}\n' smsgate | grep -q '^ /etc/smsgate/smsgate.toml
 files=$(dpkg -L smsgate)
 unit=$(grep '/systemd/system/smsgated.service$' <<<"$files")
 [[ -n "$unit" ]] && cmp -s "$unit" "$source/systemd/smsgated.service" || fail "unit: '$unit'"
+for unit_file in "$source"/systemd/*.service "$source"/systemd/*.timer; do
+  name=$(basename "$unit_file")
+  installed=$(grep "/systemd/system/$name\$" <<<"$files")
+  [[ -n "$installed" ]] && cmp -s "$installed" "$unit_file" || fail "unit $name not installed"
+done
 for rules in "$source"/udev/*.rules; do
   [[ -e "$rules" ]] || continue
   name=$(basename "$rules")
