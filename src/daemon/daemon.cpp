@@ -1,9 +1,9 @@
 #include "daemon/daemon.h"
 
-#include <curl/curl.h>
 #include <spdlog/spdlog.h>
 
 #include "common/clock.h"
+#include "daemon/local_api.h"
 #include "daemon/service_manager.h"
 #include "http/web.h"
 #include "store/files.h"
@@ -20,25 +20,6 @@ store::ModemEventInfo modem_event_info(const std::string& id, const modem::Modem
   info.operator_name = status.health.operator_name;
   info.reason = std::move(reason);
   return info;
-}
-
-// Whether the API answers a request on its own address within `timeout`. Any HTTP
-// status will do: a worker thread took the connection and the router ran. The admin
-// page's index is asked for because it touches neither the store nor a modem.
-bool api_answers(const std::string& url, std::chrono::milliseconds timeout) {
-  CURL* curl = curl_easy_init();
-  if (!curl) return false;
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION,
-                   +[](char*, size_t size, size_t count, void*) { return size * count; });
-  // Our own server on our own address: its certificate may well be self-signed.
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
-  bool answered = curl_easy_perform(curl) == CURLE_OK;
-  curl_easy_cleanup(curl);
-  return answered;
 }
 
 }  // namespace
@@ -260,10 +241,7 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config, cons
 Daemon::~Daemon() { stop(); }
 
 std::string Daemon::api_url() const {
-  std::string host = config_.http.listen.substr(0, config_.http.listen.rfind(':'));
-  if (host == "0.0.0.0") host = "127.0.0.1";
-  return std::string(server_->tls() ? "https" : "http") + "://" + host + ":" +
-         std::to_string(server_->port()) + "/";
+  return local_base_url(config_.http.listen, server_->tls(), server_->port()) + "/";
 }
 
 std::string Daemon::summary() {
@@ -297,7 +275,9 @@ void Daemon::start_watchdog() {
   watchdog_ = std::make_unique<Watchdog>(
       *interval, std::move(checks),
       [this, url, probe_timeout] {
-        if (serving_ && api_answers(url, probe_timeout))
+        // Any HTTP status will do: a worker thread took the connection and the router
+        // ran. The admin page's index touches neither the store nor a modem.
+        if (serving_ && get_local(url, probe_timeout).http_status != 0)
           api_answered_.store(MonotonicClock::now().time_since_epoch().count());
       },
       [] { notify_watchdog(); });

@@ -8,6 +8,7 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 
+#include "daemon/local_api.h"
 #include "http/api.h"
 
 namespace smsgate::daemon {
@@ -230,13 +231,7 @@ std::optional<GatewayModems> parse_health_modems(std::string_view body) {
 }
 
 std::string health_url(const config::HttpConfig& http) {
-  std::string host = http.listen.substr(0, http.listen.rfind(':'));
-  std::string port = http.listen.substr(http.listen.rfind(':') + 1);
-  // Listening everywhere answers on loopback too.
-  if (host == "0.0.0.0") host = "127.0.0.1";
-  if (host == "[::]") host = "[::1]";
-  std::string scheme = http.tls_certificate.empty() ? "http" : "https";
-  return scheme + "://" + host + ":" + port + "/api/v1/health";
+  return local_base_url(http.listen, !http.tls_certificate.empty()) + "/api/v1/health";
 }
 
 Finding judge_api(const ApiProbe& probe, std::optional<int> daemon_pid) {

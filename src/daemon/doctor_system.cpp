@@ -1,6 +1,5 @@
 // The doctor's eyes: what the files, /proc, the ports, the kernel and the API say,
 // handed to the judgments in doctor.cpp.
-#include <curl/curl.h>
 #include <dirent.h>
 #include <grp.h>
 #include <pwd.h>
@@ -23,6 +22,7 @@
 #include "at/channel.h"
 #include "daemon/daemon.h"
 #include "daemon/doctor.h"
+#include "daemon/local_api.h"
 #include "modem/discovery.h"
 #include "store/files.h"
 
@@ -459,45 +459,16 @@ Finding check_clock() {
   return judge_clock(result, state.status);
 }
 
-size_t append_body(char* data, size_t size, size_t count, void* body) {
-  auto* text = static_cast<std::string*>(body);
-  // A health answer is a few hundred bytes; more is not smsgated.
-  if (text->size() > 64 * 1024) return 0;
-  text->append(data, size * count);
-  return size * count;
-}
-
 ApiProbe get_health(const config::HttpConfig& http, std::chrono::milliseconds timeout) {
   ApiProbe probe;
   probe.url = health_url(http);
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
-  if (!curl) {
-    probe.error = "libcurl could not start";
-    return probe;
-  }
-  char error[CURL_ERROR_SIZE] = {};
-  curl_easy_setopt(curl.get(), CURLOPT_URL, probe.url.c_str());
-  curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
-  curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, error);
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, append_body);
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &probe.body);
-  curl_easy_setopt(curl.get(), CURLOPT_PROXY, "");
-  if (!http.tls_certificate.empty()) {
-    // An appliance's certificate is usually its own, self-signed, so only whether it
-    // answers is asked here; the finding says the certificate was not verified.
-    curl_easy_setopt(curl.get(), CURLOPT_SSL_VERIFYPEER, 0L);
-    curl_easy_setopt(curl.get(), CURLOPT_SSL_VERIFYHOST, 0L);
-    probe.tls_unverified = true;
-  }
-  const CURLcode code = curl_easy_perform(curl.get());
-  if (code != CURLE_OK) {
-    probe.error = error[0] ? error : curl_easy_strerror(code);
-    return probe;
-  }
-  long status = 0;
-  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
-  probe.http_status = static_cast<int>(status);
+  LocalAnswer answer = get_local(probe.url, timeout);
+  probe.http_status = answer.http_status;
+  probe.body = std::move(answer.body);
+  probe.error = std::move(answer.error);
+  // An appliance's certificate is usually its own, self-signed, so only whether it
+  // answers is asked here; the finding says the certificate was not verified.
+  probe.tls_unverified = !http.tls_certificate.empty();
   return probe;
 }
 

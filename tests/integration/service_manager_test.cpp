@@ -68,6 +68,8 @@ pid_t start_daemon(const std::string& config, const std::string& log, const std:
     }
     ::setenv("NOTIFY_SOCKET", notify.c_str(), 1);
     ::setenv("WATCHDOG_USEC", watchdog_usec.c_str(), 1);
+    // A proxy set for the service must not carry the watchdog's request to ourselves.
+    ::setenv("http_proxy", "http://127.0.0.1:9", 1);
     ::execl(SMSGATE_BINARY, SMSGATE_BINARY, "run", "--config", config.c_str(),
             static_cast<char*>(nullptr));
     ::_exit(127);
