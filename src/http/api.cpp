@@ -40,24 +40,34 @@ std::optional<std::string_view> bearer_token(const Request& request) {
   return header->substr(kScheme.size());
 }
 
-// 403 for a live key without the route's scope: the scope by name in the message, in
-// the body for programs ("scope") and in the challenge (RFC 6750 3.1).
-Response missing_scope(const auth::ApiKeyInfo& key, auth::Scope scope) {
+// 403 for a live caller without the route's scope: the scope by name in the message
+// and in the body for programs ("scope"); for a key also in the challenge (RFC 6750
+// 3.1).
+Response missing_scope(const Caller& caller, auth::Scope scope) {
   std::string name(auth::scope_name(scope));
-  nlohmann::json error = {
-      {"code", error_code_name(ErrorCode::kForbidden)},
-      {"message", "the API key \"" + key.name + "\" does not have the scope \"" + name +
-                      "\" this route needs; make a key with it (smsgated apikey create --scope " +
-                      name + ")"},
-      {"scope", name}};
+  std::string message =
+      caller.kind == Caller::Kind::kApiKey
+          ? "the API key \"" + caller.name + "\" does not have the scope \"" + name +
+                "\" this route needs; make a key with it (smsgated apikey create --scope " + name +
+                ")"
+          : "the role " + std::string(auth::role_name(caller.role)) + " of " + caller.name +
+                " may not do this (it needs the scope \"" + name + "\"); ask an admin";
+  nlohmann::json error = {{"code", error_code_name(ErrorCode::kForbidden)},
+                          {"message", std::move(message)},
+                          {"scope", name}};
   Response response{http_status(ErrorCode::kForbidden),
                     "application/json",
                     nlohmann::json{{"error", error}}.dump(-1, ' ', false,
                                                           nlohmann::json::error_handler_t::replace),
                     {}};
-  response.headers.emplace_back("WWW-Authenticate",
-                                "Bearer error=\"insufficient_scope\", scope=\"" + name + "\"");
+  if (caller.kind == Caller::Kind::kApiKey)
+    response.headers.emplace_back("WWW-Authenticate",
+                                  "Bearer error=\"insufficient_scope\", scope=\"" + name + "\"");
   return response;
+}
+
+bool carries_body(std::string_view method) {
+  return method == "POST" || method == "PUT" || method == "PATCH";
 }
 
 }  // namespace
@@ -144,29 +154,51 @@ Result<PageParams> page_params(const Request& request) {
                     std::string(query_param(request, "cursor").value_or(""))};
 }
 
-Handler with_api_key(ApiContext& context, std::optional<auth::Scope> scope, Authenticated handler) {
+bool Caller::may(auth::Scope scope, std::string_view method) const {
+  if (kind == Kind::kApiKey) return scopes.has(scope);
+  return auth::role_may(role, scope, method);
+}
+
+bool is_json(const Request& request) {
+  auto type = request.header("content-type");
+  return type && type->starts_with("application/json");
+}
+
+Response needs_json() {
+  return error_response(ErrorCode::kUnsupportedMediaType, "the body must be application/json");
+}
+
+Handler with_caller(ApiContext& context, std::optional<auth::Scope> scope, Authenticated handler) {
   return [&context, scope, handler = std::move(handler)](const Request& request) {
-    auto token = bearer_token(request);
-    std::optional<auth::ApiKeyInfo> key;
-    if (token) key = context.keys.authenticate(*token, context.clock.now());
-    if (!key) {
+    std::optional<Caller> caller;
+    if (request.header("authorization")) {
+      auto token = bearer_token(request);
+      std::optional<auth::ApiKeyInfo> key;
+      if (token) key = context.keys.authenticate(*token, context.clock.now());
+      if (key) caller = Caller{Caller::Kind::kApiKey, key->name, key->id, key->scopes};
+    } else {
+      caller = session_caller(context, request);
+      if (caller && carries_body(request.method) && !is_json(request)) return needs_json();
+    }
+    if (!caller) {
       Response response = error_response(
-          ErrorCode::kUnauthorized, "a valid API key is required: Authorization: Bearer <key>");
+          ErrorCode::kUnauthorized,
+          "a valid API key is required: Authorization: Bearer <key> (or sign in to the console)");
       response.headers.emplace_back("WWW-Authenticate", "Bearer");
       return response;
     }
-    if (scope && !key->scopes.has(*scope)) return missing_scope(*key, *scope);
-    return handler(request, *key);
+    if (scope && !caller->may(*scope, request.method)) return missing_scope(*caller, *scope);
+    return handler(request, *caller);
   };
 }
 
 void add_authenticated(Router& router, ApiContext& context, std::string method, std::string pattern,
                        std::optional<auth::Scope> scope, ContextHandler handler) {
-  router.add(std::move(method), std::move(pattern), Access::api_key(scope),
-             with_api_key(context, scope,
-                          [&context, handler](const Request& request, const auth::ApiKeyInfo&) {
-                            return handler(context, request);
-                          }));
+  router.add(
+      std::move(method), std::move(pattern), Access::api_key(scope),
+      with_caller(context, scope, [&context, handler](const Request& request, const Caller&) {
+        return handler(context, request);
+      }));
 }
 
 Router api_router(ApiContext& context) {

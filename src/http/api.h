@@ -4,11 +4,17 @@
 // through dispatch/intake), src/store/ and src/auth/.
 //
 // Every route but GET /api/v1/health and the admin page's own (api_admin.cpp, which
-// take a session cookie instead) needs `Authorization: Bearer <api key>`; a
-// missing, malformed, unknown or revoked key is the same 401, so nothing is learnt
-// from it. A route also names the scope it needs (auth/scopes.h) where it is added;
-// a live key without it is 403 forbidden, naming the scope. The router's table keeps
-// each route's access (router.h Access), so tests can hold every route to it.
+// take a session cookie only) needs `Authorization: Bearer <api key>`, or, without
+// that header, the console's session cookie: the console uses the same API as every
+// program. A missing, malformed, unknown or revoked key is the same 401, so nothing
+// is learnt from it. A route also names the scope it needs (auth/scopes.h) where it
+// is added; a live key without it, or a person whose role does not allow it
+// (auth/roles.h), is 403 forbidden, naming the scope. The router's table keeps each
+// route's access (router.h Access), so tests can hold every route to it.
+//
+// Cross-site requests: the session cookie is SameSite=Strict, so another site's page
+// never sends it; and a POST, PUT or PATCH that comes with the cookie must be
+// application/json, which a cross-site form cannot send.
 //
 // Thread safety: handlers run on many server threads at once; everything they touch
 // (store, dispatcher, pool, keys, OTP, metrics) is thread-safe.
@@ -25,6 +31,7 @@
 #include "auth/admin_sessions.h"
 #include "auth/api_keys.h"
 #include "auth/otp.h"
+#include "auth/roles.h"
 #include "common/clock.h"
 #include "dispatch/dispatcher.h"
 #include "dispatch/intake.h"
@@ -64,13 +71,33 @@ Router api_router(ApiContext& context);
 // The OpenAPI 3.1 document describing the routes above (api_openapi.cpp).
 const std::string& openapi_document();
 
+// Who is calling a route: a program with an API key, or a person signed in to the
+// console (the session cookie).
+struct Caller {
+  enum class Kind : uint8_t { kApiKey, kPerson };
+  Kind kind = Kind::kApiKey;
+  std::string name;                         // the key's name, or the person's
+  std::optional<int64_t> key_id;            // kApiKey
+  auth::Scopes scopes;                      // kApiKey: the key's own
+  auth::Role role = auth::Role::kOperator;  // kPerson
+
+  // Whether this caller may call a route of `method` that needs `scope`.
+  bool may(auth::Scope scope, std::string_view method) const;
+};
+
+// The person signed in with the request's session cookie, if it holds an open session
+// (api_admin.cpp); none otherwise.
+std::optional<Caller> session_caller(ApiContext& context, const Request& request);
+
 // Per resource (api_<resource>.cpp); each adds its routes, wrapped in authentication.
-using Authenticated = std::function<Response(const Request&, const auth::ApiKeyInfo&)>;
+using Authenticated = std::function<Response(const Request&, const Caller&)>;
 // A route any live key may call, whatever its scopes (the OpenAPI document).
 inline constexpr std::optional<auth::Scope> kAnyScope = std::nullopt;
-// `handler` behind the API key check: 401 without a live key, 403 when `scope` is
-// given and the key lacks it.
-Handler with_api_key(ApiContext& context, std::optional<auth::Scope> scope, Authenticated handler);
+// `handler` behind the caller check: with an Authorization header, 401 without a live
+// key; without one, 401 without an open console session (and 415 for a POST, PUT or
+// PATCH that is not application/json). 403 when `scope` is given and the caller may
+// not use it.
+Handler with_caller(ApiContext& context, std::optional<auth::Scope> scope, Authenticated handler);
 // The common case: a route for keys with `scope`, whose handler needs only the
 // context; added with its access, so the router's table says what it needs.
 using ContextHandler = Response (*)(ApiContext&, const Request&);
@@ -91,11 +118,14 @@ Handler with_admin_session(ApiContext& context, ContextHandler handler);
 
 // The server's check before it reads a body (server.h Authorizer), from the access the
 // router's table gives the route: the route's own key, scope or session check
-// (with_api_key, with_admin_session) on the request's headers alone, so that a client
+// (with_caller, with_admin_session) on the request's headers alone, so that a client
 // that may not call the route is answered at once (api_authorization.cpp).
 Authorizer api_authorizer(ApiContext& context);
 
 // Helpers shared by the resource files.
+// Whether the request's body is declared application/json; 415 in words when not.
+bool is_json(const Request& request);
+Response needs_json();
 Response json_response(int status, const nlohmann::json& body);
 // An Error as the status of its code: its code and field when it has them, else the
 // field from its "field: reason" prefix and a code for that field (a 4xx).

@@ -38,15 +38,6 @@ Response signed_out() {
   return error_response(ErrorCode::kUnauthorized, "sign in to the admin page first");
 }
 
-bool is_json(const Request& request) {
-  auto type = request.header("content-type");
-  return type && type->starts_with("application/json");
-}
-
-Response needs_json() {
-  return error_response(ErrorCode::kUnsupportedMediaType, "the body must be application/json");
-}
-
 Response session_state(ApiContext&, const Request&) {
   return json_response(200, {{"authenticated", true}});
 }
@@ -167,6 +158,14 @@ Response revoke_key(ApiContext& context, const Request& request) {
 }
 
 }  // namespace
+
+std::optional<Caller> session_caller(ApiContext& context, const Request& request) {
+  auto token = session_token(request);
+  if (!token || !context.admin_sessions.check(*token, context.clock.now())) return std::nullopt;
+  // One admin password, one person: the admin.
+  return Caller{Caller::Kind::kPerson, "admin", std::nullopt, auth::Scopes::all(),
+                auth::Role::kAdmin};
+}
 
 Handler with_admin_session(ApiContext& context, ContextHandler handler) {
   return [&context, handler](const Request& request) {

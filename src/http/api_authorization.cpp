@@ -1,6 +1,6 @@
 // The check the server makes before it reads a request's body (api.h api_authorizer).
 // It runs the very wrappers the routes are added with, around a handler that only
-// says "let in", so that the rules are written once: whatever with_api_key or
+// says "let in", so that the rules are written once: whatever with_caller or
 // with_admin_session would refuse, the server refuses before the body.
 #include "http/api.h"
 
@@ -22,7 +22,7 @@ Authorizer api_authorizer(ApiContext& context) {
       case Access::Kind::kPublic:
         return std::nullopt;
       case Access::Kind::kApiKey:
-        checked = with_api_key(context, access.scope, [](const Request&, const auth::ApiKeyInfo&) {
+        checked = with_caller(context, access.scope, [](const Request&, const Caller&) {
           return Response{kLetIn, "", "", {}};
         })(request);
         break;

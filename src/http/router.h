@@ -46,10 +46,11 @@ int http_status(ErrorCode code);
 // One JSON error body: {"error": {"code", "message", "field"?}}, with the code's status.
 Response error_response(ErrorCode code, std::string_view message, std::string_view field = {});
 
-// Who may call a route: anyone, the admin page's session, or an API key (with the
-// scope the route needs). The router keeps it beside the route for those who read the
-// table (the server, the authorization tests); the route's handler enforces it
-// (http/api.h add_authenticated).
+// Who may call a route: anyone, the admin page's session only, or an API key with the
+// scope the route needs (which the console's session also opens, as far as the
+// person's role allows: auth/roles.h). The router keeps it beside the route for those
+// who read the table (the server, the authorization tests); the route's handler
+// enforces it (http/api.h add_authenticated).
 struct Access {
   enum class Kind : uint8_t { kPublic, kAdminSession, kApiKey };
   Kind kind = Kind::kApiKey;

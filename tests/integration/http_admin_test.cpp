@@ -39,10 +39,12 @@ TEST_CASE("admin: sign in with the admin password, then create, list and revoke 
   CHECK(wrong.status == 401);
   CHECK(wrong.error_code() == "wrong_password");
   CHECK(wrong.headers.count("set-cookie") == 0);
-  CHECK(browser.post("/api/v1/admin/session", {{"password", *password}, {"remember", true}}).error_code() ==
-        "unknown_field");
-  CHECK(browser.request("POST", "/api/v1/admin/session", json{{"password", *password}}.dump(),
-                        {"Content-Type: text/plain"}).status == 415);
+  CHECK(browser.post("/api/v1/admin/session", {{"password", *password}, {"remember", true}})
+            .error_code() == "unknown_field");
+  CHECK(browser
+            .request("POST", "/api/v1/admin/session", json{{"password", *password}}.dump(),
+                     {"Content-Type: text/plain"})
+            .status == 415);
 
   auto signed_in = browser.post("/api/v1/admin/session", {{"password", *password}});
   REQUIRE(signed_in.status == 204);
@@ -54,7 +56,8 @@ TEST_CASE("admin: sign in with the admin password, then create, list and revoke 
     return browser.request(method, path, body.is_null() ? "" : body.dump(), {cookie});
   };
   CHECK(as_admin("GET", "/api/v1/admin/session").json()["authenticated"] == true);
-  CHECK(browser.request("GET", "/api/v1/keys", "", {"Cookie: smsgate_session=forged"}).status == 401);
+  CHECK(browser.request("GET", "/api/v1/keys", "", {"Cookie: smsgate_session=forged"}).status ==
+        401);
 
   auto created = as_admin("POST", "/api/v1/keys", {{"name", "shop"}});
   REQUIRE_MESSAGE(created.status == 201, created.body);
@@ -78,7 +81,10 @@ TEST_CASE("admin: sign in with the admin password, then create, list and revoke 
   CHECK(unnamed.status == 400);
   CHECK(unnamed.error_code() == "invalid_name");
   CHECK(unnamed.error_field() == "name");
-  CHECK(browser.request("POST", "/api/v1/keys", R"({"name":"x"})", {cookie, "Content-Type: text/plain"}).status == 415);
+  CHECK(
+      browser
+          .request("POST", "/api/v1/keys", R"({"name":"x"})", {cookie, "Content-Type: text/plain"})
+          .status == 415);
 
   CHECK(as_admin("DELETE", "/api/v1/keys/" + std::to_string(id)).status == 204);
   CHECK(shop.get("/api/v1/messages").status == 401);  // at once, not after the cache's recheck
@@ -94,6 +100,49 @@ TEST_CASE("admin: sign in with the admin password, then create, list and revoke 
   CHECK(gateway.client().get("/api/v1/messages").status == 200);  // API keys unaffected
 }
 
+TEST_CASE("admin: the console's session calls the API as programs do, and only as JSON") {
+  ApiDaemon gateway(1);
+  auto password = auth::reset_admin_password(gateway.daemon().store());
+  REQUIRE(password.ok());
+  HttpClient browser(gateway.url());
+  auto signed_in = browser.post("/api/v1/admin/session", {{"password", *password}});
+  REQUIRE(signed_in.status == 204);
+  std::string cookie = "Cookie: " + cookie_of(signed_in);
+
+  // Sent with the session, listed with it, and the same message a key reads.
+  json text = {{"to", "+4917012345678"}, {"text", "sent from the console"}};
+  auto sent = browser.request("POST", "/api/v1/messages", text.dump(), {cookie});
+  REQUIRE_MESSAGE(sent.status == 202, sent.body);
+  int64_t id = sent.json()["id"].get<int64_t>();
+  auto listed = browser.request("GET", "/api/v1/messages", "", {cookie});
+  REQUIRE(listed.status == 200);
+  REQUIRE(listed.json()["items"].size() == 1);
+  CHECK(listed.json()["items"][0]["id"] == id);
+  CHECK(gateway.client().get("/api/v1/messages/" + std::to_string(id)).json()["text"] ==
+        "sent from the console");
+
+  // A body that is not JSON is refused before anything is stored: a cross-site form
+  // could send text/plain or a form encoding with the cookie, never application/json.
+  for (const char* type :
+       {"Content-Type: text/plain", "Content-Type: application/x-www-form-urlencoded"}) {
+    CAPTURE(type);
+    auto refused = browser.request("POST", "/api/v1/messages", text.dump(), {cookie, type});
+    CHECK(refused.status == 415);
+    CHECK(refused.error_code() == "unsupported_media_type");
+  }
+  // A program's key needs no such care (existing clients send what they send).
+  auto by_key = gateway.client().request("POST", "/api/v1/messages", text.dump(),
+                                         {"Content-Type: text/plain"});
+  CHECK(by_key.status == 202);
+  CHECK(gateway.client().get("/api/v1/messages").json()["items"].size() == 2);
+
+  // Signed out, the cookie opens nothing.
+  browser.request("DELETE", "/api/v1/admin/session", "", {cookie});
+  auto after = browser.request("GET", "/api/v1/messages", "", {cookie});
+  CHECK(after.status == 401);
+  CHECK(after.error_code() == "unauthorized");
+}
+
 TEST_CASE("admin: a session ends after 12 idle hours; a replaced password no longer signs in") {
   ApiDaemon gateway(1);
   auto password = auth::reset_admin_password(gateway.daemon().store());
@@ -102,7 +151,9 @@ TEST_CASE("admin: a session ends after 12 idle hours; a replaced password no lon
   auto signed_in = browser.post("/api/v1/admin/session", {{"password", *password}});
   REQUIRE(signed_in.status == 204);
   std::string cookie = "Cookie: " + cookie_of(signed_in);
-  auto session_status = [&] { return browser.request("GET", "/api/v1/admin/session", "", {cookie}).status; };
+  auto session_status = [&] {
+    return browser.request("GET", "/api/v1/admin/session", "", {cookie}).status;
+  };
 
   gateway.clock().advance(11LL * 3600 * 1000);
   CHECK(session_status() == 200);  // a request keeps it open for 12 hours more
@@ -207,7 +258,8 @@ TEST_CASE("admin: the page's files are served from the binary, with a strict pol
     auto answer = browser.get("/" + std::string(asset.name));
     CHECK(answer.status == 200);
     CHECK(answer.body == asset.content);
-    CHECK(answer.headers["content-security-policy"].find("default-src 'self'") != std::string::npos);
+    CHECK(answer.headers["content-security-policy"].find("default-src 'self'") !=
+          std::string::npos);
     CHECK(answer.headers["x-content-type-options"] == "nosniff");
   }
   auto page = browser.get("/");

@@ -2,11 +2,12 @@
 // the router's own table (Daemon::http_routes: method, pattern, access), so a route
 // added later is held to the access it was registered with, without a line here.
 // Over real HTTP against the running daemon, per route:
-//   API key with a scope:  no key, a revoked key, the admin session: 401; a key with
-//                          every scope but the route's: 403 naming it; a key with only
-//                          the route's scope: neither 401 nor 403.
-//   any API key:           no key, a revoked key, the session: 401; a key with any one
-//                          scope: neither.
+//   API key with a scope:  no key, a revoked key, a revoked key beside the admin
+//                          session's cookie: 401; a key with every scope but the
+//                          route's: 403 naming it; a key with only the route's scope,
+//                          the admin session: neither 401 nor 403.
+//   any API key:           no key, a revoked key: 401; a key with any one scope, the
+//                          admin session: neither.
 //   admin session:         no key, a revoked key, a key with every scope: 401; the
 //                          session: neither.
 //   public:                neither, with nothing, a revoked key or the session.
@@ -124,7 +125,10 @@ TEST_CASE("authorization: every route answers each kind of caller as its access 
         CHECK(none.error_code() == "unauthorized");
         CHECK(none.headers["www-authenticate"] == "Bearer");
         expect_unauthorized(call(route, callers.revoked), "a revoked key");
-        expect_unauthorized(call(route, "", {cookie}), "the admin session");
+        // A key that is sent is the credential, even beside an open session.
+        expect_unauthorized(call(route, callers.revoked, {cookie}), "a revoked key and a session");
+        // The console uses the API like any program; an admin's role allows every scope.
+        expect_let_in(call(route, "", {cookie}), "the admin session");
         if (!route.access.scope) {
           for (Scope scope : auth::kAllScopes) {
             CAPTURE(auth::scope_name(scope));

@@ -1,0 +1,41 @@
+#include "auth/roles.h"
+
+namespace smsgate::auth {
+
+std::string_view role_name(Role role) {
+  switch (role) {
+    case Role::kAdmin:
+      return "admin";
+    case Role::kOperator:
+      return "operator";
+  }
+  return "";
+}
+
+std::optional<Role> role_named(std::string_view name) {
+  for (Role role : {Role::kAdmin, Role::kOperator}) {
+    if (role_name(role) == name) return role;
+  }
+  return std::nullopt;
+}
+
+bool role_may(Role role, Scope scope, std::string_view method) {
+  if (role == Role::kAdmin) return true;
+  switch (scope) {
+    case Scope::kSend:
+    case Scope::kRead:
+    case Scope::kInbound:
+      return true;
+    case Scope::kModems:
+      // The dashboard shows every modem; stopping or resetting one is an admin's call.
+      return method == "GET" || method == "HEAD";
+    case Scope::kOtp:
+    case Scope::kWebhooks:
+    case Scope::kOptouts:
+    case Scope::kMetrics:
+      return false;
+  }
+  return false;
+}
+
+}  // namespace smsgate::auth
