@@ -1,141 +1,14 @@
-// The admin page in real Chromium against a real smsgated: sign in with the admin
-// password, list, create (with scopes) and revoke API keys, sign out.
+// The console's API keys (Settings) in real Chromium against a real smsgated: sign in
+// with the admin password, list, create (with scopes) and revoke API keys, sign out.
 //
 //   node tests/browser/admin_keys_test.mjs path/to/smsgated
 //
-// Needs Debian's chromium (/usr/bin/chromium, or $SMSGATE_CHROMIUM) and playwright-core
-// from `npm ci` in this folder (scripts/install-deps runs it). The daemon runs as
-// `smsgated run --demo --listen 127.0.0.1:0` in a fresh temporary directory and is
-// stopped with SIGTERM at the end, also when a check fails. Exit status 0 only when
+// harness.mjs starts `smsgated run --demo` and the browser; exit status 0 only when
 // every check passed.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-
-const CHROMIUM = process.env.SMSGATE_CHROMIUM || '/usr/bin/chromium';
-// Long enough for a sanitizer build of the daemon on a small machine, short enough that
-// a hang fails well inside ctest's timeout.
-const STEP_TIMEOUT_MS = 10_000;
-const DAEMON_START_TIMEOUT_MS = 30_000;
-const DAEMON_STOP_TIMEOUT_MS = 15_000;
-
-const smsgated = process.argv[2] && resolve(process.argv[2]);  // the daemon runs elsewhere
-if (!smsgated) {
-  console.error('usage: node admin_keys_test.mjs PATH_TO_SMSGATED');
-  process.exit(2);
-}
-
-let chromium;
-try {
-  ({ chromium } = await import('playwright-core'));
-} catch (error) {
-  console.error(`playwright-core is not installed (${error.message}):` +
-    ' run scripts/install-deps, or `npm ci` in tests/browser');
-  process.exit(1);
-}
-
-// ---- The daemon --------------------------------------------------------------------
-
-// Starts the demo and waits for the lines run_command.cpp prints for its user:
-//   Admin page:     http://127.0.0.1:PORT/
-//   Admin password: ...
-//   API key:        sgk_...
-function startDaemon(workDir) {
-  const child = spawn(smsgated, ['run', '--demo', '--listen', '127.0.0.1:0'], {
-    cwd: workDir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const log = { text: '' };
-  const keep = (chunk) => {
-    // Both pipes are drained to the end, so the daemon never blocks on a full one;
-    // only the tail is kept for a failure report.
-    log.text = (log.text + chunk.toString()).slice(-64 * 1024);
-  };
-  child.stderr.on('data', keep);
-  const ready = new Promise((resolve, reject) => {
-    let stdout = '';
-    const timer = setTimeout(
-      () => reject(new Error(`smsgated printed no API key within ${DAEMON_START_TIMEOUT_MS} ms`)),
-      DAEMON_START_TIMEOUT_MS);
-    child.stdout.on('data', (chunk) => {
-      keep(chunk);
-      stdout += chunk.toString();
-      const url = /^Admin page:\s+(\S+)$/m.exec(stdout);
-      const password = /^Admin password:\s+(\S+)$/m.exec(stdout);
-      const key = /^API key:\s+(\S+)$/m.exec(stdout);
-      if (url && password && key) {
-        clearTimeout(timer);
-        resolve({ url: new URL(url[1]), password: password[1], apiKey: key[1] });
-      }
-    });
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`smsgated exited early (status ${code}, signal ${signal})`));
-    });
-  });
-  return { child, log, ready };
-}
-
-async function stopDaemon(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-  const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-  child.kill('SIGTERM');
-  const code = await Promise.race([exited, sleep(DAEMON_STOP_TIMEOUT_MS, 'timeout')]);
-  if (code === 'timeout') {
-    child.kill('SIGKILL');
-    await exited;
-    throw new Error(`smsgated did not stop within ${DAEMON_STOP_TIMEOUT_MS} ms of SIGTERM`);
-  }
-  return code;
-}
-
-// ---- Small helpers -------------------------------------------------------------------
-
-let step = 'starting the daemon';
-const started = Date.now();
-function check(name) {
-  step = name;
-  console.log(`- ${name} (at ${((Date.now() - started) / 1000).toFixed(1)} s)`);
-}
-
-// Polls until `read` gives a value that `accept` takes, so that a check waits for the
-// page to catch up instead of sleeping; fails with the last value seen.
-async function eventually(read, accept, what) {
-  const deadline = Date.now() + STEP_TIMEOUT_MS;
-  let last;
-  for (;;) {
-    last = await read();
-    if (accept(last)) return last;
-    if (Date.now() > deadline) {
-      assert.fail(`${what}: still ${JSON.stringify(last)} after ${STEP_TIMEOUT_MS} ms`);
-    }
-    await sleep(50);
-  }
-}
-
-const visible = (locator) => locator.isVisible();
-
-async function expectVisible(locator, what) {
-  await eventually(() => visible(locator), (shown) => shown === true, `${what} visible`);
-}
-
-async function expectHidden(locator, what) {
-  await eventually(() => visible(locator), (shown) => shown === false, `${what} hidden`);
-}
-
-async function expectText(locator, pattern, what) {
-  return eventually(
-    async () => ((await locator.count()) ? (await locator.first().innerText()).trim() : null),
-    (text) => text !== null && pattern.test(text),
-    `${what} matching ${pattern}`);
-}
+import {
+  STEP_TIMEOUT_MS, check, eventually, expectHidden, expectText, expectVisible, runBrowserTest,
+} from './harness.mjs';
 
 // A row's cell by its column (the data-label a narrow screen shows).
 const cell = (row, label) => row.locator(`td[data-label="${label}"]`);
@@ -150,9 +23,9 @@ function apiStatus(base, path, key) {
 
 async function scenario(page, demo) {
   const signInForm = page.locator('#sign-in-form');
-  const password = page.getByLabel('Admin password');
+  const password = page.getByLabel('Password', { exact: true });
   const signInButton = page.getByRole('button', { name: 'Sign in' });
-  const keysHeading = page.getByRole('heading', { name: 'API keys', level: 1 });
+  const keysHeading = page.getByRole('heading', { name: 'API keys', level: 2 });
   const table = page.locator('#keys-table');
   const row = (name) => table.locator('tbody tr').filter({
     has: page.getByRole('rowheader', { name, exact: true }),
@@ -172,9 +45,10 @@ async function scenario(page, demo) {
   await expectVisible(password, 'the password field after a wrong password');
   assert.equal(await password.getAttribute('aria-invalid'), 'true');
 
-  check('the right password, sent with Enter, shows the keys with the demo\'s key');
+  check('the right password, sent with Enter, opens the console; Settings shows the demo\'s key');
   await password.fill(demo.password);
   await password.press('Enter');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
   await expectVisible(keysHeading, 'the keys heading');
   await expectHidden(signInForm, 'the sign-in form');
   await expectVisible(row('demo'), 'the demo key\'s row');
@@ -329,104 +203,4 @@ async function scenario(page, demo) {
 
 // ---- Run -----------------------------------------------------------------------------
 
-const workDir = mkdtempSync(join(tmpdir(), 'smsgate-browser-'));
-const daemon = startDaemon(workDir);
-// Whatever ends this process (a stray exception, ctest's timeout as SIGTERM, Ctrl-C)
-// takes the daemon with it; the normal path below stops it gently first.
-process.on('exit', () => {
-  if (daemon.child.exitCode === null && daemon.child.signalCode === null) {
-    daemon.child.kill('SIGKILL');
-  }
-  rmSync(workDir, { recursive: true, force: true });
-});
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    console.error(`browser.admin: stopped by ${signal} at "${step}"`);
-    process.exit(1);
-  });
-}
-// Every wait above has its own deadline; this one only guards against a hang in
-// between, well inside ctest's 120 s.
-setTimeout(() => {
-  console.error(`browser.admin: no end after 100 s, at "${step}"\n${daemon.log.text}`);
-  process.exit(1);
-}, 100_000).unref();
-let browser;
-let page;
-const pageProblems = [];
-let failed = false;
-try {
-  const demo = await daemon.ready;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    // Chromium's sandbox refuses to start as root (CI runs as root).
-    chromiumSandbox: process.getuid?.() !== 0,
-    // This machine has no network but loopback: no background calls home.
-    args: ['--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--disable-quic', '--no-first-run', '--disable-gpu'],
-  });
-  const context = await browser.newContext({
-    // Far from UTC all year (no daylight saving), so local time is visibly not UTC.
-    timezoneId: 'Asia/Kathmandu',
-    locale: 'en-GB',
-    viewport: { width: 1024, height: 768 },
-  });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], {
-    origin: demo.url.origin,
-  });
-  page = await context.newPage();
-  page.setDefaultTimeout(STEP_TIMEOUT_MS);
-  // Script errors and Content-Security-Policy refusals (an inline style, a script from
-  // elsewhere) fail the test; 401s logged by fetch are expected and ignored.
-  page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
-      pageProblems.push(`console: ${message.text()}`);
-    }
-  });
-  page.on('requestfailed', (request) => {
-    // A request cut short by a reload is no fault of the page.
-    if (request.failure()?.errorText === 'net::ERR_ABORTED') return;
-    pageProblems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`);
-  });
-  page.on('request', (request) => {
-    if (new URL(request.url()).origin !== demo.url.origin) {
-      pageProblems.push(`request to another origin: ${request.url()}`);
-    }
-  });
-
-  await scenario(page, demo);
-  check('no script errors, policy violations or foreign requests');
-  assert.deepEqual(pageProblems, []);
-} catch (error) {
-  failed = true;
-  console.error(`\nFAILED at "${step}":\n${error.stack || error}`);
-  if (pageProblems.length) console.error(`page problems:\n  ${pageProblems.join('\n  ')}`);
-  if (page) {
-    // Kept outside the source tree, for a look at what the page showed.
-    const shot = join(tmpdir(), `smsgate-browser-failure-${process.pid}.png`);
-    try {
-      await page.screenshot({ path: shot, fullPage: true });
-      console.error(`screenshot: ${shot}`);
-    } catch {
-      // The browser may be gone; the error above says what matters.
-    }
-  }
-} finally {
-  if (browser) await browser.close().catch(() => {});
-  try {
-    const status = await stopDaemon(daemon.child);
-    if (!failed && status !== 0) {
-      failed = true;
-      console.error(`smsgated exited with status ${status} after SIGTERM`);
-    }
-  } catch (error) {
-    failed = true;
-    console.error(error.message);
-  }
-  if (failed) console.error(`\nsmsgated's output (tail):\n${daemon.log.text}`);
-  rmSync(workDir, { recursive: true, force: true });
-}
-console.log(failed ? 'browser.admin: FAILED' : 'browser.admin: all checks passed');
-process.exit(failed ? 1 : 0);
+await runBrowserTest('browser.admin', scenario);

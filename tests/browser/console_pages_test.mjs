@@ -1,0 +1,88 @@
+// Every page of the console in real Chromium against a real smsgated: reached from the
+// navigation (the current page marked, focus on its heading, back and forward), no
+// axe-core violation of WCAG 2 A or AA in light and in dark, and no sideways
+// scrolling on a 390 px wide phone.
+//
+//   node tests/browser/console_pages_test.mjs path/to/smsgated
+import assert from 'node:assert/strict';
+import {
+  axeViolations, check, eventually, expectText, expectVisible, runBrowserTest, signIn,
+} from './harness.mjs';
+
+const PAGES = ['Dashboard', 'Send', 'Messages', 'Inbox', 'Modems', 'Settings'];
+
+async function settled(page) {
+  // Sections say "Loading…" until their answer is in.
+  await eventually(() => page.locator('#page').getByText('Loading…').count(), (count) => count === 0,
+    'every section loaded');
+}
+
+async function currentLinks(page) {
+  return page.getByRole('navigation', { name: 'Main' }).locator('a[aria-current="page"]').allInnerTexts();
+}
+
+async function focusedHeading(page) {
+  return page.evaluate(() => (document.activeElement?.tagName === 'H1' ? document.activeElement.textContent : null));
+}
+
+async function scenario(page, demo) {
+  const nav = page.getByRole('navigation', { name: 'Main' });
+
+  check('signing in opens the console with the six pages in its navigation');
+  await signIn(page, demo);
+  assert.deepEqual((await nav.getByRole('link').allInnerTexts()).map((t) => t.trim()), PAGES);
+  await expectText(page.getByRole('heading', { level: 1 }), /^Dashboard$/, 'the first page');
+
+  for (const name of PAGES) {
+    check(`${name}: from the navigation, marked current, focus on its heading`);
+    await nav.getByRole('link', { name, exact: true }).click();
+    await eventually(() => focusedHeading(page), (text) => text === name, `focus on the ${name} heading`);
+    assert.deepEqual(await currentLinks(page), [name]);
+    assert.equal(new URL(page.url()).hash, `#/${name.toLowerCase()}`);
+    assert.match(await page.title(), new RegExp(`^${name} · smsgate$`));
+    await settled(page);
+
+    for (const colorScheme of ['light', 'dark']) {
+      check(`${name}: no axe violations (wcag2a, wcag2aa) in ${colorScheme}`);
+      await page.emulateMedia({ colorScheme });
+      assert.deepEqual(await axeViolations(page), []);
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    check(`${name}: nothing wider than a 390 px screen`);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await settled(page);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 390, `${name} is ${width} px wide at 390 px`);
+    await page.setViewportSize({ width: 1440, height: 900 });
+  }
+
+  check('a message\'s page passes axe in light and dark and fits 390 px');
+  await page.goto(`${demo.url.origin}/#/messages/1`);
+  await expectVisible(page.getByRole('heading', { name: 'History' }), 'the message\'s history');
+  for (const colorScheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme });
+    assert.deepEqual(await axeViolations(page), [], `message page in ${colorScheme}`);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 390, height: 844 });
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= 390);
+  await page.setViewportSize({ width: 1440, height: 900 });
+
+  check('Back and Forward move between pages, each marked current again');
+  await nav.getByRole('link', { name: 'Modems', exact: true }).click();
+  await nav.getByRole('link', { name: 'Send', exact: true }).click();
+  await eventually(() => focusedHeading(page), (text) => text === 'Send', 'the Send page');
+  await page.goBack();
+  await eventually(() => focusedHeading(page), (text) => text === 'Modems', 'back on Modems');
+  assert.deepEqual(await currentLinks(page), ['Modems']);
+  await page.goForward();
+  await eventually(() => focusedHeading(page), (text) => text === 'Send', 'forward on Send');
+  assert.deepEqual(await currentLinks(page), ['Send']);
+
+  check('an unknown address shows the dashboard');
+  await page.goto(`${demo.url.origin}/#/nowhere`);
+  await eventually(() => currentLinks(page), (links) => links.join() === 'Dashboard', 'the dashboard');
+}
+
+await runBrowserTest('browser.console_pages', scenario, { viewport: { width: 1440, height: 900 } });

@@ -1,0 +1,104 @@
+// The one way the console talks to smsgated: the same HTTP API as every other client,
+// authenticated by the HttpOnly session cookie that POST /api/v1/admin/session sets
+// (this script never sees it). Every failure becomes an ApiError whose message is
+// words a person can act on, never a raw JSON body.
+
+// An answer other than 2xx, with the server's own words when it gave any
+// ({"error": {"code", "message", "field"}}).
+export class ApiError extends Error {
+  constructor(status, code, message, field, notProvided = false) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.field = field;
+    // A route this gateway does not have (an older smsgated): the page says so
+    // instead of failing.
+    this.notProvided = notProvided;
+  }
+
+  get signedOut() {
+    return this.status === 401;
+  }
+
+  get forbidden() {
+    return this.status === 403;
+  }
+}
+
+// Called on every 401, so that the shell can go back to the sign-in form.
+let onSignedOut = () => {};
+export function whenSignedOut(handler) {
+  onSignedOut = handler;
+}
+
+function words(status, error) {
+  // The server's own words name the field and what is wrong ("to: 'abc' is not a
+  // phone number"); they are shown as they are.
+  if (error.message) return error.message;
+  if (status === 403) return 'You are not allowed to do this.';
+  if (status === 404) return 'Not found.';
+  if (status >= 500) return `The gateway had a problem (${status}). Try again, or look at its log.`;
+  return `The gateway refused this (${status}).`;
+}
+
+// Relative to the page, so that the console also works behind a reverse proxy that
+// serves smsgated under a path of its own. `path` has no leading slash.
+export async function api(method, path, body, { quietSignOut = false } = {}) {
+  const init = { method, headers: { Accept: 'application/json' }, credentials: 'same-origin' };
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    throw new ApiError(0, 'network',
+      'The gateway cannot be reached. Check that smsgated is running and this device is on its network.');
+  }
+  const text = await response.text();
+  let data = null;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      // Not JSON (a proxy's error page, say): reported below by its status.
+    }
+  }
+  if (!response.ok) {
+    const error = data && typeof data.error === 'object' && data.error ? data.error : {};
+    const failure = new ApiError(response.status, error.code || `http_${response.status}`,
+      words(response.status, error), error.field,
+      response.status === 404 && /^no such endpoint/.test(error.message || ''));
+    if (failure.signedOut && !quietSignOut) {
+      // An older smsgated opens only its admin routes to the console's session: a
+      // route that wants an API key answers 401 while the session is fine.
+      if (await sessionStillValid()) {
+        throw new ApiError(401, 'console_not_allowed',
+          'this gateway does not open this to the console yet (it needs a newer smsgated)', undefined, true);
+      }
+      onSignedOut();
+    }
+    throw failure;
+  }
+  return data;
+}
+
+async function sessionStillValid() {
+  try {
+    const response = await fetch('api/v1/admin/session', { headers: { Accept: 'application/json' } });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+// A query string from the non-empty values of an object.
+export function query(params) {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== '') search.set(name, value);
+  }
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}

@@ -1,0 +1,248 @@
+// Messages: the table of what was sent (search, filters, paging by cursor) and one
+// message's page (#/messages/{id}) with its parts, history and failure reason, where
+// what is not sent yet can be cancelled and what failed can be sent again.
+
+import { api, query } from './api.js';
+import {
+  MESSAGE_STATUSES, SEND_CATEGORIES, confirmAction, dataTable, formatNumber, h, statusBadge,
+  timeElement, unavailable,
+} from './ui.js';
+
+const FINAL = ['delivered', 'failed', 'expired', 'cancelled'];
+const PAGE_SIZE = 25;
+const DETAIL_REFRESH_MS = 1_500;
+
+export function title(params) {
+  return params.length ? `Message ${params[0]}` : 'Messages';
+}
+
+export function render(region, params, session, hashQuery) {
+  if (!session.can('read')) {
+    region.append(h('p', { class: 'notice' }, 'Your role may not read messages.'));
+    return undefined;
+  }
+  return params.length ? renderOne(region, params[0], session) : renderList(region, hashQuery);
+}
+
+// ---- The list ----------------------------------------------------------------------
+
+// A day from <input type="date"> as the instant it starts in this browser's time zone.
+function dayStart(value, plusDays = 0) {
+  if (!value) return '';
+  const [year, month, day] = value.split('-').map(Number);
+  const date = new Date(year, month - 1, day + plusDays);
+  return Number.isNaN(date.getTime()) ? '' : date.toISOString();
+}
+
+// Older gateways ignore the newer filters (category, until, q): the page applies them
+// to what comes back as well, so what is shown always matches what was asked.
+function matches(message, filters) {
+  if (filters.category && message.category !== filters.category) return false;
+  if (filters.until && new Date(message.created_at) >= new Date(dayStart(filters.until, 1))) return false;
+  if (filters.q) {
+    const needle = filters.q.toLowerCase();
+    const haystack = `${message.to} ${message.text} ${message.external_id || ''}`.toLowerCase();
+    if (!haystack.includes(needle)) return false;
+  }
+  return true;
+}
+
+function filterForm(filters, onApply) {
+  const control = (id, label, element) => h('div', { class: 'field' }, h('label', { for: id }, label),
+    Object.assign(element, { id }));
+  const q = control('filter-q', 'Search', h('input', { type: 'search', value: filters.q || '' }));
+  const status = control('filter-status', 'Status', h('select', {}, h('option', { value: '' }, 'any'),
+    MESSAGE_STATUSES.map((name) => h('option', { value: name, selected: filters.status === name }, name))));
+  const to = control('filter-to', 'Number', h('input', { type: 'tel', value: filters.to || '' }));
+  const category = control('filter-category', 'Category', h('select', {}, h('option', { value: '' }, 'any'),
+    [...SEND_CATEGORIES, 'otp'].map((name) => h('option', { value: name, selected: filters.category === name }, name))));
+  const since = control('filter-since', 'From date', h('input', { type: 'date', value: filters.since || '' }));
+  const until = control('filter-until', 'Until date', h('input', { type: 'date', value: filters.until || '' }));
+  const form = h('form', { class: 'card filters', role: 'search', 'aria-label': 'Filter messages' },
+    h('div', { class: 'filter-grid' }, q, status, to, category, since, until),
+    h('div', { class: 'actions start' },
+      h('button', { type: 'submit', class: 'primary' }, 'Apply filters'),
+      h('button', { type: 'reset' }, 'Clear filters')));
+  const read = () => ({
+    q: q.lastChild.value.trim(), status: status.lastChild.value, to: to.lastChild.value.trim(),
+    category: category.lastChild.value, since: since.lastChild.value, until: until.lastChild.value,
+  });
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    onApply(read());
+  });
+  form.addEventListener('reset', () => setTimeout(() => onApply(read())));
+  return form;
+}
+
+function renderList(region, hashQuery) {
+  let filters = Object.fromEntries(['q', 'status', 'to', 'category', 'since', 'until']
+    .map((name) => [name, hashQuery.get(name) || '']));
+  const cursors = [''];  // the cursor of each page seen, for "Newer"
+  const error = h('div', { id: 'messages-error' });
+  const summary = h('p', { class: 'hint', role: 'status', id: 'messages-summary' });
+  const tableRegion = h('div', { class: 'table-wrap', role: 'region', 'aria-label': 'Messages', tabindex: '0' });
+  const newer = h('button', { type: 'button', disabled: true }, 'Newer');
+  const older = h('button', { type: 'button', disabled: true }, 'Older');
+  region.append(filterForm(filters, (next) => {
+    filters = next;
+    // The filters belong to the address, so that back and reload keep them; no
+    // hashchange, so focus stays in the form.
+    history.replaceState(null, '', `#/messages${query(filters)}`);
+    cursors.length = 1;
+    load();
+  }), error, summary, tableRegion, h('div', { class: 'actions start pager' }, newer, older));
+
+  let nextCursor = null;
+  async function load() {
+    const cursor = cursors[cursors.length - 1];
+    error.replaceChildren();
+    let page;
+    try {
+      page = await api('GET', `api/v1/messages${query({
+        limit: PAGE_SIZE, cursor, status: filters.status, to: filters.to, category: filters.category,
+        q: filters.q, since: dayStart(filters.since), until: dayStart(filters.until, 1),
+      })}`);
+    } catch (failure) {
+      error.replaceChildren(unavailable(failure, 'the messages'));
+      summary.textContent = '';
+      tableRegion.replaceChildren();
+      newer.disabled = true;
+      older.disabled = true;
+      return;
+    }
+    const items = (page.items || []).filter((message) => matches(message, filters));
+    nextCursor = page.next_cursor || null;
+    summary.textContent = items.length
+      ? `Showing ${formatNumber(items.length)} message${items.length === 1 ? '' : 's'}, newest first.`
+      : 'No messages match.';
+    tableRegion.replaceChildren(dataTable('Messages', [
+      { label: 'Time', cell: (m) => timeElement(m.send_at && m.status === 'scheduled' ? m.send_at : m.created_at) },
+      { label: 'Number', header: true, cell: (m) => h('a', { href: `#/messages/${m.id}` }, m.to) },
+      { label: 'Category', cell: (m) => m.category },
+      { label: 'Status', cell: (m) => statusBadge(m.status) },
+      { label: 'Parts', cell: (m) => formatNumber(m.parts) },
+      { label: 'Text', class: 'text-cell', cell: (m) => m.text },
+    ], items, { rowProps: (m) => ({ dataset: { messageId: m.id } }) }));
+    newer.disabled = cursors.length <= 1;
+    older.disabled = !nextCursor;
+  }
+  older.addEventListener('click', () => {
+    if (!nextCursor) return;
+    cursors.push(nextCursor);
+    load();
+  });
+  newer.addEventListener('click', () => {
+    if (cursors.length > 1) cursors.pop();
+    load();
+  });
+  load();
+  return undefined;
+}
+
+// ---- One message -------------------------------------------------------------------
+
+function fact(label, value) {
+  return value === undefined || value === null || value === '' ? null : [h('dt', {}, label), h('dd', {}, value)];
+}
+
+function renderOne(region, id, session) {
+  const body = h('div', {}, h('p', { class: 'hint' }, 'Loading…'));
+  const actionResult = h('p', { class: 'status', role: 'status', id: 'message-action-result' });
+  const actionError = h('p', { class: 'error', role: 'alert', id: 'message-action-error' });
+  region.append(h('p', {}, h('a', { href: '#/messages' }, 'All messages')), actionError, actionResult, body);
+  let timer = null;
+  let stopped = false;
+
+  async function cancel() {
+    const ok = await confirmAction({
+      title: 'Cancel this message?', text: `Message ${id} will not be sent. This cannot be undone.`,
+      confirm: 'Cancel message', danger: true,
+    });
+    if (!ok) return;
+    actionError.textContent = '';
+    try {
+      await api('DELETE', `api/v1/messages/${id}`);
+      actionResult.textContent = 'The message is cancelled.';
+    } catch (error) {
+      actionError.textContent = `Could not cancel: ${error.message}`;
+    }
+    load();
+  }
+
+  async function resend() {
+    actionError.textContent = '';
+    try {
+      const copy = await api('POST', `api/v1/messages/${id}/resend`, {});
+      location.hash = `#/messages/${copy.id}`;
+    } catch (error) {
+      actionError.textContent = error.notProvided
+        ? 'This gateway cannot resend messages yet: send the text again from the Send page.'
+        : `Could not resend: ${error.message}`;
+    }
+  }
+
+  async function load() {
+    clearTimeout(timer);
+    // Redrawing would take away the button an open confirmation returns focus to.
+    if (document.querySelector('dialog[open]')) {
+      timer = setTimeout(load, DETAIL_REFRESH_MS);
+      return;
+    }
+    let m;
+    try {
+      m = await api('GET', `api/v1/messages/${id}`);
+    } catch (error) {
+      if (!stopped) body.replaceChildren(error.status === 404 ? h('p', { class: 'error', role: 'alert' },
+        `There is no message ${id}.`) : unavailable(error, 'this message'));
+      return;
+    }
+    if (stopped) return;
+    const canCancel = session.can('send') && (m.status === 'queued' || m.status === 'scheduled');
+    const canResend = session.can('send') && (m.status === 'failed' || m.status === 'expired');
+    const hadFocus = body.contains(document.activeElement) ? document.activeElement.textContent : null;
+    body.replaceChildren(
+      h('section', { class: 'card', 'aria-labelledby': 'message-summary' },
+        h('h2', { id: 'message-summary' }, 'Summary'),
+        h('dl', { class: 'facts' },
+          fact('To', m.to),
+          fact('Status', h('span', { id: 'message-status' }, statusBadge(m.status))),
+          fact('Failure reason', m.failure_reason),
+          fact('Category', m.category),
+          fact('Created', timeElement(m.created_at)),
+          fact('Scheduled for', m.send_at ? timeElement(m.send_at) : null),
+          fact('Sent', m.sent_at ? timeElement(m.sent_at) : null),
+          fact('Expires', m.expires_at ? timeElement(m.expires_at) : null),
+          fact('Parts', `${formatNumber(m.parts)} (${m.encoding})`),
+          fact('Attempts', formatNumber(m.attempts)),
+          fact('Modem', m.sent_by),
+          fact('Your reference', m.external_id)),
+        h('p', { class: 'message-text' }, m.text),
+        canCancel || canResend ? h('div', { class: 'actions start' },
+          canCancel ? h('button', { type: 'button', class: 'danger', onclick: cancel }, 'Cancel') : null,
+          canResend ? h('button', { type: 'button', class: 'primary', onclick: resend }, 'Resend') : null) : null),
+      h('section', { 'aria-labelledby': 'message-parts' }, h('h2', { id: 'message-parts' }, 'Parts'),
+        h('div', { class: 'table-wrap', role: 'region', 'aria-labelledby': 'message-parts', tabindex: '0' },
+          dataTable('Parts', [
+            { label: 'Part', header: true, cell: (p) => formatNumber(p.number) },
+            { label: 'Status', cell: (p) => p.status },
+            { label: 'Modem', cell: (p) => p.modem || '—' },
+            { label: 'Reference', cell: (p) => (p.reference ?? '—') },
+            { label: 'Submitted', cell: (p) => timeElement(p.submitted_at) },
+            { label: 'Sent', cell: (p) => timeElement(p.sent_at) },
+            { label: 'Delivered', cell: (p) => timeElement(p.delivered_at) },
+            { label: 'Delivery report', cell: (p) => (p.report_status === undefined ? '—' : `status ${p.report_status}`) },
+            { label: 'Failure', cell: (p) => p.failure_reason || '—' },
+          ], m.part_status || []))),
+      h('section', { 'aria-labelledby': 'message-history' }, h('h2', { id: 'message-history' }, 'History'),
+        h('ol', { class: 'history' }, (m.history || []).map((entry) => h('li', {},
+          timeElement(entry.at), ' ', statusBadge(entry.status), entry.reason ? ` ${entry.reason}` : '')))));
+    if (hadFocus) [...body.querySelectorAll('button')].find((b) => b.textContent === hadFocus)?.focus();
+    if (!FINAL.includes(m.status)) timer = setTimeout(load, DETAIL_REFRESH_MS);
+  }
+  load();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}

@@ -1,0 +1,133 @@
+// Modems: every modem ever seen, with its identity, signal history and counters, and
+// (for those allowed) Enable, Disable and Reset, each after a confirmation.
+
+import { api } from './api.js';
+import { confirmAction, formatNumber, h, signalBars, sparkline, timeElement, unavailable } from './ui.js';
+import { registrationWords, stateWords } from './page_dashboard.js';
+
+export function title() {
+  return 'Modems';
+}
+
+function fact(label, value) {
+  return [h('dt', {}, label), h('dd', {}, value === undefined || value === null || value === '' ? '—' : value)];
+}
+
+function signalHistory(history) {
+  const values = (history || []).map((point) => point.dbm).filter((dbm) => typeof dbm === 'number');
+  if (values.length < 2) return h('p', { class: 'hint' }, 'No signal history yet.');
+  const words = `Signal over the last ${formatNumber(values.length)} readings: between `
+    + `${Math.min(...values)} and ${Math.max(...values)} dBm, now ${values[values.length - 1]} dBm.`;
+  return h('figure', { class: 'signal-history' }, sparkline(values), h('figcaption', {}, words));
+}
+
+const ACTIONS = {
+  enable: {
+    label: 'Enable', title: 'Enable sending through this modem?', confirm: 'Enable sending',
+    text: 'Messages may be sent through it again.', done: 'Sending is enabled.',
+  },
+  disable: {
+    label: 'Disable', title: 'Disable sending through this modem?', confirm: 'Disable sending',
+    text: 'No new message is sent through it until it is enabled again; it still receives.',
+    done: 'Sending is disabled.', danger: true,
+  },
+  reset: {
+    label: 'Reset', title: 'Reset this modem?', confirm: 'Reset modem',
+    text: 'It is restarted and unavailable for a moment; a part being sent is retried.',
+    done: 'A reset was requested.', danger: true,
+  },
+};
+
+function modemCard(modem, session, reload) {
+  const name = [modem.manufacturer, modem.model].filter(Boolean).join(' ') || 'Modem';
+  const headingId = `modem-${modem.id}`;
+  const result = h('p', { class: 'status', role: 'status' });
+  const failure = h('p', { class: 'error', role: 'alert' });
+  async function act(kind) {
+    const action = ACTIONS[kind];
+    const ok = await confirmAction({ title: action.title, text: `${name}, IMEI ${modem.imei || modem.id}. ${action.text}`,
+      confirm: action.confirm, danger: action.danger });
+    if (!ok) return;
+    result.textContent = '';
+    failure.textContent = '';
+    try {
+      await api('POST', `api/v1/modems/${encodeURIComponent(modem.id)}/${kind}`, {});
+      await reload(modem.id, action.done);
+    } catch (error) {
+      failure.textContent = `Could not ${action.label.toLowerCase()}: ${error.message}`;
+    }
+  }
+  const actions = [];
+  if (session.can('modems.manage')) {
+    actions.push(modem.sending_enabled === false ? 'enable' : 'disable');
+    if (modem.state && modem.state !== 'absent') actions.push('reset');
+  }
+  return h('li', { class: 'card modem', dataset: { modemId: modem.id } },
+    h('h2', { id: headingId }, name, h('span', { class: 'hint' }, ` · ${stateWords(modem)}`,
+      modem.sending_enabled === false ? ', sending disabled' : '')),
+    h('div', { class: 'modem-grid' },
+      h('section', { 'aria-label': `Identity of ${name}` }, h('h3', {}, 'Identity'), h('dl', { class: 'facts' },
+        fact('IMEI', modem.imei || modem.id), fact('IMSI', modem.imsi), fact('ICCID', modem.iccid),
+        fact('Model', name), fact('Firmware', modem.revision), fact('Driver', modem.family),
+        fact('Port', modem.port))),
+      h('section', { 'aria-label': `Network of ${name}` }, h('h3', {}, 'Network'), h('dl', { class: 'facts' },
+        fact('Operator', modem.operator),
+        fact('Signal', modem.state === 'absent' ? null : signalBars(modem.signal_dbm)),
+        fact('Registration', registrationWords(modem)),
+        fact('Last seen', timeElement(modem.last_seen))),
+      signalHistory(modem.signal_history)),
+      h('section', { 'aria-label': `Counters of ${name}` }, h('h3', {}, 'Counters'), h('dl', { class: 'facts' },
+        fact('Parts sent', formatNumber(modem.parts_sent)), fact('Parts failed', formatNumber(modem.parts_failed)),
+        fact('Received', formatNumber(modem.received)), fact('Resets', formatNumber(modem.resets)),
+        fact('Sent today', typeof modem.sent_today === 'number' ? formatNumber(modem.sent_today) : null),
+        fact('Daily limit', modem.daily_limit ? formatNumber(modem.daily_limit) : null),
+        fact('Last error', modem.last_error || modem.detail || 'none')))),
+    actions.length ? h('div', { class: 'actions start' }, actions.map((kind) => h('button', {
+      type: 'button', class: ACTIONS[kind].danger ? 'danger' : 'primary',
+      'aria-label': `${ACTIONS[kind].label} ${name} ${modem.imei || modem.id}`, onclick: () => act(kind),
+    }, ACTIONS[kind].label))) : null,
+    failure, result);
+}
+
+export function render(region, _params, session) {
+  if (!session.can('modems.view')) {
+    region.append(h('p', { class: 'notice' }, 'Your role may not see the modems.'));
+    return undefined;
+  }
+  const body = h('div', {}, h('p', { class: 'hint' }, 'Loading…'));
+  region.append(body);
+  let detailProvided = true;
+
+  async function load(focusId, done) {
+    let list;
+    try {
+      list = (await api('GET', 'api/v1/modems')).items || [];
+    } catch (error) {
+      body.replaceChildren(unavailable(error, 'the modems'));
+      return;
+    }
+    if (detailProvided) {
+      list = await Promise.all(list.map((modem) => api('GET', `api/v1/modems/${encodeURIComponent(modem.id)}`)
+        .then((detail) => ({ ...modem, ...detail }))
+        .catch((error) => {
+          if (error.notProvided) detailProvided = false;
+          return modem;
+        })));
+    }
+    if (!list.length) {
+      body.replaceChildren(h('p', {}, 'No modem has been seen yet. Plug one in; it appears here once it answers.'));
+      return;
+    }
+    body.replaceChildren(h('ul', { class: 'modem-list' }, list.map((modem) => modemCard(modem, session, load))));
+    if (focusId) {
+      // The card was redrawn: focus its first button again, and say what happened.
+      const card = body.querySelector(`[data-modem-id="${CSS.escape(focusId)}"]`);
+      if (card) {
+        card.querySelector('[role="status"]').textContent = done;
+        (card.querySelector('.actions button') || card.querySelector('h2')).focus();
+      }
+    }
+  }
+  load();
+  return undefined;
+}

@@ -1,0 +1,515 @@
+// Settings: API keys, webhooks (with their deliveries), opt-outs, users, the audit
+// log, and the gateway's configuration shown read-only with the file to change it in.
+// Sections an operator may not use are not shown; the server refuses them anyway.
+
+import { api, query } from './api.js';
+import {
+  confirmAction, dataTable, formatNumber, h, timeElement, uniqueId, unavailable,
+} from './ui.js';
+
+export function title() {
+  return 'Settings';
+}
+
+const SCOPES = [
+  ['send', 'Send, preview and cancel messages'],
+  ['read', 'Messages and their status'],
+  ['inbound', 'Replies and other received messages'],
+  ['otp', 'Send and verify one-time passwords'],
+  ['webhooks', 'Subscribe to events (replies included)'],
+  ['optouts', 'See and change the opt-out list'],
+  ['modems', 'List, reset, enable and disable modems'],
+  ['metrics', 'Scrape /metrics (Prometheus)'],
+];
+const EVENTS = ['message.sent', 'message.delivered', 'message.failed', 'message.expired',
+  'inbound.received', 'modem.online', 'modem.offline', 'modem.storage_full'];
+
+function section(id, heading, ...children) {
+  return h('section', { class: 'settings-section', 'aria-labelledby': id },
+    h('h2', { id, tabindex: '-1' }, heading), ...children);
+}
+
+function textField(id, label, props = {}, hint = null) {
+  const hintId = hint ? `${id}-hint` : null;
+  return h('div', { class: 'field' }, h('label', { for: id }, label),
+    h('input', { id, type: 'text', autocomplete: 'off', 'aria-describedby': hintId, ...props }),
+    hint ? h('p', { class: 'hint', id: hintId }, hint) : null);
+}
+
+function tableRegion(label, table) {
+  return h('div', { class: 'table-wrap', role: 'region', 'aria-label': label, tabindex: '0' }, table);
+}
+
+// A secret shown once (a new key, a webhook's made-up secret), with a copy button.
+function shownOnce(id, label, value, extra) {
+  const status = h('p', { class: 'status', role: 'status', id: `${id}-copy-status` });
+  const field = h('input', { id: `${id}-value`, type: 'text', readonly: true, spellcheck: 'false', value });
+  const panel = h('section', { class: 'card new-key', id, tabindex: '-1', 'aria-labelledby': `${id}-heading` },
+    h('h3', { id: `${id}-heading` }, 'Copy it now'),
+    h('p', { class: 'warning' }, h('strong', {}, 'It will not be shown again:'), ' smsgate keeps only a hash of it.'),
+    h('div', { class: 'field' }, h('label', { for: `${id}-value` }, label), extra,
+      h('div', { class: 'copy-row' }, field, h('button', { type: 'button', class: 'primary', onclick: async () => {
+        try {
+          await navigator.clipboard.writeText(value);
+          status.textContent = 'Copied to the clipboard.';
+        } catch {
+          field.select();
+          status.textContent = 'Select the text and copy it by hand (this browser refused).';
+        }
+      } }, 'Copy'))),
+    status,
+    h('button', { type: 'button', onclick: () => panel.remove() }, 'I have copied it'));
+  return panel;
+}
+
+// ---- API keys --------------------------------------------------------------------
+
+function keysSection() {
+  const error = h('p', { class: 'error', role: 'alert', id: 'keys-error' });
+  const newKeySlot = h('div');
+  const createError = h('p', { class: 'error', role: 'alert', id: 'create-error' });
+  const name = h('input', { id: 'key-name', type: 'text', autocomplete: 'off', 'aria-describedby': 'key-name-hint create-error' });
+  const boxes = SCOPES.map(([scope]) => h('input', { id: `scope-${scope}`, name: 'scope', type: 'checkbox', value: scope,
+    checked: scope === 'send' || scope === 'read', 'aria-describedby': `scope-${scope}-hint` }));
+  const scopes = h('fieldset', { class: 'field scopes', id: 'key-scopes', 'aria-describedby': 'scopes-hint create-error' },
+    h('legend', {}, 'Scopes'),
+    h('p', { class: 'hint', id: 'scopes-hint' }, 'What programs using this key may do. Give each only what it needs: a key is refused (403) outside its scopes.'),
+    SCOPES.map(([scope, hint], i) => h('div', { class: 'scope' }, boxes[i], h('label', { for: `scope-${scope}` }, scope),
+      h('span', { class: 'hint', id: `scope-${scope}-hint` }, hint))));
+  const form = h('form', { class: 'create-form', id: 'create-form', novalidate: true },
+    h('div', { class: 'field' }, h('label', { for: 'key-name' }, 'Name'), name,
+      h('p', { class: 'hint', id: 'key-name-hint' }, 'Say which program will use it, e.g. "web shop".')),
+    scopes, createError, h('button', { type: 'submit', class: 'primary' }, 'Create key'));
+  const list = h('div');
+  const resetScopes = () => boxes.forEach((box) => { box.checked = box.value === 'send' || box.value === 'read'; });
+
+  async function load() {
+    let keys;
+    try {
+      keys = (await api('GET', 'api/v1/keys')).items || [];
+    } catch (failure) {
+      list.replaceChildren(unavailable(failure, 'the API keys'));
+      return;
+    }
+    list.replaceChildren(keys.length ? tableRegion('API keys', Object.assign(dataTable('API keys', [
+      { label: 'Name', header: true, cell: (k) => k.name },
+      { label: 'Scopes', class: 'scopes-cell', cell: (k) => (k.scopes || []).join(', ') },
+      { label: 'Created', cell: (k) => timeElement(k.created_at) },
+      { label: 'Last used', cell: (k) => timeElement(k.last_used_at, 'never') },
+      { label: 'Status', cell: (k) => (k.revoked_at ? [h('span', { class: 'badge badge-failed' }, 'revoked'), ' ',
+        h('span', { class: 'hint' }, timeElement(k.revoked_at))] : h('span', { class: 'badge badge-delivered' }, 'active')) },
+      { label: 'Actions', hideLabel: true, class: 'actions-cell', cell: (k) => (k.revoked_at ? null : h('button', {
+        type: 'button', class: 'danger', 'aria-label': `Revoke ${k.name}`, onclick: () => revoke(k) }, 'Revoke')) },
+    ], keys, { rowProps: (k) => ({ class: k.revoked_at ? 'revoked' : null }) }), { id: 'keys-table' }))
+      : h('p', { class: 'hint' }, 'No keys yet.'));
+  }
+
+  async function revoke(key) {
+    const ok = await confirmAction({ title: 'Revoke this key?',
+      text: `Programs using ${key.name} are refused at once. This cannot be undone.`, confirm: 'Revoke key', danger: true });
+    if (!ok) return;
+    error.textContent = '';
+    try {
+      await api('DELETE', `api/v1/keys/${key.id}`);
+    } catch (failure) {
+      error.textContent = `Could not revoke ${key.name}: ${failure.message}`;
+    }
+    await load();
+  }
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    createError.textContent = '';
+    name.removeAttribute('aria-invalid');
+    scopes.classList.remove('invalid');
+    boxes.forEach((box) => box.removeAttribute('aria-invalid'));
+    const chosen = boxes.filter((box) => box.checked).map((box) => box.value);
+    try {
+      const created = await api('POST', 'api/v1/keys', { name: name.value.trim(), scopes: chosen });
+      newKeySlot.replaceChildren(shownOnce('new-key', `API key for ${created.name}`, created.key,
+        h('p', { class: 'hint' }, `Scopes: ${(created.scopes || []).join(', ')}`)));
+      name.value = '';
+      resetScopes();
+      await load();
+      document.getElementById('new-key').focus();
+    } catch (failure) {
+      createError.textContent = failure.message;
+      if (failure.field === 'scopes') {
+        scopes.classList.add('invalid');
+        boxes.forEach((box) => box.setAttribute('aria-invalid', 'true'));
+        boxes[0].focus();
+      } else {
+        name.setAttribute('aria-invalid', 'true');
+        name.focus();
+      }
+    }
+  });
+  load();
+  return section('keys-heading', 'API keys', error, newKeySlot,
+    h('div', { class: 'card' }, h('h3', {}, 'Create a key'), form), list);
+}
+
+// ---- Webhooks ----------------------------------------------------------------------
+
+function deliveriesPanel(webhook) {
+  const body = h('div', {}, h('p', { class: 'hint' }, 'Loading…'));
+  const status = h('p', { class: 'status', role: 'status' });
+  async function load() {
+    let page;
+    try {
+      page = await api('GET', `api/v1/webhooks/${webhook.id}/deliveries${query({ limit: 10 })}`);
+    } catch (failure) {
+      body.replaceChildren(unavailable(failure, 'the deliveries'));
+      return;
+    }
+    const items = page.items || [];
+    body.replaceChildren(items.length ? tableRegion(`Deliveries to ${webhook.url}`, dataTable('Recent deliveries', [
+      { label: 'Event', header: true, cell: (d) => d.event },
+      { label: 'State', cell: (d) => d.state.replace('_', ' ') },
+      { label: 'Created', cell: (d) => timeElement(d.created_at) },
+      { label: 'Attempts', cell: (d) => formatNumber(d.attempts) },
+      { label: 'Last answer', cell: (d) => {
+        const last = (d.tries || [])[d.tries.length - 1];
+        return d.last_error || (last && last.http_status ? `HTTP ${last.http_status}` : '—');
+      } },
+      { label: 'Actions', hideLabel: true, cell: (d) => (d.state === 'set_aside' || d.state === 'given_up'
+        ? h('button', { type: 'button', 'aria-label': `Retry delivery ${d.id}`, onclick: async () => {
+          try {
+            await api('POST', `api/v1/webhooks/${webhook.id}/deliveries/${d.id}/retry`, {});
+            status.textContent = `Delivery ${d.id} will be tried again.`;
+          } catch (failure) {
+            status.textContent = `Could not retry: ${failure.message}`;
+          }
+          load();
+        } }, 'Retry') : null) },
+    ], items)) : h('p', { class: 'hint' }, 'Nothing delivered yet.'));
+  }
+  load();
+  return h('div', { class: 'deliveries' }, h('h4', {}, 'Recent deliveries'), status, body);
+}
+
+function webhooksSection() {
+  const error = h('p', { class: 'error', role: 'alert' });
+  const status = h('p', { class: 'status', role: 'status' });
+  const secretSlot = h('div');
+  const list = h('div');
+  const eventBoxes = EVENTS.map((event) => h('input', { type: 'checkbox', id: `event-${event}`, value: event }));
+  const createError = h('p', { class: 'error', role: 'alert', id: 'webhook-create-error' });
+  const form = h('form', { novalidate: true },
+    textField('webhook-url', 'URL', { type: 'url', placeholder: 'https://example.org/sms-events' }),
+    h('fieldset', { class: 'field scopes' }, h('legend', {}, 'Events'),
+      h('p', { class: 'hint' }, 'None ticked: every event.'),
+      EVENTS.map((event, i) => h('div', { class: 'scope' }, eventBoxes[i], h('label', { for: `event-${event}` }, event)))),
+    textField('webhook-secret', 'Secret (optional)', { type: 'text' },
+      'Signs each delivery. Leave empty and smsgate makes one, shown once.'),
+    createError, h('button', { type: 'submit', class: 'primary' }, 'Create webhook'));
+
+  async function load() {
+    let hooks;
+    try {
+      hooks = (await api('GET', 'api/v1/webhooks')).items || [];
+    } catch (failure) {
+      list.replaceChildren(unavailable(failure, 'the webhooks'));
+      return;
+    }
+    list.replaceChildren(hooks.length ? h('ul', { class: 'plain-list' }, hooks.map((hook) => {
+      const slot = h('div');
+      return h('li', { class: 'card' },
+        h('p', { class: 'hook-url' }, hook.url),
+        h('p', { class: 'hint' }, `Events: ${hook.events.join(', ')} · created `, timeElement(hook.created_at)),
+        h('div', { class: 'actions start' },
+          h('button', { type: 'button', 'aria-label': `Send a test event to ${hook.url}`, onclick: async () => {
+            try {
+              await api('POST', `api/v1/webhooks/${hook.id}/test`, {});
+              status.textContent = `A test event is on its way to ${hook.url}.`;
+            } catch (failure) {
+              status.textContent = failure.notProvided ? 'This gateway cannot send test events yet.'
+                : `Could not send a test event: ${failure.message}`;
+            }
+          } }, 'Send test event'),
+          h('button', { type: 'button', 'aria-expanded': 'false', onclick: (event) => {
+            const open = event.currentTarget.getAttribute('aria-expanded') === 'true';
+            event.currentTarget.setAttribute('aria-expanded', String(!open));
+            slot.replaceChildren(open ? '' : deliveriesPanel(hook));
+          } }, 'Deliveries'),
+          h('button', { type: 'button', class: 'danger', 'aria-label': `Delete webhook ${hook.url}`, onclick: async () => {
+            if (!await confirmAction({ title: 'Delete this webhook?', text: `${hook.url} gets no more events.`,
+              confirm: 'Delete webhook', danger: true })) return;
+            try {
+              await api('DELETE', `api/v1/webhooks/${hook.id}`);
+              status.textContent = `The webhook to ${hook.url} is deleted.`;
+            } catch (failure) {
+              error.textContent = `Could not delete: ${failure.message}`;
+            }
+            load();
+          } }, 'Delete')),
+        slot);
+    })) : h('p', { class: 'hint' }, 'No webhooks yet.'));
+  }
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    createError.textContent = '';
+    const url = form.querySelector('#webhook-url');
+    const secret = form.querySelector('#webhook-secret');
+    const events = eventBoxes.filter((box) => box.checked).map((box) => box.value);
+    const body = { url: url.value.trim(), events: events.length ? events : ['*'] };
+    if (secret.value) body.secret = secret.value;
+    try {
+      const created = await api('POST', 'api/v1/webhooks', body);
+      secretSlot.replaceChildren(body.secret ? '' : shownOnce('new-webhook-secret',
+        `Secret for ${created.url}`, created.secret));
+      status.textContent = `Webhook to ${created.url} created.`;
+      form.reset();
+      load();
+    } catch (failure) {
+      createError.textContent = failure.message;
+      (failure.field === 'secret' ? secret : url).focus();
+    }
+  });
+  load();
+  return section('webhooks-heading', 'Webhooks', error, status, secretSlot, list,
+    h('div', { class: 'card' }, h('h3', {}, 'Add a webhook'), form));
+}
+
+// ---- Opt-outs ----------------------------------------------------------------------
+
+function optoutsSection() {
+  const status = h('p', { class: 'status', role: 'status' });
+  const list = h('div');
+  const search = h('input', { id: 'optout-search', type: 'search' });
+  const more = h('button', { type: 'button', hidden: true }, 'Load more');
+  const addError = h('p', { class: 'error', role: 'alert' });
+  const addForm = h('form', { novalidate: true, class: 'inline-form' },
+    textField('optout-number', 'Number to opt out', { type: 'tel' }),
+    textField('optout-reason', 'Reason (optional)'),
+    h('button', { type: 'submit' }, 'Add opt-out'));
+  let items = [];
+  let cursor = '';
+
+  function show() {
+    const needle = search.value.trim().replace(/\s/g, '');
+    const shown = items.filter((o) => !needle || o.number.includes(needle) || (o.keyword || '').toLowerCase().includes(needle.toLowerCase()));
+    list.replaceChildren(shown.length ? tableRegion('Opt-outs', dataTable('Opt-outs', [
+      { label: 'Number', header: true, cell: (o) => o.number },
+      { label: 'Why', cell: (o) => o.keyword },
+      { label: 'Since', cell: (o) => timeElement(o.at) },
+      { label: 'Actions', hideLabel: true, cell: (o) => h('button', { type: 'button', class: 'danger',
+        'aria-label': `Remove opt-out ${o.number}`, onclick: () => remove(o) }, 'Remove') },
+    ], shown)) : h('p', { class: 'hint' }, needle ? 'No opt-out matches.' : 'Nobody has opted out.'));
+  }
+  async function load(append = false) {
+    let page;
+    try {
+      page = await api('GET', `api/v1/optouts${query({ limit: 100, cursor: append ? cursor : '' })}`);
+    } catch (failure) {
+      list.replaceChildren(unavailable(failure, 'the opt-outs'));
+      return;
+    }
+    items = append ? [...items, ...(page.items || [])] : (page.items || []);
+    cursor = page.next_cursor || '';
+    more.hidden = !cursor;
+    show();
+  }
+  async function remove(optout) {
+    if (!await confirmAction({ title: 'Remove this opt-out?', text: `${optout.number} may get messages again.`,
+      confirm: 'Remove opt-out', danger: true })) return;
+    try {
+      await api('DELETE', `api/v1/optouts/${encodeURIComponent(optout.number)}`);
+      status.textContent = `${optout.number} is no longer opted out.`;
+    } catch (failure) {
+      status.textContent = `Could not remove: ${failure.message}`;
+    }
+    load();
+  }
+  addForm.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    addError.textContent = '';
+    const number = addForm.querySelector('#optout-number');
+    const reason = addForm.querySelector('#optout-reason');
+    const body = { number: number.value.trim() };
+    if (reason.value.trim()) body.keyword = reason.value.trim();
+    try {
+      const added = await api('POST', 'api/v1/optouts', body);
+      status.textContent = `${added.number} is opted out.`;
+      addForm.reset();
+      load();
+    } catch (failure) {
+      addError.textContent = failure.message;
+      number.setAttribute('aria-invalid', 'true');
+      number.focus();
+    }
+  });
+  search.addEventListener('input', show);
+  more.addEventListener('click', () => load(true));
+  load();
+  return section('optouts-heading', 'Opt-outs',
+    h('p', { class: 'hint' }, 'Numbers that answered STOP or were added here get no message but one-time passwords.'),
+    addForm, addError, status,
+    h('div', { class: 'field' }, h('label', { for: 'optout-search' }, 'Search opt-outs'), search), list, more);
+}
+
+// ---- Users -------------------------------------------------------------------------
+
+function passwordDialog(user) {
+  const opener = document.activeElement;
+  const id = uniqueId('password');
+  return new Promise((resolve) => {
+    const error = h('p', { class: 'error', role: 'alert' });
+    const input = h('input', { id, type: 'password', autocomplete: 'new-password' });
+    const dialog = h('dialog', { 'aria-labelledby': `${id}-heading` },
+      h('h2', { id: `${id}-heading` }, `New password for ${user.name}`),
+      h('form', { method: 'dialog', novalidate: true },
+        h('div', { class: 'field' }, h('label', { for: id }, 'New password'), input), error,
+        h('div', { class: 'actions' },
+          h('button', { type: 'button', onclick: () => dialog.close() }, 'Cancel'),
+          h('button', { type: 'submit', class: 'primary' }, 'Change password'))));
+    dialog.querySelector('form').addEventListener('submit', async (event) => {
+      event.preventDefault();
+      try {
+        await api('PUT', `api/v1/users/${encodeURIComponent(user.name)}/password`, { password: input.value });
+        dialog.returnValue = 'changed';
+        dialog.close();
+      } catch (failure) {
+        error.textContent = failure.message;
+        input.focus();
+      }
+    });
+    dialog.addEventListener('close', () => {
+      dialog.remove();
+      if (opener && opener.isConnected) opener.focus();
+      resolve(dialog.returnValue === 'changed');
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+  });
+}
+
+function usersSection() {
+  const status = h('p', { class: 'status', role: 'status' });
+  const list = h('div');
+  const addError = h('p', { class: 'error', role: 'alert' });
+  const form = h('form', { novalidate: true },
+    textField('user-new-name', 'User name'),
+    h('div', { class: 'field' }, h('label', { for: 'user-new-role' }, 'Role'),
+      h('select', { id: 'user-new-role', 'aria-describedby': 'user-role-hint' },
+        h('option', { value: 'operator' }, 'operator'), h('option', { value: 'admin' }, 'admin')),
+      h('p', { class: 'hint', id: 'user-role-hint' }, 'Operators send, read messages and the inbox and see modems; admins also manage keys, webhooks, users and settings.')),
+    textField('user-new-password', 'Password', { type: 'password', autocomplete: 'new-password' }),
+    addError, h('button', { type: 'submit', class: 'primary' }, 'Add user'));
+  const addCard = h('div', { class: 'card' }, h('h3', {}, 'Add a user'), form);
+
+  async function load() {
+    let users;
+    try {
+      users = (await api('GET', 'api/v1/users')).items || [];
+    } catch (failure) {
+      if (failure.notProvided) {
+        addCard.hidden = true;
+        list.replaceChildren(h('p', { class: 'notice' }, 'This gateway does not provide named users yet: everyone signs in with the administrator password.'));
+      } else {
+        list.replaceChildren(unavailable(failure, 'the users'));
+      }
+      return;
+    }
+    list.replaceChildren(tableRegion('Users', dataTable('Users', [
+      { label: 'Name', header: true, cell: (u) => u.name },
+      { label: 'Role', cell: (u) => u.role },
+      { label: 'Created', cell: (u) => timeElement(u.created_at) },
+      { label: 'Actions', hideLabel: true, cell: (u) => h('div', { class: 'actions start' },
+        h('button', { type: 'button', 'aria-label': `Change password of ${u.name}`, onclick: async () => {
+          if (await passwordDialog(u)) status.textContent = `The password of ${u.name} is changed.`;
+        } }, 'Change password'),
+        h('button', { type: 'button', class: 'danger', 'aria-label': `Remove user ${u.name}`, onclick: async () => {
+          if (!await confirmAction({ title: 'Remove this user?', text: `${u.name} can no longer sign in.`,
+            confirm: 'Remove user', danger: true })) return;
+          try {
+            await api('DELETE', `api/v1/users/${encodeURIComponent(u.name)}`);
+            status.textContent = `${u.name} is removed.`;
+          } catch (failure) {
+            status.textContent = `Could not remove ${u.name}: ${failure.message}`;
+          }
+          load();
+        } }, 'Remove')) },
+    ], users)));
+  }
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    addError.textContent = '';
+    const body = { name: form.querySelector('#user-new-name').value.trim(),
+      role: form.querySelector('#user-new-role').value, password: form.querySelector('#user-new-password').value };
+    try {
+      await api('POST', 'api/v1/users', body);
+      status.textContent = `${body.name} can now sign in as ${body.role}.`;
+      form.reset();
+      load();
+    } catch (failure) {
+      addError.textContent = failure.message;
+    }
+  });
+  load();
+  return section('users-heading', 'Users', status, list, addCard);
+}
+
+// ---- Audit log and the gateway -------------------------------------------------------
+
+// A value of an unknown shape, in words rather than JSON.
+function describe(value) {
+  if (value === null || value === undefined || value === '') return '—';
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (Array.isArray(value)) return value.length ? value.map(describe).join('; ') : 'none';
+  if (typeof value === 'object') {
+    return Object.entries(value).map(([name, inner]) => `${name.replace(/_/g, ' ')}: ${describe(inner)}`).join(', ');
+  }
+  return String(value);
+}
+
+function auditSection() {
+  const list = h('div', {}, h('p', { class: 'hint' }, 'Loading…'));
+  api('GET', `api/v1/audit${query({ limit: 50 })}`).then((page) => {
+    const items = page.items || [];
+    list.replaceChildren(items.length ? tableRegion('Audit log', dataTable('Audit log', [
+      { label: 'When', cell: (e) => timeElement(e.at || e.created_at) },
+      { label: 'Who', header: true, cell: (e) => describe(e.user ?? e.actor ?? e.by) },
+      { label: 'What', cell: (e) => describe(e.action ?? e.event) },
+      { label: 'Details', cell: (e) => describe(e.detail ?? e.target ?? e.details) },
+    ], items)) : h('p', { class: 'hint' }, 'Nothing recorded yet.'));
+  }, (failure) => list.replaceChildren(unavailable(failure, 'an audit log')));
+  return section('audit-heading', 'Audit log', list);
+}
+
+function gatewaySection() {
+  const body = h('div', {}, h('p', { class: 'hint' }, 'Loading…'));
+  api('GET', 'api/v1/settings').then((s) => {
+    body.replaceChildren(
+      h('dl', { class: 'facts' },
+        [['Time zone', s.time_zone], ['Quiet hours', s.quiet_hours ?? 'none'], ['Default region', s.default_region],
+          ['Retention', s.retention], ['Listens on', s.http?.listen], ['TLS', s.http?.tls],
+          ['Modems configured', Array.isArray(s.modems) ? formatNumber(s.modems.length) : s.modems],
+          ['Version', s.version]]
+          .map(([label, value]) => [h('dt', {}, label), h('dd', {}, describe(value))])),
+      h('p', { class: 'hint' }, 'To change these, edit ', h('code', {}, s.config_file || 'the configuration file'),
+        ' on the gateway and reload it (systemctl reload smsgated).'));
+  }, (failure) => body.replaceChildren(unavailable(failure, 'its settings here'),
+    h('p', { class: 'hint' }, 'Quiet hours, the time zone and the rest are set in the configuration file, /etc/smsgate/smsgate.toml by default.')));
+  return section('gateway-heading', 'Gateway', h('p', { class: 'hint' }, 'Read-only here.'), body);
+}
+
+export function render(region, _params, session) {
+  if (session.role !== 'admin') {
+    region.append(h('p', { class: 'notice' }, 'Your role does not change settings: ask an administrator for keys, webhooks, users and the audit log.'));
+    return undefined;
+  }
+  region.append(
+    h('nav', { 'aria-label': 'Settings sections', class: 'section-links' }, h('ul', {},
+      [['keys-heading', 'API keys'], ['webhooks-heading', 'Webhooks'], ['optouts-heading', 'Opt-outs'],
+        ['users-heading', 'Users'], ['audit-heading', 'Audit log'], ['gateway-heading', 'Gateway']]
+        .map(([id, label]) => h('li', {}, h('a', { href: `#/settings`, onclick: (event) => {
+          event.preventDefault();
+          const target = document.getElementById(id);
+          target.scrollIntoView();
+          target.focus();
+        } }, label))))),
+    keysSection(), webhooksSection(), optoutsSection(), usersSection(), auditSection(), gatewaySection());
+  return undefined;
+}
