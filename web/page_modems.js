@@ -14,6 +14,7 @@ function fact(label, value) {
 }
 
 function signalHistory(history) {
+  if (history === undefined) return h('p', { class: 'hint' }, 'This gateway does not keep signal history yet.');
   const values = (history || []).map((point) => point.dbm).filter((dbm) => typeof dbm === 'number');
   if (values.length < 2) return h('p', { class: 'hint' }, 'No signal history yet.');
   const words = `Signal over the last ${formatNumber(values.length)} readings: between `
