@@ -117,8 +117,8 @@ function renderList(region, hashQuery) {
       ? `Showing ${formatNumber(items.length)} message${items.length === 1 ? '' : 's'}, newest first.`
       : 'No messages match.';
     tableRegion.replaceChildren(dataTable('Messages', [
-      { label: 'Time', cell: (m) => timeElement(m.send_at && m.status === 'scheduled' ? m.send_at : m.created_at) },
       { label: 'Number', header: true, cell: (m) => h('a', { href: `#/messages/${m.id}` }, m.to) },
+      { label: 'Time', cell: (m) => timeElement(m.send_at && m.status === 'scheduled' ? m.send_at : m.created_at) },
       { label: 'Category', cell: (m) => m.category },
       { label: 'Status', cell: (m) => statusBadge(m.status) },
       { label: 'Parts', cell: (m) => formatNumber(m.parts) },

@@ -188,6 +188,17 @@ async function scenario(page, demo) {
   await dialog.getByRole('button', { name: 'Enable sending' }).click();
   await expectText(card.getByRole('status'), /Sending is enabled/, 'the enable result');
   assert.equal(await sending(), true);
+
+  check('Dashboard: a message scheduled elsewhere shows in the queue without a reload');
+  await nav.getByRole('link', { name: 'Dashboard' }).click();
+  const scheduledTile = main.locator('a[data-status="scheduled"] .tile-number');
+  const shown = Number(await expectText(scheduledTile, /^\d+\+?$/, 'the scheduled count'));
+  const later = new Date(Date.now() + 2 * 24 * 3600 * 1000).toISOString();
+  const made = await apiCall(demo.url, 'POST', '/api/v1/messages', demo.apiKey,
+    { to: NUMBER, text: 'See you next week.', send_at: later });
+  assert.equal(made.status, 202);
+  // Live events, or the look every 10 seconds.
+  await expectText(scheduledTile, new RegExp(`^${shown + 1}$`), 'the scheduled count, one more', 15_000);
 }
 
 await runBrowserTest('browser.console_flows', scenario, { viewport: { width: 1280, height: 900 } });
