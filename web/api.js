@@ -70,27 +70,10 @@ export async function api(method, path, body, { quietSignOut = false } = {}) {
     const failure = new ApiError(response.status, error.code || `http_${response.status}`,
       words(response.status, error), error.field,
       response.status === 404 && /^no such endpoint/.test(error.message || ''));
-    if (failure.signedOut && !quietSignOut) {
-      // An older smsgated opens only its admin routes to the console's session: a
-      // route that wants an API key answers 401 while the session is fine.
-      if (await sessionStillValid()) {
-        throw new ApiError(401, 'console_not_allowed',
-          'this gateway does not open this to the console yet (it needs a newer smsgated)', undefined, true);
-      }
-      onSignedOut();
-    }
+    if (failure.signedOut && !quietSignOut) onSignedOut();
     throw failure;
   }
   return data;
-}
-
-async function sessionStillValid() {
-  try {
-    const response = await fetch('api/v1/admin/session', { headers: { Accept: 'application/json' } });
-    return response.ok;
-  } catch {
-    return false;
-  }
 }
 
 // A query string from the non-empty values of an object.

@@ -99,9 +99,6 @@ export function errorText(element, error) {
 // A section of a page that the gateway cannot show: not provided by this version,
 // not allowed for this user, or failed. Always in words.
 export function unavailable(error, what) {
-  if (error.code === 'console_not_allowed') {
-    return h('p', { class: 'notice' }, `This gateway does not let the console show ${what} yet: it needs a newer smsgated.`);
-  }
   if (error.notProvided) return h('p', { class: 'notice' }, `This gateway does not provide ${what} yet.`);
   if (error.forbidden) return h('p', { class: 'notice' }, `You are not allowed to see ${what}: ${error.message}`);
   return h('p', { class: 'error', role: 'alert' }, `Could not load ${what}: ${error.message}`);
