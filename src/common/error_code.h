@@ -26,6 +26,8 @@ enum class ErrorCode : uint8_t {
   kRecipientOptedOut,
   kNotCancellable,
   kNotRetryable,
+  kNameTaken,  // a user's name already in use
+  kLastAdmin,  // the change would leave the console without an admin
   kNotFound,
   kMethodNotAllowed,
   kBodyTooLarge,
@@ -71,6 +73,10 @@ constexpr std::string_view error_code_name(ErrorCode code) {
       return "not_cancellable";
     case ErrorCode::kNotRetryable:
       return "not_retryable";
+    case ErrorCode::kNameTaken:
+      return "name_taken";
+    case ErrorCode::kLastAdmin:
+      return "last_admin";
     case ErrorCode::kNotFound:
       return "not_found";
     case ErrorCode::kMethodNotAllowed:

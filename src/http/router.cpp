@@ -27,6 +27,8 @@ int http_status(ErrorCode code) {
     case ErrorCode::kRecipientOptedOut:
     case ErrorCode::kNotCancellable:
     case ErrorCode::kNotRetryable:
+    case ErrorCode::kNameTaken:
+    case ErrorCode::kLastAdmin:
       return 409;
     case ErrorCode::kNotFound:
       return 404;

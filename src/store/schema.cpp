@@ -7,7 +7,7 @@ namespace smsgate::store {
 // Times are INTEGER milliseconds since the Unix epoch (UTC); booleans are 0/1.
 // Each script ends by setting user_version, so the version moves in the same
 // transaction as the tables it describes (and no SQL is assembled at run time).
-constexpr std::array<Migration, 11> kMigrations = {{
+constexpr std::array<Migration, 12> kMigrations = {{
     {1, R"sql(
 -- The outbound queue: one row per message the API accepted, one per PDU it is sent as.
 CREATE TABLE messages (
@@ -348,6 +348,51 @@ CREATE INDEX webhook_outbox_finished ON webhook_outbox (created_at)
 CREATE INDEX undecodable_pdus_received ON undecodable_pdus (received_at);
 
 PRAGMA user_version = 11;
+)sql"},
+    {12, R"sql(
+-- People who sign in to the console (store/people.h). A name is unique whatever its
+-- case; the hash is argon2id in libsodium's string form.
+CREATE TABLE users (
+  id                  INTEGER PRIMARY KEY,
+  name                TEXT    NOT NULL UNIQUE COLLATE NOCASE
+                      CHECK (length(name) BETWEEN 1 AND 64),
+  role                TEXT    NOT NULL CHECK (role IN ('admin','operator')),
+  password_hash       TEXT    NOT NULL,
+  created_at          INTEGER NOT NULL,
+  password_changed_at INTEGER NOT NULL
+);
+-- Open console sessions, by the hash of their token (the token is only in the
+-- browser's cookie). password_version: which of the user's passwords opened it.
+CREATE TABLE sessions (
+  token_hash       TEXT    PRIMARY KEY,
+  user_id          INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  signed_in_at     INTEGER NOT NULL,
+  last_seen        INTEGER NOT NULL,
+  password_version TEXT    NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX sessions_user ON sessions (user_id);
+CREATE INDEX sessions_last_seen ON sessions (last_seen);
+-- What admins did, newest last; never a secret.
+CREATE TABLE audit_log (
+  id     INTEGER PRIMARY KEY,
+  at     INTEGER NOT NULL,
+  actor  TEXT    NOT NULL,  -- a user's name, an API key's name, or 'command line'
+  action TEXT    NOT NULL,  -- 'user.add', 'key.revoke', ...
+  target TEXT    NOT NULL DEFAULT '',
+  client TEXT    NOT NULL DEFAULT '',  -- the client's address
+  detail TEXT    NOT NULL DEFAULT '',
+  count  INTEGER NOT NULL DEFAULT 1 CHECK (count >= 1)  -- refused sign-ins tallied in one row
+);
+CREATE INDEX audit_log_actor ON audit_log (actor, id);
+CREATE INDEX audit_log_action ON audit_log (action, id);
+-- The one admin password becomes the user admin's; its sessions lived in memory.
+INSERT INTO users (name, role, password_hash, created_at, password_changed_at)
+  SELECT 'admin', 'admin', value, CAST(strftime('%s', 'now') AS INTEGER) * 1000,
+         CAST(strftime('%s', 'now') AS INTEGER) * 1000
+  FROM settings WHERE key = 'admin_password';
+DELETE FROM settings WHERE key = 'admin_password';
+
+PRAGMA user_version = 12;
 )sql"},
 }};
 

@@ -43,6 +43,7 @@ Store::Store(std::unique_ptr<Engine> engine)
       Webhooks(*engine),
       Credentials(*engine),
       Retention(*engine),
+      People(*engine),
       engine_(std::move(engine)) {}
 
 Status Store::check_writable() {

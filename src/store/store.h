@@ -25,6 +25,7 @@
 //   Webhooks     store/webhooks.h     subscriptions, the outbox, delivery attempts
 //   Credentials  store/credentials.h  API keys, settings, one-time password codes
 //   Retention    store/retention.h    old rows deleted by age, one number erased
+//   People       store/people.h       console users, their sessions, the audit log
 // A Store is all of them: `store.submit(...)` works, and so does passing it where a
 // component asks for the one view it uses (auth:: takes Credentials&,
 // webhook::Deliverer takes Webhooks&). Records are in store/types.h.
@@ -48,6 +49,7 @@
 #include "store/inbound.h"
 #include "store/modems.h"
 #include "store/outbound.h"
+#include "store/people.h"
 #include "store/retention.h"
 #include "store/types.h"
 #include "store/webhooks.h"
@@ -67,7 +69,8 @@ class Store : public Outbound,
               public Modems,
               public Webhooks,
               public Credentials,
-              public Retention {
+              public Retention,
+              public People {
  public:
   // Opens or creates the database at `path`, applies missing migrations, starts the
   // writer thread. Errors when the file cannot be opened or its schema is newer.
@@ -82,6 +85,7 @@ class Store : public Outbound,
   Webhooks& webhooks() { return *this; }
   Credentials& credentials() { return *this; }
   Retention& retention() { return *this; }
+  People& people() { return *this; }
 
   // Transactions the writer has committed (group commits), and the write operations
   // they carried; operations / transactions is the grouping achieved.
