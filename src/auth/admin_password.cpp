@@ -3,12 +3,13 @@
 #include <sodium.h>
 
 #include "auth/sodium_util.h"
+#include "auth/users.h"
+#include "common/clock.h"
 
 namespace smsgate::auth {
 
 namespace {
 
-constexpr const char* kSettingKey = "admin_password";
 // 32 symbols (5 bits each): the lower-case letters and digits without l, 1, o and 0.
 constexpr std::string_view kAlphabet = "abcdefghijkmnpqrstuvwxyz23456789";
 constexpr int kGroups = 4;
@@ -16,7 +17,7 @@ constexpr int kGroupLength = 5;
 
 }  // namespace
 
-Result<std::string> reset_admin_password(store::Credentials& store) {
+Result<std::string> reset_admin_password(store::People& people, int64_t now, const Actor& by) {
   detail::ensure_sodium();
   std::string password;
   for (int group = 0; group < kGroups; ++group) {
@@ -24,42 +25,31 @@ Result<std::string> reset_admin_password(store::Credentials& store) {
     for (int i = 0; i < kGroupLength; ++i)
       password += kAlphabet[randombytes_uniform(static_cast<uint32_t>(kAlphabet.size()))];
   }
-  char hash[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str(hash, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-    return make_error("admin password: out of memory while hashing");
-  if (auto s = store.put_setting(kSettingKey, hash); !s.ok()) return s.error();
+  auto hash = hash_password(password);
+  if (!hash) return hash.error();
+  std::string admin(kAdminUser);
+  auto set = people.set_user_password(
+      admin, *hash, now,
+      audit_entry(by, action::kAdminPasswordReset, admin, "generated; sessions ended", now),
+      std::string(role_name(Role::kAdmin)));
+  if (!set) return set.error();
   return password;
 }
 
-Result<bool> verify_admin_password(store::Credentials& store, std::string_view password) {
-  auto version = verify_admin_password_version(store, password);
-  if (!version) return version.error();
-  return version->has_value();
+Result<std::string> reset_admin_password(store::People& people) {
+  return reset_admin_password(people, SystemClock().now(), Actor::command_line());
 }
 
-Result<std::optional<std::string>> admin_password_version(store::Credentials& store) {
-  detail::ensure_sodium();
-  auto hash = store.get_setting(kSettingKey);
-  if (!hash) return hash.error();
-  if (!*hash) return std::optional<std::string>();
-  return std::optional<std::string>(detail::blake2b_hex(**hash));
+Result<bool> verify_admin_password(store::People& people, std::string_view password) {
+  auto user = people.find_user(std::string(kAdminUser));
+  if (!user) return user.error();
+  return *user && password_matches((*user)->password_hash, password);
 }
 
-Result<std::optional<std::string>> verify_admin_password_version(store::Credentials& store,
-                                                                 std::string_view password) {
-  detail::ensure_sodium();
-  auto hash = store.get_setting(kSettingKey);
-  if (!hash) return hash.error();
-  if (!*hash || crypto_pwhash_str_verify((*hash)->c_str(), password.data(), password.size()) != 0)
-    return std::optional<std::string>();
-  return std::optional<std::string>(detail::blake2b_hex(**hash));
-}
-
-Result<bool> admin_password_set(store::Credentials& store) {
-  auto hash = store.get_setting(kSettingKey);
-  if (!hash) return hash.error();
-  return hash->has_value();
+Result<bool> admin_password_set(store::People& people) {
+  auto user = people.find_user(std::string(kAdminUser));
+  if (!user) return user.error();
+  return user->has_value();
 }
 
 }  // namespace smsgate::auth

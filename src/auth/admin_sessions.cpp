@@ -1,7 +1,5 @@
 #include "auth/admin_sessions.h"
 
-#include <algorithm>
-
 #include "auth/admin_password.h"
 #include "auth/sodium_util.h"
 
@@ -31,86 +29,117 @@ class CheckSlot {
   bool held_;
 };
 
+// A hash no password matches, checked for an unknown name so that it costs what a
+// wrong password costs and the answer's time does not tell which names exist.
+const std::string& stand_in_hash() {
+  static const std::string hash = [] {
+    std::string random = detail::random_base64url(32);
+    auto made = hash_password(random);
+    return made ? *made : std::string();
+  }();
+  return hash;
+}
+
 }  // namespace
 
-AdminSessions::AdminSessions(store::Credentials& store, SignInLimiter::Limits limits)
-    : store_(store), limiter_(limits) {
+AdminSessions::AdminSessions(store::People& people, SignInLimiter::Limits limits)
+    : people_(people), limiter_(limits) {
   detail::ensure_sodium();
 }
 
-bool AdminSessions::expired(const Session& session, int64_t now) const {
-  return now - session.last_seen >= kIdleTimeoutMs || now - session.signed_in_at >= kMaxLifetimeMs;
-}
-
-Result<SignInResult> AdminSessions::sign_in(std::string_view password, std::string_view client,
-                                            int64_t now) {
+Result<SignInResult> AdminSessions::verify(std::string_view name, std::string_view password,
+                                           std::string_view client, int64_t now,
+                                           std::string* password_hash) {
+  std::string user_name(name.empty() ? kAdminUser : name);
   {
     MutexLock lock(mutex_);
     if (auto wait = limiter_.wait_before_attempt(client, now))
-      return SignInResult{SignInResult::Outcome::kTooManyFailures, "", *wait};
+      return SignInResult{SignInResult::Outcome::kTooManyFailures, "", *wait, std::nullopt};
   }
-  std::optional<Result<std::optional<std::string>>> checked;
+  std::optional<Result<std::optional<store::UserRecord>>> checked;
   {
     CheckSlot slot(password_checks_);
-    if (slot.held()) checked = verify_admin_password_version(store_, password);
+    if (slot.held()) {
+      auto found = people_.find_user(user_name);
+      if (found && *found && !password_matches((*found)->password_hash, password)) {
+        *found = std::nullopt;
+      } else if (found && !*found) {
+        (void)password_matches(stand_in_hash(), password);
+      }
+      checked = std::move(found);
+    }
   }
-  if (!checked) return SignInResult{SignInResult::Outcome::kBusy, "", kBusyRetryMs};
+  if (!checked) return SignInResult{SignInResult::Outcome::kBusy, "", kBusyRetryMs, std::nullopt};
   if (!*checked) return checked->error();
-  std::optional<std::string>& version = **checked;
-
-  MutexLock lock(mutex_);
-  if (!version) {
-    limiter_.record_failure(client, now);
-    return SignInResult{SignInResult::Outcome::kWrongPassword, "", 0};
+  std::optional<User> user;
+  if (**checked) user = user_from_record(***checked);
+  if (!user) {
+    {
+      MutexLock lock(mutex_);
+      limiter_.record_failure(client, now);
+    }
+    // Refused whether or not the row is written: a full disk must not open the door.
+    (void)people_.count_sign_in_refusal(
+        audit_entry(Actor{user_name, std::string(client)}, action::kSignInRefused, user_name,
+                    "wrong name or password", now),
+        kRefusalRowMs);
+    return SignInResult{SignInResult::Outcome::kWrongPassword, "", 0, std::nullopt};
   }
-  limiter_.record_success(client);
-  std::string token = detail::random_base64url(kTokenRandomBytes);
-  std::erase_if(sessions_, [&](const auto& entry) { return expired(entry.second, now); });
-  if (sessions_.size() >= kMaxSessions) {
-    auto oldest = std::min_element(
-        sessions_.begin(), sessions_.end(),
-        [](const auto& a, const auto& b) { return a.second.last_seen < b.second.last_seen; });
-    sessions_.erase(oldest);
-  }
-  sessions_[hash_token(token)] = Session{now, now, std::move(*version)};
-  return SignInResult{SignInResult::Outcome::kSignedIn, std::move(token), 0};
-}
-
-bool AdminSessions::check(std::string_view token, int64_t now) {
-  if (token.size() != kTokenLength) return false;
-  std::string hash = hash_token(token);
-  std::string opened_with;
   {
     MutexLock lock(mutex_);
-    auto found = sessions_.find(hash);
-    if (found == sessions_.end()) return false;
-    if (expired(found->second, now)) {
-      sessions_.erase(found);
-      return false;
-    }
-    opened_with = found->second.password_version;
+    limiter_.record_success(client);
   }
-  // Read outside the lock: other sign-ins and checks need not wait for the store.
-  auto current = admin_password_version(store_);
-  if (!current) return false;
-  MutexLock lock(mutex_);
-  if (*current != opened_with) {
-    // The password was reset: every session opened with an older one ends.
-    std::erase_if(sessions_, [&](const auto& entry) {
-      return entry.second.password_version != current->value_or("");
-    });
-    return false;
-  }
-  auto found = sessions_.find(hash);
-  if (found == sessions_.end()) return false;  // signed out meanwhile
-  found->second.last_seen = std::max(found->second.last_seen, now);
-  return true;
+  if (password_hash) *password_hash = (**checked)->password_hash;
+  return SignInResult{SignInResult::Outcome::kSignedIn, "", 0, std::move(user)};
 }
 
-void AdminSessions::sign_out(std::string_view token) {
+Result<SignInResult> AdminSessions::sign_in(std::string_view name, std::string_view password,
+                                            std::string_view client, int64_t now) {
+  std::string hash;
+  auto verified = verify(name, password, client, now, &hash);
+  if (!verified || verified->outcome != SignInResult::Outcome::kSignedIn) return verified;
+  const User& user = *verified->user;
+  std::string token = detail::random_base64url(kTokenRandomBytes);
+  Status opened = people_.open_session(
+      hash_token(token), user.id, now, password_version(hash), now - kIdleTimeoutMs,
+      now - kMaxLifetimeMs, kMaxSessions,
+      audit_entry(Actor{user.name, std::string(client)}, action::kSignIn, user.name,
+                  "role " + std::string(role_name(user.role)), now));
+  if (!opened.ok()) return opened.error();
+  verified->token = std::move(token);
+  return verified;
+}
+
+Result<SignInResult> AdminSessions::confirm_password(std::string_view name,
+                                                     std::string_view password,
+                                                     std::string_view client, int64_t now) {
+  if (name.empty()) return SignInResult{};
+  return verify(name, password, client, now, nullptr);
+}
+
+std::optional<OpenSession> AdminSessions::check(std::string_view token, int64_t now) {
+  if (token.size() != kTokenLength) return std::nullopt;
   std::string hash = hash_token(token);
-  MutexLock lock(mutex_);
-  sessions_.erase(hash);
+  auto found = people_.find_session(hash);
+  if (!found || !*found) return std::nullopt;
+  const store::SessionRecord& session = **found;
+  auto user = user_from_record(session.user);
+  bool ended = now - session.last_seen >= kIdleTimeoutMs ||
+               now - session.signed_in_at >= kMaxLifetimeMs || !user ||
+               // The password changed since (a reset from another process, say).
+               session.password_version != password_version(session.user.password_hash);
+  if (ended) {
+    (void)people_.end_session(hash);
+    return std::nullopt;
+  }
+  // At most one write a minute per session: a busy console must not cost a commit
+  // per request.
+  if (now - session.last_seen >= kTouchEveryMs) (void)people_.touch_session(hash, now);
+  return OpenSession{std::move(hash), std::move(*user)};
+}
+
+Status AdminSessions::sign_out(std::string_view token) {
+  return people_.end_session(hash_token(token));
 }
 
 }  // namespace smsgate::auth

@@ -17,6 +17,7 @@ void add_sim_command(CLI::App& app);
 void add_probe_command(CLI::App& app);
 void add_apikey_command(CLI::App& app);
 void add_admin_password_command(CLI::App& app);
+void add_user_command(CLI::App& app);
 void add_migrate_command(CLI::App& app);
 void add_backup_commands(CLI::App& app);
 void add_erase_command(CLI::App& app);

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   smsgate::cli::add_probe_command(app);
   smsgate::cli::add_apikey_command(app);
   smsgate::cli::add_admin_password_command(app);
+  smsgate::cli::add_user_command(app);
   smsgate::cli::add_migrate_command(app);
   smsgate::cli::add_backup_commands(app);
   smsgate::cli::add_erase_command(app);

@@ -201,6 +201,50 @@ void add_authenticated(Router& router, ApiContext& context, std::string method, 
       }));
 }
 
+namespace {
+
+// What an audited route's change was done to (add_audited).
+std::string audit_target(const Request& request, const Response& response) {
+  std::string target;
+  for (const std::string& param : request.params) target += (target.empty() ? "" : "/") + param;
+  if (!target.empty()) return target;
+  auto body = nlohmann::json::parse(response.body, nullptr, false);
+  if (!body.is_object()) return target;
+  for (const char* name : {"number", "id"}) {
+    auto found = body.find(name);
+    if (found == body.end()) continue;
+    return found->is_string() ? found->get<std::string>() : found->dump();
+  }
+  return target;
+}
+
+}  // namespace
+
+void add_audited(Router& router, ApiContext& context, std::string method, std::string pattern,
+                 std::optional<auth::Scope> scope, std::string_view action,
+                 ContextHandler handler) {
+  router.add(std::move(method), std::move(pattern), Access::api_key(scope),
+             with_caller(context, scope,
+                         [&context, action, handler](const Request& request, const Caller& caller) {
+                           Response response = handler(context, request);
+                           if (response.status >= 200 && response.status < 300)
+                             audit(context, request, caller.name, action,
+                                   audit_target(request, response));
+                           return response;
+                         }));
+}
+
+void audit(ApiContext& context, const Request& request, std::string_view actor,
+           std::string_view action, std::string target, std::string detail) {
+  int64_t now = context.clock.now();
+  store::AuditEntry entry =
+      auth::audit_entry(auth::Actor{std::string(actor), request.remote_address}, action,
+                        std::move(target), std::move(detail), now);
+  if (Status written = context.store.append_audit(entry); !written.ok())
+    spdlog::warn("api: {} by {} was made but not written to the audit log: {}", entry.action,
+                 entry.actor, written.error().message);
+}
+
 Router api_router(ApiContext& context) {
   Router router;
   add_message_routes(router, context);
@@ -212,6 +256,8 @@ Router api_router(ApiContext& context) {
   add_webhook_routes(router, context);
   add_system_routes(router, context);
   add_admin_routes(router, context);
+  add_user_routes(router, context);
+  add_audit_routes(router, context);
   return router;
 }
 

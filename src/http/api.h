@@ -30,6 +30,7 @@
 
 #include "auth/admin_sessions.h"
 #include "auth/api_keys.h"
+#include "auth/audit.h"
 #include "auth/otp.h"
 #include "auth/roles.h"
 #include "common/clock.h"
@@ -103,6 +104,12 @@ Handler with_caller(ApiContext& context, std::optional<auth::Scope> scope, Authe
 using ContextHandler = Response (*)(ApiContext&, const Request&);
 void add_authenticated(Router& router, ApiContext& context, std::string method, std::string pattern,
                        std::optional<auth::Scope> scope, ContextHandler handler);
+// A route that changes something an admin answers for (webhooks, opt-outs, erasure,
+// modems): as add_authenticated, and once it succeeded (2xx) an audit row `action`
+// (auth/audit.h) as done by the caller, naming what it was done to: the path's
+// parameters, else the answer's "number" or "id".
+void add_audited(Router& router, ApiContext& context, std::string method, std::string pattern,
+                 std::optional<auth::Scope> scope, std::string_view action, ContextHandler handler);
 void add_message_routes(Router& router, ApiContext& context);
 void add_otp_routes(Router& router, ApiContext& context);
 void add_inbound_routes(Router& router, ApiContext& context);
@@ -113,12 +120,27 @@ void add_webhook_routes(Router& router, ApiContext& context);
 void add_system_routes(Router& router, ApiContext& context);
 // The admin page's sign-in and API keys (a session cookie, not an API key).
 void add_admin_routes(Router& router, ApiContext& context);
-// `handler` behind the admin page's session: 401 without an open one (api_admin.cpp).
-Handler with_admin_session(ApiContext& context, ContextHandler handler);
+// A route of the console's own, given the session that called it.
+using SessionHandler = Response (*)(ApiContext&, const Request&, const auth::OpenSession&);
+// `handler` behind the console's session: 401 without an open one, 403 for a person
+// who is not an admin when `admin_only`, 415 for a POST or PUT that is not
+// application/json (api_admin.cpp).
+Handler with_session(ApiContext& context, bool admin_only, SessionHandler handler);
+// The open session of the request's cookie, if any.
+std::optional<auth::OpenSession> open_session(ApiContext& context, const Request& request);
+// People (api_users.cpp) and the audit log (api_audit.cpp): admins' sessions only,
+// but a person may change their own password.
+void add_user_routes(Router& router, ApiContext& context);
+void add_audit_routes(Router& router, ApiContext& context);
+// Writes the audit row of a change made through the API, right after it was made, as
+// done by `actor` from the request's address. A row the store cannot write is logged;
+// the change stands.
+void audit(ApiContext& context, const Request& request, std::string_view actor,
+           std::string_view action, std::string target, std::string detail = {});
 
 // The server's check before it reads a body (server.h Authorizer), from the access the
 // router's table gives the route: the route's own key, scope or session check
-// (with_caller, with_admin_session) on the request's headers alone, so that a client
+// (with_caller, with_session) on the request's headers alone, so that a client
 // that may not call the route is answered at once (api_authorization.cpp).
 Authorizer api_authorizer(ApiContext& context);
 

@@ -1,6 +1,7 @@
-// The admin page's own routes: signing in with the admin password (a session cookie)
-// and managing API keys. API keys do not open these routes, so a leaked key cannot
-// mint more keys or revoke the others.
+// The console's own routes: signing in by name and password (a session cookie), and
+// managing API keys, which only an admin's session may do. API keys do not open these
+// routes, so a leaked key cannot mint more keys or revoke the others. Key changes are
+// written to the audit log right after they are made (auth/audit.h).
 //
 // Cross-site requests: the cookie is SameSite=Strict, so another site's page never
 // sends it; and a POST must be application/json, which a cross-site form cannot send.
@@ -8,6 +9,7 @@
 #include <string>
 
 #include "auth/admin_sessions.h"
+#include "auth/users.h"
 #include "http/api.h"
 #include "http/json_input.h"
 #include "store/event_json.h"
@@ -38,8 +40,10 @@ Response signed_out() {
   return error_response(ErrorCode::kUnauthorized, "sign in to the admin page first");
 }
 
-Response session_state(ApiContext&, const Request&) {
-  return json_response(200, {{"authenticated", true}});
+Response session_state(ApiContext&, const Request&, const auth::OpenSession& session) {
+  return json_response(
+      200, {{"authenticated", true},
+            {"user", {{"name", session.user.name}, {"role", auth::role_name(session.user.role)}}}});
 }
 
 // 429 with Retry-After (whole seconds, rounded up) for a sign-in whose password was
@@ -60,16 +64,20 @@ Response sign_in(ApiContext& context, const Request& request) {
   auto body = parse_object(request.body);
   if (!body) return error_from(body.error());
   Fields fields(*body);
-  auto password = fields.required_string("password", 256);
+  auto name = fields.string("name", auth::kMaxUserNameLength * 4);
+  if (!name) return error_from(name.error());
+  auto password = fields.required_string("password", auth::kMaxPasswordBytes);
   if (!password) return error_from(password.error());
   if (Status done = fields.finish(); !done) return error_from(done.error());
-  auto signed_in =
-      context.admin_sessions.sign_in(*password, request.remote_address, context.clock.now());
+  auto signed_in = context.admin_sessions.sign_in(name->value_or(""), *password,
+                                                  request.remote_address, context.clock.now());
   if (!signed_in) return server_error(signed_in.error());
   using Outcome = auth::SignInResult::Outcome;
   switch (signed_in->outcome) {
     case Outcome::kWrongPassword:
-      return error_response(ErrorCode::kWrongPassword, "that is not the admin password");
+      return error_response(ErrorCode::kWrongPassword, name->has_value()
+                                                           ? "wrong name or password"
+                                                           : "that is not the admin password");
     case Outcome::kTooManyFailures:
     case Outcome::kBusy:
       return try_again_later(*signed_in);
@@ -85,7 +93,8 @@ Response sign_in(ApiContext& context, const Request& request) {
 }
 
 Response sign_out(ApiContext& context, const Request& request) {
-  if (auto token = session_token(request)) context.admin_sessions.sign_out(*token);
+  // A sign-out the store could not write still clears the browser's cookie.
+  if (auto token = session_token(request)) (void)context.admin_sessions.sign_out(*token);
   Response response{204, "application/json", "", {}};
   response.headers.emplace_back(
       "Set-Cookie",
@@ -103,7 +112,7 @@ nlohmann::json key_json(const auth::ApiKeyInfo& key) {
   return body;
 }
 
-Response list_keys(ApiContext& context, const Request&) {
+Response list_keys(ApiContext& context, const Request&, const auth::OpenSession&) {
   auto keys = context.keys.list();
   if (!keys) return server_error(keys.error());
   nlohmann::json items = nlohmann::json::array();
@@ -127,7 +136,7 @@ Result<auth::Scopes> requested_scopes(Fields& fields) {
   return *scopes;
 }
 
-Response create_key(ApiContext& context, const Request& request) {
+Response create_key(ApiContext& context, const Request& request, const auth::OpenSession& session) {
   auto body = parse_object(request.body);
   if (!body) return error_from(body.error());
   Fields fields(*body);
@@ -143,36 +152,49 @@ Response create_key(ApiContext& context, const Request& request) {
       return error_from(Error{created.error().message, ErrorCode::kInvalidField, "scopes"});
     return error_from(Error{created.error().message, ErrorCode::kInvalidName, "name"});
   }
+  audit(context, request, session.user.name, auth::action::kKeyCreate,
+        "key " + std::to_string(created->info.id),
+        created->info.name + ", scopes " + auth::join_scopes(created->info.scopes));
   nlohmann::json answer = key_json(created->info);
   answer["key"] = created->key;
   return json_response(201, answer);
 }
 
-Response revoke_key(ApiContext& context, const Request& request) {
+Response revoke_key(ApiContext& context, const Request& request, const auth::OpenSession& session) {
   auto id = id_param(request);
   if (!id) return not_found("API key", request.params[0]);
   auto revoked = context.keys.revoke(*id, context.clock.now());
   if (!revoked) return server_error(revoked.error());
   if (!*revoked) return not_found("live API key", request.params[0]);
+  audit(context, request, session.user.name, auth::action::kKeyRevoke,
+        "key " + std::to_string(*id));
   return Response{204, "application/json", "", {}};
 }
 
 }  // namespace
 
-std::optional<Caller> session_caller(ApiContext& context, const Request& request) {
+std::optional<auth::OpenSession> open_session(ApiContext& context, const Request& request) {
   auto token = session_token(request);
-  if (!token || !context.admin_sessions.check(*token, context.clock.now())) return std::nullopt;
-  // One admin password, one person: the admin.
-  return Caller{Caller::Kind::kPerson, "admin", std::nullopt, auth::Scopes::all(),
-                auth::Role::kAdmin};
+  if (!token) return std::nullopt;
+  return context.admin_sessions.check(*token, context.clock.now());
 }
 
-Handler with_admin_session(ApiContext& context, ContextHandler handler) {
-  return [&context, handler](const Request& request) {
-    auto token = session_token(request);
-    if (!token || !context.admin_sessions.check(*token, context.clock.now())) return signed_out();
-    if (request.method == "POST" && !is_json(request)) return needs_json();
-    return handler(context, request);
+std::optional<Caller> session_caller(ApiContext& context, const Request& request) {
+  auto session = open_session(context, request);
+  if (!session) return std::nullopt;
+  return Caller{Caller::Kind::kPerson, session->user.name, std::nullopt, auth::Scopes{},
+                session->user.role};
+}
+
+Handler with_session(ApiContext& context, bool admin_only, SessionHandler handler) {
+  return [&context, admin_only, handler](const Request& request) {
+    auto session = open_session(context, request);
+    if (!session) return signed_out();
+    if (admin_only && session->user.role != auth::Role::kAdmin)
+      return error_response(ErrorCode::kForbidden, "only an admin may do this; ask an admin");
+    if ((request.method == "POST" || request.method == "PUT") && !is_json(request))
+      return needs_json();
+    return handler(context, request, *session);
   };
 }
 
@@ -180,11 +202,12 @@ void add_admin_routes(Router& router, ApiContext& context) {
   auto plain = [&context](ContextHandler handler) {
     return [&context, handler](const Request& request) { return handler(context, request); };
   };
-  auto admin = [&](std::string method, std::string pattern, ContextHandler handler) {
+  auto admin = [&](std::string method, std::string pattern, SessionHandler handler) {
     router.add(std::move(method), std::move(pattern), Access::admin_session(),
-               with_admin_session(context, handler));
+               with_session(context, true, handler));
   };
-  admin("GET", "/api/v1/admin/session", session_state);
+  router.add("GET", "/api/v1/admin/session", Access::session(),
+             with_session(context, false, session_state));
   router.add("POST", "/api/v1/admin/session", Access::anyone(), plain(sign_in));
   router.add("DELETE", "/api/v1/admin/session", Access::anyone(), plain(sign_out));
   admin("GET", "/api/v1/keys", list_keys);

@@ -1,7 +1,7 @@
 // The check the server makes before it reads a request's body (api.h api_authorizer).
 // It runs the very wrappers the routes are added with, around a handler that only
 // says "let in", so that the rules are written once: whatever with_caller or
-// with_admin_session would refuse, the server refuses before the body.
+// with_session would refuse, the server refuses before the body.
 #include "http/api.h"
 
 namespace smsgate::http {
@@ -11,7 +11,9 @@ namespace {
 // Not a status any route answers: what the inner handler returns when let in.
 constexpr int kLetIn = 0;
 
-Response let_in(ApiContext&, const Request&) { return Response{kLetIn, "", "", {}}; }
+Response let_in(ApiContext&, const Request&, const auth::OpenSession&) {
+  return Response{kLetIn, "", "", {}};
+}
 
 }  // namespace
 
@@ -27,7 +29,10 @@ Authorizer api_authorizer(ApiContext& context) {
         })(request);
         break;
       case Access::Kind::kAdminSession:
-        checked = with_admin_session(context, &let_in)(request);
+        checked = with_session(context, true, &let_in)(request);
+        break;
+      case Access::Kind::kSession:
+        checked = with_session(context, false, &let_in)(request);
         break;
     }
     if (checked.status == kLetIn) return std::nullopt;

@@ -79,6 +79,8 @@ std::string Access::describe() const {
       return "public";
     case Kind::kAdminSession:
       return "admin session";
+    case Kind::kSession:
+      return "any session";
     case Kind::kApiKey:
       break;
   }

@@ -52,14 +52,16 @@ Response error_response(ErrorCode code, std::string_view message, std::string_vi
 // who read the table (the server, the authorization tests); the route's handler
 // enforces it (http/api.h add_authenticated).
 struct Access {
-  enum class Kind : uint8_t { kPublic, kAdminSession, kApiKey };
+  // kAdminSession: a console session of the role admin; kSession: anyone's.
+  enum class Kind : uint8_t { kPublic, kAdminSession, kApiKey, kSession };
   Kind kind = Kind::kApiKey;
   std::optional<auth::Scope> scope;  // kApiKey: the scope it needs; none: any live key
 
   static Access anyone() { return {Kind::kPublic, std::nullopt}; }
   static Access admin_session() { return {Kind::kAdminSession, std::nullopt}; }
+  static Access session() { return {Kind::kSession, std::nullopt}; }
   static Access api_key(std::optional<auth::Scope> scope) { return {Kind::kApiKey, scope}; }
-  // "public", "admin session", "API key with scope send", "any API key".
+  // "public", "admin session", "any session", "API key with scope send", "any API key".
   std::string describe() const;
   friend bool operator==(const Access&, const Access&) = default;
 };

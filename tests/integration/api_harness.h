@@ -47,6 +47,16 @@ class ApiDaemon {
   }
   ~ApiDaemon() { daemon_->stop(); }
 
+  // Stops the daemon and starts a new one on the same database and modems (its port
+  // changes: url() follows it).
+  void restart() {
+    daemon_->stop();
+    daemon_.reset();
+    auto started = daemon::Daemon::start(config_, &clock_);
+    REQUIRE_MESSAGE(started.ok(), (started.ok() ? "" : started.error().message));
+    daemon_ = std::move(*started);
+  }
+
   std::string url() const {
     return std::string(config_.http.tls_certificate.empty() ? "http" : "https") +
            "://127.0.0.1:" + std::to_string(daemon_->http_port());

@@ -1,4 +1,4 @@
-// The admin password: generated, stored as argon2id, verified.
+// The admin password: generated, the user admin's, stored as argon2id, verified.
 #include <doctest/doctest.h>
 
 #include <regex>
@@ -28,11 +28,19 @@ TEST_CASE("admin password: reset, verify, replace") {
   REQUIRE(set.ok());
   CHECK(*set);
 
-  auto stored = store->get_setting("admin_password");
+  // The user admin's password, kept as argon2id only.
+  auto stored = store->find_user("admin");
   REQUIRE(stored.ok());
   REQUIRE(stored->has_value());
-  CHECK((*stored)->rfind("$argon2id$", 0) == 0);
-  CHECK((*stored)->find(*password) == std::string::npos);
+  CHECK((*stored)->role == "admin");
+  CHECK((*stored)->password_hash.rfind("$argon2id$", 0) == 0);
+  CHECK((*stored)->password_hash.find(*password) == std::string::npos);
+  auto audit = store->list_audit({});
+  REQUIRE(audit.ok());
+  REQUIRE(audit->items.size() == 1);
+  CHECK(audit->items[0].action == "admin_password.reset");
+  CHECK(audit->items[0].actor == "command line");
+  CHECK(audit->items[0].detail.find(*password) == std::string::npos);
 
   auto right = verify_admin_password(*store, *password);
   REQUIRE(right.ok());
@@ -50,6 +58,9 @@ TEST_CASE("admin password: reset, verify, replace") {
   auto current = verify_admin_password(*store, *replaced);
   REQUIRE(current.ok());
   CHECK(*current);
+  auto users = store->list_users();
+  REQUIRE(users.ok());
+  CHECK(users->size() == 1);
 }
 
 TEST_CASE("settings: put, get, get_or_put") {
