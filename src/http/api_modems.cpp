@@ -59,9 +59,12 @@ Response disable_modem(ApiContext& context, const Request& request) {
 void add_modem_routes(Router& router, ApiContext& context) {
   constexpr auto kModems = auth::Scope::kModems;
   add_authenticated(router, context, "GET", "/api/v1/modems", kModems, list_modems);
-  add_authenticated(router, context, "POST", "/api/v1/modems/{id}/reset", kModems, reset_modem);
-  add_authenticated(router, context, "POST", "/api/v1/modems/{id}/enable", kModems, enable_modem);
-  add_authenticated(router, context, "POST", "/api/v1/modems/{id}/disable", kModems, disable_modem);
+  add_audited(router, context, "POST", "/api/v1/modems/{id}/reset", kModems,
+              auth::action::kModemReset, reset_modem);
+  add_audited(router, context, "POST", "/api/v1/modems/{id}/enable", kModems,
+              auth::action::kModemEnable, enable_modem);
+  add_audited(router, context, "POST", "/api/v1/modems/{id}/disable", kModems,
+              auth::action::kModemDisable, disable_modem);
 }
 
 }  // namespace smsgate::http

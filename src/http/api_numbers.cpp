@@ -11,8 +11,8 @@ namespace smsgate::http {
 namespace {
 
 Response erase_number(ApiContext& context, const Request& request) {
-  auto number = policy::normalize_number(request.params.at(0),
-                                         context.intake.defaults().default_region);
+  auto number =
+      policy::normalize_number(request.params.at(0), context.intake.defaults().default_region);
   if (!number)
     return error_from(invalid("number", number.error().message, ErrorCode::kInvalidNumber));
   auto erased = context.store.erase_number(*number, context.clock.now());
@@ -34,8 +34,8 @@ Response erase_number(ApiContext& context, const Request& request) {
 }  // namespace
 
 void add_number_routes(Router& router, ApiContext& context) {
-  add_authenticated(router, context, "DELETE", "/api/v1/numbers/{number}", auth::Scope::kOptouts,
-                    erase_number);
+  add_audited(router, context, "DELETE", "/api/v1/numbers/{number}", auth::Scope::kOptouts,
+              auth::action::kNumberErase, erase_number);
 }
 
 }  // namespace smsgate::http

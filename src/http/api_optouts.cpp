@@ -82,10 +82,12 @@ Response remove_by_query(ApiContext& context, const Request& request) {
 void add_optout_routes(Router& router, ApiContext& context) {
   constexpr auto kOptouts = auth::Scope::kOptouts;
   add_authenticated(router, context, "GET", "/api/v1/optouts", kOptouts, list_optouts);
-  add_authenticated(router, context, "POST", "/api/v1/optouts", kOptouts, add_optout);
-  add_authenticated(router, context, "DELETE", "/api/v1/optouts", kOptouts, remove_by_query);
-  add_authenticated(router, context, "DELETE", "/api/v1/optouts/{number}", kOptouts,
-                    remove_by_path);
+  add_audited(router, context, "POST", "/api/v1/optouts", kOptouts, auth::action::kOptoutAdd,
+              add_optout);
+  add_audited(router, context, "DELETE", "/api/v1/optouts", kOptouts, auth::action::kOptoutRemove,
+              remove_by_query);
+  add_audited(router, context, "DELETE", "/api/v1/optouts/{number}", kOptouts,
+              auth::action::kOptoutRemove, remove_by_path);
 }
 
 }  // namespace smsgate::http

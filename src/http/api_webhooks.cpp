@@ -169,14 +169,17 @@ Response retry_delivery(ApiContext& context, const Request& request) {
 void add_webhook_routes(Router& router, ApiContext& context) {
   constexpr auto kWebhooks = auth::Scope::kWebhooks;
   add_authenticated(router, context, "GET", "/api/v1/webhooks", kWebhooks, list_webhooks);
-  add_authenticated(router, context, "POST", "/api/v1/webhooks", kWebhooks, create_webhook);
-  add_authenticated(router, context, "DELETE", "/api/v1/webhooks", kWebhooks, delete_by_query);
+  add_audited(router, context, "POST", "/api/v1/webhooks", kWebhooks, auth::action::kWebhookCreate,
+              create_webhook);
+  add_audited(router, context, "DELETE", "/api/v1/webhooks", kWebhooks,
+              auth::action::kWebhookDelete, delete_by_query);
   add_authenticated(router, context, "GET", "/api/v1/webhooks/{id}", kWebhooks, get_webhook);
-  add_authenticated(router, context, "DELETE", "/api/v1/webhooks/{id}", kWebhooks, delete_by_path);
+  add_audited(router, context, "DELETE", "/api/v1/webhooks/{id}", kWebhooks,
+              auth::action::kWebhookDelete, delete_by_path);
   add_authenticated(router, context, "GET", "/api/v1/webhooks/{id}/deliveries", kWebhooks,
                     list_deliveries);
-  add_authenticated(router, context, "POST", "/api/v1/webhooks/{id}/deliveries/{delivery}/retry",
-                    kWebhooks, retry_delivery);
+  add_audited(router, context, "POST", "/api/v1/webhooks/{id}/deliveries/{delivery}/retry",
+              kWebhooks, auth::action::kWebhookRetry, retry_delivery);
 }
 
 }  // namespace smsgate::http
