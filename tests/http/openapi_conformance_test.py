@@ -625,12 +625,70 @@ def exercise_admin(api, password):
              auth=False, expect=415)
     api.call("GET", K, headers=session, auth=False, expect=200)
     exercise_scopes(api, session)
+    exercise_people(api, session)
     api.call("DELETE", K + "/{id}", params={"id": created.get("id")}, headers=session,
              auth=False, expect=204)
     api.call("DELETE", K + "/{id}", params={"id": created.get("id")}, headers=session,
              auth=False, expect=404)
     api.call("DELETE", S, headers=session, auth=False, expect=204)
     api.call("GET", K, headers=session, auth=False, expect=401)
+
+
+def exercise_people(api, session):
+    """People and the audit log: an admin adds an operator, who signs in by name, may
+    change only their own password, and reads neither people nor the audit log."""
+    S, U, A = "/api/v1/admin/session", "/api/v1/users", "/api/v1/audit"
+    P = U + "/{name}/password"
+    admin = dict(headers=session, auth=False)
+    api.call("GET", U, expect=200, **admin)
+    api.call("POST", U, body={"name": "olga", "role": "operator", "password": "short"},
+             expect=400, **admin)
+    api.call("POST", U, body={"name": "olga", "role": "operator", "password": "olga's password"},
+             expect=201, **admin)
+    api.call("POST", U, body={"name": "OLGA", "role": "admin", "password": "olga's password"},
+             expect=409, **admin)
+    api.call("POST", U, body="name=olga", expect=415,
+             headers=dict(session, **{"Content-Type": "text/plain"}), auth=False)
+    api.call("POST", S, body={"name": "olga", "password": "not hers"}, auth=False, expect=401)
+    status, response, _ = api.raw("POST", S, {"name": "olga", "password": "olga's password"},
+                                  auth=False)
+    cookie = (response.getheader("Set-Cookie") or "").split(";")[0]
+    if status != 204 or not cookie.startswith("smsgate_session="):
+        api.fail("sign-in as olga: %d, cookie %r" % (status, cookie))
+        return
+    olga = dict(headers={"Cookie": cookie}, auth=False)
+    _, state = api.call("GET", S, expect=200, **olga)
+    if state.get("user") != {"name": "olga", "role": "operator"}:
+        api.fail("GET %s as olga: %r" % (S, state))
+    api.call("GET", U, expect=403, **olga)
+    api.call("GET", A, expect=403, **olga)
+    api.call("DELETE", U + "/{name}", params={"name": "admin"}, expect=403, **olga)
+    api.call("PUT", P, params={"name": "admin"}, body={"password": "taken over, surely"},
+             expect=403, **olga)
+    api.call("PUT", P, params={"name": "olga"}, body={"password": "olga's new password"},
+             expect=400, **olga)
+    api.call("PUT", P, params={"name": "olga"},
+             body={"password": "olga's new password", "current_password": "olga's password"},
+             expect=204, **olga)
+    api.call("PUT", P, params={"name": "olga"}, body={"password": "set by the admin"},
+             expect=204, **admin)
+    api.call("PUT", P, params={"name": "nobody"}, body={"password": "set by the admin"},
+             expect=404, **admin)
+    api.call("GET", S, expect=401, **olga)
+    api.call("DELETE", U + "/{name}", params={"name": "admin"}, expect=409, **admin)
+    api.call("DELETE", U + "/{name}", params={"name": "olga"}, expect=204, **admin)
+    api.call("DELETE", U + "/{name}", params={"name": "olga"}, expect=404, **admin)
+    api.call("GET", U, expect=401, auth=False)
+    _, page = api.call("GET", A, query={"limit": 2}, expect=200, **admin)
+    if "next_cursor" in page:
+        api.call("GET", A, query={"limit": 2, "cursor": page["next_cursor"]}, expect=200, **admin)
+    else:
+        api.fail("GET %s?limit=2: no next_cursor after a dozen actions" % A)
+    _, removed = api.call("GET", A, query={"action": "user.remove"}, expect=200, **admin)
+    if [item.get("target") for item in removed.get("items", [])] != ["olga"]:
+        api.fail("GET %s?action=user.remove: %r" % (A, removed))
+    api.call("GET", A, query={"cursor": "zzz"}, expect=400, **admin)
+    api.call("GET", A, expect=401, auth=False)
 
 
 def exercise_scopes(api, session):

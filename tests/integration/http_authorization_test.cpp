@@ -5,12 +5,16 @@
 //   API key with a scope:  no key, a revoked key, a revoked key beside the admin
 //                          session's cookie: 401; a key with every scope but the
 //                          route's: 403 naming it; a key with only the route's scope,
-//                          the admin session: neither 401 nor 403.
+//                          the admin session: neither 401 nor 403; an operator's
+//                          session: as the operator's role allows (auth/roles.h),
+//                          else 403 naming the scope.
 //   any API key:           no key, a revoked key: 401; a key with any one scope, the
-//                          admin session: neither.
-//   admin session:         no key, a revoked key, a key with every scope: 401; the
-//                          session: neither.
-//   public:                neither, with nothing, a revoked key or the session.
+//                          admin and the operator session: neither.
+//   admin session:         no key, a revoked key, a key with every scope: 401; an
+//                          operator's session: 403; the admin's session: neither.
+//   any session:           no key, a key with every scope: 401; the admin's and the
+//                          operator's session: neither (a {name} is the operator's).
+//   public:                neither, with nothing, a revoked key or either session.
 // "Neither" is enough for a route that lets the caller in: the bodies are empty and
 // the ids made up, so 400 or 404 are fine; the point is that it was not refused.
 #include <doctest/doctest.h>
@@ -20,6 +24,8 @@
 #include <string>
 
 #include "auth/admin_password.h"
+#include "auth/roles.h"
+#include "auth/users.h"
 #include "integration/api_harness.h"
 
 namespace smsgate::testing {
@@ -28,6 +34,9 @@ namespace {
 using auth::Scope;
 using auth::Scopes;
 using http::Access;
+
+constexpr const char* kOperator = "olga";
+constexpr const char* kOperatorPassword = "olga's password";
 
 // `pattern` with its {parameters} filled in: a phone number where one is meant, 1 for
 // anything else (an id that may or may not exist).
@@ -44,7 +53,11 @@ std::string concrete_path(const std::string& pattern) {
     REQUIRE(close != std::string::npos);
     path += pattern.substr(at, open - at);
     std::string name = pattern.substr(open + 1, close - open - 1);
-    path += name == "number" ? "%2B4917012345678" : "1";
+    // A person's own password is the one route of a session any person may call.
+    if (name == "name")
+      path += pattern.ends_with("/password") ? kOperator : "nobody";
+    else
+      path += name == "number" ? "%2B4917012345678" : "1";
     at = close + 1;
   }
   return path;
@@ -53,9 +66,12 @@ std::string concrete_path(const std::string& pattern) {
 bool refused(const HttpAnswer& answer) { return answer.status == 401 || answer.status == 403; }
 
 // "smsgate_session=TOKEN; Path=/; ..." -> "Cookie: smsgate_session=TOKEN"
-std::string session_cookie(const std::string& url, const std::string& password) {
+std::string session_cookie(const std::string& url, const std::string& password,
+                           const std::string& name = "") {
   HttpClient browser(url);
-  auto signed_in = browser.post("/api/v1/admin/session", {{"password", password}});
+  nlohmann::json body = {{"password", password}};
+  if (!name.empty()) body["name"] = name;
+  auto signed_in = browser.post("/api/v1/admin/session", body);
   REQUIRE_MESSAGE(signed_in.status == 204, signed_in.body);
   const std::string& set_cookie = signed_in.headers["set-cookie"];
   return "Cookie: " + set_cookie.substr(0, set_cookie.find(';'));
@@ -96,6 +112,12 @@ TEST_CASE("authorization: every route answers each kind of caller as its access 
   auto password = auth::reset_admin_password(gateway.daemon().store());
   REQUIRE(password.ok());
   std::string cookie = session_cookie(gateway.url(), *password);
+  auth::Users users(gateway.daemon().store());
+  REQUIRE(users
+              .add(kOperator, auth::Role::kOperator, kOperatorPassword, gateway.clock().now(),
+                   auth::Actor::command_line())
+              .ok());
+  std::string operator_cookie = session_cookie(gateway.url(), kOperatorPassword, kOperator);
 
   HttpClient client(gateway.url());
   auto call = [&](const http::Router::Route& route, const std::string& key,
@@ -130,6 +152,7 @@ TEST_CASE("authorization: every route answers each kind of caller as its access 
         // The console uses the API like any program; an admin's role allows every scope.
         expect_let_in(call(route, "", {cookie}), "the admin session");
         if (!route.access.scope) {
+          expect_let_in(call(route, "", {operator_cookie}), "an operator's session");
           for (Scope scope : auth::kAllScopes) {
             CAPTURE(auth::scope_name(scope));
             expect_let_in(call(route, callers.only.at(scope)), "a key with one scope");
@@ -149,6 +172,14 @@ TEST_CASE("authorization: every route answers each kind of caller as its access 
         CHECK(without.headers["www-authenticate"] ==
               "Bearer error=\"insufficient_scope\", scope=\"" + name + "\"");
         expect_let_in(call(route, callers.only.at(scope)), "a key with only the route's scope");
+        HttpAnswer as_operator = call(route, "", {operator_cookie});
+        if (auth::role_may(auth::Role::kOperator, scope, route.method)) {
+          expect_let_in(as_operator, "an operator's session");
+        } else {
+          CHECK_MESSAGE(as_operator.status == 403,
+                        "an operator's session: " << as_operator.status << " " << as_operator.body);
+          CHECK(as_operator.json()["error"]["scope"] == name);
+        }
         break;
       }
       case Access::Kind::kAdminSession:
@@ -156,15 +187,31 @@ TEST_CASE("authorization: every route answers each kind of caller as its access 
         expect_unauthorized(call(route, callers.revoked), "a revoked key");
         expect_unauthorized(call(route, callers.every_scope), "a key with every scope");
         expect_let_in(call(route, "", {cookie}), "the admin session");
+        {
+          HttpAnswer as_operator = call(route, "", {operator_cookie});
+          CHECK_MESSAGE(as_operator.status == 403,
+                        "an operator's session: " << as_operator.status << " " << as_operator.body);
+          CHECK(as_operator.error_code() == "forbidden");
+        }
+        break;
+      case Access::Kind::kSession:
+        expect_unauthorized(call(route, ""), "no key");
+        expect_unauthorized(call(route, callers.every_scope), "a key with every scope");
+        expect_let_in(call(route, "", {cookie}), "the admin session");
+        expect_let_in(call(route, "", {operator_cookie}), "an operator's session");
         break;
       case Access::Kind::kPublic: {
         expect_let_in(call(route, ""), "no key");
         expect_let_in(call(route, callers.revoked), "a revoked key");
         expect_let_in(call(route, "", {cookie}), "the admin session");
+        expect_let_in(call(route, "", {operator_cookie}), "an operator's session");
         // Signing out is public too, and ends the session: take a new one.
         client.set_key("");
         if (client.request("GET", "/api/v1/admin/session", "", {cookie}).status == 401) {
           cookie = session_cookie(gateway.url(), *password);
+        }
+        if (client.request("GET", "/api/v1/admin/session", "", {operator_cookie}).status == 401) {
+          operator_cookie = session_cookie(gateway.url(), kOperatorPassword, kOperator);
         }
         break;
       }
@@ -172,7 +219,7 @@ TEST_CASE("authorization: every route answers each kind of caller as its access 
   }
   // The table holds every kind of route and every scope is some route's, so none of
   // the branches above went untried.
-  CHECK(kinds_seen.size() == 3);
+  CHECK(kinds_seen.size() == 4);
   for (Scope scope : auth::kAllScopes) {
     CAPTURE(auth::scope_name(scope));
     CHECK(scopes_seen.contains(scope));
