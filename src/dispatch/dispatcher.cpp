@@ -110,7 +110,7 @@ Status Dispatcher::start() {
     // once writes work (nothing is held yet), and nothing is claimed until then.
     spdlog::error("cannot requeue what was being sent before the restart: {}",
                   recovered.error().message);
-    store_fault_ = true;
+    store_refused();
   } else if (!recovered) {
     return recovered.error();
   } else if (recovered->messages_requeued > 0 || recovered->parts_requeued > 0) {
@@ -269,7 +269,8 @@ void Dispatcher::run() {
 
 void Dispatcher::purge_old_rows(int64_t now) {
   store::RetentionCutoffs cutoffs;
-  if (options_.messages_retention_ms) cutoffs.messages_before = now - *options_.messages_retention_ms;
+  if (options_.messages_retention_ms)
+    cutoffs.messages_before = now - *options_.messages_retention_ms;
   if (options_.inbound_retention_ms) cutoffs.inbound_before = now - *options_.inbound_retention_ms;
   if (!cutoffs.messages_before && !cutoffs.inbound_before) return;
   store::PurgeCounts total;
@@ -329,6 +330,7 @@ void Dispatcher::settle_after_store_fault(int64_t now) {
   auto requeued = store_.requeue_unheld(held, now);
   if (!requeued) return;
   store_fault_ = false;
+  count(&DispatchCounters::store_recoveries);
   spdlog::warn("the store records again: {} message(s) back in the queue, {} part(s) to send again",
                requeued->messages_requeued, requeued->parts_requeued);
   wake();
@@ -478,6 +480,8 @@ bool Dispatcher::fill(const ModemView& here, Slot& slot, std::span<const ModemVi
   // Each pass either sends, or settles one message (expired, refused, held) or sets it
   // aside for this modem; the bound only guards against a store that keeps offering.
   for (int pass = 0; pass < 256; ++pass) {
+    // A refused write (an expiry, a hold) would be refused again for the next message.
+    if (store_fault_) return false;
     auto next = store_.next_due_message(now, here.id, exclusions);
     if (!next) {
       spdlog::error("queue: {}", next.error().message);
@@ -513,6 +517,11 @@ bool Dispatcher::fill(const ModemView& here, Slot& slot, std::span<const ModemVi
         break;
       case OfferAction::Kind::kClaim: {
         auto claimed = store_.claim(message.id, here.id, now);
+        if (!claimed && claimed.error().code == ErrorCode::kStorageUnavailable) {
+          spdlog::error("message {}: {}", message.id, claimed.error().message);
+          store_refused();
+          return false;
+        }
         if (!claimed || !*claimed) {
           exclusions.message_ids.push_back(message.id);
           break;
@@ -538,7 +547,7 @@ bool Dispatcher::send_next_part(const std::string& id, Slot& slot, int64_t now) 
   // Durable before the bytes go out: after a crash this part is sent again, never lost.
   if (Status marked = store_.mark_part_submitting(next->id, id, now); !marked) {
     spdlog::error("message {}: {}", slot.current->message.id, marked.error().message);
-    store_fault_ = true;
+    store_refused();
     release(slot, now, "store: " + marked.error().message, now, false);
     return false;
   }
@@ -573,6 +582,7 @@ bool Dispatcher::send_again_whole(const std::string& id, Slot& slot, int64_t now
   auto again = store_.send_again_whole(message_id, id, new_pdus, now);
   if (!again) {
     spdlog::error("message {}: {}", message_id, again.error().message);
+    if (again.error().code == ErrorCode::kStorageUnavailable) store_refused();
     release(slot, now, "store: " + again.error().message, now, false);
     return false;
   }
@@ -604,7 +614,7 @@ void Dispatcher::record_sent(Slot& slot, int64_t part_id, int reference, int64_t
     // It went out: recorded as sent once the store writes again, never sent twice.
     spdlog::error("message {}: part sent, not recorded yet: {}", slot.current->message.id,
                   marked.error().message);
-    store_fault_ = true;
+    store_refused();
     unrecorded_sends_.push_back({slot.current->message.id, part_id, tp_mr, now});
   } else {
     note(marked);
@@ -689,10 +699,15 @@ void Dispatcher::count(uint64_t DispatchCounters::*counter) {
   ++(counters_.*counter);
 }
 
+void Dispatcher::store_refused() {
+  store_fault_ = true;
+  count(&DispatchCounters::store_faults);
+}
+
 void Dispatcher::note(const Result<store::StatusChange>& change) {
   if (!change) {
     spdlog::error("queue: {}", change.error().message);
-    store_fault_ = true;
+    store_refused();
     return;
   }
   if (change->status == store::MessageStatus::kFailed) {
@@ -706,7 +721,7 @@ void Dispatcher::note(const Result<store::StatusChange>& change) {
 void Dispatcher::note(const Result<std::optional<store::StatusChange>>& change) {
   if (!change) {
     spdlog::error("queue: {}", change.error().message);
-    store_fault_ = true;
+    store_refused();
     return;
   }
   if (*change) note(Result<store::StatusChange>(**change));

@@ -106,6 +106,11 @@ struct DispatchCounters {
   uint64_t inbound_messages = 0;
   uint64_t status_reports = 0;
   uint64_t undecodable_pdus = 0;
+  // Writes the store refused while dispatching (disk full, I/O errors), and the times
+  // the sends it missed were recorded and what no modem held requeued once it wrote
+  // again (settle_after_store_fault).
+  uint64_t store_faults = 0;
+  uint64_t store_recoveries = 0;
 };
 
 class Dispatcher : public modem::PoolListener {
@@ -212,6 +217,9 @@ class Dispatcher : public modem::PoolListener {
   void note(const Result<store::StatusChange>& change);
   void note(const Result<std::optional<store::StatusChange>>& change);
   void count(uint64_t DispatchCounters::*counter);
+  // A write the store refused: nothing new is claimed until settle_after_store_fault()
+  // gets through.
+  void store_refused();
   Slot& slot_for(const std::string& modem);
   // The slot's name and rate limits from its port's ModemPolicy; a new limiter counts
   // the modem's sends so far from the store.
@@ -267,7 +275,7 @@ class Dispatcher : public modem::PoolListener {
   bool idle_ GUARDED_BY(mutex_) = false;      // nothing in flight (while stopping)
   DispatchCounters counters_ GUARDED_BY(mutex_);
   std::set<std::string> not_sending_ GUARDED_BY(mutex_);  // modems staff disabled
-  std::atomic<MonotonicClock::rep> last_turn_{0};  // MonotonicClock ticks; 0: not yet
+  std::atomic<MonotonicClock::rep> last_turn_{0};         // MonotonicClock ticks; 0: not yet
   std::thread thread_;
 };
 

@@ -107,11 +107,14 @@ Response metrics(ApiContext& context, const Request&) {
   if (context.deliverer) {
     snapshot.webhook_delivered = context.deliverer->delivered();
     snapshot.webhook_failed_attempts = context.deliverer->failed_attempts();
+    snapshot.webhook_set_aside = context.deliverer->set_aside();
     snapshot.webhook_given_up = context.deliverer->given_up();
   }
   dispatch::DispatchCounters counters = context.dispatcher.counters();
   snapshot.inbound_messages = counters.inbound_messages;
   snapshot.status_reports = counters.status_reports;
+  snapshot.dispatch_store_faults = counters.store_faults;
+  snapshot.dispatch_store_recoveries = counters.store_recoveries;
   return Response{200,
                   "text/plain; version=0.0.4; charset=utf-8",
                   render_metrics(snapshot, context.metrics),

@@ -182,6 +182,10 @@ std::string render_metrics(const GatewaySnapshot& snapshot, const ApiMetrics& ap
          "Webhook delivery attempts that failed (to be retried).");
   out += "smsgate_webhook_failed_attempts_total " +
          std::to_string(snapshot.webhook_failed_attempts) + "\n";
+  header(out, "smsgate_webhook_set_aside_total", "counter",
+         "Webhook events set aside after failing for set_aside_after, so that the later ones "
+         "go (still retried in the background).");
+  out += "smsgate_webhook_set_aside_total " + std::to_string(snapshot.webhook_set_aside) + "\n";
   header(out, "smsgate_webhook_given_up_total", "counter",
          "Webhook events given up after the maximum age.");
   out += "smsgate_webhook_given_up_total " + std::to_string(snapshot.webhook_given_up) + "\n";
@@ -191,6 +195,16 @@ std::string render_metrics(const GatewaySnapshot& snapshot, const ApiMetrics& ap
   header(out, "smsgate_status_reports_total", "counter",
          "Status reports received since the daemon started.");
   out += "smsgate_status_reports_total " + std::to_string(snapshot.status_reports) + "\n";
+  header(out, "smsgate_dispatch_store_faults_total", "counter",
+         "Writes the store refused while dispatching (disk full, I/O errors) since the daemon "
+         "started; sending stops until it writes again.");
+  out += "smsgate_dispatch_store_faults_total " + std::to_string(snapshot.dispatch_store_faults) +
+         "\n";
+  header(out, "smsgate_dispatch_store_recoveries_total", "counter",
+         "Times the store wrote again after a fault and the dispatcher recorded the sends it "
+         "missed and requeued what no modem held, since the daemon started.");
+  out += "smsgate_dispatch_store_recoveries_total " +
+         std::to_string(snapshot.dispatch_store_recoveries) + "\n";
   out += api.render();
   return out;
 }

@@ -66,9 +66,12 @@ struct GatewaySnapshot {
   int64_t webhook_backlog = 0;
   uint64_t webhook_delivered = 0;
   uint64_t webhook_failed_attempts = 0;
+  uint64_t webhook_set_aside = 0;
   uint64_t webhook_given_up = 0;
   uint64_t inbound_messages = 0;
   uint64_t status_reports = 0;
+  uint64_t dispatch_store_faults = 0;
+  uint64_t dispatch_store_recoveries = 0;
 };
 
 // The whole /metrics page.

@@ -2,8 +2,9 @@
 // database cannot grow (SQLite's max_page_count on the writing connection, which fails
 // writes exactly as a full disk does: SQLITE_FULL), every submission route answers
 // 503 storage_unavailable and stores nothing, what was acknowledged before stays,
-// health says 503 and why; once it may grow again, submissions succeed with no
-// restart and health is 200.
+// health says 503 and why, and messages falling due meanwhile are not claimed (the
+// dispatcher's refused writes counted on /metrics); once it may grow again,
+// submissions succeed with no restart, health is 200, and what fell due is sent.
 #include <doctest/doctest.h>
 
 #include <ctime>
@@ -20,15 +21,24 @@ using json = nlohmann::json;
 
 constexpr const char* kCustomer = "+4917012345678";
 
-// An hour from the daemon's now, so that the modems leave these messages alone and
+// `hours` from the daemon's now, so that the modems leave these messages alone and
 // only submissions write.
-std::string an_hour_later(const Clock& clock) {
-  std::time_t seconds = static_cast<std::time_t>(clock.now() / 1000 + 3600);
+std::string hours_later(const Clock& clock, int hours) {
+  std::time_t seconds = static_cast<std::time_t>(clock.now() / 1000 + 3600 * hours);
   std::tm utc{};
   gmtime_r(&seconds, &utc);
   char text[32];
   std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
   return text;
+}
+
+// A counter's value on the daemon's /metrics page; -1 when it is not there.
+int64_t metric(HttpClient& client, const std::string& name) {
+  auto page = client.get("/metrics");
+  REQUIRE(page.status == 200);
+  size_t at = page.body.find("\n" + name + " ");
+  if (at == std::string::npos) return -1;
+  return std::stoll(page.body.substr(at + name.size() + 2));
 }
 
 int64_t stored_messages(store::Store& store) {
@@ -56,30 +66,34 @@ TEST_CASE(
   HttpClient client = gateway.client();
   HttpClient anonymous(gateway.url());
   store::Store& store = gateway.daemon().store();
-  const std::string later = an_hour_later(gateway.clock());
+  // The first three become due when the test moves the clock an hour on; the others
+  // stay scheduled.
+  const std::string soon = hours_later(gateway.clock(), 1);
+  const std::string later = hours_later(gateway.clock(), 3);
 
   auto healthy = anonymous.get("/api/v1/health");
   REQUIRE(healthy.status == 200);
   CHECK(healthy.json()["store"] == "ok");
 
   std::vector<int64_t> accepted;
-  auto submit = [&](int i) {
+  auto submit = [&](int i, const std::string& send_at) {
     return client.post("/api/v1/messages",
                        {{"to", kCustomer},
                         {"text", "Reminder " + std::to_string(i) + ": your appointment is at 9:00"},
-                        {"send_at", later}});
+                        {"send_at", send_at}});
   };
   for (int i = 0; i < 3; ++i) {
-    auto answer = submit(i);
+    auto answer = submit(i, soon);
     REQUIRE(answer.status == 202);
     accepted.push_back(answer.json()["id"].get<int64_t>());
   }
+  const std::vector<int64_t> due_soon = accepted;
 
   // The disk fills: submissions succeed while the pages it has hold them, then stop.
   REQUIRE(store.freeze_size(true).ok());
   HttpAnswer refused;
   for (int i = 3; i < 3000; ++i) {
-    auto answer = submit(i);
+    auto answer = submit(i, later);
     if (answer.status != 202) {
       refused = answer;
       break;
@@ -91,7 +105,7 @@ TEST_CASE(
   CHECK(stored == static_cast<int64_t>(accepted.size()));
 
   // Every way in is refused the same way, and none stores anything.
-  check_refused(submit(-1));
+  check_refused(submit(-1, later));
   check_refused(client.post("/api/v1/messages/batch",
                             {{"messages",
                               {{{"to", kCustomer}, {"text", "one"}, {"send_at", later}},
@@ -114,15 +128,25 @@ TEST_CASE(
     CHECK(client.get("/api/v1/messages/" + std::to_string(id)).status == 200);
   }
 
+  // The first three fall due: the dispatcher's writes are refused too, and it claims
+  // nothing more until they work.
+  CHECK(metric(client, "smsgate_dispatch_store_faults_total") == 0);
+  gateway.clock().advance(3600'000 + 60'000);
+  gateway.daemon().dispatcher().wake();
+  REQUIRE(wait_until([&] { return metric(client, "smsgate_dispatch_store_faults_total") > 0; }));
+
   // Space returns: no restart, the next submission is taken and health is 200 again.
   REQUIRE(store.freeze_size(false).ok());
   auto well = anonymous.get("/api/v1/health");
   CHECK(well.status == 200);
   CHECK(well.json()["store"] == "ok");
-  auto again = submit(3000);
+  auto again = submit(3000, later);
   REQUIRE(again.status == 202);
   CHECK(client.post("/api/v1/otp", {{"to", kCustomer}}).status == 202);
   CHECK(stored_messages(store) == stored + 2);
+  // The dispatcher settled what it could not record, and what fell due is sent.
+  for (int64_t id : due_soon) CHECK(gateway.wait_status(client, id, "sent"));
+  CHECK(metric(client, "smsgate_dispatch_store_recoveries_total") >= 1);
 }
 
 TEST_CASE("health: 503 while no modem is ready to send; the body counts the queue") {

@@ -384,8 +384,20 @@ TEST_CASE(
   api.clock().advance(30'000);
   REQUIRE(wait_until([&] { return answers_to(receiver, 0).size() == 2; }));
   CHECK(accepted(receiver).empty());  // held: the later ones wait
-  api.clock().advance(120'000);       // past the one-minute hold
+  // /metrics counts each outcome; nothing is set aside yet.
+  auto metric = [&](const std::string& name) -> std::string {
+    auto page = client.get("/metrics");
+    REQUIRE(page.status == 200);
+    size_t at = page.body.find("\n" + name + " ");
+    if (at == std::string::npos) return "absent";
+    at += name.size() + 2;
+    return page.body.substr(at, page.body.find('\n', at) - at);
+  };
+  CHECK(metric("smsgate_webhook_set_aside_total") == "0");
+  api.clock().advance(120'000);  // past the one-minute hold
   REQUIRE(wait_until([&] { return accepted(receiver) == std::vector<int>{1, 2}; }));
+  CHECK(metric("smsgate_webhook_set_aside_total") == "1");
+  CHECK(metric("smsgate_webhook_given_up_total") == "0");
 
   auto deliveries = [&](const std::string& path) {
     auto answer = client.get(path + "/deliveries");
@@ -441,6 +453,7 @@ TEST_CASE(
   REQUIRE(wait_until([&] { return deliveries(hook)[2]["state"] == "delivered"; }));
   CHECK(deliveries(hook)[2]["tries"].back()["http_status"] == 200);
   CHECK(retry(hook, aside_id).status == 409);
+  CHECK(metric("smsgate_webhook_set_aside_total") == "1");  // set aside once, delivered since
 
   // Order kept otherwise.
   for (int n = 3; n < 6; ++n) publish(db, n, api.clock().now());

@@ -41,6 +41,9 @@ TEST_CASE("metrics: queue, delivery ratio, modems and webhooks") {
   offline.storage_total.reset();
   snapshot.modems.push_back(offline);
   snapshot.webhook_backlog = 4;
+  snapshot.webhook_set_aside = 2;
+  snapshot.dispatch_store_faults = 5;
+  snapshot.dispatch_store_recoveries = 1;
   ApiMetrics api;
   std::string page = render_metrics(snapshot, api);
   CHECK(has_line(page, "smsgate_messages{status=\"queued\"} 7"));
@@ -57,6 +60,12 @@ TEST_CASE("metrics: queue, delivery ratio, modems and webhooks") {
   CHECK(has_line(page, "smsgate_modem_storage_total{" + labels + "} 30"));
   CHECK(page.find("smsgate_modem_storage_used{modem=\"2\"") == std::string::npos);
   CHECK(has_line(page, "smsgate_webhook_backlog 4"));
+  CHECK(has_line(page, "# TYPE smsgate_webhook_set_aside_total counter"));
+  CHECK(has_line(page, "smsgate_webhook_set_aside_total 2"));
+  CHECK(has_line(page, "# TYPE smsgate_dispatch_store_faults_total counter"));
+  CHECK(has_line(page, "smsgate_dispatch_store_faults_total 5"));
+  CHECK(has_line(page, "# TYPE smsgate_dispatch_store_recoveries_total counter"));
+  CHECK(has_line(page, "smsgate_dispatch_store_recoveries_total 1"));
   // Every sample line belongs to a family announced with HELP and TYPE.
   std::istringstream lines(page);
   std::string line, family;
