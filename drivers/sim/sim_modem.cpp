@@ -478,7 +478,9 @@ void SimModem::finish_pdu(MonotonicClock::time_point now) {
   send.message.status_report_request = submit.status_report_request;
   send.message.concat = submit.user_data.concat;
   send.message.pdu_hex = hex;
-  if (failures_left_ > 0) {
+  if (failures_left_ > 0 && sends_before_failures_ > 0) {
+    --sends_before_failures_;
+  } else if (failures_left_ > 0) {
     --failures_left_;
     send.failure = Failure{ErrorFamily::kCms, failure_code_};
   }
@@ -735,9 +737,10 @@ void SimModem::set_auto_status_reports(std::optional<AutoStatusReports> reports)
   auto_reports_ = reports;
 }
 
-void SimModem::fail_next_sends(int count, int cms_error) {
+void SimModem::fail_next_sends(int count, int cms_error, int after) {
   failures_left_ = std::max(0, count);
   failure_code_ = cms_error;
+  sends_before_failures_ = std::max(0, after);
 }
 
 void SimModem::set_hung(bool hung) { hung_ = hung; }

@@ -174,8 +174,9 @@ class SimModem {
   };
   void set_auto_status_reports(std::optional<AutoStatusReports> reports);
   // The next `count` PDUs the host submits fail with +CMS ERROR: `cms_error` (after
-  // the usual latency, as when the network refuses them).
-  void fail_next_sends(int count, int cms_error);
+  // the usual latency, as when the network refuses them); with `after`, only once
+  // that many more have gone through (a long message refused part-way).
+  void fail_next_sends(int count, int cms_error, int after = 0);
   // A hung modem swallows input and says nothing (not even URCs) until un-hung.
   void set_hung(bool hung);
   // The network registration comes and goes (+CREG URCs when AT+CREG=1 or 2).
@@ -359,6 +360,7 @@ class SimModem {
 
   uint8_t next_reference_ = 0;
   int failures_left_ = 0;
+  int sends_before_failures_ = 0;  // accepted before failures_left_ begin
   int failure_code_ = 0;
   std::optional<AutoStatusReports> auto_reports_;
   std::vector<PendingReport> reports_;

@@ -67,6 +67,16 @@ nlohmann::json message_detail_json(const store::MessageDetail& detail) {
                        {"reason", entry.reason}});
   }
   json["history"] = std::move(history);
+  nlohmann::json superseded = nlohmann::json::array();
+  for (const store::SupersededPart& part : detail.superseded) {
+    nlohmann::json p = {{"number", part.number},
+                        {"modem", part.modem},
+                        {"sent_at", store::iso8601_utc(part.sent_at)},
+                        {"superseded_at", store::iso8601_utc(part.superseded_at)}};
+    put(p, "reference", part.tp_mr);
+    superseded.push_back(std::move(p));
+  }
+  json["superseded_parts"] = std::move(superseded);
   return json;
 }
 

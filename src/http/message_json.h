@@ -15,7 +15,9 @@ namespace smsgate::http {
 // A one-time password's text is shown with its code masked (store::shown_text); no
 // record here carries a PDU.
 nlohmann::json message_json(const store::Message& message);
-// message_json with "part_status" (per part) and "history" (oldest first).
+// message_json with "part_status" (per part), "history" (oldest first) and
+// "superseded_parts" (sent from one modem before the message went again whole from
+// another, oldest first).
 nlohmann::json message_detail_json(const store::MessageDetail& detail);
 // What POST /messages/preview answers: encoding, parts, characters left, what forced
 // UCS-2, what was (or could be) transliterated.

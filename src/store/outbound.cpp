@@ -705,7 +705,8 @@ Result<RecoveryCounts> Outbound::requeue(int64_t now, const std::vector<int64_t>
 Result<std::optional<MessageDetail>> Outbound::get_message(int64_t id) {
   auto db = engine_.read();
   if (!db.ok()) return db.error();
-  // One read transaction, so message, parts and history are one consistent snapshot.
+  // One read transaction, so message, parts, history and superseded parts are one
+  // consistent snapshot.
   auto snapshot = ReadSnapshot::begin(**db);
   if (!snapshot.ok()) return snapshot.error();
   auto message = load_message(**db, id);
@@ -727,6 +728,18 @@ Result<std::optional<MessageDetail>> Outbound::get_message(int64_t id) {
   });
   if (!history.ok()) return history.error();
   detail.history = std::move(*history);
+  auto superseded_query = (*db)->query(
+      "SELECT number, modem, tp_mr, sent_at, superseded_at FROM superseded_parts "
+      "WHERE message_id = ? ORDER BY id");
+  if (!superseded_query.ok()) return superseded_query.error();
+  superseded_query->bind(id);
+  auto superseded = read_rows(*superseded_query, [](const Query& row) {
+    SupersededPart part{row.int32(0), row.text(1), std::nullopt, row.int64(3), row.int64(4)};
+    if (!row.is_null(2)) part.tp_mr = row.int32(2);
+    return part;
+  });
+  if (!superseded.ok()) return superseded.error();
+  detail.superseded = std::move(*superseded);
   return std::optional<MessageDetail>(std::move(detail));
 }
 

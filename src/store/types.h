@@ -122,10 +122,21 @@ struct HistoryEntry {
   std::string reason;
 };
 
+// A part one modem sent before the message went again whole from another
+// (superseded_parts): it reached the network, but no phone joins it with the others.
+struct SupersededPart {
+  int number = 0;  // 1-based
+  std::string modem;
+  std::optional<int> tp_mr;
+  int64_t sent_at = 0;
+  int64_t superseded_at = 0;
+};
+
 struct MessageDetail {
   Message message;
-  std::vector<Part> parts;            // by number
-  std::vector<HistoryEntry> history;  // oldest first
+  std::vector<Part> parts;                 // by number
+  std::vector<HistoryEntry> history;       // oldest first
+  std::vector<SupersededPart> superseded;  // oldest first
 };
 
 // A message that was claimed for sending, with what the modem needs.

@@ -29,7 +29,8 @@ int64_t message_count(HttpClient& client) {
   int64_t count = 0;
   std::string cursor;
   for (;;) {
-    auto page = client.get("/api/v1/messages?limit=1000" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    auto page =
+        client.get("/api/v1/messages?limit=1000" + (cursor.empty() ? "" : "&cursor=" + cursor));
     REQUIRE(page.status == 200);
     json body = page.json();
     count += static_cast<int64_t>(body["items"].size());
@@ -99,10 +100,9 @@ TEST_CASE("api: a message goes queued, sent, delivered, and the webhooks say so,
     });
   }
   HttpClient client = gateway.client();
-  auto hook = client.post("/api/v1/webhooks",
-                          {{"url", receiver.url()},
-                           {"events", {"message.sent", "message.delivered"}},
-                           {"secret", "s3cret-s3cret-s3cret"}});
+  auto hook = client.post("/api/v1/webhooks", {{"url", receiver.url()},
+                                               {"events", {"message.sent", "message.delivered"}},
+                                               {"secret", "s3cret-s3cret-s3cret"}});
   REQUIRE_MESSAGE(hook.status == 201, hook.body);
   CHECK(hook.json()["secret"] == "s3cret-s3cret-s3cret");
   int64_t hook_id = hook.json()["id"].get<int64_t>();
@@ -128,6 +128,7 @@ TEST_CASE("api: a message goes queued, sent, delivered, and the webhooks say so,
   std::vector<std::string> history;
   for (const json& entry : detail["history"]) history.push_back(entry["status"]);
   CHECK(history == std::vector<std::string>{"queued", "sending", "sent", "delivered"});
+  CHECK(detail["superseded_parts"] == json::array());  // it never moved
 
   REQUIRE(wait_until([&] { return receiver.count() >= 2; }));
   auto requests = receiver.requests();
@@ -137,7 +138,8 @@ TEST_CASE("api: a message goes queued, sent, delivered, and the webhooks say so,
   for (const auto& request : requests) {
     events.push_back(request.headers.at("x-smsgate-event"));
     deliveries.insert(request.headers.at("x-smsgate-delivery"));
-    CHECK(request.headers.at("x-smsgate-signature") == webhook::sign_body("s3cret-s3cret-s3cret", request.body));
+    CHECK(request.headers.at("x-smsgate-signature") ==
+          webhook::sign_body("s3cret-s3cret-s3cret", request.body));
     json body = json::parse(request.body);
     CHECK(body["data"]["id"] == id);
     CHECK(body["data"]["external_id"] == "order-4711");
@@ -151,7 +153,8 @@ TEST_CASE("api: a message goes queued, sent, delivered, and the webhooks say so,
     auto listed = client.get("/api/v1/webhooks/" + std::to_string(hook_id) + "/deliveries");
     REQUIRE(listed.status == 200);
     items = listed.json()["items"];
-    return items.size() == 2 && items[0]["state"] == "delivered" && items[1]["state"] == "delivered";
+    return items.size() == 2 && items[0]["state"] == "delivered" &&
+           items[1]["state"] == "delivered";
   }));
   for (const json& item : items) {
     REQUIRE(item["tries"].size() == 1);
@@ -159,17 +162,83 @@ TEST_CASE("api: a message goes queued, sent, delivered, and the webhooks say so,
   }
 }
 
+TEST_CASE(
+    "api: a long message that went again whole from another modem shows the parts sent before") {
+  ApiDaemon gateway(
+      2, [](config::Config& config) { config.sending.retry_backoff = std::chrono::seconds(1); });
+  // Each modem sends a first part, then the network refuses its next one for a while
+  // (CMS 38, network out of order): the message moves, and goes again whole.
+  for (size_t i = 0; i < 2; ++i) {
+    gateway.sims().with(i, [](sim::SimModem& modem, auto) { modem.fail_next_sends(1, 38, 1); });
+  }
+  HttpClient client = gateway.client();
+  const std::string text(200, 'w');  // two parts
+  int64_t id = submit_ok(client, {{"to", kCustomer}, {"text", text}});
+  REQUIRE(gateway.wait_status(client, id, "sent"));
+
+  auto answer = client.get("/api/v1/messages/" + std::to_string(id));
+  REQUIRE(answer.status == 200);
+  json detail = answer.json();
+  CAPTURE(detail.dump());
+  // The first modem's first part, then the second's: each went whole from the other.
+  const json& superseded = detail["superseded_parts"];
+  REQUIRE(superseded.size() == 2);
+  std::set<std::string> senders;
+  for (const json& part : superseded) {
+    CHECK(part["number"] == 1);
+    CHECK(part["reference"].is_number_integer());
+    CHECK(part["sent_at"].get<std::string>() <= part["superseded_at"].get<std::string>());
+    senders.insert(part["modem"].get<std::string>());
+  }
+  CHECK(senders.size() == 2);
+  CHECK(superseded[0]["superseded_at"].get<std::string>() <=
+        superseded[1]["sent_at"].get<std::string>());
+  // The parts that count are all from the one modem that sent it whole in the end.
+  REQUIRE(detail["part_status"].size() == 2);
+  for (const json& part : detail["part_status"]) {
+    CHECK(part["status"] == "sent");
+    CHECK(part["modem"] == superseded[0]["modem"]);
+  }
+  CHECK(detail["sent_by"] == superseded[0]["modem"]);
+  int moved = 0;
+  for (const json& entry : detail["history"]) {
+    if (entry["reason"].get<std::string>().starts_with("sent again whole from ")) ++moved;
+  }
+  CHECK(moved == 2);
+  // The phone got it whole from that modem: both parts under one new reference.
+  const std::string final_modem = superseded[0]["modem"];
+  size_t final_index = 2;
+  for (size_t i = 0; i < 2; ++i) {
+    if (gateway.sims().with(i, [](sim::SimModem& m, auto) { return m.config().imei; }) ==
+        final_modem)
+      final_index = i;
+  }
+  REQUIRE(final_index < 2);
+  // What the network accepted from it: its first try's first part, then both again.
+  auto sent = gateway.sims().with(final_index, [](sim::SimModem& m, auto) { return m.sent(); });
+  REQUIRE(sent.size() == 3);
+  REQUIRE(sent[0].concat);
+  REQUIRE(sent[1].concat);
+  REQUIRE(sent[2].concat);
+  CHECK(sent[0].reference == superseded[0]["reference"].get<int>());
+  CHECK(sent[1].concat->reference == sent[2].concat->reference);
+  CHECK(sent[0].concat->reference != sent[1].concat->reference);
+  CHECK(sent[1].text + sent[2].text == text);
+}
+
 TEST_CASE("api: a webhook receiver that is down for a while misses nothing, in order") {
   WebhookReceiver receiver;
   receiver.go_down();
   ApiDaemon gateway(2);
   HttpClient client = gateway.client();
-  REQUIRE(client.post("/api/v1/webhooks", {{"url", receiver.url()},
-                                           {"events", {"message.sent"}},
-                                           {"secret", "second-key-of-16+"}})
+  REQUIRE(client
+              .post("/api/v1/webhooks", {{"url", receiver.url()},
+                                         {"events", {"message.sent"}},
+                                         {"secret", "second-key-of-16+"}})
               .status == 201);
   std::vector<int64_t> ids;
-  for (int i = 0; i < 6; ++i) ids.push_back(submit_ok(client, {{"to", kCustomer}, {"text", "m" + std::to_string(i)}}));
+  for (int i = 0; i < 6; ++i)
+    ids.push_back(submit_ok(client, {{"to", kCustomer}, {"text", "m" + std::to_string(i)}}));
   for (int64_t id : ids) REQUIRE(gateway.wait_status(client, id, "sent"));
   // Down: the first attempt failed, and is waiting for its retry.
   REQUIRE(wait_until([&] {
@@ -184,7 +253,8 @@ TEST_CASE("api: a webhook receiver that is down for a while misses nothing, in o
   std::vector<int64_t> order;
   std::set<std::string> deliveries;
   for (const auto& request : requests) {
-    CHECK(request.headers.at("x-smsgate-signature") == webhook::sign_body("second-key-of-16+", request.body));
+    CHECK(request.headers.at("x-smsgate-signature") ==
+          webhook::sign_body("second-key-of-16+", request.body));
     deliveries.insert(request.headers.at("x-smsgate-delivery"));
     order.push_back(json::parse(request.body)["data"]["id"].get<int64_t>());
   }
@@ -192,7 +262,8 @@ TEST_CASE("api: a webhook receiver that is down for a while misses nothing, in o
   // In the order the messages were sent, which is their outbox order.
   std::vector<std::pair<std::string, int64_t>> by_sent_at;
   for (int64_t id : ids) {
-    by_sent_at.emplace_back(client.get("/api/v1/messages/" + std::to_string(id)).json()["sent_at"], id);
+    by_sent_at.emplace_back(client.get("/api/v1/messages/" + std::to_string(id)).json()["sent_at"],
+                            id);
   }
   std::sort(by_sent_at.begin(), by_sent_at.end());
   std::vector<int64_t> expected;
@@ -217,7 +288,8 @@ TEST_CASE("api: the same Idempotency-Key gives back the same message, once") {
   CHECK(other.status == 202);
   CHECK(other.json()["id"] != first.json()["id"]);
 
-  json batch = {{"messages", {{{"to", kCustomer}, {"text", "a"}}, {{"to", kCustomer}, {"text", "b"}}}}};
+  json batch = {
+      {"messages", {{{"to", kCustomer}, {"text", "a"}}, {{"to", kCustomer}, {"text", "b"}}}}};
   auto batch_first = client.post("/api/v1/messages/batch", batch, {"Idempotency-Key: import-7"});
   REQUIRE(batch_first.status == 202);
   auto batch_again = client.post("/api/v1/messages/batch", batch, {"Idempotency-Key: import-7"});
@@ -255,11 +327,14 @@ TEST_CASE("api: cancelling works only before a message reached a modem") {
   CHECK(client.get("/api/v1/messages/0").status == 404);
 }
 
-TEST_CASE("api: every kind of bad request is refused with its code and field, and changes nothing") {
+TEST_CASE(
+    "api: every kind of bad request is refused with its code and field, and changes nothing") {
   ApiDaemon gateway(1);
   HttpClient client = gateway.client();
   // Nothing may be sent while this runs: every refusal must leave the queue empty.
-  REQUIRE(client.post("/api/v1/modems/" + gateway.daemon().pool().modems().at(0) + "/disable", json::object())
+  REQUIRE(client
+              .post("/api/v1/modems/" + gateway.daemon().pool().modems().at(0) + "/disable",
+                    json::object())
               .status == 200);
 
   struct Case {
@@ -287,19 +362,31 @@ TEST_CASE("api: every kind of bad request is refused with its code and field, an
       {R"({"to": "+4917012345678", "text": "x", "ttl": 1.5})", "invalid_field", "ttl"},
       {R"({"to": "+4917012345678", "text": "x", "priority": 5000})", "invalid_field", "priority"},
       {R"({"to": "+4917012345678", "text": "x", "priority": 100})", "invalid_field", "priority"},
-      {R"({"to": "+4917012345678", "text": "Code 123456", "category": "otp"})", "invalid_field", "category"},
-      {R"({"to": "+4917012345678", "text": "x", "send_at": "tomorrow"})", "invalid_field", "send_at"},
-      {R"({"to": "+4917012345678", "text": "x", "send_at": "2026-02-30T10:00:00Z"})", "invalid_field", "send_at"},
-      {R"({"to": "+4917012345678", "text": "x", "send_at": "2026-11-23T10:00:00"})", "invalid_field", "send_at"},
-      {R"({"to": "+4917012345678", "text": "x", "status_report": "yes"})", "invalid_field", "status_report"},
-      {R"({"to": "+4917012345678", "text": "x", "stauts_report": true})", "unknown_field", "stauts_report"},
-      {R"({"to": "+4917012345678", "text": "x", "options": {"encoding": "utf8"}})", "invalid_field", "options.encoding"},
-      {R"({"to": "+4917012345678", "text": "x", "options": {"languages": ["xx"]}})", "invalid_field", "options.languages[0]"},
-      {R"({"to": "+4917012345678", "text": "x", "options": {"bold": true}})", "unknown_field", "options.bold"},
+      {R"({"to": "+4917012345678", "text": "Code 123456", "category": "otp"})", "invalid_field",
+       "category"},
+      {R"({"to": "+4917012345678", "text": "x", "send_at": "tomorrow"})", "invalid_field",
+       "send_at"},
+      {R"({"to": "+4917012345678", "text": "x", "send_at": "2026-02-30T10:00:00Z"})",
+       "invalid_field", "send_at"},
+      {R"({"to": "+4917012345678", "text": "x", "send_at": "2026-11-23T10:00:00"})",
+       "invalid_field", "send_at"},
+      {R"({"to": "+4917012345678", "text": "x", "status_report": "yes"})", "invalid_field",
+       "status_report"},
+      {R"({"to": "+4917012345678", "text": "x", "stauts_report": true})", "unknown_field",
+       "stauts_report"},
+      {R"({"to": "+4917012345678", "text": "x", "options": {"encoding": "utf8"}})", "invalid_field",
+       "options.encoding"},
+      {R"({"to": "+4917012345678", "text": "x", "options": {"languages": ["xx"]}})",
+       "invalid_field", "options.languages[0]"},
+      {R"({"to": "+4917012345678", "text": "x", "options": {"bold": true}})", "unknown_field",
+       "options.bold"},
       {R"({"to": "+4917012345678", "text": "x", "options": 3})", "invalid_field", "options"},
-      {R"({"to": "+4917012345678", "text": "日本", "options": {"encoding": "gsm7"}})", "invalid_text", "text"},
+      {R"({"to": "+4917012345678", "text": "日本", "options": {"encoding": "gsm7"}})",
+       "invalid_text", "text"},
       {R"({"to": "+4917012345678", "text": "x", "modem": "nope"})", "unknown_modem", "modem"},
-      {R"({"to": "+4917012345678", "text": "x", "external_id": ")" + std::string(300, 'e') + R"("})", "invalid_field", "external_id"},
+      {R"({"to": "+4917012345678", "text": "x", "external_id": ")" + std::string(300, 'e') +
+           R"("})",
+       "invalid_field", "external_id"},
       {R"({"to": "+4917012345678", "text": ")" + long_text + R"("})", "invalid_field", "text"},
   };
   for (const Case& c : cases) {
@@ -316,18 +403,22 @@ TEST_CASE("api: every kind of bad request is refused with its code and field, an
   CHECK(long_key.error_field() == "Idempotency-Key");
 
   // A batch is all or nothing: one bad message refuses the whole batch.
-  auto batch = client.post("/api/v1/messages/batch",
-                           {{"messages", {{{"to", kCustomer}, {"text", "fine"}},
-                                          {{"to", "nonsense"}, {"text", "bad"}}}}});
+  auto batch = client.post(
+      "/api/v1/messages/batch",
+      {{"messages",
+        {{{"to", kCustomer}, {"text", "fine"}}, {{"to", "nonsense"}, {"text", "bad"}}}}});
   CHECK(batch.status == 400);
   CHECK(batch.error_field() == "messages[1].to");
   CHECK(batch.error_code() == "invalid_number");
   CHECK(client.post("/api/v1/messages/batch", json::object()).error_code() == "missing_field");
   CHECK(client.post("/api/v1/messages/batch", {{"messages", json::array()}}).status == 400);
-  CHECK(client.post("/api/v1/messages/batch", {{"messages", {1, 2}}}).error_field() == "messages[0]");
-  CHECK(client.post("/api/v1/messages/batch",
-                    {{"messages", {{{"to", kCustomer}, {"text", "fine"}},
-                                   {{"to", kCustomer}, {"text", "Code 1"}, {"category", "otp"}}}}})
+  CHECK(client.post("/api/v1/messages/batch", {{"messages", {1, 2}}}).error_field() ==
+        "messages[0]");
+  CHECK(client
+            .post("/api/v1/messages/batch",
+                  {{"messages",
+                    {{{"to", kCustomer}, {"text", "fine"}},
+                     {{"to", kCustomer}, {"text", "Code 1"}, {"category", "otp"}}}}})
             .error_field() == "messages[1].category");
   CHECK(client.post("/api/v1/messages/preview", json::object()).error_field() == "text");
 
@@ -380,7 +471,8 @@ TEST_CASE("api: an opted-out number gets no messages but still gets one-time pas
   CHECK(listed["items"][0]["number"] == kCustomer);
   CHECK(client.del("/api/v1/optouts/" + std::string(kCustomer)).status == 200);
   CHECK(client.del("/api/v1/optouts/" + std::string(kCustomer)).status == 404);
-  CHECK(client.post("/api/v1/messages", {{"to", kCustomer}, {"text", "Welcome back"}}).status == 202);
+  CHECK(client.post("/api/v1/messages", {{"to", kCustomer}, {"text", "Welcome back"}}).status ==
+        202);
 }
 
 TEST_CASE("api: preview is the sender's own planner") {
@@ -396,14 +488,16 @@ TEST_CASE("api: preview is the sender's own planner") {
   auto unicode = client.post("/api/v1/messages/preview", {{"text", "Grüße 日本"}}).json();
   CHECK(unicode["encoding"] == "ucs2");
   CHECK(unicode["forced_ucs2"] == json::array({"日", "本"}));
-  auto offered = client.post("/api/v1/messages/preview",
-                             {{"text", "“Quoted”"}, {"options", {{"transliterate", true}}}})
+  auto offered = client
+                     .post("/api/v1/messages/preview",
+                           {{"text", "“Quoted”"}, {"options", {{"transliterate", true}}}})
                      .json();
   CHECK(offered["encoding"] == "gsm7");
   CHECK(!offered["transliterations"].empty());
 
   // What preview says is what submit stores.
-  auto stored = client.post("/api/v1/messages", {{"to", kCustomer}, {"text", std::string(161, 'a')}});
+  auto stored =
+      client.post("/api/v1/messages", {{"to", kCustomer}, {"text", std::string(161, 'a')}});
   REQUIRE(stored.status == 202);
   CHECK(stored.json()["parts"] == two["parts"]);
 }
@@ -412,9 +506,10 @@ TEST_CASE("api: replies are forwarded with in_reply_to, and feedback replies wit
   WebhookReceiver receiver;
   ApiDaemon gateway(1);
   HttpClient client = gateway.client();
-  REQUIRE(client.post("/api/v1/webhooks", {{"url", receiver.url()},
-                                           {"events", {"inbound.received"}},
-                                           {"secret", "inbound-key-of-16+"}})
+  REQUIRE(client
+              .post("/api/v1/webhooks", {{"url", receiver.url()},
+                                         {"events", {"inbound.received"}},
+                                         {"secret", "inbound-key-of-16+"}})
               .status == 201);
   int64_t asked = submit_ok(client, {{"to", kCustomer},
                                      {"text", "How was your visit? Reply 1-10."},
@@ -464,8 +559,9 @@ TEST_CASE("api: one-time passwords: sent, verified once, limited attempts, expir
     auto answer = client.post("/api/v1/otp", {{"to", kCustomer}, {"template", "Code: {code}"}});
     REQUIRE_MESSAGE(answer.status == 202, answer.body);
     REQUIRE(wait_until([&] {
-      return gateway.sims().with(0, [](sim::SimModem& modem, auto) { return modem.sent().size(); }) ==
-             already_sent + 1;
+      return gateway.sims().with(0, [](sim::SimModem& modem, auto) {
+        return modem.sent().size();
+      }) == already_sent + 1;
     }));
     return last_code();
   };
@@ -492,8 +588,8 @@ TEST_CASE("api: one-time passwords: sent, verified once, limited attempts, expir
   auto bad = client.post("/api/v1/otp", {{"to", kCustomer}, {"length", 3}});
   CHECK(bad.status == 400);
   CHECK(bad.error_field() == "length");
-  CHECK(client.post("/api/v1/otp", {{"to", kCustomer}, {"template", "no placeholder"}}).error_field() ==
-        "template");
+  CHECK(client.post("/api/v1/otp", {{"to", kCustomer}, {"template", "no placeholder"}})
+            .error_field() == "template");
   CHECK(client.post("/api/v1/otp/verify", {{"to", kCustomer}}).error_field() == "code");
 }
 
@@ -553,7 +649,8 @@ TEST_CASE("api: modems are listed, disabled, enabled and reset") {
   std::string off = modems[0]["id"], on = modems[1]["id"];
   REQUIRE(client.post("/api/v1/modems/" + off + "/disable", json::object()).status == 200);
   std::vector<int64_t> ids;
-  for (int i = 0; i < 6; ++i) ids.push_back(submit_ok(client, {{"to", kCustomer}, {"text", "n" + std::to_string(i)}}));
+  for (int i = 0; i < 6; ++i)
+    ids.push_back(submit_ok(client, {{"to", kCustomer}, {"text", "n" + std::to_string(i)}}));
   for (int64_t id : ids) {
     REQUIRE(gateway.wait_status(client, id, "sent"));
     CHECK(client.get("/api/v1/messages/" + std::to_string(id)).json()["sent_by"] == on);
@@ -589,19 +686,20 @@ TEST_CASE("api: /metrics shows the queue, the modems, webhooks and the API itsel
   CHECK(text.find("smsgate_modem_up{modem=\"") != std::string::npos);
   CHECK(text.find("smsgate_modem_parts_sent_total{") != std::string::npos);
   CHECK(text.find("smsgate_webhook_backlog 0\n") != std::string::npos);
-  CHECK(text.find("smsgate_http_requests_total{method=\"POST\",route=\"/api/v1/messages\",status=\"202\"} 1\n") !=
-        std::string::npos);
+  CHECK(text.find("smsgate_http_requests_total{method=\"POST\",route=\"/api/v1/"
+                  "messages\",status=\"202\"} 1\n") != std::string::npos);
   CHECK(text.find("route=\"unmatched\",status=\"404\"") != std::string::npos);
-  CHECK(text.find("smsgate_http_request_duration_seconds_bucket{method=\"POST\",route=\"/api/v1/messages\",le=\"+Inf\"} 1\n") !=
-        std::string::npos);
+  CHECK(text.find("smsgate_http_request_duration_seconds_bucket{method=\"POST\",route=\"/api/v1/"
+                  "messages\",le=\"+Inf\"} 1\n") != std::string::npos);
 }
 
 TEST_CASE("api: served over HTTPS with the configured certificate") {
   TempDir tls;
   std::string cert = (tls.path() / "cert.pem").string(), key = (tls.path() / "key.pem").string();
-  std::string command = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
-                        "-addext subjectAltName=IP:127.0.0.1 -keyout " +
-                        key + " -out " + cert + " 2>/dev/null";
+  std::string command =
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+      "-addext subjectAltName=IP:127.0.0.1 -keyout " +
+      key + " -out " + cert + " 2>/dev/null";
   REQUIRE(std::system(command.c_str()) == 0);
   REQUIRE(http::tls_available());
   ApiDaemon gateway(1, [&](config::Config& config) {
@@ -628,7 +726,8 @@ TEST_CASE("api: served over HTTPS with the configured certificate") {
   CHECK(signed_in.headers["set-cookie"].ends_with("; Secure"));
 
   // Plain HTTP on the TLS port gets no answer at all.
-  std::string plain_url = "http://" + gateway.url().substr(std::string("https://").size()) + "/api/v1/health";
+  std::string plain_url =
+      "http://" + gateway.url().substr(std::string("https://").size()) + "/api/v1/health";
   CURL* plain = curl_easy_init();
   curl_easy_setopt(plain, CURLOPT_URL, plain_url.c_str());
   curl_easy_setopt(plain, CURLOPT_TIMEOUT_MS, 10000L);
@@ -644,11 +743,13 @@ TEST_CASE("api: a TLS certificate or key that cannot be used is refused at start
   TempDir files;
   auto path = [&](const char* name) { return (files.path() / name).string(); };
   for (const char* name : {"a", "b"}) {
-    std::string command = std::string("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=") + name +
-                          " -keyout " + path(name) + ".key -out " + path(name) + ".crt 2>/dev/null";
+    std::string command =
+        std::string("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=") + name +
+        " -keyout " + path(name) + ".key -out " + path(name) + ".crt 2>/dev/null";
     REQUIRE(std::system(command.c_str()) == 0);
   }
-  std::ofstream(path("garbage.crt")) << "-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n";
+  std::ofstream(path("garbage.crt"))
+      << "-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n";
   std::ofstream(path("garbage.key")) << "no key\n";
 
   SimModems sims(1);
@@ -664,11 +765,19 @@ TEST_CASE("api: a TLS certificate or key that cannot be used is refused at start
     REQUIRE(!started.ok());
     return started.error().message;
   };
-  CHECK(start_with(path("garbage.crt"), path("a.key")).starts_with("[http] tls_certificate: " + path("garbage.crt") + ": not a PEM certificate"));
-  CHECK(start_with(path("a.crt"), path("garbage.key")).starts_with("[http] tls_key: " + path("garbage.key") + ": not an unencrypted PEM private key"));
-  CHECK(start_with(path("a.crt"), path("b.key")) == "[http] tls_key: " + path("b.key") + " is not the key of the certificate in " + path("a.crt"));
-  CHECK(start_with(path("missing.crt"), path("a.key")) == "[http] tls_certificate: " + path("missing.crt") + ": cannot be read");
-  CHECK(start_with(path("a.crt"), path("missing.key")) == "[http] tls_key: " + path("missing.key") + ": cannot be read");
+  CHECK(start_with(path("garbage.crt"), path("a.key"))
+            .starts_with("[http] tls_certificate: " + path("garbage.crt") +
+                         ": not a PEM certificate"));
+  CHECK(start_with(path("a.crt"), path("garbage.key"))
+            .starts_with("[http] tls_key: " + path("garbage.key") +
+                         ": not an unencrypted PEM private key"));
+  CHECK(start_with(path("a.crt"), path("b.key")) == "[http] tls_key: " + path("b.key") +
+                                                        " is not the key of the certificate in " +
+                                                        path("a.crt"));
+  CHECK(start_with(path("missing.crt"), path("a.key")) ==
+        "[http] tls_certificate: " + path("missing.crt") + ": cannot be read");
+  CHECK(start_with(path("a.crt"), path("missing.key")) ==
+        "[http] tls_key: " + path("missing.key") + ": cannot be read");
 }
 
 }  // namespace

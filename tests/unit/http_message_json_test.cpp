@@ -1,5 +1,6 @@
 // A message as the API shows it: a one-time password's code never appears, in the
-// message or in its detail; other texts are shown as they are.
+// message or in its detail; other texts are shown as they are; the detail lists the
+// parts superseded when the message went again whole from another modem.
 #include <doctest/doctest.h>
 
 #include <string>
@@ -37,6 +38,27 @@ TEST_CASE("message json: a one-time password's digits are masked, other texts ar
   }
   CHECK(message_json(message(policy::Category::kTransactional, "Order 4711 shipped"))["text"] ==
         "Order 4711 shipped");
+}
+
+TEST_CASE("message json: the detail shows the parts superseded when it went again whole") {
+  store::MessageDetail detail;
+  detail.message = message(policy::Category::kTransactional, std::string(200, 'w'));
+  CHECK(message_detail_json(detail)["superseded_parts"] == nlohmann::json::array());
+  detail.superseded.push_back({.number = 1,
+                               .modem = "356938035643809",
+                               .tp_mr = 17,
+                               .sent_at = 1'790'000'000'000,
+                               .superseded_at = 1'790'000'001'500});
+  detail.superseded.push_back({.number = 2,
+                               .modem = "356938035643817",
+                               .sent_at = 1'790'000'002'000,
+                               .superseded_at = 1'790'000'003'000});
+  const nlohmann::json shown = message_detail_json(detail)["superseded_parts"];
+  CHECK(shown == nlohmann::json::parse(R"([
+    {"number": 1, "modem": "356938035643809", "reference": 17,
+     "sent_at": "2026-09-21T14:13:20.000Z", "superseded_at": "2026-09-21T14:13:21.500Z"},
+    {"number": 2, "modem": "356938035643817",
+     "sent_at": "2026-09-21T14:13:22.000Z", "superseded_at": "2026-09-21T14:13:23.000Z"}])"));
 }
 
 TEST_CASE("message json: masking leaves everything but ASCII digits alone") {

@@ -397,6 +397,7 @@ TEST_CASE("store: a message begun on one modem goes again whole from another") {
   auto unchanged = store->get_message(id);
   REQUIRE(unchanged.ok());
   CHECK((*unchanged)->parts[0].status == PartStatus::kSent);
+  CHECK((*unchanged)->superseded.empty());
 
   auto whole = store->send_again_whole(id, "modem-b", new_pdus, kT0 + 30);
   REQUIRE_MESSAGE(whole.ok(), (whole.ok() ? "" : whole.error().message));
@@ -433,6 +434,14 @@ TEST_CASE("store: a message begun on one modem goes again whole from another") {
     told = told || entry.reason.starts_with("sent again whole from modem-b");
   }
   CHECK(told);
+  // The detail shows what modem-a had sent, as it was then.
+  REQUIRE((*detail)->superseded.size() == 1);
+  const SupersededPart& superseded = (*detail)->superseded[0];
+  CHECK(superseded.number == 1);
+  CHECK(superseded.modem == "modem-a");
+  CHECK(superseded.tp_mr == 41);
+  CHECK(superseded.sent_at == kT0 + 10);
+  CHECK(superseded.superseded_at == kT0 + 30);
 }
 
 TEST_CASE("store: after a failed write, what no modem holds goes back to the queue") {
