@@ -31,6 +31,7 @@ enum class ErrorCode : uint8_t {
   kNotFound,
   kMethodNotAllowed,
   kBodyTooLarge,
+  kRequestTimeout,  // the body did not arrive within its deadline
   kUnsupportedMediaType,
   kUnauthorized,
   kForbidden,  // a valid key without the route's scope
@@ -83,6 +84,8 @@ constexpr std::string_view error_code_name(ErrorCode code) {
       return "method_not_allowed";
     case ErrorCode::kBodyTooLarge:
       return "body_too_large";
+    case ErrorCode::kRequestTimeout:
+      return "request_timeout";
     case ErrorCode::kUnsupportedMediaType:
       return "unsupported_media_type";
     case ErrorCode::kUnauthorized:

@@ -34,6 +34,8 @@ int http_status(ErrorCode code) {
       return 404;
     case ErrorCode::kMethodNotAllowed:
       return 405;
+    case ErrorCode::kRequestTimeout:
+      return 408;
     case ErrorCode::kBodyTooLarge:
       return 413;
     case ErrorCode::kUnsupportedMediaType:

@@ -43,6 +43,12 @@ void send(mg_connection* connection, const Response& response) {
   if (!response.body.empty()) mg_write(connection, response.body.data(), response.body.size());
 }
 
+// "30 s", or "1500 ms" when not whole seconds.
+std::string spoken_duration(std::chrono::milliseconds duration) {
+  if (duration.count() % 1000 == 0) return std::to_string(duration.count() / 1000) + " s";
+  return std::to_string(duration.count()) + " ms";
+}
+
 enum class BodyRead : uint8_t { kComplete, kTooLarge, kLate, kBroken };
 
 // Reads the body, up to `limit` bytes, until `deadline`. Each mg_read waits at most
@@ -364,9 +370,12 @@ Server::Answer Server::answer(mg_connection* connection, const Connection* state
                   "the body is larger than " + std::to_string(options_.max_body_bytes) + " bytes"),
               true, true};
     case BodyRead::kLate:
-      // Not answered: its socket is shut for reading, and a client this slow is more
-      // likely a flood than a reader. Logged (metrics, access log) as 408.
-      return {Response{408, "application/json", "", {}}, false, true};
+      // Its socket is shut for reading only, so the answer may still go out; a client
+      // that has gone or stopped reading holds it no longer than body_timeout.
+      return {error_response(ErrorCode::kRequestTimeout,
+                             "the body did not arrive within " +
+                                 spoken_duration(options_.body_timeout) + " of the headers"),
+              true, true};
     case BodyRead::kBroken:
       return {error_response(ErrorCode::kInvalidRequest, "the body ended early"), false, true};
     case BodyRead::kComplete:

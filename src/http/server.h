@@ -9,9 +9,10 @@
 // before any handler runs:
 // - A request's line and headers must arrive within header_timeout of the connection's
 //   start (or of the previous answer on a kept-alive connection), its whole body within
-//   body_timeout of its headers; past either the connection is closed (a late body is
-//   logged as 408). A body's wait is ended at its deadline (socket_deadlines.h), not
-//   after it, however the bytes trickle in.
+//   body_timeout of its headers; past either the connection is closed, a late body
+//   first answered 408 request_timeout (its socket is shut for reading only, so the
+//   answer can still go out). A body's wait is ended at its deadline
+//   (socket_deadlines.h), not after it, however the bytes trickle in.
 // - The route's access (router.h Access) is checked by the Authorizer before the body
 //   is read: a request that may not call the route is answered (401, 403) without
 //   reading its body, and its connection is closed.

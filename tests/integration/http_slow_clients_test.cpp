@@ -1,12 +1,14 @@
 // The HTTP server against slow and hostile clients, over real sockets on loopback, with
 // short deadlines so that a few seconds show what 10 s and 30 s do in the daemon:
-// headers and bodies have deadlines however the bytes trickle in, a request that may
-// not call its route is answered before its body is read, and one address cannot hold
-// more than its share of connections.
+// headers and bodies have deadlines however the bytes trickle in (a body that stops
+// coming is answered 408 before its connection closes), a request that may not call
+// its route is answered before its body is read, and one address cannot hold more
+// than its share of connections.
 #include <doctest/doctest.h>
 
 #include <atomic>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "http/server.h"
@@ -82,6 +84,32 @@ TEST_CASE("slow clients: a body dripped a byte at a time is cut off at its deadl
   RawConnection next("127.0.0.1", test.port());
   REQUIRE(next.send(http_request("GET", "/hello")));
   CHECK(next.read_answer(5s).status == 200);
+}
+
+TEST_CASE(
+    "slow clients: a body that stops coming is answered 408 request_timeout at its deadline") {
+  TestServer test(short_deadlines());
+  RawConnection client("127.0.0.1", test.port());
+  REQUIRE(client.connected());
+  auto headers_sent = MonotonicClock::now();
+  // The headers and a tenth of the declared body, then nothing.
+  std::string request =
+      http_request("POST", "/echo", std::string(100, 'x'), "Authorization: Bearer good\r\n");
+  REQUIRE(client.send(request.substr(0, request.size() - 90)));
+  auto answer = client.read_answer(10s);
+  auto elapsed = MonotonicClock::now() - headers_sent;
+  CHECK(answer.status == 408);
+  CHECK(answer.header("content-type") == "application/json");
+  auto body =
+      nlohmann::json::parse(answer.raw.substr(answer.raw.find("\r\n\r\n") + 4), nullptr, false);
+  REQUIRE(body.is_object());
+  CHECK(body["error"]["code"] == "request_timeout");
+  CHECK(body["error"]["message"] == "the body did not arrive within 1500 ms of the headers");
+  CHECK(elapsed >= 1500ms);  // not before its deadline
+  CHECK(elapsed < 5s);       // 1.5 s, with room for a loaded machine
+  CHECK(test.handled == 0);
+  // And the connection is closed after it: the rest of the body is never read.
+  CHECK(client.closed_within(3s));
 }
 
 TEST_CASE("slow clients: headers dripped a byte at a time are cut off at their deadline") {
