@@ -645,7 +645,8 @@ Result<int> SimModem::route_inbound(const std::vector<uint8_t>& tpdu, Routing ro
     --counters_.inbound_delivered;
     return index.error();
   }
-  if (settings_.cnmi.mt != 0 || routing == Routing::kStore) {
+  if (routing != Routing::kStoreUnannounced &&
+      (settings_.cnmi.mt != 0 || routing == Routing::kStore)) {
     emit_urc("+CMTI: " + quoted(storages_[static_cast<size_t>(mem3)].name) + "," +
              std::to_string(*index));
   }
@@ -680,7 +681,7 @@ void SimModem::emit_status_report(const PendingReport& report) {
   }
   const int mem3 = settings_.cpms[2];
   auto index = store(mem3, MessageStat::kReceivedUnread, std::move(pdu), tpdu->size(), true);
-  if (!index) return;
+  if (!index || routing == Routing::kStoreUnannounced) return;
   emit_urc("+CDSI: " + quoted(storages_[static_cast<size_t>(mem3)].name) + "," +
            std::to_string(*index));
 }

@@ -65,6 +65,9 @@ enum class Routing {
   kPerCnmi,  // as AT+CNMI <mt>/<ds> says (TS 27.005 clause 3.4.1)
   kStore,    // stored, then +CMTI / +CDSI
   kDirect,   // +CMT / +CDS with the PDU
+  // Stored and not announced: an indication lost on the line or sent to another of
+  // the modem's ports, found only when the host lists the storage.
+  kStoreUnannounced,
 };
 
 enum class TextEncoding { kAuto, kGsm7, kUcs2 };

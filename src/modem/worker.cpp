@@ -465,15 +465,17 @@ void ModemWorker::step_ready() {
     return read_stored(key);
   }
   if (to_delete) return delete_stored(*to_delete);
+  auto now = MonotonicClock::now();
+  // A full storage said so (^SMMEMFULL, CMS 322) is measured before it is emptied, so
+  // that the full storage is reported (modem.storage_full), not missed.
+  if (now >= next_health_) {
+    next_health_ = now + config_.health_interval;
+    return poll_health();
+  }
   if (relist_stored_) {
     relist_stored_ = false;
     spdlog::warn("modem {}: message storage full; reading what is stored again", config_.port);
     return drain_stored();
-  }
-  auto now = MonotonicClock::now();
-  if (now >= next_health_) {
-    next_health_ = now + config_.health_interval;
-    return poll_health();
   }
   milliseconds wait =
       std::chrono::duration_cast<milliseconds>(next_health_ - now) + milliseconds(1);

@@ -29,7 +29,12 @@ class OffsetClock final : public Clock {
 class ApiDaemon {
  public:
   explicit ApiDaemon(size_t modems = 2, std::function<void(config::Config&)> adjust = {})
-      : sims_(numbered(modems)) {
+      : ApiDaemon(numbered(modems), std::move(adjust)) {}
+  // Simulated modems as given (a maker and model that pick a driver, a small SIM).
+  explicit ApiDaemon(std::vector<sim::SimConfig> modems,
+                     std::function<void(config::Config&)> adjust = {})
+      : sims_(modems) {
+    const size_t count = modems.size();
     config_.storage.path = (db_dir_.path() / "smsgate.db").string();
     config_.modems.ports = {(sims_.dir.path() / "modem*").string()};
     config_.modems.rate_per_minute = 0;
@@ -43,7 +48,7 @@ class ApiDaemon {
     auto key = daemon_->api_keys().create("tests", auth::Scopes::all(), clock_.now());
     REQUIRE(key.ok());
     key_ = key->key;
-    REQUIRE(wait_until([&] { return ready_modems() == modems; }));
+    REQUIRE(wait_until([&] { return ready_modems() == count; }));
   }
   ~ApiDaemon() { daemon_->stop(); }
 
