@@ -163,6 +163,14 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config, cons
     d.deliverer_->wake();
     notify_status(d.summary());
   };
+  // Every state change, for the event stream only (no webhook asks for it).
+  observers.modem_state_changed = [&d](const std::string& id, const modem::ModemStatus& status) {
+    store::ModemStateInfo info{id, std::string(modem::state_name(status.state)), status.detail,
+                               status.port};
+    if (Status logged = d.store_->log_modem_state(info, d.clock_->now()); !logged) {
+      spdlog::error("event for modem {}: {}", id, logged.error().message);
+    }
+  };
   observers.modem_storage_full = [&d](const std::string& id, const modem::ModemStatus& status) {
     store::ModemEventInfo info = modem_event_info(id, status, "message storage full");
     info.storage_used = status.health.message_storage->used;
@@ -251,8 +259,8 @@ std::string Daemon::summary() {
     auto status = pool_->status(id);
     if (status && status->state == modem::State::kReady) ++ready;
   }
-  std::string line = std::to_string(ready) + " of " + std::to_string(modems.size()) +
-                     " modem(s) ready";
+  std::string line =
+      std::to_string(ready) + " of " + std::to_string(modems.size()) + " modem(s) ready";
   MutexLock lock(summary_mutex_);
   return summary_url_.empty() ? line : line + "; API on " + summary_url_;
 }

@@ -272,7 +272,7 @@ void Dispatcher::purge_old_rows(int64_t now) {
   if (options_.messages_retention_ms)
     cutoffs.messages_before = now - *options_.messages_retention_ms;
   if (options_.inbound_retention_ms) cutoffs.inbound_before = now - *options_.inbound_retention_ms;
-  if (!cutoffs.messages_before && !cutoffs.inbound_before) return;
+  cutoffs.event_log_before = now - store::kEventLogRetentionMs;
   store::PurgeCounts total;
   for (int batch = 0; batch < kRetentionBatches; ++batch) {
     auto purged = store_.purge_old(cutoffs, kRetentionBatch);
@@ -285,14 +285,15 @@ void Dispatcher::purge_old_rows(int64_t now) {
     total.status_reports += purged->status_reports;
     total.webhook_events += purged->webhook_events;
     total.undecodable_pdus += purged->undecodable_pdus;
+    total.logged_events += purged->logged_events;
     if (!purged->more) break;
   }
   if (total != store::PurgeCounts{})
     spdlog::info(
         "retention: deleted {} message(s), {} inbound message(s), {} status report(s), {} "
-        "webhook event(s), {} undecodable PDU(s)",
+        "webhook event(s), {} undecodable PDU(s), {} logged event(s)",
         total.messages, total.inbound_messages, total.status_reports, total.webhook_events,
-        total.undecodable_pdus);
+        total.undecodable_pdus, total.logged_events);
 }
 
 void Dispatcher::purge_spent_otp_codes(int64_t now) {
@@ -394,6 +395,7 @@ void Dispatcher::handle_status(const StatusEvent& event) {
   Slot& slot = slot_for(event.modem);
   const modem::ModemStatus& status = event.status;
   bool was_ready = slot.state == State::kReady;
+  const bool state_changed = slot.state != status.state;
   slot.state = status.state;
   if (slot.port != status.port || !slot.limiter) {
     slot.port = status.port;
@@ -414,6 +416,9 @@ void Dispatcher::handle_status(const StatusEvent& event) {
   }
   if (was_ready != (status.state == State::kReady) && observers_.modem_changed) {
     observers_.modem_changed(event.modem, status);
+  }
+  if (state_changed && observers_.modem_state_changed) {
+    observers_.modem_state_changed(event.modem, status);
   }
   const bool storage_full = status.health.storage_full();
   if (storage_full && !slot.storage_full) {

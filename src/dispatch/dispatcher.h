@@ -120,6 +120,8 @@ class Dispatcher : public modem::PoolListener {
     std::function<void(const store::StatusChange&)> message_changed;
     std::function<void(const store::InboundMessage&)> inbound_received;
     std::function<void(const std::string& modem, const modem::ModemStatus&)> modem_changed;
+    // Any change of a modem's state (modem/status.h State), ready or not.
+    std::function<void(const std::string& modem, const modem::ModemStatus&)> modem_state_changed;
     // The modem's message storage became full (AT+CPMS? says so).
     std::function<void(const std::string& modem, const modem::ModemStatus&)> modem_storage_full;
   };

@@ -2,6 +2,7 @@
 #include "store/engine.h"
 
 #include <algorithm>
+#include <cstring>
 #include <utility>
 
 #include "store/files.h"
@@ -57,6 +58,14 @@ int on_wal_commit(void* frames, sqlite3* db, const char* schema, int frames_in_w
   return SQLITE_OK;
 }
 
+// SQLite's update hook on the writing connection: notes that the batch logged events,
+// so that the stream's readers are woken once it commits.
+void on_row_change(void* events_in_batch, int operation, const char*, const char* table,
+                   sqlite3_int64) {
+  if (operation == SQLITE_INSERT && std::strcmp(table, "event_log") == 0)
+    *static_cast<bool*>(events_in_batch) = true;
+}
+
 }  // namespace
 
 // --- Opening ------------------------------------------------------------------------
@@ -82,6 +91,7 @@ Engine::Engine(std::string path, StoreOptions options, Connection writer,
       file_notes_(std::move(file_notes)),
       writer_connection_(std::move(writer)) {
   sqlite3_wal_hook(writer_connection_.handle(), on_wal_commit, &wal_frames_);
+  sqlite3_update_hook(writer_connection_.handle(), on_row_change, &events_in_batch_);
   writer_ = std::thread([this] { writer_loop(); });
 }
 
@@ -167,6 +177,7 @@ void Engine::run_batch(std::vector<WriteOp*>& batch) {
           faults.fetch_add(1);
     }
   } count_faults{batch, storage_faults_};
+  events_in_batch_ = false;
   if (auto begun = db.exec("BEGIN IMMEDIATE"); !begun.ok()) {
     fail_all("cannot start a transaction: ", begun.error());
     return;
@@ -203,6 +214,28 @@ void Engine::run_batch(std::vector<WriteOp*>& batch) {
   }
   transactions_.fetch_add(1);
   write_operations_.fetch_add(batch.size());
+  // An operation undone in its savepoint may have set it too: a wake-up that finds
+  // nothing new, which costs a reader one query.
+  if (events_in_batch_) {
+    {
+      MutexLock lock(events_mutex_);
+      ++events_generation_;
+    }
+    events_changed_.notify_all();
+  }
+}
+
+uint64_t Engine::event_generation() {
+  MutexLock lock(events_mutex_);
+  return events_generation_;
+}
+
+uint64_t Engine::wait_for_events(uint64_t seen, MonotonicClock::time_point deadline,
+                                 std::stop_token stop) {
+  MutexLock lock(events_mutex_);
+  events_changed_.wait_until(lock.native(), stop, deadline,
+                             [&]() REQUIRES(events_mutex_) { return events_generation_ != seen; });
+  return events_generation_;
 }
 
 Status Engine::freeze_size(bool frozen) {

@@ -27,6 +27,10 @@
 // back as ErrorCode::kStorageUnavailable (store/sqlite.h error_code_for); the write
 // that met one changed nothing, and the next write tries the disk again.
 //
+// Events: a commit that added rows to the event log (store/events.h) moves
+// event_generation() on and wakes wait_for_events(), after its fsync; so a reader of
+// the log (the event stream) waits for new rows instead of polling for them.
+//
 // Files: the database, its -wal and -shm are made private (0600) before every open,
 // whatever the umask (store/files.h); file_notes() says what was found open to others.
 //
@@ -40,11 +44,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <stop_token>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/result.h"
 #include "common/thread_annotations.h"
 #include "store/sqlite.h"
@@ -111,6 +117,13 @@ class Engine {
   // Checkpoints that emptied the WAL after a burst.
   uint64_t wal_truncations() const { return wal_truncations_.load(); }
 
+  // Moves on after each commit that added rows to event_log.
+  uint64_t event_generation();
+  // Waits until event_generation() is no longer `seen`, `deadline` passes or `stop` is
+  // requested; gives the generation then.
+  uint64_t wait_for_events(uint64_t seen, MonotonicClock::time_point deadline,
+                           std::stop_token stop);
+
   // What opening found wrong with the files' modes and fixed (store/files.h), for the
   // log; empty when all was private.
   const std::vector<std::string>& file_notes() const { return file_notes_; }
@@ -144,6 +157,13 @@ class Engine {
   std::condition_variable write_done_;    // callers wait for their commit
   std::vector<WriteOp*> write_queue_ GUARDED_BY(write_mutex_);
   bool stopping_ GUARDED_BY(write_mutex_) = false;
+
+  // Set by SQLite's update hook when an operation of the running batch inserted into
+  // event_log; writer thread only.
+  bool events_in_batch_ = false;
+  Mutex events_mutex_;
+  std::condition_variable_any events_changed_;
+  uint64_t events_generation_ GUARDED_BY(events_mutex_) = 0;
 
   Mutex readers_mutex_;
   std::vector<Connection> idle_readers_ GUARDED_BY(readers_mutex_);

@@ -100,4 +100,11 @@ std::string modem_storage_full_body(const ModemEventInfo& info, int64_t occurred
   return event_body(kModemStorageFull, occurred_at, modem_event_data(info));
 }
 
+std::string modem_state_body(const ModemStateInfo& info, int64_t occurred_at) {
+  nlohmann::json data = {{"modem", info.modem}, {"state", info.state}};
+  if (!info.detail.empty()) data["detail"] = info.detail;
+  if (!info.port.empty()) data["port"] = info.port;
+  return event_body("modem.state", occurred_at, std::move(data));
+}
+
 }  // namespace smsgate::store

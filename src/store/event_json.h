@@ -15,6 +15,11 @@
 //   inbound.received: an inbound item (inbound_json below)
 //   modem.online|offline: {"modem": "<IMEI>", "port": "/dev/ttyUSB2", "model": "...",
 //     "operator": "...", "reason": "unplugged"}         (all but modem only when known)
+//   modem.storage_full: as modem.online, with "storage_used" and "storage_total"
+// Only in the event stream (GET /api/v1/events), never to a webhook:
+//   message.sending|cancelled: as message.sent
+//   modem.state: {"modem": "<IMEI>", "state": "offline", "detail": "port gone",
+//     "port": "/dev/ttyUSB2"}                            (detail and port only when known)
 //
 // Times are ISO 8601 UTC with milliseconds. Pure functions, thread-safe.
 #pragma once
@@ -60,5 +65,8 @@ inline constexpr std::string_view kModemStorageFull = "modem.storage_full";
 std::string modem_event_body(bool online, const ModemEventInfo& info, int64_t occurred_at);
 // The body of modem.storage_full (Webhooks::enqueue_modem_storage_full).
 std::string modem_storage_full_body(const ModemEventInfo& info, int64_t occurred_at);
+
+// The body of modem.state (Events::log_modem_state writes it).
+std::string modem_state_body(const ModemStateInfo& info, int64_t occurred_at);
 
 }  // namespace smsgate::store

@@ -95,9 +95,15 @@ Status add_history(Connection& connection, int64_t message_id, int64_t at, Messa
 Status change_status(Connection& connection, int64_t message_id, MessageStatus status,
                      std::string_view reason, int64_t at, bool failure);
 
-// Webhook outbox (webhooks.cpp), called inside the transaction that makes the change so
-// the event commits or rolls back with it. Cheap when nobody subscribed: one query on
-// the tiny webhooks table, no body built.
+// The event log (events.cpp): one row, inside the caller's transaction.
+Status log_event(Connection& connection, std::string_view event, const std::string& body,
+                 int64_t at);
+
+// The event log and the webhook outbox (webhooks.cpp), called inside the transaction
+// that makes the change so the event commits or rolls back with it: the log always
+// (one message read by its key, one row), the outbox for each subscription that wants
+// it (one query on the tiny webhooks table). A status without an event (queued,
+// scheduled) writes nothing; sending and cancelled go to the log only.
 Status enqueue_message_event(Connection& connection, int64_t message_id, MessageStatus status,
                              std::string_view reason, int64_t at);
 Status enqueue_inbound_event(Connection& connection, const InboundMessage& message);

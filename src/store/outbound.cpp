@@ -376,7 +376,10 @@ Result<std::optional<Claimed>> Outbound::claim(int64_t message_id, const std::st
         "UPDATE messages SET status = 'sending', assigned_modem = ?, updated_at = ? WHERE id = ?");
     if (!q.ok()) return q.error();
     if (auto s = q->bind_all(modem, now, message_id).run(); !s.ok()) return s;
-    if (auto s = add_history(db, message_id, now, MessageStatus::kSending, "claimed by " + modem);
+    const std::string reason = "claimed by " + modem;
+    if (auto s = add_history(db, message_id, now, MessageStatus::kSending, reason); !s.ok())
+      return s;
+    if (auto s = enqueue_message_event(db, message_id, MessageStatus::kSending, reason, now);
         !s.ok())
       return s;
     auto reloaded = load_message(db, message_id);

@@ -60,15 +60,16 @@ Result<int64_t> delete_messages(Connection& db, const std::vector<int64_t>& ids)
       "INSERT INTO purged_messages (status, category, count) "
       "SELECT status, category, count(*) FROM messages "
       "WHERE id IN (SELECT value FROM json_each(?1)) GROUP BY status, category "
-      "ON CONFLICT (status, category) DO UPDATE SET count = purged_messages.count + excluded.count");
+      "ON CONFLICT (status, category) DO UPDATE SET count = purged_messages.count + "
+      "excluded.count");
   if (!tallied.ok()) return tallied.error();
   if (auto s = tallied->bind(batch).run(); !s.ok()) return s.error();
   // Matched reports would otherwise outlive their parts as unmatched ones.
-  auto reports = delete_tallied(
-      db,
-      "DELETE FROM status_reports WHERE part_id IN "
-      "(SELECT id FROM parts WHERE message_id IN (SELECT value FROM json_each(?1)))",
-      "status_reports", [&](Query& q) { q.bind(batch); });
+  auto reports =
+      delete_tallied(db,
+                     "DELETE FROM status_reports WHERE part_id IN "
+                     "(SELECT id FROM parts WHERE message_id IN (SELECT value FROM json_each(?1)))",
+                     "status_reports", [&](Query& q) { q.bind(batch); });
   if (!reports.ok()) return reports.error();
   auto messages = db.query("DELETE FROM messages WHERE id IN (SELECT value FROM json_each(?1))");
   if (!messages.ok()) return messages.error();
@@ -114,11 +115,11 @@ Result<PurgeCounts> Retention::purge_old(const RetentionCutoffs& cutoffs, int ba
       if (!reports.ok()) return reports.error();
       counts.messages = static_cast<int64_t>(ids->size());
       counts.status_reports = *reports;
-      auto unmatched = delete_tallied(
-          db,
-          "DELETE FROM status_reports WHERE id IN (SELECT id FROM status_reports "
-          "WHERE part_id IS NULL AND received_at < ?1 LIMIT ?2)",
-          "status_reports", [&](Query& d) { d.bind_all(before, batch); });
+      auto unmatched =
+          delete_tallied(db,
+                         "DELETE FROM status_reports WHERE id IN (SELECT id FROM status_reports "
+                         "WHERE part_id IS NULL AND received_at < ?1 LIMIT ?2)",
+                         "status_reports", [&](Query& d) { d.bind_all(before, batch); });
       if (!unmatched.ok()) return unmatched.error();
       counts.status_reports += *unmatched;
       counts.more = counts.more || counts.messages == batch || *unmatched == batch;
@@ -160,6 +161,16 @@ Result<PurgeCounts> Retention::purge_old(const RetentionCutoffs& cutoffs, int ba
       counts.more = counts.more || counts.inbound_messages == batch || *events == batch ||
                     *undecodable == batch;
     }
+    if (cutoffs.event_log_before) {
+      // Not tallied: the log is a window onto recent events, not a count of them.
+      auto q = db.query(
+          "DELETE FROM event_log WHERE id IN (SELECT id FROM event_log "
+          "WHERE created_at < ?1 ORDER BY created_at LIMIT ?2)");
+      if (!q.ok()) return q.error();
+      if (auto s = q->bind_all(*cutoffs.event_log_before, batch).run(); !s.ok()) return s;
+      counts.logged_events = db.changes();
+      counts.more = counts.more || counts.logged_events == batch;
+    }
     return ok_status();
   });
   if (!written.ok()) return written.error();
@@ -179,8 +190,8 @@ Result<ErasureCounts> Retention::erase_number(const std::string& number, int64_t
     auto ids = ids_of(*q);
     if (!ids.ok()) return ids.error();
     for (int64_t id : *ids) {
-      if (auto s = detail::change_status(db, id, MessageStatus::kCancelled, kErasedReason, now,
-                                         false);
+      if (auto s =
+              detail::change_status(db, id, MessageStatus::kCancelled, kErasedReason, now, false);
           !s.ok())
         return s;
     }
@@ -190,7 +201,8 @@ Result<ErasureCounts> Retention::erase_number(const std::string& number, int64_t
   if (!cancelled.ok()) return cancelled.error();
 
   Status erased = engine_.write([&](Connection& db) -> Status {
-    auto sending = db.query("SELECT count(*) FROM messages WHERE recipient = ?1 AND status = 'sending'");
+    auto sending =
+        db.query("SELECT count(*) FROM messages WHERE recipient = ?1 AND status = 'sending'");
     if (!sending.ok()) return sending.error();
     auto row = sending->bind(number).step();
     if (!row.ok()) return row.error();
@@ -248,14 +260,21 @@ Result<ErasureCounts> Retention::erase_number(const std::string& number, int64_t
     counts.otp_codes = db.changes();
 
     // Pending ones too: an event about an erased message is not sent after it.
-    auto events = delete_tallied(
-        db,
-        "DELETE FROM webhook_outbox WHERE "
-        "(event LIKE 'message.%' AND json_extract(body, '$.data.to') = ?1) OR "
-        "(event = 'inbound.received' AND json_extract(body, '$.data.from') = ?1)",
-        "webhook_events", [&](Query& q) { q.bind(number); });
+    auto events =
+        delete_tallied(db,
+                       "DELETE FROM webhook_outbox WHERE "
+                       "(event LIKE 'message.%' AND json_extract(body, '$.data.to') = ?1) OR "
+                       "(event = 'inbound.received' AND json_extract(body, '$.data.from') = ?1)",
+                       "webhook_events", [&](Query& q) { q.bind(number); });
     if (!events.ok()) return events.error();
     counts.webhook_events = *events;
+    auto logged = db.query(
+        "DELETE FROM event_log WHERE "
+        "(event LIKE 'message.%' AND json_extract(body, '$.data.to') = ?1) OR "
+        "(event = 'inbound.received' AND json_extract(body, '$.data.from') = ?1)");
+    if (!logged.ok()) return logged.error();
+    if (auto s = logged->bind(number).run(); !s.ok()) return s;
+    counts.logged_events = db.changes();
 
     auto optout = db.query("SELECT count(*) FROM optouts WHERE number = ?1");
     if (!optout.ok()) return optout.error();

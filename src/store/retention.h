@@ -7,17 +7,18 @@
 //   with their parts; webhook events delivered or given up before the cutoff, with
 //   their attempts (an inbound.received event by the inbound cutoff, the others by the
 //   messages cutoff); status reports that matched nothing, by the messages cutoff; PDUs
-//   that did not decode, by the inbound cutoff. A message that is not final is never
-//   deleted, however old, and neither is an opt-out.
+//   that did not decode, by the inbound cutoff; the event log (store/events.h) by its
+//   own cutoff, a day (kEventLogRetentionMs), whatever [retention] says. A message
+//   that is not final is never deleted, however old, and neither is an opt-out.
 // - Erasure (erase_number: `smsgated erase`, DELETE /api/v1/numbers/{number}):
 //   everything about one number, whatever its age: outbound messages to it (those
 //   still waiting are cancelled first), inbound messages and parts from it, status
 //   reports and one-time password codes for it, webhook events about those messages
-//   (pending ones too: they are not sent). The opt-out stays: it is what keeps the
-//   number from being sent to again. A message with a part on a modem at that moment
-//   cannot be erased safely (the modem's answer must still find it): erasure then
-//   cancels what waits and answers kNotCancellable; once that part is sent (seconds, or
-//   minutes on a weak signal) erasing again takes everything.
+//   (pending ones too: they are not sent) and the event log's rows about them. The opt-out stays:
+//   it is what keeps the number from being sent to again. A message with a part on a modem at that
+//   moment cannot be erased safely (the modem's answer must still find it): erasure then cancels
+//   what waits and answers kNotCancellable; once that part is sent (seconds, or minutes on a weak
+//   signal) erasing again takes everything.
 //
 // Every deletion is tallied (purged_messages by status and category, purged_rows by
 // kind) in the transaction that makes it, so counts over all time (/metrics) are the
@@ -45,6 +46,8 @@ struct RetentionCutoffs {
   std::optional<int64_t> messages_before;
   // Inbound messages received before this go; none: kept forever.
   std::optional<int64_t> inbound_before;
+  // The event log's rows written before this go; none: kept.
+  std::optional<int64_t> event_log_before = std::nullopt;
 };
 
 struct PurgeCounts {
@@ -53,6 +56,7 @@ struct PurgeCounts {
   int64_t status_reports = 0;
   int64_t webhook_events = 0;
   int64_t undecodable_pdus = 0;
+  int64_t logged_events = 0;  // the event log's rows
   // A kind filled its batch: call again for the rest.
   bool more = false;
   friend bool operator==(const PurgeCounts&, const PurgeCounts&) = default;
@@ -65,7 +69,8 @@ struct ErasureCounts {
   int64_t status_reports = 0;
   int64_t otp_codes = 0;
   int64_t webhook_events = 0;
-  bool opted_out = false;  // the opt-out is kept
+  int64_t logged_events = 0;  // the event log's rows about the number
+  bool opted_out = false;     // the opt-out is kept
   friend bool operator==(const ErasureCounts&, const ErasureCounts&) = default;
 };
 

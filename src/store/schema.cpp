@@ -7,7 +7,7 @@ namespace smsgate::store {
 // Times are INTEGER milliseconds since the Unix epoch (UTC); booleans are 0/1.
 // Each script ends by setting user_version, so the version moves in the same
 // transaction as the tables it describes (and no SQL is assembled at run time).
-constexpr std::array<Migration, 12> kMigrations = {{
+constexpr std::array<Migration, 13> kMigrations = {{
     {1, R"sql(
 -- The outbound queue: one row per message the API accepted, one per PDU it is sent as.
 CREATE TABLE messages (
@@ -393,6 +393,20 @@ INSERT INTO users (name, role, password_hash, created_at, password_changed_at)
 DELETE FROM settings WHERE key = 'admin_password';
 
 PRAGMA user_version = 12;
+)sql"},
+    {13, R"sql(
+-- Every event as it happened, whether or not a webhook wants it: what
+-- GET /api/v1/events streams and resumes from (store/events.h). Written in the
+-- transaction of the change it reports; kept a day (Retention::purge_old).
+CREATE TABLE event_log (
+  id         INTEGER PRIMARY KEY,  -- the stream's event id (SSE "id:")
+  event      TEXT    NOT NULL,     -- message.sent, modem.state, ...
+  body       TEXT    NOT NULL,     -- the envelope, as a webhook gets it
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX event_log_created ON event_log (created_at);
+
+PRAGMA user_version = 13;
 )sql"},
 }};
 

@@ -44,6 +44,7 @@ Store::Store(std::unique_ptr<Engine> engine)
       Credentials(*engine),
       Retention(*engine),
       People(*engine),
+      Events(*engine),
       engine_(std::move(engine)) {}
 
 Status Store::check_writable() {

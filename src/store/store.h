@@ -26,6 +26,7 @@
 //   Credentials  store/credentials.h  API keys, settings, one-time password codes
 //   Retention    store/retention.h    old rows deleted by age, one number erased
 //   People       store/people.h       console users, their sessions, the audit log
+//   Events       store/events.h       the event log the event stream reads
 // A Store is all of them: `store.submit(...)` works, and so does passing it where a
 // component asks for the one view it uses (auth:: takes Credentials&,
 // webhook::Deliverer takes Webhooks&). Records are in store/types.h.
@@ -46,6 +47,7 @@
 #include "common/thread_annotations.h"
 #include "store/credentials.h"
 #include "store/engine.h"
+#include "store/events.h"
 #include "store/inbound.h"
 #include "store/modems.h"
 #include "store/outbound.h"
@@ -70,7 +72,8 @@ class Store : public Outbound,
               public Webhooks,
               public Credentials,
               public Retention,
-              public People {
+              public People,
+              public Events {
  public:
   // Opens or creates the database at `path`, applies missing migrations, starts the
   // writer thread. Errors when the file cannot be opened or its schema is newer.
@@ -86,6 +89,7 @@ class Store : public Outbound,
   Credentials& credentials() { return *this; }
   Retention& retention() { return *this; }
   People& people() { return *this; }
+  Events& events() { return *this; }
 
   // Transactions the writer has committed (group commits), and the write operations
   // they carried; operations / transactions is the grouping achieved.

@@ -313,6 +313,13 @@ inline constexpr std::string_view kWebhookEventNames[] = {
     "message.sent",     "message.delivered", "message.failed", "message.expired",
     "inbound.received", "modem.online",      "modem.offline",  "modem.storage_full"};
 bool is_webhook_event(std::string_view name);
+// Events only the event stream (GET /api/v1/events, store/events.h) carries: the
+// console's table refresh and every modem state change. A webhook cannot ask for them
+// ("*" does not include them).
+inline constexpr std::string_view kStreamOnlyEventNames[] = {"message.sending", "message.cancelled",
+                                                             "modem.state"};
+// A webhook event or a stream-only one.
+bool is_event_name(std::string_view name);
 
 // A subscription. The secret is never read back: only the deliverer sees it.
 struct Webhook {
@@ -394,6 +401,26 @@ struct ModemEventInfo {
   // modem.storage_full: the message storage's slots used and in all.
   std::optional<int> storage_used;
   std::optional<int> storage_total;
+};
+
+// --- The event log (store/events.cpp) -------------------------------------------------
+
+// One row of the event log: an event as a webhook gets it, with the id the stream
+// gives it.
+struct LoggedEvent {
+  int64_t id = 0;
+  std::string event;
+  std::string body;  // the envelope, one line of JSON
+  int64_t created_at = 0;
+  friend bool operator==(const LoggedEvent&, const LoggedEvent&) = default;
+};
+
+// A modem's state changed (modem.state).
+struct ModemStateInfo {
+  std::string modem;   // its id, as in GET /api/v1/modems
+  std::string state;   // modem::state_name: "ready", "offline", "needs-attention", ...
+  std::string detail;  // why, in words ("SIM PIN refused"); may be empty
+  std::string port;
 };
 
 }  // namespace smsgate::store

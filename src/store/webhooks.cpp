@@ -21,6 +21,12 @@ bool is_webhook_event(std::string_view name) {
          std::end(kWebhookEventNames);
 }
 
+bool is_event_name(std::string_view name) {
+  return is_webhook_event(name) ||
+         std::find(std::begin(kStreamOnlyEventNames), std::end(kStreamOnlyEventNames), name) !=
+             std::end(kStreamOnlyEventNames);
+}
+
 namespace {
 
 constexpr size_t kMaxUrlLength = 2048;
@@ -151,6 +157,9 @@ Status enqueue_message_event(Connection& db, int64_t message_id, MessageStatus s
                              std::string_view reason, int64_t at) {
   std::string_view event;
   switch (status) {
+    case MessageStatus::kSending:
+      event = "message.sending";
+      break;
     case MessageStatus::kSent:
       event = "message.sent";
       break;
@@ -163,25 +172,29 @@ Status enqueue_message_event(Connection& db, int64_t message_id, MessageStatus s
     case MessageStatus::kExpired:
       event = "message.expired";
       break;
+    case MessageStatus::kCancelled:
+      event = "message.cancelled";
+      break;
     default:
       return ok_status();
   }
-  auto ids = subscribers(db, event);
-  if (!ids.ok()) return ids.error();
-  if (ids->empty()) return ok_status();
   auto message = load_message(db, message_id);
   if (!message.ok()) return message.error();
   if (!*message) return no_such("message", message_id);
   std::string body = event_body(event, at, message_event_data(**message, reason));
+  if (auto s = log_event(db, event, body, at); !s.ok()) return s;
+  if (!is_webhook_event(event)) return ok_status();
+  auto ids = subscribers(db, event);
+  if (!ids.ok()) return ids.error();
   return insert_events(db, *ids, event, body, at);
 }
 
 Status enqueue_inbound_event(Connection& db, const InboundMessage& message) {
   constexpr std::string_view kEvent = "inbound.received";
+  std::string body = event_body(kEvent, message.received_at, inbound_json(message));
+  if (auto s = log_event(db, kEvent, body, message.received_at); !s.ok()) return s;
   auto ids = subscribers(db, kEvent);
   if (!ids.ok()) return ids.error();
-  if (ids->empty()) return ok_status();
-  std::string body = event_body(kEvent, message.received_at, inbound_json(message));
   return insert_events(db, *ids, kEvent, body, message.received_at);
 }
 
@@ -259,6 +272,7 @@ Status Webhooks::enqueue_event(std::string_view event, const std::string& body_j
   if (!is_webhook_event(event)) return make_error("event: unknown \"" + std::string(event) + "\"");
   if (!nlohmann::json::accept(body_json)) return make_error("body: not JSON");
   return engine_.write([&](Connection& db) -> Status {
+    if (auto s = log_event(db, event, body_json, now); !s.ok()) return s;
     auto ids = subscribers(db, event);
     if (!ids.ok()) return ids.error();
     return insert_events(db, *ids, event, body_json, now);

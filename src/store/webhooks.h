@@ -7,7 +7,7 @@
 // inbound.h), an inbound message completed (inbound.h); so an event is never lost nor
 // sent for a change that was undone. Modem events, which no change in the store
 // carries, come through enqueue_modem_event. One outbox row per matching
-// subscription.
+// subscription; and, subscribed or not, one row in the event log (store/events.h).
 //
 // Thread safety: every method may be called from any thread at the same time.
 // create_webhook, delete_webhook, enqueue_event, enqueue_modem_event,
@@ -44,7 +44,8 @@ class Webhooks {
   // Its events and their attempts go with it. False: there was no such webhook.
   Result<bool> delete_webhook(int64_t id);
 
-  // Fans an event from outside the store out to the subscriptions that want it.
+  // Logs an event from outside the store (store/events.h) and fans it out to the
+  // subscriptions that want it.
   // `body_json`: the whole body, an envelope from store/event_json.h.
   Status enqueue_event(std::string_view event, const std::string& body_json, int64_t now);
   // modem.online (`online`) or modem.offline, for the modem `info` describes.

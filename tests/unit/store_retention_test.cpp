@@ -118,6 +118,7 @@ PurgeCounts purge_all(Store& store, const RetentionCutoffs& cutoffs, int batch) 
     total.status_reports += purged->status_reports;
     total.webhook_events += purged->webhook_events;
     total.undecodable_pdus += purged->undecodable_pdus;
+    total.logged_events += purged->logged_events;
     if (!purged->more) return total;
   }
   FAIL("purge_old never finished");
@@ -157,11 +158,12 @@ TEST_CASE("store retention: final messages and inbound past the window go, the r
   run(dir, "UPDATE webhook_outbox SET delivered_at = created_at");
   run(dir,
       "UPDATE webhook_outbox SET delivered_at = NULL WHERE id = (SELECT max(id) FROM "
-      "webhook_outbox WHERE created_at < " + std::to_string(kCutoff) + ")");
+      "webhook_outbox WHERE created_at < " +
+          std::to_string(kCutoff) + ")");
   int64_t events_before = count(dir, "SELECT count(*) FROM webhook_outbox");
-  int64_t old_finished_events =
-      count(dir, "SELECT count(*) FROM webhook_outbox WHERE delivered_at IS NOT NULL AND created_at < " +
-                     std::to_string(kCutoff));
+  int64_t old_finished_events = count(
+      dir, "SELECT count(*) FROM webhook_outbox WHERE delivered_at IS NOT NULL AND created_at < " +
+               std::to_string(kCutoff));
   REQUIRE(old_finished_events > 0);
 
   auto before = totals(*store);
@@ -238,7 +240,7 @@ TEST_CASE("store erasure: everything about one number goes but the opt-out; othe
     send_to(*store, number, mr, kNow - kDay);
     report(*store, number, mr, kNow - kDay + kMinute);  // delivered
     send_to(*store, number, mr + 1, kNow - kDay);
-    submit_to(*store, number, kNow);  // still waiting
+    submit_to(*store, number, kNow);       // still waiting
     report(*store, number, mr + 5, kNow);  // matches nothing
     // Matches nothing either, the number written nationally by the network.
     report(*store, number == kAnna ? "0601000001" : "0601000002", mr + 6, kNow);
@@ -271,6 +273,11 @@ TEST_CASE("store erasure: everything about one number goes but the opt-out; othe
   CHECK(erased->status_reports == 3);
   CHECK(erased->otp_codes == 1);
   CHECK(erased->webhook_events == 4);  // sent twice, delivered once, inbound.received once
+  // The event log's too: sending and sent twice, delivered, inbound.received, and the
+  // waiting one cancelled by the erasure itself.
+  CHECK(erased->logged_events == 7);
+  CHECK(count(dir, "SELECT count(*) FROM event_log WHERE body LIKE '%" + kAnna + "%'") == 0);
+  CHECK(count(dir, "SELECT count(*) FROM event_log WHERE body LIKE '%" + kBoris + "%'") == 6);
   CHECK(erased->opted_out);
 
   for (const char* table_and_column :
@@ -282,10 +289,12 @@ TEST_CASE("store erasure: everything about one number goes but the opt-out; othe
   }
   CHECK(count(dir, "SELECT count(*) FROM webhook_outbox WHERE body LIKE '%" + kAnna + "%'") == 0);
   CHECK(count(dir, "SELECT count(*) FROM status_reports WHERE recipient = '0601000001'") == 0);
-  CHECK(count(dir, "SELECT count(*) FROM status_history h WHERE NOT EXISTS "
-                   "(SELECT 1 FROM messages m WHERE m.id = h.message_id)") == 0);
-  CHECK(count(dir, "SELECT count(*) FROM parts p WHERE NOT EXISTS "
-                   "(SELECT 1 FROM messages m WHERE m.id = p.message_id)") == 0);
+  CHECK(count(dir,
+              "SELECT count(*) FROM status_history h WHERE NOT EXISTS "
+              "(SELECT 1 FROM messages m WHERE m.id = h.message_id)") == 0);
+  CHECK(count(dir,
+              "SELECT count(*) FROM parts p WHERE NOT EXISTS "
+              "(SELECT 1 FROM messages m WHERE m.id = p.message_id)") == 0);
   auto opted_out = store->is_opted_out(kAnna);
   REQUIRE(opted_out.ok());
   CHECK(*opted_out);
@@ -328,4 +337,35 @@ TEST_CASE("store erasure: a part on a modem right now: what waits is cancelled, 
   CHECK(erased->messages == 3);
   CHECK_FALSE(erased->opted_out);
   CHECK(count(dir, "SELECT count(*) FROM messages") == 0);
+}
+
+TEST_CASE("store retention: the event log keeps a day, deleted in batches") {
+  TempDir dir;
+  auto store = open_store(dir);
+  const int64_t cutoff = kNow - kEventLogRetentionMs;
+  // Five events just outside the day, three on its edge or inside.
+  for (int i = 0; i < 5; ++i)
+    REQUIRE(store->log_modem_state({"imei-1", "offline", "", ""}, cutoff - kMinute + i).ok());
+  REQUIRE(store->log_modem_state({"imei-1", "ready", "", ""}, cutoff).ok());
+  send_to(*store, kAnna, 1, kNow);  // message.sending, message.sent
+  auto before = store->events_after(0, {}, 100);
+  REQUIRE(before.ok());
+  REQUIRE(before->size() == 8);
+
+  RetentionCutoffs cutoffs;
+  cutoffs.event_log_before = cutoff;
+  auto first = store->purge_old(cutoffs, 2);
+  REQUIRE(first.ok());
+  CHECK(first->logged_events == 2);
+  CHECK(first->more);
+  PurgeCounts rest = purge_all(*store, cutoffs, 2);
+  CHECK(rest.logged_events == 3);
+  auto after = store->events_after(0, {}, 100);
+  REQUIRE(after.ok());
+  REQUIRE(after->size() == 3);
+  CHECK(after->front().created_at == cutoff);
+  // The newest id is kept, so a stream's ids go on from where they were.
+  CHECK(after->back().id == before->back().id);
+  // Messages and inbound are left to their own windows.
+  CHECK(exists(*store, 1));
 }
