@@ -40,6 +40,8 @@ enum class ErrorCode : uint8_t {
   kStorage,  // the database failed: an internal error to the client
   // The disk cannot take a write now (full, I/O error, read-only): 503, try again later
   kStorageUnavailable,
+  // Every slot for a long-lived answer (an event stream) is taken: 503, try again later
+  kTooManyStreams,
   kInternal,
 };
 
@@ -100,6 +102,8 @@ constexpr std::string_view error_code_name(ErrorCode code) {
       return "storage";
     case ErrorCode::kStorageUnavailable:
       return "storage_unavailable";
+    case ErrorCode::kTooManyStreams:
+      return "too_many_streams";
     case ErrorCode::kInternal:
       return "internal";
   }

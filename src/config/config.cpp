@@ -26,7 +26,7 @@ using Keys = std::span<const std::string_view>;
 // The schema: each table and the keys it may hold. Anything else in a file is a
 // mistake (most often a typo, which would otherwise silently leave a default in place).
 constexpr std::string_view kHttpKeys[] = {"listen", "tls_certificate", "tls_key",
-                                          "max_connections_per_client"};
+                                          "max_connections_per_client", "max_event_streams"};
 constexpr std::string_view kStorageKeys[] = {"path"};
 constexpr std::string_view kModemsKeys[] = {
     "ports", "baud", "flow_control", "health_interval_seconds", "rate_per_minute", "daily_limit"};
@@ -364,6 +364,9 @@ void read_http(Section section, HttpConfig& http) {
   }
   if (auto cap = section.integer("max_connections_per_client", 1, 1024))
     http.max_connections_per_client = static_cast<int>(cap->value);
+  // Each open stream holds one of the server's 64 threads: at most half of them.
+  if (auto streams = section.integer("max_event_streams", 1, 32))
+    http.max_event_streams = static_cast<int>(streams->value);
 }
 
 void read_storage(Section section, StorageConfig& storage) {

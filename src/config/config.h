@@ -44,6 +44,9 @@ struct HttpConfig {
   // Connections one client address may have open at once (1-1024); more are refused,
   // so that one program or scanner cannot take every HTTP thread.
   int max_connections_per_client = 16;
+  // Event streams (GET /api/v1/events) open at once (1-32); each holds an HTTP thread
+  // while it is open, so more are refused (503) rather than starve the API.
+  int max_event_streams = 8;
   friend bool operator==(const HttpConfig&, const HttpConfig&) = default;
 };
 

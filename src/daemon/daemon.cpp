@@ -200,6 +200,7 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config, cons
   d.api_context_.reset(new http::ApiContext{*d.store_, *d.dispatcher_, *d.pool_, *d.api_keys_,
                                             *d.otp_, *d.clock_, *d.intake_, d.deliverer_.get(),
                                             d.api_metrics_, *d.admin_sessions_});
+  d.api_context_->event_streams.max = config.http.max_event_streams;
   bool tls = !config.http.tls_certificate.empty() && !config.http.tls_key.empty();
   if (auto warning = http::plaintext_warning(config.http.listen, tls)) {
     spdlog::warn("{}", *warning);

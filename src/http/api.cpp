@@ -245,6 +245,15 @@ void audit(ApiContext& context, const Request& request, std::string_view actor,
                  entry.actor, written.error().message);
 }
 
+void add_authenticated(Router& router, ApiContext& context, std::string method, std::string pattern,
+                       std::optional<auth::Scope> scope, CallerHandler handler) {
+  router.add(std::move(method), std::move(pattern), Access::api_key(scope),
+             with_caller(context, scope,
+                         [&context, handler](const Request& request, const Caller& caller) {
+                           return handler(context, request, caller);
+                         }));
+}
+
 Router api_router(ApiContext& context) {
   Router router;
   add_message_routes(router, context);
@@ -255,6 +264,7 @@ Router api_router(ApiContext& context) {
   add_number_routes(router, context);
   add_webhook_routes(router, context);
   add_system_routes(router, context);
+  add_event_routes(router, context);
   add_admin_routes(router, context);
   add_user_routes(router, context);
   add_audit_routes(router, context);

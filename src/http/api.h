@@ -20,6 +20,7 @@
 // (store, dispatcher, pool, keys, OTP, metrics) is thread-safe.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -47,6 +48,13 @@ class Deliverer;
 
 namespace smsgate::http {
 
+// The event streams open at once (GET /api/v1/events), each holding a server thread,
+// against their cap ([http] max_event_streams).
+struct StreamSlots {
+  int max = 8;
+  std::atomic<int> open{0};
+};
+
 struct ApiContext {
   store::Store& store;
   dispatch::Dispatcher& dispatcher;
@@ -60,6 +68,7 @@ struct ApiContext {
   auth::AdminSessions& admin_sessions;
   // Shown by GET /api/v1/health while they hold (plaintext_warning, ...).
   std::vector<std::string> warnings = {};
+  StreamSlots event_streams = {};
 };
 
 // A warning while the API is served without TLS beyond loopback (`listen` as in
@@ -110,6 +119,10 @@ void add_authenticated(Router& router, ApiContext& context, std::string method, 
 // parameters, else the answer's "number" or "id".
 void add_audited(Router& router, ApiContext& context, std::string method, std::string pattern,
                  std::optional<auth::Scope> scope, std::string_view action, ContextHandler handler);
+// A route whose handler also needs the caller (what else it may see).
+using CallerHandler = Response (*)(ApiContext&, const Request&, const Caller&);
+void add_authenticated(Router& router, ApiContext& context, std::string method, std::string pattern,
+                       std::optional<auth::Scope> scope, CallerHandler handler);
 void add_message_routes(Router& router, ApiContext& context);
 void add_otp_routes(Router& router, ApiContext& context);
 void add_inbound_routes(Router& router, ApiContext& context);
@@ -118,6 +131,7 @@ void add_optout_routes(Router& router, ApiContext& context);
 void add_number_routes(Router& router, ApiContext& context);
 void add_webhook_routes(Router& router, ApiContext& context);
 void add_system_routes(Router& router, ApiContext& context);
+void add_event_routes(Router& router, ApiContext& context);
 // The admin page's sign-in and API keys (a session cookie, not an API key).
 void add_admin_routes(Router& router, ApiContext& context);
 // A route of the console's own, given the session that called it.

@@ -51,6 +51,7 @@ int http_status(ErrorCode code) {
     case ErrorCode::kInternal:
       return 500;
     case ErrorCode::kStorageUnavailable:
+    case ErrorCode::kTooManyStreams:
       return 503;
     case ErrorCode::kNone:
     case ErrorCode::kInvalidRequest:

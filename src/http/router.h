@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -30,11 +31,29 @@ struct Request {
   std::optional<std::string_view> header(std::string_view lower_case_name) const;
 };
 
+// Where a streamed response's body goes (Response::stream), given by the server.
+// Belongs to the one server thread that runs the stream.
+class BodyWriter {
+ public:
+  virtual ~BodyWriter() = default;
+  // Sends `bytes` at once; false when they could not be sent (the client went away,
+  // or did not take them in time): the stream is over.
+  virtual bool write(std::string_view bytes) = 0;
+  // Whether the client has closed its end of the connection.
+  virtual bool client_gone() = 0;
+  // Requested when the server stops: a stream that waits, waits with it, and returns.
+  virtual std::stop_token stopping() const = 0;
+};
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // When set, the body is not `body` but what this writes, for as long as it runs
+  // (text/event-stream): the server sends the status and headers without a length,
+  // runs it on the request's thread, and closes the connection when it returns.
+  std::function<void(BodyWriter&)> stream = {};
 };
 
 using Handler = std::function<Response(const Request&)>;

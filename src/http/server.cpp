@@ -26,6 +26,18 @@ namespace smsgate::http {
 
 namespace {
 
+// The status and headers of a streamed response: no length, the connection closes
+// when the stream ends.
+void send_stream_head(mg_connection* connection, const Response& response) {
+  mg_response_header_start(connection, response.status);
+  mg_response_header_add(connection, "Content-Type", response.content_type.c_str(), -1);
+  mg_response_header_add(connection, "Cache-Control", "no-store", -1);
+  for (const auto& [name, value] : response.headers) {
+    mg_response_header_add(connection, name.c_str(), value.c_str(), -1);
+  }
+  mg_response_header_send(connection);
+}
+
 void send(mg_connection* connection, const Response& response) {
   // Through CivetWeb's header API, so that it knows the status and keeps the
   // connection alive (or closes it) correctly.
@@ -155,6 +167,47 @@ Result<std::string> tls_pem(const std::string& certificate_path, const std::stri
   if (!pem.empty() && pem.back() != '\n') pem += '\n';
   return pem + *key_text;
 }
+
+// A streamed response's writer (router.h BodyWriter) on one connection.
+class ConnectionWriter final : public BodyWriter {
+ public:
+  ConnectionWriter(mg_connection* connection, int socket, SocketDeadlines& deadlines,
+                   std::chrono::milliseconds write_timeout, std::stop_token stopping)
+      : connection_(connection),
+        socket_(socket),
+        deadlines_(deadlines),
+        write_timeout_(write_timeout),
+        stopping_(std::move(stopping)) {}
+
+  bool write(std::string_view bytes) override {
+    if (broken_) return false;
+    // A client that stops reading gets no longer for each write than it had for a
+    // body; between writes there is no deadline (client_gone watches instead).
+    deadlines_.set(socket_, MonotonicClock::now() + write_timeout_, SocketDeadlines::Shut::kBoth);
+    int sent = mg_write(connection_, bytes.data(), bytes.size());
+    deadlines_.clear(socket_);
+    broken_ = sent != static_cast<int>(bytes.size());
+    return !broken_;
+  }
+
+  bool client_gone() override {
+    if (broken_) return true;
+    if (socket_ < 0) return false;  // the next write will tell
+    // The peer's FIN shows as POLLRDHUP, over TLS as well; what it sends is not read.
+    pollfd watched{socket_, POLLRDHUP, 0};
+    return ::poll(&watched, 1, 0) > 0 && (watched.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+  }
+
+  std::stop_token stopping() const override { return stopping_; }
+
+ private:
+  mg_connection* connection_;
+  int socket_;
+  SocketDeadlines& deadlines_;
+  std::chrono::milliseconds write_timeout_;
+  std::stop_token stopping_;
+  bool broken_ = false;
+};
 
 }  // namespace
 
@@ -295,6 +348,8 @@ Server::Server(ServerOptions options)
 Server::~Server() { stop(); }
 
 void Server::stop() {
+  // Streams first: mg_stop waits for every handler to return.
+  stopping_.request_stop();
   if (context_) mg_stop(context_);
   context_ = nullptr;
 }
@@ -419,12 +474,24 @@ void Server::serve(mg_connection* connection) {
   }
   // A body left unread is not read after the answer either (CivetWeb would, to keep
   // the connection alive): the connection closes instead.
-  if (answered.close) mg_disable_connection_keep_alive(connection);
+  if (answered.close || answered.response.stream) mg_disable_connection_keep_alive(connection);
   if (answered.send) {
     // A client that does not take its answer gets no longer than it had for its body.
     deadlines_.set(socket, MonotonicClock::now() + options_.body_timeout,
                    SocketDeadlines::Shut::kBoth);
-    send(connection, answered.response);
+    if (answered.response.stream) {
+      send_stream_head(connection, answered.response);
+      deadlines_.clear(socket);
+      ConnectionWriter writer(connection, socket, deadlines_, options_.body_timeout,
+                              stopping_.get_token());
+      try {
+        answered.response.stream(writer);
+      } catch (const std::exception& error) {
+        spdlog::error("http: {} {}: {}", request.method, request.path, error.what());
+      }
+    } else {
+      send(connection, answered.response);
+    }
   }
   // The next request on a kept-alive connection: its headers within header_timeout.
   deadlines_.set(socket, MonotonicClock::now() + options_.header_timeout,

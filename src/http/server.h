@@ -21,6 +21,11 @@
 //   names no client before), so it holds a thread no longer than they take
 //   (client_connections.h).
 //
+// A streamed response (router.h Response::stream, the event stream) holds its CivetWeb
+// thread until it returns: when the client goes away (BodyWriter::client_gone, a failed
+// write) or the server stops (stop() requests BodyWriter::stopping before it waits for
+// the handlers). Its route caps how many run at once.
+//
 // Thread safety: CivetWeb runs handlers on its worker threads, many at once; handlers
 // must be thread-safe. The routes are fixed before start().
 #pragma once
@@ -31,6 +36,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -83,7 +89,8 @@ class Server {
   bool tls() const { return tls_; }
   // The routes served, with who may call each (read-only; fixed once started).
   const Router& router() const { return router_; }
-  // Waits for the requests being served, then closes the listening socket.
+  // Ends the streams, waits for the requests being served, then closes the listening
+  // socket.
   void stop();
 
  private:
@@ -114,6 +121,8 @@ class Server {
   Authorizer authorizer_;
   ClientConnections clients_;
   SocketDeadlines deadlines_;
+  // Requested by stop(), so that streams end before CivetWeb waits for its threads.
+  std::stop_source stopping_;
   mg_context* context_ = nullptr;
   int port_ = 0;
   bool tls_ = false;

@@ -590,6 +590,9 @@ def exercise(api, doc, receiver):
         names = {headers.get("X-Smsgate-Event") for _, headers, _ in receiver.received}
         return {"modem.offline", "modem.online"} <= names
     wait_until("modem.offline and modem.online after the reset", 15, modem_events, 0.3)
+
+    # --- The event stream: everything logged so far, each body checked. ---
+    check_event_stream(api, doc)
     secrets = {"/hook": "s3cret-s3cret-s3cret", "/hook/two": hook2.get("secret", "")}
 
     api.call("DELETE", "/api/v1/webhooks", query={"id": hook2["id"]}, expect=200)
@@ -865,6 +868,85 @@ def exercise_retry(api, database, hook_id, delivery_id):
     wait_until("the retried delivery to arrive again", 20, delivered_again, 0.2)
     api.call("POST", R, params={"id": hook_id, "delivery": 999999}, expect=404)
     api.call("POST", R, params={"id": 999999, "delivery": delivery_id}, expect=404)
+
+
+def check_event_stream(api, doc):
+    """GET /api/v1/events from the first event kept (since_id=0): its head as documented,
+    `retry` first, then each event framed as SSE with a growing id, a documented name and
+    data matching StreamEvent; among them the message sent and the modem reset above.
+    Read until the stream has been quiet for two seconds; then its errors."""
+    template = "/api/v1/events"
+    operation = doc.operation("GET", template)
+    name = "GET %s (%s)" % (template, operation.get("operationId"))
+    names = doc.resolve({"$ref": "#/components/schemas/StreamEventName"})["enum"]
+    # The timeout is also how long a quiet stream is read before it is left.
+    connection = http.client.HTTPConnection(api.host, api.port, timeout=2)
+    try:
+        connection.request("GET", template + "?since_id=0",
+                           headers={"Authorization": "Bearer " + api.key})
+        response = connection.getresponse()
+        api.calls.setdefault(("GET", template), []).append(response.status)
+        api.route_answers.setdefault(("GET", template), []).append((response.status, False))
+        if response.status != 200:
+            api.fail("%s -> %d, expected 200: %r" % (name, response.status, response.read(300)))
+            return
+        api.check(name, "GET", template, operation, response.status, response, b"")
+        if response.getheader("Cache-Control") != "no-store":
+            api.fail("%s: Cache-Control %r, not no-store" % (name, response.getheader("Cache-Control")))
+        blocks, lines = [], []
+        try:
+            while len(blocks) < 2000:
+                line = response.fp.readline()
+                if not line:
+                    api.fail("%s: the stream ended by itself" % name)
+                    break
+                line = line.decode("utf-8").rstrip("\n")
+                if line:
+                    lines.append(line)
+                else:
+                    blocks.append(lines)
+                    lines = []
+        except TimeoutError:
+            pass
+    finally:
+        connection.close()
+    if not blocks or blocks[0] != ["retry: 3000"]:
+        api.fail("%s: the stream does not start with retry: 3000: %r" % (name, blocks[:1]))
+    last_id, seen = 0, set()
+    for block in blocks[1:]:
+        fields = {}
+        for line in block:
+            if line.startswith(":"):
+                continue
+            field, _, value = line.partition(": ")
+            fields.setdefault(field, []).append(value)
+        if "data" not in fields:
+            continue
+        event = fields.get("event", ["?"])[0]
+        event_id = fields.get("id", ["?"])[0]
+        if not event_id.isdigit() or int(event_id) <= last_id:
+            api.fail("%s: event id %r does not follow %d" % (name, event_id, last_id))
+        else:
+            last_id = int(event_id)
+        if event not in names:
+            api.fail("%s: event %r is not a StreamEventName" % (name, event))
+        try:
+            body = json.loads("\n".join(fields["data"]))
+        except ValueError:
+            api.fail("%s: %s data is not JSON: %r" % (name, event, fields["data"][:1]))
+            continue
+        if body.get("event") != event:
+            api.fail("%s: event: %s but the body says %r" % (name, event, body.get("event")))
+        for error in doc.errors("#/components/schemas/StreamEvent", body):
+            api.fail("%s: %s does not match StreamEvent: %s" % (name, event, error))
+        seen.add(event)
+    log("event stream: %d events (%s)" % (len(blocks) - 1, ", ".join(sorted(seen))))
+    for wanted in ("message.sending", "message.sent", "modem.offline", "modem.state"):
+        if wanted not in seen:
+            api.fail("%s: no %s event in the stream from since_id=0" % (name, wanted))
+    api.call("GET", template, query={"events": "message.sent,message.exploded"}, expect=400)
+    api.call("GET", template, headers={"Last-Event-ID": "yesterday"}, expect=400)
+    api.call("GET", template, auth=False, expect=401)
 
 
 def check_received_events(api, doc, receiver, secrets):

@@ -39,6 +39,7 @@ TEST_CASE("config: an empty file is the defaults") {
   const Config defaults;
   CHECK(defaults.http.listen == "127.0.0.1:8080");
   CHECK(defaults.http.max_connections_per_client == 16);
+  CHECK(defaults.http.max_event_streams == 8);
   CHECK(defaults.storage.path == "/var/lib/smsgate/smsgate.db");
   CHECK(defaults.modems.ports == std::vector<std::string>{"/dev/smsgate/*"});
   CHECK(defaults.modems.serial().baud == 115200);
@@ -84,6 +85,7 @@ listen = "0.0.0.0:8443"
 tls_certificate = "/etc/smsgate/cert.pem"
 tls_key = "/etc/smsgate/key.pem"
 max_connections_per_client = 4
+max_event_streams = 3
 
 [storage]
 path = "/srv/smsgate.db"
@@ -150,6 +152,7 @@ at_trace = true
   CHECK(config.http.tls_certificate == "/etc/smsgate/cert.pem");
   CHECK(config.http.tls_key == "/etc/smsgate/key.pem");
   CHECK(config.http.max_connections_per_client == 4);
+  CHECK(config.http.max_event_streams == 3);
   CHECK(config.storage.path == "/srv/smsgate.db");
   CHECK(config.modems.ports ==
         std::vector<std::string>{"/dev/ttyUSB*", "/dev/serial/by-id/usb-Huawei*-if00-port0"});
@@ -337,6 +340,8 @@ TEST_CASE("config: bad values") {
         "test.toml:2:11: [http] tls_key needs tls_certificate too");
   CHECK(refusal("[http]\nmax_connections_per_client = 0\n") ==
         "test.toml:2:30: [http] max_connections_per_client must be between 1 and 1024, not 0");
+  CHECK(refusal("[http]\nmax_event_streams = 33\n") ==
+        "test.toml:2:21: [http] max_event_streams must be between 1 and 32, not 33");
   CHECK(refusal("[storage]\npath = \"\"\n") == "test.toml:2:8: [storage] path is empty");
   CHECK(refusal("[log]\nlevel = \"verbose\"\n") ==
         "test.toml:2:9: [log] level 'verbose' is not one of trace, debug, info, warn, error, "
