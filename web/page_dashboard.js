@@ -179,10 +179,13 @@ export function render(region, _params, session) {
   let events = null;
   if ('EventSource' in window) {
     events = new EventSource('api/v1/events');
-    events.onopen = () => { mode = 'live'; clearInterval(timer); sayLive(); };
+    // The stream tells of sends, reports, replies and modems, not of new submissions:
+    // the look every 10 seconds goes on beside it for those.
+    events.onopen = () => { mode = 'live'; sayLive(); };
     events.onmessage = soon;
-    for (const name of ['message.sent', 'message.delivered', 'message.failed', 'message.expired',
-      'inbound.received', 'modem.online', 'modem.offline', 'modem.storage_full', 'modem.state']) {
+    for (const name of ['message.sending', 'message.sent', 'message.delivered', 'message.failed',
+      'message.expired', 'message.cancelled', 'inbound.received', 'modem.online', 'modem.offline',
+      'modem.storage_full', 'modem.state']) {
       events.addEventListener(name, soon);
     }
     events.onerror = () => {

@@ -23,7 +23,8 @@ function apiStatus(base, path, key) {
 
 async function scenario(page, demo) {
   const signInForm = page.locator('#sign-in-form');
-  const password = page.getByLabel('Password', { exact: true });
+  // The sign-in form's own: Settings has a Password field too (adding a person).
+  const password = page.locator('#sign-in-form').getByLabel('Password', { exact: true });
   const signInButton = page.getByRole('button', { name: 'Sign in' });
   const keysHeading = page.getByRole('heading', { name: 'API keys', level: 2 });
   const table = page.locator('#keys-table');

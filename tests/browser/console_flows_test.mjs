@@ -37,7 +37,7 @@ async function scenario(page, demo) {
 
   check('keyboard only: sign in, reach Send through the navigation');
   await page.goto(demo.url.href);
-  await expectVisible(page.getByLabel('Password', { exact: true }), 'the password field');
+  await expectVisible(page.locator('#sign-in-form').getByLabel('Password', { exact: true }), 'the password field');
   await page.keyboard.type(demo.password);  // the password field has focus at the start
   await page.keyboard.press('Enter');
   await expectVisible(nav, 'the navigation');

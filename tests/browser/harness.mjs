@@ -131,7 +131,7 @@ export function apiCall(base, method, path, key, body) {
 
 export async function signIn(page, demo) {
   await page.goto(demo.url.href);
-  await page.getByLabel('Password', { exact: true }).fill(demo.password);
+  await page.locator('#sign-in-form').getByLabel('Password', { exact: true }).fill(demo.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expectVisible(page.getByRole('navigation', { name: 'Main' }), 'the console\'s navigation');
 }
