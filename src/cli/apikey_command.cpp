@@ -19,6 +19,7 @@
 #include "auth/api_keys.h"
 #include "cli/commands.h"
 #include "cli/database_option.h"
+#include "cli/table.h"
 #include "common/clock.h"
 
 namespace smsgate::cli {
@@ -104,19 +105,7 @@ void run_list(const ApiKeyArgs& args) {
                     key.last_used_at ? iso_time(*key.last_used_at) : "never",
                     key.revoked_at ? iso_time(*key.revoked_at) : "-"});
   }
-  // Byte widths: names with non-ASCII letters may misalign slightly, which is harmless.
-  std::vector<size_t> widths(rows.front().size(), 0);
-  for (const auto& row : rows)
-    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
-  for (const auto& row : rows) {
-    std::string line;
-    for (size_t i = 0; i < row.size(); ++i) {
-      line += row[i];
-      if (i + 1 < row.size()) line += std::string(widths[i] - row[i].size() + 2, ' ');
-    }
-    std::cout << line << "\n";
-  }
-  std::cout.flush();
+  print_table(rows);
 }
 
 void run_revoke(const ApiKeyArgs& args) {

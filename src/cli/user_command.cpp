@@ -18,6 +18,7 @@
 #include "auth/users.h"
 #include "cli/commands.h"
 #include "cli/database_option.h"
+#include "cli/table.h"
 #include "common/clock.h"
 #include "store/event_json.h"
 
@@ -115,18 +116,7 @@ void run_list(const UserArgs& args) {
     rows.push_back({user.name, std::string(auth::role_name(user.role)),
                     store::iso8601_utc(user.created_at),
                     store::iso8601_utc(user.password_changed_at)});
-  std::vector<size_t> widths(rows.front().size(), 0);
-  for (const auto& row : rows)
-    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
-  for (const auto& row : rows) {
-    std::string line;
-    for (size_t i = 0; i < row.size(); ++i) {
-      line += row[i];
-      if (i + 1 < row.size()) line += std::string(widths[i] - row[i].size() + 2, ' ');
-    }
-    std::cout << line << "\n";
-  }
-  std::cout.flush();
+  print_table(rows);
 }
 
 void run_passwd(const UserArgs& args) {
