@@ -38,9 +38,25 @@ Response reset_modem(ApiContext& context, const Request& request) {
   return json_response(202, {{"id", id}, {"reset", "requested"}});
 }
 
+// The pool reports a modem ready a moment before the dispatcher records it in the
+// store; staff who act on it in between find it recorded here first.
+Status record_running_modem(ApiContext& context, const std::string& id) {
+  auto status = context.pool.status(id);
+  if (!status || status->identity.imei != id) return ok_status();
+  const modem::Identity& identity = status->identity;
+  return context.store.upsert_modem({identity.imei, identity.imsi, identity.iccid,
+                                     identity.manufacturer, identity.model},
+                                    context.clock.now());
+}
+
 Response set_sending(ApiContext& context, const Request& request, bool enabled) {
   const std::string& id = request.params.at(0);
   auto found = context.dispatcher.set_modem_sending(id, enabled);
+  if (found && !*found) {
+    if (Status recorded = record_running_modem(context, id); !recorded)
+      return server_error(recorded.error());
+    found = context.dispatcher.set_modem_sending(id, enabled);
+  }
   if (!found) return server_error(found.error());
   if (!*found) return not_found("modem", id);
   return json_response(200, {{"id", id}, {"sending_enabled", enabled}});

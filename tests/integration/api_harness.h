@@ -67,6 +67,7 @@ class ApiDaemon {
            "://127.0.0.1:" + std::to_string(daemon_->http_port());
   }
   const std::string& key() const { return key_; }
+  const std::string& db_path() const { return config_.storage.path; }
   HttpClient client() const { return HttpClient(url(), key_); }
   daemon::Daemon& daemon() { return *daemon_; }
   SimModems& sims() { return sims_; }

@@ -10,6 +10,7 @@
 #include "auth/admin_password.h"
 #include "integration/api_harness.h"
 #include "integration/webhook_receiver.h"
+#include "store/sqlite.h"
 #include "webhook/events.h"
 
 namespace smsgate::testing {
@@ -670,6 +671,33 @@ TEST_CASE("api: modems are listed, disabled, enabled and reset") {
   CHECK(client.post("/api/v1/modems/" + on + "/reset", json::object()).status == 202);
   CHECK(client.post("/api/v1/modems/123/reset", json::object()).status == 404);
   CHECK(client.post("/api/v1/modems/123/disable", json::object()).status == 404);
+}
+
+TEST_CASE("api: a modem stopped the moment it comes up, before the store recorded it, stops") {
+  ApiDaemon gateway(1);
+  HttpClient client = gateway.client();
+  REQUIRE(wait_until([&] {
+    auto recorded = gateway.daemon().store().list_modems();
+    return recorded.ok() && recorded->size() == 1;
+  }));
+  // As if the pool had reported it ready and the dispatcher had not recorded it yet.
+  {
+    auto db = store::Connection::open(gateway.db_path(), false);
+    REQUIRE(db.ok());
+    auto forget = db->query("DELETE FROM modems");
+    REQUIRE(forget.ok());
+    REQUIRE(forget->run().ok());
+  }
+  std::string id = gateway.daemon().pool().modems().at(0);
+  REQUIRE(client.post("/api/v1/modems/" + id + "/disable", json::object()).status == 200);
+  json items = client.get("/api/v1/modems").json()["items"];
+  REQUIRE(items.size() == 1);
+  CHECK(items[0]["id"] == id);
+  CHECK(items[0]["sending_enabled"] == false);
+  CHECK(items[0]["model"] != "");
+  REQUIRE(client.post("/api/v1/modems/" + id + "/enable", json::object()).status == 200);
+  int64_t sent = submit_ok(client, {{"to", kCustomer}, {"text", "sent once enabled"}});
+  CHECK(gateway.wait_status(client, sent, "sent"));
 }
 
 TEST_CASE("api: /metrics shows the queue, the modems, webhooks and the API itself") {
