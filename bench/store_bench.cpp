@@ -6,6 +6,9 @@
 //   BM_NextDueMessage      1M waiting: 3 priorities, 10% pinned, 10% scheduled for later
 //   BM_Submit/threads:N    one message per submit() from N threads (group commit)
 //   BM_SubmitBatch/N       N messages per submit() (the API's batch endpoint)
+//   BM_QueueByStatus       the console's queue counts (GET /stats) over 100,000 messages
+//   BM_Conversations       the console's inbox page over 100,000 messages to 10,000 numbers
+//   BM_SearchMessages      a q= that matches nothing: every one of 100,000 texts is read
 #include <benchmark/benchmark.h>
 #include <stdlib.h>
 
@@ -92,7 +95,42 @@ Fixture& million() {
         std::exit(1);
       }
     }
-    f->seconds_to_fill = std::chrono::duration<double>(smsgate::MonotonicClock::now() - start).count();
+    f->seconds_to_fill =
+        std::chrono::duration<double>(smsgate::MonotonicClock::now() - start).count();
+    return f;
+  }();
+  return *fixture;
+}
+
+// The console's database: 100,000 messages (a few months of a busy practice) to 10,000
+// numbers, built once for the run.
+Fixture& hundred_thousand() {
+  static Fixture* fixture = [] {
+    auto* f = new Fixture;
+    f->dir = bench_dir();
+    auto store = Store::open((f->dir / "console.db").string());
+    if (!store.ok()) {
+      std::fprintf(stderr, "store_bench: %s\n", store.error().message.c_str());
+      std::exit(1);
+    }
+    f->store = std::move(*store);
+    auto start = smsgate::MonotonicClock::now();
+    constexpr int kMessages = 100'000, kBatch = 10'000;
+    for (int first = 0; first < kMessages; first += kBatch) {
+      std::vector<NewMessage> batch;
+      for (int n = first; n < first + kBatch; ++n) {
+        NewMessage m = reminder(n);
+        m.to = "+42060" + std::to_string(1000000 + n % 10'000);
+        batch.push_back(std::move(m));
+      }
+      auto done = f->store->submit(std::move(batch), kNow - kMessages + first);
+      if (!done.ok()) {
+        std::fprintf(stderr, "store_bench: %s\n", done.error().message.c_str());
+        std::exit(1);
+      }
+    }
+    f->seconds_to_fill =
+        std::chrono::duration<double>(smsgate::MonotonicClock::now() - start).count();
     return f;
   }();
   return *fixture;
@@ -207,6 +245,45 @@ void BM_SubmitBatch(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_SubmitBatch)->Arg(10)->Arg(100)->Arg(1000)->UseRealTime();
+
+}  // namespace
+
+namespace {
+
+template <class Read>
+void time_console_read(benchmark::State& state, Read read) {
+  Fixture& f = hundred_thousand();
+  std::vector<double> micros;
+  for (auto _ : state) {
+    auto start = smsgate::MonotonicClock::now();
+    if (!read(*f.store)) {
+      state.SkipWithError("the read failed");
+      break;
+    }
+    micros.push_back(
+        std::chrono::duration<double, std::micro>(smsgate::MonotonicClock::now() - start).count());
+  }
+  report_percentiles(state, micros);
+}
+
+void BM_QueueByStatus(benchmark::State& state) {
+  time_console_read(state, [](Store& store) { return store.count_by_status().ok(); });
+}
+BENCHMARK(BM_QueueByStatus)->Iterations(50)->Unit(benchmark::kMillisecond);
+
+void BM_Conversations(benchmark::State& state) {
+  time_console_read(state, [](Store& store) { return store.list_conversations({}).ok(); });
+}
+BENCHMARK(BM_Conversations)->Iterations(20)->Unit(benchmark::kMillisecond);
+
+void BM_SearchMessages(benchmark::State& state) {
+  time_console_read(state, [](Store& store) {
+    MessageFilter filter;
+    filter.query = "invoice";
+    return store.list_messages(filter).ok();
+  });
+}
+BENCHMARK(BM_SearchMessages)->Iterations(10)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -28,6 +28,8 @@ enum class ErrorCode : uint8_t {
   kNotRetryable,
   kNameTaken,  // a user's name already in use
   kLastAdmin,  // the change would leave the console without an admin
+  // Only failed, expired or cancelled messages, never one-time passwords, are sent again.
+  kNotResendable,
   kNotFound,
   kMethodNotAllowed,
   kBodyTooLarge,
@@ -80,6 +82,8 @@ constexpr std::string_view error_code_name(ErrorCode code) {
       return "name_taken";
     case ErrorCode::kLastAdmin:
       return "last_admin";
+    case ErrorCode::kNotResendable:
+      return "not_resendable";
     case ErrorCode::kNotFound:
       return "not_found";
     case ErrorCode::kMethodNotAllowed:

@@ -840,7 +840,9 @@ Result<Config> load_config(const std::string& path) {
     }
   }
   ::close(fd);
-  return parse_config(text, path);
+  auto config = parse_config(text, path);
+  if (config) config->file = path;
+  return config;
 }
 
 const std::vector<std::string>& known_keys() {

@@ -153,6 +153,8 @@ struct LogConfig {
 };
 
 struct Config {
+  // Where it was read from (load_config); empty when made in code (the demo, tests).
+  std::string file;
   HttpConfig http;
   StorageConfig storage;
   ModemsConfig modems;

@@ -184,7 +184,9 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config, cons
       dispatch::Dispatcher::create(*d.store_, *d.clock_, std::move(*options), std::move(observers));
   if (!dispatcher) return dispatcher.error();
   d.dispatcher_ = std::move(*dispatcher);
-  d.pool_ = std::make_unique<modem::ModemPool>(pool_config(config), *d.dispatcher_);
+  modem::PoolConfig pool = pool_config(config);
+  pool.worker.wall_clock = d.clock_;
+  d.pool_ = std::make_unique<modem::ModemPool>(std::move(pool), *d.dispatcher_);
   d.dispatcher_->attach(*d.pool_);
   // The dispatcher first: it requeues what a crash left before any modem is ready.
   if (Status started = d.dispatcher_->start(); !started) return started.error();
@@ -201,6 +203,8 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config, cons
                                             *d.otp_, *d.clock_, *d.intake_, d.deliverer_.get(),
                                             d.api_metrics_, *d.admin_sessions_});
   d.api_context_->event_streams.max = config.http.max_event_streams;
+  d.settings_.set(config);
+  d.api_context_->settings = &d.settings_;
   bool tls = !config.http.tls_certificate.empty() && !config.http.tls_key.empty();
   if (auto warning = http::plaintext_warning(config.http.listen, tls)) {
     spdlog::warn("{}", *warning);
@@ -318,6 +322,12 @@ Status Daemon::reload(const config::Config& config) {
   config_.log = config.log;
   config_.modems.rate_per_minute = config.modems.rate_per_minute;
   config_.modems.daily_limit = config.modems.daily_limit;
+  // The console shows what runs now: the new file, but the database and the listener
+  // as they were started.
+  config::Config shown = config;
+  shown.storage = config_.storage;
+  shown.http = config_.http;
+  settings_.set(shown);
   spdlog::info("configuration reloaded");
   return ok_status();
 }

@@ -95,13 +95,14 @@ class Daemon {
   std::unique_ptr<auth::Otp> otp_;
   std::unique_ptr<auth::AdminSessions> admin_sessions_;
   http::ApiMetrics api_metrics_;
+  http::SettingsSource settings_;  // what GET /api/v1/settings shows
   std::unique_ptr<http::ApiContext> api_context_;
   std::unique_ptr<http::Server> server_;
   Mutex summary_mutex_;
   std::string summary_url_ GUARDED_BY(summary_mutex_);  // api_url() once it listens
   std::atomic<bool> serving_{false};
   std::atomic<MonotonicClock::rep> api_answered_{0};  // MonotonicClock ticks; 0: never
-  std::unique_ptr<Watchdog> watchdog_;  // after what it watches: stopped first
+  std::unique_ptr<Watchdog> watchdog_;                // after what it watches: stopped first
 };
 
 // The demo's simulated modems: `count` modems on ptys in `dir` (created), with

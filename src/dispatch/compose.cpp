@@ -45,6 +45,7 @@ Result<store::NewMessage> compose_message(const OutgoingRequest& request, int64_
   message.external_id = request.external_id;
   message.modem = request.modem;
   message.idempotency_key = request.idempotency_key;
+  message.resent_from = request.resent_from;
   message.encoding = std::string(pdu::encoding_name(plan->encoding));
   for (const pdu::SubmitPdu& part : *pdus) {
     message.parts.push_back(

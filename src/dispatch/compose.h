@@ -30,6 +30,7 @@ struct OutgoingRequest {
   std::optional<std::string> modem;
   std::optional<std::string> idempotency_key;
   pdu::PlanOptions plan;
+  std::optional<int64_t> resent_from;  // staff send this message again (its id)
 };
 
 struct ComposeDefaults {

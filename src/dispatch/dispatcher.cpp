@@ -148,6 +148,20 @@ bool Dispatcher::modem_sending(const std::string& modem) const {
   return !not_sending_.contains(modem);
 }
 
+std::optional<ModemPacing> Dispatcher::modem_pacing(const std::string& modem) const {
+  const int64_t now = clock_.now();
+  MutexLock lock(mutex_);
+  auto found = pacing_.find(modem);
+  if (found == pacing_.end()) return std::nullopt;
+  return ModemPacing{found->second.limits(), found->second.sent_on_day_of(now)};
+}
+
+void Dispatcher::publish_pacing(const std::string& id, const Slot& slot) {
+  if (!slot.limiter) return;
+  MutexLock lock(mutex_);
+  pacing_.insert_or_assign(id, *slot.limiter);
+}
+
 void Dispatcher::stop(bool drain, int64_t deadline_ms) {
   MutexLock lock(mutex_);
   if (!thread_.joinable()) return;
@@ -371,7 +385,7 @@ void Dispatcher::apply_modem_policy(const std::string& id, Slot& slot) {
   }
   // Unchanged limits keep their count, so a reload does not reset a daily cap.
   if (slot.limiter && slot.limits == limits && slot.limits_zone == options_.timezone.name()) {
-    return;
+    return publish_pacing(id, slot);
   }
   slot.limits = limits;
   slot.limits_zone = options_.timezone.name();
@@ -387,6 +401,7 @@ void Dispatcher::apply_modem_policy(const std::string& id, Slot& slot) {
     return;
   }
   for (int64_t sent : *sends) slot.limiter->record(sent);
+  publish_pacing(id, slot);
 }
 
 // ---- Modems ----------------------------------------------------------------------
@@ -641,7 +656,10 @@ void Dispatcher::handle_sent(const SentEvent& event) {
   }
   slot.in_flight_part.reset();
   int64_t now = clock_.now();
-  if (outcome.kind == SendOutcome::Kind::kSent) record_sent(slot, part_id, outcome.reference, now);
+  if (outcome.kind == SendOutcome::Kind::kSent) {
+    record_sent(slot, part_id, outcome.reference, now);
+    publish_pacing(event.modem, slot);
+  }
   if (outcome.kind == SendOutcome::Kind::kRefused) count(&DispatchCounters::parts_refused);
 
   const store::Message& message = slot.current->message;

@@ -113,6 +113,13 @@ struct DispatchCounters {
   uint64_t store_recoveries = 0;
 };
 
+// A modem's pacing as the dispatcher applies it: its limits and the sends counted
+// against today's.
+struct ModemPacing {
+  policy::RateLimits limits;
+  int sent_today = 0;
+};
+
 class Dispatcher : public modem::PoolListener {
  public:
   // Observers of what happened, called on the dispatcher thread (webhooks later).
@@ -156,6 +163,8 @@ class Dispatcher : public modem::PoolListener {
   // the store across restarts. False: no such modem was ever seen.
   Result<bool> set_modem_sending(const std::string& modem, bool enabled);
   bool modem_sending(const std::string& modem) const;
+  // None for a modem the dispatcher has not heard of since it started.
+  std::optional<ModemPacing> modem_pacing(const std::string& modem) const;
 
   // PoolListener: queue the event for the dispatch thread.
   void on_status(const std::string& modem, const modem::ModemStatus& status) override;
@@ -226,6 +235,8 @@ class Dispatcher : public modem::PoolListener {
   // The slot's name and rate limits from its port's ModemPolicy; a new limiter counts
   // the modem's sends so far from the store.
   void apply_modem_policy(const std::string& id, Slot& slot);
+  // The slot's limiter as modem_pacing() shows it from other threads.
+  void publish_pacing(const std::string& id, const Slot& slot);
   bool any_in_flight() const;
   void purge_spent_otp_codes(int64_t now);
   // Deletes what [retention] no longer keeps, a batch at a time.
@@ -276,8 +287,9 @@ class Dispatcher : public modem::PoolListener {
   bool exit_ GUARDED_BY(mutex_) = false;      // leave the loop
   bool idle_ GUARDED_BY(mutex_) = false;      // nothing in flight (while stopping)
   DispatchCounters counters_ GUARDED_BY(mutex_);
-  std::set<std::string> not_sending_ GUARDED_BY(mutex_);  // modems staff disabled
-  std::atomic<MonotonicClock::rep> last_turn_{0};         // MonotonicClock ticks; 0: not yet
+  std::set<std::string> not_sending_ GUARDED_BY(mutex_);                  // modems staff disabled
+  std::map<std::string, policy::RateLimiter> pacing_ GUARDED_BY(mutex_);  // copies, by modem
+  std::atomic<MonotonicClock::rep> last_turn_{0};  // MonotonicClock ticks; 0: not yet
   std::thread thread_;
 };
 

@@ -265,6 +265,9 @@ Router api_router(ApiContext& context) {
   add_webhook_routes(router, context);
   add_system_routes(router, context);
   add_event_routes(router, context);
+  add_stats_routes(router, context);
+  add_conversation_routes(router, context);
+  add_settings_routes(router, context);
   add_admin_routes(router, context);
   add_user_routes(router, context);
   add_audit_routes(router, context);

@@ -35,6 +35,8 @@
 #include "auth/otp.h"
 #include "auth/roles.h"
 #include "common/clock.h"
+#include "common/thread_annotations.h"
+#include "config/config.h"
 #include "dispatch/dispatcher.h"
 #include "dispatch/intake.h"
 #include "http/metrics.h"
@@ -55,6 +57,24 @@ struct StreamSlots {
   std::atomic<int> open{0};
 };
 
+// The configuration as GET /api/v1/settings shows it: set at start and again on each
+// reload, read by the handlers' threads.
+class SettingsSource {
+ public:
+  void set(const config::Config& config) {
+    MutexLock lock(mutex_);
+    config_ = config;
+  }
+  config::Config get() const {
+    MutexLock lock(mutex_);
+    return config_;
+  }
+
+ private:
+  mutable Mutex mutex_;
+  config::Config config_ GUARDED_BY(mutex_);
+};
+
 struct ApiContext {
   store::Store& store;
   dispatch::Dispatcher& dispatcher;
@@ -69,6 +89,8 @@ struct ApiContext {
   // Shown by GET /api/v1/health while they hold (plaintext_warning, ...).
   std::vector<std::string> warnings = {};
   StreamSlots event_streams = {};
+  // What GET /api/v1/settings shows; none: the route answers 404.
+  const SettingsSource* settings = nullptr;
 };
 
 // A warning while the API is served without TLS beyond loopback (`listen` as in
@@ -132,6 +154,9 @@ void add_number_routes(Router& router, ApiContext& context);
 void add_webhook_routes(Router& router, ApiContext& context);
 void add_system_routes(Router& router, ApiContext& context);
 void add_event_routes(Router& router, ApiContext& context);
+void add_stats_routes(Router& router, ApiContext& context);
+void add_conversation_routes(Router& router, ApiContext& context);
+void add_settings_routes(Router& router, ApiContext& context);
 // The admin page's sign-in and API keys (a session cookie, not an API key).
 void add_admin_routes(Router& router, ApiContext& context);
 // A route of the console's own, given the session that called it.

@@ -5,6 +5,7 @@
 #include "http/message_json.h"
 #include "http/message_request.h"
 #include "pdu/utf.h"
+#include "policy/category.h"
 #include "policy/phone.h"
 
 namespace smsgate::http {
@@ -130,6 +131,16 @@ Response list_messages(ApiContext& context, const Request& request) {
   auto since = query_time(query_param(request, "since"), "since");
   if (!since) return error_from(since.error());
   filter.since = *since;
+  auto until = query_time(query_param(request, "until"), "until");
+  if (!until) return error_from(until.error());
+  filter.until = *until;
+  if (auto category = query_param(request, "category")) {
+    filter.category = policy::parse_category(*category);
+    if (!filter.category)
+      return error_from(invalid("category", "must be " + std::string(policy::category_choices()),
+                                ErrorCode::kInvalidField));
+  }
+  if (auto text = query_param(request, "q")) filter.query = std::string(*text);
   auto paging = page_params(request);
   if (!paging) return error_from(paging.error());
   filter.limit = paging->limit;
@@ -161,6 +172,52 @@ Response cancel_message(ApiContext& context, const Request& request) {
   return json_response(200, message_json((*detail)->message));
 }
 
+// Staff send a message again that did not reach its recipient: the same recipient,
+// text, category and priority as a new message through the intake, so opt-outs and
+// quiet hours apply as to any other.
+Response resend_message(ApiContext& context, const Request& request) {
+  auto id = id_param(request);
+  if (!id) return not_found("message", request.params.at(0));
+  auto existing = context.store.get_message(*id);
+  if (!existing) return server_error(existing.error());
+  if (!*existing) return not_found("message", request.params.at(0));
+  const store::Message& old = (*existing)->message;
+  if (old.category == policy::Category::kOtp)
+    return error_response(ErrorCode::kNotResendable,
+                          "message " + std::to_string(*id) +
+                              " is a one-time password, whose code is not kept; request a new "
+                              "code instead (POST /api/v1/otp)");
+  if (old.status != store::MessageStatus::kFailed && old.status != store::MessageStatus::kExpired &&
+      old.status != store::MessageStatus::kCancelled)
+    return error_response(ErrorCode::kNotResendable,
+                          "message " + std::to_string(*id) + " is " +
+                              std::string(store::message_status_name(old.status)) +
+                              "; only failed, expired or cancelled messages can be sent again");
+  dispatch::OutgoingRequest again;
+  again.to = old.to;
+  again.text = old.text;
+  again.category = old.category;
+  again.priority = old.priority;
+  again.status_report = old.status_report;
+  again.expect_reply = old.expect_reply;
+  again.reply_window_ms = old.reply_window_ms;
+  again.external_id = old.external_id;
+  again.resent_from = old.id;
+  // A button pressed twice sends once, when the console names the press.
+  if (auto key = request.header("idempotency-key")) {
+    if (key->empty() || key->size() > 255)
+      return error_response(ErrorCode::kInvalidField,
+                            "Idempotency-Key: must be 1 to 255 characters", "Idempotency-Key");
+    again.idempotency_key = std::string(*key);
+  }
+  auto accepted = context.intake.submit(again, context.clock.now());
+  if (!accepted) return error_from(accepted.error());
+  auto detail = context.store.get_message(accepted->stored.id);
+  if (!detail) return server_error(detail.error());
+  if (!*detail) return server_error(make_error("the message sent again vanished"));
+  return json_response(accepted->stored.existing ? 200 : 201, message_detail_json(**detail));
+}
+
 }  // namespace
 
 void add_message_routes(Router& router, ApiContext& context) {
@@ -176,6 +233,7 @@ void add_message_routes(Router& router, ApiContext& context) {
   route("GET", "/api/v1/messages/{id}", Scope::kRead, get_message);
   // Cancelling undoes a send; reading a message does not allow stopping it.
   route("DELETE", "/api/v1/messages/{id}", Scope::kSend, cancel_message);
+  route("POST", "/api/v1/messages/{id}/resend", Scope::kSend, resend_message);
 }
 
 }  // namespace smsgate::http

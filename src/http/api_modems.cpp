@@ -1,5 +1,5 @@
-// /api/v1/modems: every modem ever seen, with live state; reset, and stopping or
-// resuming sending through one.
+// /api/v1/modems: every modem ever seen, with live state and pacing; one modem with its
+// signal over the last day; reset, and stopping or resuming sending through one.
 #include <set>
 
 #include "http/api.h"
@@ -9,6 +9,12 @@ namespace smsgate::http {
 
 namespace {
 
+nlohmann::json live_modem_json(ApiContext& context, const store::ModemRecord& record) {
+  const std::string& id = record.identity.imei;
+  return modem_json(record, context.pool.status(id), context.dispatcher.modem_sending(id),
+                    context.dispatcher.modem_pacing(id));
+}
+
 Response list_modems(ApiContext& context, const Request&) {
   auto records = context.store.list_modems();
   if (!records) return server_error(records.error());
@@ -17,18 +23,35 @@ Response list_modems(ApiContext& context, const Request&) {
   for (const store::ModemRecord& record : *records) {
     const std::string& id = record.identity.imei;
     listed.insert(id);
-    items.push_back(
-        modem_json(record, context.pool.status(id), context.dispatcher.modem_sending(id)));
+    items.push_back(live_modem_json(context, record));
   }
   // A running modem the store has not recorded yet (still probing, or no IMEI).
   for (const std::string& id : context.pool.modems()) {
     if (listed.contains(id)) continue;
     store::ModemRecord record;
     record.identity.imei = id;
-    items.push_back(
-        modem_json(record, context.pool.status(id), context.dispatcher.modem_sending(id)));
+    items.push_back(live_modem_json(context, record));
   }
   return json_response(200, {{"items", std::move(items)}});
+}
+
+Response get_modem(ApiContext& context, const Request& request) {
+  const std::string& id = request.params.at(0);
+  auto records = context.store.list_modems();
+  if (!records) return server_error(records.error());
+  std::optional<store::ModemRecord> found;
+  for (const store::ModemRecord& record : *records) {
+    if (record.identity.imei == id) found = record;
+  }
+  if (!found && context.pool.status(id)) {
+    found.emplace();
+    found->identity.imei = id;
+  }
+  if (!found) return not_found("modem", id);
+  nlohmann::json json = live_modem_json(context, *found);
+  json["signal_history"] = signal_history_json(
+      context.pool.signal_history(id).value_or(std::vector<modem::SignalSample>{}));
+  return json_response(200, json);
 }
 
 Response reset_modem(ApiContext& context, const Request& request) {
@@ -75,6 +98,7 @@ Response disable_modem(ApiContext& context, const Request& request) {
 void add_modem_routes(Router& router, ApiContext& context) {
   constexpr auto kModems = auth::Scope::kModems;
   add_authenticated(router, context, "GET", "/api/v1/modems", kModems, list_modems);
+  add_authenticated(router, context, "GET", "/api/v1/modems/{id}", kModems, get_modem);
   add_audited(router, context, "POST", "/api/v1/modems/{id}/reset", kModems,
               auth::action::kModemReset, reset_modem);
   add_audited(router, context, "POST", "/api/v1/modems/{id}/enable", kModems,

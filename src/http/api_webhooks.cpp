@@ -164,6 +164,26 @@ Response retry_delivery(ApiContext& context, const Request& request) {
   return json_response(202, delivery_json(*retried));
 }
 
+// A webhook.test event to this subscription alone, so staff can see its receiver
+// answer; delivered, signed and listed like any other event.
+Response test_webhook(ApiContext& context, const Request& request) {
+  auto id = id_param(request);
+  if (!id) return not_found("webhook", request.params.at(0));
+  auto queued = context.store.enqueue_test_event(*id, context.clock.now());
+  if (!queued) {
+    if (queued.error().code == ErrorCode::kNotFound)
+      return not_found("webhook", request.params.at(0));
+    return server_error(queued.error());
+  }
+  if (context.deliverer) context.deliverer->wake();
+  auto delivery = context.store.get_webhook_delivery(*id, *queued);
+  if (!delivery) return server_error(delivery.error());
+  // Deleted in the meantime: the id is all there is to show.
+  nlohmann::json body = *delivery ? delivery_json(**delivery) : nlohmann::json{{"id", *queued}};
+  body["delivery_id"] = webhook::delivery_id(*queued);
+  return json_response(202, body);
+}
+
 }  // namespace
 
 void add_webhook_routes(Router& router, ApiContext& context) {
@@ -180,6 +200,7 @@ void add_webhook_routes(Router& router, ApiContext& context) {
                     list_deliveries);
   add_audited(router, context, "POST", "/api/v1/webhooks/{id}/deliveries/{delivery}/retry",
               kWebhooks, auth::action::kWebhookRetry, retry_delivery);
+  add_authenticated(router, context, "POST", "/api/v1/webhooks/{id}/test", kWebhooks, test_webhook);
 }
 
 }  // namespace smsgate::http

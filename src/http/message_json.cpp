@@ -42,6 +42,7 @@ nlohmann::json message_json(const store::Message& m) {
   put(json, "modem", m.modem_pin);
   put(json, "sent_by", m.assigned_modem);
   put(json, "failure_reason", m.failure_reason);
+  put(json, "resent_from", m.resent_from);
   return json;
 }
 
@@ -108,7 +109,8 @@ nlohmann::json plan_json(const pdu::Plan& plan) {
 }
 
 nlohmann::json modem_json(const store::ModemRecord& record,
-                          const std::optional<modem::ModemStatus>& status, bool sending_enabled) {
+                          const std::optional<modem::ModemStatus>& status, bool sending_enabled,
+                          const std::optional<dispatch::ModemPacing>& pacing) {
   const store::ModemIdentity& id = record.identity;
   nlohmann::json json = {{"id", id.imei},
                          {"imei", id.imei},
@@ -133,11 +135,42 @@ nlohmann::json modem_json(const store::ModemRecord& record,
     json["registered"] = status->health.registered();
     json["operator"] = status->health.operator_name;
     if (status->health.dbm) json["signal_dbm"] = *status->health.dbm;
+    json["registration"] = modem::registration_status_name(status->health.registration);
+    json["signal_rssi"] = nullptr;
+    if (status->health.rssi) json["signal_rssi"] = *status->health.rssi;
+    if (const auto& storage = status->health.message_storage) {
+      json["storage"] = {
+          {"used", storage->used}, {"total", storage->total}, {"memory", storage->storage}};
+    }
     json["resets"] = status->resets;
+    if (!status->last_error.empty() && status->last_error_at) {
+      json["last_error"] = {{"reason", status->last_error},
+                            {"at", store::iso8601_utc(*status->last_error_at)}};
+    } else {
+      json["last_error"] = nullptr;
+    }
+    json["revision"] = status->identity.revision;  // firmware, as AT+CGMR says (not stored)
   } else {
     json["state"] = "absent";  // seen before, not plugged in now
+    json["revision"] = nullptr;
   }
+  auto limit_or_null = [](int limit) -> nlohmann::json {
+    if (limit <= 0) return nullptr;
+    return limit;
+  };
+  json["rate_per_minute"] = pacing ? limit_or_null(pacing->limits.per_minute) : nullptr;
+  json["daily_limit"] = pacing ? limit_or_null(pacing->limits.per_day) : nullptr;
+  json["sent_today"] = pacing ? nlohmann::json(pacing->sent_today) : nlohmann::json();
   return json;
+}
+
+nlohmann::json signal_history_json(const std::vector<modem::SignalSample>& samples) {
+  nlohmann::json history = nlohmann::json::array();
+  for (const modem::SignalSample& sample : samples) {
+    history.push_back({{"at", store::iso8601_utc(sample.at_ms)},
+                       {"dbm", sample.dbm ? nlohmann::json(*sample.dbm) : nlohmann::json()}});
+  }
+  return history;
 }
 
 }  // namespace smsgate::http

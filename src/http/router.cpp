@@ -29,6 +29,7 @@ int http_status(ErrorCode code) {
     case ErrorCode::kNotRetryable:
     case ErrorCode::kNameTaken:
     case ErrorCode::kLastAdmin:
+    case ErrorCode::kNotResendable:
       return 409;
     case ErrorCode::kNotFound:
       return 404;

@@ -140,6 +140,9 @@ void ModemPool::scan() {
       WorkerConfig worker_config = config_.worker;
       worker_config.port = modem.port;
       worker_config.pin = pin_for(modem.port);
+      std::shared_ptr<SignalHistory>& history = signal_histories_[id];
+      if (!history) history = std::make_shared<SignalHistory>();
+      worker_config.signal_history = history;
       Entry entry;
       entry.port = modem.port;
       entry.device = device_of(modem.port);
@@ -219,6 +222,15 @@ std::optional<ModemStatus> ModemPool::status(const std::string& modem) const {
   auto found = entries_.find(modem);
   if (found == entries_.end()) return std::nullopt;
   return found->second.worker->status();
+}
+
+std::optional<std::vector<SignalSample>> ModemPool::signal_history(const std::string& modem) const {
+  static const SystemClock system_clock;
+  const Clock& clock = config_.worker.wall_clock ? *config_.worker.wall_clock : system_clock;
+  MutexLock lock(mutex_);
+  auto found = signal_histories_.find(modem);
+  if (found == signal_histories_.end()) return std::nullopt;
+  return found->second->samples(clock.now());
 }
 
 std::vector<std::string> ModemPool::skipped_ports() const {

@@ -69,6 +69,9 @@ class ModemPool : public PortEvents {
   void acknowledge_delivery(const std::string& modem, bool committed);
   void request_reset(const std::string& modem);
   std::optional<ModemStatus> status(const std::string& modem) const;
+  // The signal at each health poll of the last day, oldest first; none for a modem the
+  // pool never drove.
+  std::optional<std::vector<SignalSample>> signal_history(const std::string& modem) const;
   // What the last scan could not use ("/dev/ttyUSB1: no modem answers AT").
   std::vector<std::string> skipped_ports() const;
 
@@ -97,6 +100,8 @@ class ModemPool : public PortEvents {
   mutable Mutex mutex_;
   std::map<std::string, Entry> entries_ GUARDED_BY(mutex_);  // by modem id
   std::vector<std::string> skipped_ GUARDED_BY(mutex_);
+  // By modem id, kept when a modem moves to a new tty and its worker is replaced.
+  std::map<std::string, std::shared_ptr<SignalHistory>> signal_histories_ GUARDED_BY(mutex_);
   bool stopping_ GUARDED_BY(mutex_) = false;
   bool scan_requested_ GUARDED_BY(mutex_) = false;
   std::condition_variable wake_;

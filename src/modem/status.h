@@ -69,6 +69,10 @@ struct ModemStatus {
   uint64_t parts_failed = 0;
   uint64_t messages_received = 0;
   uint64_t resets = 0;
+  // The last trouble: a reset's or going offline's reason, or a send the modem refused
+  // ("+CMS ERROR: 38 ..."), with when (wall clock, ms); empty until there is one.
+  std::string last_error;
+  std::optional<int64_t> last_error_at;
 };
 
 }  // namespace smsgate::modem

@@ -169,6 +169,11 @@ void ModemWorker::request_reset() {
   shared_->wake.notify_all();
 }
 
+int64_t ModemWorker::wall_now() const {
+  static const SystemClock system_clock;
+  return (config_.wall_clock ? config_.wall_clock : &system_clock)->now();
+}
+
 ModemStatus ModemWorker::status() const {
   MutexLock lock(shared_->mutex);
   return shared_->status;
@@ -244,6 +249,11 @@ void ModemWorker::set_state(State state, std::string detail) {
     status.state = state;
     status.detail = detail;
     status.family = std::string(driver_->family);
+    if (!detail.empty() && (state == State::kOffline || state == State::kNeedsAttention ||
+                            state == State::kResetting)) {
+      status.last_error = detail;
+      status.last_error_at = wall_now();
+    }
     copy = status;
   }
   state_ = state;
@@ -763,6 +773,10 @@ void ModemWorker::finish_send(const SendOutcome& outcome) {
       ++shared_->status.parts_sent;
     } else {
       ++shared_->status.parts_failed;
+      if (!outcome.detail.empty()) {
+        shared_->status.last_error = "send: " + outcome.detail;
+        shared_->status.last_error_at = wall_now();
+      }
     }
   }
   listener_.on_sent(outcome);
@@ -783,6 +797,7 @@ void ModemWorker::poll_health() {
   std::optional<Reply> failed = read_health(*channel_, health);
   if (failed && !failed->answered()) return after_failure(*failed);
   if (health.storage_full() && !was_full) relist_stored_ = true;
+  if (config_.signal_history) config_.signal_history->record(wall_now(), health.dbm);
   ModemStatus copy;
   bool changed;
   {

@@ -39,6 +39,7 @@
 #include "common/clock.h"
 #include "drivers/driver.h"
 #include "modem/probe.h"
+#include "modem/signal_history.h"
 #include "modem/status.h"
 
 namespace smsgate::modem {
@@ -59,6 +60,11 @@ struct WorkerConfig {
   std::optional<milliseconds> send_timeout;
   // Log every byte to and from the modem (debug only: PDUs carry message content).
   bool trace = false;
+  // The wall clock for what is shown with a time (signal samples, the last error);
+  // the system's when null.
+  const Clock* wall_clock = nullptr;
+  // Where each health poll's signal is recorded (the pool's, per modem id); none: not kept.
+  std::shared_ptr<SignalHistory> signal_history;
 };
 
 // One part, ready for AT+CMGS.
@@ -183,6 +189,7 @@ class ModemWorker {
   void settle_acknowledgement();
   void after_failure(const at::Reply& reply);
   void set_state(State state, std::string detail = {});
+  int64_t wall_now() const;
   void sleep_for(milliseconds duration);
   bool stopping() const { return stop_requested_.load(); }
 

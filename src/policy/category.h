@@ -11,6 +11,9 @@
 namespace smsgate::policy {
 
 enum class Category { kOtp, kTransactional, kReminder, kFeedback, kMarketing };
+inline constexpr Category kAllCategories[] = {Category::kOtp, Category::kTransactional,
+                                              Category::kReminder, Category::kFeedback,
+                                              Category::kMarketing};
 // "otp", "transactional", ...; empty for a value outside the enum.
 std::string_view category_name(Category category);
 std::optional<Category> parse_category(std::string_view name);

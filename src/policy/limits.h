@@ -41,6 +41,7 @@ class RateLimiter {
   int sent_on_day_of(int64_t now_ms) const;
   // 60 s / per_minute; 0 without a per-minute limit.
   int64_t spacing_ms() const;
+  const RateLimits& limits() const { return limits_; }
 
  private:
   RateLimits limits_;

@@ -92,6 +92,14 @@ nlohmann::json modem_event_data(const ModemEventInfo& info) {
 
 std::string_view modem_event_name(bool online) { return online ? "modem.online" : "modem.offline"; }
 
+std::string webhook_test_body(int64_t webhook_id, int64_t at) {
+  nlohmann::json envelope = {{"event", kWebhookTest},
+                             {"at", iso8601_utc(at)},
+                             {"occurred_at", iso8601_utc(at)},
+                             {"data", {{"webhook_id", webhook_id}}}};
+  return envelope.dump();
+}
+
 std::string modem_event_body(bool online, const ModemEventInfo& info, int64_t occurred_at) {
   return event_body(modem_event_name(online), occurred_at, modem_event_data(info));
 }

@@ -61,6 +61,10 @@ nlohmann::json modem_event_data(const ModemEventInfo& info);
 // online ? "modem.online" : "modem.offline".
 std::string_view modem_event_name(bool online);
 inline constexpr std::string_view kModemStorageFull = "modem.storage_full";
+// webhook.test, sent to one subscription on request (never subscribed to):
+//   {"event": "webhook.test", "at": ..., "occurred_at": ..., "data": {"webhook_id": 3}}
+inline constexpr std::string_view kWebhookTest = "webhook.test";
+std::string webhook_test_body(int64_t webhook_id, int64_t at);
 // The body of a modem.* event (Webhooks::enqueue_modem_event writes it).
 std::string modem_event_body(bool online, const ModemEventInfo& info, int64_t occurred_at);
 // The body of modem.storage_full (Webhooks::enqueue_modem_storage_full).

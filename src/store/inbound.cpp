@@ -386,34 +386,19 @@ Result<Page<InboundMessage>> Inbound::list_inbound(const InboundFilter& filter) 
   auto db = engine_.read();
   if (!db.ok()) return db.error();
   const char* sql =
-      filter.from
-          ? "SELECT i.id, i.sender, i.modem, i.text, i.received_at, i.part_count, i.partial, "
-            "i.in_reply_to, m.external_id, m.category FROM inbound_messages i "
-            "INDEXED BY inbound_messages_sender LEFT JOIN messages m ON m.id = i.in_reply_to "
-            "WHERE i.sender = ?1 AND i.id < ?3 AND (?2 IS NULL OR i.received_at >= ?2) "
-            "ORDER BY i.id DESC LIMIT ?4"
-          : "SELECT i.id, i.sender, i.modem, i.text, i.received_at, i.part_count, i.partial, "
-            "i.in_reply_to, m.external_id, m.category FROM inbound_messages i "
-            "LEFT JOIN messages m ON m.id = i.in_reply_to "
-            "WHERE i.id < ?3 AND (?1 IS NULL OR i.sender = ?1) "
-            "AND (?2 IS NULL OR i.received_at >= ?2) ORDER BY i.id DESC LIMIT ?4";
+      filter.from ? "SELECT " SMSGATE_INBOUND_COLUMNS
+                    " FROM inbound_messages i INDEXED BY inbound_messages_sender LEFT JOIN "
+                    "messages m ON m.id = i.in_reply_to "
+                    "WHERE i.sender = ?1 AND i.id < ?3 AND (?2 IS NULL OR i.received_at >= ?2) "
+                    "ORDER BY i.id DESC LIMIT ?4"
+                  : "SELECT " SMSGATE_INBOUND_COLUMNS
+                    " FROM inbound_messages i LEFT JOIN messages m ON m.id = i.in_reply_to "
+                    "WHERE i.id < ?3 AND (?1 IS NULL OR i.sender = ?1) "
+                    "AND (?2 IS NULL OR i.received_at >= ?2) ORDER BY i.id DESC LIMIT ?4";
   auto q = (*db)->query(sql);
   if (!q.ok()) return q.error();
   q->bind_all(filter.from, filter.since, *before, filter.limit + 1);
-  auto rows = read_rows(*q, [](const Query& row) {
-    InboundMessage m;
-    m.id = row.int64(0);
-    m.from = row.text(1);
-    m.modem = row.text(2);
-    m.text = row.text(3);
-    m.received_at = row.int64(4);
-    m.parts = row.int32(5);
-    m.partial = row.boolean(6);
-    if (!row.is_null(7))
-      m.in_reply_to = ReplyTo{row.int64(7), row.optional_text(8), read_category(row, 9)};
-    m.rating = rating_for(m);
-    return m;
-  });
+  auto rows = read_rows(*q, [](const Query& row) { return read_inbound(row); });
   if (!rows.ok()) return rows.error();
   return make_page(std::move(*rows), filter.limit, 'i',
                    [](const InboundMessage& m) { return m.id; });

@@ -30,6 +30,21 @@ policy::Category read_category(const Query& row, int column) {
   return policy::parse_category(row.text(column)).value_or(policy::Category::kTransactional);
 }
 
+InboundMessage read_inbound(const Query& row, int c) {
+  InboundMessage m;
+  m.id = row.int64(c + 0);
+  m.from = row.text(c + 1);
+  m.modem = row.text(c + 2);
+  m.text = row.text(c + 3);
+  m.received_at = row.int64(c + 4);
+  m.parts = row.int32(c + 5);
+  m.partial = row.boolean(c + 6);
+  if (!row.is_null(c + 7))
+    m.in_reply_to = ReplyTo{row.int64(c + 7), row.optional_text(c + 8), read_category(row, c + 9)};
+  m.rating = rating_for(m);
+  return m;
+}
+
 Message read_message(const Query& row, int c) {
   Message m;
   m.id = row.int64(c + 0);
@@ -56,6 +71,7 @@ Message read_message(const Query& row, int c) {
   m.due_at = row.int64(c + 21);
   m.assigned_modem = row.optional_text(c + 22);
   m.sent_at = row.optional_int64(c + 23);
+  m.resent_from = row.optional_int64(c + 24);
   return m;
 }
 

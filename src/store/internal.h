@@ -16,11 +16,12 @@
 namespace smsgate::store::detail {
 
 // The column list read_message() expects, in its order.
-#define SMSGATE_MESSAGE_COLUMNS                                                            \
-  "m.id, m.recipient, m.text, m.category, m.priority, m.status, m.send_at, m.expires_at, " \
-  "m.created_at, m.updated_at, m.status_report, m.expect_reply, m.reply_window_ms, "       \
-  "m.external_id, m.modem_pin, m.idempotency_key, m.encoding, m.part_count, "              \
-  "m.failure_reason, m.attempts, m.next_attempt_at, m.due_at, m.assigned_modem, m.sent_at"
+#define SMSGATE_MESSAGE_COLUMNS                                                              \
+  "m.id, m.recipient, m.text, m.category, m.priority, m.status, m.send_at, m.expires_at, "   \
+  "m.created_at, m.updated_at, m.status_report, m.expect_reply, m.reply_window_ms, "         \
+  "m.external_id, m.modem_pin, m.idempotency_key, m.encoding, m.part_count, "                \
+  "m.failure_reason, m.attempts, m.next_attempt_at, m.due_at, m.assigned_modem, m.sent_at, " \
+  "m.resent_from"
 
 // The column list read_part() expects.
 #define SMSGATE_PART_COLUMNS                                                             \
@@ -110,6 +111,13 @@ Status enqueue_inbound_event(Connection& connection, const InboundMessage& messa
 
 // The rating of a reply to a feedback message (policy/rating.h); none otherwise.
 std::optional<int> rating_for(const InboundMessage& message);
+
+// The column list read_inbound() expects: inbound_messages i, LEFT JOIN messages m on
+// the message it answers.
+#define SMSGATE_INBOUND_COLUMNS                                                              \
+  "i.id, i.sender, i.modem, i.text, i.received_at, i.part_count, i.partial, i.in_reply_to, " \
+  "m.external_id, m.category"
+InboundMessage read_inbound(const Query& row, int first_column = 0);
 
 // The digits of a number, without "+", spaces or anything else.
 std::string digits_of(std::string_view number);

@@ -15,7 +15,7 @@
 
 namespace smsgate::store {
 
-// Rows per statement at most: 32 rows of the widest insert (19 columns) stay under 999
+// Rows per statement at most: 32 rows of the widest insert (20 columns) stay under 999
 // parameters, SQLite's limit before 3.32 (SQLITE_MAX_VARIABLE_NUMBER).
 inline constexpr size_t kMaxRowsPerInsert = 32;
 

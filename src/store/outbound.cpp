@@ -9,6 +9,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "policy/text_search.h"
+#include "store/event_json.h"
 #include "store/internal.h"
 #include "store/multi_row_insert.h"
 
@@ -166,8 +168,9 @@ const MultiRowInsert& message_inserts() {
   static const MultiRowInsert inserts(
       "INSERT INTO messages (id, recipient, text, category, priority, status, send_at, "
       "expires_at, created_at, updated_at, status_report, expect_reply, reply_window_ms, "
-      "external_id, modem_pin, idempotency_key, encoding, part_count, due_at) VALUES ",
-      "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      "external_id, modem_pin, idempotency_key, encoding, part_count, due_at, resent_from) "
+      "VALUES ",
+      "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   return inserts;
 }
 
@@ -285,7 +288,8 @@ Result<std::vector<SubmitResult>> insert_messages(Connection& db,
     q.bind_all(r.id, m.to, m.text, policy::category_name(m.category), m.priority,
                message_status_name(r.status), m.send_at, m.expires_at, now, now, m.status_report,
                m.expect_reply, m.reply_window_ms, m.external_id, m.modem, m.idempotency_key,
-               m.encoding, static_cast<int>(m.parts.size()), m.send_at.value_or(now));
+               m.encoding, static_cast<int>(m.parts.size()), m.send_at.value_or(now),
+               m.resent_from);
   };
   if (auto s = insert_rows(db, message_inserts(), rows.size(), message_row); !s.ok())
     return s.error();
@@ -752,31 +756,49 @@ Result<Page<Message>> Outbound::list_messages(const MessageFilter& filter) {
   if (!before.ok()) return before.error();
   auto db = engine_.read();
   if (!db.ok()) return db.error();
-  // One statement per leading filter, so each walks the index that serves it
-  // (recipient, status, or the primary key) newest first; the other filters are
-  // checked on the rows it yields.
+    // One statement per leading filter, so each walks the index that serves it
+    // (recipient, status, or the primary key) newest first; the other filters are
+    // checked on the rows it yields.
+#define SMSGATE_OTHER_FILTERS                                                   \
+  " AND (?3 IS NULL OR m.created_at >= ?3) AND (?6 IS NULL OR m.category = ?6)" \
+  " AND (?7 IS NULL OR m.created_at < ?7) ORDER BY m.id DESC LIMIT ?5"
   const char* sql =
       filter.to ? "SELECT " SMSGATE_MESSAGE_COLUMNS
                   " FROM messages m INDEXED BY messages_recipient WHERE m.recipient = ?1 "
-                  "AND m.id < ?4 AND (?2 IS NULL OR m.status = ?2) "
-                  "AND (?3 IS NULL OR m.created_at >= ?3) ORDER BY m.id DESC LIMIT ?5"
+                  "AND m.id < ?4 AND (?2 IS NULL OR m.status = ?2)" SMSGATE_OTHER_FILTERS
       : filter.status ? "SELECT " SMSGATE_MESSAGE_COLUMNS
                         " FROM messages m INDEXED BY messages_status WHERE m.status = ?2 "
-                        "AND m.id < ?4 AND (?1 IS NULL OR m.recipient = ?1) "
-                        "AND (?3 IS NULL OR m.created_at >= ?3) ORDER BY m.id DESC LIMIT ?5"
+                        "AND m.id < ?4 AND (?1 IS NULL OR m.recipient = ?1)" SMSGATE_OTHER_FILTERS
                       : "SELECT " SMSGATE_MESSAGE_COLUMNS
                         " FROM messages m WHERE m.id < ?4 AND (?1 IS NULL OR m.recipient = ?1) "
-                        "AND (?2 IS NULL OR m.status = ?2) AND (?3 IS NULL OR m.created_at >= ?3) "
-                        "ORDER BY m.id DESC LIMIT ?5";
-  auto q = (*db)->query(sql);
-  if (!q.ok()) return q.error();
+                        "AND (?2 IS NULL OR m.status = ?2)" SMSGATE_OTHER_FILTERS;
+#undef SMSGATE_OTHER_FILTERS
   std::optional<std::string_view> status;
   if (filter.status) status = message_status_name(*filter.status);
-  // One row more than asked tells whether there is another page.
-  q->bind_all(filter.to, status, filter.since, *before, filter.limit + 1);
-  auto rows = read_rows(*q, [](const Query& row) { return read_message(row); });
-  if (!rows.ok()) return rows.error();
-  return make_page(std::move(*rows), filter.limit, 'm', [](const Message& m) { return m.id; });
+  std::optional<std::string_view> category;
+  if (filter.category) category = policy::category_name(*filter.category);
+  const policy::TextSearch search(filter.query.value_or(""));
+  // One row more than asked tells whether there is another page. A search reads the
+  // rows the other filters leave in batches, newest first, until it has that many
+  // matches: the cursor is still the last id shown, so the next page starts after it.
+  const int batch = search.everything() ? filter.limit + 1 : 500;
+  std::vector<Message> rows;
+  int64_t below = *before;
+  for (;;) {
+    auto q = (*db)->query(sql);
+    if (!q.ok()) return q.error();
+    q->bind_all(filter.to, status, filter.since, below, batch, category, filter.until);
+    auto read = read_rows(*q, [](const Query& row) { return read_message(row); });
+    if (!read.ok()) return read.error();
+    for (Message& message : *read) {
+      if (static_cast<int>(rows.size()) > filter.limit) break;
+      if (search.matches(message.to, shown_text(message))) rows.push_back(std::move(message));
+    }
+    if (static_cast<int>(rows.size()) > filter.limit || static_cast<int>(read->size()) < batch)
+      break;
+    below = read->back().id;
+  }
+  return make_page(std::move(rows), filter.limit, 'm', [](const Message& m) { return m.id; });
 }
 
 Result<std::map<MessageStatus, int64_t>> Outbound::count_by_status() {
@@ -791,6 +813,45 @@ Result<std::map<MessageStatus, int64_t>> Outbound::count_by_status() {
     if (!row.ok()) return row.error();
     if (!*row) return counts;
     if (auto status = parse_message_status(q->text(0))) counts[*status] = q->int64(1);
+  }
+}
+
+Result<std::vector<HourOutcomes>> Outbound::outcomes_by_hour(int64_t first_hour, int hours) {
+  if (hours <= 0) return std::vector<HourOutcomes>{};
+  // Floor, also before 1970.
+  const int64_t start = first_hour - ((first_hour % kHourMs) + kHourMs) % kHourMs;
+  const int64_t end = start + hours * kHourMs;
+  std::vector<HourOutcomes> series(static_cast<size_t>(hours));
+  for (int i = 0; i < hours; ++i) series[static_cast<size_t>(i)].start = start + i * kHourMs;
+  auto db = engine_.read();
+  if (!db.ok()) return db.error();
+  auto q = (*db)->query(
+      "SELECT (at - ?1) / 3600000, status, COUNT(*) FROM status_history "
+      "INDEXED BY status_history_outcomes WHERE at >= ?1 AND at < ?2 "
+      "AND status IN ('sent','delivered','failed') GROUP BY 1, 2");
+  if (!q.ok()) return q.error();
+  q->bind_all(start, end);
+  for (;;) {
+    auto row = q->step();
+    if (!row.ok()) return row.error();
+    if (!*row) return series;
+    const int64_t hour = q->int64(0);
+    if (hour < 0 || hour >= hours) continue;
+    HourOutcomes& counts = series[static_cast<size_t>(hour)];
+    const int64_t count = q->int64(2);
+    switch (parse_message_status(q->text(1)).value_or(MessageStatus::kQueued)) {
+      case MessageStatus::kSent:
+        counts.sent = count;
+        break;
+      case MessageStatus::kDelivered:
+        counts.delivered = count;
+        break;
+      case MessageStatus::kFailed:
+        counts.failed = count;
+        break;
+      default:
+        break;
+    }
   }
 }
 

@@ -95,8 +95,15 @@ class Outbound {
   // The message with its parts and status history, from one snapshot.
   Result<std::optional<MessageDetail>> get_message(int64_t id);
   Result<Page<Message>> list_messages(const MessageFilter& filter);
-  // Messages per status (every status present, zeros included), for /metrics.
+  // Messages per status (every status present, zeros included), for /metrics and
+  // /stats: one grouped scan of the messages_status index.
   Result<std::map<MessageStatus, int64_t>> count_by_status();
+  // The `hours` whole UTC hours from `first_hour` (rounded down to its hour), oldest
+  // first, each with the messages that became sent, delivered or failed in it (from
+  // the status history, through its index on the time of those changes); an hour with
+  // none is there with zeros.
+  Result<std::vector<HourOutcomes>> outcomes_by_hour(int64_t first_hour, int hours);
+  static constexpr int64_t kHourMs = 3600 * 1000;
 
  private:
   Result<RecoveryCounts> requeue(int64_t now, const std::vector<int64_t>& held,

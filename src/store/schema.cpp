@@ -7,7 +7,7 @@ namespace smsgate::store {
 // Times are INTEGER milliseconds since the Unix epoch (UTC); booleans are 0/1.
 // Each script ends by setting user_version, so the version moves in the same
 // transaction as the tables it describes (and no SQL is assembled at run time).
-constexpr std::array<Migration, 13> kMigrations = {{
+constexpr std::array<Migration, 14> kMigrations = {{
     {1, R"sql(
 -- The outbound queue: one row per message the API accepted, one per PDU it is sent as.
 CREATE TABLE messages (
@@ -407,6 +407,18 @@ CREATE TABLE event_log (
 CREATE INDEX event_log_created ON event_log (created_at);
 
 PRAGMA user_version = 13;
+)sql"},
+    {14, R"sql(
+-- The console: a message sent again links to the one it repeats; staff mark a
+-- number's inbound texts read; the hourly outcomes of the last day are counted from
+-- the status history.
+ALTER TABLE messages ADD COLUMN resent_from INTEGER REFERENCES messages (id) ON DELETE SET NULL;
+ALTER TABLE inbound_messages ADD COLUMN read_at INTEGER;  -- NULL: unread
+CREATE INDEX inbound_messages_unread ON inbound_messages (sender) WHERE read_at IS NULL;
+CREATE INDEX status_history_outcomes ON status_history (at, status)
+  WHERE status IN ('sent','delivered','failed');
+
+PRAGMA user_version = 14;
 )sql"},
 }};
 

@@ -45,6 +45,7 @@ Store::Store(std::unique_ptr<Engine> engine)
       Retention(*engine),
       People(*engine),
       Events(*engine),
+      Conversations(*engine),
       engine_(std::move(engine)) {}
 
 Status Store::check_writable() {

@@ -27,6 +27,7 @@
 //   Retention    store/retention.h    old rows deleted by age, one number erased
 //   People       store/people.h       console users, their sessions, the audit log
 //   Events       store/events.h       the event log the event stream reads
+//   Conversations store/conversations.h the inbox by number, inbound texts read
 // A Store is all of them: `store.submit(...)` works, and so does passing it where a
 // component asks for the one view it uses (auth:: takes Credentials&,
 // webhook::Deliverer takes Webhooks&). Records are in store/types.h.
@@ -45,6 +46,7 @@
 #include "common/clock.h"
 #include "common/result.h"
 #include "common/thread_annotations.h"
+#include "store/conversations.h"
 #include "store/credentials.h"
 #include "store/engine.h"
 #include "store/events.h"
@@ -73,7 +75,8 @@ class Store : public Outbound,
               public Credentials,
               public Retention,
               public People,
-              public Events {
+              public Events,
+              public Conversations {
  public:
   // Opens or creates the database at `path`, applies missing migrations, starts the
   // writer thread. Errors when the file cannot be opened or its schema is newer.
@@ -90,6 +93,7 @@ class Store : public Outbound,
   Retention& retention() { return *this; }
   People& people() { return *this; }
   Events& events() { return *this; }
+  Conversations& conversations() { return *this; }
 
   // Transactions the writer has committed (group commits), and the write operations
   // they carried; operations / transactions is the grouping achieved.

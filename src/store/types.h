@@ -60,6 +60,7 @@ struct NewMessage {
   std::optional<std::string> idempotency_key;  // the same key returns the same message
   std::string encoding = "gsm7";               // gsm7|ucs2|8bit
   std::vector<NewPart> parts;                  // at least one
+  std::optional<int64_t> resent_from;          // the message this one sends again
 };
 inline constexpr int kMinPriority = -1000;
 inline constexpr int kMaxPriority = 1000;
@@ -98,6 +99,7 @@ struct Message {
   int64_t due_at = 0;  // when it may go out; the queue's order within a priority
   std::optional<std::string> assigned_modem;
   std::optional<int64_t> sent_at;
+  std::optional<int64_t> resent_from;  // staff sent this again as a new message
 };
 
 struct Part {
@@ -245,14 +247,28 @@ struct ModemRecord {
   int64_t received = 0;
 };
 
+// How many messages became sent, delivered and failed in one hour (status history).
+struct HourOutcomes {
+  int64_t start = 0;  // ms since the epoch, a whole UTC hour
+  int64_t sent = 0;
+  int64_t delivered = 0;
+  int64_t failed = 0;
+  friend bool operator==(const HourOutcomes&, const HourOutcomes&) = default;
+};
+
 // Lists are newest first, paged with an opaque cursor (keyset: no OFFSET, so a page
 // costs the same however deep it is, and rows added meanwhile do not shift pages).
 struct MessageFilter {
   std::optional<MessageStatus> status;
   std::optional<std::string> to;
   std::optional<int64_t> since;  // created_at >= since
-  int limit = 50;                // 1..kMaxPageSize
-  std::string cursor;            // from the previous page; empty: the first page
+  std::optional<int64_t> until;  // created_at < until
+  std::optional<policy::Category> category;
+  // Words of the text or digits of the number (policy/text_search.h), matched against
+  // the text as shown: a one-time password's code is never found.
+  std::optional<std::string> query;
+  int limit = 50;      // 1..kMaxPageSize
+  std::string cursor;  // from the previous page; empty: the first page
 };
 
 struct InboundFilter {

@@ -287,6 +287,25 @@ Status Webhooks::enqueue_modem_storage_full(const ModemEventInfo& info, int64_t 
   return enqueue_event(kModemStorageFull, modem_storage_full_body(info, now), now);
 }
 
+Result<int64_t> Webhooks::enqueue_test_event(int64_t webhook_id, int64_t now) {
+  int64_t event_id = 0;
+  Status written = engine_.write([&](Connection& db) -> Status {
+    auto exists = db.query("SELECT 1 FROM webhooks WHERE id = ?");
+    if (!exists.ok()) return exists.error();
+    auto found = exists->bind(webhook_id).step();
+    if (!found.ok()) return found.error();
+    if (!*found) return Error{"no webhook " + std::to_string(webhook_id), ErrorCode::kNotFound};
+    if (auto s =
+            insert_events(db, {webhook_id}, kWebhookTest, webhook_test_body(webhook_id, now), now);
+        !s.ok())
+      return s;
+    event_id = db.last_insert_rowid();
+    return ok_status();
+  });
+  if (!written.ok()) return written.error();
+  return event_id;
+}
+
 // --- Delivery ------------------------------------------------------------------------
 
 Result<std::vector<DueWebhookEvent>> Webhooks::due_webhook_events(int64_t now) {

@@ -10,7 +10,7 @@
 // subscription; and, subscribed or not, one row in the event log (store/events.h).
 //
 // Thread safety: every method may be called from any thread at the same time.
-// create_webhook, delete_webhook, enqueue_event, enqueue_modem_event,
+// create_webhook, delete_webhook, enqueue_event, enqueue_modem_event, enqueue_test_event,
 // record_webhook_attempt and retry_webhook_event are writes: they return once their
 // group commit is fsync'd (store/engine.h). list_webhooks, get_webhook,
 // due_webhook_events, next_webhook_due, list_webhook_deliveries, get_webhook_delivery
@@ -52,6 +52,9 @@ class Webhooks {
   Status enqueue_modem_event(bool online, const ModemEventInfo& info, int64_t now);
   // modem.storage_full: the modem's message storage filled up (its use in `info`).
   Status enqueue_modem_storage_full(const ModemEventInfo& info, int64_t now);
+  // A webhook.test event for subscription `webhook_id` alone, whatever it subscribed
+  // to; the new event's outbox id. Error kNotFound when there is no such webhook.
+  Result<int64_t> enqueue_test_event(int64_t webhook_id, int64_t now);
 
   // The deliverer's work, by next_attempt_at: per subscription, its head (the oldest
   // event neither delivered, given up nor set aside) when it is due

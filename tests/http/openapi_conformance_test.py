@@ -443,6 +443,11 @@ def exercise(api, doc, receiver):
         api.call("GET", M, query={"limit": 2, "cursor": page["next_cursor"]}, expect=200)
     api.call("GET", M, query={"status": "scheduled", "to": "+4917000000204",
                               "since": "2020-01-01T00:00:00Z"}, expect=200)
+    api.call("GET", M, query={"category": "transactional", "q": "parcel",
+                              "since": "2020-01-01T00:00:00Z",
+                              "until": "2099-01-01T00:00:00Z"}, expect=200)
+    api.call("GET", M, query={"category": "spam"}, expect=400)
+    api.call("GET", M, query={"until": "later"}, expect=400)
     api.call("GET", M, query={"status": "lost"}, expect=400)
     api.call("GET", M, query={"limit": 0}, expect=400)
     api.call("GET", M, query={"since": "yesterday"}, expect=400)
@@ -460,6 +465,29 @@ def exercise(api, doc, receiver):
         return detail if detail.get("status") == "delivered" else None
     wait_until("message %s to be delivered" % sent["id"], 20, delivered, 0.3)
     api.call("DELETE", M + "/{id}", params={"id": sent["id"]}, expect=409)
+
+    # --- Resending what did not go out, and the console's reads. ---
+    _, again = api.call("POST", M + "/{id}/resend", params={"id": scheduled["id"]}, expect=201)
+    if again.get("resent_from") != scheduled["id"]:
+        api.fail("POST %s/{id}/resend: resent_from %r, expected %r"
+                 % (M, again.get("resent_from"), scheduled["id"]))
+    api.call("POST", M + "/{id}/resend", params={"id": sent["id"]}, expect=409)
+    api.call("POST", M + "/{id}/resend", params={"id": 999999}, expect=404)
+    api.call("GET", "/api/v1/stats", expect=200)
+    C = "/api/v1/conversations"
+    status, conversations = api.call("GET", C, query={"limit": 1}, expect=200)
+    if status == 200 and "next_cursor" in conversations:
+        api.call("GET", C, query={"limit": 1, "cursor": conversations["next_cursor"]}, expect=200)
+    else:
+        api.fail("GET %s?limit=1 with several numbers texted: no next_cursor" % C)
+    api.call("GET", C, query={"q": "4917000000201"}, expect=200)
+    api.call("GET", C, query={"cursor": "nonsense"}, expect=400)
+    api.call("GET", C + "/{number}", params={"number": "+4917000000204"}, expect=200)
+    api.call("GET", C + "/{number}", params={"number": "4917000000204"}, query={"limit": 1},
+             expect=200)
+    api.call("GET", C + "/{number}", params={"number": "banana"}, expect=400)
+    api.call("POST", C + "/{number}/read", params={"number": "+4917000000204"}, expect=204)
+    api.call("POST", C + "/{number}/read", params={"number": "banana"}, expect=400)
 
     # --- OTP. ---
     _, otp = api.call("POST", "/api/v1/otp", expect=202,
@@ -485,6 +513,7 @@ def exercise(api, doc, receiver):
     text = carrier.get("text", "")
     if re.search(r"\d", text) or "Code: " + "\u2022" * 6 != text:
         api.fail("GET %s/{id} shows the OTP message as %r, expected its code masked" % (M, text))
+    api.call("POST", M + "/{id}/resend", params={"id": otp["id"]}, expect=409)
     api.call("POST", "/api/v1/otp/verify", body={"to": "+4917000000301", "code": "abc"},
              expect=400)
     api.call("POST", "/api/v1/otp/verify", body={"to": "+4917000000301"}, expect=400)
@@ -506,6 +535,10 @@ def exercise(api, doc, receiver):
     if len(items) != 2:
         api.fail("GET /api/v1/modems: %d modems, the demo runs 2" % len(items))
     modem = items[0]["id"] if items else "0"
+    _, one = api.call("GET", "/api/v1/modems/{id}", params={"id": modem}, expect=200)
+    if isinstance(one, dict) and not isinstance(one.get("signal_history"), list):
+        api.fail("GET /api/v1/modems/{id}: no signal_history: %r" % one)
+    api.call("GET", "/api/v1/modems/{id}", params={"id": "000000000000000"}, expect=404)
     api.call("POST", "/api/v1/modems/{id}/disable", params={"id": modem}, expect=200)
     api.call("POST", "/api/v1/modems/{id}/enable", params={"id": modem}, expect=200)
     api.call("POST", "/api/v1/modems/{id}/reset", params={"id": modem}, expect=202)
@@ -584,6 +617,15 @@ def exercise(api, doc, receiver):
     api.call("GET", "/api/v1/webhooks/{id}/deliveries", params={"id": hook["id"]},
              query={"limit": 5000}, expect=400)
     api.call("GET", "/api/v1/webhooks/{id}/deliveries", params={"id": 999999}, expect=404)
+    _, test = api.call("POST", "/api/v1/webhooks/{id}/test", params={"id": hook["id"]},
+                       expect=202)
+    api.call("POST", "/api/v1/webhooks/{id}/test", params={"id": 999999}, expect=404)
+
+    def test_received():
+        return any(h.get("X-Smsgate-Event") == "webhook.test" and
+                   h.get("X-Smsgate-Delivery") == test.get("delivery_id")
+                   for _, h, _ in receiver.received)
+    wait_until("the webhook.test event at the receiver", 15, test_received, 0.2)
 
     # The reset above takes a modem out of ready and back: modem.offline, modem.online.
     def modem_events():
@@ -627,6 +669,8 @@ def exercise_admin(api, password):
     api.call("POST", K, body="name=x", headers=dict(session, **{"Content-Type": "text/plain"}),
              auth=False, expect=415)
     api.call("GET", K, headers=session, auth=False, expect=200)
+    api.call("GET", "/api/v1/settings", headers=session, auth=False, expect=200)
+    api.call("GET", "/api/v1/settings", expect=401)  # an API key is not a session
     exercise_scopes(api, session)
     exercise_people(api, session)
     api.call("DELETE", K + "/{id}", params={"id": created.get("id")}, headers=session,

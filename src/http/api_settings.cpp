@@ -1,0 +1,82 @@
+// GET /api/v1/settings: the configuration staff may look at in the console, and where
+// to change it (the file, then a reload). For an admin's session only. Never a secret:
+// no SIM PIN (only whether one is set), nothing of the TLS key, no webhook secret.
+#include "http/api.h"
+#include "policy/category.h"
+#include "policy/quiet_hours.h"
+
+namespace smsgate::http {
+
+namespace {
+
+nlohmann::json limit_or_null(int limit) {
+  if (limit <= 0) return nullptr;
+  return limit;
+}
+
+nlohmann::json settings_json(const config::Config& config) {
+  nlohmann::json quiet = nlohmann::json::object();
+  quiet["window"] = config.sending.quiet_hours
+                        ? nlohmann::json(policy::format_quiet_hours(*config.sending.quiet_hours))
+                        : nlohmann::json();
+  nlohmann::json held = nlohmann::json::object();
+  for (policy::Category category : policy::kAllCategories)
+    held[std::string(policy::category_name(category))] =
+        config.sending.quiet_hours.has_value() && policy::held_by_quiet_hours(category);
+  quiet["categories"] = std::move(held);
+
+  nlohmann::json modems = nlohmann::json::array();
+  for (const config::ModemConfig& modem : config.modem) {
+    modems.push_back({{"port", modem.port},
+                      {"name", modem.name.empty() ? modem.port : modem.name},
+                      {"rate_per_minute", limit_or_null(modem.rate_per_minute)},
+                      {"daily_limit", limit_or_null(modem.daily_limit)},
+                      {"enabled", modem.enabled},
+                      {"pin_set", modem.pin.has_value()}});
+  }
+  const std::string how_to_change =
+      config.file.empty()
+          ? "these are built-in settings (the demo); start smsgated run --config FILE to use a "
+            "configuration file"
+          : "edit " + config.file +
+                " and reload (systemctl reload smsgated); [storage], [http], the ports and "
+                "PINs take a restart";
+  return {
+      {"config_file", config.file.empty() ? nlohmann::json() : nlohmann::json(config.file)},
+      {"how_to_change", how_to_change},
+      {"version", SMSGATE_VERSION},
+      {"time_zone", config.sending.timezone.empty() ? nlohmann::json("(the host's)")
+                                                    : nlohmann::json(config.sending.timezone)},
+      {"default_region", config.sending.default_region},
+      {"quiet_hours", std::move(quiet)},
+      {"retention",
+       {{"messages_days", config.retention.messages_days},
+        {"inbound_days", config.retention.inbound_days}}},
+      {"http",
+       {{"listen", config.http.listen},
+        {"tls", !config.http.tls_certificate.empty() && !config.http.tls_key.empty()}}},
+      {"modems_defaults",
+       {{"ports", config.modems.ports},
+        {"rate_per_minute", limit_or_null(config.modems.rate_per_minute)},
+        {"daily_limit", limit_or_null(config.modems.daily_limit)},
+        {"health_interval_seconds", config.modems.health_interval.count()}}},
+      {"modems", std::move(modems)},
+      {"optout_keywords", config.optout.keywords},
+      {"storage_path", config.storage.path},
+  };
+}
+
+Response settings(ApiContext& context, const Request&, const auth::OpenSession&) {
+  if (!context.settings) return not_found("settings", "here");
+  return json_response(200, settings_json(context.settings->get()));
+}
+
+}  // namespace
+
+void add_settings_routes(Router& router, ApiContext& context) {
+  // People in the console, not programs: an admin's session, as for the API keys.
+  router.add("GET", "/api/v1/settings", Access::admin_session(),
+             with_session(context, true, settings));
+}
+
+}  // namespace smsgate::http
