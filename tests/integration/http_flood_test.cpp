@@ -153,7 +153,9 @@ TEST_CASE("flood: submissions from another client keep succeeding while one floo
                    << tally.wrong_password << " wrong, " << tally.too_many << " too many, "
                    << tally.refused << " refused; drip sockets closed: " << drippers.refused());
   CHECK(accepted == static_cast<int>(latencies.size()));
-  CHECK(p99 < 1s);
+  // A client starved by the flood would wait out a dripper's header timeout (10 s); a
+  // sanitizer build on a busy 2-core machine takes about a second at the worst.
+  CHECK(p99 < 5s);
   // The guesses were stopped: five checked, and the ones racing the fifth (two checks
   // run at once at most); the rest were told to wait, or refused at the door.
   CHECK(tally.wrong_password <= 5 + auth::AdminSessions::kMaxPasswordChecks);
