@@ -212,6 +212,7 @@ void SimModem::tick(MonotonicClock::time_point now) {
       emit_info("+CMGS: " + std::to_string(send.message.reference));
       sent_.push_back(std::move(send.message));
       final_ok();
+      if (auto_replies_) queue_auto_reply(sent_.back(), now);
     }
     if (!pending_input_.empty()) {
       std::string typed_ahead = std::exchange(pending_input_, {});
@@ -228,7 +229,42 @@ void SimModem::tick(MonotonicClock::time_point now) {
       emit_status_report(report);
     }
     deliver_pending_inbound();
+    std::stable_sort(replies_.begin(), replies_.end(),
+                     [](const auto& a, const auto& b) { return a.due < b.due; });
+    while (!replies_.empty() && replies_.front().due <= now && can_receive()) {
+      InboundSms reply = std::move(replies_.front().sms);
+      replies_.erase(replies_.begin());
+      // A reply the SIM cannot take is lost, as a real text to a full SIM would be.
+      (void)deliver(reply, now);
+    }
   }
+}
+
+void SimModem::queue_auto_reply(const SentMessage& last_part, MonotonicClock::time_point now) {
+  if (last_part.concat && last_part.concat->part != last_part.concat->total) return;
+  std::string text;
+  if (last_part.concat) {
+    // The message's parts, in order, from those this modem accepted for that number.
+    std::vector<const SentMessage*> parts(last_part.concat->total, nullptr);
+    for (const SentMessage& sent : sent_) {
+      if (sent.to != last_part.to || !sent.concat ||
+          sent.concat->reference != last_part.concat->reference ||
+          sent.concat->total != last_part.concat->total || sent.concat->part == 0 ||
+          sent.concat->part > sent.concat->total)
+        continue;
+      parts[sent.concat->part - 1] = &sent;
+    }
+    for (const SentMessage* part : parts) {
+      if (!part) return;  // a part went through another modem
+      text += part->text;
+    }
+  } else {
+    text = last_part.text;
+  }
+  std::optional<std::string> answer = auto_replies_->answer(text);
+  if (!answer) return;
+  replies_.push_back(
+      PendingReply{now + auto_replies_->delay, InboundSms{.from = last_part.to, .text = *answer}});
 }
 
 std::string SimModem::take_output() { return std::exchange(output_, {}); }
@@ -242,6 +278,7 @@ std::optional<MonotonicClock::time_point> SimModem::next_deadline() const {
   if (in_flight_) consider(in_flight_->due);
   if (can_receive()) {
     for (const auto& report : reports_) consider(report.due);
+    for (const auto& reply : replies_) consider(reply.due);
   }
   return next;
 }
@@ -736,6 +773,10 @@ Status SimModem::queue_status_report(uint8_t reference, uint8_t status,
 
 void SimModem::set_auto_status_reports(std::optional<AutoStatusReports> reports) {
   auto_reports_ = reports;
+}
+
+void SimModem::set_auto_replies(std::optional<AutoReplies> replies) {
+  auto_replies_ = std::move(replies);
 }
 
 void SimModem::fail_next_sends(int count, int cms_error, int after) {

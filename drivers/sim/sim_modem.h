@@ -176,6 +176,14 @@ class SimModem {
     MonotonicClock::duration delay{};
   };
   void set_auto_status_reports(std::optional<AutoStatusReports> reports);
+  // From now on each message sent (all its parts accepted) is shown to `answer`, and
+  // the text it returns comes back from that number after `delay`, as a person's
+  // reply; nullopt from `answer`: no reply. nullopt turns that off.
+  struct AutoReplies {
+    std::function<std::optional<std::string>(const std::string& text)> answer;
+    MonotonicClock::duration delay{};
+  };
+  void set_auto_replies(std::optional<AutoReplies> replies);
   // The next `count` PDUs the host submits fail with +CMS ERROR: `cms_error` (after
   // the usual latency, as when the network refuses them); with `after`, only once
   // that many more have gone through (a long message refused part-way).
@@ -295,6 +303,7 @@ class SimModem {
   void emit_direct(std::string text);  // +CMT / +CDS, one at a time in phase 2+
   void update_registration();
   void deliver_pending_inbound();
+  void queue_auto_reply(const SentMessage& last_part, MonotonicClock::time_point now);
   bool can_receive() const;
   Result<int> route_inbound(const std::vector<uint8_t>& tpdu, Routing routing);
   void emit_status_report(const PendingReport& report);
@@ -368,6 +377,12 @@ class SimModem {
   std::optional<AutoStatusReports> auto_reports_;
   std::vector<PendingReport> reports_;
   std::vector<PendingInbound> pending_inbound_;
+  std::optional<AutoReplies> auto_replies_;
+  struct PendingReply {
+    MonotonicClock::time_point due;
+    InboundSms sms;
+  };
+  std::vector<PendingReply> replies_;
 
   std::vector<SentMessage> sent_;
   std::vector<SendTiming> send_timings_;

@@ -38,17 +38,25 @@ config::Config demo_config(const std::filesystem::path& dir) {
 
 // A few messages so that the demo's log shows the queue at work.
 void queue_demo_messages(daemon::Daemon& daemon) {
-  const char* texts[] = {
-      "Reminder: your appointment at the clinic is tomorrow at 10:15.",
-      "Your order 4711 has shipped and arrives on Thursday.",
-      "Your one-time code is 482913. It expires in 5 minutes.",
+  struct Sample {
+    const char* text;
+    policy::Category category;
+  };
+  // The last one is answered by its simulated phone (demo_phone_answer): the inbox shows
+  // a reply with its rating.
+  const Sample samples[] = {
+      {"Reminder: your appointment at the clinic is tomorrow at 10:15.",
+       policy::Category::kTransactional},
+      {"Your order 4711 has shipped and arrives on Thursday.", policy::Category::kTransactional},
+      {"Your one-time code is 482913. It expires in 5 minutes.", policy::Category::kOtp},
+      {"Thank you for your visit. How did we do? Reply 1-10.", policy::Category::kFeedback},
   };
   std::vector<Result<dispatch::OutgoingRequest>> requests;
-  for (int i = 0; i < 3; ++i) {
+  for (size_t i = 0; i < std::size(samples); ++i) {
     dispatch::OutgoingRequest request;
     request.to = "+4917000000" + std::to_string(10 + i);
-    request.text = texts[i];
-    request.category = i == 2 ? policy::Category::kOtp : policy::Category::kTransactional;
+    request.text = samples[i].text;
+    request.category = samples[i].category;
     request.status_report = true;
     requests.push_back(std::move(request));
   }

@@ -355,6 +355,12 @@ void Daemon::stop() {
   spdlog::info("stopped");
 }
 
+std::optional<std::string> demo_phone_answer(const std::string& text) {
+  if (text.find("1-10") == std::string::npos && text.find("1 to 10") == std::string::npos)
+    return std::nullopt;
+  return "9, thank you!";
+}
+
 Result<std::unique_ptr<sim::SimBank>> start_demo_modems(const std::filesystem::path& dir,
                                                         int count) {
   // The demo's database lives in `dir`: private, as the real one.
@@ -372,11 +378,13 @@ Result<std::unique_ptr<sim::SimBank>> start_demo_modems(const std::filesystem::p
   auto bank = sim::SimBank::start(dir, modems);
   if (!bank) return bank.error();
   for (int i = 0; i < count; ++i) {
-    (*bank)->with_modem(static_cast<size_t>(i),
-                        [](sim::SimModem& modem, MonotonicClock::time_point) {
-                          modem.set_auto_status_reports(
-                              sim::SimModem::AutoStatusReports{0, std::chrono::milliseconds(2000)});
-                        });
+    (*bank)->with_modem(
+        static_cast<size_t>(i), [](sim::SimModem& modem, MonotonicClock::time_point) {
+          modem.set_auto_status_reports(
+              sim::SimModem::AutoStatusReports{0, std::chrono::milliseconds(2000)});
+          modem.set_auto_replies(
+              sim::SimModem::AutoReplies{demo_phone_answer, std::chrono::milliseconds(3000)});
+        });
   }
   return bank;
 }

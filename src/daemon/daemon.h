@@ -105,8 +105,13 @@ class Daemon {
   std::unique_ptr<Watchdog> watchdog_;                // after what it watches: stopped first
 };
 
+// How the demo's simulated phones answer a text: one that asks for a score ("Reply
+// 1-10", "from 1 to 10") gets "9, thank you!"; others no answer.
+std::optional<std::string> demo_phone_answer(const std::string& text);
+
 // The demo's simulated modems: `count` modems on ptys in `dir` (created), with
-// distinct identities, a realistic send latency and delivery reports.
+// distinct identities, a realistic send latency, delivery reports and phones that
+// answer as demo_phone_answer says.
 Result<std::unique_ptr<sim::SimBank>> start_demo_modems(const std::filesystem::path& dir,
                                                         int count);
 

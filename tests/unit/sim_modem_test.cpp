@@ -496,6 +496,51 @@ TEST_CASE("sim: automatic status reports for parts sent with TP-SRR") {
   CHECK(bench.advance(1s) == "");
 }
 
+TEST_CASE("sim: automatic replies answer the whole message once its last part is sent") {
+  Bench bench;
+  bench.quiet();
+  std::vector<std::string> shown;
+  bench.modem.set_auto_replies(
+      SimModem::AutoReplies{[&](const std::string& text) -> std::optional<std::string> {
+                              shown.push_back(text);
+                              if (text.find("1 to 5") == std::string::npos) return std::nullopt;
+                              return "5 Thank you!";
+                            },
+                            2s});
+  const std::string asks(200, 'x');
+  auto code_points = smsgate::pdu::utf8_to_code_points(asks + " Reply 1 to 5.");
+  REQUIRE(code_points);
+  auto plan = smsgate::pdu::plan_text(*code_points, {});
+  REQUIRE(plan);
+  auto parts = smsgate::pdu::encode_submit("+4917012345", *plan, {});
+  REQUIRE(parts);
+  REQUIRE(parts->size() == 2);
+  for (const auto& part : *parts) {
+    bench.at(cmgs(part));
+    bench.at(hex_ctrl_z(part));
+  }
+  const auto plain = submit_pdu("+4917099999", "Your order has shipped.");
+  bench.at(cmgs(plain));
+  bench.at(hex_ctrl_z(plain));
+  CHECK(shown == std::vector<std::string>{asks + " Reply 1 to 5.", "Your order has shipped."});
+  CHECK(bench.advance(1900ms) == "");
+  CHECK(bench.advance(100ms) == "\r\n+CMTI: \"SM\",1\r\n");
+  const auto stored = bench.modem.stored();
+  REQUIRE(stored.size() == 1);
+  auto reply = smsgate::pdu::decode_pdu(stored[0].pdu, true);
+  REQUIRE(reply);
+  const auto& deliver = std::get<smsgate::pdu::Deliver>(reply->tpdu);
+  CHECK(deliver.from == "+4917012345");
+  CHECK(deliver.user_data.text == U"5 Thank you!");
+  CHECK(bench.advance(10s) == "");
+
+  bench.modem.set_auto_replies(std::nullopt);
+  bench.at(cmgs(plain));
+  bench.at(hex_ctrl_z(plain));
+  CHECK(bench.advance(10s) == "");
+  CHECK(shown.size() == 2);
+}
+
 TEST_CASE("sim: URCs wait for the final result of a command in progress") {
   SimConfig config;
   config.cmgs_latency = 1s;
