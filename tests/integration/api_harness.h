@@ -111,4 +111,17 @@ class ApiDaemon {
   std::string key_;
 };
 
+// Signs in to the console as `name` (the admin when empty) and gives the header a
+// browser then sends: "Cookie: smsgate_session=TOKEN".
+inline std::string session_cookie(const std::string& url, const std::string& password,
+                                  const std::string& name = "") {
+  HttpClient browser(url);
+  nlohmann::json body = {{"password", password}};
+  if (!name.empty()) body["name"] = name;
+  auto signed_in = browser.post("/api/v1/admin/session", body);
+  REQUIRE_MESSAGE(signed_in.status == 204, signed_in.body);
+  const std::string& set_cookie = signed_in.headers["set-cookie"];
+  return "Cookie: " + set_cookie.substr(0, set_cookie.find(';'));
+}
+
 }  // namespace smsgate::testing

@@ -65,18 +65,6 @@ std::string concrete_path(const std::string& pattern) {
 
 bool refused(const HttpAnswer& answer) { return answer.status == 401 || answer.status == 403; }
 
-// "smsgate_session=TOKEN; Path=/; ..." -> "Cookie: smsgate_session=TOKEN"
-std::string session_cookie(const std::string& url, const std::string& password,
-                           const std::string& name = "") {
-  HttpClient browser(url);
-  nlohmann::json body = {{"password", password}};
-  if (!name.empty()) body["name"] = name;
-  auto signed_in = browser.post("/api/v1/admin/session", body);
-  REQUIRE_MESSAGE(signed_in.status == 204, signed_in.body);
-  const std::string& set_cookie = signed_in.headers["set-cookie"];
-  return "Cookie: " + set_cookie.substr(0, set_cookie.find(';'));
-}
-
 // The keys the matrix calls with, made through the daemon's own ApiKeys.
 struct Callers {
   std::map<Scope, std::string> only;     // the scope alone

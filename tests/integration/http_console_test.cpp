@@ -471,11 +471,8 @@ TEST_CASE("console: settings show an admin what runs and where to change it, nev
   HttpClient browser(gateway.url());
   CHECK(browser.get("/api/v1/settings").status == 401);
   CHECK(gateway.client().get("/api/v1/settings").status == 401);  // a key is not a session
-  auto signed_in = browser.post("/api/v1/admin/session", {{"password", *password}});
-  REQUIRE(signed_in.status == 204);
-  const std::string cookie = signed_in.headers["set-cookie"];
-  auto answer = browser.request("GET", "/api/v1/settings", "",
-                                {"Cookie: " + cookie.substr(0, cookie.find(';'))});
+  auto answer =
+      browser.request("GET", "/api/v1/settings", "", {session_cookie(gateway.url(), *password)});
   REQUIRE_MESSAGE(answer.status == 200, answer.body);
   json settings = answer.json();
   CHECK(settings["config_file"] == "/etc/smsgate/smsgate.toml");

@@ -1,7 +1,8 @@
 // GET /api/v1/events over real HTTP, against the daemon with simulated modems: a
 // message sent and a text received arrive as events, a reconnect with Last-Event-ID
 // gets exactly what it missed, keys and scopes are held to, the cap answers 503, a
-// modem going away is a modem.state event, and stopping the daemon ends open streams.
+// modem going away is a modem.state event, stopping the daemon ends open streams, and
+// the console streams with its session cookie.
 #include <doctest/doctest.h>
 
 #include <future>
@@ -9,6 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include "auth/admin_password.h"
+#include "auth/users.h"
 #include "integration/api_harness.h"
 #include "integration/sse_client.h"
 
@@ -241,6 +244,40 @@ TEST_CASE(
     return false;
   });
   CHECK(reopened);
+}
+
+TEST_CASE("events: the console streams with its session cookie; a stale cookie gets 401") {
+  ApiDaemon gateway(1);
+  auto password = auth::reset_admin_password(gateway.daemon().store());
+  REQUIRE(password.ok());
+  auth::Users users(gateway.daemon().store());
+  REQUIRE(users
+              .add("olga", auth::Role::kOperator, "olga's password", gateway.clock().now(),
+                   auth::Actor::command_line())
+              .ok());
+  const int port = gateway.daemon().http_port();
+  // An operator reads the inbox, so their stream carries the texts that come in.
+  const std::string operator_cookie = session_cookie(gateway.url(), "olga's password", "olga");
+  SseClient stream(port, "/api/v1/events", operator_cookie + "\r\n");
+  require_streaming(stream);
+  HttpClient client = gateway.client();
+  int64_t id = submit_ok(client, "Your table is ready");
+  REQUIRE(next_about(stream, "message.sent", id));
+  gateway.sims().with(0, [&](sim::SimModem& modem, auto now) {
+    REQUIRE(modem.deliver({.from = kCustomer, .text = "On my way"}, now).ok());
+  });
+  auto inbound = stream.next_named("inbound.received");
+  REQUIRE(inbound);
+  CHECK(inbound->body()["data"]["text"] == "On my way");
+
+  // Signed out, the same cookie opens nothing.
+  const std::string admin_cookie = session_cookie(gateway.url(), *password);
+  HttpClient browser(gateway.url());
+  REQUIRE(browser.request("DELETE", "/api/v1/admin/session", "", {admin_cookie}).status == 204);
+  SseClient stale(port, "/api/v1/events", admin_cookie + "\r\n");
+  CHECK(stale.status() == 401);
+  SseClient forged(port, "/api/v1/events", "Cookie: smsgate_session=forged\r\n");
+  CHECK(forged.status() == 401);
 }
 
 TEST_CASE("events: a modem going away is a modem.state event, beside modem.offline") {
