@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "common/result.h"
+#include "policy/iso_time.h"
 
 namespace smsgate::http {
 
@@ -48,8 +49,7 @@ class Fields {
   std::set<std::string, std::less<>> seen_;
 };
 
-// "2026-11-23T10:15:00Z", "2026-11-23T10:15:00.250+07:00" -> epoch ms; none if malformed.
-std::optional<int64_t> parse_iso8601(std::string_view text);
+using policy::parse_iso8601;
 // Times are written with store::iso8601_utc (store/event_json.h), as in webhook bodies.
 
 // Query parameters: the same checks for values that came as text.
