@@ -20,6 +20,7 @@ const SCOPES = [
   ['optouts', 'See and change the opt-out list'],
   ['modems', 'List, reset, enable and disable modems'],
   ['metrics', 'Scrape /metrics (Prometheus)'],
+  ['templates', 'Add, change and remove message templates'],
 ];
 const EVENTS = ['message.sent', 'message.delivered', 'message.failed', 'message.expired',
   'inbound.received', 'modem.online', 'modem.offline', 'modem.storage_full'];

@@ -42,6 +42,9 @@ inline constexpr std::string_view kNumberErase = "number.erase";
 inline constexpr std::string_view kModemEnable = "modem.enable";
 inline constexpr std::string_view kModemDisable = "modem.disable";
 inline constexpr std::string_view kModemReset = "modem.reset";
+inline constexpr std::string_view kTemplateAdd = "template.add";
+inline constexpr std::string_view kTemplatePut = "template.put";
+inline constexpr std::string_view kTemplateRemove = "template.remove";
 inline constexpr std::string_view kAdminPasswordReset = "admin_password.reset";
 inline constexpr std::string_view kSignIn = "session.sign_in";
 // Refused sign-ins from one address, tallied in one row per minute (count).

@@ -2,13 +2,16 @@
 // when it is made and fixed for its life. A route of the API needs one scope
 // (http/api.h says which); a key without it is answered 403 forbidden.
 //
-//   send      submit, preview and cancel messages       POST /messages, /batch, /preview; DELETE
-//   /messages/{id} read      messages and their status                 GET /messages,
-//   /messages/{id} inbound   what the modems received                  GET /inbound otp       send
-//   and check one-time passwords         POST /otp, /otp/verify webhooks  subscriptions and their
-//   deliveries        /webhooks... optouts   the opt-out list                          /optouts...
-//   modems    the modems: list, reset, enable, disable  /modems...
-//   metrics   Prometheus scraping                       GET /metrics
+//   send       submit, preview and cancel messages;      POST /messages, /batch, /preview;
+//              read the templates                        DELETE /messages/{id}; GET /templates
+//   read       messages and their status                 GET /messages, /messages/{id}
+//   inbound    what the modems received                  GET /inbound
+//   otp        send and check one-time passwords         POST /otp, /otp/verify
+//   webhooks   subscriptions and their deliveries        /webhooks...
+//   optouts    the opt-out list                          /optouts...
+//   modems     the modems: list, reset, enable, disable  /modems...
+//   metrics    Prometheus scraping                       GET /metrics
+//   templates  add, change and remove message templates  POST, PUT, DELETE /templates...
 //
 // A new key gets kDefaultScopes unless told otherwise: what a program that sends
 // messages and follows them needs, and nothing that reads patients' replies, mints
@@ -29,12 +32,22 @@
 
 namespace smsgate::auth {
 
-enum class Scope : uint8_t { kSend, kRead, kInbound, kOtp, kWebhooks, kOptouts, kModems, kMetrics };
+enum class Scope : uint8_t {
+  kSend,
+  kRead,
+  kInbound,
+  kOtp,
+  kWebhooks,
+  kOptouts,
+  kModems,
+  kMetrics,
+  kTemplates
+};
 
 // Every scope, in the order lists show them.
-inline constexpr std::array<Scope, 8> kAllScopes = {
-    Scope::kSend,     Scope::kRead,    Scope::kInbound, Scope::kOtp,
-    Scope::kWebhooks, Scope::kOptouts, Scope::kModems,  Scope::kMetrics};
+inline constexpr std::array<Scope, 9> kAllScopes = {
+    Scope::kSend,    Scope::kRead,   Scope::kInbound, Scope::kOtp,      Scope::kWebhooks,
+    Scope::kOptouts, Scope::kModems, Scope::kMetrics, Scope::kTemplates};
 
 // "send", "read", ...: the names of the CLI, the API and the database.
 constexpr std::string_view scope_name(Scope scope) {
@@ -55,6 +68,8 @@ constexpr std::string_view scope_name(Scope scope) {
       return "modems";
     case Scope::kMetrics:
       return "metrics";
+    case Scope::kTemplates:
+      return "templates";
   }
   return "";
 }

@@ -63,6 +63,7 @@ modem::PoolConfig pool_config(const config::Config& config) {
 dispatch::ComposeDefaults compose_defaults(const config::Config& config) {
   dispatch::ComposeDefaults defaults;
   defaults.default_region = config.sending.default_region;
+  defaults.timezone = config.sending.timezone;
   defaults.default_ttl_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(config.sending.default_ttl).count();
   defaults.default_reply_window_ms =

@@ -12,6 +12,7 @@
 #include "common/result.h"
 #include "pdu/planner.h"
 #include "policy/category.h"
+#include "policy/message_template.h"
 #include "store/types.h"
 
 namespace smsgate::dispatch {
@@ -31,6 +32,12 @@ struct OutgoingRequest {
   std::optional<std::string> idempotency_key;
   pdu::PlanOptions plan;
   std::optional<int64_t> resent_from;  // staff send this message again (its id)
+  // Instead of `text` (left empty): a stored template by name and the values of its
+  // placeholders. The Intake renders it; the template's category applies unless
+  // `category_given`.
+  std::optional<std::string> template_name;
+  policy::TemplateVariables variables;
+  bool category_given = false;
 };
 
 struct ComposeDefaults {
@@ -39,6 +46,8 @@ struct ComposeDefaults {
   std::string default_region;
   int64_t default_ttl_ms = 24LL * 3600 * 1000;
   int64_t default_reply_window_ms = 48LL * 3600 * 1000;
+  // The zone templates write dates and times in ([sending] timezone; empty: UTC).
+  std::string timezone;
 };
 
 // The recipient is normalised to E.164 with libphonenumber (an invalid number is an

@@ -27,10 +27,49 @@ Error opted_out_error(const std::string& to) {
   return Error{"to: " + to + " has opted out of messages", ErrorCode::kRecipientOptedOut, "to"};
 }
 
-Intake::Intake(store::Store& store, ComposeDefaults defaults, std::function<void()> wake_dispatcher)
-    : store_(store), defaults_(std::move(defaults)), wake_dispatcher_(std::move(wake_dispatcher)) {}
+namespace {
 
-Result<store::NewMessage> Intake::compose(const OutgoingRequest& request, int64_t now) {
+// The configuration was checked at start; a zone it named that ICU no longer knows
+// writes times in UTC rather than refusing every templated send.
+policy::TimeZone zone_named(const std::string& name) {
+  if (name.empty()) return policy::TimeZone::utc();
+  auto zone = policy::TimeZone::create(name);
+  return zone ? *zone : policy::TimeZone::utc();
+}
+
+}  // namespace
+
+Intake::Intake(store::Store& store, ComposeDefaults defaults, std::function<void()> wake_dispatcher)
+    : store_(store),
+      defaults_(std::move(defaults)),
+      zone_(zone_named(defaults_.timezone)),
+      wake_dispatcher_(std::move(wake_dispatcher)) {}
+
+Result<Intake::Rendered> Intake::render(const std::string& template_name,
+                                        const policy::TemplateVariables& variables) {
+  auto found = store_.find_template(template_name);
+  if (!found) return found.error();
+  if (!*found)
+    return Error{"template: no template called \"" + template_name + "\"", ErrorCode::kInvalidField,
+                 "template"};
+  const store::TemplateRecord& stored = **found;
+  auto text = policy::render_template(stored.text, variables, stored.language.value_or(""), zone_);
+  if (!text) return text.error();
+  Rendered rendered{std::move(*text), std::nullopt};
+  if (stored.category) rendered.category = policy::parse_category(*stored.category);
+  return rendered;
+}
+
+Result<store::NewMessage> Intake::compose(const OutgoingRequest& given, int64_t now) {
+  OutgoingRequest filled;
+  if (given.template_name) {
+    auto rendered = render(*given.template_name, given.variables);
+    if (!rendered) return rendered.error();
+    filled = given;
+    filled.text = std::move(rendered->text);
+    if (!given.category_given && rendered->category) filled.category = *rendered->category;
+  }
+  const OutgoingRequest& request = given.template_name ? filled : given;
   if (request.modem) {
     auto modems = store_.list_modems();
     if (!modems) return modems.error();

@@ -1,8 +1,9 @@
 // Intake: the one road in for every new message, whoever asks (the HTTP API, one-time
-// passwords, the demo; later the console, email, templates, appointments and
-// auto-replies). Each rule of taking a message in is written here once:
+// passwords, the console, the demo; later email, appointments and auto-replies). Each rule of
+// taking a message in is written here once:
 //
-//   1. normalise the recipient to E.164 and plan and encode the text (compose.h);
+//   1. fill in a named template with the request's variables (policy/message_template.h),
+//      normalise the recipient to E.164 and plan and encode the text (compose.h);
 //   2. check that a pinned modem exists;
 //   3. refuse a recipient who opted out, for every category that the opt-out blocks
 //      (policy::blocked_by_optout: all but OTP), with `recipient_opted_out`;
@@ -48,6 +49,16 @@ class Intake final : public auth::OtpSender {
 
   const ComposeDefaults& defaults() const { return defaults_; }
 
+  // The text a stored template gives with `variables`, and its category. Errors name
+  // the field: "template" (no such template), "variables.<name>" (missing, or not a
+  // time where the template formats one).
+  struct Rendered {
+    std::string text;
+    std::optional<policy::Category> category;
+  };
+  Result<Rendered> render(const std::string& template_name,
+                          const policy::TemplateVariables& variables);
+
   // One message.
   Result<Accepted> submit(const OutgoingRequest& request, int64_t now);
 
@@ -71,6 +82,7 @@ class Intake final : public auth::OtpSender {
 
   store::Store& store_;
   const ComposeDefaults defaults_;
+  const policy::TimeZone zone_;  // defaults_.timezone
   const std::function<void()> wake_dispatcher_;
 };
 

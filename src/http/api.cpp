@@ -210,7 +210,7 @@ std::string audit_target(const Request& request, const Response& response) {
   if (!target.empty()) return target;
   auto body = nlohmann::json::parse(response.body, nullptr, false);
   if (!body.is_object()) return target;
-  for (const char* name : {"number", "id"}) {
+  for (const char* name : {"number", "id", "name"}) {
     auto found = body.find(name);
     if (found == body.end()) continue;
     return found->is_string() ? found->get<std::string>() : found->dump();
@@ -268,6 +268,7 @@ Router api_router(ApiContext& context) {
   add_stats_routes(router, context);
   add_conversation_routes(router, context);
   add_settings_routes(router, context);
+  add_template_routes(router, context);
   add_admin_routes(router, context);
   add_user_routes(router, context);
   add_audit_routes(router, context);

@@ -157,6 +157,7 @@ void add_event_routes(Router& router, ApiContext& context);
 void add_stats_routes(Router& router, ApiContext& context);
 void add_conversation_routes(Router& router, ApiContext& context);
 void add_settings_routes(Router& router, ApiContext& context);
+void add_template_routes(Router& router, ApiContext& context);
 // The admin page's sign-in and API keys (a session cookie, not an API key).
 void add_admin_routes(Router& router, ApiContext& context);
 // A route of the console's own, given the session that called it.

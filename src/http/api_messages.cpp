@@ -87,21 +87,41 @@ Response submit_batch(ApiContext& context, const Request& request) {
   return json_response(all_existing ? 200 : 202, {{"items", std::move(list)}});
 }
 
-Response preview(ApiContext&, const Request& request) {
+Response preview(ApiContext& context, const Request& request) {
   auto body = parse_object(request.body);
   if (!body) return error_from(body.error());
   Fields fields(*body);
-  auto text = fields.required_string("text", kMaxTextBytes);
-  if (!text) return error_from(text.error());
+  auto given_text = fields.string("text", kMaxTextBytes);
+  if (!given_text) return error_from(given_text.error());
+  auto template_name = fields.string("template", kMaxTemplateNameBytes);
+  if (!template_name) return error_from(template_name.error());
+  auto variables = read_template_variables(fields);
+  if (!variables) return error_from(variables.error());
   auto plan_options = read_plan_options(fields);
   if (!plan_options) return error_from(plan_options.error());
   if (Status done = fields.finish(); !done) return error_from(done.error());
-  auto code_points = pdu::utf8_to_code_points(*text);
+  if (*given_text && *template_name)
+    return error_from(invalid("template", "give a text or a template, not both"));
+  if (!*given_text && !*template_name)
+    return error_from(
+        Error{"text: missing (or give a template)", ErrorCode::kMissingField, "text"});
+  // A template is previewed as it would be sent: rendered, so the parts are the real ones.
+  std::string text;
+  if (*template_name) {
+    auto rendered = context.intake.render(**template_name, *variables);
+    if (!rendered) return error_from(rendered.error());
+    text = std::move(rendered->text);
+  } else {
+    text = std::move(**given_text);
+  }
+  auto code_points = pdu::utf8_to_code_points(text);
   if (!code_points)
     return error_from(invalid("text", code_points.error().message, ErrorCode::kInvalidText));
   auto plan = pdu::plan_text(*code_points, *plan_options);
   if (!plan) return error_from(invalid("text", plan.error().message, ErrorCode::kInvalidText));
-  return json_response(200, plan_json(*plan));
+  nlohmann::json answer = plan_json(*plan);
+  if (*template_name) answer["text"] = text;
+  return json_response(200, answer);
 }
 
 Response get_message(ApiContext& context, const Request& request) {

@@ -4,6 +4,7 @@
 
 #include "pdu/gsm7_tables.h"
 #include "policy/category.h"
+#include "policy/message_template.h"
 
 namespace smsgate::http {
 
@@ -48,6 +49,33 @@ Result<pdu::PlanOptions> read_plan_options(Fields& fields) {
   return plan;
 }
 
+Result<policy::TemplateVariables> read_template_variables(Fields& fields) {
+  policy::TemplateVariables variables;
+  auto object = fields.object("variables");
+  if (!object) return object.error();
+  if (!*object) return variables;
+  if ((*object)->size() > kMaxTemplateVariables)
+    return invalid(fields.field_name("variables"),
+                   "at most " + std::to_string(kMaxTemplateVariables) + " variables");
+  for (const auto& [name, value] : (*object)->items()) {
+    std::string field = fields.field_name("variables." + name);
+    if (!policy::valid_variable_name(name))
+      return invalid(field, "a variable's name is letters, digits and _, starting with a letter");
+    std::string text;
+    if (value.is_string()) {
+      text = value.get<std::string>();
+    } else if (value.is_number()) {
+      text = value.dump();
+    } else {
+      return invalid(field, "must be a string or a number");
+    }
+    if (text.size() > kMaxVariableBytes)
+      return invalid(field, "longer than " + std::to_string(kMaxVariableBytes) + " bytes");
+    variables.emplace(name, std::move(text));
+  }
+  return variables;
+}
+
 // One message of a submission, as the client wrote it.
 Result<dispatch::OutgoingRequest> read_message_request(const nlohmann::json& object,
                                                        const std::string& prefix) {
@@ -56,12 +84,30 @@ Result<dispatch::OutgoingRequest> read_message_request(const nlohmann::json& obj
   auto to = fields.required_string("to", 64);
   if (!to) return to.error();
   request.to = std::move(*to);
-  auto text = fields.required_string("text", kMaxTextBytes);
+  auto text = fields.string("text", kMaxTextBytes);
   if (!text) return text.error();
-  if (text->empty()) return invalid(fields.field_name("text"), "is empty", ErrorCode::kInvalidText);
-  request.text = std::move(*text);
+  auto template_name = fields.string("template", kMaxTemplateNameBytes);
+  if (!template_name) return template_name.error();
+  auto variables = read_template_variables(fields);
+  if (!variables) return variables.error();
+  if (*text && *template_name)
+    return invalid(fields.field_name("template"), "give a text or a template, not both");
+  if (*template_name) {
+    request.template_name = std::move(**template_name);
+    request.variables = std::move(*variables);
+  } else if (!*text) {
+    return Error{fields.field_name("text") + ": missing (or give a template)",
+                 ErrorCode::kMissingField, fields.field_name("text")};
+  } else if ((*text)->empty()) {
+    return invalid(fields.field_name("text"), "is empty", ErrorCode::kInvalidText);
+  } else if (!variables->empty()) {
+    return invalid(fields.field_name("variables"), "are for a template; this message has a text");
+  } else {
+    request.text = std::move(**text);
+  }
   auto category = fields.string("category", 32);
   if (!category) return category.error();
+  request.category_given = category->has_value();
   if (*category) {
     auto parsed = policy::parse_category(**category);
     if (!parsed)

@@ -20,11 +20,19 @@ inline constexpr int64_t kMaxTtlSeconds = 30LL * 24 * 3600;
 inline constexpr int kMinClientPriority = store::kMinPriority;
 int max_client_priority();
 
-// {to, text, category?, send_at?, ttl?, priority?, status_report?, expect_reply?,
-//  external_id?, modem?, options?}; unknown fields are refused, and so is category
-// "otp" (codes are made by POST /api/v1/otp, never written by a client).
+inline constexpr size_t kMaxTemplateNameBytes = 64;
+inline constexpr size_t kMaxTemplateVariables = 100;
+inline constexpr size_t kMaxVariableBytes = 1000;
+
+// {to, text | template + variables?, category?, send_at?, ttl?, priority?,
+//  status_report?, expect_reply?, external_id?, modem?, options?}; unknown fields are
+// refused, and so is category "otp" (codes are made by POST /api/v1/otp, never
+// written by a client). A template is only named here; the Intake renders it.
 Result<dispatch::OutgoingRequest> read_message_request(const nlohmann::json& object,
                                                        const std::string& prefix);
+// "variables": {"name": "Anna", "at": "2026-12-07T10:15:00+07:00", "count": 3}:
+// strings, or numbers written as JSON writes them.
+Result<policy::TemplateVariables> read_template_variables(Fields& fields);
 // "options": {encoding?: auto|gsm7|ucs2, transliterate?, languages?: ["tr", ...]}.
 Result<pdu::PlanOptions> read_plan_options(Fields& fields);
 

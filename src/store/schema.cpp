@@ -7,7 +7,7 @@ namespace smsgate::store {
 // Times are INTEGER milliseconds since the Unix epoch (UTC); booleans are 0/1.
 // Each script ends by setting user_version, so the version moves in the same
 // transaction as the tables it describes (and no SQL is assembled at run time).
-constexpr std::array<Migration, 14> kMigrations = {{
+constexpr std::array<Migration, 15> kMigrations = {{
     {1, R"sql(
 -- The outbound queue: one row per message the API accepted, one per PDU it is sent as.
 CREATE TABLE messages (
@@ -419,6 +419,20 @@ CREATE INDEX status_history_outcomes ON status_history (at, status)
   WHERE status IN ('sent','delivered','failed');
 
 PRAGMA user_version = 14;
+)sql"},
+    {15, R"sql(
+-- Message templates by name (store/templates.h): a send names one and gives its
+-- variables instead of a text.
+CREATE TABLE templates (
+  name       TEXT    PRIMARY KEY,
+  text       TEXT    NOT NULL,
+  category   TEXT,                 -- the sends' default; NULL: transactional
+  language   TEXT,                 -- BCP 47, for dates and times; NULL: English
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+
+PRAGMA user_version = 15;
 )sql"},
 }};
 

@@ -46,6 +46,7 @@ Store::Store(std::unique_ptr<Engine> engine)
       People(*engine),
       Events(*engine),
       Conversations(*engine),
+      Templates(*engine),
       engine_(std::move(engine)) {}
 
 Status Store::check_writable() {

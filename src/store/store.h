@@ -28,6 +28,7 @@
 //   People       store/people.h       console users, their sessions, the audit log
 //   Events       store/events.h       the event log the event stream reads
 //   Conversations store/conversations.h the inbox by number, inbound texts read
+//   Templates    store/templates.h    message templates by name
 // A Store is all of them: `store.submit(...)` works, and so does passing it where a
 // component asks for the one view it uses (auth:: takes Credentials&,
 // webhook::Deliverer takes Webhooks&). Records are in store/types.h.
@@ -55,6 +56,7 @@
 #include "store/outbound.h"
 #include "store/people.h"
 #include "store/retention.h"
+#include "store/templates.h"
 #include "store/types.h"
 #include "store/webhooks.h"
 
@@ -76,7 +78,8 @@ class Store : public Outbound,
               public Retention,
               public People,
               public Events,
-              public Conversations {
+              public Conversations,
+              public Templates {
  public:
   // Opens or creates the database at `path`, applies missing migrations, starts the
   // writer thread. Errors when the file cannot be opened or its schema is newer.
@@ -94,6 +97,7 @@ class Store : public Outbound,
   People& people() { return *this; }
   Events& events() { return *this; }
   Conversations& conversations() { return *this; }
+  Templates& templates() { return *this; }
 
   // Transactions the writer has committed (group commits), and the write operations
   // they carried; operations / transactions is the grouping achieved.

@@ -574,6 +574,29 @@ def exercise(api, doc, receiver):
     api.call("DELETE", "/api/v1/optouts/{number}", params={"number": "+4917000000402"},
              expect=404)
     api.call("DELETE", "/api/v1/optouts/{number}", params={"number": "banana"}, expect=400)
+    # Templates: added, read, used by a send and a preview, replaced, removed.
+    api.call("POST", "/api/v1/templates", expect=201,
+             body={"name": "visit", "text": "Dear {name}, see you {weekday} {date} at {time}",
+                   "category": "reminder", "language": "de"})
+    api.call("POST", "/api/v1/templates", body={"name": "visit", "text": "again"}, expect=409)
+    api.call("POST", "/api/v1/templates", body={"name": "broken", "text": "Dear {name"},
+             expect=400)
+    api.call("GET", "/api/v1/templates", expect=200)
+    api.call("GET", "/api/v1/templates/{name}", params={"name": "visit"}, expect=200)
+    api.call("GET", "/api/v1/templates/{name}", params={"name": "nope"}, expect=404)
+    visit = {"name": "Anna", "at": "2026-12-07T10:15:00+01:00"}
+    api.call("POST", "/api/v1/messages/preview", body={"template": "visit", "variables": visit},
+             expect=200)
+    api.call("POST", "/api/v1/messages", expect=202,
+             body={"to": "+4917000000404", "template": "visit", "variables": visit})
+    api.call("POST", "/api/v1/messages", expect=400,
+             body={"to": "+4917000000404", "template": "visit", "variables": {"name": "Anna"}})
+    api.call("PUT", "/api/v1/templates/{name}", params={"name": "visit"},
+             body={"text": "Hallo {name}"}, expect=200)
+    api.call("PUT", "/api/v1/templates/{name}", params={"name": "farewell"},
+             body={"text": "Bye {name}"}, expect=201)
+    api.call("DELETE", "/api/v1/templates/{name}", params={"name": "farewell"}, expect=204)
+    api.call("DELETE", "/api/v1/templates/{name}", params={"name": "farewell"}, expect=404)
     # Erasure: a number with history, then one with none; the opt-out stays.
     api.call("POST", "/api/v1/optouts", body={"number": "+4917000000403"}, expect=201)
     api.call("DELETE", "/api/v1/numbers/{number}", params={"number": "+4917000000403"},

@@ -684,9 +684,8 @@ TEST_CASE("api: a modem stopped the moment it comes up, before the store recorde
   {
     auto db = store::Connection::open(gateway.db_path(), false);
     REQUIRE(db.ok());
-    auto forget = db->query("DELETE FROM modems");
-    REQUIRE(forget.ok());
-    REQUIRE(forget->run().ok());
+    // The daemon may be writing at that moment (SQLITE_BUSY): again until it is not.
+    REQUIRE(wait_until([&] { return db->exec("DELETE FROM modems").ok(); }));
   }
   std::string id = gateway.daemon().pool().modems().at(0);
   REQUIRE(client.post("/api/v1/modems/" + id + "/disable", json::object()).status == 200);

@@ -1,5 +1,6 @@
 // What a client may not ask for in a submission: the otp category (codes are made by
-// POST /api/v1/otp only) and a priority that would outrank one-time passwords.
+// POST /api/v1/otp only) and a priority that would outrank one-time passwords; and a
+// template named with its variables instead of a text.
 #include <doctest/doctest.h>
 
 #include <string>
@@ -60,6 +61,57 @@ TEST_CASE("message request: a client's priority stays below a one-time password'
   auto not_a_number = read_message_request(message({{"priority", "high"}}), "");
   REQUIRE(!not_a_number.ok());
   CHECK(not_a_number.error().field == "priority");
+}
+
+TEST_CASE("message request: a template and its variables instead of a text") {
+  json by_template = {{"to", "+4917012345678"},
+                      {"template", "visit"},
+                      {"variables", {{"name", "Anna"}, {"room", 3}, {"fee", 12.5}}}};
+  auto read = read_message_request(by_template, "");
+  REQUIRE(read.ok());
+  CHECK(read->template_name == "visit");
+  CHECK(read->text.empty());
+  CHECK(read->variables ==
+        policy::TemplateVariables{{"name", "Anna"}, {"room", "3"}, {"fee", "12.5"}});
+  CHECK(!read->category_given);
+  by_template["category"] = "feedback";
+  CHECK(read_message_request(by_template, "")->category_given);
+  CHECK(read_message_request({{"to", "+4917012345678"}, {"template", "visit"}}, "")
+            ->variables.empty());
+
+  struct Case {
+    json body;
+    const char* field;
+    ErrorCode code;
+  };
+  const json to = "+4917012345678";
+  for (const Case& bad : {
+           Case{{{"to", to}, {"template", "visit"}, {"text", "x"}},
+                "messages[1].template",
+                ErrorCode::kInvalidField},
+           Case{{{"to", to}}, "messages[1].text", ErrorCode::kMissingField},
+           Case{{{"to", to}, {"text", "x"}, {"variables", {{"a", "b"}}}},
+                "messages[1].variables",
+                ErrorCode::kInvalidField},
+           Case{{{"to", to}, {"template", "visit"}, {"variables", {{"a", true}}}},
+                "messages[1].variables.a",
+                ErrorCode::kInvalidField},
+           Case{{{"to", to}, {"template", "visit"}, {"variables", {{"_a", "x"}}}},
+                "messages[1].variables._a",
+                ErrorCode::kInvalidField},
+           Case{{{"to", to}, {"template", "visit"}, {"variables", {{"a", std::string(1001, 'x')}}}},
+                "messages[1].variables.a",
+                ErrorCode::kInvalidField},
+           Case{{{"to", to}, {"template", "visit"}, {"variables", "Anna"}},
+                "messages[1].variables",
+                ErrorCode::kInvalidField},
+       }) {
+    CAPTURE(bad.body.dump());
+    auto refused = read_message_request(bad.body, "messages[1].");
+    REQUIRE(!refused.ok());
+    CHECK(refused.error().field == bad.field);
+    CHECK(refused.error().code == bad.code);
+  }
 }
 
 }  // namespace
