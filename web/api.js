@@ -6,14 +6,11 @@
 // An answer other than 2xx, with the server's own words when it gave any
 // ({"error": {"code", "message", "field"}}).
 export class ApiError extends Error {
-  constructor(status, code, message, field, notProvided = false) {
+  constructor(status, code, message, field) {
     super(message);
     this.status = status;
     this.code = code;
     this.field = field;
-    // A route this gateway does not have (an older smsgated): the page says so
-    // instead of failing.
-    this.notProvided = notProvided;
   }
 
   get signedOut() {
@@ -43,8 +40,8 @@ function words(status, error) {
 
 // Relative to the page, so that the console also works behind a reverse proxy that
 // serves smsgated under a path of its own. `path` has no leading slash.
-export async function api(method, path, body, { quietSignOut = false } = {}) {
-  const init = { method, headers: { Accept: 'application/json' }, credentials: 'same-origin' };
+export async function api(method, path, body, { quietSignOut = false, headers = {} } = {}) {
+  const init = { method, headers: { Accept: 'application/json', ...headers }, credentials: 'same-origin' };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -68,8 +65,7 @@ export async function api(method, path, body, { quietSignOut = false } = {}) {
   if (!response.ok) {
     const error = data && typeof data.error === 'object' && data.error ? data.error : {};
     const failure = new ApiError(response.status, error.code || `http_${response.status}`,
-      words(response.status, error), error.field,
-      response.status === 404 && /^no such endpoint/.test(error.message || ''));
+      words(response.status, error), error.field);
     if (failure.signedOut && !quietSignOut) onSignedOut();
     throw failure;
   }
@@ -84,4 +80,28 @@ export function query(params) {
   }
   const text = search.toString();
   return text ? `?${text}` : '';
+}
+
+// Follows the gateway's event stream (GET /api/v1/events, Server-Sent Events) for the
+// events `names`: `onChange` runs once per burst of them (so that a page reloads what it
+// shows once, not per event), `onState(open)` whenever the stream opens or drops (the
+// browser reconnects by itself). Returns the function that closes the stream.
+const BURST_MS = 500;
+export function watchEvents(names, onChange, onState = () => {}) {
+  const source = new EventSource(`api/v1/events${query({ events: names.join(',') })}`);
+  let pending = null;
+  const soon = () => {
+    if (pending) return;
+    pending = setTimeout(() => {
+      pending = null;
+      onChange();
+    }, BURST_MS);
+  };
+  for (const name of names) source.addEventListener(name, soon);
+  source.onopen = () => onState(true);
+  source.onerror = () => onState(false);
+  return () => {
+    clearTimeout(pending);
+    source.close();
+  };
 }

@@ -26,11 +26,10 @@ const ROUTES = [
   [/^settings$/, settings, 'settings'],
 ];
 
-// Who is signed in. A gateway without named users answers only {authenticated}: the
-// one admin password, so every right.
+// Who is signed in, and so what the pages offer; the gateway refuses the rest anyway.
 const session = {
   name: '',
-  role: 'admin',
+  role: 'operator',
   can(what) {
     if (this.role === 'admin') return true;
     return ['send', 'read', 'inbox', 'modems.view'].includes(what);
@@ -134,9 +133,11 @@ async function showConsole() {
     signIn.error.textContent = error.message;
     return;
   }
-  session.name = state?.user?.name || '';
-  session.role = state?.user?.role || 'admin';
-  byId('who').textContent = session.name ? `${session.name} (${session.role})` : 'Administrator';
+  session.name = state.user.name;
+  session.role = state.user.role;
+  byId('who').textContent = `${session.name} (${session.role})`;
+  // Settings are an admin's: an operator's navigation does not offer them.
+  document.querySelector('nav a[href="#/settings"]').parentElement.hidden = session.role !== 'admin';
   show('console');
   if (!location.hash.startsWith('#/')) location.replace('#/dashboard');
   render({ focus: false });

@@ -1,6 +1,7 @@
 // Messages: the table of what was sent (search, filters, paging by cursor) and one
-// message's page (#/messages/{id}) with its parts, history and failure reason, where
-// what is not sent yet can be cancelled and what failed can be sent again.
+// message's page (#/messages/{id}) with its parts, delivery reports, history and
+// failure reason, where what is not sent yet can be cancelled and what failed, expired
+// or was cancelled can be sent again as a new message.
 
 import { api, query } from './api.js';
 import {
@@ -9,6 +10,7 @@ import {
 } from './ui.js';
 
 const FINAL = ['delivered', 'failed', 'expired', 'cancelled'];
+const RESENDABLE = ['failed', 'expired', 'cancelled'];
 const PAGE_SIZE = 25;
 const DETAIL_REFRESH_MS = 1_500;
 
@@ -32,19 +34,6 @@ function dayStart(value, plusDays = 0) {
   const [year, month, day] = value.split('-').map(Number);
   const date = new Date(year, month - 1, day + plusDays);
   return Number.isNaN(date.getTime()) ? '' : date.toISOString();
-}
-
-// Older gateways ignore the newer filters (category, until, q): the page applies them
-// to what comes back as well, so what is shown always matches what was asked.
-function matches(message, filters) {
-  if (filters.category && message.category !== filters.category) return false;
-  if (filters.until && new Date(message.created_at) >= new Date(dayStart(filters.until, 1))) return false;
-  if (filters.q) {
-    const needle = filters.q.toLowerCase();
-    const haystack = `${message.to} ${message.text} ${message.external_id || ''}`.toLowerCase();
-    if (!haystack.includes(needle)) return false;
-  }
-  return true;
 }
 
 function filterForm(filters, onApply) {
@@ -111,7 +100,7 @@ function renderList(region, hashQuery) {
       older.disabled = true;
       return;
     }
-    const items = (page.items || []).filter((message) => matches(message, filters));
+    const items = page.items || [];
     nextCursor = page.next_cursor || null;
     summary.textContent = items.length
       ? `Showing ${formatNumber(items.length)} message${items.length === 1 ? '' : 's'}, newest first.`
@@ -142,6 +131,16 @@ function renderList(region, hashQuery) {
 
 // ---- One message -------------------------------------------------------------------
 
+// TP-Status of a status report (3GPP TS 23.040 9.2.3.15) in words.
+function reportWords(status) {
+  if (typeof status !== 'number') return '—';
+  let words = 'failed';
+  if (status <= 0x02) words = 'delivered';
+  else if (status < 0x20) words = 'completed';
+  else if (status < 0x40) words = 'still trying';
+  return `${words} (status ${status})`;
+}
+
 function fact(label, value) {
   return value === undefined || value === null || value === '' ? null : [h('dt', {}, label), h('dd', {}, value)];
 }
@@ -153,6 +152,10 @@ function renderOne(region, id, session) {
   region.append(h('p', {}, h('a', { href: '#/messages' }, 'All messages')), actionError, actionResult, body);
   let timer = null;
   let stopped = false;
+  // Resend pressed twice on this page makes one new message. (getRandomValues, as
+  // randomUUID needs HTTPS and the console is often served over plain HTTP on a LAN.)
+  const nonce = Array.from(crypto.getRandomValues(new Uint32Array(2)), (n) => n.toString(16)).join('');
+  const resendKey = `console-resend-${id}-${nonce}`;
 
   async function cancel() {
     const ok = await confirmAction({
@@ -172,13 +175,14 @@ function renderOne(region, id, session) {
 
   async function resend() {
     actionError.textContent = '';
+    actionResult.replaceChildren();
     try {
-      const copy = await api('POST', `api/v1/messages/${id}/resend`, {});
-      location.hash = `#/messages/${copy.id}`;
+      const copy = await api('POST', `api/v1/messages/${id}/resend`, {}, { headers: { 'Idempotency-Key': resendKey } });
+      actionResult.replaceChildren('Sent again as ',
+        h('a', { href: `#/messages/${copy.id}` }, `message ${copy.id}`), ` (${copy.status}).`);
+      actionResult.querySelector('a').focus();
     } catch (error) {
-      actionError.textContent = error.notProvided
-        ? 'This gateway cannot resend messages yet: send the text again from the Send page.'
-        : `Could not resend: ${error.message}`;
+      actionError.textContent = `Could not resend: ${error.message}`;
     }
   }
 
@@ -199,7 +203,8 @@ function renderOne(region, id, session) {
     }
     if (stopped) return;
     const canCancel = session.can('send') && (m.status === 'queued' || m.status === 'scheduled');
-    const canResend = session.can('send') && (m.status === 'failed' || m.status === 'expired');
+    // A one-time password's code is not kept: it is never sent again.
+    const canResend = session.can('send') && RESENDABLE.includes(m.status) && m.category !== 'otp';
     const hadFocus = body.contains(document.activeElement) ? document.activeElement.textContent : null;
     body.replaceChildren(
       h('section', { class: 'card', 'aria-labelledby': 'message-summary' },
@@ -216,7 +221,10 @@ function renderOne(region, id, session) {
           fact('Parts', `${formatNumber(m.parts)} (${m.encoding})`),
           fact('Attempts', formatNumber(m.attempts)),
           fact('Modem', m.sent_by),
-          fact('Your reference', m.external_id)),
+          fact('Delivery report', m.status_report ? 'requested' : 'not requested'),
+          fact('Your reference', m.external_id),
+          fact('Sent again from', m.resent_from ? h('a', { href: `#/messages/${m.resent_from}` },
+            `message ${m.resent_from}`) : null)),
         h('p', { class: 'message-text' }, m.text),
         canCancel || canResend ? h('div', { class: 'actions start' },
           canCancel ? h('button', { type: 'button', class: 'danger', onclick: cancel }, 'Cancel') : null,
@@ -231,9 +239,19 @@ function renderOne(region, id, session) {
             { label: 'Submitted', cell: (p) => timeElement(p.submitted_at) },
             { label: 'Sent', cell: (p) => timeElement(p.sent_at) },
             { label: 'Delivered', cell: (p) => timeElement(p.delivered_at) },
-            { label: 'Delivery report', cell: (p) => (p.report_status === undefined ? '—' : `status ${p.report_status}`) },
+            { label: 'Delivery report', cell: (p) => reportWords(p.report_status) },
             { label: 'Failure', cell: (p) => p.failure_reason || '—' },
           ], m.part_status || []))),
+      m.superseded_parts?.length ? h('section', { 'aria-labelledby': 'message-superseded' },
+        h('h2', { id: 'message-superseded' }, 'Sent before it moved to another modem'),
+        h('div', { class: 'table-wrap', role: 'region', 'aria-labelledby': 'message-superseded', tabindex: '0' },
+          dataTable('Parts sent before it moved', [
+            { label: 'Part', header: true, cell: (p) => formatNumber(p.number) },
+            { label: 'Modem', cell: (p) => p.modem },
+            { label: 'Reference', cell: (p) => (p.reference ?? '—') },
+            { label: 'Sent', cell: (p) => timeElement(p.sent_at) },
+            { label: 'Superseded', cell: (p) => timeElement(p.superseded_at) },
+          ], m.superseded_parts))) : null,
       h('section', { 'aria-labelledby': 'message-history' }, h('h2', { id: 'message-history' }, 'History'),
         h('ol', { class: 'history' }, (m.history || []).map((entry) => h('li', {},
           timeElement(entry.at), ' ', statusBadge(entry.status), entry.reason ? ` ${entry.reason}` : '')))));

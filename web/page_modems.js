@@ -3,7 +3,9 @@
 
 import { api } from './api.js';
 import { confirmAction, formatNumber, h, signalBars, sparkline, timeElement, unavailable } from './ui.js';
-import { registrationWords, stateWords } from './page_dashboard.js';
+import {
+  lastErrorWords, modemName, registrationWords, sentTodayWords, stateWords, storageWords,
+} from './page_dashboard.js';
 
 export function title() {
   return 'Modems';
@@ -13,13 +15,19 @@ function fact(label, value) {
   return [h('dt', {}, label), h('dd', {}, value === undefined || value === null || value === '' ? '—' : value)];
 }
 
+// The signal at each health look of the last day ({at, dbm}, dbm null when the modem
+// did not know), as a line with its words.
 function signalHistory(history) {
-  if (history === undefined) return h('p', { class: 'hint' }, 'This gateway does not keep signal history yet.');
-  const values = (history || []).map((point) => point.dbm).filter((dbm) => typeof dbm === 'number');
-  if (values.length < 2) return h('p', { class: 'hint' }, 'No signal history yet.');
-  const words = `Signal over the last ${formatNumber(values.length)} readings: between `
-    + `${Math.min(...values)} and ${Math.max(...values)} dBm, now ${values[values.length - 1]} dBm.`;
+  const readings = (history || []).filter((point) => typeof point.dbm === 'number');
+  if (readings.length < 2) return h('p', { class: 'hint signal-history' }, 'No signal history yet.');
+  const values = readings.map((point) => point.dbm);
+  const words = [`Signal over ${formatNumber(values.length)} readings since `, timeElement(readings[0].at),
+    `: between ${Math.min(...values)} and ${Math.max(...values)} dBm, now ${values[values.length - 1]} dBm.`];
   return h('figure', { class: 'signal-history' }, sparkline(values), h('figcaption', {}, words));
+}
+
+function perMinute(modem) {
+  return typeof modem.rate_per_minute === 'number' ? `${formatNumber(modem.rate_per_minute)} a minute` : 'unlimited';
 }
 
 const ACTIONS = {
@@ -40,7 +48,7 @@ const ACTIONS = {
 };
 
 function modemCard(modem, session, reload) {
-  const name = [modem.manufacturer, modem.model].filter(Boolean).join(' ') || 'Modem';
+  const name = modemName(modem);
   const headingId = `modem-${modem.id}`;
   const result = h('p', { class: 'status', role: 'status' });
   const failure = h('p', { class: 'error', role: 'alert' });
@@ -72,17 +80,19 @@ function modemCard(modem, session, reload) {
         fact('Model', name), fact('Firmware', modem.revision), fact('Driver', modem.family),
         fact('Port', modem.port))),
       h('section', { 'aria-label': `Network of ${name}` }, h('h3', {}, 'Network'), h('dl', { class: 'facts' },
+        fact('State', [stateWords(modem), modem.detail ? `: ${modem.detail}` : '']),
         fact('Operator', modem.operator),
         fact('Signal', modem.state === 'absent' ? null : signalBars(modem.signal_dbm)),
         fact('Registration', registrationWords(modem)),
+        fact('SIM storage', storageWords(modem)),
         fact('Last seen', timeElement(modem.last_seen))),
       signalHistory(modem.signal_history)),
       h('section', { 'aria-label': `Counters of ${name}` }, h('h3', {}, 'Counters'), h('dl', { class: 'facts' },
         fact('Parts sent', formatNumber(modem.parts_sent)), fact('Parts failed', formatNumber(modem.parts_failed)),
         fact('Received', formatNumber(modem.received)), fact('Resets', formatNumber(modem.resets)),
-        fact('Sent today', typeof modem.sent_today === 'number' ? formatNumber(modem.sent_today) : null),
-        fact('Daily limit', modem.daily_limit ? formatNumber(modem.daily_limit) : null),
-        fact('Last error', modem.last_error || modem.detail || 'none')))),
+        fact('Sent today', sentTodayWords(modem)),
+        fact('Pace', perMinute(modem)),
+        fact('Last error', lastErrorWords(modem))))),
     actions.length ? h('div', { class: 'actions start' }, actions.map((kind) => h('button', {
       type: 'button', class: ACTIONS[kind].danger ? 'danger' : 'primary',
       'aria-label': `${ACTIONS[kind].label} ${name} ${modem.imei || modem.id}`, onclick: () => act(kind),
@@ -97,7 +107,6 @@ export function render(region, _params, session) {
   }
   const body = h('div', {}, h('p', { class: 'hint' }, 'Loading…'));
   region.append(body);
-  let detailProvided = true;
 
   async function load(focusId, done) {
     let list;
@@ -107,14 +116,9 @@ export function render(region, _params, session) {
       body.replaceChildren(unavailable(error, 'the modems'));
       return;
     }
-    if (detailProvided) {
-      list = await Promise.all(list.map((modem) => api('GET', `api/v1/modems/${encodeURIComponent(modem.id)}`)
-        .then((detail) => ({ ...modem, ...detail }))
-        .catch((error) => {
-          if (error.notProvided) detailProvided = false;
-          return modem;
-        })));
-    }
+    // Each modem again, for its signal history; the list's entry if that fails.
+    list = await Promise.all(list.map((modem) => api('GET', `api/v1/modems/${encodeURIComponent(modem.id)}`)
+      .catch(() => modem)));
     if (!list.length) {
       body.replaceChildren(h('p', {}, 'No modem has been seen yet. Plug one in; it appears here once it answers.'));
       return;

@@ -60,12 +60,18 @@ export function render(region, _params, session) {
     'Reminders, feedback requests and marketing wait for the end of quiet hours.');
   const sendAt = field('send-at', 'Send at (optional)', h('input', { type: 'datetime-local' }),
     `Leave empty to send now. In your time zone (${Intl.DateTimeFormat().resolvedOptions().timeZone}).`);
+  const report = h('input', { type: 'checkbox', id: 'send-report', checked: true,
+    'aria-describedby': 'send-report-hint' });
+  const reportField = h('div', { class: 'field check' }, report,
+    h('label', { for: 'send-report' }, 'Ask for a delivery report'),
+    h('p', { class: 'hint', id: 'send-report-hint' },
+      'The network then says when the phone received it, and the message becomes delivered.'));
   const formError = h('p', { class: 'error', role: 'alert', id: 'send-error' });
   const result = h('div', { class: 'result', role: 'status', id: 'send-result', tabindex: '-1' });
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Send');
   const form = h('form', { class: 'card send-form', novalidate: true },
     to.element, text.element, counter, forced, transliterate, category.element, sendAt.element,
-    formError, submit);
+    reportField, formError, submit);
   region.append(form, result);
 
   const fields = { to, text, category, send_at: sendAt };
@@ -152,7 +158,8 @@ export function render(region, _params, session) {
       return;
     }
     const message = (number) => {
-      const one = { to: number, text: text.control.value, category: category.control.value };
+      const one = { to: number, text: text.control.value, category: category.control.value,
+        status_report: report.checked };
       if (when) one.send_at = when;
       return one;
     };

@@ -152,6 +152,27 @@ function keysSection() {
 
 // ---- Webhooks ----------------------------------------------------------------------
 
+const TEST_WAIT_MS = 20_000;
+const TEST_LOOK_MS = 500;
+
+// What became of one delivery, in words.
+function deliveryWords(delivery) {
+  const last = (delivery.tries || [])[delivery.tries.length - 1];
+  const answer = last?.http_status ? `HTTP ${last.http_status}` : (last?.error || delivery.last_error || '');
+  if (delivery.state === 'delivered') return `delivered${answer ? ` (${answer})` : ''}`;
+  const tried = `${formatNumber(delivery.attempts)} ${delivery.attempts === 1 ? 'try' : 'tries'}`;
+  const why = delivery.last_error || answer;
+  if (delivery.state === 'pending') {
+    return delivery.attempts ? `not delivered yet after ${tried}${why ? `: ${why}` : ''}; retried` : 'waiting its turn';
+  }
+  return `${delivery.state.replace('_', ' ')} after ${tried}${why ? `: ${why}` : ''}`;
+}
+
+async function findDelivery(webhook, id) {
+  const page = await api('GET', `api/v1/webhooks/${webhook.id}/deliveries${query({ limit: 20 })}`);
+  return (page.items || []).find((delivery) => delivery.id === id) || null;
+}
+
 function deliveriesPanel(webhook) {
   const body = h('div', {}, h('p', { class: 'hint' }, 'Loading…'));
   const status = h('p', { class: 'status', role: 'status' });
@@ -176,17 +197,78 @@ function deliveriesPanel(webhook) {
       { label: 'Actions', hideLabel: true, cell: (d) => (d.state === 'set_aside' || d.state === 'given_up'
         ? h('button', { type: 'button', 'aria-label': `Retry delivery ${d.id}`, onclick: async () => {
           try {
-            await api('POST', `api/v1/webhooks/${webhook.id}/deliveries/${d.id}/retry`, {});
+            await api('POST', `api/v1/webhooks/${webhook.id}/deliveries/evt_${d.id}/retry`, {});
             status.textContent = `Delivery ${d.id} will be tried again.`;
           } catch (failure) {
             status.textContent = `Could not retry: ${failure.message}`;
           }
           load();
         } }, 'Retry') : null) },
-    ], items)) : h('p', { class: 'hint' }, 'Nothing delivered yet.'));
+    ], items, { rowProps: (d) => ({ dataset: { deliveryId: d.id } }) })) : h('p', { class: 'hint' }, 'Nothing delivered yet.'));
   }
   load();
-  return h('div', { class: 'deliveries' }, h('h4', {}, 'Recent deliveries'), status, body);
+  return { element: h('div', { class: 'deliveries' }, h('h4', {}, 'Recent deliveries'), status, body), load };
+}
+
+function webhookCard(hook, { onDeleted, onError }) {
+  const slot = h('div');
+  const testResult = h('p', { class: 'status', role: 'status', dataset: { testResult: hook.id } });
+  let panel = null;
+  const deliveriesButton = h('button', { type: 'button', 'aria-expanded': 'false',
+    'aria-label': `Deliveries to ${hook.url}` }, 'Deliveries');
+  const showDeliveries = (open) => {
+    deliveriesButton.setAttribute('aria-expanded', String(open));
+    panel = open ? deliveriesPanel(hook) : null;
+    slot.replaceChildren(panel ? panel.element : '');
+  };
+  deliveriesButton.addEventListener('click', () =>
+    showDeliveries(deliveriesButton.getAttribute('aria-expanded') !== 'true'));
+
+  // Sends the test event and follows it until it is delivered or its first try failed.
+  let testing = false;
+  async function sendTest(event) {
+    if (testing) return;
+    testing = true;
+    const button = event.currentTarget;
+    button.disabled = true;
+    testResult.textContent = 'Sending a test event…';
+    try {
+      const queued = await api('POST', `api/v1/webhooks/${hook.id}/test`, {});
+      if (!panel) showDeliveries(true);
+      const deadline = Date.now() + TEST_WAIT_MS;
+      let delivery = queued;
+      while ((delivery.state === 'pending' && !delivery.attempts) && Date.now() < deadline) {
+        await new Promise((resolve) => { setTimeout(resolve, TEST_LOOK_MS); });
+        delivery = (await findDelivery(hook, queued.id)) || delivery;
+      }
+      testResult.textContent = `Test event ${queued.delivery_id}: ${deliveryWords(delivery)}.`;
+      panel?.load();
+    } catch (failure) {
+      testResult.textContent = `Could not send a test event: ${failure.message}`;
+    } finally {
+      testing = false;
+      button.disabled = false;
+    }
+  }
+
+  return h('li', { class: 'card', dataset: { webhookId: hook.id } },
+    h('p', { class: 'hook-url' }, hook.url),
+    h('p', { class: 'hint' }, `Events: ${hook.events.join(', ')} · created `, timeElement(hook.created_at)),
+    h('div', { class: 'actions start' },
+      h('button', { type: 'button', 'aria-label': `Send a test event to ${hook.url}`, onclick: sendTest },
+        'Send test event'),
+      deliveriesButton,
+      h('button', { type: 'button', class: 'danger', 'aria-label': `Delete webhook ${hook.url}`, onclick: async () => {
+        if (!await confirmAction({ title: 'Delete this webhook?', text: `${hook.url} gets no more events.`,
+          confirm: 'Delete webhook', danger: true })) return;
+        try {
+          await api('DELETE', `api/v1/webhooks/${hook.id}`);
+          onDeleted(`The webhook to ${hook.url} is deleted.`);
+        } catch (failure) {
+          onError(`Could not delete: ${failure.message}`);
+        }
+      } }, 'Delete')),
+    testResult, slot);
 }
 
 function webhooksSection() {
@@ -213,39 +295,16 @@ function webhooksSection() {
       list.replaceChildren(unavailable(failure, 'the webhooks'));
       return;
     }
-    list.replaceChildren(hooks.length ? h('ul', { class: 'plain-list' }, hooks.map((hook) => {
-      const slot = h('div');
-      return h('li', { class: 'card' },
-        h('p', { class: 'hook-url' }, hook.url),
-        h('p', { class: 'hint' }, `Events: ${hook.events.join(', ')} · created `, timeElement(hook.created_at)),
-        h('div', { class: 'actions start' },
-          h('button', { type: 'button', 'aria-label': `Send a test event to ${hook.url}`, onclick: async () => {
-            try {
-              await api('POST', `api/v1/webhooks/${hook.id}/test`, {});
-              status.textContent = `A test event is on its way to ${hook.url}.`;
-            } catch (failure) {
-              status.textContent = failure.notProvided ? 'This gateway cannot send test events yet.'
-                : `Could not send a test event: ${failure.message}`;
-            }
-          } }, 'Send test event'),
-          h('button', { type: 'button', 'aria-expanded': 'false', onclick: (event) => {
-            const open = event.currentTarget.getAttribute('aria-expanded') === 'true';
-            event.currentTarget.setAttribute('aria-expanded', String(!open));
-            slot.replaceChildren(open ? '' : deliveriesPanel(hook));
-          } }, 'Deliveries'),
-          h('button', { type: 'button', class: 'danger', 'aria-label': `Delete webhook ${hook.url}`, onclick: async () => {
-            if (!await confirmAction({ title: 'Delete this webhook?', text: `${hook.url} gets no more events.`,
-              confirm: 'Delete webhook', danger: true })) return;
-            try {
-              await api('DELETE', `api/v1/webhooks/${hook.id}`);
-              status.textContent = `The webhook to ${hook.url} is deleted.`;
-            } catch (failure) {
-              error.textContent = `Could not delete: ${failure.message}`;
-            }
-            load();
-          } }, 'Delete')),
-        slot);
-    })) : h('p', { class: 'hint' }, 'No webhooks yet.'));
+    const handlers = {
+      onDeleted: (words) => {
+        status.textContent = words;
+        load();
+      },
+      onError: (words) => { error.textContent = words; },
+    };
+    list.replaceChildren(hooks.length
+      ? h('ul', { class: 'plain-list' }, hooks.map((hook) => webhookCard(hook, handlers)))
+      : h('p', { class: 'hint' }, 'No webhooks yet.'));
   }
 
   form.addEventListener('submit', async (event) => {
@@ -253,6 +312,7 @@ function webhooksSection() {
     createError.textContent = '';
     const url = form.querySelector('#webhook-url');
     const secret = form.querySelector('#webhook-secret');
+    url.removeAttribute('aria-invalid');
     const events = eventBoxes.filter((box) => box.checked).map((box) => box.value);
     const body = { url: url.value.trim(), events: events.length ? events : ['*'] };
     if (secret.value) body.secret = secret.value;
@@ -265,7 +325,9 @@ function webhooksSection() {
       load();
     } catch (failure) {
       createError.textContent = failure.message;
-      (failure.field === 'secret' ? secret : url).focus();
+      const wrong = failure.field === 'secret' ? secret : url;
+      wrong.setAttribute('aria-invalid', 'true');
+      wrong.focus();
     }
   });
   load();
@@ -405,18 +467,14 @@ function usersSection() {
     try {
       users = (await api('GET', 'api/v1/users')).items || [];
     } catch (failure) {
-      if (failure.notProvided) {
-        addCard.hidden = true;
-        list.replaceChildren(h('p', { class: 'notice' }, 'This gateway does not provide named users yet: everyone signs in with the administrator password.'));
-      } else {
-        list.replaceChildren(unavailable(failure, 'the users'));
-      }
+      list.replaceChildren(unavailable(failure, 'the users'));
       return;
     }
-    list.replaceChildren(tableRegion('Users', dataTable('Users', [
+    list.replaceChildren(tableRegion('Users', Object.assign(dataTable('Users', [
       { label: 'Name', header: true, cell: (u) => u.name },
       { label: 'Role', cell: (u) => u.role },
-      { label: 'Created', cell: (u) => timeElement(u.created_at) },
+      { label: 'Added', cell: (u) => timeElement(u.created_at) },
+      { label: 'Password changed', cell: (u) => timeElement(u.password_changed_at) },
       { label: 'Actions', hideLabel: true, cell: (u) => h('div', { class: 'actions start' },
         h('button', { type: 'button', 'aria-label': `Change password of ${u.name}`, onclick: async () => {
           if (await passwordDialog(u)) status.textContent = `The password of ${u.name} is changed.`;
@@ -432,7 +490,7 @@ function usersSection() {
           }
           load();
         } }, 'Remove')) },
-    ], users)));
+    ], users), { id: 'users-table' })));
   }
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -454,51 +512,101 @@ function usersSection() {
 
 // ---- Audit log and the gateway -------------------------------------------------------
 
-// A value of an unknown shape, in words rather than JSON.
-function describe(value) {
-  if (value === null || value === undefined || value === '') return '—';
-  if (typeof value === 'boolean') return value ? 'yes' : 'no';
-  if (Array.isArray(value)) return value.length ? value.map(describe).join('; ') : 'none';
-  if (typeof value === 'object') {
-    return Object.entries(value).map(([name, inner]) => `${name.replace(/_/g, ' ')}: ${describe(inner)}`).join(', ');
-  }
-  return String(value);
-}
+const AUDIT_PAGE = 25;
+
+// An audit row's action in words ("user.add" → "added a person").
+const ACTION_WORDS = {
+  'key.create': 'created an API key', 'key.revoke': 'revoked an API key',
+  'user.add': 'added a person', 'user.remove': 'removed a person', 'user.password': 'set a password',
+  'webhook.create': 'created a webhook', 'webhook.delete': 'deleted a webhook',
+  'webhook.retry': 'retried a webhook delivery', 'optout.add': 'opted a number out',
+  'optout.remove': 'removed an opt-out', 'number.erase': 'erased a number',
+  'modem.enable': 'enabled sending through a modem', 'modem.disable': 'disabled sending through a modem',
+  'modem.reset': 'reset a modem', 'admin_password.reset': 'reset the admin password',
+  'session.sign_in': 'signed in', 'session.sign_in_refused': 'was refused signing in',
+};
 
 function auditSection() {
   const list = h('div', {}, h('p', { class: 'hint' }, 'Loading…'));
-  api('GET', `api/v1/audit${query({ limit: 50 })}`).then((page) => {
+  const newer = h('button', { type: 'button', disabled: true }, 'Newer');
+  const older = h('button', { type: 'button', disabled: true }, 'Older');
+  const cursors = [''];
+  let nextCursor = '';
+  async function load() {
+    let page;
+    try {
+      page = await api('GET', `api/v1/audit${query({ limit: AUDIT_PAGE, cursor: cursors[cursors.length - 1] })}`);
+    } catch (failure) {
+      list.replaceChildren(unavailable(failure, 'the audit log'));
+      return;
+    }
     const items = page.items || [];
-    list.replaceChildren(items.length ? tableRegion('Audit log', dataTable('Audit log', [
-      { label: 'When', cell: (e) => timeElement(e.at || e.created_at) },
-      { label: 'Who', header: true, cell: (e) => describe(e.user ?? e.actor ?? e.by) },
-      { label: 'What', cell: (e) => describe(e.action ?? e.event) },
-      { label: 'Details', cell: (e) => describe(e.detail ?? e.target ?? e.details) },
-    ], items)) : h('p', { class: 'hint' }, 'Nothing recorded yet.'));
-  }, (failure) => list.replaceChildren(unavailable(failure, 'an audit log')));
-  return section('audit-heading', 'Audit log', list);
+    nextCursor = page.next_cursor || '';
+    newer.disabled = cursors.length <= 1;
+    older.disabled = !nextCursor;
+    list.replaceChildren(items.length ? tableRegion('Audit log', Object.assign(dataTable('Audit log', [
+      { label: 'When', cell: (e) => timeElement(e.at) },
+      { label: 'Who', header: true, cell: (e) => e.actor },
+      { label: 'What', cell: (e) => [h('span', { class: 'action-words' }, ACTION_WORDS[e.action] || e.action),
+        ' ', h('code', {}, e.action), e.count ? ` (${formatNumber(e.count)} times)` : ''] },
+      { label: 'To what', cell: (e) => e.target || '—' },
+      { label: 'From', cell: (e) => e.client || '—' },
+      { label: 'Note', cell: (e) => e.detail || '—' },
+    ], items, { rowProps: (e) => ({ dataset: { action: e.action } }) }), { id: 'audit-table' }))
+      : h('p', { class: 'hint' }, 'Nothing recorded yet.'));
+  }
+  older.addEventListener('click', () => {
+    if (!nextCursor) return;
+    cursors.push(nextCursor);
+    load();
+  });
+  newer.addEventListener('click', () => {
+    if (cursors.length > 1) cursors.pop();
+    load();
+  });
+  load();
+  return section('audit-heading', 'Audit log',
+    h('p', { class: 'hint' }, 'What admins did and who signed in, newest first. No secret is ever written here.'),
+    list, h('div', { class: 'actions start pager' }, newer, older));
+}
+
+function limitWords(value, unit) {
+  return typeof value === 'number' ? `${formatNumber(value)} ${unit}` : 'unlimited';
 }
 
 function gatewaySection() {
   const body = h('div', {}, h('p', { class: 'hint' }, 'Loading…'));
   api('GET', 'api/v1/settings').then((s) => {
+    const quiet = s.quiet_hours || {};
+    const held = Object.entries(quiet.categories || {}).filter(([, holds]) => holds).map(([name]) => name);
+    const facts = [
+      ['Configuration file', s.config_file ? h('code', {}, s.config_file) : 'none (built-in settings)'],
+      ['Time zone', s.time_zone],
+      ['Quiet hours', quiet.window ? `${quiet.window}, holding ${held.length ? held.join(', ') : 'nothing'}` : 'none'],
+      ['Default region', s.default_region || 'none: numbers need their country code (+...)'],
+      ['Messages kept', `${formatNumber(s.retention?.messages_days)} days`],
+      ['Received texts kept', `${formatNumber(s.retention?.inbound_days)} days`],
+      ['Listens on', `${s.http?.listen}${s.http?.tls ? ' (TLS)' : ''}`],
+      ['Modem ports', (s.modems_defaults?.ports || []).join(', ') || '—'],
+      ['Pace per modem', limitWords(s.modems_defaults?.rate_per_minute, 'a minute')],
+      ['Daily limit per modem', limitWords(s.modems_defaults?.daily_limit, 'parts')],
+      ['Modems configured one by one', formatNumber((s.modems || []).length)],
+      ['Opt-out words', (s.optout_keywords || []).join(', ') || '—'],
+      ['Database', s.storage_path || '—'],
+      ['Version', s.version],
+    ];
     body.replaceChildren(
-      h('dl', { class: 'facts' },
-        [['Time zone', s.time_zone], ['Quiet hours', s.quiet_hours ?? 'none'], ['Default region', s.default_region],
-          ['Retention', s.retention], ['Listens on', s.http?.listen], ['TLS', s.http?.tls],
-          ['Modems configured', Array.isArray(s.modems) ? formatNumber(s.modems.length) : s.modems],
-          ['Version', s.version]]
-          .map(([label, value]) => [h('dt', {}, label), h('dd', {}, describe(value))])),
-      h('p', { class: 'hint' }, 'To change these, edit ', h('code', {}, s.config_file || 'the configuration file'),
-        ' on the gateway and reload it (systemctl reload smsgated).'));
-  }, (failure) => body.replaceChildren(unavailable(failure, 'its settings here'),
-    h('p', { class: 'hint' }, 'Quiet hours, the time zone and the rest are set in the configuration file, /etc/smsgate/smsgate.toml by default.')));
+      h('dl', { class: 'facts', id: 'gateway-facts' }, facts.map(([label, value]) => [h('dt', {}, label), h('dd', {}, value ?? '—')])),
+      h('p', { id: 'gateway-how' }, h('strong', {}, 'To change them: '), s.how_to_change, '.'));
+  }, (failure) => body.replaceChildren(unavailable(failure, 'the gateway\'s settings')));
   return section('gateway-heading', 'Gateway', h('p', { class: 'hint' }, 'Read-only here.'), body);
 }
 
 export function render(region, _params, session) {
   if (session.role !== 'admin') {
-    region.append(h('p', { class: 'notice' }, 'Your role does not change settings: ask an administrator for keys, webhooks, users and the audit log.'));
+    region.append(h('p', { class: 'notice', id: 'settings-refused' },
+      `Settings needs an admin. You are signed in as ${session.name}, an ${session.role}: `
+      + 'ask an admin for API keys, webhooks, opt-outs, users and the audit log.'));
     return undefined;
   }
   region.append(

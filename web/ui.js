@@ -96,10 +96,9 @@ export function errorText(element, error) {
   element.textContent = error ? error.message : '';
 }
 
-// A section of a page that the gateway cannot show: not provided by this version,
-// not allowed for this user, or failed. Always in words.
+// A section of a page that the gateway cannot show: not allowed for this person, or
+// failed. Always in words.
 export function unavailable(error, what) {
-  if (error.notProvided) return h('p', { class: 'notice' }, `This gateway does not provide ${what} yet.`);
   if (error.forbidden) return h('p', { class: 'notice' }, `You are not allowed to see ${what}: ${error.message}`);
   return h('p', { class: 'error', role: 'alert' }, `Could not load ${what}: ${error.message}`);
 }
@@ -180,9 +179,10 @@ export function sparkline(values, { width = 240, height = 48 } = {}) {
   if (values.length < 2) return picture;
   const min = Math.min(...values);
   const max = Math.max(...values);
-  const span = max - min || 1;
+  // A steady value is a line across the middle, not along the bottom.
+  const y = (value) => (max === min ? height / 2 : height - 4 - ((value - min) / (max - min)) * (height - 8));
   const points = values.map((value, i) =>
-    `${((i / (values.length - 1)) * width).toFixed(1)},${(height - 4 - ((value - min) / span) * (height - 8)).toFixed(1)}`);
+    `${((i / (values.length - 1)) * width).toFixed(1)},${y(value).toFixed(1)}`);
   picture.append(svg('polyline', { points: points.join(' '), fill: 'none', class: 'line' }));
   return picture;
 }
