@@ -1,8 +1,9 @@
 // What staff do with the console every day, in real Chromium against a real smsgated
 // and its simulated modems: sign in and send with the keyboard alone and see the
-// message reach "sent", the live parts counter and its plain-character offer,
-// cancelling a scheduled message, filtering the Messages table, disabling and enabling
-// a modem after a confirmation, and errors shown in words.
+// message reach "delivered" (the simulated network returns a status report), the live
+// parts counter and its plain-character offer, cancelling a scheduled message and
+// sending it again, filtering the Messages table, disabling and enabling a modem after
+// a confirmation, and errors shown in words.
 //
 //   node tests/browser/console_flows_test.mjs path/to/smsgated
 import assert from 'node:assert/strict';
@@ -58,17 +59,26 @@ async function scenario(page, demo) {
   const result = page.locator('#send-result');
   await expectText(result, /Message accepted/, 'the result');
 
-  check('keyboard only: the result links to the message, whose page shows it reach sent');
+  check('keyboard only: the result links to the message, whose page shows it reach delivered');
   await tabTo(page, 'the link to the message', (f) => f.tag === 'A' && f.text.startsWith('Message '));
   await page.keyboard.press('Enter');
   await eventually(() => focusedHeading(page), (text) => /^Message \d+$/.test(text || ''), 'the message page');
   const sentId = Number(/(\d+)$/.exec(new URL(page.url()).hash)[1]);
-  // The page follows the message by itself; no reload.
-  await expectText(page.locator('#message-status'), /^(sent|delivered)$/, 'the message\'s status', 20_000);
-  await expectText(page.getByRole('list').filter({ hasText: 'claimed by' }), /sent/, 'the history');
+  // The page follows the message by itself; no reload. A delivery report was asked for
+  // (the Send page's default), and the simulated network sends one 2 s after the part.
+  await expectText(page.locator('#message-status'), /^delivered$/, 'the message\'s status', 20_000);
+  const history = page.getByRole('list').filter({ hasText: 'claimed by' });
+  await expectText(history, /sent[\s\S]*delivered/, 'the history, sent then delivered');
+  const partsTable = page.getByRole('region', { name: 'Parts' }).getByRole('table');
+  await expectText(partsTable.locator('td[data-label="Delivery report"]'), /^delivered \(status 0\)$/,
+    'the part\'s delivery report');
+  await expectText(partsTable.locator('td[data-label="Modem"]'), /^\d{15}$/, 'the modem that sent it');
   const stored = await apiCall(demo.url, 'GET', `/api/v1/messages/${sentId}`, demo.apiKey);
   assert.equal(stored.body.to, NUMBER);
   assert.equal(stored.body.text, 'Your glasses are ready to collect.');
+  assert.equal(stored.body.status, 'delivered');
+  assert.equal(stored.body.status_report, true);
+  assert.equal(await main.getByRole('button', { name: 'Resend' }).count(), 0, 'no Resend for a delivered message');
 
   check('the counter counts parts as the sender will, GSM-7');
   await nav.getByRole('link', { name: 'Send' }).click();
@@ -141,6 +151,21 @@ async function scenario(page, demo) {
   await expectText(page.locator('#message-action-result'), /cancelled/, 'the cancel result');
   assert.equal(await main.getByRole('button', { name: 'Cancel', exact: true }).count(), 0);
 
+  check('Resend sends a cancelled message again as a new one, and links to it');
+  await main.getByRole('button', { name: 'Resend' }).click();
+  const again = page.locator('#message-action-result');
+  await expectText(again, /^Sent again as message \d+ \((queued|sending|sent|delivered)\)\.$/, 'the resend result');
+  const resentId = Number(/message (\d+)/.exec(await again.innerText())[1]);
+  assert.notEqual(resentId, scheduledId);
+  const resent = await apiCall(demo.url, 'GET', `/api/v1/messages/${resentId}`, demo.apiKey);
+  assert.equal(resent.body.resent_from, scheduledId);
+  assert.equal(resent.body.text, 'Reminder: your appointment is tomorrow.');
+  assert.equal(resent.body.category, 'reminder');
+  await again.getByRole('link').click();
+  await eventually(() => focusedHeading(page), (heading) => heading === `Message ${resentId}`, 'the new message\'s page');
+  await expectText(main.locator('dd').filter({ hasText: `message ${scheduledId}` }), new RegExp(`^message ${scheduledId}$`),
+    'the link back to the cancelled one');
+
   check('Messages: the status filter shows only cancelled messages, ours among them');
   await nav.getByRole('link', { name: 'Messages' }).click();
   const table = page.getByRole('region', { name: 'Messages' }).getByRole('table');
@@ -158,11 +183,19 @@ async function scenario(page, demo) {
   await main.getByLabel('Number').fill(NUMBER);
   await main.getByRole('button', { name: 'Apply filters' }).click();
   await eventually(() => rows.locator('th').allInnerTexts(),
-    (numbers) => numbers.length === 2 && numbers.every((n) => n === NUMBER), 'our two messages');
+    (numbers) => numbers.length === 3 && numbers.every((n) => n === NUMBER), 'our three messages');
   await main.getByLabel('Category').selectOption('reminder');
   await main.getByRole('button', { name: 'Apply filters' }).click();
   await eventually(() => rows.evaluateAll((all) => all.map((row) => row.dataset.messageId)),
-    (ids) => ids.join() === String(scheduledId), 'only the reminder');
+    (ids) => ids.join() === `${resentId},${scheduledId}`, 'only the two reminders, newest first');
+
+  check('Messages: search (q) finds words of the text');
+  await main.getByLabel('Category').selectOption('');
+  await main.getByLabel('Number').fill('');
+  await main.getByLabel('Search').fill('glasses');
+  await main.getByRole('button', { name: 'Apply filters' }).click();
+  await eventually(() => rows.evaluateAll((all) => all.map((row) => row.dataset.messageId)),
+    (ids) => ids.join() === String(sentId), 'only the message about glasses');
   await main.getByRole('button', { name: 'Clear filters' }).click();
   await eventually(() => rows.count(), (count) => count > 2, 'every message again');
 

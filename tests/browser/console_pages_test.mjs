@@ -1,10 +1,13 @@
 // Every page of the console in real Chromium against a real smsgated: reached from the
 // navigation (the current page marked, focus on its heading, back and forward), no
-// axe-core violation of WCAG 2 A or AA in light and in dark, and no sideways
-// scrolling on a 390 px wide phone.
+// axe-core violation of WCAG 2 A or AA in light and in dark, no sideways scrolling on
+// a 390 px wide phone, and a screenshot of each at 390 and 1440 px (test artefacts in
+// the build tree: see harness.mjs).
 //
 //   node tests/browser/console_pages_test.mjs path/to/smsgated
 import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   axeViolations, check, eventually, expectText, expectVisible, runBrowserTest, signIn,
 } from './harness.mjs';
@@ -25,7 +28,14 @@ async function focusedHeading(page) {
   return page.evaluate(() => (document.activeElement?.tagName === 'H1' ? document.activeElement.textContent : null));
 }
 
-async function scenario(page, demo) {
+// A full-page screenshot, checked to be a real PNG file of some size.
+async function screenshot(page, artifacts, name) {
+  const path = join(artifacts, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  assert.ok(statSync(path).size > 1000, `${path} holds a picture`);
+}
+
+async function scenario(page, demo, { artifacts }) {
   const nav = page.getByRole('navigation', { name: 'Main' });
 
   check('signing in opens the console with the six pages in its navigation');
@@ -48,12 +58,14 @@ async function scenario(page, demo) {
       assert.deepEqual(await axeViolations(page), []);
     }
     await page.emulateMedia({ colorScheme: 'light' });
+    await screenshot(page, artifacts, `${name.toLowerCase()}-1440`);
 
     check(`${name}: nothing wider than a 390 px screen`);
     await page.setViewportSize({ width: 390, height: 844 });
     await settled(page);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 390, `${name} is ${width} px wide at 390 px`);
+    await screenshot(page, artifacts, `${name.toLowerCase()}-390`);
     await page.setViewportSize({ width: 1440, height: 900 });
   }
 
@@ -65,8 +77,20 @@ async function scenario(page, demo) {
     assert.deepEqual(await axeViolations(page), [], `message page in ${colorScheme}`);
   }
   await page.emulateMedia({ colorScheme: 'light' });
+  await screenshot(page, artifacts, 'message-1440');
   await page.setViewportSize({ width: 390, height: 844 });
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= 390);
+  await screenshot(page, artifacts, 'message-390');
+  await page.setViewportSize({ width: 1440, height: 900 });
+
+  check('a conversation\'s page passes axe and fits 390 px');
+  await page.goto(`${demo.url.origin}/#/inbox/${encodeURIComponent('+491700000010')}`);
+  await expectVisible(page.getByRole('list', { name: /^Messages with \+491700000010/ }), 'the thread');
+  assert.deepEqual(await axeViolations(page), [], 'conversation page');
+  await screenshot(page, artifacts, 'conversation-1440');
+  await page.setViewportSize({ width: 390, height: 844 });
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= 390);
+  await screenshot(page, artifacts, 'conversation-390');
   await page.setViewportSize({ width: 1440, height: 900 });
 
   check('Back and Forward move between pages, each marked current again');

@@ -1,16 +1,22 @@
 // What every browser test shares: a real `smsgated run --demo` in a fresh temporary
-// directory (stopped with SIGTERM at the end, also when a check fails), Debian's
-// Chromium driven by playwright-core, checks that wait for the page instead of
-// sleeping, and a page watched for script errors, policy refusals and requests to
-// anywhere but the daemon.
+// directory (stopped with SIGTERM at the end, also when a check fails; restarted on the
+// same directory and port on request), Debian's Chromium driven by playwright-core,
+// checks that wait for the page instead of sleeping, and pages watched for script
+// errors, policy refusals and requests to anywhere but the daemon.
 //
 //   await runBrowserTest('browser.console_pages', async (page, demo, tools) => { ... });
+//
+// tools: `context` (the page's browser context), `newPage()` (a page in a second,
+// separate context: another person's browser), `restartDaemon()` (SIGTERM, then the
+// demo again on its database; resolves to the new demo's access), `artifacts` (the
+// folder for screenshots: $SMSGATE_ARTIFACTS, else browser-artifacts in the working
+// directory, which ctest sets to the build tree).
 //
 // Needs /usr/bin/chromium (or $SMSGATE_CHROMIUM) and `npm ci` in this folder
 // (scripts/install-deps runs it). The path of smsgated is the first argument.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -29,8 +35,8 @@ const DAEMON_STOP_TIMEOUT_MS = 15_000;
 //   Admin page:     http://127.0.0.1:PORT/
 //   Admin password: ...
 //   API key:        sgk_...
-function startDaemon(smsgated, workDir) {
-  const child = spawn(smsgated, ['run', '--demo', '--listen', '127.0.0.1:0'], {
+function startDaemon(smsgated, workDir, listen = '127.0.0.1:0') {
+  const child = spawn(smsgated, ['run', '--demo', '--listen', listen], {
     cwd: workDir,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -150,6 +156,35 @@ export async function axeViolations(page) {
 
 // ---- Run -----------------------------------------------------------------------------
 
+// Script errors and Content-Security-Policy refusals (an inline style, a script from
+// elsewhere) fail the test; 401s and 404s logged by fetch are expected, and so are
+// requests cut short while the daemon restarts (`quiet.outage`).
+function watchPage(page, origin, problems, quiet) {
+  page.setDefaultTimeout(STEP_TIMEOUT_MS);
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
+      problems.push(`console: ${message.text()}`);
+    }
+  });
+  page.on('requestfailed', (request) => {
+    // A request cut short by a reload or by leaving a page is no fault of the page.
+    if (request.failure()?.errorText === 'net::ERR_ABORTED' || quiet.outage) return;
+    problems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`);
+  });
+  page.on('request', (request) => {
+    if (new URL(request.url()).origin !== origin) {
+      problems.push(`request to another origin: ${request.url()}`);
+    }
+  });
+}
+
+export function artifactsDir() {
+  const dir = resolve(process.env.SMSGATE_ARTIFACTS || join(process.cwd(), 'browser-artifacts'));
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
 export async function runBrowserTest(name, scenario, { viewport = { width: 1024, height: 768 } } = {}) {
   const smsgated = process.argv[2] && resolve(process.argv[2]);
   if (!smsgated) {
@@ -165,7 +200,7 @@ export async function runBrowserTest(name, scenario, { viewport = { width: 1024,
     process.exit(1);
   }
   const workDir = mkdtempSync(join(tmpdir(), 'smsgate-browser-'));
-  const daemon = startDaemon(smsgated, workDir);
+  let daemon = startDaemon(smsgated, workDir);
   // Whatever ends this process (a stray exception, ctest's timeout as SIGTERM, Ctrl-C)
   // takes the daemon with it; the normal path below stops it gently first.
   process.on('exit', () => {
@@ -187,9 +222,10 @@ export async function runBrowserTest(name, scenario, { viewport = { width: 1024,
   let browser;
   let page;
   const pageProblems = [];
+  const quiet = { outage: false };
   let failed = false;
   try {
-    const demo = await daemon.ready;
+    let demo = await daemon.ready;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
@@ -199,34 +235,36 @@ export async function runBrowserTest(name, scenario, { viewport = { width: 1024,
       args: ['--disable-background-networking', '--disable-component-update',
         '--disable-sync', '--disable-quic', '--no-first-run', '--disable-gpu'],
     });
-    const context = await browser.newContext({
-      // Far from UTC all year (no daylight saving), so local time is visibly not UTC.
-      timezoneId: 'Asia/Kathmandu',
-      locale: 'en-GB',
-      viewport,
-    });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: demo.url.origin });
+    const newContext = async () => {
+      const made = await browser.newContext({
+        // Far from UTC all year (no daylight saving), so local time is visibly not UTC.
+        timezoneId: 'Asia/Kathmandu',
+        locale: 'en-GB',
+        viewport,
+      });
+      await made.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: demo.url.origin });
+      return made;
+    };
+    const context = await newContext();
     page = await context.newPage();
-    page.setDefaultTimeout(STEP_TIMEOUT_MS);
-    // Script errors and Content-Security-Policy refusals (an inline style, a script
-    // from elsewhere) fail the test; 401s and 404s logged by fetch are expected.
-    page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
-        pageProblems.push(`console: ${message.text()}`);
-      }
-    });
-    page.on('requestfailed', (request) => {
-      // A request cut short by a reload or by leaving a page is no fault of the page.
-      if (request.failure()?.errorText === 'net::ERR_ABORTED') return;
-      pageProblems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`);
-    });
-    page.on('request', (request) => {
-      if (new URL(request.url()).origin !== demo.url.origin) {
-        pageProblems.push(`request to another origin: ${request.url()}`);
-      }
-    });
-    await scenario(page, demo, { context });
+    watchPage(page, demo.url.origin, pageProblems, quiet);
+    const newPage = async () => {
+      const other = await (await newContext()).newPage();
+      watchPage(other, demo.url.origin, pageProblems, quiet);
+      return other;
+    };
+    // The same directory (its database) and the same port, so that the pages' address
+    // and cookies stay valid.
+    const restartDaemon = async () => {
+      quiet.outage = true;
+      const status = await stopDaemon(daemon.child);
+      if (status !== 0) throw new Error(`smsgated exited with status ${status} after SIGTERM`);
+      daemon = startDaemon(smsgated, workDir, demo.url.host);
+      demo = await daemon.ready;
+      quiet.outage = false;
+      return demo;
+    };
+    await scenario(page, demo, { context, newPage, restartDaemon, artifacts: artifactsDir() });
     check('no script errors, policy violations or foreign requests');
     assert.deepEqual(pageProblems, []);
   } catch (error) {
@@ -235,7 +273,7 @@ export async function runBrowserTest(name, scenario, { viewport = { width: 1024,
     if (pageProblems.length) console.error(`page problems:\n  ${pageProblems.join('\n  ')}`);
     if (page) {
       // Kept outside the source tree, for a look at what the page showed.
-      const shot = join(tmpdir(), `smsgate-browser-failure-${process.pid}.png`);
+      const shot = join(artifactsDir(), `${name}-failure.png`);
       try {
         await page.screenshot({ path: shot, fullPage: true });
         console.error(`screenshot: ${shot}`);

@@ -1,0 +1,195 @@
+// What admins do with the console, in real Chromium against a real smsgated: add an
+// operator, who then signs in from another browser and finds no Settings (in the
+// navigation, on its page, or from the API); the audit log lists both; a webhook to a
+// receiver this test runs gets a signed test event that the page shows delivered; the
+// operator's session outlives a restart of the daemon, and signing out ends it on the
+// server.
+//
+//   node tests/browser/console_admin_test.mjs path/to/smsgated
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
+import {
+  check, eventually, expectHidden, expectText, expectVisible, runBrowserTest, signIn,
+} from './harness.mjs';
+
+const OPERATOR = 'olga';
+const OPERATOR_PASSWORD = 'front desk 2026 spring';
+
+// A webhook receiver on loopback: keeps every POST (headers and the raw body), answers 200.
+async function startReceiver() {
+  const received = [];
+  const server = createServer((request, response) => {
+    const chunks = [];
+    request.on('data', (chunk) => chunks.push(chunk));
+    request.on('end', () => {
+      received.push({ method: request.method, url: request.url, headers: request.headers,
+        body: Buffer.concat(chunks) });
+      response.writeHead(200, { 'Content-Type': 'text/plain' });
+      response.end('ok');
+    });
+  });
+  await new Promise((resolve) => { server.listen(0, '127.0.0.1', resolve); });
+  return { received, url: `http://127.0.0.1:${server.address().port}/sms-events`,
+    close: () => new Promise((resolve) => { server.close(resolve); }) };
+}
+
+const cell = (row, label) => row.locator(`td[data-label="${label}"]`);
+
+// The session cookie a context holds for the daemon, as a Cookie header.
+async function cookieHeader(context, origin) {
+  const cookies = await context.cookies(origin);
+  assert.ok(cookies.length > 0, 'the browser holds a session cookie');
+  return cookies.map((cookie) => `${cookie.name}=${cookie.value}`).join('; ');
+}
+
+function sessionStatus(origin, cookie) {
+  return fetch(new URL('/api/v1/admin/session', origin), { headers: { Cookie: cookie } })
+    .then((response) => response.status);
+}
+
+async function scenario(page, demo, { newPage, restartDaemon }) {
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  const main = page.getByRole('main');
+  const dialog = page.getByRole('dialog');
+
+  check('an admin adds an operator in Settings → Users');
+  await signIn(page, demo);
+  await nav.getByRole('link', { name: 'Settings' }).click();
+  const users = page.locator('#users-table');
+  await expectVisible(users.getByRole('rowheader', { name: 'admin', exact: true }), 'the admin in the users');
+  await main.getByLabel('User name').fill(OPERATOR);
+  await main.getByLabel('Role').selectOption('operator');
+  await main.getByLabel('Password', { exact: true }).fill(OPERATOR_PASSWORD);
+  await main.getByRole('button', { name: 'Add user' }).click();
+  const olgaRow = users.locator('tbody tr').filter({ has: page.getByRole('rowheader', { name: OPERATOR, exact: true }) });
+  await expectVisible(olgaRow, 'the operator\'s row');
+  await expectText(cell(olgaRow, 'Role'), /^operator$/, 'the operator\'s role');
+  const listed = await page.evaluate(() => fetch('/api/v1/users').then((r) => r.json()));
+  assert.deepEqual(listed.items.find((u) => u.name === OPERATOR)?.role, 'operator');
+
+  check('the operator signs in from another browser: the console, without Settings');
+  const desk = await newPage();
+  await desk.goto(demo.url.href);
+  await desk.locator('#sign-in-form').getByLabel('User name').fill(OPERATOR);
+  await desk.locator('#sign-in-form').getByLabel('Password', { exact: true }).fill(OPERATOR_PASSWORD);
+  await desk.getByRole('button', { name: 'Sign in' }).click();
+  const deskNav = desk.getByRole('navigation', { name: 'Main' });
+  await expectVisible(deskNav, 'the operator\'s navigation');
+  await expectText(desk.locator('#who'), new RegExp(`^${OPERATOR} \\(operator\\)$`), 'who is signed in');
+  assert.deepEqual((await deskNav.getByRole('link').allInnerTexts()).map((t) => t.trim()),
+    ['Dashboard', 'Send', 'Messages', 'Inbox', 'Modems']);
+  // The day's work still shows: the modems on the dashboard.
+  await expectVisible(desk.locator('.modem-card').first(), 'a modem card for the operator');
+
+  check('the Settings address says in words that it needs an admin');
+  await desk.goto(`${demo.url.origin}/#/settings`);
+  await expectText(desk.locator('#settings-refused'), /^Settings needs an admin\. You are signed in as olga, an operator/,
+    'the refusal');
+  assert.equal(await desk.getByRole('heading', { name: 'API keys' }).count(), 0, 'no keys section');
+
+  check('the API answers the operator\'s session 403 on admin routes, 200 on the day\'s work');
+  const statuses = await desk.evaluate(async () => Object.fromEntries(await Promise.all(
+    ['/api/v1/users', '/api/v1/keys', '/api/v1/audit', '/api/v1/settings', '/api/v1/webhooks', '/api/v1/messages']
+      .map(async (path) => [path, (await fetch(path)).status]))));
+  assert.deepEqual(statuses, {
+    '/api/v1/users': 403, '/api/v1/keys': 403, '/api/v1/audit': 403, '/api/v1/settings': 403,
+    '/api/v1/webhooks': 403, '/api/v1/messages': 200,
+  });
+
+  check('the admin\'s audit log lists the operator\'s creation and sign-in');
+  await page.reload();
+  const audit = page.locator('#audit-table');
+  const auditRow = (action, actor) => audit.locator(`tbody tr[data-action="${action}"]`)
+    .filter({ has: page.getByRole('rowheader', { name: actor, exact: true }) });
+  await expectVisible(auditRow('user.add', 'admin'), 'the user.add row');
+  await expectText(cell(auditRow('user.add', 'admin'), 'To what'), new RegExp(`^${OPERATOR}$`), 'whom the admin added');
+  await expectText(cell(auditRow('user.add', 'admin'), 'What'), /added a person/, 'the action in words');
+  await expectVisible(auditRow('session.sign_in', OPERATOR), 'the operator\'s sign-in row');
+  await expectText(cell(auditRow('session.sign_in', OPERATOR), 'From'), /^127\.0\.0\.1$/, 'where from');
+
+  check('Gateway: time zone and quiet hours read-only, with where to change them');
+  const facts = page.locator('#gateway-facts');
+  await expectText(facts, /Time zone\s+UTC/, 'the demo\'s time zone');
+  await expectText(facts, /Quiet hours\s+none/, 'the demo\'s quiet hours');
+  await expectText(page.locator('#gateway-how'), /^To change them: these are built-in settings/, 'how to change them');
+
+  const receiver = await startReceiver();
+  try {
+    check('an admin adds a webhook to a receiver on 127.0.0.1; its secret is shown once');
+    await main.getByLabel('URL', { exact: true }).fill(receiver.url);
+    // One rare event only, so that the test event is what the receiver gets.
+    await main.getByRole('checkbox', { name: 'modem.storage_full' }).check();
+    await main.getByRole('button', { name: 'Create webhook' }).click();
+    const secret = await eventually(() => page.locator('#new-webhook-secret-value').inputValue().catch(() => ''),
+      (value) => value.length >= 16, 'the new webhook\'s secret');
+    const card = page.locator('li[data-webhook-id]').filter({ hasText: receiver.url });
+    await expectVisible(card, 'the webhook\'s card');
+    const webhookId = Number(await card.getAttribute('data-webhook-id'));
+
+    check('Send test event: the receiver gets a signed webhook.test POST');
+    await card.getByRole('button', { name: `Send a test event to ${receiver.url}` }).click();
+    const post = await eventually(() => receiver.received.find((r) => r.headers['x-smsgate-event'] === 'webhook.test'),
+      Boolean, 'a webhook.test POST at the receiver', 15_000);
+    assert.equal(post.method, 'POST');
+    assert.equal(post.url, '/sms-events');
+    assert.match(post.headers['content-type'], /^application\/json/);
+    const body = JSON.parse(post.body.toString('utf8'));
+    assert.equal(body.event, 'webhook.test');
+    assert.equal(body.data.webhook_id, webhookId);
+    assert.ok(!Number.isNaN(Date.parse(body.occurred_at)), 'occurred_at is a time');
+    const expected = `sha256=${createHmac('sha256', secret).update(post.body).digest('hex')}`;
+    assert.equal(post.headers['x-smsgate-signature'], expected, 'the HMAC-SHA256 of the raw body with the secret');
+    assert.match(post.headers['x-smsgate-delivery'], /^evt_[1-9]\d*$/);
+
+    check('the page shows the test event delivered, in its result and in the deliveries');
+    await expectText(card.locator('[data-test-result]'),
+      new RegExp(`^Test event ${post.headers['x-smsgate-delivery']}: delivered \\(HTTP 200\\)\\.$`), 'the test result', 15_000);
+    const deliveryRow = card.locator(`tr[data-delivery-id="${post.headers['x-smsgate-delivery'].slice(4)}"]`);
+    await expectText(cell(deliveryRow, 'State'), /^delivered$/, 'the delivery\'s state', 15_000);
+    await expectText(deliveryRow.getByRole('rowheader'), /^webhook\.test$/, 'the delivery\'s event');
+    await expectText(cell(deliveryRow, 'Last answer'), /^HTTP 200$/, 'the receiver\'s answer');
+  } finally {
+    await receiver.close();
+  }
+
+  check('the operator\'s session outlives a restart of the daemon');
+  const deskCookie = await cookieHeader(desk.context(), demo.url.origin);
+  assert.equal(await sessionStatus(demo.url.origin, deskCookie), 200);
+  await desk.goto(`${demo.url.origin}/#/messages`);
+  await expectVisible(desk.getByRole('region', { name: 'Messages' }).getByRole('table'), 'the operator\'s messages');
+  const restarted = await restartDaemon();
+  assert.equal(restarted.url.origin, demo.url.origin, 'the same address after the restart');
+  await desk.reload();
+  await expectVisible(desk.getByRole('region', { name: 'Messages' }).getByRole('table'), 'the messages after the restart');
+  await expectText(desk.locator('#who'), new RegExp(`^${OPERATOR} \\(operator\\)$`), 'still signed in');
+  await expectHidden(desk.locator('#sign-in-form'), 'the sign-in form');
+  assert.equal(await desk.evaluate(() => fetch('/api/v1/messages?limit=1').then((r) => r.status)), 200);
+
+  check('signing out ends the session on the server: its old cookie gets 401');
+  await desk.getByRole('button', { name: 'Sign out' }).click();
+  await expectVisible(desk.locator('#sign-in-form').getByLabel('Password', { exact: true }), 'the sign-in form');
+  await expectText(desk.locator('#sign-in-notice'), /signed out/, 'the signed-out notice');
+  assert.equal(await sessionStatus(demo.url.origin, deskCookie), 401, 'the old cookie, sent by hand');
+  const messagesStatus = await fetch(new URL('/api/v1/messages', demo.url.origin), { headers: { Cookie: deskCookie } })
+    .then((response) => response.status);
+  assert.equal(messagesStatus, 401);
+
+  check('the operator is removed after a confirmation, and can no longer sign in');
+  // `run --demo` gives admin a new password each start, which ends admin's sessions.
+  await page.goto(restarted.url.href);
+  await eventually(async () => (await nav.isVisible()) || page.locator('#sign-in-form').isVisible(), Boolean,
+    'the console or the sign-in form');
+  if (!await nav.isVisible()) await signIn(page, restarted);
+  await nav.getByRole('link', { name: 'Settings' }).click();
+  await page.getByRole('button', { name: `Remove user ${OPERATOR}` }).click();
+  await dialog.getByRole('button', { name: 'Remove user' }).click();
+  await expectHidden(olgaRow, 'the operator\'s row');
+  const refused = await fetch(new URL('/api/v1/admin/session', demo.url.origin), {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name: OPERATOR, password: OPERATOR_PASSWORD }),
+  });
+  assert.equal(refused.status, 401);
+}
+
+await runBrowserTest('browser.console_admin', scenario, { viewport: { width: 1280, height: 900 } });
