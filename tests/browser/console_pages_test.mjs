@@ -83,9 +83,11 @@ async function scenario(page, demo, { artifacts }) {
   await screenshot(page, artifacts, 'message-390');
   await page.setViewportSize({ width: 1440, height: 900 });
 
-  check('a conversation\'s page passes axe and fits 390 px');
-  await page.goto(`${demo.url.origin}/#/inbox/${encodeURIComponent('+491700000010')}`);
-  await expectVisible(page.getByRole('list', { name: /^Messages with \+491700000010/ }), 'the thread');
+  check('a conversation\'s page, a reply under its request, passes axe and fits 390 px');
+  // The demo's fourth sample asks +491700000013 for a score, which its phone answers.
+  await page.goto(`${demo.url.origin}/#/inbox/${encodeURIComponent('+491700000013')}`);
+  await expectVisible(page.getByRole('list', { name: /^Messages with \+491700000013/ }), 'the thread');
+  await expectText(page.locator('.replies .rating'), /^Rating: 9 of 10$/, 'the rated reply', 20_000);
   assert.deepEqual(await axeViolations(page), [], 'conversation page');
   await screenshot(page, artifacts, 'conversation-1440');
   await page.setViewportSize({ width: 390, height: 844 });
