@@ -338,7 +338,7 @@ function webhooksSection() {
 // ---- Opt-outs ----------------------------------------------------------------------
 
 function optoutsSection() {
-  const status = h('p', { class: 'status', role: 'status' });
+  const status = h('p', { class: 'status', role: 'status', id: 'optouts-status' });
   const list = h('div');
   const search = h('input', { id: 'optout-search', type: 'search' });
   const more = h('button', { type: 'button', hidden: true }, 'Load more');
@@ -449,7 +449,7 @@ function passwordDialog(user) {
 }
 
 function usersSection() {
-  const status = h('p', { class: 'status', role: 'status' });
+  const status = h('p', { class: 'status', role: 'status', id: 'users-status' });
   const list = h('div');
   const addError = h('p', { class: 'error', role: 'alert' });
   const form = h('form', { novalidate: true },

@@ -3,7 +3,8 @@
 // navigation, on its page, or from the API); the audit log lists both; a webhook to a
 // receiver this test runs gets a signed test event that the page shows delivered; the
 // operator's session outlives a restart of the daemon, and signing out ends it on the
-// server.
+// server; an admin sets the operator's password, manages an opt-out, removes the
+// operator.
 //
 //   node tests/browser/console_admin_test.mjs path/to/smsgated
 import assert from 'node:assert/strict';
@@ -15,6 +16,7 @@ import {
 
 const OPERATOR = 'olga';
 const OPERATOR_PASSWORD = 'front desk 2026 spring';
+const NEW_PASSWORD = 'front desk 2026 autumn';
 
 // A webhook receiver on loopback: keeps every POST (headers and the raw body), answers 200.
 async function startReceiver() {
@@ -41,6 +43,12 @@ async function cookieHeader(context, origin) {
   const cookies = await context.cookies(origin);
   assert.ok(cookies.length > 0, 'the browser holds a session cookie');
   return cookies.map((cookie) => `${cookie.name}=${cookie.value}`).join('; ');
+}
+
+function signInStatus(origin, name, password) {
+  return fetch(new URL('/api/v1/admin/session', origin), {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name, password }),
+  }).then((response) => response.status);
 }
 
 function sessionStatus(origin, cookie) {
@@ -175,21 +183,49 @@ async function scenario(page, demo, { newPage, restartDaemon }) {
     .then((response) => response.status);
   assert.equal(messagesStatus, 401);
 
-  check('the operator is removed after a confirmation, and can no longer sign in');
+  check('an admin sets the operator\'s password: the new one signs in, the old one no longer');
   // `run --demo` gives admin a new password each start, which ends admin's sessions.
   await page.goto(restarted.url.href);
   await eventually(async () => (await nav.isVisible()) || page.locator('#sign-in-form').isVisible(), Boolean,
     'the console or the sign-in form');
   if (!await nav.isVisible()) await signIn(page, restarted);
   await nav.getByRole('link', { name: 'Settings' }).click();
+  await page.getByRole('button', { name: `Change password of ${OPERATOR}` }).click();
+  await dialog.getByLabel('New password').fill('short');
+  await dialog.getByRole('button', { name: 'Change password' }).click();
+  await expectText(dialog.getByRole('alert'), /12/, 'the server\'s words on a short password');
+  await dialog.getByLabel('New password').fill(NEW_PASSWORD);
+  await dialog.getByRole('button', { name: 'Change password' }).click();
+  await expectHidden(dialog, 'the password dialog');
+  await expectText(page.locator('#users-status'), new RegExp(`password of ${OPERATOR} is changed`),
+    'the change confirmed');
+  assert.equal(await signInStatus(demo.url.origin, OPERATOR, OPERATOR_PASSWORD), 401, 'the old password');
+  assert.equal(await signInStatus(demo.url.origin, OPERATOR, NEW_PASSWORD), 204, 'the new password');
+
+  check('Opt-outs: an admin adds a number, finds it by search, and removes it after a confirmation');
+  await main.getByLabel('Number to opt out').fill('+491709998877');
+  await main.getByLabel('Reason (optional)').fill('asked by phone');
+  await main.getByRole('button', { name: 'Add opt-out' }).click();
+  const optouts = page.getByRole('region', { name: 'Opt-outs' });
+  await expectVisible(optouts.getByRole('rowheader', { name: '+491709998877' }), 'the opt-out\'s row');
+  await main.getByLabel('Search opt-outs').fill('99988');
+  await eventually(() => optouts.getByRole('rowheader').allInnerTexts(), (numbers) => numbers.join() === '+491709998877',
+    'only the matching opt-out');
+  const optedOut = await fetch(new URL('/api/v1/messages', demo.url.origin), {
+    method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${restarted.apiKey}` },
+    body: JSON.stringify({ to: '+491709998877', text: 'Hello' }),
+  });
+  assert.equal(optedOut.status, 409, 'a send to an opted-out number is refused');
+  await page.getByRole('button', { name: 'Remove opt-out +491709998877' }).click();
+  await dialog.getByRole('button', { name: 'Remove opt-out' }).click();
+  await expectText(page.locator('#optouts-status'), /no longer opted out/, 'the removal confirmed');
+  await expectHidden(optouts.getByRole('rowheader', { name: '+491709998877' }), 'the opt-out\'s row');
+
+  check('the operator is removed after a confirmation, and can no longer sign in');
   await page.getByRole('button', { name: `Remove user ${OPERATOR}` }).click();
   await dialog.getByRole('button', { name: 'Remove user' }).click();
   await expectHidden(olgaRow, 'the operator\'s row');
-  const refused = await fetch(new URL('/api/v1/admin/session', demo.url.origin), {
-    method: 'POST', headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ name: OPERATOR, password: OPERATOR_PASSWORD }),
-  });
-  assert.equal(refused.status, 401);
+  assert.equal(await signInStatus(demo.url.origin, OPERATOR, NEW_PASSWORD), 401);
 }
 
 await runBrowserTest('browser.console_admin', scenario, { viewport: { width: 1280, height: 900 } });
