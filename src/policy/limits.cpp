@@ -27,13 +27,12 @@ void RateLimiter::record(int64_t sent_ms) {
       for (int64_t sent : recent_) paid_until_ = std::max(paid_until_, sent) + spacing_ms();
     }
   }
-  if (limits_.per_day > 0) {
-    const int64_t day = zone_.local(sent_ms).day;
-    ++per_day_[day];
-    // Yesterday stays for a send replayed late; older days are of no more use.
-    while (per_day_.size() > 1 && per_day_.begin()->first < per_day_.rbegin()->first - 1) {
-      per_day_.erase(per_day_.begin());
-    }
+  // Counted without a daily limit too: the API and the console show the day's sends.
+  const int64_t day = zone_.local(sent_ms).day;
+  ++per_day_[day];
+  // Yesterday stays for a send replayed late; older days are of no more use.
+  while (per_day_.size() > 1 && per_day_.begin()->first < per_day_.rbegin()->first - 1) {
+    per_day_.erase(per_day_.begin());
   }
 }
 

@@ -37,7 +37,7 @@ class RateLimiter {
   void record(int64_t sent_ms);
   // The earliest instant at or after `now_ms` at which a send is allowed.
   int64_t next_allowed(int64_t now_ms) const;
-  // Sends counted on the local day of `now_ms`.
+  // Sends counted on the local day of `now_ms`, with or without a daily limit.
   int sent_on_day_of(int64_t now_ms) const;
   // 60 s / per_minute; 0 without a per-minute limit.
   int64_t spacing_ms() const;

@@ -43,6 +43,14 @@ async function scenario(page, demo, { artifacts }) {
   assert.deepEqual((await nav.getByRole('link').allInnerTexts()).map((t) => t.trim()), PAGES);
   await expectText(page.getByRole('heading', { level: 1 }), /^Dashboard$/, 'the first page');
 
+  check('Dashboard: the modem cards count the day\'s sends, without a daily limit too');
+  // The demo sends its four one-part samples as it starts; its modems have no daily limit.
+  const sentToday = () => page.locator('.modem-card dt:text-is("Sent today") + dd').allInnerTexts();
+  const counts = await eventually(sentToday,
+    (texts) => texts.length === 4 && texts.reduce((sum, text) => sum + Number.parseInt(text, 10), 0) >= 4,
+    'four sends counted on the cards', 20_000);
+  assert.ok(counts.every((text) => /^\d+ \(no daily limit\)$/.test(text)), counts.join(' | '));
+
   for (const name of PAGES) {
     check(`${name}: from the navigation, marked current, focus on its heading`);
     await nav.getByRole('link', { name, exact: true }).click();

@@ -68,6 +68,20 @@ TEST_CASE("policy: a clock set back does not stall a modem") {
   CHECK(limiter.may_send(now - 2 * kHour));  // the send "in the future" is not counted
 }
 
+TEST_CASE("policy: the day's sends are counted without a daily limit too") {
+  RateLimiter limiter({.per_minute = 0, .per_day = 0}, berlin());
+  const int64_t evening = utc(2026, 1, 15, 22, 0);  // 23:00 in Berlin
+  limiter.record(evening - kHour);
+  limiter.record(evening);
+  CHECK(limiter.sent_on_day_of(evening) == 2);
+  CHECK(limiter.may_send(evening));
+  // Midnight in Berlin begins the next day's count.
+  CHECK(limiter.sent_on_day_of(utc(2026, 1, 15, 23, 0)) == 0);
+  limiter.record(utc(2026, 1, 15, 23, 30));
+  CHECK(limiter.sent_on_day_of(utc(2026, 1, 15, 23, 30)) == 1);
+  CHECK(limiter.sent_on_day_of(evening) == 2);
+}
+
 TEST_CASE("policy: the daily limit starts afresh at local midnight") {
   RateLimiter limiter({.per_minute = 0, .per_day = 2}, berlin());
   const int64_t evening = utc(2026, 1, 15, 21, 0);  // 22:00 CET
