@@ -111,6 +111,13 @@ class ApiDaemon {
   std::string key_;
 };
 
+// POST /api/v1/messages that must be accepted (202); the new message's id.
+inline int64_t submit_accepted(HttpClient& client, const nlohmann::json& body) {
+  auto answer = client.post("/api/v1/messages", body);
+  REQUIRE_MESSAGE(answer.status == 202, answer.body);
+  return answer.json()["id"].get<int64_t>();
+}
+
 // Signs in to the console as `name` (the admin when empty) and gives the header a
 // browser then sends: "Cookie: smsgate_session=TOKEN".
 inline std::string session_cookie(const std::string& url, const std::string& password,

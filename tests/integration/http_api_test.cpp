@@ -20,12 +20,6 @@ using nlohmann::json;
 
 constexpr const char* kCustomer = "+4917012345678";
 
-int64_t submit_ok(HttpClient& client, const json& body) {
-  auto answer = client.post("/api/v1/messages", body);
-  REQUIRE_MESSAGE(answer.status == 202, answer.body);
-  return answer.json()["id"].get<int64_t>();
-}
-
 int64_t message_count(HttpClient& client) {
   int64_t count = 0;
   std::string cursor;
@@ -174,7 +168,7 @@ TEST_CASE(
   }
   HttpClient client = gateway.client();
   const std::string text(200, 'w');  // two parts
-  int64_t id = submit_ok(client, {{"to", kCustomer}, {"text", text}});
+  int64_t id = submit_accepted(client, {{"to", kCustomer}, {"text", text}});
   REQUIRE(gateway.wait_status(client, id, "sent"));
 
   auto answer = client.get("/api/v1/messages/" + std::to_string(id));
@@ -239,7 +233,7 @@ TEST_CASE("api: a webhook receiver that is down for a while misses nothing, in o
               .status == 201);
   std::vector<int64_t> ids;
   for (int i = 0; i < 6; ++i)
-    ids.push_back(submit_ok(client, {{"to", kCustomer}, {"text", "m" + std::to_string(i)}}));
+    ids.push_back(submit_accepted(client, {{"to", kCustomer}, {"text", "m" + std::to_string(i)}}));
   for (int64_t id : ids) REQUIRE(gateway.wait_status(client, id, "sent"));
   // Down: the first attempt failed, and is waiting for its retry.
   REQUIRE(wait_until([&] {
@@ -305,10 +299,10 @@ TEST_CASE("api: the same Idempotency-Key gives back the same message, once") {
 TEST_CASE("api: cancelling works only before a message reached a modem") {
   ApiDaemon gateway(1);
   HttpClient client = gateway.client();
-  int64_t later = submit_ok(client, {{"to", kCustomer},
-                                     {"text", "Your appointment is tomorrow"},
-                                     {"category", "reminder"},
-                                     {"send_at", "2099-01-01T09:00:00+01:00"}});
+  int64_t later = submit_accepted(client, {{"to", kCustomer},
+                                           {"text", "Your appointment is tomorrow"},
+                                           {"category", "reminder"},
+                                           {"send_at", "2099-01-01T09:00:00+01:00"}});
   CHECK(gateway.status_of(client, later) == "scheduled");
   auto cancelled = client.del("/api/v1/messages/" + std::to_string(later));
   REQUIRE_MESSAGE(cancelled.status == 200, cancelled.body);
@@ -317,7 +311,7 @@ TEST_CASE("api: cancelling works only before a message reached a modem") {
   CHECK(twice.status == 409);
   CHECK(twice.error_code() == "not_cancellable");
 
-  int64_t now = submit_ok(client, {{"to", kCustomer}, {"text", "Sent at once"}});
+  int64_t now = submit_accepted(client, {{"to", kCustomer}, {"text", "Sent at once"}});
   REQUIRE(gateway.wait_status(client, now, "sent"));
   auto too_late = client.del("/api/v1/messages/" + std::to_string(now));
   CHECK(too_late.status == 409);
@@ -512,10 +506,10 @@ TEST_CASE("api: replies are forwarded with in_reply_to, and feedback replies wit
                                          {"events", {"inbound.received"}},
                                          {"secret", "inbound-key-of-16+"}})
               .status == 201);
-  int64_t asked = submit_ok(client, {{"to", kCustomer},
-                                     {"text", "How was your visit? Reply 1-10."},
-                                     {"category", "feedback"},
-                                     {"external_id", "visit-77"}});
+  int64_t asked = submit_accepted(client, {{"to", kCustomer},
+                                           {"text", "How was your visit? Reply 1-10."},
+                                           {"category", "feedback"},
+                                           {"external_id", "visit-77"}});
   REQUIRE(gateway.wait_status(client, asked, "sent"));
   gateway.sims().with(0, [&](sim::SimModem& modem, auto now) {
     REQUIRE(modem.deliver({.from = kCustomer, .text = "nine"}, now).ok());
@@ -651,7 +645,7 @@ TEST_CASE("api: modems are listed, disabled, enabled and reset") {
   REQUIRE(client.post("/api/v1/modems/" + off + "/disable", json::object()).status == 200);
   std::vector<int64_t> ids;
   for (int i = 0; i < 6; ++i)
-    ids.push_back(submit_ok(client, {{"to", kCustomer}, {"text", "n" + std::to_string(i)}}));
+    ids.push_back(submit_accepted(client, {{"to", kCustomer}, {"text", "n" + std::to_string(i)}}));
   for (int64_t id : ids) {
     REQUIRE(gateway.wait_status(client, id, "sent"));
     CHECK(client.get("/api/v1/messages/" + std::to_string(id)).json()["sent_by"] == on);
@@ -695,14 +689,14 @@ TEST_CASE("api: a modem stopped the moment it comes up, before the store recorde
   CHECK(items[0]["sending_enabled"] == false);
   CHECK(items[0]["model"] != "");
   REQUIRE(client.post("/api/v1/modems/" + id + "/enable", json::object()).status == 200);
-  int64_t sent = submit_ok(client, {{"to", kCustomer}, {"text", "sent once enabled"}});
+  int64_t sent = submit_accepted(client, {{"to", kCustomer}, {"text", "sent once enabled"}});
   CHECK(gateway.wait_status(client, sent, "sent"));
 }
 
 TEST_CASE("api: /metrics shows the queue, the modems, webhooks and the API itself") {
   ApiDaemon gateway(1);
   HttpClient client = gateway.client();
-  int64_t id = submit_ok(client, {{"to", kCustomer}, {"text", "counted"}});
+  int64_t id = submit_accepted(client, {{"to", kCustomer}, {"text", "counted"}});
   REQUIRE(gateway.wait_status(client, id, "sent"));
   CHECK(client.get("/api/v1/nothing").status == 404);
   auto metrics = client.get("/metrics");
@@ -740,7 +734,7 @@ TEST_CASE("api: served over HTTPS with the configured certificate") {
   HttpClient client = gateway.client();
   client.trust_only(cert);
   CHECK(client.get("/api/v1/health").status == 200);
-  int64_t id = submit_ok(client, {{"to", kCustomer}, {"text", "over TLS"}});
+  int64_t id = submit_accepted(client, {{"to", kCustomer}, {"text", "over TLS"}});
   CHECK(client.get("/api/v1/messages/" + std::to_string(id)).json()["id"] == id);
   HttpClient keyless(gateway.url());
   keyless.trust_only(cert);

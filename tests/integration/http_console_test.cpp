@@ -18,12 +18,6 @@ using nlohmann::json;
 
 constexpr const char* kCustomer = "+4917012345678";
 
-int64_t submit_ok(HttpClient& client, const json& body) {
-  auto answer = client.post("/api/v1/messages", body);
-  REQUIRE_MESSAGE(answer.status == 202, answer.body);
-  return answer.json()["id"].get<int64_t>();
-}
-
 // All pages of a list, following next_cursor.
 std::vector<json> all_pages(HttpClient& client, const std::string& path, int limit) {
   std::vector<json> items;
@@ -84,7 +78,7 @@ TEST_CASE("console: modems show firmware, network, storage, pacing and their las
 
   // One send the modem refuses, then it goes through: counted, and the refusal shown.
   gateway.sims().with(0, [](sim::SimModem& m, auto) { m.fail_next_sends(1, 38); });
-  int64_t sent = submit_ok(client, {{"to", kCustomer}, {"text", "Your order is ready"}});
+  int64_t sent = submit_accepted(client, {{"to", kCustomer}, {"text", "Your order is ready"}});
   REQUIRE(gateway.wait_status(client, sent, "sent"));
   REQUIRE(wait_until([&] { return modem_listed(client, id)["sent_today"] == 1; }));
   json after = modem_listed(client, id);
@@ -132,13 +126,13 @@ TEST_CASE("console: stats count the queue by status and the last 24 hours by hou
     m.set_auto_status_reports(sim::SimModem::AutoStatusReports{0, std::chrono::milliseconds(0)});
   });
   int64_t delivered =
-      submit_ok(client, {{"to", kCustomer}, {"text", "Delivered"}, {"status_report", true}});
+      submit_accepted(client, {{"to", kCustomer}, {"text", "Delivered"}, {"status_report", true}});
   REQUIRE(gateway.wait_status(client, delivered, "delivered"));
-  int64_t sent = submit_ok(client, {{"to", kCustomer}, {"text", "Sent only"}});
+  int64_t sent = submit_accepted(client, {{"to", kCustomer}, {"text", "Sent only"}});
   REQUIRE(gateway.wait_status(client, sent, "sent"));
-  int64_t later = submit_ok(
+  int64_t later = submit_accepted(
       client, {{"to", kCustomer}, {"text", "Next year"}, {"send_at", "2099-01-01T09:00:00Z"}});
-  int64_t cancelled = submit_ok(
+  int64_t cancelled = submit_accepted(
       client, {{"to", kCustomer}, {"text", "Never mind"}, {"send_at", "2099-01-01T09:00:00Z"}});
   REQUIRE(client.del("/api/v1/messages/" + std::to_string(cancelled)).status == 200);
 
@@ -195,7 +189,7 @@ TEST_CASE("console: messages filtered by category, until and a search, paged onc
     } else {
       body["text"] = "Anna: your order shipped";
     }
-    everything.push_back(submit_ok(client, body));
+    everything.push_back(submit_accepted(client, body));
     if (i % 2 == 0) anna_reminders.push_back(everything.back());
   }
   auto newest_first = [](std::vector<int64_t> ids) {
@@ -254,10 +248,10 @@ TEST_CASE("console: conversations, one per number, threads both ways, marked rea
   ApiDaemon gateway(1);
   HttpClient client = gateway.client();
   const std::string patient = kCustomer, stranger = "+4930901820";
-  int64_t asked = submit_ok(client, {{"to", patient},
-                                     {"text", "How was your visit? Reply 1-10."},
-                                     {"category", "feedback"},
-                                     {"external_id", "visit-9"}});
+  int64_t asked = submit_accepted(client, {{"to", patient},
+                                           {"text", "How was your visit? Reply 1-10."},
+                                           {"category", "feedback"},
+                                           {"external_id", "visit-9"}});
   REQUIRE(gateway.wait_status(client, asked, "sent"));
   gateway.sims().with(0, [&](sim::SimModem& modem, auto now) {
     REQUIRE(modem.deliver({.from = patient, .text = "nine"}, now).ok());
@@ -269,7 +263,7 @@ TEST_CASE("console: conversations, one per number, threads both ways, marked rea
   });
   REQUIRE(wait_until([&] { return client.get("/api/v1/inbound").json()["items"].size() == 2; }));
   gateway.clock().advance(1000);
-  int64_t answer = submit_ok(client, {{"to", patient}, {"text", "Glad to hear it!"}});
+  int64_t answer = submit_accepted(client, {{"to", patient}, {"text", "Glad to hear it!"}});
   gateway.clock().advance(1000);
   gateway.sims().with(0, [&](sim::SimModem& modem, auto now) {
     REQUIRE(modem.deliver({.from = stranger, .text = "Who is this?"}, now).ok());
@@ -353,11 +347,11 @@ TEST_CASE("console: conversations, one per number, threads both ways, marked rea
 TEST_CASE("console: a failed, expired or cancelled message is sent again as a new one") {
   ApiDaemon gateway(1, [](config::Config& config) { config.sending.max_attempts = 1; });
   HttpClient client = gateway.client();
-  int64_t cancelled = submit_ok(client, {{"to", kCustomer},
-                                         {"text", "See you on Monday"},
-                                         {"category", "reminder"},
-                                         {"priority", 7},
-                                         {"send_at", "2099-01-01T09:00:00Z"}});
+  int64_t cancelled = submit_accepted(client, {{"to", kCustomer},
+                                               {"text", "See you on Monday"},
+                                               {"category", "reminder"},
+                                               {"priority", 7},
+                                               {"send_at", "2099-01-01T09:00:00Z"}});
   REQUIRE(client.del("/api/v1/messages/" + std::to_string(cancelled)).status == 200);
   auto again =
       client.post("/api/v1/messages/" + std::to_string(cancelled) + "/resend", json::object());
@@ -375,7 +369,7 @@ TEST_CASE("console: a failed, expired or cancelled message is sent again as a ne
 
   // Refused by the network once: failed (one attempt allowed), then sent again.
   gateway.sims().with(0, [](sim::SimModem& m, auto) { m.fail_next_sends(1, 21); });
-  int64_t failed = submit_ok(client, {{"to", kCustomer}, {"text", "Your order shipped"}});
+  int64_t failed = submit_accepted(client, {{"to", kCustomer}, {"text", "Your order shipped"}});
   REQUIRE(gateway.wait_status(client, failed, "failed"));
   auto retry = client.post("/api/v1/messages/" + std::to_string(failed) + "/resend", json::object(),
                            {"Idempotency-Key: resend-once"});

@@ -29,9 +29,7 @@ json add(HttpClient& client, const json& body) {
 
 // The text the gateway stored for a send by template.
 std::string sent_text(HttpClient& client, const json& send) {
-  auto answer = client.post("/api/v1/messages", send);
-  REQUIRE_MESSAGE(answer.status == 202, answer.body);
-  auto id = answer.json()["id"].get<int64_t>();
+  int64_t id = submit_accepted(client, send);
   return client.get("/api/v1/messages/" + std::to_string(id)).json()["text"].get<std::string>();
 }
 
