@@ -1,9 +1,10 @@
 // Messages: the table of what was sent (search, filters, paging by cursor) and one
 // message's page (#/messages/{id}) with its parts, delivery reports, history and
 // failure reason, where what is not sent yet can be cancelled and what failed, expired
-// or was cancelled can be sent again as a new message.
+// or was cancelled can be sent again as a new message. The table follows the live
+// event stream: a status that changes elsewhere shows without a reload.
 
-import { api, query } from './api.js';
+import { api, query, watchEvents } from './api.js';
 import {
   MESSAGE_STATUSES, SEND_CATEGORIES, confirmAction, dataTable, formatNumber, h, statusBadge,
   timeElement, unavailable,
@@ -13,6 +14,8 @@ const FINAL = ['delivered', 'failed', 'expired', 'cancelled'];
 const RESENDABLE = ['failed', 'expired', 'cancelled'];
 const PAGE_SIZE = 25;
 const DETAIL_REFRESH_MS = 1_500;
+const LIVE_EVENTS = ['message.sending', 'message.sent', 'message.delivered', 'message.failed',
+  'message.expired', 'message.cancelled'];
 
 export function title(params) {
   return params.length ? `Message ${params[0]}` : 'Messages';
@@ -125,8 +128,15 @@ function renderList(region, hashQuery) {
     if (cursors.length > 1) cursors.pop();
     load();
   });
+  let stopped = false;
+  const stopEvents = watchEvents(LIVE_EVENTS, () => {
+    if (!stopped) load();
+  });
   load();
-  return undefined;
+  return () => {
+    stopped = true;
+    stopEvents();
+  };
 }
 
 // ---- One message -------------------------------------------------------------------

@@ -2,8 +2,9 @@
 // and its simulated modems: sign in and send with the keyboard alone and see the
 // message reach "delivered" (the simulated network returns a status report), the live
 // parts counter and its plain-character offer, cancelling a scheduled message and
-// sending it again, filtering the Messages table, disabling and enabling a modem after
-// a confirmation, and errors shown in words.
+// sending it again, filtering the Messages table and seeing it follow a send made
+// elsewhere, disabling and enabling a modem after a confirmation, and errors shown in
+// words.
 //
 //   node tests/browser/console_flows_test.mjs path/to/smsgated
 import assert from 'node:assert/strict';
@@ -198,6 +199,17 @@ async function scenario(page, demo) {
     (ids) => ids.join() === String(sentId), 'only the message about glasses');
   await main.getByRole('button', { name: 'Clear filters' }).click();
   await eventually(() => rows.count(), (count) => count > 2, 'every message again');
+
+  check('Messages: a message sent elsewhere shows in the table and goes on to sent, no reload');
+  await page.evaluate(() => { window.stillThisPage = true; });
+  const elsewhere = await apiCall(demo.url, 'POST', '/api/v1/messages', demo.apiKey,
+    { to: NUMBER, text: 'Sent by the booking system' });
+  assert.equal(elsewhere.status, 202);
+  const liveRow = table.locator(`tr[data-message-id="${elsewhere.body.id}"]`);
+  await eventually(() => liveRow.locator('td[data-label="Status"]').allInnerTexts(),
+    (statuses) => statuses.length === 1 && /^(sent|delivered)$/.test(statuses[0]),
+    'the new row, sent');
+  assert.equal(await page.evaluate(() => window.stillThisPage), true, 'the page was not reloaded');
 
   check('Modems: Disable asks first; Cancel changes nothing');
   await nav.getByRole('link', { name: 'Modems' }).click();
