@@ -1,5 +1,6 @@
 #include "at/parser.h"
 
+#include <algorithm>
 #include <array>
 #include <span>
 #include <utility>
@@ -59,6 +60,14 @@ bool equals_any(std::string_view line, std::span<const std::string_view> words) 
 }
 
 bool has_pdu_line(std::string_view line) { return starts_with_any(line, kUrcsWithPdu); }
+
+// URCs with free text in quotes, which may hold line ends (TS 27.007 clause 7.15: the
+// <str> of +CUSD:, a network's menu one choice a line).
+constexpr auto kUrcsWithText = std::to_array<std::string_view>({"+CUSD:"});
+
+bool has_open_quote(std::string_view line) {
+  return std::count(line.begin(), line.end(), '"') % 2 == 1;
+}
 
 // "AT+CPIN?" -> "+CPIN:", "AT+CNMI=?" -> "+CNMI:", "AT^SYSCFG?" -> "^SYSCFG:"; "" for
 // set and action commands, whose answers vary (AT+CMGS= answers +CMGS:, AT+CREG=2
@@ -127,6 +136,7 @@ size_t AtParser::buffered_bytes() const {
   size_t total = line_.size();
   if (pending_) total += pending_->response_bytes;
   if (urc_awaiting_pdu_) total += urc_awaiting_pdu_->size();
+  if (urc_open_text_) total += urc_open_text_->size();
   return total;
 }
 
@@ -149,8 +159,12 @@ void AtParser::on_byte(char c) {
     line_.clear();
     discarding_ = true;
     ++discarded_lines_;
-    // Whatever this line was, it is not the PDU a waiting header expects.
+    // Whatever this line was, it is not the PDU a waiting header expects, nor text.
     flush_urc_header();
+    if (urc_open_text_) {
+      emit_urc(std::move(*urc_open_text_));
+      urc_open_text_.reset();
+    }
     return;
   }
   line_.push_back(c);
@@ -174,11 +188,14 @@ void AtParser::end_line() {
 }
 
 void AtParser::on_line(std::string line) {
+  if (urc_open_text_ && continue_open_text(line)) return;
   if (urc_awaiting_pdu_ && try_take_urc_pdu(line)) return;
   if (pending_) {
     on_pending_line(*pending_, std::move(line));
   } else if (has_pdu_line(line)) {
     urc_awaiting_pdu_ = std::move(line);
+  } else if (starts_with_any(line, kUrcsWithText)) {
+    take_known_urc(std::move(line));
   } else {
     // Known URC, stray final result or unknown noise: all reported, none completes a
     // later command.
@@ -242,7 +259,7 @@ void AtParser::on_pending_line(Pending& pending, std::string line) {
     return;
   }
   if (is_known_urc(line, vendor_noise_)) {
-    emit_urc(std::move(line));
+    take_known_urc(std::move(line));
     return;
   }
   // A command that names its answer's prefix has no other +/^ lines in it: such a line
@@ -265,6 +282,30 @@ void AtParser::add_response_line(Pending& pending, std::string line) {
 
 void AtParser::emit_urc(std::string line) {
   events_.emplace_back(Urc{std::move(line), std::nullopt});
+}
+
+void AtParser::take_known_urc(std::string line) {
+  if (starts_with_any(line, kUrcsWithText) && has_open_quote(line)) {
+    urc_open_text_ = std::move(line);
+    return;
+  }
+  emit_urc(std::move(line));
+}
+
+bool AtParser::continue_open_text(const std::string& line) {
+  // A final result is never text: the URC ends unclosed (its reader says so) and the
+  // result completes its command.
+  if (parse_final_result(line) || urc_open_text_->size() + 1 + line.size() > kMaxLineBytes) {
+    emit_urc(std::move(*urc_open_text_));
+    urc_open_text_.reset();
+    return false;
+  }
+  *urc_open_text_ += '\n';
+  *urc_open_text_ += line;
+  if (has_open_quote(*urc_open_text_)) return true;
+  emit_urc(std::move(*urc_open_text_));
+  urc_open_text_.reset();
+  return true;
 }
 
 void AtParser::flush_urc_header() {

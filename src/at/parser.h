@@ -10,7 +10,10 @@
 // UnsolicitedSet, since every vendor quirk lives in drivers/.
 //
 // Framing: CR LF, lone CR, lone LF and Ctrl-Z all end a line (Ctrl-Z only ever comes
-// from the echoed PDU of AT+CMGS); empty lines are skipped; other control bytes, DEL
+// from the echoed PDU of AT+CMGS), except inside the quoted text of a +CUSD: answer,
+// which networks write over several lines (a menu, one choice a line): those lines
+// join with LF until the closing quote, a final result code or kMaxLineBytes; empty
+// lines are skipped; other control bytes, DEL
 // and 0x80..0xFF are dropped as line noise; a line longer than kMaxLineBytes is
 // discarded up to its end. Events do not depend on how the bytes are chunked.
 #pragma once
@@ -110,7 +113,8 @@ class AtParser {
   bool command_pending() const { return pending_.has_value(); }
   // Bytes held in the line buffer and the pending response; bounded by
   // kMaxLineBytes + kMaxResponseBytes + 2 * kMaxLineBytes (a URC header awaiting its
-  // PDU). Events not yet taken with next_event() are the caller's to drain.
+  // PDU, or a +CUSD: text still open). Events not yet taken with next_event() are the caller's to
+  // drain.
   size_t buffered_bytes() const;
   // Noise counters, for the modem's diagnostics page.
   size_t dropped_bytes() const { return dropped_bytes_; }
@@ -138,6 +142,9 @@ class AtParser {
   void on_pending_line(Pending& pending, std::string line);
   void add_response_line(Pending& pending, std::string line);
   void emit_urc(std::string line);
+  // A known URC: held when its quoted text goes on past the line's end.
+  void take_known_urc(std::string line);
+  bool continue_open_text(const std::string& line);
   void flush_urc_header();
 
   UnsolicitedSet vendor_noise_;
@@ -145,6 +152,7 @@ class AtParser {
   bool discarding_ = false;  // inside an over-long line, until its end
   std::optional<Pending> pending_;
   std::optional<std::string> urc_awaiting_pdu_;  // +CMT/+CDS/+CBM header line
+  std::optional<std::string> urc_open_text_;     // +CUSD: whose quoted text goes on
   std::deque<Event> events_;
   size_t dropped_bytes_ = 0;
   size_t discarded_lines_ = 0;
