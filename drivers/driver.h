@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "at/parser.h"
+#include "at/ussd.h"
 
 namespace smsgate::drivers {
 
@@ -82,6 +83,11 @@ struct Driver {
   bool use_cmms = true;
   // How long AT+CMGS may take: minutes have been seen on weak signal.
   milliseconds send_timeout = std::chrono::seconds(180);
+
+  // How its firmware writes <str> of AT+CUSD and +CUSD: (at/ussd.h): GSM-7 as
+  // characters of the TE character set, as TS 27.007 clause 7.15 says, unless the
+  // family wants hex of packed septets.
+  at::UssdStringForm ussd_form = at::UssdStringForm::kCharacterSet;
 
   // The reset ladder after a hang: soft (e.g. ATZ, re-run init), then hard (restart
   // the radio and usually the USB device: the port disappears and comes back).

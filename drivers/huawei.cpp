@@ -78,6 +78,11 @@ constexpr Driver kHuaweiDriver = [] {
   d.iccid_command = "AT^ICCID?";
   d.iccid_prefix = "^ICCID:";
   d.hard_reset = kHardReset;
+  // The firmware ignores AT+CSCS for USSD: it takes the code and gives GSM-7 answers as
+  // hex of packed septets (ModemManager, mm-broadband-modem-huawei.c, USSD encode and
+  // decode; gammu lists F_ENCODED_USSD for every E1xx/E3xx stick in gsmphones.c). UCS-2
+  // answers come as hex octets, as on other modems.
+  d.ussd_form = at::UssdStringForm::kPackedGsm7Hex;
   d.at_interfaces = kAtInterfaces;
   d.usb_ids = kUsbIds;
   return d;

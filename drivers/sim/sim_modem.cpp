@@ -7,8 +7,10 @@
 #include <utility>
 
 #include "at/result_code.h"
+#include "at/ussd.h"
 #include "common/clock.h"
 #include "drivers/sim/sim_pdu.h"
+#include "pdu/gsm7.h"
 #include "pdu/hex.h"
 #include "pdu/utf.h"
 
@@ -37,6 +39,7 @@ constexpr int kCmeSimPinRequired = 11;
 constexpr int kCmeSimPukRequired = 12;
 constexpr int kCmeSimFailure = 13;
 constexpr int kCmeIncorrectPassword = 16;
+constexpr int kCmeNoNetworkService = 30;
 constexpr int kCmeIncorrectParameters = 50;
 
 // +CMS ERROR codes (TS 27.005 clause 3.2.5).
@@ -220,6 +223,12 @@ void SimModem::tick(MonotonicClock::time_point now) {
       receive(typed_ahead, now);
     }
   }
+  if (ussd_answer_ && now >= ussd_answer_->due) {
+    PendingUssdAnswer answer = std::move(*ussd_answer_);
+    ussd_answer_.reset();
+    if (answer.ends_session) ussd_session_open_ = false;
+    emit_urc(answer.line);
+  }
   if (can_receive()) {
     std::stable_sort(reports_.begin(), reports_.end(),
                      [](const auto& a, const auto& b) { return a.due < b.due; });
@@ -276,6 +285,7 @@ std::optional<MonotonicClock::time_point> SimModem::next_deadline() const {
     if (!next || t < *next) next = t;
   };
   if (in_flight_) consider(in_flight_->due);
+  if (ussd_answer_) consider(ussd_answer_->due);
   if (can_receive()) {
     for (const auto& report : reports_) consider(report.due);
     for (const auto& reply : replies_) consider(reply.due);
@@ -457,6 +467,7 @@ const SimModem::CommandEntry* SimModem::find_command(std::string_view name) {
       CommandEntry{"+CMGL", &SimModem::cmgl, true, kCms},
       CommandEntry{"+CMGR", &SimModem::cmgr, true, kCms},
       CommandEntry{"+CMGD", &SimModem::cmgd, true, kCms},
+      CommandEntry{"+CUSD", &SimModem::cusd, true, kCme},
   };
   for (const auto& entry : kCommands) {
     if (entry.name == name) return &entry;
@@ -771,6 +782,10 @@ Status SimModem::queue_status_report(uint8_t reference, uint8_t status,
   return make_error("no part was sent with TP-MR " + std::to_string(reference));
 }
 
+void SimModem::set_ussd_reply(std::string code, UssdScript script) {
+  config_.ussd_replies[std::move(code)] = std::move(script);
+}
+
 void SimModem::set_auto_status_reports(std::optional<AutoStatusReports> reports) {
   auto_reports_ = reports;
 }
@@ -809,6 +824,8 @@ void SimModem::power_cycle(MonotonicClock::time_point now) {
   executing_ = false;
   awaiting_ack_ = false;
   awaiting_direct_.clear();  // lost with the power; the network would send them again
+  ussd_answer_.reset();      // and so is a USSD session
+  ussd_session_open_ = false;
   functionality_ = 1;
   if (config_.pin && sim_state_ == SimState::kReady) sim_state_ = SimState::kPinRequired;
   reset_settings();
@@ -1315,6 +1332,90 @@ SimConfig numbered_config(int index, SimConfig base) {
   std::string iccid = "894900000000" + padded(index, 6);
   base.iccid = iccid + luhn_digit(iccid);
   return base;
+}
+
+// TS 27.007 clause 7.15: AT+CUSD=<n>[,<str>[,<dcs>]]. A string asks the network; the
+// answer comes as a +CUSD: URC after the OK, as on real modems. <n>=2 ends the session.
+SimModem::Outcome SimModem::cusd(const Invocation& c, MonotonicClock::time_point now) {
+  if (c.form == Form::kTest) {
+    emit_info("+CUSD: (0-2)");
+    return {};
+  }
+  if (c.form == Form::kRead) {
+    emit_info("+CUSD: " + std::to_string(ussd_presentation_));
+    return {};
+  }
+  if (c.form != Form::kSet || c.args.size() > 3) return bad_parameters();
+  const std::optional<int> n = parse_int(c.args[0]);
+  if (!n || *n < 0 || *n > 2) return bad_parameters();
+  if (*n == 2) {
+    ++counters_.ussd_cancels;
+    ussd_answer_.reset();
+    ussd_session_open_ = false;
+    return {};
+  }
+  ussd_presentation_ = *n;
+  if (c.args.size() < 2) return {};
+  if (c.args.size() == 3 && !parse_int(c.args[2])) return bad_parameters();
+  if (!can_receive()) return {Failure{ErrorFamily::kCme, kCmeNoNetworkService}};
+  // One request at a time: a second while the network has not answered the first.
+  if (ussd_answer_) return {Failure{ErrorFamily::kCme, kCmeOperationNotAllowed}};
+  std::string code = c.args[1];
+  if (config_.ussd_packed_hex) {
+    auto decoded = at::decode_ussd_text(code, 15, at::UssdStringForm::kPackedGsm7Hex);
+    if (!decoded || code.empty() || !pdu::from_hex(code)) return bad_parameters();
+    code = *decoded;
+  }
+  ++counters_.ussd_requests;
+  ussd_codes_.push_back(code);
+  ussd_session_open_ = true;
+  auto script = config_.ussd_replies.find(code);
+  if (script == config_.ussd_replies.end()) {
+    ussd_answer_ = PendingUssdAnswer{now, "+CUSD: 4", true};
+    return {};
+  }
+  if (!script->second.answered) return {};
+  Result<std::string> line = ussd_answer_line(script->second);
+  if (!line) return bad_parameters();
+  ussd_answer_ = PendingUssdAnswer{now + script->second.delay, *line, script->second.status != 1};
+  return {};
+}
+
+Result<std::string> SimModem::ussd_answer_line(const UssdScript& script) const {
+  std::string line = "+CUSD: " + std::to_string(script.status);
+  if (script.text.empty()) return line;
+  auto code_points = pdu::utf8_to_code_points(script.text);
+  if (!code_points) return code_points.error();
+  const pdu::Gsm7Encoder* gsm7 = pdu::Gsm7Encoder::get({});
+  std::vector<uint8_t> septets;
+  bool fits_gsm7 = script.encoding != TextEncoding::kUcs2;
+  for (char32_t c : *code_points) {
+    uint8_t out[2];
+    const int n = fits_gsm7 ? gsm7->septets_for(c, out) : 0;
+    if (n == 0) {
+      fits_gsm7 = false;
+      break;
+    }
+    septets.insert(septets.end(), out, out + n);
+  }
+  if (script.encoding == TextEncoding::kGsm7 && !fits_gsm7)
+    return make_error("the USSD text does not fit the GSM-7 alphabet");
+  if (!fits_gsm7) {
+    std::u16string utf16;
+    for (char32_t c : *code_points) pdu::append_utf16be(utf16, c);
+    std::vector<uint8_t> octets;
+    for (char16_t unit : utf16) {
+      octets.push_back(static_cast<uint8_t>(unit >> 8));
+      octets.push_back(static_cast<uint8_t>(unit & 0xFF));
+    }
+    return line + ",\"" + pdu::to_hex(octets) + "\",72";
+  }
+  if (!config_.ussd_packed_hex) return line + ",\"" + script.text + "\",15";
+  // Seven spare bits at the end carry a CR (TS 23.038 clause 6.1.2.3.1).
+  if (septets.size() % 8 == 7) septets.push_back(0x0D);
+  std::vector<uint8_t> packed;
+  pdu::pack_septets(septets, 0, packed);
+  return line + ",\"" + pdu::to_hex(packed) + "\",15";
 }
 
 }  // namespace smsgate::sim

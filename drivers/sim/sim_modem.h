@@ -29,6 +29,20 @@
 
 namespace smsgate::sim {
 
+enum class TextEncoding { kAuto, kGsm7, kUcs2 };
+
+// What the simulated network answers a USSD code: after `delay`, "+CUSD: <status>"
+// with the text (when not empty) and its <dcs> (15 for GSM-7, 72 for UCS-2).
+struct UssdScript {
+  // <m>: 0 done, 1 a menu (the session stays open), 2 ended by the network, 4 not
+  // supported, 5 timed out in the network (TS 27.007 clause 7.15).
+  int status = 0;
+  std::string text;  // UTF-8
+  TextEncoding encoding = TextEncoding::kAuto;
+  MonotonicClock::duration delay{};  // between the OK of AT+CUSD and the +CUSD: answer
+  bool answered = true;              // false: the network never answers
+};
+
 struct SimConfig {
   std::string manufacturer = "smsgate";
   std::string model = "SIM-1";
@@ -51,6 +65,13 @@ struct SimConfig {
   bool phase2_plus_only = false;
   size_t sim_capacity = 30;  // "SM" message slots
   size_t me_capacity = 100;  // "ME" message slots
+  // The USSD code arrives and GSM-7 answers leave as hex of packed septets, as on
+  // Huawei sticks (at/ussd.h); otherwise as characters, as TS 27.007 clause 7.15 says.
+  bool ussd_packed_hex = false;
+  // What the network answers each USSD code (set_ussd_reply adds more); a balance for
+  // *100#, so the demo has something to show.
+  std::map<std::string, UssdScript> ussd_replies = {
+      {"*100#", UssdScript{.text = "Your balance is 5.00 EUR, valid until 31.12."}}};
   // Network time for SCTS/TP-DT of delivered messages and reports; a fixed
   // 2026-01-01 00:00:00 UTC when empty, so the pure engine stays deterministic.
   std::function<pdu::Timestamp()> network_time;
@@ -69,8 +90,6 @@ enum class Routing {
   // the modem's ports, found only when the host lists the storage.
   kStoreUnannounced,
 };
-
-enum class TextEncoding { kAuto, kGsm7, kUcs2 };
 
 struct InboundSms {
   std::string from;  // "+4917012345", "12345" or alphanumeric "Shop"
@@ -133,6 +152,8 @@ struct SimCounters {
   size_t refused_deliveries = 0;  // AT+CNMA=2 (RP-ERROR) for a +CMT/+CDS
   size_t bytes_in = 0;
   size_t bytes_out = 0;
+  size_t ussd_requests = 0;  // AT+CUSD=1 with a string the modem took
+  size_t ussd_cancels = 0;   // AT+CUSD=2
 };
 
 enum class SimState { kReady, kPinRequired, kPukRequired, kBlocked };
@@ -193,6 +214,9 @@ class SimModem {
   // The network registration comes and goes (+CREG URCs when AT+CREG=1 or 2).
   void set_registered(bool registered, MonotonicClock::time_point now);
   void set_signal(int rssi) { config_.signal = rssi; }
+  // What the network answers `code` (as the host typed it, decoded). A code without a
+  // script is answered "+CUSD: 4" (not supported) at once.
+  void set_ussd_reply(std::string code, UssdScript script);
   // Raw bytes as if the modem said them ("\r\n^RSSI:12\r\n").
   void inject(std::string_view bytes);
   // Power cycle: silent for boot_time, then the boot lines; settings back to
@@ -218,6 +242,10 @@ class SimModem {
   size_t awaiting_acknowledgement() const { return awaiting_direct_.size() + awaiting_ack_; }
   bool booting() const { return boot_done_at_.has_value(); }
   bool sending() const { return in_flight_.has_value(); }
+  // The USSD codes the host asked, decoded, in order.
+  const std::vector<std::string>& ussd_codes() const { return ussd_codes_; }
+  // A USSD request is awaiting its answer, or a menu its choice.
+  bool ussd_session_open() const { return ussd_session_open_; }
   // +CREG <stat>: 0 not registered, 1 home, 2 searching (TS 27.007 clause 7.2).
   int registration_stat() const;
 
@@ -338,6 +366,8 @@ class SimModem {
   Outcome cmgl(const Invocation& c, MonotonicClock::time_point now);
   Outcome cmgr(const Invocation& c, MonotonicClock::time_point now);
   Outcome cmgd(const Invocation& c, MonotonicClock::time_point now);
+  Outcome cusd(const Invocation& c, MonotonicClock::time_point now);
+  Result<std::string> ussd_answer_line(const UssdScript& script) const;
 
   SimConfig config_;
   Settings settings_;
@@ -383,6 +413,16 @@ class SimModem {
     InboundSms sms;
   };
   std::vector<PendingReply> replies_;
+
+  std::vector<std::string> ussd_codes_;
+  bool ussd_session_open_ = false;
+  int ussd_presentation_ = 0;  // AT+CUSD <n>
+  struct PendingUssdAnswer {
+    MonotonicClock::time_point due;
+    std::string line;   // "+CUSD: ..."
+    bool ends_session;  // every <m> but 1
+  };
+  std::optional<PendingUssdAnswer> ussd_answer_;
 
   std::vector<SentMessage> sent_;
   std::vector<SendTiming> send_timings_;

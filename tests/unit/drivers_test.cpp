@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "at/parser.h"
+#include "at/ussd.h"
 #include "drivers/driver.h"
 #include "drivers/families.h"
 
@@ -252,6 +253,18 @@ TEST_CASE("driver noise: all_unsolicited() is built once, each line once") {
     std::set<std::string_view> unique(lines.begin(), lines.end());
     CHECK(unique.size() == lines.size());
   }
+}
+
+TEST_CASE("driver ussd: Huawei writes USSD as packed GSM-7 hex, every other family as text") {
+  for (const Driver* driver : known_drivers()) {
+    CAPTURE(driver->family);
+    const auto expected = driver->family == "huawei" ? at::UssdStringForm::kPackedGsm7Hex
+                                                     : at::UssdStringForm::kCharacterSet;
+    CHECK(driver->ussd_form == expected);
+  }
+  CHECK(*at::ussd_request_command("*100#", driver_for("huawei", "E173").ussd_form) ==
+        "AT+CUSD=1,\"AA180C3602\",15");
+  CHECK(*at::ussd_request_command("*100#", generic_driver().ussd_form) == "AT+CUSD=1,\"*100#\",15");
 }
 
 }  // namespace

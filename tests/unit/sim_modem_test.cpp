@@ -644,3 +644,117 @@ TEST_CASE("sim: the gateway's AtParser reads the simulator like a real modem") {
   CHECK(response.final.ok());
   CHECK(response.lines.back() == "+CMGS: 0");
 }
+
+TEST_CASE("sim: AT+CUSD answers OK, then the scripted +CUSD: after its delay") {
+  Bench bench;
+  bench.quiet();
+  bench.modem.set_ussd_reply("*123#", {.status = 0, .text = "Balance 5.00 EUR", .delay = 2s});
+  CHECK(bench.at("AT+CUSD=1,\"*123#\",15\r") == "\r\nOK\r\n");
+  CHECK(bench.modem.ussd_session_open());
+  CHECK(bench.advance(1s) == "");
+  CHECK(bench.advance(1s) == "\r\n+CUSD: 0,\"Balance 5.00 EUR\",15\r\n");
+  CHECK_FALSE(bench.modem.ussd_session_open());
+  CHECK(bench.modem.ussd_codes() == std::vector<std::string>{"*123#"});
+  CHECK(bench.modem.counters().ussd_requests == 1);
+  CHECK(bench.at("AT+CUSD?\r") == "\r\n+CUSD: 1\r\n\r\nOK\r\n");
+  CHECK(bench.at("AT+CUSD=?\r") == "\r\n+CUSD: (0-2)\r\n\r\nOK\r\n");
+  // Every simulated SIM knows its balance, for the demo.
+  CHECK(bench.at("AT+CUSD=1,\"*100#\",15\r") ==
+        "\r\nOK\r\n\r\n+CUSD: 0,\"Your balance is 5.00 EUR, valid until 31.12.\",15\r\n");
+}
+
+TEST_CASE("sim: a USSD answer that does not fit GSM-7 comes as hex UCS-2 with <dcs> 72") {
+  Bench bench;
+  bench.quiet();
+  bench.modem.set_ussd_reply("*100#", {.text = "Baki: 5,00 \xE2\x82\xAC \xD0\x92"});
+  // Without a delay the answer follows the OK at once.
+  CHECK(bench.at("AT+CUSD=1,\"*100#\",15\r") ==
+        "\r\nOK\r\n"
+        "\r\n+CUSD: 0,\"00420061006B0069003A00200035002C00300030002020AC00200412\",72\r\n");
+  // Forced UCS-2 for a text GSM-7 could carry.
+  bench.modem.set_ussd_reply("*101#",
+                             {.text = "Hi", .encoding = smsgate::sim::TextEncoding::kUcs2});
+  CHECK(bench.at("AT+CUSD=1,\"*101#\",15\r") == "\r\nOK\r\n\r\n+CUSD: 0,\"00480069\",72\r\n");
+}
+
+TEST_CASE("sim: a Huawei-like modem takes the code and answers as hex of packed septets") {
+  SimConfig config;
+  config.ussd_packed_hex = true;
+  Bench bench(config);
+  bench.quiet();
+  bench.modem.set_ussd_reply("*100#", {.text = "Balance 5.00 EUR"});
+  CHECK(bench.at("AT+CUSD=1,\"AA180C3602\",15\r") ==
+        "\r\nOK\r\n\r\n+CUSD: 0,\"C2303BEC1E974135170C062A56A5\",15\r\n");
+  CHECK(bench.modem.ussd_codes() == std::vector<std::string>{"*100#"});
+  // The code as characters is not what this firmware takes.
+  CHECK(bench.at("AT+CMEE=1\r") == "\r\nOK\r\n");
+  CHECK(bench.at("AT+CUSD=1,\"*100#\",15\r") == "\r\n+CME ERROR: 50\r\n");
+}
+
+TEST_CASE("sim: a menu keeps the session open until AT+CUSD=2") {
+  Bench bench;
+  bench.quiet();
+  bench.modem.set_ussd_reply("*111#", {.status = 1, .text = "1 Balance 2 Bundles"});
+  CHECK(bench.at("AT+CUSD=1,\"*111#\",15\r") ==
+        "\r\nOK\r\n\r\n+CUSD: 1,\"1 Balance 2 Bundles\",15\r\n");
+  CHECK(bench.modem.ussd_session_open());
+  CHECK(bench.at("AT+CUSD=2\r") == "\r\nOK\r\n");
+  CHECK_FALSE(bench.modem.ussd_session_open());
+  CHECK(bench.modem.counters().ussd_cancels == 1);
+}
+
+TEST_CASE("sim: refusals, unknown codes, silence and a second request") {
+  Bench bench;
+  bench.quiet();
+  REQUIRE(bench.at("AT+CMEE=1\r") == "\r\nOK\r\n");
+  // A code without a script: not supported.
+  CHECK(bench.at("AT+CUSD=1,\"*999#\",15\r") == "\r\nOK\r\n\r\n+CUSD: 4\r\n");
+  bench.modem.set_ussd_reply("*2#", {.status = 2});
+  CHECK(bench.at("AT+CUSD=1,\"*2#\",15\r") == "\r\nOK\r\n\r\n+CUSD: 2\r\n");
+  // The network never answers: the session stays open, and a second request waits
+  // for nothing but an error.
+  bench.modem.set_ussd_reply("*5#", {.answered = false});
+  CHECK(bench.at("AT+CUSD=1,\"*5#\",15\r") == "\r\nOK\r\n");
+  CHECK(bench.advance(60s) == "");
+  CHECK(bench.modem.ussd_session_open());
+  CHECK(bench.at("AT+CUSD=2\r") == "\r\nOK\r\n");
+  bench.modem.set_ussd_reply("*6#", {.text = "late", .delay = 5s});
+  CHECK(bench.at("AT+CUSD=1,\"*6#\",15\r") == "\r\nOK\r\n");
+  CHECK(bench.at("AT+CUSD=1,\"*6#\",15\r") == "\r\n+CME ERROR: 3\r\n");
+  // Closed before the network answered: the answer never comes.
+  CHECK(bench.at("AT+CUSD=2\r") == "\r\nOK\r\n");
+  CHECK(bench.advance(10s) == "");
+  CHECK(bench.at("AT+CUSD=3\r") == "\r\n+CME ERROR: 50\r\n");
+  CHECK(bench.at("AT+CUSD=1,\"*6#\",x\r") == "\r\n+CME ERROR: 50\r\n");
+  // No network: refused at once.
+  bench.modem.set_registered(false, bench.now);
+  bench.modem.take_output();
+  CHECK(bench.at("AT+CUSD=1,\"*6#\",15\r") == "\r\n+CME ERROR: 30\r\n");
+}
+
+TEST_CASE("sim: a USSD answer due during a send follows the send's final result") {
+  Bench bench(SimConfig{.cmgs_latency = 3s});
+  bench.quiet();
+  bench.modem.set_ussd_reply("*123#", {.text = "Balance", .delay = 1s});
+  CHECK(bench.at("AT+CUSD=1,\"*123#\",15\r") == "\r\nOK\r\n");
+  auto pdu = submit_pdu("+4917012345678", "hello");
+  CHECK(bench.at(cmgs(pdu)) == "\r\n> ");
+  CHECK(bench.at(hex_ctrl_z(pdu)) == "");
+  CHECK(bench.advance(2s) == "");  // the answer is due, the modem is busy sending
+  CHECK(bench.advance(1s) == "\r\n+CMGS: 0\r\n\r\nOK\r\n\r\n+CUSD: 0,\"Balance\",15\r\n");
+}
+
+TEST_CASE("sim: a USSD answer reads as a URC in the gateway's parser") {
+  Bench bench;
+  bench.quiet();
+  bench.modem.set_ussd_reply("*123#", {.text = "Balance 5.00"});
+  smsgate::at::AtParser parser;
+  parser.command_sent("AT+CUSD=1,\"*123#\",15");
+  parser.feed(bench.at("AT+CUSD=1,\"*123#\",15\r"));
+  auto response = parser.next_event();
+  REQUIRE(response);
+  CHECK(std::get<smsgate::at::Response>(*response).final.ok());
+  auto urc = parser.next_event();
+  REQUIRE(urc);
+  CHECK(std::get<smsgate::at::Urc>(*urc).line == "+CUSD: 0,\"Balance 5.00\",15");
+}
