@@ -44,6 +44,14 @@ enum class ErrorCode : uint8_t {
   kStorageUnavailable,
   // Every slot for a long-lived answer (an event stream) is taken: 503, try again later
   kTooManyStreams,
+  // The modem cannot take the request now (starting, resetting, offline): 409
+  kModemNotReady,
+  // The modem is already busy with a request of that kind (a USSD session): 409
+  kModemBusy,
+  // The network refused or ended a USSD request, or the modem refused to ask it: 502
+  kUssdFailed,
+  // No USSD answer came in time: 504
+  kUssdTimeout,
   kInternal,
 };
 
@@ -108,6 +116,14 @@ constexpr std::string_view error_code_name(ErrorCode code) {
       return "storage_unavailable";
     case ErrorCode::kTooManyStreams:
       return "too_many_streams";
+    case ErrorCode::kModemNotReady:
+      return "modem_not_ready";
+    case ErrorCode::kModemBusy:
+      return "modem_busy";
+    case ErrorCode::kUssdFailed:
+      return "ussd_failed";
+    case ErrorCode::kUssdTimeout:
+      return "ussd_timeout";
     case ErrorCode::kInternal:
       return "internal";
   }

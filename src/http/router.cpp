@@ -30,6 +30,8 @@ int http_status(ErrorCode code) {
     case ErrorCode::kNameTaken:
     case ErrorCode::kLastAdmin:
     case ErrorCode::kNotResendable:
+    case ErrorCode::kModemNotReady:
+    case ErrorCode::kModemBusy:
       return 409;
     case ErrorCode::kNotFound:
       return 404;
@@ -54,6 +56,10 @@ int http_status(ErrorCode code) {
     case ErrorCode::kStorageUnavailable:
     case ErrorCode::kTooManyStreams:
       return 503;
+    case ErrorCode::kUssdFailed:
+      return 502;
+    case ErrorCode::kUssdTimeout:
+      return 504;
     case ErrorCode::kNone:
     case ErrorCode::kInvalidRequest:
     case ErrorCode::kInvalidJson:

@@ -217,6 +217,13 @@ void ModemPool::request_reset(const std::string& modem) {
   if (found != entries_.end()) found->second.worker->request_reset();
 }
 
+Status ModemPool::request_ussd(const std::string& modem, UssdRequest request, UssdDone done) {
+  MutexLock lock(mutex_);
+  auto found = entries_.find(modem);
+  if (found == entries_.end()) return Error{"no running modem " + modem, ErrorCode::kNotFound};
+  return found->second.worker->request_ussd(std::move(request), std::move(done));
+}
+
 std::optional<ModemStatus> ModemPool::status(const std::string& modem) const {
   MutexLock lock(mutex_);
   auto found = entries_.find(modem);

@@ -68,6 +68,10 @@ class ModemPool : public PortEvents {
   void confirm_stored(const std::string& modem, const StoredKey& key);
   void acknowledge_delivery(const std::string& modem, bool committed);
   void request_reset(const std::string& modem);
+  // Asks the network a USSD code through `modem` (ModemWorker::request_ussd); `done`
+  // runs once, on that modem's thread. Refused at once, `done` never called: kNotFound
+  // for a modem the pool does not run, kModemNotReady, kModemBusy.
+  Status request_ussd(const std::string& modem, UssdRequest request, UssdDone done);
   std::optional<ModemStatus> status(const std::string& modem) const;
   // The signal at each health poll of the last day, oldest first; none for a modem the
   // pool never drove.

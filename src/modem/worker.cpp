@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <utility>
 
+#include "at/ussd.h"
 #include "common/clock.h"
 #include "common/thread_annotations.h"
 #include "modem/info.h"
@@ -28,6 +29,10 @@ constexpr milliseconds kSimBusyWait(1000);
 constexpr int kSimBusyTries = 20;
 // Reopening an unplugged port: first after reopen_interval, then at most this far apart.
 constexpr milliseconds kMaxReopenInterval(30000);
+// AT+CUSD=1 answers OK at once on most modems and +CUSD: later; some hold the OK until
+// the network answered, so the command may take the request's whole time, but never
+// less than a plain command.
+constexpr milliseconds kMinUssdCommandTimeout(3000);
 
 std::string printable(std::string_view bytes) {
   std::string out;
@@ -56,6 +61,13 @@ struct ModemWorker::Shared {
   ModemStatus status GUARDED_BY(mutex);
   std::optional<SendRequest> pending_send GUARDED_BY(mutex);
   std::deque<StoredKey> to_delete GUARDED_BY(mutex);
+  // The USSD request from request_ussd() until its outcome is handed over.
+  struct PendingUssd {
+    UssdRequest request;
+    UssdDone done;
+    bool started = false;  // taken up by the worker's thread
+  };
+  std::optional<PendingUssd> ussd GUARDED_BY(mutex);
   bool reset_requested GUARDED_BY(mutex) = false;
   // udev said the port's device went away (port_removed) or a port appeared (port_added).
   bool port_removed GUARDED_BY(mutex) = false;
@@ -160,6 +172,22 @@ void ModemWorker::port_added() {
   shared_->wake.notify_all();
 }
 
+Status ModemWorker::request_ussd(UssdRequest request, UssdDone done) {
+  MutexLock lock(shared_->mutex);
+  if (shared_->status.state != State::kReady || stopping()) {
+    return Error{"the modem is " + std::string(state_name(shared_->status.state)) +
+                     ", not ready; try again when it is",
+                 ErrorCode::kModemNotReady};
+  }
+  if (shared_->ussd) {
+    return Error{"the modem is waiting for the answer to another USSD request",
+                 ErrorCode::kModemBusy};
+  }
+  shared_->ussd = Shared::PendingUssd{std::move(request), std::move(done)};
+  if (shared_->transport) shared_->transport->interrupt();
+  return ok_status();
+}
+
 void ModemWorker::request_reset() {
   {
     MutexLock lock(shared_->mutex);
@@ -234,6 +262,7 @@ void ModemWorker::step() {
 
 void ModemWorker::set_state(State state, std::string detail) {
   std::optional<SendRequest> unsent;
+  std::optional<Shared::PendingUssd> unasked;
   ModemStatus copy;
   {
     MutexLock lock(shared_->mutex);
@@ -245,6 +274,10 @@ void ModemWorker::set_state(State state, std::string detail) {
     if (state != State::kReady && shared_->pending_send) {
       unsent = std::move(shared_->pending_send);
       shared_->pending_send.reset();
+    }
+    if (state != State::kReady && shared_->ussd) {
+      unasked = std::move(shared_->ussd);
+      shared_->ussd.reset();
     }
     status.state = state;
     status.detail = detail;
@@ -267,7 +300,18 @@ void ModemWorker::set_state(State state, std::string detail) {
     spdlog::debug("modem {}: {}{}{}", config_.port, state_name(state), detail.empty() ? "" : ": ",
                   detail);
   }
+  if (state != State::kReady) {
+    ussd_awaited_until_.reset();
+    ussd_close_due_ = false;
+    ussd_outcome_.reset();
+  }
   listener_.on_status(copy);
+  if (unasked) {
+    unasked->done(Error{"the modem went " + std::string(state_name(state)) +
+                            " before the network answered" +
+                            (detail.empty() ? "" : " (" + detail + ")"),
+                        ErrorCode::kModemNotReady});
+  }
   if (unsent) {
     SendOutcome outcome;
     outcome.id = unsent->id;
@@ -451,6 +495,7 @@ void ModemWorker::step_ready() {
 
   std::optional<SendRequest> to_send;
   std::optional<StoredKey> to_delete;
+  std::optional<UssdRequest> to_ask;
   bool reset = false;
   {
     MutexLock lock(shared_->mutex);
@@ -459,6 +504,11 @@ void ModemWorker::step_ready() {
       reset = true;
     } else if (shared_->pending_send) {
       to_send = shared_->pending_send;
+    } else if (ussd_close_due_ || ussd_outcome_) {
+      // Closed and handed over below, before anything else takes the port.
+    } else if (shared_->ussd && !shared_->ussd->started) {
+      shared_->ussd->started = true;
+      to_ask = shared_->ussd->request;
     } else if (to_read_.empty() && !shared_->to_delete.empty()) {
       to_delete = shared_->to_delete.front();
       shared_->to_delete.pop_front();
@@ -469,13 +519,23 @@ void ModemWorker::step_ready() {
     return set_state(State::kResetting, "reset requested");
   }
   if (to_send) return send(*to_send);
+  if (ussd_close_due_) return close_ussd_session();
+  if (ussd_outcome_) return finish_ussd(*std::exchange(ussd_outcome_, std::nullopt));
+  if (to_ask) return start_ussd(*to_ask);
+  auto now = MonotonicClock::now();
+  if (ussd_awaited_until_ && now >= *ussd_awaited_until_) {
+    ussd_awaited_until_.reset();
+    ussd_outcome_ =
+        Error{"the network did not answer the USSD request in time", ErrorCode::kUssdTimeout};
+    ussd_close_due_ = true;
+    return;
+  }
   if (!to_read_.empty()) {
     StoredKey key = to_read_.front();
     to_read_.pop_front();
     return read_stored(key);
   }
   if (to_delete) return delete_stored(*to_delete);
-  auto now = MonotonicClock::now();
   // A full storage said so (^SMMEMFULL, CMS 322) is measured before it is emptied, so
   // that the full storage is reported (modem.storage_full), not missed.
   if (now >= next_health_) {
@@ -491,6 +551,10 @@ void ModemWorker::step_ready() {
       std::chrono::duration_cast<milliseconds>(next_health_ - now) + milliseconds(1);
   // An acknowledgement that is due is looked at again soon, answered or not.
   if (acknowledgement_due_since_) wait = std::min(wait, milliseconds(1000));
+  if (ussd_awaited_until_) {
+    wait = std::min(wait, std::chrono::duration_cast<milliseconds>(*ussd_awaited_until_ - now) +
+                              milliseconds(1));
+  }
   Status waited = channel_->wait_for_urcs(wait);
   if (!waited) after_failure(Reply{Reply::Status::kPortGone, {}, waited.error().message});
 }
@@ -593,6 +657,7 @@ void ModemWorker::handle_urc(const at::Urc& urc) {
     listener_.on_received(Received{*urc.pdu, std::nullopt, acknowledge_direct_});
     return;
   }
+  if (urc.line.starts_with("+CUSD:")) return on_cusd(urc.line);
   if (urc.line.starts_with("+CREG:")) {
     if (auto registration = parse_creg(urc.line)) {
       MutexLock lock(shared_->mutex);
@@ -808,6 +873,113 @@ void ModemWorker::poll_health() {
     copy = shared_->status;
   }
   if (changed) listener_.on_status(copy);
+}
+
+// ---- USSD ------------------------------------------------------------------------
+
+void ModemWorker::start_ussd(const UssdRequest& request) {
+  auto left = std::chrono::duration_cast<milliseconds>(request.deadline - MonotonicClock::now());
+  if (left.count() <= 0) {
+    return finish_ussd(
+        Error{"the modem was busy until the USSD request's time was up", ErrorCode::kUssdTimeout});
+  }
+  Result<std::string> command = at::ussd_request_command(request.code, driver_->ussd_form);
+  if (!command)
+    return finish_ussd(Error{command.error().message, ErrorCode::kInvalidField, "code"});
+  Reply reply = channel_->run(*command, std::max(left, kMinUssdCommandTimeout));
+  if (reply.status == Reply::Status::kPortGone) return after_failure(reply);
+  if (!reply.answered()) {
+    // The modem may still be asking the network: close the session, which also shows
+    // whether the modem answers at all.
+    ussd_outcome_ =
+        Error{"the modem did not answer the USSD request in time (" + reply.describe() + ")",
+              ErrorCode::kUssdTimeout};
+    ussd_close_due_ = true;
+    return;
+  }
+  if (!reply.ok()) {
+    return finish_ussd(
+        Error{"the modem refused the USSD request: " + reply.describe(), ErrorCode::kUssdFailed});
+  }
+  // Its +CUSD: may have come before the OK; it waits among the URCs.
+  ussd_awaited_until_ = request.deadline;
+  handle_urcs();
+}
+
+void ModemWorker::on_cusd(const std::string& line) {
+  Result<at::CusdLine> cusd = at::parse_cusd(line);
+  if (!ussd_awaited_until_) {
+    // Network-initiated (a notice or a question nobody here asked for), or an answer that
+    // came after its request was given up. A question holds the session open: close it.
+    spdlog::info("modem {}: USSD from the network: {}", config_.port, line);
+    if (cusd && cusd->status == static_cast<int>(at::UssdStatus::kFurtherAction))
+      ussd_close_due_ = true;
+    return;
+  }
+  ussd_awaited_until_.reset();
+  if (!cusd) {
+    ussd_outcome_ =
+        Error{"unreadable USSD answer: " + cusd.error().message, ErrorCode::kUssdFailed};
+    ussd_close_due_ = true;
+    return;
+  }
+  auto text = [&]() -> Result<std::string> {
+    if (!cusd->text) return std::string();
+    return at::decode_ussd_text(*cusd->text, cusd->dcs.value_or(0), driver_->ussd_form);
+  };
+  const std::string meaning(at::ussd_status_meaning(cusd->status));
+  switch (static_cast<at::UssdStatus>(cusd->status)) {
+    case at::UssdStatus::kDone:
+    case at::UssdStatus::kFurtherAction: {
+      const bool menu = cusd->status == static_cast<int>(at::UssdStatus::kFurtherAction);
+      Result<std::string> decoded = text();
+      if (!decoded) {
+        ussd_outcome_ =
+            Error{"undecodable USSD answer: " + decoded.error().message, ErrorCode::kUssdFailed};
+      } else {
+        ussd_outcome_ = UssdAnswer{std::move(*decoded), menu};
+      }
+      // A menu waits for a choice that nobody here makes: close it before handing the
+      // text over, so the modem is free for the next request.
+      ussd_close_due_ = menu;
+      return;
+    }
+    case at::UssdStatus::kTimedOut:
+      ussd_outcome_ = Error{"USSD request " + meaning, ErrorCode::kUssdTimeout};
+      return;
+    default: {
+      // Networks put the reason in <str> of a termination, when they give one.
+      Result<std::string> reason = text();
+      std::string detail = reason && !reason->empty() ? ": " + *reason : "";
+      ussd_outcome_ = Error{"USSD request " + meaning + detail, ErrorCode::kUssdFailed};
+      return;
+    }
+  }
+}
+
+void ModemWorker::close_ussd_session() {
+  ussd_close_due_ = false;
+  Reply closed = channel_->run(at::kUssdCancelCommand, kCommandTimeout);
+  if (closed.answered() && !closed.ok()) {
+    // No session open any more (the network ended it meanwhile): nothing to close.
+    spdlog::debug("modem {}: closing the USSD session: {}", config_.port, closed.describe());
+  }
+  if (ussd_outcome_) finish_ussd(*std::exchange(ussd_outcome_, std::nullopt));
+  if (!closed.answered()) after_failure(closed);
+}
+
+void ModemWorker::finish_ussd(Result<UssdAnswer> outcome) {
+  std::optional<Shared::PendingUssd> finished;
+  {
+    MutexLock lock(shared_->mutex);
+    finished = std::move(shared_->ussd);
+    shared_->ussd.reset();
+  }
+  if (!outcome.ok()) {
+    spdlog::info("modem {}: USSD {}: {}", config_.port, finished ? finished->request.code : "",
+                 outcome.error().message);
+  }
+  if (finished) finished->done(std::move(outcome));
 }
 
 }  // namespace smsgate::modem

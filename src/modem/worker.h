@@ -8,15 +8,17 @@
 //
 // Ready, it sends one part at a time (try_send), reads inbound messages (stored ones on
 // start, then each +CMTI; +CMT/+CDS as they come), deletes a stored message only after
-// the listener confirms it is committed (confirm_stored), and polls health (signal,
-// registration, operator) on a timer. A modem that stops answering is detected by the
-// idle poll within kHangDetection, reset along the driver's ladder, and reported; an
-// unplugged port is reopened when it comes back. udev's word that the port is gone
+// the listener confirms it is committed (confirm_stored), asks the network USSD codes
+// (request_ussd: AT+CUSD between sends, then the +CUSD: answer awaited while sends go
+// on), and polls health (signal, registration, operator) on a timer. A modem that stops answering
+// is detected by the idle poll within kHangDetection, reset along the driver's ladder, and
+// reported; an unplugged port is reopened when it comes back. udev's word that the port is gone
 // (port_removed) takes it offline at once, without waiting for a read to fail.
 //
 // Thread safety: the public methods may be called from any thread. Listener callbacks
 // run on the worker's thread; they must return quickly and must not call back into
 // the worker except try_send, confirm_stored and status (which only queue or copy).
+// A UssdDone runs on the worker's thread too, under the same rule.
 #pragma once
 
 #include <atomic>
@@ -37,6 +39,7 @@
 #include "at/result_code.h"
 #include "at/transport.h"
 #include "common/clock.h"
+#include "common/result.h"
 #include "drivers/driver.h"
 #include "modem/probe.h"
 #include "modem/signal_history.h"
@@ -92,6 +95,28 @@ struct SendOutcome {
   std::optional<at::FinalResult> error;       // kRefused: the modem's own answer
   std::string detail;                         // "+CMS ERROR: 38 (network out of order)"
 };
+
+// A USSD code to ask the network (TS 27.007 clause 7.15), and by when its answer is
+// wanted: the worker gives up then, closes the session (AT+CUSD=2) and says so. A
+// request the worker reaches only after its deadline (the modem was sending) is not
+// asked at all.
+struct UssdRequest {
+  std::string code;  // at::is_ussd_code()
+  MonotonicClock::time_point deadline;
+};
+
+struct UssdAnswer {
+  std::string text;  // the network's answer, UTF-8
+  // <m> 1: the network offers a menu and waits for a choice. Nothing answers it here:
+  // the worker closed the session (AT+CUSD=2) before handing the text over.
+  bool further_action = false;
+};
+
+// The outcome of a UssdRequest, once: the answer, or an Error whose code says why
+// there is none (kUssdFailed: refused by the modem or the network, <m> 2, 3, 4;
+// kUssdTimeout: no answer by the deadline, or <m> 5; kModemNotReady: the modem went
+// away meanwhile).
+using UssdDone = std::function<void(Result<UssdAnswer>)>;
 
 // Where a received PDU sits on the modem, for confirm_stored(); direct deliveries
 // (+CMT, +CDS) are not stored and need no confirmation.
@@ -152,6 +177,10 @@ class ModemWorker {
   void acknowledge_delivery(bool committed);
   // Asks for the reset ladder now (the API's "reset" button).
   void request_reset();
+  // Asks the network `request.code` when the port is free (after the part being sent);
+  // `done` gets the outcome. Refused at once, and `done` never called, when the modem
+  // is not ready (kModemNotReady) or already has a USSD request (kModemBusy).
+  Status request_ussd(UssdRequest request, UssdDone done);
   // The port's device is gone (udev's remove event): the worker goes offline at once,
   // its pending part reported not sent, and keeps trying to reopen its port.
   void port_removed();
@@ -185,6 +214,10 @@ class ModemWorker {
   void delete_stored(const StoredKey& key);
   void send(const SendRequest& request);
   void finish_send(const SendOutcome& outcome);
+  void start_ussd(const UssdRequest& request);
+  void on_cusd(const std::string& line);
+  void close_ussd_session();
+  void finish_ussd(Result<UssdAnswer> outcome);
   void poll_health();
   void settle_acknowledgement();
   void after_failure(const at::Reply& reply);
@@ -217,6 +250,12 @@ class ModemWorker {
   // The modem said its message storage is full (^SMMEMFULL, +CMS ERROR 322, AT+CPMS?):
   // what is stored is listed again, so that what was recorded can be deleted.
   bool relist_stored_ = false;
+  // The USSD request whose AT+CUSD the modem took: its +CUSD: answer is awaited until
+  // the deadline, while the port serves other work.
+  std::optional<MonotonicClock::time_point> ussd_awaited_until_;
+  // AT+CUSD=2 is due (a menu, a request given up); then ussd_outcome_ is handed over.
+  bool ussd_close_due_ = false;
+  std::optional<Result<UssdAnswer>> ussd_outcome_;
 
   std::unique_ptr<Shared> shared_;
   std::atomic<bool> stop_requested_{false};
