@@ -42,6 +42,9 @@ inline constexpr std::string_view kNumberErase = "number.erase";
 inline constexpr std::string_view kModemEnable = "modem.enable";
 inline constexpr std::string_view kModemDisable = "modem.disable";
 inline constexpr std::string_view kModemReset = "modem.reset";
+// A USSD code asked of the network through a modem (it may cost money, or change the
+// subscription through a menu).
+inline constexpr std::string_view kModemUssd = "modem.ussd";
 inline constexpr std::string_view kTemplateAdd = "template.add";
 inline constexpr std::string_view kTemplatePut = "template.put";
 inline constexpr std::string_view kTemplateRemove = "template.remove";

@@ -1,8 +1,14 @@
 // /api/v1/modems: every modem ever seen, with live state and pacing; one modem with its
-// signal over the last day; reset, and stopping or resuming sending through one.
+// signal over the last day; reset, stopping or resuming sending through one, and a
+// USSD code asked through one (the handler's thread waits for the network's answer).
+#include <chrono>
+#include <future>
+#include <memory>
 #include <set>
 
+#include "at/ussd.h"
 #include "http/api.h"
+#include "http/json_input.h"
 #include "http/message_json.h"
 
 namespace smsgate::http {
@@ -67,9 +73,9 @@ Status record_running_modem(ApiContext& context, const std::string& id) {
   auto status = context.pool.status(id);
   if (!status || status->identity.imei != id) return ok_status();
   const modem::Identity& identity = status->identity;
-  return context.store.upsert_modem({identity.imei, identity.imsi, identity.iccid,
-                                     identity.manufacturer, identity.model},
-                                    context.clock.now());
+  return context.store.upsert_modem(
+      {identity.imei, identity.imsi, identity.iccid, identity.manufacturer, identity.model},
+      context.clock.now());
 }
 
 Response set_sending(ApiContext& context, const Request& request, bool enabled) {
@@ -83,6 +89,57 @@ Response set_sending(ApiContext& context, const Request& request, bool enabled) 
   if (!found) return server_error(found.error());
   if (!*found) return not_found("modem", id);
   return json_response(200, {{"id", id}, {"sending_enabled", enabled}});
+}
+
+// Networks answer a USSD code within seconds; 30 s leaves room for a slow one while
+// bounding how long a server thread waits. A request may ask for less or a little more.
+constexpr int64_t kDefaultUssdTimeoutSeconds = 30;
+constexpr int64_t kMaxUssdTimeoutSeconds = 120;
+// Beyond the deadline, the modem's thread still closes the session and reports; it may
+// first finish a send in flight, which is the driver's send timeout at worst, so the
+// handler stops waiting on its own after this.
+constexpr auto kUssdReportGrace = std::chrono::seconds(5);
+
+Response ask_ussd(ApiContext& context, const Request& request) {
+  const std::string& id = request.params.at(0);
+  auto body = parse_object(request.body);
+  if (!body) return error_from(body.error());
+  Fields fields(*body);
+  auto code = fields.required_string("code", 4096);
+  if (!code) return error_from(code.error());
+  auto timeout = fields.integer("timeout", 1, kMaxUssdTimeoutSeconds);
+  if (!timeout) return error_from(timeout.error());
+  if (Status done = fields.finish(); !done) return error_from(done.error());
+  if (!at::is_ussd_code(*code)) {
+    return error_from(invalid("code",
+                              "a USSD code is 1 to 160 of the characters 0-9 * # + "
+                              "(such as \"*123#\")"));
+  }
+  if (!context.pool.status(id)) return not_found("running modem", id);
+
+  const auto deadline =
+      MonotonicClock::now() + std::chrono::seconds(timeout->value_or(kDefaultUssdTimeoutSeconds));
+  // Shared with the modem's thread, which may report after this handler gave up.
+  auto answer = std::make_shared<std::promise<Result<modem::UssdAnswer>>>();
+  std::future<Result<modem::UssdAnswer>> answered = answer->get_future();
+  Status asked = context.pool.request_ussd(
+      id, modem::UssdRequest{*code, deadline},
+      [answer](Result<modem::UssdAnswer> outcome) { answer->set_value(std::move(outcome)); });
+  if (!asked) return error_response(asked.error().code, asked.error().message);
+  if (answered.wait_until(deadline + kUssdReportGrace) != std::future_status::ready) {
+    return error_response(ErrorCode::kUssdTimeout,
+                          "the modem was busy past the USSD request's time and did not answer");
+  }
+  Result<modem::UssdAnswer> outcome = answered.get();
+  if (!outcome) {
+    const Error& error = outcome.error();
+    return error_response(error.code == ErrorCode::kNone ? ErrorCode::kUssdFailed : error.code,
+                          error.message, error.field);
+  }
+  return json_response(200, {{"modem", id},
+                             {"code", *code},
+                             {"reply", outcome->text},
+                             {"further_action", outcome->further_action}});
 }
 
 Response enable_modem(ApiContext& context, const Request& request) {
@@ -105,6 +162,8 @@ void add_modem_routes(Router& router, ApiContext& context) {
               auth::action::kModemEnable, enable_modem);
   add_audited(router, context, "POST", "/api/v1/modems/{id}/disable", kModems,
               auth::action::kModemDisable, disable_modem);
+  add_audited(router, context, "POST", "/api/v1/modems/{id}/ussd", kModems,
+              auth::action::kModemUssd, ask_ussd);
 }
 
 }  // namespace smsgate::http

@@ -541,6 +541,15 @@ def exercise(api, doc, receiver):
     api.call("GET", "/api/v1/modems/{id}", params={"id": "000000000000000"}, expect=404)
     api.call("POST", "/api/v1/modems/{id}/disable", params={"id": modem}, expect=200)
     api.call("POST", "/api/v1/modems/{id}/enable", params={"id": modem}, expect=200)
+    # USSD: the simulated network answers *100# with a balance, and no other code.
+    U = "/api/v1/modems/{id}/ussd"
+    _, balance = api.call("POST", U, params={"id": modem}, body={"code": "*100#"}, expect=200)
+    if isinstance(balance, dict) and "balance" not in balance.get("reply", ""):
+        api.fail("POST %s: no balance in %r" % (U, balance))
+    api.call("POST", U, params={"id": modem}, body={"code": "*999#", "timeout": 10}, expect=502)
+    api.call("POST", U, params={"id": modem}, body={"code": "*100#;+CFUN=0"}, expect=400)
+    api.call("POST", U, params={"id": modem}, body={}, expect=400)
+    api.call("POST", U, params={"id": "000000000000000"}, body={"code": "*100#"}, expect=404)
     api.call("POST", "/api/v1/modems/{id}/reset", params={"id": modem}, expect=202)
     for action in ("reset", "enable", "disable"):
         api.call("POST", "/api/v1/modems/{id}/" + action, params={"id": "000000000000000"},
