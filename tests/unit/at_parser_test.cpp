@@ -140,7 +140,10 @@ Transcript load(const std::filesystem::path& path) {
       for (auto& l : pending_lines) t.expected.push_back(std::move(l));
       pending_lines.clear();
       t.expected.emplace_back(line.substr(2));
-    } else if (line == "! prompt" || line.starts_with("! urc ") || line.starts_with("! pdu ")) {
+    } else if (line.starts_with("! urc ")) {
+      // A +CUSD: text may hold line ends (a menu): written with the escapes of '>'.
+      t.expected.push_back(unescape(line.substr(2), where));
+    } else if (line == "! prompt" || line.starts_with("! pdu ")) {
       t.expected.emplace_back(line.substr(2));
     } else {
       FAIL(where << ": cannot read line: " << raw);
