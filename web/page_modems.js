@@ -1,5 +1,6 @@
 // Modems: every modem ever seen, with its identity, signal history and counters, and
-// (for those allowed) Enable, Disable and Reset, each after a confirmation.
+// (for those allowed) Enable, Disable and Reset, each after a confirmation, and a USSD
+// code (a balance check such as *100#) asked through a ready modem.
 
 import { api } from './api.js';
 import { confirmAction, formatNumber, h, signalBars, sparkline, timeElement, unavailable } from './ui.js';
@@ -46,6 +47,44 @@ const ACTIONS = {
     done: 'A reset was requested.', danger: true,
   },
 };
+
+// A USSD code asked through the modem; the network's answer, or why there is none, in
+// words. The request waits for the network (up to 30 s).
+function ussdForm(modem, name) {
+  const id = `ussd-${modem.id}`;
+  const input = h('input', {
+    id, name: 'code', inputmode: 'tel', autocomplete: 'off', placeholder: '*100#', 'aria-describedby': `${id}-error`,
+  });
+  const error = h('p', { class: 'error', role: 'alert', id: `${id}-error` });
+  const answer = h('p', { class: 'status', role: 'status' });
+  const button = h('button', { type: 'submit' }, 'Ask the network');
+  const form = h('form', { class: 'ussd', novalidate: true, 'aria-label': `USSD through ${name}` },
+    h('div', { class: 'field' }, h('label', { for: id }, 'USSD code'), input), error, button, answer);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    error.textContent = '';
+    input.removeAttribute('aria-invalid');
+    const code = input.value.trim();
+    if (!/^[0-9*#+]{1,160}$/.test(code)) {
+      error.textContent = 'Enter a code of digits, * and #, such as *100#.';
+      input.setAttribute('aria-invalid', 'true');
+      input.focus();
+      return;
+    }
+    button.disabled = true;
+    answer.textContent = 'Asking the network…';
+    try {
+      const reply = await api('POST', `api/v1/modems/${encodeURIComponent(modem.id)}/ussd`, { code });
+      answer.textContent = `The network answered: ${reply.reply}${reply.further_action ? ' (a menu; it was closed)' : ''}`;
+    } catch (failure) {
+      answer.textContent = '';
+      error.textContent = `No answer: ${failure.message}`;
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return form;
+}
 
 function modemCard(modem, session, reload) {
   const name = modemName(modem);
@@ -97,7 +136,8 @@ function modemCard(modem, session, reload) {
       type: 'button', class: ACTIONS[kind].danger ? 'danger' : 'primary',
       'aria-label': `${ACTIONS[kind].label} ${name} ${modem.imei || modem.id}`, onclick: () => act(kind),
     }, ACTIONS[kind].label))) : null,
-    failure, result);
+    failure, result,
+    session.can('modems.manage') && modem.state === 'ready' ? ussdForm(modem, name) : null);
 }
 
 export function render(region, _params, session) {

@@ -234,6 +234,16 @@ async function scenario(page, demo) {
   await expectText(card.getByRole('status'), /Sending is enabled/, 'the enable result');
   assert.equal(await sending(), true);
 
+  check('Modems: a USSD code is answered by the network in words; a bad one is refused first');
+  const ussd = card.getByRole('form', { name: /^USSD through / });
+  await ussd.getByLabel('USSD code').fill('balance');
+  await ussd.getByRole('button', { name: 'Ask the network' }).click();
+  await expectText(ussd.getByRole('alert'), /Enter a code of digits/, 'the refusal in words');
+  await ussd.getByLabel('USSD code').fill('*100#');
+  await ussd.getByRole('button', { name: 'Ask the network' }).click();
+  await expectText(ussd.getByRole('status'), /^The network answered: Your balance is 5\.00 EUR/, 'the balance');
+  assert.equal((await ussd.locator('p.error').innerText()).trim(), '', 'no error left');
+
   check('Dashboard: a message scheduled elsewhere shows in the queue without a reload');
   await nav.getByRole('link', { name: 'Dashboard' }).click();
   const scheduledTile = main.locator('a[data-status="scheduled"] .tile-number');
