@@ -56,10 +56,22 @@ void check(bool ok) {
 }
 
 // Printable ASCII; a +CUSD: answer written over several lines is one URC whose lines
-// the parser joined with LF, so there LF is allowed too.
+// the parser joined with LF, so there LF is allowed too (its prefix in any case, as the
+// parser matches it).
+bool is_ussd_answer(std::string_view line) {
+  constexpr std::string_view kPrefix = "+CUSD:";
+  if (line.size() < kPrefix.size()) return false;
+  for (size_t i = 0; i < kPrefix.size(); ++i) {
+    char c = line[i];
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    if (c != kPrefix[i]) return false;
+  }
+  return true;
+}
+
 void check_clean(std::string_view line) {
   check(!line.empty() && line.size() <= AtParser::kMaxLineBytes);
-  const bool joined = line.starts_with("+CUSD:");
+  const bool joined = is_ussd_answer(line);
   for (char c : line) {
     auto byte = static_cast<unsigned char>(c);
     check((byte >= 0x20 && byte < 0x7F) || (joined && c == '\n'));
