@@ -77,23 +77,17 @@ TEST_CASE("templates: every kind of placeholder in three languages, as the patie
             .json()["category"] == "feedback");
 
   // A batch renders each item with its own variables.
-  auto batch = client.post(
-      "/api/v1/messages/batch",
-      {{"messages",
-        json::array({{{"to", kPatient}, {"template", "short"}, {"variables", {{"name", "Anna"}}}},
-                     {{"to", "+6281234567891"},
-                      {"template", "short"},
-                      {"variables", {{"name", "Budi"}}}}})}});
+  const json two = {
+      {"messages",
+       json::array({{{"to", kPatient}, {"template", "short"}, {"variables", {{"name", "Anna"}}}},
+                    {{"to", "+6281234567891"},
+                     {"template", "short"},
+                     {"variables", {{"name", "Budi"}}}}})}};
+  auto batch = client.post("/api/v1/messages/batch", two);
   CHECK(batch.status == 400);  // no template "short" yet
   CHECK(batch.error_field() == "messages[0].template");
   add(client, {{"name", "short"}, {"text", "Halo {name}"}});
-  batch = client.post(
-      "/api/v1/messages/batch",
-      {{"messages",
-        json::array({{{"to", kPatient}, {"template", "short"}, {"variables", {{"name", "Anna"}}}},
-                     {{"to", "+6281234567891"},
-                      {"template", "short"},
-                      {"variables", {{"name", "Budi"}}}}})}});
+  batch = client.post("/api/v1/messages/batch", two);
   REQUIRE_MESSAGE(batch.status == 202, batch.body);
   auto first = batch.json()["items"][0]["id"].get<int64_t>();
   auto second = batch.json()["items"][1]["id"].get<int64_t>();
