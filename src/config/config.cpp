@@ -8,11 +8,15 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <set>
 #include <span>
 
+#include "at/ussd.h"
 #include "common/strings.h"
 #include "config/suggest.h"
 #include "policy/keywords.h"
@@ -28,10 +32,25 @@ using Keys = std::span<const std::string_view>;
 constexpr std::string_view kHttpKeys[] = {"listen", "tls_certificate", "tls_key",
                                           "max_connections_per_client", "max_event_streams"};
 constexpr std::string_view kStorageKeys[] = {"path"};
-constexpr std::string_view kModemsKeys[] = {
-    "ports", "baud", "flow_control", "health_interval_seconds", "rate_per_minute", "daily_limit"};
-constexpr std::string_view kModemKeys[] = {"port",        "name",   "pin", "rate_per_minute",
-                                           "daily_limit", "enabled"};
+constexpr std::string_view kModemsKeys[] = {"ports",
+                                            "baud",
+                                            "flow_control",
+                                            "health_interval_seconds",
+                                            "rate_per_minute",
+                                            "daily_limit",
+                                            "balance_ussd",
+                                            "balance_check_hours",
+                                            "balance_alarm_below"};
+constexpr std::string_view kModemKeys[] = {"port",
+                                           "name",
+                                           "pin",
+                                           "rate_per_minute",
+                                           "daily_limit",
+                                           "enabled",
+                                           "balance_ussd",
+                                           "balance_check_hours",
+                                           "balance_alarm_below",
+                                           "sim_expires"};
 constexpr std::string_view kSendingKeys[] = {"default_region",
                                              "quiet_hours",
                                              "timezone",
@@ -202,6 +221,57 @@ class Section {
       return std::nullopt;
     }
     return Located<int64_t>{value->get(), found->source()};
+  }
+
+  // An integer or a floating-point number, at least `min`.
+  std::optional<double> number(std::string_view key, double min) {
+    const toml::node* found = node(key);
+    if (found == nullptr) return std::nullopt;
+    std::optional<double> value;
+    if (const auto* integer = found->as_integer()) value = static_cast<double>(integer->get());
+    if (const auto* floating = found->as_floating_point()) value = floating->get();
+    if (!value) {
+      wrong_type(*found, key, "a number");
+      return std::nullopt;
+    }
+    if (!std::isfinite(*value) || *value < min) {
+      error(*found, key, "must be a number of at least " + std::to_string(static_cast<int>(min)));
+      return std::nullopt;
+    }
+    return value;
+  }
+
+  // A date, written as a TOML date (2027-01-31) or a string ("2027-01-31"): "YYYY-MM-DD".
+  std::optional<std::string> date(std::string_view key) {
+    const toml::node* found = node(key);
+    if (found == nullptr) return std::nullopt;
+    std::optional<toml::date> value;
+    if (const auto* date = found->as_date()) value = date->get();
+    if (const auto* text = found->as_string()) {
+      const std::string& written = text->get();
+      unsigned year = 0, month = 0, day = 0;
+      char tail = 0;
+      if (written.size() == 10 &&
+          std::sscanf(written.c_str(), "%4u-%2u-%2u%c", &year, &month, &day, &tail) == 3) {
+        value = toml::date{static_cast<uint16_t>(year), static_cast<uint8_t>(month),
+                           static_cast<uint8_t>(day)};
+      }
+    }
+    if (!value) {
+      error(*found, key, "must be a date such as 2027-01-31");
+      return std::nullopt;
+    }
+    const std::chrono::year_month_day ymd{std::chrono::year(value->year),
+                                          std::chrono::month(value->month),
+                                          std::chrono::day(value->day)};
+    if (!ymd.ok() || value->year < 2000) {
+      error(*found, key, "is not a date (expected YYYY-MM-DD such as 2027-01-31)");
+      return std::nullopt;
+    }
+    char buffer[16];
+    std::snprintf(buffer, sizeof buffer, "%04u-%02u-%02u", unsigned{value->year},
+                  unsigned{value->month}, unsigned{value->day});
+    return std::string(buffer);
   }
 
   std::optional<bool> boolean(std::string_view key) {
@@ -379,6 +449,24 @@ void read_storage(Section section, StorageConfig& storage) {
   }
 }
 
+// balance_ussd, balance_check_hours and balance_alarm_below, in [modems] or a [[modem]].
+template <class Target>
+void read_balance_keys(Section& section, Target& target) {
+  if (auto code = section.string("balance_ussd")) {
+    if (!code->value.empty() && !at::is_ussd_code(code->value)) {
+      section.error(
+          *section.node("balance_ussd"), "balance_ussd",
+          quote(code->value) + " is not a USSD code (1 to 160 of 0-9 * # +, such as \"*123#\")");
+    } else {
+      target.balance_ussd = code->value;
+    }
+  }
+  // Up to a year: a balance looked at less often than that tells nothing.
+  if (auto hours = section.integer("balance_check_hours", 0, 24 * 366))
+    target.balance_check_hours = static_cast<int>(hours->value);
+  if (auto below = section.number("balance_alarm_below", 0)) target.balance_alarm_below = below;
+}
+
 void read_modems(Section section, ModemsConfig& modems) {
   if (auto ports = section.strings("ports")) {
     modems.ports.clear();
@@ -425,6 +513,7 @@ void read_modems(Section section, ModemsConfig& modems) {
     modems.rate_per_minute = static_cast<int>(rate->value);
   if (auto daily = section.integer("daily_limit", 0, 1'000'000))
     modems.daily_limit = static_cast<int>(daily->value);
+  read_balance_keys(section, modems);
 }
 
 // The element tables of [[name]]; a plain [name] or `name = ...` is reported.
@@ -453,6 +542,9 @@ void read_modem_entries(Problems& problems, const toml::table& root, const Modem
     ModemConfig modem;
     modem.rate_per_minute = defaults.rate_per_minute;
     modem.daily_limit = defaults.daily_limit;
+    modem.balance_ussd = defaults.balance_ussd;
+    modem.balance_check_hours = defaults.balance_check_hours;
+    modem.balance_alarm_below = defaults.balance_alarm_below;
     bool good = true;
     auto port = section.string("port");
     if (!port) {
@@ -510,6 +602,8 @@ void read_modem_entries(Problems& problems, const toml::table& root, const Modem
     if (auto daily = section.integer("daily_limit", 0, 1'000'000))
       modem.daily_limit = static_cast<int>(daily->value);
     if (auto enabled = section.boolean("enabled")) modem.enabled = *enabled;
+    read_balance_keys(section, modem);
+    modem.sim_expires = section.date("sim_expires");
     modems.push_back(std::move(modem));
   }
 }

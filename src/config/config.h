@@ -66,6 +66,12 @@ struct ModemsConfig {
   std::chrono::seconds health_interval{10};
   int rate_per_minute = 10;  // 0: no limit
   int daily_limit = 0;       // 0: no limit
+  // The SIM's balance: the USSD code that asks for it ("*123#"; empty: never asked),
+  // every how many hours (0: never, as when the code is empty), and the amount in the
+  // SIM's currency below which a low_balance alarm is raised (none: no alarm).
+  std::string balance_ussd;
+  int balance_check_hours = 0;
+  std::optional<double> balance_alarm_below;
 
   at::SerialSettings serial() const { return at::SerialSettings{baud, flow_control}; }
   friend bool operator==(const ModemsConfig&, const ModemsConfig&) = default;
@@ -79,6 +85,11 @@ struct ModemConfig {
   int rate_per_minute = 0;
   int daily_limit = 0;
   bool enabled = true;  // false: leave this port alone even when a glob matches it
+  std::string balance_ussd;
+  int balance_check_hours = 0;
+  std::optional<double> balance_alarm_below;
+  // The SIM's last valid day, "YYYY-MM-DD"; a sim_expiring alarm 14 days before.
+  std::optional<std::string> sim_expires;
   friend bool operator==(const ModemConfig&, const ModemConfig&) = default;
 };
 

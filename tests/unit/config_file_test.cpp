@@ -166,9 +166,11 @@ at_trace = true
   CHECK(config.modems.rate_per_minute == 4);
   CHECK(config.modems.daily_limit == 900);
   REQUIRE(config.modem.size() == 2);
-  CHECK(config.modem[0] == ModemConfig{"/dev/ttyUSB2", "office", "0000", 8, 900, true});
+  CHECK(config.modem[0] ==
+        ModemConfig{"/dev/ttyUSB2", "office", "0000", 8, 900, true, "", 0, {}, {}});
   // Unset values come from [modems]; the name defaults to the port.
-  CHECK(config.modem[1] == ModemConfig{"/dev/ttyUSB5", "/dev/ttyUSB5", std::nullopt, 4, 10, false});
+  CHECK(config.modem[1] ==
+        ModemConfig{"/dev/ttyUSB5", "/dev/ttyUSB5", std::nullopt, 4, 10, false, "", 0, {}, {}});
   CHECK(config.sending.default_region == "DE");
   CHECK(config.sending.quiet_hours == policy::QuietWindow{22 * 60 + 30, 7 * 60});
   CHECK(config.sending.timezone == "Europe/Berlin");
@@ -415,6 +417,43 @@ TEST_CASE("config: modems and routes") {
         "test.toml:7:10: [[route]] prefix '+49' is already routed at line 4");
   CHECK(refusal("[[route]]\nprefix = \"+49\"\n") ==
         "test.toml:1:1: [[route]] needs a prefix and a modem");
+}
+
+TEST_CASE("config: balance checks and SIM expiry, for every modem and per modem") {
+  Config config = parsed(
+      "[modems]\nbalance_ussd = \"*100#\"\nbalance_check_hours = 12\n"
+      "balance_alarm_below = 2.5\n"
+      "[[modem]]\nport = \"/dev/ttyUSB0\"\nsim_expires = 2027-01-31\n"
+      "[[modem]]\nport = \"/dev/ttyUSB1\"\nbalance_ussd = \"*123#\"\n"
+      "balance_alarm_below = 5\nsim_expires = \"2027-02-28\"\n");
+  CHECK(config.modems.balance_ussd == "*100#");
+  CHECK(config.modems.balance_check_hours == 12);
+  CHECK(config.modems.balance_alarm_below == 2.5);
+  REQUIRE(config.modem.size() == 2);
+  CHECK(config.modem[0].balance_ussd == "*100#");  // from [modems]
+  CHECK(config.modem[0].balance_check_hours == 12);
+  CHECK(config.modem[0].sim_expires == "2027-01-31");
+  CHECK(config.modem[1].balance_ussd == "*123#");
+  CHECK(config.modem[1].balance_alarm_below == 5.0);
+  CHECK(config.modem[1].sim_expires == "2027-02-28");
+  CHECK_FALSE(parsed("").modems.balance_alarm_below.has_value());
+
+  CHECK(refusal("[modems]\nbalance_ussd = \"balance please\"\n") ==
+        "test.toml:2:16: [modems] balance_ussd 'balance please' is not a USSD code (1 to 160 of "
+        "0-9 * # +, such as \"*123#\")");
+  CHECK(refusal("[modems]\nbalance_check_hours = -1\n") ==
+        "test.toml:2:23: [modems] balance_check_hours must be between 0 and 8784, not -1");
+  CHECK(refusal("[modems]\nbalance_alarm_below = \"5 EUR\"\n") ==
+        "test.toml:2:23: [modems] balance_alarm_below must be a number, not a string");
+  CHECK(refusal("[modems]\nbalance_alarm_below = -2\n") ==
+        "test.toml:2:23: [modems] balance_alarm_below must be a number of at least 0");
+  CHECK(refusal("[[modem]]\nport = \"/dev/ttyUSB0\"\nsim_expires = \"31.01.2027\"\n") ==
+        "test.toml:3:15: [[modem]] sim_expires must be a date such as 2027-01-31");
+  CHECK(refusal("[[modem]]\nport = \"/dev/ttyUSB0\"\nsim_expires = \"2027-02-30\"\n") ==
+        "test.toml:3:15: [[modem]] sim_expires is not a date (expected YYYY-MM-DD such as "
+        "2027-01-31)");
+  CHECK(refusal("[modems]\nsim_expires = 2027-01-31\n").find("unknown key 'sim_expires'") !=
+        std::string::npos);
 }
 
 TEST_CASE("config: keywords") {
