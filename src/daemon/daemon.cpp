@@ -60,6 +60,17 @@ modem::PoolConfig pool_config(const config::Config& config) {
   return pool;
 }
 
+dispatch::AlarmWatchOptions alarm_watch_options(const config::Config& config) {
+  dispatch::AlarmWatchOptions options;
+  options.defaults = {config.modems.balance_ussd, config.modems.balance_check_hours,
+                      config.modems.balance_alarm_below, std::nullopt};
+  for (const config::ModemConfig& modem : config.modem) {
+    options.ports[modem.port] = {modem.balance_ussd, modem.balance_check_hours,
+                                 modem.balance_alarm_below, modem.sim_expires};
+  }
+  return options;
+}
+
 dispatch::ComposeDefaults compose_defaults(const config::Config& config) {
   dispatch::ComposeDefaults defaults;
   defaults.default_region = config.sending.default_region;
@@ -193,6 +204,12 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config, cons
   if (Status started = d.dispatcher_->start(); !started) return started.error();
   d.pool_->start();
   d.port_watcher_ = modem::UdevPortWatcher::start(*d.pool_);
+  d.alarms_ = std::make_unique<dispatch::AlarmWatch>(
+      *d.store_, *d.pool_, *d.clock_, alarm_watch_options(config), [&d] { d.deliverer_->wake(); });
+  if (Status watching = d.alarms_->start(); !watching) {
+    d.stop();
+    return watching.error();
+  }
 
   d.api_keys_ = std::make_unique<auth::ApiKeys>(*d.store_);
   d.intake_ = std::make_unique<dispatch::Intake>(*d.store_, compose_defaults(config),
@@ -206,6 +223,7 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config, cons
   d.api_context_->event_streams.max = config.http.max_event_streams;
   d.settings_.set(config);
   d.api_context_->settings = &d.settings_;
+  d.api_context_->alarms = d.alarms_.get();
   bool tls = !config.http.tls_certificate.empty() && !config.http.tls_key.empty();
   if (auto warning = http::plaintext_warning(config.http.listen, tls)) {
     spdlog::warn("{}", *warning);
@@ -342,12 +360,14 @@ void Daemon::stop() {
   spdlog::info("stopping: finishing the parts in flight");
   dispatcher_->stop(true);
   watchdog_.reset();
+  if (alarms_) alarms_->stop();
   port_watcher_.reset();
   pool_->stop();
   pool_.reset();
   if (deliverer_) deliverer_->stop();
   dispatcher_.reset();
   api_context_.reset();
+  alarms_.reset();
   otp_.reset();
   intake_.reset();
   api_keys_.reset();

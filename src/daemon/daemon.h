@@ -17,6 +17,7 @@
 #include "common/clock.h"
 #include "config/config.h"
 #include "daemon/service_manager.h"
+#include "dispatch/alarms.h"
 #include "dispatch/dispatcher.h"
 #include "dispatch/intake.h"
 #include "drivers/sim/sim_bank.h"
@@ -33,6 +34,8 @@ namespace smsgate::daemon {
 // What the configuration says the dispatcher and the pool should do.
 Result<dispatch::DispatcherOptions> dispatcher_options(const config::Config& config);
 modem::PoolConfig pool_config(const config::Config& config);
+// Balance checks and alarms: [modems] and each [[modem]]'s balance and SIM keys.
+dispatch::AlarmWatchOptions alarm_watch_options(const config::Config& config);
 dispatch::ComposeDefaults compose_defaults(const config::Config& config);
 store::OtpSendLimit otp_send_limit(const config::Config& config);
 
@@ -66,6 +69,7 @@ class Daemon {
   // Where every new message goes in.
   dispatch::Intake& intake() { return *intake_; }
   modem::ModemPool& pool() { return *pool_; }
+  dispatch::AlarmWatch& alarms() { return *alarms_; }
   auth::ApiKeys& api_keys() { return *api_keys_; }
   // The port the API listens on (the one chosen when the config said port 0).
   int http_port() const { return server_ ? server_->port() : 0; }
@@ -89,6 +93,7 @@ class Daemon {
   std::unique_ptr<dispatch::Dispatcher> dispatcher_;
   std::unique_ptr<modem::ModemPool> pool_;
   std::unique_ptr<modem::UdevPortWatcher> port_watcher_;  // null without udev
+  std::unique_ptr<dispatch::AlarmWatch> alarms_;
   std::unique_ptr<webhook::Deliverer> deliverer_;
   std::unique_ptr<auth::ApiKeys> api_keys_;
   std::unique_ptr<dispatch::Intake> intake_;

@@ -37,6 +37,7 @@
 #include "common/clock.h"
 #include "common/thread_annotations.h"
 #include "config/config.h"
+#include "dispatch/alarms.h"
 #include "dispatch/dispatcher.h"
 #include "dispatch/intake.h"
 #include "http/metrics.h"
@@ -91,6 +92,8 @@ struct ApiContext {
   StreamSlots event_streams = {};
   // What GET /api/v1/settings shows; none: the route answers 404.
   const SettingsSource* settings = nullptr;
+  // Balance checks on request (POST /api/v1/modems/{id}/balance); none: 404.
+  dispatch::AlarmWatch* alarms = nullptr;
 };
 
 // A warning while the API is served without TLS beyond loopback (`listen` as in
@@ -158,6 +161,7 @@ void add_stats_routes(Router& router, ApiContext& context);
 void add_conversation_routes(Router& router, ApiContext& context);
 void add_settings_routes(Router& router, ApiContext& context);
 void add_template_routes(Router& router, ApiContext& context);
+void add_alarm_routes(Router& router, ApiContext& context);
 // The admin page's sign-in and API keys (a session cookie, not an API key).
 void add_admin_routes(Router& router, ApiContext& context);
 // A route of the console's own, given the session that called it.

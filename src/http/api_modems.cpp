@@ -1,8 +1,10 @@
 // /api/v1/modems: every modem ever seen, with live state and pacing; one modem with its
 // signal over the last day; reset, stopping or resuming sending through one, and a
-// USSD code asked through one (the handler's thread waits for the network's answer).
+// USSD code asked through one (the handler's thread waits for the network's answer),
+// and its SIM's balance checked now (dispatch/alarms.h).
 #include <chrono>
 #include <future>
+#include <map>
 #include <memory>
 #include <set>
 
@@ -10,33 +12,58 @@
 #include "http/api.h"
 #include "http/json_input.h"
 #include "http/message_json.h"
+#include "store/event_json.h"
 
 namespace smsgate::http {
 
 namespace {
 
-nlohmann::json live_modem_json(ApiContext& context, const store::ModemRecord& record) {
+// {amount, currency, text, checked_at}; amount and currency null when the answer had none.
+nlohmann::json balance_json(const store::ModemBalance& balance) {
+  return {
+      {"amount", balance.amount ? nlohmann::json(*balance.amount) : nlohmann::json()},
+      {"currency", balance.currency.empty() ? nlohmann::json() : nlohmann::json(balance.currency)},
+      {"text", balance.text},
+      {"checked_at", store::iso8601_utc(balance.checked_at)}};
+}
+
+nlohmann::json live_modem_json(ApiContext& context, const store::ModemRecord& record,
+                               const std::map<std::string, store::ModemBalance>& balances) {
   const std::string& id = record.identity.imei;
-  return modem_json(record, context.pool.status(id), context.dispatcher.modem_sending(id),
-                    context.dispatcher.modem_pacing(id));
+  nlohmann::json json =
+      modem_json(record, context.pool.status(id), context.dispatcher.modem_sending(id),
+                 context.dispatcher.modem_pacing(id));
+  auto balance = balances.find(id);
+  json["balance"] = balance == balances.end() ? nlohmann::json() : balance_json(balance->second);
+  return json;
+}
+
+Result<std::map<std::string, store::ModemBalance>> balances_by_modem(ApiContext& context) {
+  auto balances = context.store.list_balances();
+  if (!balances) return balances.error();
+  std::map<std::string, store::ModemBalance> by_modem;
+  for (store::ModemBalance& balance : *balances) by_modem[balance.modem] = std::move(balance);
+  return by_modem;
 }
 
 Response list_modems(ApiContext& context, const Request&) {
   auto records = context.store.list_modems();
   if (!records) return server_error(records.error());
+  auto balances = balances_by_modem(context);
+  if (!balances) return server_error(balances.error());
   nlohmann::json items = nlohmann::json::array();
   std::set<std::string> listed;
   for (const store::ModemRecord& record : *records) {
     const std::string& id = record.identity.imei;
     listed.insert(id);
-    items.push_back(live_modem_json(context, record));
+    items.push_back(live_modem_json(context, record, *balances));
   }
   // A running modem the store has not recorded yet (still probing, or no IMEI).
   for (const std::string& id : context.pool.modems()) {
     if (listed.contains(id)) continue;
     store::ModemRecord record;
     record.identity.imei = id;
-    items.push_back(live_modem_json(context, record));
+    items.push_back(live_modem_json(context, record, *balances));
   }
   return json_response(200, {{"items", std::move(items)}});
 }
@@ -54,7 +81,9 @@ Response get_modem(ApiContext& context, const Request& request) {
     found->identity.imei = id;
   }
   if (!found) return not_found("modem", id);
-  nlohmann::json json = live_modem_json(context, *found);
+  auto balances = balances_by_modem(context);
+  if (!balances) return server_error(balances.error());
+  nlohmann::json json = live_modem_json(context, *found, *balances);
   json["signal_history"] = signal_history_json(
       context.pool.signal_history(id).value_or(std::vector<modem::SignalSample>{}));
   return json_response(200, json);
@@ -142,6 +171,33 @@ Response ask_ussd(ApiContext& context, const Request& request) {
                              {"further_action", outcome->further_action}});
 }
 
+// The balance check now, with the modem's balance_ussd or the body's code; the parsed
+// result, as GET /api/v1/modems shows it from then on.
+Response check_balance(ApiContext& context, const Request& request) {
+  const std::string& id = request.params.at(0);
+  auto body = parse_object(request.body.empty() ? "{}" : request.body);
+  if (!body) return error_from(body.error());
+  Fields fields(*body);
+  auto code = fields.string("code", 4096);
+  if (!code) return error_from(code.error());
+  if (Status done = fields.finish(); !done) return error_from(done.error());
+  if (code->has_value() && !at::is_ussd_code(**code)) {
+    return error_from(invalid("code",
+                              "a USSD code is 1 to 160 of the characters 0-9 * # + "
+                              "(such as \"*123#\")"));
+  }
+  if (!context.alarms || !context.pool.status(id)) return not_found("running modem", id);
+  auto balance = context.alarms->check_balance_now(id, code->value_or(""));
+  if (!balance) {
+    const Error& error = balance.error();
+    if (error.code == ErrorCode::kNotFound) return not_found("running modem", id);
+    return error_response(error.code, error.message, error.field);
+  }
+  nlohmann::json json = balance_json(*balance);
+  json["modem"] = id;
+  return json_response(200, json);
+}
+
 Response enable_modem(ApiContext& context, const Request& request) {
   return set_sending(context, request, true);
 }
@@ -164,6 +220,7 @@ void add_modem_routes(Router& router, ApiContext& context) {
               auth::action::kModemDisable, disable_modem);
   add_audited(router, context, "POST", "/api/v1/modems/{id}/ussd", kModems,
               auth::action::kModemUssd, ask_ussd);
+  add_authenticated(router, context, "POST", "/api/v1/modems/{id}/balance", kModems, check_balance);
 }
 
 }  // namespace smsgate::http

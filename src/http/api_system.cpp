@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <map>
 #include <set>
 
 #include "http/api.h"
@@ -81,6 +82,12 @@ Response metrics(ApiContext& context, const Request&) {
   snapshot.deleted = std::move(*deleted);
   auto records = context.store.list_modems();
   if (!records) return server_error(records.error());
+  auto balance_rows = context.store.list_balances();
+  if (!balance_rows) return server_error(balance_rows.error());
+  std::map<std::string, double> balances;
+  for (const store::ModemBalance& row : *balance_rows) {
+    if (row.amount) balances[row.modem] = *row.amount;
+  }
   for (const store::ModemRecord& record : *records) {
     auto status = context.pool.status(record.identity.imei);
     if (!status) continue;  // seen once, not plugged in: no series to keep alive
@@ -99,6 +106,8 @@ Response metrics(ApiContext& context, const Request&) {
       modem.storage_used = storage->used;
       modem.storage_total = storage->total;
     }
+    if (auto balance = balances.find(modem.id); balance != balances.end())
+      modem.balance = balance->second;
     snapshot.modems.push_back(std::move(modem));
   }
   auto backlog = context.store.webhook_backlog();

@@ -174,6 +174,12 @@ std::string render_metrics(const GatewaySnapshot& snapshot, const ApiMetrics& ap
             [](const ModemMetrics& m) -> Sample { return std::to_string(m.received); });
   per_modem("smsgate_modem_resets_total", "counter", "Resets since the daemon started.",
             [](const ModemMetrics& m) -> Sample { return std::to_string(m.resets); });
+  per_modem("smsgate_modem_balance", "gauge",
+            "The SIM's balance in its own currency, from the last balance check (balance_ussd).",
+            [&](const ModemMetrics& m) -> Sample {
+              if (!m.balance) return std::nullopt;
+              return number(*m.balance);
+            });
   header(out, "smsgate_webhook_backlog", "gauge", "Webhook events not yet delivered.");
   out += "smsgate_webhook_backlog " + std::to_string(snapshot.webhook_backlog) + "\n";
   header(out, "smsgate_webhook_delivered_total", "counter", "Webhook events delivered.");

@@ -57,6 +57,7 @@ struct ModemMetrics {
   uint64_t resets = 0;
   std::optional<int> storage_used;  // message storage (AT+CPMS? <mem3>)
   std::optional<int> storage_total;
+  std::optional<double> balance;  // the last balance check's amount
 };
 
 struct GatewaySnapshot {

@@ -108,6 +108,20 @@ std::string modem_storage_full_body(const ModemEventInfo& info, int64_t occurred
   return event_body(kModemStorageFull, occurred_at, modem_event_data(info));
 }
 
+nlohmann::json alarm_json(const ModemAlarm& alarm) {
+  nlohmann::json data = {{"modem", alarm.modem},
+                         {"kind", alarm.kind},
+                         {"state", alarm.cleared_at ? "cleared" : "raised"},
+                         {"detail", alarm.detail},
+                         {"raised_at", iso8601_utc(alarm.raised_at)}};
+  if (alarm.cleared_at) data["cleared_at"] = iso8601_utc(*alarm.cleared_at);
+  return data;
+}
+
+std::string modem_alarm_body(const ModemAlarm& alarm, int64_t occurred_at) {
+  return event_body(kModemAlarm, occurred_at, alarm_json(alarm));
+}
+
 std::string modem_state_body(const ModemStateInfo& info, int64_t occurred_at) {
   nlohmann::json data = {{"modem", info.modem}, {"state", info.state}};
   if (!info.detail.empty()) data["detail"] = info.detail;

@@ -16,6 +16,9 @@
 //   modem.online|offline: {"modem": "<IMEI>", "port": "/dev/ttyUSB2", "model": "...",
 //     "operator": "...", "reason": "unplugged"}         (all but modem only when known)
 //   modem.storage_full: as modem.online, with "storage_used" and "storage_total"
+//   modem.alarm: {"modem": "<IMEI>", "kind": "low_balance", "state": "raised",
+//     "detail": "balance 0.80 EUR is below 1.00 EUR", "raised_at": "...",
+//     "cleared_at": "..."}          (state "cleared" and cleared_at once it cleared)
 // Only in the event stream (GET /api/v1/events), never to a webhook:
 //   message.sending|cancelled: as message.sent
 //   modem.state: {"modem": "<IMEI>", "state": "offline", "detail": "port gone",
@@ -29,6 +32,7 @@
 #include <string>
 #include <string_view>
 
+#include "store/alarms.h"
 #include "store/types.h"
 
 namespace smsgate::store {
@@ -69,6 +73,12 @@ std::string webhook_test_body(int64_t webhook_id, int64_t at);
 std::string modem_event_body(bool online, const ModemEventInfo& info, int64_t occurred_at);
 // The body of modem.storage_full (Webhooks::enqueue_modem_storage_full).
 std::string modem_storage_full_body(const ModemEventInfo& info, int64_t occurred_at);
+
+// modem.alarm, raised and cleared (Alarms::raise_alarm, Alarms::clear_alarm), and an
+// alarm as GET /api/v1/alarms lists it: the event's data.
+inline constexpr std::string_view kModemAlarm = "modem.alarm";
+nlohmann::json alarm_json(const ModemAlarm& alarm);
+std::string modem_alarm_body(const ModemAlarm& alarm, int64_t occurred_at);
 
 // The body of modem.state (Events::log_modem_state writes it).
 std::string modem_state_body(const ModemStateInfo& info, int64_t occurred_at);

@@ -7,7 +7,7 @@ namespace smsgate::store {
 // Times are INTEGER milliseconds since the Unix epoch (UTC); booleans are 0/1.
 // Each script ends by setting user_version, so the version moves in the same
 // transaction as the tables it describes (and no SQL is assembled at run time).
-constexpr std::array<Migration, 15> kMigrations = {{
+constexpr std::array<Migration, 16> kMigrations = {{
     {1, R"sql(
 -- The outbound queue: one row per message the API accepted, one per PDU it is sent as.
 CREATE TABLE messages (
@@ -433,6 +433,31 @@ CREATE TABLE templates (
 );
 
 PRAGMA user_version = 15;
+)sql"},
+    {16, R"sql(
+-- Each modem's last balance check (store/alarms.h): the amount parsed from the
+-- network's answer, as text so that it reads back as written, with the answer itself.
+CREATE TABLE modem_balances (
+  modem      TEXT    PRIMARY KEY,
+  amount     TEXT,                 -- NULL: no amount found in the answer
+  currency   TEXT    NOT NULL DEFAULT '',
+  text       TEXT    NOT NULL,
+  checked_at INTEGER NOT NULL
+);
+
+-- Modem alarms (low_balance, sim_expiring, offline, storage_full): raised once, then
+-- cleared; the open ones are those without cleared_at, at most one of a kind a modem.
+CREATE TABLE modem_alarms (
+  id         INTEGER PRIMARY KEY,
+  modem      TEXT    NOT NULL,
+  kind       TEXT    NOT NULL,
+  detail     TEXT    NOT NULL,
+  raised_at  INTEGER NOT NULL,
+  cleared_at INTEGER
+);
+CREATE UNIQUE INDEX modem_alarms_open ON modem_alarms (modem, kind) WHERE cleared_at IS NULL;
+
+PRAGMA user_version = 16;
 )sql"},
 }};
 

@@ -20,8 +20,8 @@ struct Migration {
   std::string_view sql;  // one or more statements
 };
 
-extern const std::array<Migration, 15> kMigrations;
-inline constexpr int kSchemaVersion = 15;
+extern const std::array<Migration, 16> kMigrations;
+inline constexpr int kSchemaVersion = 16;
 
 // PRAGMA user_version.
 Result<int> schema_version(Connection& connection);

@@ -47,6 +47,7 @@ Store::Store(std::unique_ptr<Engine> engine)
       Events(*engine),
       Conversations(*engine),
       Templates(*engine),
+      Alarms(*engine),
       engine_(std::move(engine)) {}
 
 Status Store::check_writable() {

@@ -29,6 +29,7 @@
 //   Events       store/events.h       the event log the event stream reads
 //   Conversations store/conversations.h the inbox by number, inbound texts read
 //   Templates    store/templates.h    message templates by name
+//   Alarms       store/alarms.h       modems' balance checks and alarms
 // A Store is all of them: `store.submit(...)` works, and so does passing it where a
 // component asks for the one view it uses (auth:: takes Credentials&,
 // webhook::Deliverer takes Webhooks&). Records are in store/types.h.
@@ -47,6 +48,7 @@
 #include "common/clock.h"
 #include "common/result.h"
 #include "common/thread_annotations.h"
+#include "store/alarms.h"
 #include "store/conversations.h"
 #include "store/credentials.h"
 #include "store/engine.h"
@@ -79,7 +81,8 @@ class Store : public Outbound,
               public People,
               public Events,
               public Conversations,
-              public Templates {
+              public Templates,
+              public Alarms {
  public:
   // Opens or creates the database at `path`, applies missing migrations, starts the
   // writer thread. Errors when the file cannot be opened or its schema is newer.
@@ -98,6 +101,7 @@ class Store : public Outbound,
   Events& events() { return *this; }
   Conversations& conversations() { return *this; }
   Templates& templates() { return *this; }
+  Alarms& alarms() { return *this; }
 
   // Transactions the writer has committed (group commits), and the write operations
   // they carried; operations / transactions is the grouping achieved.

@@ -140,7 +140,7 @@ Status validate_webhook(const std::string& url, const std::vector<std::string>& 
       return make_error("events: unknown event \"" + event +
                         "\" (known: message.sent, message.delivered, message.failed, "
                         "message.expired, inbound.received, modem.online, modem.offline, "
-                        "modem.storage_full, *)");
+                        "modem.storage_full, modem.alarm, *)");
   if (utf8_length(secret) < kMinSecretLength)
     return make_error("secret: shorter than " + std::to_string(kMinSecretLength) +
                       " characters (leave it out and one is made)");
@@ -196,6 +196,13 @@ Status enqueue_inbound_event(Connection& db, const InboundMessage& message) {
   auto ids = subscribers(db, kEvent);
   if (!ids.ok()) return ids.error();
   return insert_events(db, *ids, kEvent, body, message.received_at);
+}
+
+Status enqueue_event(Connection& db, std::string_view event, const std::string& body, int64_t at) {
+  if (auto s = log_event(db, event, body, at); !s.ok()) return s;
+  auto ids = subscribers(db, event);
+  if (!ids.ok()) return ids.error();
+  return insert_events(db, *ids, event, body, at);
 }
 
 std::optional<int> rating_for(const InboundMessage& message) {

@@ -550,6 +550,18 @@ def exercise(api, doc, receiver):
     api.call("POST", U, params={"id": modem}, body={"code": "*100#;+CFUN=0"}, expect=400)
     api.call("POST", U, params={"id": modem}, body={}, expect=400)
     api.call("POST", U, params={"id": "000000000000000"}, body={"code": "*100#"}, expect=404)
+    # Balance: a check now answers the simulated *100# balance parsed.
+    B = "/api/v1/modems/{id}/balance"
+    _, checked = api.call("POST", B, params={"id": modem}, body={"code": "*100#"}, expect=200)
+    if isinstance(checked, dict) and (not isinstance(checked.get("amount"), (int, float)) or
+                                      checked.get("currency") != "EUR"):
+        api.fail("POST %s: no balance in EUR: %r" % (B, checked))
+    api.call("POST", B, params={"id": modem}, body={"code": "*100#;+CFUN=0"}, expect=400)
+    api.call("POST", B, params={"id": "000000000000000"}, body={}, expect=404)
+    _, listed = api.call("GET", "/api/v1/modems/{id}", params={"id": modem}, expect=200)
+    if isinstance(listed, dict) and (listed.get("balance") or {}).get("currency") != "EUR":
+        api.fail("GET /api/v1/modems/{id}: no balance after a check: %r" % listed)
+    api.call("GET", "/api/v1/alarms", expect=200)
     api.call("POST", "/api/v1/modems/{id}/reset", params={"id": modem}, expect=202)
     for action in ("reset", "enable", "disable"):
         api.call("POST", "/api/v1/modems/{id}/" + action, params={"id": "000000000000000"},
