@@ -213,6 +213,29 @@ json handle_request(SimBank& bank, const json& request) {
   } else if (cmd == "inject") {
     const std::string bytes = field<std::string>(request, "bytes");
     bank.with_modem(modem, [&](SimModem& m, MonotonicClock::time_point) { m.inject(bytes); });
+  } else if (cmd == "ussd") {
+    // What the network answers a USSD code from now on (a balance after a top-up, a
+    // menu, a refusal, a slow or a missing answer).
+    const std::string code = field<std::string>(request, "code");
+    if (code.empty() || code.size() > 160 ||
+        code.find_first_not_of("0123456789*#+") != std::string::npos) {
+      throw ControlError("\"code\" must be a USSD code such as \"*100#\"");
+    }
+    sim::UssdScript script;
+    script.text = field<std::string>(request, "text", std::string());
+    script.status = ranged(request, "m", 0, 5, 0);
+    const int dcs = ranged(request, "dcs", 0, 255, 15);
+    if (dcs == 15) {
+      script.encoding = sim::TextEncoding::kAuto;
+    } else if (dcs == 72) {
+      script.encoding = sim::TextEncoding::kUcs2;
+    } else {
+      throw ControlError("\"dcs\" must be 15 (GSM-7) or 72 (UCS-2)");
+    }
+    script.delay = std::chrono::milliseconds(ranged(request, "delay_ms", 0, 600'000, 0));
+    script.answered = field<bool>(request, "answer", true);
+    bank.with_modem(
+        modem, [&](SimModem& m, MonotonicClock::time_point) { m.set_ussd_reply(code, script); });
   } else if (cmd == "reset") {
     bank.with_modem(modem,
                     [&](SimModem& m, MonotonicClock::time_point now) { m.power_cycle(now); });

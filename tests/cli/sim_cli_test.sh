@@ -126,10 +126,32 @@ modem0.write(pdu + "\x1a")
 got = modem0.read_until("\r\n", 3) + modem0.read_until("\r\n", 1)
 check("CMS 38", got == "\r\n+CMS ERROR: 38\r\n", repr(got))
 
+# A scripted USSD answer: a balance after a top-up, then a UCS-2 one after a delay,
+# then silence.
+check("ussd", control(cmd="ussd", modem=0, code="*100#",
+                      text="Your balance is 25.00 EUR") == {"ok": True})
+modem0.write('AT+CUSD=1,"*100#",15\r')
+got = modem0.read_until("15\r\n")
+check("CUSD balance", got == '\r\nOK\r\n\r\n+CUSD: 0,"Your balance is 25.00 EUR",15\r\n', repr(got))
+check("ussd ucs2", control(cmd="ussd", modem=0, code="*101#", text="Баланс 10", dcs=72,
+                           delay_ms=200) == {"ok": True})
+modem0.write('AT+CUSD=1,"*101#",15\r')
+got = modem0.read_until(",72\r\n")
+check("CUSD ucs2", got.upper() == '\r\nOK\r\n\r\n+CUSD: 0,"04110430043B0430043D0441002000310030",72\r\n',
+      repr(got))
+check("ussd silent", control(cmd="ussd", modem=0, code="*102#", answer=False) == {"ok": True})
+modem0.write('AT+CUSD=1,"*102#",15\r')
+got = modem0.read_until("+CUSD", 1.0)
+check("CUSD silent", got == "\r\nOK\r\n", repr(got))
+modem0.write("AT+CUSD=2\r")
+modem0.read_until("OK\r\n")
+
 # Bad requests answer an error and change nothing.
 for bad in ['not json', '[]', '{"cmd":"deliver","modem":0,"from":"+491","text":5}',
             '{"cmd":"hang","modem":7}', '{"cmd":"explode","modem":0}',
-            '{"cmd":"fail_sends","modem":0}']:
+            '{"cmd":"fail_sends","modem":0}', '{"cmd":"ussd","modem":0,"code":"balance"}',
+            '{"cmd":"ussd","modem":0,"code":"*100#","dcs":8}',
+            '{"cmd":"ussd","modem":0,"code":"*100#","m":9}']:
     reply = control.raw(bad)
     check("bad request " + bad, list(reply.keys()) == ["error"], reply)
 modem0.write("AT\r")
