@@ -1,5 +1,5 @@
-// Dashboard: each modem as a card, the queue by status, and the last 24 hours as a
-// chart with its table. Kept current without a reload: the gateway's event stream
+// Dashboard: each modem as a card (its SIM balance too), the modem alarms raised and
+// not cleared, the queue by status, and the last 24 hours as a chart with its table. Kept current without a reload: the gateway's event stream
 // (/api/v1/events) and, beside it, a look every 10 seconds (the stream tells of sends
 // and replies, not of new submissions).
 
@@ -12,7 +12,7 @@ import {
 const POLL_MS = 10_000;
 const LIVE_EVENTS = ['message.sending', 'message.sent', 'message.delivered', 'message.failed',
   'message.expired', 'message.cancelled', 'modem.online', 'modem.offline', 'modem.storage_full',
-  'modem.state'];
+  'modem.state', 'modem.alarm'];
 
 export function title() {
   return 'Dashboard';
@@ -51,6 +51,21 @@ export function sentTodayWords(modem) {
     : `${formatNumber(modem.sent_today)} (no daily limit)`;
 }
 
+// The last balance check ({amount, currency, text, checked_at}): the amount with its
+// currency, or the network's words when they held no amount; and when it was read.
+export function balanceWords(modem) {
+  const balance = modem.balance;
+  if (!balance) return null;
+  const amount = typeof balance.amount === 'number'
+    ? [balance.currency === '$' ? '$' : '', balance.amount.toLocaleString(undefined, {
+      // Cents as operators write them, but not on large whole amounts (Rp 12.500).
+      minimumFractionDigits: Number.isInteger(balance.amount) && Math.abs(balance.amount) >= 100 ? 0 : 2,
+      maximumFractionDigits: 2,
+    }), balance.currency && balance.currency !== '$' ? ` ${balance.currency}` : ''].join('')
+    : `“${balance.text}”`;
+  return h('span', { class: 'balance' }, amount, ' (', timeElement(balance.checked_at), ')');
+}
+
 // The modem's last trouble ({reason, at}) and when it was.
 export function lastErrorWords(modem) {
   const last = modem.last_error;
@@ -69,7 +84,40 @@ function modemCard(modem) {
       fact('Registration', registrationWords(modem)),
       fact('Sent today', sentTodayWords(modem)),
       fact('SIM storage', storageWords(modem)),
+      fact('Balance', balanceWords(modem)),
       fact('Last error', lastErrorWords(modem))));
+}
+
+const ALARM_WORDS = {
+  low_balance: 'Low balance', sim_expiring: 'SIM expiring', offline: 'Offline', storage_full: 'SIM storage full',
+};
+
+// The modem alarms raised and not cleared (GET /api/v1/alarms) as a list in `body`;
+// the function it returns reads them again (the page calls it on each modem.alarm
+// event, raised or cleared, and every 10 seconds).
+function alarmsPanel(body, session) {
+  if (!session.can('modems.view')) {
+    body.replaceChildren(h('p', { class: 'notice' }, 'Your role does not show modem alarms.'));
+    return async () => {};
+  }
+  return async function load() {
+    let answer;
+    try {
+      answer = await api('GET', 'api/v1/alarms');
+    } catch (error) {
+      body.replaceChildren(unavailable(error, 'the alarms'));
+      return;
+    }
+    const items = answer.items || [];
+    if (!items.length) {
+      body.replaceChildren(h('p', { class: 'alarms-none' }, 'No alarms.'));
+      return;
+    }
+    body.replaceChildren(h('ul', { class: 'alarm-list' }, items.map((alarm) => h('li', {
+      class: `alarm alarm-${alarm.kind}`, dataset: { modemId: alarm.modem, kind: alarm.kind },
+    }, h('strong', {}, ALARM_WORDS[alarm.kind] || alarm.kind), ` · modem ${alarm.modem}: ${alarm.detail} (since `,
+    timeElement(alarm.raised_at), ')'))));
+  };
 }
 
 function queueSection(stats) {
@@ -107,9 +155,11 @@ export function render(region, _params, session) {
   const modemsBody = h('div', {}, h('p', { class: 'hint' }, 'Loading…'));
   const queueBody = h('div', {}, h('p', { class: 'hint' }, 'Loading…'));
   const dayBody = h('div', {}, h('p', { class: 'hint' }, 'Loading…'));
+  const alarmsBody = h('div', { id: 'dash-alarms-body' }, h('p', { class: 'hint' }, 'Loading…'));
   const liveStatus = h('p', { class: 'hint', role: 'status', id: 'live-status' });
   region.append(liveStatus,
     h('section', { 'aria-labelledby': 'dash-modems' }, h('h2', { id: 'dash-modems' }, 'Modems'), modemsBody),
+    h('section', { 'aria-labelledby': 'dash-alarms' }, h('h2', { id: 'dash-alarms' }, 'Alarms'), alarmsBody),
     h('section', { 'aria-labelledby': 'dash-queue' }, h('h2', { id: 'dash-queue' }, 'Queue'), queueBody),
     h('section', { 'aria-labelledby': 'dash-day' }, h('h2', { id: 'dash-day' }, 'Last 24 hours'), dayBody));
 
@@ -121,7 +171,9 @@ export function render(region, _params, session) {
     liveStatus.textContent = (live ? 'Live: updates as things happen.' : 'Updates every 10 seconds.') + when;
   };
 
+  const loadAlarms = alarmsPanel(alarmsBody, session);
   async function refresh() {
+    if (!stopped) loadAlarms();
     const [modemList, stats] = await Promise.allSettled([
       session.can('modems.view') ? api('GET', 'api/v1/modems') : Promise.resolve(null),
       api('GET', 'api/v1/stats'),

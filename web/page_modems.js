@@ -5,7 +5,7 @@
 import { api } from './api.js';
 import { confirmAction, formatNumber, h, signalBars, sparkline, timeElement, unavailable } from './ui.js';
 import {
-  lastErrorWords, modemName, registrationWords, sentTodayWords, stateWords, storageWords,
+  balanceWords, lastErrorWords, modemName, registrationWords, sentTodayWords, stateWords, storageWords,
 } from './page_dashboard.js';
 
 export function title() {
@@ -124,6 +124,7 @@ function modemCard(modem, session, reload) {
         fact('Signal', modem.state === 'absent' ? null : signalBars(modem.signal_dbm)),
         fact('Registration', registrationWords(modem)),
         fact('SIM storage', storageWords(modem)),
+        fact('Balance', balanceWords(modem)),
         fact('Last seen', timeElement(modem.last_seen))),
       signalHistory(modem.signal_history)),
       h('section', { 'aria-label': `Counters of ${name}` }, h('h3', {}, 'Counters'), h('dl', { class: 'facts' },

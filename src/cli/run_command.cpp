@@ -33,6 +33,11 @@ config::Config demo_config(const std::filesystem::path& dir) {
   config.sending.quiet_hours = std::nullopt;  // the demo should show sending at any hour
   config.sending.timezone = "UTC";
   config.log.level = "debug";  // each message's progress, which info keeps quiet
+  // Simulated SIMs answer *100# with a balance, which the dashboard then shows; the
+  // last one's is below the alarm's threshold (start_demo_modems).
+  config.modems.balance_ussd = "*100#";
+  config.modems.balance_check_hours = 12;
+  config.modems.balance_alarm_below = 1.0;
   return config;
 }
 

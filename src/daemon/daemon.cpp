@@ -394,6 +394,11 @@ Result<std::unique_ptr<sim::SimBank>> start_demo_modems(const std::filesystem::p
     sim::SimConfig config = sim::numbered_config(i);
     // Roughly what a real network takes to accept a message.
     config.cmgs_latency = std::chrono::milliseconds(800);
+    // The last SIM is nearly empty, so that the dashboard shows a low-balance alarm.
+    if (count > 1 && i == count - 1) {
+      config.ussd_replies["*100#"] =
+          sim::UssdScript{.text = "Your balance is 0.85 EUR, valid until 31.12."};
+    }
     modems.push_back(config);
   }
   auto bank = sim::SimBank::start(dir, modems);

@@ -51,6 +51,16 @@ async function scenario(page, demo, { artifacts }) {
     'four sends counted on the cards', 20_000);
   assert.ok(counts.every((text) => /^\d+ \(no daily limit\)$/.test(text)), counts.join(' | '));
 
+  check('Dashboard: each card shows its SIM\'s balance, and the low one is listed as an alarm');
+  // The demo checks *100# as its modems come up; the last SIM has 0.85 EUR, below 1.
+  const balances = () => page.locator('.modem-card dt:text-is("Balance") + dd').allInnerTexts();
+  const shown = await eventually(balances, (texts) => texts.length === 4 && texts.every((t) => / EUR \(/.test(t)),
+    'four balances on the cards', 20_000);
+  assert.equal(shown.filter((text) => text.startsWith('5.00 EUR (')).length, 3, shown.join(' | '));
+  const alarms = () => page.locator('#dash-alarms-body .alarm').allInnerTexts();
+  const listed = await eventually(alarms, (texts) => texts.length === 1, 'one alarm listed', 20_000);
+  assert.match(listed[0], /^Low balance · modem \d+: balance 0\.85 EUR is below 1\.00 EUR \(since /);
+
   for (const name of PAGES) {
     check(`${name}: from the navigation, marked current, focus on its heading`);
     await nav.getByRole('link', { name, exact: true }).click();
