@@ -7,7 +7,7 @@ namespace smsgate::store {
 // Times are INTEGER milliseconds since the Unix epoch (UTC); booleans are 0/1.
 // Each script ends by setting user_version, so the version moves in the same
 // transaction as the tables it describes (and no SQL is assembled at run time).
-constexpr std::array<Migration, 16> kMigrations = {{
+constexpr std::array<Migration, 17> kMigrations = {{
     {1, R"sql(
 -- The outbound queue: one row per message the API accepted, one per PDU it is sent as.
 CREATE TABLE messages (
@@ -458,6 +458,40 @@ CREATE TABLE modem_alarms (
 CREATE UNIQUE INDEX modem_alarms_open ON modem_alarms (modem, kind) WHERE cleared_at IS NULL;
 
 PRAGMA user_version = 16;
+)sql"},
+    {17, R"sql(
+-- Auto-replies (store/rules.h): the rules that answer inbound texts, and each reply
+-- sent automatically, linked to the inbound it answers. The replies are what the
+-- cap on automatic replies per number counts, so a restart does not reset it.
+CREATE TABLE rules (
+  id             INTEGER PRIMARY KEY,
+  name           TEXT    NOT NULL,
+  match_kind     TEXT    NOT NULL CHECK (match_kind IN ('keyword','regex')),
+  pattern        TEXT    NOT NULL,
+  reply_template TEXT,             -- a template's name, or NULL with reply_text
+  reply_variables TEXT,            -- JSON object of the template's fixed variables
+  reply_text     TEXT,
+  enabled        INTEGER NOT NULL DEFAULT 1,
+  priority       INTEGER NOT NULL DEFAULT 100,  -- lower first
+  created_at     INTEGER NOT NULL,
+  updated_at     INTEGER NOT NULL,
+  CHECK ((reply_template IS NULL) <> (reply_text IS NULL))
+);
+CREATE TABLE auto_replies (
+  id         INTEGER PRIMARY KEY,
+  -- Erasing or purging the inbound text takes its reply's row with it.
+  inbound_id INTEGER NOT NULL REFERENCES inbound_messages (id) ON DELETE CASCADE,
+  message_id INTEGER REFERENCES messages (id) ON DELETE SET NULL,
+  number     TEXT    NOT NULL,
+  kind       TEXT    NOT NULL,  -- rule, help, optout, optin, out_of_hours
+  rule_id    INTEGER REFERENCES rules (id) ON DELETE SET NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX auto_replies_number ON auto_replies (number, created_at);
+CREATE INDEX auto_replies_inbound ON auto_replies (inbound_id);
+CREATE INDEX auto_replies_message ON auto_replies (message_id);
+
+PRAGMA user_version = 17;
 )sql"},
 }};
 

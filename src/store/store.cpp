@@ -48,6 +48,7 @@ Store::Store(std::unique_ptr<Engine> engine)
       Conversations(*engine),
       Templates(*engine),
       Alarms(*engine),
+      Rules(*engine),
       engine_(std::move(engine)) {}
 
 Status Store::check_writable() {

@@ -30,6 +30,7 @@
 //   Conversations store/conversations.h the inbox by number, inbound texts read
 //   Templates    store/templates.h    message templates by name
 //   Alarms       store/alarms.h       modems' balance checks and alarms
+//   Rules        store/rules.h        auto-reply rules, the replies they sent
 // A Store is all of them: `store.submit(...)` works, and so does passing it where a
 // component asks for the one view it uses (auth:: takes Credentials&,
 // webhook::Deliverer takes Webhooks&). Records are in store/types.h.
@@ -58,6 +59,7 @@
 #include "store/outbound.h"
 #include "store/people.h"
 #include "store/retention.h"
+#include "store/rules.h"
 #include "store/templates.h"
 #include "store/types.h"
 #include "store/webhooks.h"
@@ -82,7 +84,8 @@ class Store : public Outbound,
               public Events,
               public Conversations,
               public Templates,
-              public Alarms {
+              public Alarms,
+              public Rules {
  public:
   // Opens or creates the database at `path`, applies missing migrations, starts the
   // writer thread. Errors when the file cannot be opened or its schema is newer.
@@ -102,6 +105,7 @@ class Store : public Outbound,
   Conversations& conversations() { return *this; }
   Templates& templates() { return *this; }
   Alarms& alarms() { return *this; }
+  Rules& rules() { return *this; }
 
   // Transactions the writer has committed (group commits), and the write operations
   // they carried; operations / transactions is the grouping achieved.
