@@ -20,6 +20,8 @@
 #include "common/strings.h"
 #include "config/suggest.h"
 #include "policy/keywords.h"
+#include "policy/message_template.h"
+#include "policy/opening_hours.h"
 #include "policy/phone.h"
 
 namespace smsgate::config {
@@ -61,6 +63,10 @@ constexpr std::string_view kSendingKeys[] = {"default_region",
                                              "default_reply_window_hours"};
 constexpr std::string_view kRouteKeys[] = {"prefix", "modem"};
 constexpr std::string_view kOptOutKeys[] = {"keywords", "optin_keywords"};
+constexpr std::string_view kAutoReplyKeys[] = {
+    "enabled",     "sender_name", "language", "help_keywords", "help_text",
+    "optout_text", "optin_text",  "mon",      "tue",           "wed",
+    "thu",         "fri",         "sat",      "sun",           "out_of_hours_text"};
 constexpr std::string_view kOtpKeys[] = {"max_sends_per_number", "send_window_minutes"};
 constexpr std::string_view kWebhooksKeys[] = {"timeout_seconds", "max_age_hours",
                                               "set_aside_after_minutes"};
@@ -74,12 +80,19 @@ struct TableSchema {
   Keys keys;
 };
 constexpr TableSchema kSchema[] = {
-    {"http", false, kHttpKeys},         {"storage", false, kStorageKeys},
-    {"modems", false, kModemsKeys},     {"modem", true, kModemKeys},
-    {"sending", false, kSendingKeys},   {"route", true, kRouteKeys},
-    {"optout", false, kOptOutKeys},     {"otp", false, kOtpKeys},
-    {"webhooks", false, kWebhooksKeys}, {"email", false, kEmailKeys},
-    {"log", false, kLogKeys},           {"retention", false, kRetentionKeys},
+    {"http", false, kHttpKeys},
+    {"storage", false, kStorageKeys},
+    {"modems", false, kModemsKeys},
+    {"modem", true, kModemKeys},
+    {"sending", false, kSendingKeys},
+    {"route", true, kRouteKeys},
+    {"optout", false, kOptOutKeys},
+    {"otp", false, kOtpKeys},
+    {"webhooks", false, kWebhooksKeys},
+    {"email", false, kEmailKeys},
+    {"log", false, kLogKeys},
+    {"retention", false, kRetentionKeys},
+    {"autoreply", false, kAutoReplyKeys},
 };
 
 const TableSchema* find_schema(std::string_view name) {
@@ -750,6 +763,80 @@ void read_optout(Section section, OptOutConfig& optout) {
   }
 }
 
+void read_autoreply(Section section, const OptOutConfig& optout, AutoReplyConfig& autoreply) {
+  if (auto enabled = section.boolean("enabled")) autoreply.enabled = *enabled;
+  if (auto name = section.string("sender_name")) {
+    if (name->value.size() > 60)
+      section.error(*section.node("sender_name"), "sender_name", "is longer than 60 bytes");
+    else
+      autoreply.sender_name = name->value;
+  }
+  if (auto language = section.string("language")) {
+    if (!policy::valid_template_language(language->value))
+      section.error(*section.node("language"), "language",
+                    quote(language->value) + " is no language tag ICU knows (en, de, id, pt-BR)");
+    else
+      autoreply.language = language->value;
+  }
+  if (auto words = section.strings("help_keywords")) {
+    autoreply.help_keywords.clear();
+    std::vector<std::string> taken;
+    for (const std::string& word : optout.keywords) taken.push_back(policy::fold_keyword(word));
+    for (const std::string& word : optout.optin_keywords)
+      taken.push_back(policy::fold_keyword(word));
+    for (const auto& word : *words) {
+      const std::string form = policy::fold_keyword(word.value);
+      if (form.empty()) {
+        section.error(word.where, "help_keywords",
+                      ": " + quote(word.value) + " has no letters or digits");
+      } else if (std::find(taken.begin(), taken.end(), form) != taken.end()) {
+        section.error(word.where, "help_keywords",
+                      ": " + quote(word.value) + " is already an [optout] keyword");
+      } else {
+        autoreply.help_keywords.push_back(word.value);
+      }
+    }
+  }
+  auto read_text = [&](std::string_view key, std::string& into, bool opens) {
+    auto text = section.string(key);
+    if (!text) return;
+    auto placeholders = policy::parse_template(text->value);
+    if (!placeholders) {
+      std::string why = placeholders.error().message;
+      if (why.starts_with("text: ")) why.erase(0, 6);
+      section.error(*section.node(key), key, ": " + why);
+      return;
+    }
+    for (const policy::Placeholder& placeholder : *placeholders) {
+      const std::string& name = placeholder.variable;
+      const bool known = name == "sender_name" || name == "number" || (opens && name == "opens");
+      if (!known || placeholder.field != policy::TimeField::kNone) {
+        section.error(*section.node(key), key,
+                      ": {" + name + "} is not known here (" +
+                          (opens ? "{sender_name}, {number} and {opens} are"
+                                 : "{sender_name} and {number} are") +
+                          ")");
+        return;
+      }
+    }
+    into = text->value;
+  };
+  read_text("help_text", autoreply.help_text, false);
+  read_text("optout_text", autoreply.optout_text, false);
+  read_text("optin_text", autoreply.optin_text, false);
+  read_text("out_of_hours_text", autoreply.out_of_hours_text, true);
+  for (size_t day = 0; day < policy::kWeekdayKeys.size(); ++day) {
+    const std::string_view key = policy::kWeekdayKeys[day];
+    auto hours = section.string(key, "such as \"08:00-17:00\" or \"closed\"");
+    if (!hours) continue;
+    auto parsed = policy::parse_day_hours(hours->value);
+    if (!parsed)
+      section.error(*section.node(key), key, ": " + parsed.error().message);
+    else
+      autoreply.hours[day] = std::move(*parsed);
+  }
+}
+
 void read_otp(Section section, OtpConfig& otp) {
   if (auto sends = section.integer("max_sends_per_number", 0, 1000))
     otp.max_sends_per_number = static_cast<int>(sends->value);
@@ -897,6 +984,9 @@ Result<Config> parse_config(std::string_view text, std::string_view source_name)
   read_routes(problems, root, config.modem, config.sending.routes);
   read_optout(Section(problems, plain_table(problems, root, "optout"), *find_schema("optout")),
               config.optout);
+  read_autoreply(
+      Section(problems, plain_table(problems, root, "autoreply"), *find_schema("autoreply")),
+      config.optout, config.autoreply);
   read_otp(Section(problems, plain_table(problems, root, "otp"), *find_schema("otp")), config.otp);
   read_webhooks(
       Section(problems, plain_table(problems, root, "webhooks"), *find_schema("webhooks")),

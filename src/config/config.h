@@ -1,7 +1,7 @@
 // Configuration: /etc/smsgate/smsgate.toml, read once at start with toml++.
 //
 // One struct per component ([http], [storage], [modems] and [[modem]], [sending] and
-// [[route]], [optout], [webhooks], [email], [log]); each component is handed its own
+// [[route]], [optout], [autoreply], [webhooks], [email], [log]); each component is handed its own
 // section and nothing else. Every key has a default, so an empty file is a valid
 // configuration, and the shipped etc/smsgate.toml spells out each default with a
 // comment.
@@ -29,6 +29,7 @@
 #include "at/transport.h"
 #include "common/result.h"
 #include "policy/limits.h"
+#include "policy/opening_hours.h"
 #include "policy/quiet_hours.h"
 #include "policy/routes.h"
 
@@ -120,6 +121,26 @@ struct OptOutConfig {
   friend bool operator==(const OptOutConfig&, const OptOutConfig&) = default;
 };
 
+// [autoreply]: the answers the gateway gives by itself (dispatch/autoreply.h). Each
+// text is a template (policy/message_template.h) that may use {sender_name} and
+// {number}; out_of_hours_text also {opens}, the next opening in `language`. An empty
+// text: that answer is not given.
+struct AutoReplyConfig {
+  bool enabled = true;
+  std::string sender_name = "us";
+  std::string language = "en";  // BCP 47, for {opens}
+  std::vector<std::string> help_keywords = {"HELP"};
+  std::string help_text =
+      "Messages from {sender_name}. Reply STOP to get no more, START to resume.";
+  std::string optout_text =
+      "You will get no more messages from {sender_name}. Reply START to resume.";
+  std::string optin_text = "You will get messages from {sender_name} again. Reply STOP to stop.";
+  // Per weekday, Monday first; all closed: no out-of-hours answer.
+  policy::WeeklyHours hours;
+  std::string out_of_hours_text = "{sender_name}: we are closed now and answer from {opens}.";
+  friend bool operator==(const AutoReplyConfig&, const AutoReplyConfig&) = default;
+};
+
 // [otp]: one-time passwords (POST /api/v1/otp).
 struct OtpConfig {
   // Codes one number may be sent within send_window; more are refused with 429 (SMS
@@ -172,6 +193,7 @@ struct Config {
   std::vector<ModemConfig> modem;
   SendingConfig sending;
   OptOutConfig optout;
+  AutoReplyConfig autoreply;
   OtpConfig otp;
   WebhooksConfig webhooks;
   EmailConfig email;

@@ -467,6 +467,52 @@ TEST_CASE("config: keywords") {
         std::vector<std::string>{"stop", "Arrêt"});
 }
 
+TEST_CASE("config: [autoreply] texts, keywords and opening hours") {
+  const Config config = parsed(R"([autoreply]
+sender_name = "Klinik Sehat"
+language = "id"
+help_keywords = ["HELP", "Bantuan"]
+help_text = "{sender_name}: balas STOP untuk berhenti."
+optout_text = ""
+mon = "08:00-12:00, 13:00-17:00"
+sat = "09:00-12:00"
+sun = "closed"
+out_of_hours_text = "Kami buka {opens}."
+)");
+  const AutoReplyConfig& autoreply = config.autoreply;
+  CHECK(autoreply.sender_name == "Klinik Sehat");
+  CHECK(autoreply.language == "id");
+  CHECK(autoreply.help_keywords == std::vector<std::string>{"HELP", "Bantuan"});
+  CHECK(autoreply.help_text == "{sender_name}: balas STOP untuk berhenti.");
+  CHECK(autoreply.optout_text.empty());  // not sent
+  CHECK(autoreply.optin_text == AutoReplyConfig{}.optin_text);
+  CHECK(policy::format_day_hours(autoreply.hours[0]) == "08:00-12:00, 13:00-17:00");
+  CHECK(autoreply.hours[1].empty());
+  CHECK(policy::format_day_hours(autoreply.hours[5]) == "09:00-12:00");
+  CHECK(autoreply.hours[6].empty());
+  CHECK(autoreply.out_of_hours_text == "Kami buka {opens}.");
+
+  CHECK(refusal("[autoreply]\nmon = \"17:00-08:00\"\n") ==
+        "test.toml:2:7: [autoreply] mon: \"17:00-08:00\" ends before it starts; hours past "
+        "midnight go on the next day (\"00:00-02:00\")");
+  CHECK(refusal("[autoreply]\nhelp_text = \"Hi {name}\"\n") ==
+        "test.toml:2:13: [autoreply] help_text: {name} is not known here ({sender_name} and "
+        "{number} are)");
+  CHECK(refusal("[autoreply]\noptin_text = \"Open {opens}\"\n") ==
+        "test.toml:2:14: [autoreply] optin_text: {opens} is not known here ({sender_name} and "
+        "{number} are)");
+  CHECK(refusal("[autoreply]\nout_of_hours_text = \"Open {opens\"\n")
+            .starts_with("test.toml:2:21: [autoreply] out_of_hours_text: "));
+  CHECK(refusal("[autoreply]\nhelp_keywords = [\"STOP\"]\n") ==
+        "test.toml:2:18: [autoreply] help_keywords: 'STOP' is already an [optout] keyword");
+  CHECK(refusal("[autoreply]\nlanguage = \"no such tag\"\n") ==
+        "test.toml:2:12: [autoreply] language 'no such tag' is no language tag ICU knows (en, "
+        "de, id, pt-BR)");
+  CHECK(refusal("[autoreply]\nfri = 8\n") ==
+        "test.toml:2:7: [autoreply] fri must be a string, not an integer (such as "
+        "\"08:00-17:00\" or \"closed\")");
+}
+
 TEST_CASE("config: the first mistake in the file is named, the rest counted") {
   CHECK(refusal("[log]\nlevel = \"loud\"\n[http]\nlistn = \"x\"\n[sending]\nmax_attempts = 0\n") ==
         "test.toml:2:9: [log] level 'loud' is not one of trace, debug, info, warn, error, "
