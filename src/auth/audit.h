@@ -48,6 +48,9 @@ inline constexpr std::string_view kModemUssd = "modem.ussd";
 inline constexpr std::string_view kTemplateAdd = "template.add";
 inline constexpr std::string_view kTemplatePut = "template.put";
 inline constexpr std::string_view kTemplateRemove = "template.remove";
+inline constexpr std::string_view kRuleAdd = "rule.add";
+inline constexpr std::string_view kRulePut = "rule.put";
+inline constexpr std::string_view kRuleRemove = "rule.remove";
 inline constexpr std::string_view kAdminPasswordReset = "admin_password.reset";
 inline constexpr std::string_view kSignIn = "session.sign_in";
 // Refused sign-ins from one address, tallied in one row per minute (count).

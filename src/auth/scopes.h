@@ -12,6 +12,8 @@
 //   modems     the modems: list, reset, enable, disable  /modems...
 //   metrics    Prometheus scraping                       GET /metrics
 //   templates  add, change and remove message templates  POST, PUT, DELETE /templates...
+//   rules      add, change and remove auto-reply rules   POST, PUT, DELETE /rules...
+//              (reading them needs read)                 GET /rules
 //
 // A new key gets kDefaultScopes unless told otherwise: what a program that sends
 // messages and follows them needs, and nothing that reads patients' replies, mints
@@ -41,13 +43,14 @@ enum class Scope : uint8_t {
   kOptouts,
   kModems,
   kMetrics,
-  kTemplates
+  kTemplates,
+  kRules
 };
 
 // Every scope, in the order lists show them.
-inline constexpr std::array<Scope, 9> kAllScopes = {
-    Scope::kSend,    Scope::kRead,   Scope::kInbound, Scope::kOtp,      Scope::kWebhooks,
-    Scope::kOptouts, Scope::kModems, Scope::kMetrics, Scope::kTemplates};
+inline constexpr std::array<Scope, 10> kAllScopes = {
+    Scope::kSend,    Scope::kRead,   Scope::kInbound, Scope::kOtp,       Scope::kWebhooks,
+    Scope::kOptouts, Scope::kModems, Scope::kMetrics, Scope::kTemplates, Scope::kRules};
 
 // "send", "read", ...: the names of the CLI, the API and the database.
 constexpr std::string_view scope_name(Scope scope) {
@@ -70,6 +73,8 @@ constexpr std::string_view scope_name(Scope scope) {
       return "metrics";
     case Scope::kTemplates:
       return "templates";
+    case Scope::kRules:
+      return "rules";
   }
   return "";
 }

@@ -83,6 +83,23 @@ dispatch::ComposeDefaults compose_defaults(const config::Config& config) {
   return defaults;
 }
 
+dispatch::AutoReplySettings autoreply_settings(const config::Config& config) {
+  const config::AutoReplyConfig& autoreply = config.autoreply;
+  dispatch::AutoReplySettings settings;
+  settings.enabled = autoreply.enabled;
+  settings.sender_name = autoreply.sender_name;
+  settings.language = autoreply.language;
+  settings.help_keywords = autoreply.help_keywords;
+  settings.help_text = autoreply.help_text;
+  settings.optout_text = autoreply.optout_text;
+  settings.optin_text = autoreply.optin_text;
+  settings.out_of_hours_text = autoreply.out_of_hours_text;
+  settings.hours = autoreply.hours;
+  settings.default_region = config.sending.default_region;
+  settings.timezone = config.sending.timezone;
+  return settings;
+}
+
 store::OtpSendLimit otp_send_limit(const config::Config& config) {
   return store::OtpSendLimit{
       config.otp.max_sends_per_number,
@@ -192,6 +209,14 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config, cons
     }
     d.deliverer_->wake();
   };
+  // The intake before the dispatcher, for the automatic answers to inbound texts; it
+  // wakes the dispatcher only when something is submitted, which starts after this.
+  d.intake_ = std::make_unique<dispatch::Intake>(*d.store_, compose_defaults(config),
+                                                 [&d] { d.dispatcher_->wake(); });
+  d.auto_replier_ =
+      std::make_unique<dispatch::AutoReplier>(*d.store_, *d.intake_, autoreply_settings(config));
+  observers.answer_inbound = [&d](const store::InboundMessage& message, policy::KeywordKind keyword,
+                                  int64_t now) { d.auto_replier_->answer(message, keyword, now); };
   auto dispatcher =
       dispatch::Dispatcher::create(*d.store_, *d.clock_, std::move(*options), std::move(observers));
   if (!dispatcher) return dispatcher.error();
@@ -212,8 +237,6 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config, cons
   }
 
   d.api_keys_ = std::make_unique<auth::ApiKeys>(*d.store_);
-  d.intake_ = std::make_unique<dispatch::Intake>(*d.store_, compose_defaults(config),
-                                                 [&d] { d.dispatcher_->wake(); });
   d.otp_ = std::make_unique<auth::Otp>(*d.store_, *d.intake_, config.sending.default_region,
                                        otp_send_limit(config));
   d.admin_sessions_ = std::make_unique<auth::AdminSessions>(*d.store_);
@@ -224,6 +247,7 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config, cons
   d.settings_.set(config);
   d.api_context_->settings = &d.settings_;
   d.api_context_->alarms = d.alarms_.get();
+  d.api_context_->auto_replier = d.auto_replier_.get();
   bool tls = !config.http.tls_certificate.empty() && !config.http.tls_key.empty();
   if (auto warning = http::plaintext_warning(config.http.listen, tls)) {
     spdlog::warn("{}", *warning);
@@ -336,6 +360,8 @@ Status Daemon::reload(const config::Config& config) {
   if (Status logged = apply_log_config(config.log); !logged) return logged;
   config_.sending = config.sending;
   config_.optout = config.optout;
+  auto_replier_->set_settings(autoreply_settings(config));
+  config_.autoreply = config.autoreply;
   otp_->set_send_limit(otp_send_limit(config));
   config_.otp = config.otp;
   config_.log = config.log;
@@ -369,6 +395,7 @@ void Daemon::stop() {
   api_context_.reset();
   alarms_.reset();
   otp_.reset();
+  auto_replier_.reset();
   intake_.reset();
   api_keys_.reset();
   deliverer_.reset();

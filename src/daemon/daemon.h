@@ -18,6 +18,7 @@
 #include "config/config.h"
 #include "daemon/service_manager.h"
 #include "dispatch/alarms.h"
+#include "dispatch/autoreply.h"
 #include "dispatch/dispatcher.h"
 #include "dispatch/intake.h"
 #include "drivers/sim/sim_bank.h"
@@ -97,6 +98,7 @@ class Daemon {
   std::unique_ptr<webhook::Deliverer> deliverer_;
   std::unique_ptr<auth::ApiKeys> api_keys_;
   std::unique_ptr<dispatch::Intake> intake_;
+  std::unique_ptr<dispatch::AutoReplier> auto_replier_;  // answers what the inbox records
   std::unique_ptr<auth::Otp> otp_;
   std::unique_ptr<auth::AdminSessions> admin_sessions_;
   http::ApiMetrics api_metrics_;

@@ -38,6 +38,9 @@ struct OutgoingRequest {
   std::optional<std::string> template_name;
   policy::TemplateVariables variables;
   bool category_given = false;
+  // The confirmation of an opt-out just made (dispatch/autoreply.h): the one message a
+  // number that opted out still gets. Never set from a request of the API.
+  bool confirms_optout = false;
 };
 
 struct ComposeDefaults {

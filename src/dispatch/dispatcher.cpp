@@ -66,6 +66,24 @@ std::map<int64_t, std::string> with_new_reference(const std::vector<store::Part>
   return rewritten;
 }
 
+// Whether message `id` to `number` is an automatic reply of kind "optout"
+// (dispatch/autoreply.h) to one of the number's latest texts: a confirmation goes out
+// right after the STOP it answers.
+bool confirms_optout(store::Store& store, const std::string& number, int64_t id) {
+  store::InboundFilter latest;
+  latest.from = number;
+  latest.limit = 5;
+  auto texts = store.list_inbound(latest);
+  if (!texts) return false;
+  for (const store::InboundMessage& text : texts->items) {
+    auto answered = store.find_answered_inbound(text.id);
+    if (!answered || !*answered) continue;
+    for (const store::AutoReplyRecord& reply : (*answered)->auto_replies)
+      if (reply.message_id == id && reply.kind == "optout") return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Dispatcher>> Dispatcher::create(store::Store& store, const Clock& clock,
@@ -88,7 +106,8 @@ Dispatcher::Dispatcher(store::Store& store, const Clock& clock, DispatcherOption
       backoff_(options_.retry, options_.random),
       inbox_(store, std::move(keywords),
              {.message_changed = [this](const store::StatusChange& change) { note(change); },
-              .inbound_received = observers_.inbound_received}) {
+              .inbound_received = observers_.inbound_received,
+              .answer = observers_.answer_inbound}) {
   chores_.add("complete partial inbound messages", kPartialCheckMs, [this](int64_t now) {
     inbox_.complete_partial(now, options_.partial_inbound_timeout_ms);
   });
@@ -514,6 +533,14 @@ bool Dispatcher::fill(const ModemView& here, Slot& slot, std::span<const ModemVi
     OfferAction action = decide_offer(offer, here, modems, quiet_hours_, router_, now);
     if (action.kind == OfferAction::Kind::kReadOptOut) {
       offer.optout = read_optout(message.to);
+      // The confirmation of the opt-out itself, let in by the intake (intake.h): the one
+      // message a number that opted out still gets.
+      if (offer.optout == OptOutRead::kOptedOut &&
+          confirms_optout(store_, message.to, message.id)) {
+        spdlog::info("message {}: the confirmation of an opt-out goes to the number that opted out",
+                     message.id);
+        offer.optout = OptOutRead::kNotOptedOut;
+      }
       action = decide_offer(offer, here, modems, quiet_hours_, router_, now);
     }
     switch (action.kind) {

@@ -126,6 +126,9 @@ class Dispatcher : public modem::PoolListener {
   struct Observers {
     std::function<void(const store::StatusChange&)> message_changed;
     std::function<void(const store::InboundMessage&)> inbound_received;
+    // After inbound_received: the automatic answer (dispatch/autoreply.h).
+    std::function<void(const store::InboundMessage&, policy::KeywordKind, int64_t now)>
+        answer_inbound;
     std::function<void(const std::string& modem, const modem::ModemStatus&)> modem_changed;
     // Any change of a modem's state (modem/status.h State), ready or not.
     std::function<void(const std::string& modem, const modem::ModemStatus&)> modem_state_changed;

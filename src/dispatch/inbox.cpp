@@ -116,7 +116,8 @@ void Inbox::take_message(const store::InboundMessage& message, int64_t now) {
                message.in_reply_to
                    ? ", a reply to message " + std::to_string(message.in_reply_to->id)
                    : std::string());
-  switch (keywords_.classify_keyword(message.text)) {
+  const policy::KeywordKind keyword = keywords_.classify_keyword(message.text);
+  switch (keyword) {
     case policy::KeywordKind::kOptOut:
       if (Status added = store_.add_optout(message.from, policy::fold_keyword(message.text), now);
           !added) {
@@ -136,6 +137,7 @@ void Inbox::take_message(const store::InboundMessage& message, int64_t now) {
       break;
   }
   if (observers_.inbound_received) observers_.inbound_received(message);
+  if (observers_.answer) observers_.answer(message, keyword, now);
 }
 
 InboxCounters Inbox::counters() const {

@@ -11,8 +11,9 @@
 //                      lose it
 // A completed inbound message that is exactly an opt-out keyword ("STOP") opts its
 // sender out, an opt-in keyword ("START") back in; then the inbound observer hears
-// of it. A multipart message whose other parts never come is completed as partial
-// (complete_partial, which the dispatcher runs as a chore).
+// of it, and the auto-replies answer it (dispatch/autoreply.h). A multipart message whose other
+// parts never come is completed as partial (complete_partial, which the dispatcher runs as a
+// chore).
 //
 // record() says whether the PDU is committed; the dispatcher only then confirms it to
 // the modem (which deletes it) or acknowledges a direct delivery to the network. The
@@ -50,6 +51,8 @@ class Inbox {
     // A status report moved a message's status.
     std::function<void(const store::StatusChange&)> message_changed;
     std::function<void(const store::InboundMessage&)> inbound_received;
+    // The automatic answer, told which keyword the text was (AutoReplier::answer).
+    std::function<void(const store::InboundMessage&, policy::KeywordKind, int64_t now)> answer;
   };
 
   Inbox(store::Inbound& store, policy::KeywordMatcher keywords, Observers observers)

@@ -1,5 +1,7 @@
 #include "dispatch/intake.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <random>
 #include <utility>
@@ -83,7 +85,8 @@ Result<store::NewMessage> Intake::compose(const OutgoingRequest& given, int64_t 
 }
 
 Result<std::optional<size_t>> Intake::first_opted_out(
-    const std::vector<store::NewMessage>& messages) {
+    const std::vector<store::NewMessage>& messages, const std::vector<bool>& confirms,
+    int64_t now) {
   std::vector<std::string> numbers;
   std::vector<size_t> indexes;
   for (size_t i = 0; i < messages.size(); ++i) {
@@ -94,8 +97,19 @@ Result<std::optional<size_t>> Intake::first_opted_out(
   if (numbers.empty()) return std::optional<size_t>();
   auto opted_out = store_.are_opted_out(numbers);
   if (!opted_out) return opted_out.error();
-  for (size_t j = 0; j < indexes.size(); ++j)
-    if ((*opted_out)[j]) return std::optional<size_t>(indexes[j]);
+  for (size_t j = 0; j < indexes.size(); ++j) {
+    if (!(*opted_out)[j]) continue;
+    const size_t i = indexes[j];
+    if (i < confirms.size() && confirms[i]) {
+      auto since = store_.opted_out_at(messages[i].to);
+      if (!since) return since.error();
+      if (*since && now - **since <= kOptOutConfirmationMs) {
+        spdlog::info("the confirmation of an opt-out goes to the number that opted out");
+        continue;
+      }
+    }
+    return std::optional<size_t>(i);
+  }
   return std::optional<size_t>();
 }
 
@@ -119,6 +133,7 @@ Result<std::vector<Accepted>> Intake::submit_batch(
     const std::function<std::string(size_t)>& item_name) {
   std::vector<store::NewMessage> messages;
   messages.reserve(items.size());
+  std::vector<bool> confirms;
   std::optional<Error> invalid_item;  // the first; the messages before it are composed
   for (size_t i = 0; i < items.size(); ++i) {
     if (!items[i]) {
@@ -131,8 +146,9 @@ Result<std::vector<Accepted>> Intake::submit_batch(
       break;
     }
     messages.push_back(std::move(*message));
+    confirms.push_back(items[i]->confirms_optout);
   }
-  auto opted_out = first_opted_out(messages);
+  auto opted_out = first_opted_out(messages, confirms, now);
   if (!opted_out) return opted_out.error();
   if (*opted_out) return named(opted_out_error(messages[**opted_out].to), item_name(**opted_out));
   if (invalid_item) return *invalid_item;

@@ -6,7 +6,10 @@
 //      normalise the recipient to E.164 and plan and encode the text (compose.h);
 //   2. check that a pinned modem exists;
 //   3. refuse a recipient who opted out, for every category that the opt-out blocks
-//      (policy::blocked_by_optout: all but OTP), with `recipient_opted_out`;
+//      (policy::blocked_by_optout: all but OTP), with `recipient_opted_out`; the one
+//      exception is the confirmation of the opt-out itself (confirms_optout, sent by
+//      dispatch/autoreply.h), let through only while the opt-out is younger than
+//      kOptOutConfirmationMs, and logged;
 //   4. submit to the store (on disk when this returns: DESIGN.md "Guarantees");
 //   5. wake the dispatcher when something is due now. Scheduled messages are found by
 //      the dispatcher when their time comes; waking it for each of thousands of
@@ -43,6 +46,9 @@ struct Accepted {
 
 class Intake final : public auth::OtpSender {
  public:
+  // How long after an opt-out its confirmation may still go.
+  static constexpr int64_t kOptOutConfirmationMs = 10 * 60 * 1000;
+
   // `wake_dispatcher` tells the dispatcher that something may be due (empty: nobody
   // to tell, as in tests of the intake alone).
   Intake(store::Store& store, ComposeDefaults defaults, std::function<void()> wake_dispatcher);
@@ -77,7 +83,9 @@ class Intake final : public auth::OtpSender {
  private:
   Result<store::NewMessage> compose(const OutgoingRequest& request, int64_t now);
   // Of `messages`, the index of the first whose recipient opted out; one read for all.
-  Result<std::optional<size_t>> first_opted_out(const std::vector<store::NewMessage>& messages);
+  // A message whose `confirms[i]` is set passes while its recipient's opt-out is fresh.
+  Result<std::optional<size_t>> first_opted_out(const std::vector<store::NewMessage>& messages,
+                                                const std::vector<bool>& confirms, int64_t now);
   void wake_if_due(const std::vector<store::SubmitResult>& stored);
 
   store::Store& store_;

@@ -38,6 +38,7 @@
 #include "common/thread_annotations.h"
 #include "config/config.h"
 #include "dispatch/alarms.h"
+#include "dispatch/autoreply.h"
 #include "dispatch/dispatcher.h"
 #include "dispatch/intake.h"
 #include "http/metrics.h"
@@ -94,6 +95,8 @@ struct ApiContext {
   const SettingsSource* settings = nullptr;
   // Balance checks on request (POST /api/v1/modems/{id}/balance); none: 404.
   dispatch::AlarmWatch* alarms = nullptr;
+  // Its counters on /metrics; none: not shown.
+  const dispatch::AutoReplier* auto_replier = nullptr;
 };
 
 // A warning while the API is served without TLS beyond loopback (`listen` as in
@@ -162,6 +165,8 @@ void add_conversation_routes(Router& router, ApiContext& context);
 void add_settings_routes(Router& router, ApiContext& context);
 void add_template_routes(Router& router, ApiContext& context);
 void add_alarm_routes(Router& router, ApiContext& context);
+// /api/v1/rules (api_rules.cpp): the auto-reply rules.
+void add_rule_routes(Router& router, ApiContext& context);
 // The admin page's sign-in and API keys (a session cookie, not an API key).
 void add_admin_routes(Router& router, ApiContext& context);
 // A route of the console's own, given the session that called it.

@@ -1,4 +1,5 @@
-// /api/v1/inbound: reassembled texts received, newest first, with in_reply_to.
+// /api/v1/inbound: reassembled texts received, newest first, with in_reply_to; one
+// text with the automatic replies it got (dispatch/autoreply.h).
 #include "http/api.h"
 #include "http/json_input.h"
 #include "policy/phone.h"
@@ -27,10 +28,30 @@ Response list_inbound(ApiContext& context, const Request& request) {
   return page_response(*page, store::inbound_json);
 }
 
+Response get_inbound(ApiContext& context, const Request& request) {
+  auto id = parse_id(request.params.at(0));
+  if (!id) return not_found("inbound message", request.params.at(0));
+  auto found = context.store.find_answered_inbound(*id);
+  if (!found) return server_error(found.error());
+  if (!*found) return not_found("inbound message", request.params.at(0));
+  nlohmann::json body = store::inbound_json((*found)->message);
+  nlohmann::json replies = nlohmann::json::array();
+  for (const store::AutoReplyRecord& reply : (*found)->auto_replies) {
+    nlohmann::json item = {{"kind", reply.kind}, {"at", store::iso8601_utc(reply.created_at)}};
+    item["message_id"] = reply.message_id ? nlohmann::json(*reply.message_id) : nlohmann::json();
+    item["rule_id"] = reply.rule_id ? nlohmann::json(*reply.rule_id) : nlohmann::json();
+    replies.push_back(std::move(item));
+  }
+  body["auto_replies"] = std::move(replies);
+  return json_response(200, body);
+}
+
 }  // namespace
 
 void add_inbound_routes(Router& router, ApiContext& context) {
   add_authenticated(router, context, "GET", "/api/v1/inbound", auth::Scope::kInbound, list_inbound);
+  add_authenticated(router, context, "GET", "/api/v1/inbound/{id}", auth::Scope::kInbound,
+                    get_inbound);
 }
 
 }  // namespace smsgate::http

@@ -124,6 +124,13 @@ Response metrics(ApiContext& context, const Request&) {
   snapshot.status_reports = counters.status_reports;
   snapshot.dispatch_store_faults = counters.store_faults;
   snapshot.dispatch_store_recoveries = counters.store_recoveries;
+  if (context.auto_replier) {
+    dispatch::AutoReplyCounters replies = context.auto_replier->counters();
+    snapshot.auto_replies_sent = replies.sent;
+    snapshot.auto_replies_capped = replies.capped;
+    snapshot.auto_replies_unanswerable = replies.unanswerable;
+    snapshot.auto_replies_failed = replies.failed;
+  }
   return Response{200,
                   "text/plain; version=0.0.4; charset=utf-8",
                   render_metrics(snapshot, context.metrics),

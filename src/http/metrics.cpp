@@ -211,6 +211,19 @@ std::string render_metrics(const GatewaySnapshot& snapshot, const ApiMetrics& ap
          "missed and requeued what no modem held, since the daemon started.");
   out += "smsgate_dispatch_store_recoveries_total " +
          std::to_string(snapshot.dispatch_store_recoveries) + "\n";
+  header(out, "smsgate_auto_replies_total", "counter",
+         "Automatic replies to inbound texts since the daemon started, by outcome: sent, "
+         "capped (the number had its most in the last 10 minutes), unanswerable (the sender "
+         "is no phone number), failed (refused by the intake or the store).");
+  const std::pair<const char*, uint64_t> outcomes[] = {
+      {"sent", snapshot.auto_replies_sent},
+      {"capped", snapshot.auto_replies_capped},
+      {"unanswerable", snapshot.auto_replies_unanswerable},
+      {"failed", snapshot.auto_replies_failed}};
+  for (const auto& [outcome, value] : outcomes) {
+    out += std::string("smsgate_auto_replies_total{outcome=\"") + outcome + "\"} " +
+           std::to_string(value) + "\n";
+  }
   out += api.render();
   return out;
 }

@@ -73,6 +73,11 @@ struct GatewaySnapshot {
   uint64_t status_reports = 0;
   uint64_t dispatch_store_faults = 0;
   uint64_t dispatch_store_recoveries = 0;
+  // Automatic replies (dispatch/autoreply.h) by outcome.
+  uint64_t auto_replies_sent = 0;
+  uint64_t auto_replies_capped = 0;
+  uint64_t auto_replies_unanswerable = 0;
+  uint64_t auto_replies_failed = 0;
 };
 
 // The whole /metrics page.

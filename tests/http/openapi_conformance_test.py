@@ -618,6 +618,24 @@ def exercise(api, doc, receiver):
              body={"text": "Bye {name}"}, expect=201)
     api.call("DELETE", "/api/v1/templates/{name}", params={"name": "farewell"}, expect=204)
     api.call("DELETE", "/api/v1/templates/{name}", params={"name": "farewell"}, expect=404)
+    # Auto-reply rules: added, refused when broken, read, replaced, removed.
+    _, rule = api.call("POST", "/api/v1/rules", expect=201,
+                       body={"name": "Hours", "match": {"keyword": "HOURS"},
+                             "reply": {"text": "Open 08:00-17:00."}})
+    api.call("POST", "/api/v1/rules", expect=201,
+             body={"name": "Visit", "match": {"regex": "^(jam|when)\\b"},
+                   "reply": {"template": "visit", "variables": {"name": "you"}},
+                   "enabled": False, "priority": 5})
+    api.call("POST", "/api/v1/rules", expect=400,
+             body={"name": "Broken", "match": {"regex": "(jam"}, "reply": {"text": "x"}})
+    api.call("GET", "/api/v1/rules", expect=200)
+    api.call("GET", "/api/v1/rules/{id}", params={"id": rule["id"]}, expect=200)
+    api.call("GET", "/api/v1/rules/{id}", params={"id": 999999}, expect=404)
+    api.call("PUT", "/api/v1/rules/{id}", params={"id": rule["id"]}, expect=200,
+             body={"name": "Hours", "match": {"keyword": "HOURS"},
+                   "reply": {"text": "Open 08:00-18:00."}, "enabled": False})
+    api.call("DELETE", "/api/v1/rules/{id}", params={"id": rule["id"]}, expect=204)
+    api.call("DELETE", "/api/v1/rules/{id}", params={"id": rule["id"]}, expect=404)
     # Erasure: a number with history, then one with none; the opt-out stays.
     api.call("POST", "/api/v1/optouts", body={"number": "+4917000000403"}, expect=201)
     api.call("DELETE", "/api/v1/numbers/{number}", params={"number": "+4917000000403"},
@@ -911,6 +929,8 @@ def exercise_inbound(binary, directory, doc, receiver):
             api.fail("GET /api/v1/inbound: the reply to the feedback message has in_reply_to "
                      "%r and rating %r, expected %r and 9"
                      % (reply.get("in_reply_to"), reply.get("rating"), expected))
+        api.call("GET", "/api/v1/inbound/{id}", params={"id": reply.get("id", 0)}, expect=200)
+        api.call("GET", "/api/v1/inbound/{id}", params={"id": 999999}, expect=404)
         _, mine = api.call("GET", "/api/v1/inbound", query={"from": customer, "limit": 1},
                            expect=200)
         if [i.get("from") for i in mine.get("items", [])] != [customer]:

@@ -36,6 +36,7 @@ TEST_CASE("roles: an operator sends, reads and sees the modems, and nothing more
     CHECK_FALSE(role_may(Role::kOperator, Scope::kWebhooks, method));
     CHECK_FALSE(role_may(Role::kOperator, Scope::kOptouts, method));
     CHECK_FALSE(role_may(Role::kOperator, Scope::kMetrics, method));
+    CHECK_FALSE(role_may(Role::kOperator, Scope::kRules, method));
   }
   CHECK(role_may(Role::kOperator, Scope::kModems, "GET"));
   CHECK_FALSE(role_may(Role::kOperator, Scope::kModems, "POST"));

@@ -46,7 +46,11 @@ struct Fixture {
         *store, std::move(*keywords),
         Inbox::Observers{
             [this](const store::StatusChange& change) { changes.push_back(change); },
-            [this](const store::InboundMessage& message) { messages.push_back(message); }});
+            [this](const store::InboundMessage& message) { messages.push_back(message); },
+            [this](const store::InboundMessage& message, policy::KeywordKind keyword, int64_t) {
+              // The opt-out is recorded before the answer is asked for.
+              answered.push_back({message.text, keyword, opted_out()});
+            }});
   }
   bool opted_out() {
     auto opted = store->is_opted_out(kCustomer);
@@ -59,6 +63,12 @@ struct Fixture {
   std::unique_ptr<Inbox> inbox;
   std::vector<store::StatusChange> changes;
   std::vector<store::InboundMessage> messages;
+  struct Answered {
+    std::string text;
+    policy::KeywordKind keyword;
+    bool opted_out;
+  };
+  std::vector<Answered> answered;
 };
 
 TEST_CASE("dispatch inbox: a text is stored, then the observer hears of it") {
@@ -91,6 +101,14 @@ TEST_CASE("dispatch inbox: STOP opts the sender out, START back in, new words on
   CHECK(f.opted_out());
   CHECK(f.inbox->record(kModem, deliver_pdus(" start ")[0], kT0 + 2));
   CHECK_FALSE(f.opted_out());
+  // Each text is handed to the automatic answer with its keyword, after it applied.
+  REQUIRE(f.answered.size() == 3);
+  CHECK(f.answered[0].keyword == policy::KeywordKind::kOptOut);
+  CHECK(f.answered[0].opted_out);
+  CHECK(f.answered[1].keyword == policy::KeywordKind::kNone);
+  CHECK(f.answered[2].text == " start ");
+  CHECK(f.answered[2].keyword == policy::KeywordKind::kOptIn);
+  CHECK_FALSE(f.answered[2].opted_out);
 
   auto french = policy::KeywordMatcher::create({"ARRÊT"}, {"START"});
   REQUIRE(french.ok());

@@ -113,6 +113,28 @@ TEST_CASE("intake: an opted-out number is refused for every category but OTP") {
   CHECK(f.intake.submit(code, kT0).ok());
 }
 
+TEST_CASE(
+    "intake: the confirmation of a fresh opt-out is the one message an opted-out number gets") {
+  Fixture f;
+  REQUIRE(f.store->add_optout("+491701234567", "stop", kT0).ok());
+  OutgoingRequest confirmation = request("0170 1234567", "You will get no more messages.");
+  confirmation.confirms_optout = true;
+  auto sent = f.intake.submit(confirmation, kT0 + 1000);
+  REQUIRE_MESSAGE(sent.ok(), sent.error().message);
+  CHECK(sent->to == "+491701234567");
+  // Only while the opt-out is fresh, and never for an ordinary message.
+  CHECK(f.intake.submit(request("0170 1234567"), kT0 + 2000).error().code ==
+        ErrorCode::kRecipientOptedOut);
+  auto late = f.intake.submit(confirmation, kT0 + Intake::kOptOutConfirmationMs + 1);
+  REQUIRE_FALSE(late.ok());
+  CHECK(late.error().code == ErrorCode::kRecipientOptedOut);
+  // A number that has not opted out gets it like any message.
+  OutgoingRequest other = request("0170 7654321", "You will get no more messages.");
+  other.confirms_optout = true;
+  CHECK(f.intake.submit(other, kT0).ok());
+  CHECK(f.count_messages() == 2);
+}
+
 TEST_CASE("intake: a batch is all or none, and its first error in order is the one reported") {
   Fixture f;
   REQUIRE(f.store->add_optout("+491709999999", "stop", kT0).ok());
