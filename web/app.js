@@ -10,6 +10,7 @@ import * as send from './page_send.js';
 import * as messages from './page_messages.js';
 import * as inbox from './page_inbox.js';
 import * as modems from './page_modems.js';
+import * as rules from './page_rules.js';
 import * as settings from './page_settings.js';
 
 const byId = (id) => document.getElementById(id);
@@ -23,6 +24,7 @@ const ROUTES = [
   [/^inbox$/, inbox, 'inbox'],
   [/^inbox\/(.+)$/, inbox, 'inbox'],
   [/^modems$/, modems, 'modems'],
+  [/^rules$/, rules, 'rules'],
   [/^settings$/, settings, 'settings'],
 ];
 

@@ -21,6 +21,7 @@ const SCOPES = [
   ['modems', 'List, reset, enable and disable modems'],
   ['metrics', 'Scrape /metrics (Prometheus)'],
   ['templates', 'Add, change and remove message templates'],
+  ['rules', 'Add, change and remove auto-reply rules'],
 ];
 const EVENTS = ['message.sent', 'message.delivered', 'message.failed', 'message.expired',
   'inbound.received', 'modem.online', 'modem.offline', 'modem.storage_full'];
@@ -523,6 +524,8 @@ const ACTION_WORDS = {
   'optout.remove': 'removed an opt-out', 'number.erase': 'erased a number',
   'modem.enable': 'enabled sending through a modem', 'modem.disable': 'disabled sending through a modem',
   'modem.reset': 'reset a modem', 'admin_password.reset': 'reset the admin password',
+  'rule.add': 'added an auto-reply rule', 'rule.put': 'changed an auto-reply rule',
+  'rule.remove': 'deleted an auto-reply rule',
   'session.sign_in': 'signed in', 'session.sign_in_refused': 'was refused signing in',
 };
 
