@@ -19,6 +19,7 @@
 #include "at/ussd.h"
 #include "common/strings.h"
 #include "config/suggest.h"
+#include "policy/appointment_schedule.h"
 #include "policy/keywords.h"
 #include "policy/message_template.h"
 #include "policy/opening_hours.h"
@@ -68,6 +69,9 @@ constexpr std::string_view kAutoReplyKeys[] = {
     "optout_text", "optin_text",  "mon",      "tue",           "wed",
     "thu",         "fri",         "sat",      "sun",           "out_of_hours_text"};
 constexpr std::string_view kOtpKeys[] = {"max_sends_per_number", "send_window_minutes"};
+constexpr std::string_view kAppointmentsKeys[] = {"default_reminders", "confirmation_text",
+                                                  "moved_text",        "cancelled_text",
+                                                  "yes_words",         "no_words"};
 constexpr std::string_view kWebhooksKeys[] = {"timeout_seconds", "max_age_hours",
                                               "set_aside_after_minutes"};
 constexpr std::string_view kEmailKeys[] = {"listen", "domain"};
@@ -93,6 +97,7 @@ constexpr TableSchema kSchema[] = {
     {"log", false, kLogKeys},
     {"retention", false, kRetentionKeys},
     {"autoreply", false, kAutoReplyKeys},
+    {"appointments", false, kAppointmentsKeys},
 };
 
 const TableSchema* find_schema(std::string_view name) {
@@ -846,6 +851,90 @@ void read_otp(Section section, OtpConfig& otp) {
     otp.send_window = std::chrono::minutes(window->value);
 }
 
+void read_appointments(Section section, AppointmentsConfig& appointments) {
+  if (auto offsets = section.strings("default_reminders")) {
+    appointments.default_reminders.clear();
+    for (const auto& offset : *offsets) {
+      if (auto parsed = policy::parse_reminder_offset(offset.value); !parsed) {
+        section.error(offset.where, "default_reminders", ": " + parsed.error().message);
+        continue;
+      }
+      appointments.default_reminders.push_back(offset.value);
+    }
+  }
+  for (auto [key, text] : {std::pair{"confirmation_text", &appointments.confirmation_text},
+                           std::pair{"moved_text", &appointments.moved_text},
+                           std::pair{"cancelled_text", &appointments.cancelled_text}}) {
+    auto given = section.string(key);
+    if (!given) continue;
+    if (given->value.empty()) {
+      section.error(given->where, key, "is empty");
+      continue;
+    }
+    auto placeholders = policy::parse_template(given->value);
+    if (!placeholders) {
+      section.error(given->where, key, ": " + placeholders.error().message);
+      continue;
+    }
+    // Only the appointment's own time is there to fill in.
+    auto other = std::find_if(placeholders->begin(), placeholders->end(),
+                              [](const policy::Placeholder& p) { return p.variable != "at"; });
+    if (other != placeholders->end()) {
+      section.error(
+          given->where, key,
+          ": {" + other->variable + "} is not known here; use {date}, {time} and {weekday}");
+      continue;
+    }
+    *text = given->value;
+  }
+  auto read_words = [&](std::string_view key,
+                        std::map<std::string, std::vector<std::string>>& into) {
+    const toml::node* found = section.node(key);
+    if (found == nullptr) return;
+    const toml::table* languages = found->as_table();
+    if (languages == nullptr) {
+      section.error(*found, key,
+                    "must be a table of languages, such as { en = [\"YES\"], de = [\"JA\"] }");
+      return;
+    }
+    into.clear();
+    for (auto&& [language, words] : *languages) {
+      const std::string name(language.str());
+      const std::string where = std::string(key) + "." + name;
+      if (!policy::valid_template_language(name)) {
+        section.error(language.source(), where, "is no language tag ICU knows (en, de, id, ...)");
+        continue;
+      }
+      const toml::array* list = words.as_array();
+      if (list == nullptr) {
+        section.error(words, where, "must be an array of strings");
+        continue;
+      }
+      std::vector<std::string>& kept = into[name];
+      for (const toml::node& word : *list) {
+        const auto* text = word.as_string();
+        if (text == nullptr) {
+          section.error(word, where, "must hold strings only");
+          continue;
+        }
+        if (policy::fold_reply(text->get()).empty()) {
+          section.error(word, where, ": " + quote(text->get()) + " has no letters or digits");
+          continue;
+        }
+        kept.push_back(text->get());
+      }
+    }
+  };
+  read_words("yes_words", appointments.reply_words.yes);
+  read_words("no_words", appointments.reply_words.no);
+  if (auto words = policy::ReplyWords::create(appointments.reply_words); !words) {
+    const char* key = section.node("no_words") ? "no_words" : "yes_words";
+    if (const toml::node* found = section.node(key))
+      section.error(*found, words.error().message.substr(0, words.error().message.find(':')),
+                    words.error().message.substr(words.error().message.find(':')));
+  }
+}
+
 void read_webhooks(Section section, WebhooksConfig& webhooks) {
   if (auto timeout = section.integer("timeout_seconds", 1, 300))
     webhooks.timeout = std::chrono::seconds(timeout->value);
@@ -988,6 +1077,9 @@ Result<Config> parse_config(std::string_view text, std::string_view source_name)
       Section(problems, plain_table(problems, root, "autoreply"), *find_schema("autoreply")),
       config.optout, config.autoreply);
   read_otp(Section(problems, plain_table(problems, root, "otp"), *find_schema("otp")), config.otp);
+  read_appointments(
+      Section(problems, plain_table(problems, root, "appointments"), *find_schema("appointments")),
+      config.appointments);
   read_webhooks(
       Section(problems, plain_table(problems, root, "webhooks"), *find_schema("webhooks")),
       config.webhooks);

@@ -1,9 +1,9 @@
 // Configuration: /etc/smsgate/smsgate.toml, read once at start with toml++.
 //
 // One struct per component ([http], [storage], [modems] and [[modem]], [sending] and
-// [[route]], [optout], [autoreply], [webhooks], [email], [log]); each component is handed its own
-// section and nothing else. Every key has a default, so an empty file is a valid
-// configuration, and the shipped etc/smsgate.toml spells out each default with a
+// [[route]], [optout], [autoreply], [otp], [appointments], [webhooks], [email], [log]); each
+// component is handed its own section and nothing else. Every key has a default, so an
+// empty file is a valid configuration, and the shipped etc/smsgate.toml spells out each default with a
 // comment.
 //
 // A file is accepted whole or refused whole: load_config() returns a complete Config
@@ -28,6 +28,7 @@
 
 #include "at/transport.h"
 #include "common/result.h"
+#include "policy/appointment_reply.h"
 #include "policy/limits.h"
 #include "policy/opening_hours.h"
 #include "policy/quiet_hours.h"
@@ -151,6 +152,23 @@ struct OtpConfig {
   friend bool operator==(const OtpConfig&, const OtpConfig&) = default;
 };
 
+// [appointments]: what POST /api/v1/appointments sends besides the reminders, and what
+// a reply means (dispatch/appointments.h).
+struct AppointmentsConfig {
+  // Offsets ("-24h", "-90m", "-2d") for an appointment that names none.
+  std::vector<std::string> default_reminders = {"-24h"};
+  // Texts with {date}, {time} and {weekday} of the appointment, written in its
+  // language and the [sending] timezone.
+  std::string confirmation_text =
+      "Your appointment on {date} at {time} is booked. Reply YES to confirm or NO to cancel.";
+  std::string moved_text =
+      "Your appointment has moved to {date} at {time}. Reply YES to confirm or NO to cancel.";
+  std::string cancelled_text = "Your appointment on {date} at {time} is cancelled.";
+  // Replies that confirm or decline, by language.
+  policy::ReplyWordLists reply_words = policy::default_reply_words();
+  friend bool operator==(const AppointmentsConfig&, const AppointmentsConfig&) = default;
+};
+
 // [webhooks]
 struct WebhooksConfig {
   std::chrono::seconds timeout{10};
@@ -195,6 +213,7 @@ struct Config {
   OptOutConfig optout;
   AutoReplyConfig autoreply;
   OtpConfig otp;
+  AppointmentsConfig appointments;
   WebhooksConfig webhooks;
   EmailConfig email;
   RetentionConfig retention;

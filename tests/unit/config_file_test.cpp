@@ -549,3 +549,46 @@ TEST_CASE("config: suggestions") {
 
 }  // namespace
 }  // namespace smsgate::config
+
+namespace smsgate::config {
+namespace {
+
+TEST_CASE("config: [appointments] reminders, texts and reply words") {
+  Config config = parsed(R"([appointments]
+default_reminders = ["-2d", "-90m"]
+confirmation_text = "Booked: {weekday} {date}, {time}"
+yes_words = { en = ["Sure"], id = ["YA"] }
+no_words = { en = ["Nope"] }
+)");
+  CHECK(config.appointments.default_reminders == std::vector<std::string>{"-2d", "-90m"});
+  CHECK(config.appointments.confirmation_text == "Booked: {weekday} {date}, {time}");
+  CHECK(config.appointments.moved_text == AppointmentsConfig{}.moved_text);
+  CHECK(config.appointments.reply_words.yes ==
+        std::map<std::string, std::vector<std::string>>{{"en", {"Sure"}}, {"id", {"YA"}}});
+  CHECK(config.appointments.reply_words.no ==
+        std::map<std::string, std::vector<std::string>>{{"en", {"Nope"}}});
+
+  CHECK(refusal("[appointments]\ndefault_reminders = [\"24h\"]\n") ==
+        "test.toml:2:22: [appointments] default_reminders: \"24h\" is not before the "
+        "appointment; write it with a minus, as \"-24h\"");
+  CHECK(refusal("[appointments]\nmoved_text = \"See you {when}\"\n") ==
+        "test.toml:2:14: [appointments] moved_text: {when} is not known here; use {date}, "
+        "{time} and {weekday}");
+  CHECK(refusal("[appointments]\ncancelled_text = \"\"\n") ==
+        "test.toml:2:18: [appointments] cancelled_text is empty");
+  CHECK(refusal("[appointments]\nyes_words = [\"YES\"]\n") ==
+        "test.toml:2:13: [appointments] yes_words must be a table of languages, such as { en = "
+        "[\"YES\"], de = [\"JA\"] }");
+  CHECK(refusal("[appointments]\nno_words = { xx_bad = [\"NO\"] }\n") ==
+        "test.toml:2:14: [appointments] no_words.xx_bad is no language tag ICU knows (en, de, id, "
+        "...)");
+  CHECK(refusal("[appointments]\nno_words = { en = [\"?\"] }\n") ==
+        "test.toml:2:20: [appointments] no_words.en: '?' has no letters or digits");
+  CHECK(refusal("[appointments]\nno_words = { en = [\"yes\"] }\n") ==
+        "test.toml:2:12: [appointments] no_words.en: \"yes\" would mean both yes and no");
+  CHECK(refusal("[appointment]\ndefault_reminders = []\n") ==
+        "test.toml:1:2: unknown table [appointment]; did you mean [appointments]?");
+}
+
+}  // namespace
+}  // namespace smsgate::config
