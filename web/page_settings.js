@@ -22,9 +22,11 @@ const SCOPES = [
   ['metrics', 'Scrape /metrics (Prometheus)'],
   ['templates', 'Add, change and remove message templates'],
   ['rules', 'Add, change and remove auto-reply rules'],
+  ['appointments', 'Book, move and cancel appointments and their reminders'],
 ];
 const EVENTS = ['message.sent', 'message.delivered', 'message.failed', 'message.expired',
-  'inbound.received', 'modem.online', 'modem.offline', 'modem.storage_full'];
+  'inbound.received', 'modem.online', 'modem.offline', 'modem.storage_full',
+  'appointment.confirmed', 'appointment.declined'];
 
 function section(id, heading, ...children) {
   return h('section', { class: 'settings-section', 'aria-labelledby': id },

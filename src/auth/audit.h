@@ -51,6 +51,9 @@ inline constexpr std::string_view kTemplateRemove = "template.remove";
 inline constexpr std::string_view kRuleAdd = "rule.add";
 inline constexpr std::string_view kRulePut = "rule.put";
 inline constexpr std::string_view kRuleRemove = "rule.remove";
+inline constexpr std::string_view kAppointmentAdd = "appointment.add";
+inline constexpr std::string_view kAppointmentChange = "appointment.change";
+inline constexpr std::string_view kAppointmentCancel = "appointment.cancel";
 inline constexpr std::string_view kAdminPasswordReset = "admin_password.reset";
 inline constexpr std::string_view kSignIn = "session.sign_in";
 // Refused sign-ins from one address, tallied in one row per minute (count).

@@ -14,6 +14,7 @@
 //   templates  add, change and remove message templates  POST, PUT, DELETE /templates...
 //   rules      add, change and remove auto-reply rules   POST, PUT, DELETE /rules...
 //              (reading them needs read)                 GET /rules
+//   appointments  appointments and their reminders       /appointments...
 //
 // A new key gets kDefaultScopes unless told otherwise: what a program that sends
 // messages and follows them needs, and nothing that reads patients' replies, mints
@@ -44,13 +45,15 @@ enum class Scope : uint8_t {
   kModems,
   kMetrics,
   kTemplates,
-  kRules
+  kRules,
+  kAppointments
 };
 
 // Every scope, in the order lists show them.
-inline constexpr std::array<Scope, 10> kAllScopes = {
-    Scope::kSend,    Scope::kRead,   Scope::kInbound, Scope::kOtp,       Scope::kWebhooks,
-    Scope::kOptouts, Scope::kModems, Scope::kMetrics, Scope::kTemplates, Scope::kRules};
+inline constexpr std::array<Scope, 11> kAllScopes = {
+    Scope::kSend,      Scope::kRead,    Scope::kInbound,     Scope::kOtp,
+    Scope::kWebhooks,  Scope::kOptouts, Scope::kModems,      Scope::kMetrics,
+    Scope::kTemplates, Scope::kRules,   Scope::kAppointments};
 
 // "send", "read", ...: the names of the CLI, the API and the database.
 constexpr std::string_view scope_name(Scope scope) {
@@ -75,6 +78,8 @@ constexpr std::string_view scope_name(Scope scope) {
       return "templates";
     case Scope::kRules:
       return "rules";
+    case Scope::kAppointments:
+      return "appointments";
   }
   return "";
 }

@@ -3,8 +3,8 @@
 // One struct per component ([http], [storage], [modems] and [[modem]], [sending] and
 // [[route]], [optout], [autoreply], [otp], [appointments], [webhooks], [email], [log]); each
 // component is handed its own section and nothing else. Every key has a default, so an
-// empty file is a valid configuration, and the shipped etc/smsgate.toml spells out each default with a
-// comment.
+// empty file is a valid configuration, and the shipped etc/smsgate.toml spells out each default
+// with a comment.
 //
 // A file is accepted whole or refused whole: load_config() returns a complete Config
 // or an Error of the form "path:line:column: reason" (toml++'s own position for a

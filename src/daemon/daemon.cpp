@@ -6,6 +6,7 @@
 #include "daemon/local_api.h"
 #include "daemon/service_manager.h"
 #include "http/web.h"
+#include "policy/appointment_schedule.h"
 #include "store/files.h"
 
 namespace smsgate::daemon {
@@ -100,6 +101,27 @@ dispatch::AutoReplySettings autoreply_settings(const config::Config& config) {
   return settings;
 }
 
+Result<dispatch::AppointmentSettings> appointment_settings(const config::Config& config) {
+  dispatch::AppointmentSettings settings;
+  settings.default_reminders.clear();
+  for (const std::string& offset : config.appointments.default_reminders) {
+    auto parsed = policy::parse_reminder_offset(offset);
+    if (!parsed) return make_error("[appointments] default_reminders: " + parsed.error().message);
+    settings.default_reminders.push_back(*parsed);
+  }
+  settings.confirmation_text = config.appointments.confirmation_text;
+  settings.moved_text = config.appointments.moved_text;
+  settings.cancelled_text = config.appointments.cancelled_text;
+  auto words = policy::ReplyWords::create(config.appointments.reply_words);
+  if (!words) return make_error("[appointments] " + words.error().message);
+  settings.reply_words = std::move(*words);
+  settings.quiet_hours = config.sending.quiet_hours;
+  auto zone = policy::TimeZone::create(config.sending.timezone);
+  if (!zone) return make_error("[sending] timezone: " + zone.error().message);
+  settings.zone = *zone;
+  return settings;
+}
+
 store::OtpSendLimit otp_send_limit(const config::Config& config) {
   return store::OtpSendLimit{
       config.otp.max_sends_per_number,
@@ -178,11 +200,24 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config, cons
   if (!deliverer) return deliverer.error();
   d.deliverer_ = std::move(*deliverer);
 
+  // The intake before the dispatcher, for the appointments and the automatic answers
+  // to inbound texts: its thread hands them replies from the start. It wakes the
+  // dispatcher only when something is submitted, which starts after this.
+  d.intake_ = std::make_unique<dispatch::Intake>(*d.store_, compose_defaults(config),
+                                                 [&d] { d.dispatcher_->wake(); });
+  auto appointments = appointment_settings(config);
+  if (!appointments) return appointments.error();
+  d.appointments_ =
+      std::make_unique<dispatch::AppointmentBook>(*d.store_, *d.intake_, std::move(*appointments));
+
   // Status changes and inbound messages wrote their webhook events in their own
   // transaction; modem events are written here. Either way the deliverer is woken.
   dispatch::Dispatcher::Observers observers;
   observers.message_changed = [&d](const store::StatusChange&) { d.deliverer_->wake(); };
-  observers.inbound_received = [&d](const store::InboundMessage&) { d.deliverer_->wake(); };
+  observers.inbound_received = [&d](const store::InboundMessage& message) {
+    d.appointments_->take_reply(message, d.clock_->now());
+    d.deliverer_->wake();
+  };
   observers.modem_changed = [&d](const std::string& id, const modem::ModemStatus& status) {
     bool online = status.state == modem::State::kReady;
     store::ModemEventInfo info = modem_event_info(id, status, online ? "" : status.detail);
@@ -209,10 +244,6 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config, cons
     }
     d.deliverer_->wake();
   };
-  // The intake before the dispatcher, for the automatic answers to inbound texts; it
-  // wakes the dispatcher only when something is submitted, which starts after this.
-  d.intake_ = std::make_unique<dispatch::Intake>(*d.store_, compose_defaults(config),
-                                                 [&d] { d.dispatcher_->wake(); });
   d.auto_replier_ =
       std::make_unique<dispatch::AutoReplier>(*d.store_, *d.intake_, autoreply_settings(config));
   observers.answer_inbound = [&d](const store::InboundMessage& message, policy::KeywordKind keyword,
@@ -248,6 +279,7 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config, cons
   d.api_context_->settings = &d.settings_;
   d.api_context_->alarms = d.alarms_.get();
   d.api_context_->auto_replier = d.auto_replier_.get();
+  d.api_context_->appointments = d.appointments_.get();
   bool tls = !config.http.tls_certificate.empty() && !config.http.tls_key.empty();
   if (auto warning = http::plaintext_warning(config.http.listen, tls)) {
     spdlog::warn("{}", *warning);
@@ -396,6 +428,7 @@ void Daemon::stop() {
   alarms_.reset();
   otp_.reset();
   auto_replier_.reset();
+  appointments_.reset();
   intake_.reset();
   api_keys_.reset();
   deliverer_.reset();

@@ -19,6 +19,7 @@
 #include "daemon/service_manager.h"
 #include "dispatch/alarms.h"
 #include "dispatch/autoreply.h"
+#include "dispatch/appointments.h"
 #include "dispatch/dispatcher.h"
 #include "dispatch/intake.h"
 #include "drivers/sim/sim_bank.h"
@@ -38,6 +39,8 @@ modem::PoolConfig pool_config(const config::Config& config);
 // Balance checks and alarms: [modems] and each [[modem]]'s balance and SIM keys.
 dispatch::AlarmWatchOptions alarm_watch_options(const config::Config& config);
 dispatch::ComposeDefaults compose_defaults(const config::Config& config);
+// [appointments] and the quiet hours and zone of [sending], for the AppointmentBook.
+Result<dispatch::AppointmentSettings> appointment_settings(const config::Config& config);
 store::OtpSendLimit otp_send_limit(const config::Config& config);
 
 // What start() would refuse before it opens the database, a port or a socket: the time
@@ -99,6 +102,7 @@ class Daemon {
   std::unique_ptr<auth::ApiKeys> api_keys_;
   std::unique_ptr<dispatch::Intake> intake_;
   std::unique_ptr<dispatch::AutoReplier> auto_replier_;  // answers what the inbox records
+  std::unique_ptr<dispatch::AppointmentBook> appointments_;
   std::unique_ptr<auth::Otp> otp_;
   std::unique_ptr<auth::AdminSessions> admin_sessions_;
   http::ApiMetrics api_metrics_;

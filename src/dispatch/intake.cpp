@@ -131,6 +131,15 @@ Result<Accepted> Intake::submit(const OutgoingRequest& request, int64_t now) {
 Result<std::vector<Accepted>> Intake::submit_batch(
     std::vector<Result<OutgoingRequest>> items, int64_t now,
     const std::function<std::string(size_t)>& item_name) {
+  return submit_with(std::move(items), now, item_name,
+                     [this, now](std::vector<store::NewMessage> messages) {
+                       return store_.submit(std::move(messages), now);
+                     });
+}
+
+Result<std::vector<Accepted>> Intake::submit_with(
+    std::vector<Result<OutgoingRequest>> items, int64_t now,
+    const std::function<std::string(size_t)>& item_name, const StoreMessages& store_them) {
   std::vector<store::NewMessage> messages;
   messages.reserve(items.size());
   std::vector<bool> confirms;
@@ -155,7 +164,7 @@ Result<std::vector<Accepted>> Intake::submit_batch(
 
   std::vector<Accepted> accepted(messages.size());
   for (size_t i = 0; i < messages.size(); ++i) accepted[i].to = messages[i].to;
-  auto stored = store_.submit(std::move(messages), now);
+  auto stored = store_them(std::move(messages));
   if (!stored) return stored.error();
   wake_if_due(*stored);
   for (size_t i = 0; i < stored->size(); ++i) accepted[i].stored = std::move((*stored)[i]);

@@ -1,5 +1,5 @@
 // Intake: the one road in for every new message, whoever asks (the HTTP API, one-time
-// passwords, the console, the demo; later email, appointments and auto-replies). Each rule of
+// passwords, the console, the demo, appointments; later email and auto-replies). Each rule of
 // taking a message in is written here once:
 //
 //   1. fill in a named template with the request's variables (policy/message_template.h),
@@ -76,6 +76,15 @@ class Intake final : public auth::OtpSender {
   Result<std::vector<Accepted>> submit_batch(std::vector<Result<OutgoingRequest>> items,
                                              int64_t now,
                                              const std::function<std::string(size_t)>& item_name);
+
+  // As submit_batch, but the composed messages are stored by `store_them`, a write of
+  // the store that inserts them together with rows of its own in one transaction (an
+  // appointment and its links). It may get no messages; it returns one result each.
+  using StoreMessages =
+      std::function<Result<std::vector<store::SubmitResult>>(std::vector<store::NewMessage>)>;
+  Result<std::vector<Accepted>> submit_with(std::vector<Result<OutgoingRequest>> items, int64_t now,
+                                            const std::function<std::string(size_t)>& item_name,
+                                            const StoreMessages& store_them);
 
   // auth::OtpSender: the one-time password's message, sent with its code's hash.
   Result<auth::OtpIssued> send_code(const auth::OtpMessage& message, int64_t now) override;

@@ -49,6 +49,9 @@
 namespace smsgate::webhook {
 class Deliverer;
 }
+namespace smsgate::dispatch {
+class AppointmentBook;
+}
 
 namespace smsgate::http {
 
@@ -97,6 +100,8 @@ struct ApiContext {
   dispatch::AlarmWatch* alarms = nullptr;
   // Its counters on /metrics; none: not shown.
   const dispatch::AutoReplier* auto_replier = nullptr;
+  // /api/v1/appointments (the daemon always sets it).
+  dispatch::AppointmentBook* appointments = nullptr;
 };
 
 // A warning while the API is served without TLS beyond loopback (`listen` as in
@@ -167,6 +172,7 @@ void add_template_routes(Router& router, ApiContext& context);
 void add_alarm_routes(Router& router, ApiContext& context);
 // /api/v1/rules (api_rules.cpp): the auto-reply rules.
 void add_rule_routes(Router& router, ApiContext& context);
+void add_appointment_routes(Router& router, ApiContext& context);
 // The admin page's sign-in and API keys (a session cookie, not an API key).
 void add_admin_routes(Router& router, ApiContext& context);
 // A route of the console's own, given the session that called it.

@@ -19,6 +19,10 @@
 //   modem.alarm: {"modem": "<IMEI>", "kind": "low_balance", "state": "raised",
 //     "detail": "balance 0.80 EUR is below 1.00 EUR", "raised_at": "...",
 //     "cleared_at": "..."}          (state "cleared" and cleared_at once it cleared)
+//   appointment.confirmed|declined: {"external_id": "visit-1001", "to": "+62...",
+//     "at": ..., "state": "confirmed", "state_at": ..., "reply_id": 7 (the inbound
+//     message), "in_reply_to": 51 (the appointment's message)}; written by
+//     store/appointments.cpp with event_body
 // Only in the event stream (GET /api/v1/events), never to a webhook:
 //   message.sending|cancelled: as message.sent
 //   modem.state: {"modem": "<IMEI>", "state": "offline", "detail": "port gone",

@@ -108,8 +108,8 @@ Status log_event(Connection& connection, std::string_view event, const std::stri
 Status enqueue_message_event(Connection& connection, int64_t message_id, MessageStatus status,
                              std::string_view reason, int64_t at);
 Status enqueue_inbound_event(Connection& connection, const InboundMessage& message);
-// Any other webhook event (modem.alarm, ...): the log, and the outbox of each
-// subscription that wants it.
+// Any other webhook event (modem.alarm, appointment.*, ...): the log, and the outbox
+// of each subscription that wants it.
 Status enqueue_event(Connection& connection, std::string_view event, const std::string& body,
                      int64_t at);
 

@@ -7,7 +7,7 @@ namespace smsgate::store {
 // Times are INTEGER milliseconds since the Unix epoch (UTC); booleans are 0/1.
 // Each script ends by setting user_version, so the version moves in the same
 // transaction as the tables it describes (and no SQL is assembled at run time).
-constexpr std::array<Migration, 17> kMigrations = {{
+constexpr std::array<Migration, 18> kMigrations = {{
     {1, R"sql(
 -- The outbound queue: one row per message the API accepted, one per PDU it is sent as.
 CREATE TABLE messages (
@@ -492,6 +492,38 @@ CREATE INDEX auto_replies_inbound ON auto_replies (inbound_id);
 CREATE INDEX auto_replies_message ON auto_replies (message_id);
 
 PRAGMA user_version = 17;
+)sql"},
+    {18, R"sql(
+-- Appointments (/api/v1/appointments): an appointment book's appointment, told once,
+-- and the messages the gateway sends for it. The request as it was accepted, so a
+-- second POST of the same body is a replay rather than a conflict.
+CREATE TABLE appointments (
+  id          INTEGER PRIMARY KEY,
+  external_id TEXT    NOT NULL UNIQUE,   -- the appointment book's id
+  recipient   TEXT    NOT NULL,          -- E.164
+  at          INTEGER NOT NULL,          -- the appointment's time, ms since the epoch
+  state       TEXT    NOT NULL CHECK (state IN ('scheduled','confirmed','declined','cancelled')),
+  state_at    INTEGER NOT NULL,          -- when it reached that state
+  text        TEXT,                      -- the reminders' text, placeholders and all
+  template    TEXT,                      -- or the template they are written from
+  variables   TEXT    NOT NULL DEFAULT '{}',  -- JSON object
+  language    TEXT,                      -- BCP 47; NULL: the template's, else English
+  reminders   TEXT    NOT NULL DEFAULT '[]',  -- JSON array of offsets in ms
+  request     TEXT    NOT NULL,          -- the accepted body, normalised JSON
+  created_at  INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL
+);
+CREATE INDEX appointments_at ON appointments (at, id);
+CREATE INDEX appointments_recipient ON appointments (recipient, id);
+CREATE TABLE appointment_messages (
+  message_id     INTEGER PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,
+  appointment_id INTEGER NOT NULL REFERENCES appointments (id) ON DELETE CASCADE,
+  role           TEXT    NOT NULL CHECK (role IN ('confirmation','reminder','moved','cancelled')),
+  offset_ms      INTEGER                 -- a reminder's offset from the appointment
+);
+CREATE INDEX appointment_messages_appointment ON appointment_messages (appointment_id, message_id);
+
+PRAGMA user_version = 18;
 )sql"},
 }};
 

@@ -49,6 +49,7 @@ Store::Store(std::unique_ptr<Engine> engine)
       Templates(*engine),
       Alarms(*engine),
       Rules(*engine),
+      Appointments(*engine),
       engine_(std::move(engine)) {}
 
 Status Store::check_writable() {

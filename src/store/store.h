@@ -31,6 +31,7 @@
 //   Templates    store/templates.h    message templates by name
 //   Alarms       store/alarms.h       modems' balance checks and alarms
 //   Rules        store/rules.h        auto-reply rules, the replies they sent
+//   Appointments store/appointments.h appointments and the messages sent for them
 // A Store is all of them: `store.submit(...)` works, and so does passing it where a
 // component asks for the one view it uses (auth:: takes Credentials&,
 // webhook::Deliverer takes Webhooks&). Records are in store/types.h.
@@ -50,6 +51,7 @@
 #include "common/result.h"
 #include "common/thread_annotations.h"
 #include "store/alarms.h"
+#include "store/appointments.h"
 #include "store/conversations.h"
 #include "store/credentials.h"
 #include "store/engine.h"
@@ -85,7 +87,8 @@ class Store : public Outbound,
               public Conversations,
               public Templates,
               public Alarms,
-              public Rules {
+              public Rules,
+              public Appointments {
  public:
   // Opens or creates the database at `path`, applies missing migrations, starts the
   // writer thread. Errors when the file cannot be opened or its schema is newer.
@@ -106,6 +109,7 @@ class Store : public Outbound,
   Templates& templates() { return *this; }
   Alarms& alarms() { return *this; }
   Rules& rules() { return *this; }
+  Appointments& appointments() { return *this; }
 
   // Transactions the writer has committed (group commits), and the write operations
   // they carried; operations / transactions is the grouping achieved.

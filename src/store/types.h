@@ -326,9 +326,9 @@ struct OtpSubmitResult {
 
 // The events a subscription can ask for (DESIGN.md, "Webhook events"); "*" is all.
 inline constexpr std::string_view kWebhookEventNames[] = {
-    "message.sent",    "message.delivered",  "message.failed",
-    "message.expired", "inbound.received",   "modem.online",
-    "modem.offline",   "modem.storage_full", "modem.alarm"};
+    "message.sent",     "message.delivered",     "message.failed",      "message.expired",
+    "inbound.received", "modem.online",          "modem.offline",       "modem.storage_full",
+    "modem.alarm",      "appointment.confirmed", "appointment.declined"};
 bool is_webhook_event(std::string_view name);
 // Events only the event stream (GET /api/v1/events, store/events.h) carries: the
 // console's table refresh and every modem state change. A webhook cannot ask for them

@@ -636,6 +636,32 @@ def exercise(api, doc, receiver):
                    "reply": {"text": "Open 08:00-18:00."}, "enabled": False})
     api.call("DELETE", "/api/v1/rules/{id}", params={"id": rule["id"]}, expect=204)
     api.call("DELETE", "/api/v1/rules/{id}", params={"id": rule["id"]}, expect=404)
+    # Appointments: booked (and the same request again), read, listed, moved, cancelled.
+    A = "/api/v1/appointments"
+    visit_77 = {"external_id": "visit-77", "to": "+4917000000405", "at": "2030-01-07T10:15:00+01:00",
+                "template": "visit", "variables": {"name": "Anna"}, "reminders": ["-24h", "-1h"],
+                "confirm": True}
+    api.call("POST", A, body=visit_77, expect=201)
+    api.call("POST", A, body=visit_77, expect=200)
+    api.call("POST", A, body=dict(visit_77, at="2030-01-08T10:15:00+01:00"), expect=409)
+    api.call("POST", A, body=dict(visit_77, external_id="visit-78", reminders=["24h"]), expect=400)
+    api.call("GET", A, query={"state": "scheduled", "from": "2030-01-01T00:00:00Z"}, expect=200)
+    api.call("GET", A, query={"state": "tomorrow"}, expect=400)
+    api.call("GET", A + "/{external_id}", params={"external_id": "visit-77"}, expect=200)
+    api.call("GET", A + "/{external_id}", params={"external_id": "visit-404"}, expect=404)
+    api.call("PATCH", A + "/{external_id}", params={"external_id": "visit-77"},
+             body={"at": "2030-01-08T10:15:00+01:00", "notify": True}, expect=200)
+    api.call("PATCH", A + "/{external_id}", params={"external_id": "visit-77"},
+             body={"reminders": ["soon"]}, expect=400)
+    api.call("PATCH", A + "/{external_id}", params={"external_id": "visit-404"},
+             body={"notify": True}, expect=404)
+    api.call("DELETE", A + "/{external_id}", params={"external_id": "visit-77"},
+             query={"notify": "true"}, expect=200)
+    api.call("DELETE", A + "/{external_id}", params={"external_id": "visit-77"},
+             query={"notify": "maybe"}, expect=400)
+    api.call("DELETE", A + "/{external_id}", params={"external_id": "visit-404"}, expect=404)
+    api.call("PATCH", A + "/{external_id}", params={"external_id": "visit-77"},
+             body={"notify": True}, expect=409)
     # Erasure: a number with history, then one with none; the opt-out stays.
     api.call("POST", "/api/v1/optouts", body={"number": "+4917000000403"}, expect=201)
     api.call("DELETE", "/api/v1/numbers/{number}", params={"number": "+4917000000403"},

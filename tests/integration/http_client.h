@@ -99,6 +99,9 @@ class HttpClient {
                   const std::vector<std::string>& headers = {}) {
     return request("POST", path, body.dump(), headers);
   }
+  HttpAnswer patch(const std::string& path, const nlohmann::json& body) {
+    return request("PATCH", path, body.dump());
+  }
   HttpAnswer del(const std::string& path) { return request("DELETE", path); }
 
  private:

@@ -26,12 +26,14 @@ TEST_CASE("roles: an admin may call every route of every scope") {
   }
 }
 
-TEST_CASE("roles: an operator sends, reads and sees the modems, and nothing more") {
-  for (const char* method : {"GET", "POST", "DELETE"}) {
+TEST_CASE(
+    "roles: an operator sends, reads, books appointments and sees the modems, and nothing more") {
+  for (const char* method : {"GET", "POST", "PATCH", "DELETE"}) {
     CAPTURE(method);
     CHECK(role_may(Role::kOperator, Scope::kSend, method));
     CHECK(role_may(Role::kOperator, Scope::kRead, method));
     CHECK(role_may(Role::kOperator, Scope::kInbound, method));
+    CHECK(role_may(Role::kOperator, Scope::kAppointments, method));
     CHECK_FALSE(role_may(Role::kOperator, Scope::kOtp, method));
     CHECK_FALSE(role_may(Role::kOperator, Scope::kWebhooks, method));
     CHECK_FALSE(role_may(Role::kOperator, Scope::kOptouts, method));
