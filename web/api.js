@@ -6,11 +6,13 @@
 // An answer other than 2xx, with the server's own words when it gave any
 // ({"error": {"code", "message", "field"}}).
 export class ApiError extends Error {
-  constructor(status, code, message, field) {
+  constructor(status, code, message, field, body = null) {
     super(message);
     this.status = status;
     this.code = code;
     this.field = field;
+    // The answer's JSON as it came (the health check's 503 says what is wrong in it).
+    this.body = body;
   }
 
   get signedOut() {
@@ -65,7 +67,7 @@ export async function api(method, path, body, { quietSignOut = false, headers = 
   if (!response.ok) {
     const error = data && typeof data.error === 'object' && data.error ? data.error : {};
     const failure = new ApiError(response.status, error.code || `http_${response.status}`,
-      words(response.status, error), error.field);
+      words(response.status, error), error.field, data);
     if (failure.signedOut && !quietSignOut) onSignedOut();
     throw failure;
   }

@@ -1,9 +1,10 @@
-// Dashboard: each modem as a card (its SIM balance too), the modem alarms raised and
-// not cleared, the queue by status, and the last 24 hours as a chart with its table. Kept current without a reload: the gateway's event stream
-// (/api/v1/events) and, beside it, a look every 10 seconds (the stream tells of sends
-// and replies, not of new submissions).
+// Dashboard: what the health check finds wrong as a banner above all, each modem as a
+// card (its SIM balance too), the modem alarms raised and not cleared, the queue by
+// status, and the last 24 hours as a chart with its table. Kept current without a
+// reload: the gateway's event stream (/api/v1/events) and, beside it, a look every 10
+// seconds (the stream tells of sends and replies, not of new submissions).
 
-import { api, watchEvents } from './api.js';
+import { ApiError, api, watchEvents } from './api.js';
 import {
   MESSAGE_STATUSES, dataTable, formatHour, formatNumber, formatTime, h, hourChart, signalBars,
   timeElement, unavailable,
@@ -71,6 +72,38 @@ export function lastErrorWords(modem) {
   const last = modem.last_error;
   if (!last) return 'none';
   return [last.reason, ' (', timeElement(last.at), ')'];
+}
+
+// What the health check (GET /api/v1/health) finds wrong, in words, none when all is
+// well: its warnings (such as an API served without TLS beyond loopback), a store that
+// cannot write, and modems that are not ready.
+export function healthProblems(health) {
+  if (!health || typeof health !== 'object') return [];
+  const problems = Array.isArray(health.warnings) ? health.warnings.map(String) : [];
+  if (health.store && health.store !== 'ok') {
+    problems.push(`The database cannot store messages (${health.store}): new messages are refused until it can.`);
+  }
+  const modems = health.modems || {};
+  if (typeof modems.total === 'number' && modems.total > 0 && modems.ready < modems.total) {
+    const ready = `${formatNumber(modems.ready)} of ${formatNumber(modems.total)} modems ready`;
+    problems.push(modems.ready > 0 ? `${ready}.` : `${ready}: nothing can be sent until one is.`);
+  }
+  return problems;
+}
+
+// 503 is the health check's answer when something is wrong, with the same body.
+async function readHealth() {
+  try {
+    return await api('GET', 'api/v1/health');
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 503 && error.body) return error.body;
+    throw error;
+  }
+}
+
+function showHealth(banner, list, problems) {
+  list.replaceChildren(...problems.map((problem) => h('li', {}, problem)));
+  banner.hidden = problems.length === 0;
 }
 
 function modemCard(modem) {
@@ -157,7 +190,10 @@ export function render(region, _params, session) {
   const dayBody = h('div', {}, h('p', { class: 'hint' }, 'Loading…'));
   const alarmsBody = h('div', { id: 'dash-alarms-body' }, h('p', { class: 'hint' }, 'Loading…'));
   const liveStatus = h('p', { class: 'hint', role: 'status', id: 'live-status' });
-  region.append(liveStatus,
+  const healthList = h('ul', {});
+  const healthBanner = h('section', { class: 'health-banner', 'aria-labelledby': 'dash-health', hidden: true },
+    h('h2', { id: 'dash-health' }, 'Needs attention'), healthList);
+  region.append(healthBanner, liveStatus,
     h('section', { 'aria-labelledby': 'dash-modems' }, h('h2', { id: 'dash-modems' }, 'Modems'), modemsBody),
     h('section', { 'aria-labelledby': 'dash-alarms' }, h('h2', { id: 'dash-alarms' }, 'Alarms'), alarmsBody),
     h('section', { 'aria-labelledby': 'dash-queue' }, h('h2', { id: 'dash-queue' }, 'Queue'), queueBody),
@@ -174,11 +210,15 @@ export function render(region, _params, session) {
   const loadAlarms = alarmsPanel(alarmsBody, session);
   async function refresh() {
     if (!stopped) loadAlarms();
-    const [modemList, stats] = await Promise.allSettled([
+    const [modemList, stats, health] = await Promise.allSettled([
       session.can('modems.view') ? api('GET', 'api/v1/modems') : Promise.resolve(null),
       api('GET', 'api/v1/stats'),
+      readHealth(),
     ]);
     if (stopped) return;
+    // A health check that cannot be read leaves the banner as it was: the sections
+    // below say when the gateway cannot be reached.
+    if (health.status === 'fulfilled') showHealth(healthBanner, healthList, healthProblems(health.value));
     if (modemList.status === 'fulfilled') {
       const list = modemList.value?.items;
       if (!list) modemsBody.replaceChildren(h('p', { class: 'notice' }, 'Your role does not show modems.'));

@@ -7,10 +7,12 @@
 //   await runBrowserTest('browser.console_pages', async (page, demo, tools) => { ... });
 //
 // tools: `context` (the page's browser context), `newPage()` (a page in a second,
-// separate context: another person's browser), `restartDaemon()` (SIGTERM, then the
-// demo again on its database; resolves to the new demo's access), `artifacts` (the
-// folder for screenshots: $SMSGATE_ARTIFACTS, else browser-artifacts in the working
-// directory, which ctest sets to the build tree).
+// separate context: another person's browser), `restartDaemon({ host })` (SIGTERM, then
+// the demo again on its database and port, on another address when given; resolves to
+// the new demo's access), `artifacts` (the folder for screenshots: $SMSGATE_ARTIFACTS,
+// else browser-artifacts in the working directory, which ctest sets to the build tree).
+// The demo listens on 127.0.0.1 unless runBrowserTest's `host` says another address
+// (0.0.0.0: every address, the page still opened on 127.0.0.1).
 //
 // Needs /usr/bin/chromium (or $SMSGATE_CHROMIUM) and `npm ci` in this folder
 // (scripts/install-deps runs it). The path of smsgated is the first argument.
@@ -60,7 +62,10 @@ function startDaemon(smsgated, workDir, listen = '127.0.0.1:0') {
       const key = /^API key:\s+(\S+)$/m.exec(stdout);
       if (url && password && key) {
         clearTimeout(timer);
-        resolvePromise({ url: new URL(url[1]), password: password[1], apiKey: key[1] });
+        const page = new URL(url[1]);
+        // Every address includes loopback, where the browser finds it.
+        if (page.hostname === '0.0.0.0') page.hostname = '127.0.0.1';
+        resolvePromise({ url: page, password: password[1], apiKey: key[1] });
       }
     });
     child.on('error', (error) => {
@@ -185,7 +190,8 @@ export function artifactsDir() {
   return dir;
 }
 
-export async function runBrowserTest(name, scenario, { viewport = { width: 1024, height: 768 } } = {}) {
+export async function runBrowserTest(name, scenario,
+  { viewport = { width: 1024, height: 768 }, host = '127.0.0.1' } = {}) {
   const smsgated = process.argv[2] && resolve(process.argv[2]);
   if (!smsgated) {
     console.error(`usage: node ${name}.mjs PATH_TO_SMSGATED`);
@@ -200,7 +206,7 @@ export async function runBrowserTest(name, scenario, { viewport = { width: 1024,
     process.exit(1);
   }
   const workDir = mkdtempSync(join(tmpdir(), 'smsgate-browser-'));
-  let daemon = startDaemon(smsgated, workDir);
+  let daemon = startDaemon(smsgated, workDir, `${host}:0`);
   // Whatever ends this process (a stray exception, ctest's timeout as SIGTERM, Ctrl-C)
   // takes the daemon with it; the normal path below stops it gently first.
   process.on('exit', () => {
@@ -255,11 +261,13 @@ export async function runBrowserTest(name, scenario, { viewport = { width: 1024,
     };
     // The same directory (its database) and the same port, so that the pages' address
     // and cookies stay valid.
-    const restartDaemon = async () => {
+    let listenHost = host;
+    const restartDaemon = async ({ host: newHost = listenHost } = {}) => {
       quiet.outage = true;
       const status = await stopDaemon(daemon.child);
       if (status !== 0) throw new Error(`smsgated exited with status ${status} after SIGTERM`);
-      daemon = startDaemon(smsgated, workDir, demo.url.host);
+      listenHost = newHost;
+      daemon = startDaemon(smsgated, workDir, `${listenHost}:${demo.url.port}`);
       demo = await daemon.ready;
       quiet.outage = false;
       return demo;
