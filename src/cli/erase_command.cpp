@@ -39,6 +39,7 @@ void add_erase_command(CLI::App& app) {
               << "inbound:        " << erased->inbound_messages << "\n"
               << "status reports: " << erased->status_reports << "\n"
               << "otp codes:      " << erased->otp_codes << "\n"
+              << "appointments:   " << erased->appointments << "\n"
               << "webhook events: " << erased->webhook_events << "\n"
               << "opted out:      "
               << (erased->opted_out ? "yes (kept, so nothing is sent to it again)" : "no")

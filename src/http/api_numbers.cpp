@@ -26,6 +26,7 @@ Response erase_number(ApiContext& context, const Request& request) {
                                {"inbound", erased->inbound_messages},
                                {"status_reports", erased->status_reports},
                                {"otp_codes", erased->otp_codes},
+                               {"appointments", erased->appointments},
                                {"webhook_events", erased->webhook_events}}},
                              {"cancelled", erased->cancelled},
                              {"opted_out", erased->opted_out}});

@@ -254,6 +254,11 @@ Result<ErasureCounts> Retention::erase_number(const std::string& number, int64_t
     if (!reports_gone.ok()) return reports_gone.error();
     counts.status_reports += *reports_gone;
 
+    auto appointments = db.query("DELETE FROM appointments WHERE recipient = ?1");
+    if (!appointments.ok()) return appointments.error();
+    if (auto s = appointments->bind(number).run(); !s.ok()) return s;
+    counts.appointments = db.changes();
+
     auto codes = db.query("DELETE FROM otp_codes WHERE recipient = ?1");
     if (!codes.ok()) return codes.error();
     if (auto s = codes->bind(number).run(); !s.ok()) return s;
@@ -263,14 +268,16 @@ Result<ErasureCounts> Retention::erase_number(const std::string& number, int64_t
     auto events =
         delete_tallied(db,
                        "DELETE FROM webhook_outbox WHERE "
-                       "(event LIKE 'message.%' AND json_extract(body, '$.data.to') = ?1) OR "
+                       "((event LIKE 'message.%' OR event LIKE 'appointment.%') AND "
+                       "json_extract(body, '$.data.to') = ?1) OR "
                        "(event = 'inbound.received' AND json_extract(body, '$.data.from') = ?1)",
                        "webhook_events", [&](Query& q) { q.bind(number); });
     if (!events.ok()) return events.error();
     counts.webhook_events = *events;
     auto logged = db.query(
         "DELETE FROM event_log WHERE "
-        "(event LIKE 'message.%' AND json_extract(body, '$.data.to') = ?1) OR "
+        "((event LIKE 'message.%' OR event LIKE 'appointment.%') AND "
+        "json_extract(body, '$.data.to') = ?1) OR "
         "(event = 'inbound.received' AND json_extract(body, '$.data.from') = ?1)");
     if (!logged.ok()) return logged.error();
     if (auto s = logged->bind(number).run(); !s.ok()) return s;

@@ -68,6 +68,7 @@ struct ErasureCounts {
   int64_t inbound_messages = 0;
   int64_t status_reports = 0;
   int64_t otp_codes = 0;
+  int64_t appointments = 0;  // booked for the number, with their links to its messages
   int64_t webhook_events = 0;
   int64_t logged_events = 0;  // the event log's rows about the number
   bool opted_out = false;     // the opt-out is kept

@@ -305,6 +305,30 @@ TEST_CASE(
   CHECK(state_of(client, "visit-3003") == "cancelled");
 }
 
+TEST_CASE("appointments: erasing the patient's number takes their appointments with it") {
+  ApiDaemon gateway(1);
+  HttpClient client = gateway.client();
+  const std::string at = store::iso8601_utc(gateway.clock().now() + 48 * 3600 * 1000);
+  book(client, {{"external_id", "erase-1"},
+                {"to", kPatient},
+                {"at", at},
+                {"text", "See you at {time}"},
+                {"reminders", {"-24h"}}});
+  book(client, {{"external_id", "keep-1"},
+                {"to", kOtherPatient},
+                {"at", at},
+                {"text", "See you at {time}"},
+                {"reminders", {"-24h"}}});
+  auto erased = client.del("/api/v1/numbers/%2B6281234567890");
+  REQUIRE_MESSAGE(erased.status == 200, erased.body);
+  CHECK(erased.json()["deleted"]["appointments"] == 1);
+  CHECK(erased.json()["deleted"]["messages"] == 1);
+  CHECK(client.get("/api/v1/appointments/erase-1").status == 404);
+  json kept = client.get("/api/v1/appointments").json()["items"];
+  REQUIRE(kept.size() == 1);
+  CHECK(kept[0]["external_id"] == "keep-1");
+}
+
 TEST_CASE("appointments: refusals in words, and a repeated request is a replay") {
   ApiDaemon gateway(1);
   HttpClient client = gateway.client();
