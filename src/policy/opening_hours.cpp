@@ -4,39 +4,12 @@
 #include <charconv>
 
 #include "common/strings.h"
+#include "policy/quiet_hours.h"
 
 namespace smsgate::policy {
 namespace {
 
 constexpr int kMinutesPerDay = 24 * 60;
-
-// "HH:MM", hour 0-23, or 24:00 when `allow_24`.
-std::optional<int> parse_clock(std::string_view text, bool allow_24) {
-  const size_t colon = text.find(':');
-  if (colon == std::string_view::npos || colon == 0 || colon > 2 || text.size() != colon + 3)
-    return std::nullopt;
-  int hour = 0;
-  int minute = 0;
-  auto digits = [](std::string_view part, int& out) {
-    if (!std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; }))
-      return false;
-    return std::from_chars(part.data(), part.data() + part.size(), out).ec == std::errc{};
-  };
-  if (!digits(text.substr(0, colon), hour) || !digits(text.substr(colon + 1), minute))
-    return std::nullopt;
-  if (minute > 59 || hour > 24 || (hour == 24 && (!allow_24 || minute != 0))) return std::nullopt;
-  return hour * 60 + minute;
-}
-
-std::string clock(int minutes) {
-  std::string out;
-  out += static_cast<char>('0' + minutes / 600);
-  out += static_cast<char>('0' + minutes / 60 % 10);
-  out += ':';
-  out += static_cast<char>('0' + minutes % 60 / 10);
-  out += static_cast<char>('0' + minutes % 10);
-  return out;
-}
 
 }  // namespace
 
@@ -50,8 +23,9 @@ Result<std::vector<OpenInterval>> parse_day_hours(std::string_view text) {
     const std::string quoted = "\"" + std::string(interval) + "\"";
     if (dash == std::string_view::npos)
       return make_error(quoted + " is not hours such as \"08:00-17:00\" (or \"closed\")");
-    auto start = parse_clock(trim(interval.substr(0, dash)), false);
-    auto end = parse_clock(trim(interval.substr(dash + 1)), true);
+    std::string why;  // the hours' own message says more
+    auto start = parse_clock(trim(interval.substr(0, dash)), false, why);
+    auto end = parse_clock(trim(interval.substr(dash + 1)), true, why);
     if (!start || !end)
       return make_error(quoted + " is not hours such as \"08:00-17:00\" (HH:MM, 24-hour clock)");
     if (*start >= *end)
@@ -70,7 +44,7 @@ std::string format_day_hours(const std::vector<OpenInterval>& intervals) {
   std::string out;
   for (const OpenInterval& interval : intervals) {
     if (!out.empty()) out += ", ";
-    out += clock(interval.start_minute) + "-" + clock(interval.end_minute);
+    out += format_clock(interval.start_minute) + "-" + format_clock(interval.end_minute);
   }
   return out;
 }

@@ -6,9 +6,6 @@
 #include "common/strings.h"
 
 namespace smsgate::policy {
-namespace {
-
-// "HH:MM" (or "H:MM"), hour 0-23, or 24:00 when `allow_24` (the end of the day).
 std::optional<int> parse_clock(std::string_view text, bool allow_24, std::string& why) {
   const size_t colon = text.find(':');
   if (colon == std::string_view::npos || colon == 0 || colon > 2 || text.size() != colon + 3) {
@@ -33,8 +30,6 @@ std::optional<int> parse_clock(std::string_view text, bool allow_24, std::string
   return hour * 60 + minute;
 }
 
-}  // namespace
-
 Result<QuietWindow> parse_quiet_hours(std::string_view text) {
   const std::string_view spec = trim(text);
   const size_t dash = spec.find('-');
@@ -52,14 +47,15 @@ Result<QuietWindow> parse_quiet_hours(std::string_view text) {
   return QuietWindow{*start, *end};
 }
 
+std::string format_clock(int minutes) {
+  std::string out = std::to_string(minutes / 60) + ":" + std::to_string(minutes % 60);
+  if (minutes / 60 < 10) out.insert(0, "0");
+  if (minutes % 60 < 10) out.insert(out.size() - 1, "0");
+  return out;
+}
+
 std::string format_quiet_hours(const QuietWindow& window) {
-  auto clock = [](int minutes) {
-    std::string out = std::to_string(minutes / 60) + ":" + std::to_string(minutes % 60);
-    if (minutes / 60 < 10) out.insert(0, "0");
-    if (minutes % 60 < 10) out.insert(out.size() - 1, "0");
-    return out;
-  };
-  return clock(window.start_minute) + "-" + clock(window.end_minute);
+  return format_clock(window.start_minute) + "-" + format_clock(window.end_minute);
 }
 
 std::optional<int64_t> QuietHours::window_end(int64_t now_ms) const {

@@ -21,6 +21,12 @@ struct QuietWindow {
   int end_minute = 8 * 60;
   friend bool operator==(const QuietWindow&, const QuietWindow&) = default;
 };
+// "HH:MM" (or "H:MM") as minutes since midnight: hour 0-23, or 24:00 when `allow_24`
+// (the end of a day). Otherwise nullopt, with `why` in words. Quiet hours and opening
+// hours read their times with it.
+std::optional<int> parse_clock(std::string_view text, bool allow_24, std::string& why);
+std::string format_clock(int minutes);  // "08:00"
+
 // "21:00-08:00" (24-hour clock, start and end differ). The error says what is wrong.
 Result<QuietWindow> parse_quiet_hours(std::string_view text);
 std::string format_quiet_hours(const QuietWindow& window);  // "21:00-08:00"
