@@ -23,6 +23,7 @@ const SCOPES = [
   ['templates', 'Add, change and remove message templates'],
   ['rules', 'Add, change and remove auto-reply rules'],
   ['appointments', 'Book, move and cancel appointments and their reminders'],
+  ['contacts', 'Add, change, remove and import contacts and groups'],
 ];
 const EVENTS = ['message.sent', 'message.delivered', 'message.failed', 'message.expired',
   'inbound.received', 'modem.online', 'modem.offline', 'modem.storage_full',

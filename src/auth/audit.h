@@ -54,6 +54,13 @@ inline constexpr std::string_view kRuleRemove = "rule.remove";
 inline constexpr std::string_view kAppointmentAdd = "appointment.add";
 inline constexpr std::string_view kAppointmentChange = "appointment.change";
 inline constexpr std::string_view kAppointmentCancel = "appointment.cancel";
+inline constexpr std::string_view kContactAdd = "contact.add";
+inline constexpr std::string_view kContactPut = "contact.put";
+inline constexpr std::string_view kContactRemove = "contact.remove";
+// A CSV file of contacts taken in (the detail counts the rows).
+inline constexpr std::string_view kContactImport = "contact.import";
+inline constexpr std::string_view kGroupAdd = "group.add";
+inline constexpr std::string_view kGroupRemove = "group.remove";
 inline constexpr std::string_view kAdminPasswordReset = "admin_password.reset";
 inline constexpr std::string_view kSignIn = "session.sign_in";
 // Refused sign-ins from one address, tallied in one row per minute (count).

@@ -26,6 +26,7 @@ bool role_may(Role role, Scope scope, std::string_view method) {
     case Scope::kRead:
     case Scope::kInbound:
     case Scope::kAppointments:  // the front desk books, moves and cancels
+    case Scope::kContacts:  // the front desk keeps patients' numbers and names up to date
       return true;
     case Scope::kModems:
       // The dashboard shows every modem; stopping or resetting one is an admin's call.

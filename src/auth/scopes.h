@@ -3,7 +3,8 @@
 // (http/api.h says which); a key without it is answered 403 forbidden.
 //
 //   send       submit, preview and cancel messages;      POST /messages, /batch, /preview;
-//              read the templates                        DELETE /messages/{id}; GET /templates
+//              read the templates, contacts and groups   DELETE /messages/{id}; GET /templates,
+//                                                        /contacts..., /groups
 //   read       messages and their status                 GET /messages, /messages/{id}
 //   inbound    what the modems received                  GET /inbound
 //   otp        send and check one-time passwords         POST /otp, /otp/verify
@@ -15,6 +16,8 @@
 //   rules      add, change and remove auto-reply rules   POST, PUT, DELETE /rules...
 //              (reading them needs read)                 GET /rules
 //   appointments  appointments and their reminders       /appointments...
+//   contacts   add, change, remove and import contacts   POST, PUT, DELETE /contacts...,
+//              and groups                                /groups...
 //
 // A new key gets kDefaultScopes unless told otherwise: what a program that sends
 // messages and follows them needs, and nothing that reads patients' replies, mints
@@ -46,14 +49,15 @@ enum class Scope : uint8_t {
   kMetrics,
   kTemplates,
   kRules,
-  kAppointments
+  kAppointments,
+  kContacts
 };
 
 // Every scope, in the order lists show them.
-inline constexpr std::array<Scope, 11> kAllScopes = {
-    Scope::kSend,      Scope::kRead,    Scope::kInbound,     Scope::kOtp,
-    Scope::kWebhooks,  Scope::kOptouts, Scope::kModems,      Scope::kMetrics,
-    Scope::kTemplates, Scope::kRules,   Scope::kAppointments};
+inline constexpr std::array<Scope, 12> kAllScopes = {
+    Scope::kSend,      Scope::kRead,    Scope::kInbound,      Scope::kOtp,
+    Scope::kWebhooks,  Scope::kOptouts, Scope::kModems,       Scope::kMetrics,
+    Scope::kTemplates, Scope::kRules,   Scope::kAppointments, Scope::kContacts};
 
 // "send", "read", ...: the names of the CLI, the API and the database.
 constexpr std::string_view scope_name(Scope scope) {
@@ -80,6 +84,8 @@ constexpr std::string_view scope_name(Scope scope) {
       return "rules";
     case Scope::kAppointments:
       return "appointments";
+    case Scope::kContacts:
+      return "contacts";
   }
   return "";
 }

@@ -132,7 +132,7 @@ void add_apikey_command(CLI::App& app) {
   create
       ->add_option("--scope", args.scopes,
                    "What the key may do: send, read, inbound, otp, webhooks, optouts, modems, "
-                   "metrics, templates, rules, appointments, or all. Repeat it (--scope send --scope read) or "
+                   "metrics, templates, rules, appointments, contacts, or all. Repeat it (--scope send --scope read) or "
                    "give a comma list (--scope send,read). Default: send,read (send messages "
                    "and follow their status; nothing else)")
       ->delimiter(',')

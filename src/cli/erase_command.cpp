@@ -41,6 +41,7 @@ void add_erase_command(CLI::App& app) {
               << "otp codes:      " << erased->otp_codes << "\n"
               << "appointments:   " << erased->appointments << "\n"
               << "webhook events: " << erased->webhook_events << "\n"
+              << "contacts:       " << erased->contacts << "\n"
               << "opted out:      "
               << (erased->opted_out ? "yes (kept, so nothing is sent to it again)" : "no")
               << std::endl;

@@ -26,8 +26,9 @@ enum class ErrorCode : uint8_t {
   kRecipientOptedOut,
   kNotCancellable,
   kNotRetryable,
-  kNameTaken,  // a user's name already in use
-  kLastAdmin,  // the change would leave the console without an admin
+  kNameTaken,    // a user's name already in use
+  kNumberTaken,  // another contact has that number
+  kLastAdmin,    // the change would leave the console without an admin
   // Only failed, expired or cancelled messages, never one-time passwords, are sent again.
   kNotResendable,
   kNotFound,
@@ -88,6 +89,8 @@ constexpr std::string_view error_code_name(ErrorCode code) {
       return "not_retryable";
     case ErrorCode::kNameTaken:
       return "name_taken";
+    case ErrorCode::kNumberTaken:
+      return "number_taken";
     case ErrorCode::kLastAdmin:
       return "last_admin";
     case ErrorCode::kNotResendable:

@@ -164,6 +164,11 @@ bool is_json(const Request& request) {
   return type && type->starts_with("application/json");
 }
 
+bool is_csv(const Request& request) {
+  auto type = request.header("content-type");
+  return type && type->starts_with("text/csv");
+}
+
 Response needs_json() {
   return error_response(ErrorCode::kUnsupportedMediaType, "the body must be application/json");
 }
@@ -178,7 +183,9 @@ Handler with_caller(ApiContext& context, std::optional<auth::Scope> scope, Authe
       if (key) caller = Caller{Caller::Kind::kApiKey, key->name, key->id, key->scopes};
     } else {
       caller = session_caller(context, request);
-      if (caller && carries_body(request.method) && !is_json(request)) return needs_json();
+      // A cross-site form can send neither type (it needs a CORS preflight for them).
+      if (caller && carries_body(request.method) && !is_json(request) && !is_csv(request))
+        return needs_json();
     }
     if (!caller) {
       Response response = error_response(
@@ -272,6 +279,7 @@ Router api_router(ApiContext& context) {
   add_alarm_routes(router, context);
   add_rule_routes(router, context);
   add_appointment_routes(router, context);
+  add_contact_routes(router, context);
   add_admin_routes(router, context);
   add_user_routes(router, context);
   add_audit_routes(router, context);

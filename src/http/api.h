@@ -14,7 +14,7 @@
 //
 // Cross-site requests: the session cookie is SameSite=Strict, so another site's page
 // never sends it; and a POST, PUT or PATCH that comes with the cookie must be
-// application/json, which a cross-site form cannot send.
+// application/json (or text/csv, for a CSV import), which a cross-site form cannot send.
 //
 // Thread safety: handlers run on many server threads at once; everything they touch
 // (store, dispatcher, pool, keys, OTP, metrics) is thread-safe.
@@ -138,8 +138,8 @@ using Authenticated = std::function<Response(const Request&, const Caller&)>;
 inline constexpr std::optional<auth::Scope> kAnyScope = std::nullopt;
 // `handler` behind the caller check: with an Authorization header, 401 without a live
 // key; without one, 401 without an open console session (and 415 for a POST, PUT or
-// PATCH that is not application/json). 403 when `scope` is given and the caller may
-// not use it.
+// PATCH that is neither application/json nor text/csv). 403 when `scope` is given and the caller
+// may not use it.
 Handler with_caller(ApiContext& context, std::optional<auth::Scope> scope, Authenticated handler);
 // The common case: a route for keys with `scope`, whose handler needs only the
 // context; added with its access, so the router's table says what it needs.
@@ -173,6 +173,7 @@ void add_alarm_routes(Router& router, ApiContext& context);
 // /api/v1/rules (api_rules.cpp): the auto-reply rules.
 void add_rule_routes(Router& router, ApiContext& context);
 void add_appointment_routes(Router& router, ApiContext& context);
+void add_contact_routes(Router& router, ApiContext& context);
 // The admin page's sign-in and API keys (a session cookie, not an API key).
 void add_admin_routes(Router& router, ApiContext& context);
 // A route of the console's own, given the session that called it.
@@ -202,6 +203,8 @@ Authorizer api_authorizer(ApiContext& context);
 // Helpers shared by the resource files.
 // Whether the request's body is declared application/json; 415 in words when not.
 bool is_json(const Request& request);
+// Whether it is declared text/csv (a contacts import).
+bool is_csv(const Request& request);
 Response needs_json();
 Response json_response(int status, const nlohmann::json& body);
 // An Error as the status of its code: its code and field when it has them, else the

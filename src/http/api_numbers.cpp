@@ -1,7 +1,6 @@
-// /api/v1/numbers/{number}: erasure, everything the gateway holds about one person but
-// the fact that they opted out (store/retention.h). Under the optouts scope: the key
-// that keeps a person from being texted is the one that answers their request to be
-// forgotten.
+// /api/v1/numbers/{number}: erasure, everything the gateway holds about one person (their
+// contact too) but the fact that they opted out (store/retention.h). Under the optouts scope: the
+// key that keeps a person from being texted is the one that answers their request to be forgotten.
 #include "http/api.h"
 #include "http/json_input.h"
 #include "policy/phone.h"
@@ -27,7 +26,8 @@ Response erase_number(ApiContext& context, const Request& request) {
                                {"status_reports", erased->status_reports},
                                {"otp_codes", erased->otp_codes},
                                {"appointments", erased->appointments},
-                               {"webhook_events", erased->webhook_events}}},
+                               {"webhook_events", erased->webhook_events},
+                               {"contacts", erased->contacts}}},
                              {"cancelled", erased->cancelled},
                              {"opted_out", erased->opted_out}});
 }

@@ -28,6 +28,7 @@ int http_status(ErrorCode code) {
     case ErrorCode::kNotCancellable:
     case ErrorCode::kNotRetryable:
     case ErrorCode::kNameTaken:
+    case ErrorCode::kNumberTaken:
     case ErrorCode::kLastAdmin:
     case ErrorCode::kNotResendable:
     case ErrorCode::kModemNotReady:

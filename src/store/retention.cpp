@@ -283,6 +283,11 @@ Result<ErasureCounts> Retention::erase_number(const std::string& number, int64_t
     if (auto s = logged->bind(number).run(); !s.ok()) return s;
     counts.logged_events = db.changes();
 
+    auto contact = db.query("DELETE FROM contacts WHERE number = ?1");
+    if (!contact.ok()) return contact.error();
+    if (auto s = contact->bind(number).run(); !s.ok()) return s;
+    counts.contacts = db.changes();
+
     auto optout = db.query("SELECT count(*) FROM optouts WHERE number = ?1");
     if (!optout.ok()) return optout.error();
     auto found = optout->bind(number).step();

@@ -14,7 +14,8 @@
 //   everything about one number, whatever its age: outbound messages to it (those
 //   still waiting are cancelled first), inbound messages and parts from it, status
 //   reports and one-time password codes for it, webhook events about those messages
-//   (pending ones too: they are not sent) and the event log's rows about them. The opt-out stays:
+//   (pending ones too: they are not sent), the event log's rows about them, and the
+//   contact with that number (store/contacts.h) with its group memberships. The opt-out stays:
 //   it is what keeps the number from being sent to again. A message with a part on a modem at that
 //   moment cannot be erased safely (the modem's answer must still find it): erasure then cancels
 //   what waits and answers kNotCancellable; once that part is sent (seconds, or minutes on a weak
@@ -71,6 +72,7 @@ struct ErasureCounts {
   int64_t appointments = 0;  // booked for the number, with their links to its messages
   int64_t webhook_events = 0;
   int64_t logged_events = 0;  // the event log's rows about the number
+  int64_t contacts = 0;       // 0 or 1: the contact with the number
   bool opted_out = false;     // the opt-out is kept
   friend bool operator==(const ErasureCounts&, const ErasureCounts&) = default;
 };

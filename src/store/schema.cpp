@@ -7,7 +7,7 @@ namespace smsgate::store {
 // Times are INTEGER milliseconds since the Unix epoch (UTC); booleans are 0/1.
 // Each script ends by setting user_version, so the version moves in the same
 // transaction as the tables it describes (and no SQL is assembled at run time).
-constexpr std::array<Migration, 18> kMigrations = {{
+constexpr std::array<Migration, 19> kMigrations = {{
     {1, R"sql(
 -- The outbound queue: one row per message the API accepted, one per PDU it is sent as.
 CREATE TABLE messages (
@@ -524,6 +524,34 @@ CREATE TABLE appointment_messages (
 CREATE INDEX appointment_messages_appointment ON appointment_messages (appointment_id, message_id);
 
 PRAGMA user_version = 18;
+)sql"},
+    {19, R"sql(
+-- Contacts and their groups (store/contacts.h): a send to a group reaches each member
+-- with their own name and fields.
+CREATE TABLE contacts (
+  id         INTEGER PRIMARY KEY,
+  number     TEXT    NOT NULL UNIQUE,  -- E.164
+  name       TEXT    NOT NULL,
+  language   TEXT,                     -- BCP 47; NULL: not known
+  fields     TEXT    NOT NULL DEFAULT '{}',  -- a JSON object of strings
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+
+CREATE TABLE contact_groups (
+  name        TEXT    PRIMARY KEY,
+  description TEXT,
+  created_at  INTEGER NOT NULL
+);
+
+CREATE TABLE contact_members (
+  contact_id INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+  group_name TEXT    NOT NULL REFERENCES contact_groups (name) ON DELETE CASCADE,
+  PRIMARY KEY (contact_id, group_name)
+) WITHOUT ROWID;
+CREATE INDEX contact_members_by_group ON contact_members (group_name);
+
+PRAGMA user_version = 19;
 )sql"},
 }};
 

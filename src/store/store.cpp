@@ -50,6 +50,7 @@ Store::Store(std::unique_ptr<Engine> engine)
       Alarms(*engine),
       Rules(*engine),
       Appointments(*engine),
+      Contacts(*engine),
       engine_(std::move(engine)) {}
 
 Status Store::check_writable() {

@@ -32,6 +32,7 @@
 //   Alarms       store/alarms.h       modems' balance checks and alarms
 //   Rules        store/rules.h        auto-reply rules, the replies they sent
 //   Appointments store/appointments.h appointments and the messages sent for them
+//   Contacts     store/contacts.h     contacts by number, their groups
 // A Store is all of them: `store.submit(...)` works, and so does passing it where a
 // component asks for the one view it uses (auth:: takes Credentials&,
 // webhook::Deliverer takes Webhooks&). Records are in store/types.h.
@@ -52,6 +53,7 @@
 #include "common/thread_annotations.h"
 #include "store/alarms.h"
 #include "store/appointments.h"
+#include "store/contacts.h"
 #include "store/conversations.h"
 #include "store/credentials.h"
 #include "store/engine.h"
@@ -88,7 +90,8 @@ class Store : public Outbound,
               public Templates,
               public Alarms,
               public Rules,
-              public Appointments {
+              public Appointments,
+              public Contacts {
  public:
   // Opens or creates the database at `path`, applies missing migrations, starts the
   // writer thread. Errors when the file cannot be opened or its schema is newer.
@@ -110,6 +113,7 @@ class Store : public Outbound,
   Alarms& alarms() { return *this; }
   Rules& rules() { return *this; }
   Appointments& appointments() { return *this; }
+  Contacts& contacts() { return *this; }
 
   // Transactions the writer has committed (group commits), and the write operations
   // they carried; operations / transactions is the grouping achieved.

@@ -55,11 +55,11 @@ async function scenario(page, demo) {
   await expectVisible(row('demo'), 'the demo key\'s row');
   await expectText(cell(row('demo'), 'Status'), /^active$/, 'the demo key\'s status');
   await expectText(scopeCell(row('demo')),
-    /^send, read, inbound, otp, webhooks, optouts, modems, metrics, templates, rules, appointments$/, 'the demo key\'s scopes');
+    /^send, read, inbound, otp, webhooks, optouts, modems, metrics, templates, rules, appointments, contacts$/, 'the demo key\'s scopes');
 
   check('the key form offers every scope as a labelled checkbox, send and read checked');
   const scopeNames = ['send', 'read', 'inbound', 'otp', 'webhooks', 'optouts', 'modems', 'metrics',
-    'templates', 'rules', 'appointments'];
+    'templates', 'rules', 'appointments', 'contacts'];
   const scopeBox = (scope) => page.getByRole('group', { name: 'Scopes' })
     .getByRole('checkbox', { name: scope, exact: true });
   for (const scope of scopeNames) {

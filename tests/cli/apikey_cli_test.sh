@@ -100,7 +100,7 @@ scopes_of() {  # scopes_of ID: the key's scopes as JSON
 "$smsgated" apikey create --name crm2 --scope inbound,read --scope webhooks --db "$tmp/smsgate.db" >/dev/null
 [[ $(scopes_of 5) == '["read", "inbound", "webhooks"]' ]] || fail "comma list and repeat: $(scopes_of 5)"
 "$smsgated" apikey create --name everything --scope all --db "$tmp/smsgate.db" >/dev/null
-[[ $(scopes_of 6) == '["send", "read", "inbound", "otp", "webhooks", "optouts", "modems", "metrics", "templates", "rules", "appointments"]' ]] ||
+[[ $(scopes_of 6) == '["send", "read", "inbound", "otp", "webhooks", "optouts", "modems", "metrics", "templates", "rules", "appointments", "contacts"]' ]] ||
   fail "--scope all: $(scopes_of 6)"
 table=$("$smsgated" apikey list --db "$tmp/smsgate.db")
 [[ "$table" == *SCOPES* && "$table" =~ portal\ +otp\  && "$table" == *"read,inbound,webhooks"* ]] ||

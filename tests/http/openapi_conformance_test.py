@@ -662,6 +662,41 @@ def exercise(api, doc, receiver):
     api.call("DELETE", A + "/{external_id}", params={"external_id": "visit-404"}, expect=404)
     api.call("PATCH", A + "/{external_id}", params={"external_id": "visit-77"},
              body={"notify": True}, expect=409)
+    # Contacts and groups: added, listed, imported and exported, sent to, replaced, removed.
+    api.call("POST", "/api/v1/groups", body={"name": "monday", "description": "Mondays"},
+             expect=201)
+    api.call("POST", "/api/v1/groups", body={"name": "monday"}, expect=409)
+    _, anna = api.call("POST", "/api/v1/contacts", expect=201,
+                       body={"number": "+4917000000501", "name": "Anna", "language": "de",
+                             "fields": {"room": "3"}, "groups": ["monday"]})
+    api.call("POST", "/api/v1/contacts", body={"number": "+4917000000501", "name": "Anna"},
+             expect=409)
+    api.call("POST", "/api/v1/contacts", body={"number": "banana", "name": "Anna"}, expect=400)
+    api.call("GET", "/api/v1/contacts", query={"group": "monday", "q": "ann", "limit": 1},
+             expect=200)
+    api.call("GET", "/api/v1/contacts/{id}", params={"id": anna.get("id", 0)}, expect=200)
+    api.call("GET", "/api/v1/contacts/{id}", params={"id": 999999}, expect=404)
+    api.call("GET", "/api/v1/groups", expect=200)
+    csv_body = ("number,name,groups,room\r\n+4917000000502,\"Budi, B\",monday,4\r\n"
+                "banana,Bad,,\r\n")
+    _, report = api.call("POST", "/api/v1/contacts/import", body=csv_body,
+                         headers={"Content-Type": "text/csv"}, expect=200)
+    if report.get("taken") != 1 or len(report.get("refused", [])) != 1:
+        api.fail("POST /api/v1/contacts/import: %r" % report)
+    api.call("POST", "/api/v1/contacts/import", body="name\r\nX\r\n",
+             headers={"Content-Type": "text/csv"}, expect=400)
+    api.call("POST", "/api/v1/contacts/import", body={"number": "1"}, expect=415)
+    _, exported = api.call("GET", "/api/v1/contacts/export", expect=200)
+    if "+4917000000502" not in exported:
+        api.fail("GET /api/v1/contacts/export: %r" % exported[:200])
+    api.call("PUT", "/api/v1/contacts/{id}", params={"id": anna.get("id", 0)}, expect=200,
+             body={"number": "+4917000000501", "name": "Anna S", "groups": []})
+    api.call("PUT", "/api/v1/contacts/{id}", params={"id": anna.get("id", 0)}, expect=409,
+             body={"number": "+4917000000502", "name": "Anna S"})
+    api.call("DELETE", "/api/v1/contacts/{id}", params={"id": anna.get("id", 0)}, expect=204)
+    api.call("DELETE", "/api/v1/contacts/{id}", params={"id": anna.get("id", 0)}, expect=404)
+    api.call("DELETE", "/api/v1/groups/{name}", params={"name": "monday"}, expect=204)
+    api.call("DELETE", "/api/v1/groups/{name}", params={"name": "monday"}, expect=404)
     # Erasure: a number with history, then one with none; the opt-out stays.
     api.call("POST", "/api/v1/optouts", body={"number": "+4917000000403"}, expect=201)
     api.call("DELETE", "/api/v1/numbers/{number}", params={"number": "+4917000000403"},

@@ -242,7 +242,7 @@ TEST_CASE("api keys: 64 threads authenticate at once; last_used_at still written
 
 TEST_CASE("scopes: names, the stored form, and unknown names") {
   CHECK(join_scopes(Scopes::all()) ==
-        "send,read,inbound,otp,webhooks,optouts,modems,metrics,templates,rules,appointments");
+        "send,read,inbound,otp,webhooks,optouts,modems,metrics,templates,rules,appointments,contacts");
   CHECK(join_scopes(kDefaultScopes) == "send,read");
   CHECK(join_scopes(Scopes{}) == "");
   // One order whatever order they were named in; a repeated name counts once.
@@ -346,7 +346,7 @@ TEST_CASE("api keys: keys made before scopes existed keep every scope") {
   REQUIRE(seen);
   CHECK(seen->name == "old shop");
   // Every scope there was when keys got scopes; those added since are given by choice.
-  CHECK(seen->scopes == Scopes::all().without(Scope::kTemplates).without(Scope::kRules).without(Scope::kAppointments));
+  CHECK(seen->scopes == Scopes::all().without(Scope::kTemplates).without(Scope::kRules).without(Scope::kAppointments).without(Scope::kContacts));
   // A key made after the migration has what it was given, not the old keys' default.
   auto fresh = keys.create("new shop", Scopes{Scope::kSend}, kT0);
   REQUIRE(fresh.ok());

@@ -27,13 +27,16 @@ TEST_CASE("roles: an admin may call every route of every scope") {
 }
 
 TEST_CASE(
-    "roles: an operator sends, reads, books appointments and sees the modems, and nothing more") {
-  for (const char* method : {"GET", "POST", "PATCH", "DELETE"}) {
+    "roles: an operator sends, reads, books appointments, keeps the contacts and sees the "
+    "modems, and nothing more") {
+  for (const char* method : {"GET", "POST", "PUT", "PATCH", "DELETE"}) {
     CAPTURE(method);
     CHECK(role_may(Role::kOperator, Scope::kSend, method));
     CHECK(role_may(Role::kOperator, Scope::kRead, method));
     CHECK(role_may(Role::kOperator, Scope::kInbound, method));
     CHECK(role_may(Role::kOperator, Scope::kAppointments, method));
+    CHECK(role_may(Role::kOperator, Scope::kContacts, method));
+    CHECK_FALSE(role_may(Role::kOperator, Scope::kTemplates, method));
     CHECK_FALSE(role_may(Role::kOperator, Scope::kOtp, method));
     CHECK_FALSE(role_may(Role::kOperator, Scope::kWebhooks, method));
     CHECK_FALSE(role_may(Role::kOperator, Scope::kOptouts, method));
