@@ -6,6 +6,8 @@
 #include <random>
 #include <utility>
 
+#include "policy/phone.h"
+
 namespace smsgate::dispatch {
 namespace {
 
@@ -62,10 +64,37 @@ Result<Intake::Rendered> Intake::render(const std::string& template_name,
   return rendered;
 }
 
-Result<store::NewMessage> Intake::compose(const OutgoingRequest& given, int64_t now) {
+namespace {
+
+// A contact's values as template variables, over `defaults`.
+policy::TemplateVariables contact_variables(policy::TemplateVariables defaults,
+                                            const store::ContactRecord& contact) {
+  for (const auto& [name, value] : contact.fields) defaults.insert_or_assign(name, value);
+  defaults.insert_or_assign("name", contact.name);
+  defaults.insert_or_assign("number", contact.number);
+  if (contact.language) defaults.insert_or_assign("language", *contact.language);
+  return defaults;
+}
+
+}  // namespace
+
+Result<store::NewMessage> Intake::compose(const OutgoingRequest& given, int64_t now,
+                                          const store::ContactRecord* contact) {
   OutgoingRequest filled;
   if (given.template_name) {
-    auto rendered = render(*given.template_name, given.variables);
+    std::optional<store::ContactRecord> found;
+    if (!contact) {
+      // A number that does not normalise is refused below, by compose_message.
+      if (auto number = policy::normalize_number(given.to, defaults_.default_region)) {
+        auto looked_up = store_.find_contact_by_number(*number);
+        if (!looked_up) return looked_up.error();
+        found = std::move(*looked_up);
+        if (found) contact = &*found;
+      }
+    }
+    const policy::TemplateVariables& variables =
+        contact ? contact_variables(given.variables, *contact) : given.variables;
+    auto rendered = render(*given.template_name, variables);
     if (!rendered) return rendered.error();
     filled = given;
     filled.text = std::move(rendered->text);
@@ -168,6 +197,52 @@ Result<std::vector<Accepted>> Intake::submit_with(
   if (!stored) return stored.error();
   wake_if_due(*stored);
   for (size_t i = 0; i < stored->size(); ++i) accepted[i].stored = std::move((*stored)[i]);
+  return accepted;
+}
+
+Result<GroupAccepted> Intake::submit_to_group(const std::string& group,
+                                              const OutgoingRequest& request, int64_t now) {
+  auto members = store_.group_members(group);
+  if (!members) return members.error();
+  if (!*members)
+    return Error{"group: there is no group called \"" + group + "\"", ErrorCode::kNotFound,
+                 "group"};
+  if ((*members)->empty())
+    return Error{"group: \"" + group + "\" has no members", ErrorCode::kInvalidField, "group"};
+  std::vector<std::string> numbers;
+  for (const store::ContactRecord& member : **members) numbers.push_back(member.number);
+  // A group send is never a one-time password: every opt-out applies.
+  auto opted_out = store_.are_opted_out(numbers);
+  if (!opted_out) return opted_out.error();
+
+  GroupAccepted accepted;
+  std::vector<store::NewMessage> messages;
+  std::vector<Accepted> taken;
+  for (size_t i = 0; i < (*members)->size(); ++i) {
+    const store::ContactRecord& member = (**members)[i];
+    if ((*opted_out)[i]) {
+      ++accepted.skipped_opted_out;
+      continue;
+    }
+    OutgoingRequest one = request;
+    one.to = member.number;
+    if (request.idempotency_key)
+      one.idempotency_key = *request.idempotency_key + "#" + member.number;
+    auto message = compose(one, now, &member);
+    if (!message) {
+      Error error = message.error();
+      error.message += " for the member " + member.number;
+      return error;
+    }
+    taken.push_back(Accepted{{}, message->to});
+    messages.push_back(std::move(*message));
+  }
+  if (messages.empty()) return accepted;
+  auto stored = store_.submit(std::move(messages), now);
+  if (!stored) return stored.error();
+  wake_if_due(*stored);
+  for (size_t i = 0; i < stored->size(); ++i) taken[i].stored = std::move((*stored)[i]);
+  accepted.messages = std::move(taken);
   return accepted;
 }
 

@@ -2,8 +2,10 @@
 // passwords, the console, the demo, appointments; later email and auto-replies). Each rule of
 // taking a message in is written here once:
 //
-//   1. fill in a named template with the request's variables (policy/message_template.h),
-//      normalise the recipient to E.164 and plan and encode the text (compose.h);
+//   1. fill in a named template with the request's variables and, when the recipient is
+//      a contact (store/contacts.h), the contact's: its name, number, language and
+//      fields, which win over the request's (policy/message_template.h); normalise the
+//      recipient to E.164 and plan and encode the text (compose.h);
 //   2. check that a pinned modem exists;
 //   3. refuse a recipient who opted out, for every category that the opt-out blocks
 //      (policy::blocked_by_optout: all but OTP), with `recipient_opted_out`; the one
@@ -42,6 +44,12 @@ namespace smsgate::dispatch {
 struct Accepted {
   store::SubmitResult stored;
   std::string to;
+};
+
+// A send to a group taken in: one message per member who has not opted out.
+struct GroupAccepted {
+  std::vector<Accepted> messages;
+  int64_t skipped_opted_out = 0;
 };
 
 class Intake final : public auth::OtpSender {
@@ -85,12 +93,23 @@ class Intake final : public auth::OtpSender {
   Result<std::vector<Accepted>> submit_with(std::vector<Result<OutgoingRequest>> items, int64_t now,
                                             const std::function<std::string(size_t)>& item_name,
                                             const StoreMessages& store_them);
+  // One message per member of the contact group `group`, in one transaction, all or
+  // none: `request` with each member's number as `to` and, for a template, each
+  // member's variables over the request's (the request's are defaults). Members who
+  // opted out are skipped and counted. Errors: kNotFound for no such group,
+  // "group" for one without members, the first member's error otherwise, its number
+  // in the message ("variables.room: missing ... for +4917...").
+  Result<GroupAccepted> submit_to_group(const std::string& group, const OutgoingRequest& request,
+                                        int64_t now);
 
   // auth::OtpSender: the one-time password's message, sent with its code's hash.
   Result<auth::OtpIssued> send_code(const auth::OtpMessage& message, int64_t now) override;
 
  private:
-  Result<store::NewMessage> compose(const OutgoingRequest& request, int64_t now);
+  // `contact`: the recipient's, whose variables a template takes; none: looked up by
+  // the recipient's number.
+  Result<store::NewMessage> compose(const OutgoingRequest& request, int64_t now,
+                                    const store::ContactRecord* contact = nullptr);
   // Of `messages`, the index of the first whose recipient opted out; one read for all.
   // A message whose `confirms[i]` is set passes while its recipient's opt-out is fresh.
   Result<std::optional<size_t>> first_opted_out(const std::vector<store::NewMessage>& messages,

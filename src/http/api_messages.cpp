@@ -37,9 +37,34 @@ Result<dispatch::OutgoingRequest> read_item(const nlohmann::json& item, size_t i
   return outgoing;
 }
 
+// {group, ...}: one message per member of a contact group.
+Response submit_to_group(ApiContext& context, const Request& request, const nlohmann::json& body) {
+  auto read = read_group_send_request(body);
+  if (!read) return error_from(read.error());
+  if (auto key = request.header("idempotency-key")) {
+    if (key->empty() || key->size() > 200)
+      return error_response(ErrorCode::kInvalidField,
+                            "Idempotency-Key: must be 1 to 200 characters", "Idempotency-Key");
+    read->message.idempotency_key = std::string(*key);
+  }
+  auto accepted = context.intake.submit_to_group(read->group, read->message, context.clock.now());
+  if (!accepted) return error_from(accepted.error());
+  nlohmann::json messages = nlohmann::json::array();
+  bool all_existing = !accepted->messages.empty();
+  for (const dispatch::Accepted& one : accepted->messages) {
+    messages.push_back(submitted_json(one));
+    all_existing = all_existing && one.stored.existing;
+  }
+  return json_response(all_existing ? 200 : 202,
+                       {{"group", read->group},
+                        {"messages", std::move(messages)},
+                        {"skipped_opted_out", accepted->skipped_opted_out}});
+}
+
 Response submit_one(ApiContext& context, const Request& request) {
   auto body = parse_object(request.body);
   if (!body) return error_from(body.error());
+  if (body->contains("group")) return submit_to_group(context, request, *body);
   auto outgoing = read_message_request(*body, "");
   if (!outgoing) return error_from(outgoing.error());
   if (auto key = request.header("idempotency-key")) {

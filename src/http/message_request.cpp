@@ -76,14 +76,10 @@ Result<policy::TemplateVariables> read_template_variables(Fields& fields) {
   return variables;
 }
 
-// One message of a submission, as the client wrote it.
-Result<dispatch::OutgoingRequest> read_message_request(const nlohmann::json& object,
-                                                       const std::string& prefix) {
-  Fields fields(object, prefix);
-  dispatch::OutgoingRequest request;
-  auto to = fields.required_string("to", 64);
-  if (!to) return to.error();
-  request.to = std::move(*to);
+namespace {
+
+// What a message says besides its recipient, into `request`; then no field may be left.
+Status read_message_fields(Fields& fields, dispatch::OutgoingRequest& request) {
   auto text = fields.string("text", kMaxTextBytes);
   if (!text) return text.error();
   auto template_name = fields.string("template", kMaxTemplateNameBytes);
@@ -154,7 +150,33 @@ Result<dispatch::OutgoingRequest> read_message_request(const nlohmann::json& obj
   auto plan = read_plan_options(fields);
   if (!plan) return plan.error();
   request.plan = std::move(*plan);
-  if (Status done = fields.finish(); !done) return done.error();
+  return fields.finish();
+}
+
+}  // namespace
+
+// One message of a submission, as the client wrote it.
+Result<dispatch::OutgoingRequest> read_message_request(const nlohmann::json& object,
+                                                       const std::string& prefix) {
+  Fields fields(object, prefix);
+  dispatch::OutgoingRequest request;
+  auto to = fields.required_string("to", 64);
+  if (!to) return to.error();
+  request.to = std::move(*to);
+  if (Status read = read_message_fields(fields, request); !read.ok()) return read.error();
+  return request;
+}
+
+Result<GroupSendRequest> read_group_send_request(const nlohmann::json& object) {
+  Fields fields(object);
+  GroupSendRequest request;
+  auto group = fields.required_string("group", 64);
+  if (!group) return group.error();
+  request.group = std::move(*group);
+  auto to = fields.string("to", 64);
+  if (!to) return to.error();
+  if (*to) return invalid("to", "give to or group, not both");
+  if (Status read = read_message_fields(fields, request.message); !read.ok()) return read.error();
   return request;
 }
 

@@ -30,6 +30,13 @@ inline constexpr size_t kMaxVariableBytes = 1000;
 // written by a client). A template is only named here; the Intake renders it.
 Result<dispatch::OutgoingRequest> read_message_request(const nlohmann::json& object,
                                                        const std::string& prefix);
+// A send to every member of a contact group: {group, and the fields above but `to`};
+// the message's `to` is left empty (the Intake fills in each member's number).
+struct GroupSendRequest {
+  std::string group;
+  dispatch::OutgoingRequest message;
+};
+Result<GroupSendRequest> read_group_send_request(const nlohmann::json& object);
 // "variables": {"name": "Anna", "at": "2026-12-07T10:15:00+07:00", "count": 3}:
 // strings, or numbers written as JSON writes them.
 Result<policy::TemplateVariables> read_template_variables(Fields& fields);

@@ -689,6 +689,10 @@ def exercise(api, doc, receiver):
     _, exported = api.call("GET", "/api/v1/contacts/export", expect=200)
     if "+4917000000502" not in exported:
         api.fail("GET /api/v1/contacts/export: %r" % exported[:200])
+    api.call("POST", "/api/v1/messages", expect=202,
+             body={"group": "monday", "template": "visit",
+                   "variables": {"at": "2026-12-07T10:15:00+01:00"}})
+    api.call("POST", "/api/v1/messages", body={"group": "nobody", "text": "x"}, expect=404)
     api.call("PUT", "/api/v1/contacts/{id}", params={"id": anna.get("id", 0)}, expect=200,
              body={"number": "+4917000000501", "name": "Anna S", "groups": []})
     api.call("PUT", "/api/v1/contacts/{id}", params={"id": anna.get("id", 0)}, expect=409,
