@@ -40,12 +40,8 @@ policy::TimeZone zone_named(const std::string& name) {
 
 }  // namespace
 
-AutoReplier::AutoReplier(store::Store& store, Intake& intake, AutoReplySettings settings,
-                         ContactVariables contact_variables)
-    : store_(store),
-      intake_(intake),
-      contact_variables_(std::move(contact_variables)),
-      settings_(std::move(settings)) {}
+AutoReplier::AutoReplier(store::Store& store, Intake& intake, AutoReplySettings settings)
+    : store_(store), intake_(intake), settings_(std::move(settings)) {}
 
 void AutoReplier::set_settings(AutoReplySettings settings) {
   MutexLock lock(mutex_);
@@ -173,9 +169,8 @@ std::optional<AutoReplier::Reply> AutoReplier::from_rules(const store::InboundMe
     if (rule.reply_template) {
       OutgoingRequest request = reply_to(number, "");
       request.template_name = rule.reply_template;
+      // The intake adds the sender's contact, if there is one: {name}, {language}, fields.
       request.variables = rule.reply_variables;
-      if (contact_variables_)
-        for (auto& [name, value] : contact_variables_(number)) request.variables[name] = value;
       request.variables["number"] = number;
       request.variables["text"] = message.text;
       chosen = Reply{kKindRule, rule.id, std::move(request)};

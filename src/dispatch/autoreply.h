@@ -32,7 +32,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -71,17 +70,12 @@ struct AutoReplyCounters {
   friend bool operator==(const AutoReplyCounters&, const AutoReplyCounters&) = default;
 };
 
-// Variables a contact gives a reply template beyond {number} and {text} (their name,
-// ...): empty until contacts exist.
-using ContactVariables = std::function<policy::TemplateVariables(const std::string& number)>;
-
 class AutoReplier {
  public:
   static constexpr int kMaxRepliesPerNumber = 5;
   static constexpr int64_t kReplyWindowMs = 10 * 60 * 1000;
 
-  AutoReplier(store::Store& store, Intake& intake, AutoReplySettings settings,
-              ContactVariables contact_variables = {});
+  AutoReplier(store::Store& store, Intake& intake, AutoReplySettings settings);
 
   void answer(const store::InboundMessage& message, policy::KeywordKind keyword, int64_t now);
   // New settings (a reload).
@@ -109,7 +103,6 @@ class AutoReplier {
 
   store::Store& store_;
   Intake& intake_;
-  const ContactVariables contact_variables_;
   // Compiled rules by id, made again when a rule's updated_at changes. The
   // dispatcher's thread alone uses it.
   struct Compiled {

@@ -127,10 +127,13 @@ TEST_CASE("rules: added, listed, changed, removed; bad ones refused and nothing 
 TEST_CASE("rules: a keyword rule and a regex rule answer with their exact texts") {
   ApiDaemon gateway = clinic();
   HttpClient client = gateway.client();
-  auto made =
-      client.post("/api/v1/templates",
-                  {{"name", "echo"}, {"text", "{clinic}: we got \"{text}\" from {number}."}});
+  auto made = client.post(
+      "/api/v1/templates",
+      {{"name", "echo"}, {"text", "{clinic}: {name}, we got \"{text}\" from {number}."}});
   REQUIRE_MESSAGE(made.status == 201, made.body);
+  // The sender's contact gives the reply its {name}.
+  auto budi = client.post("/api/v1/contacts", {{"number", kOther}, {"name", "Budi"}});
+  REQUIRE_MESSAGE(budi.status == 201, budi.body);
   add_rule(client, {{"name", "Hours"},
                     {"match", {{"keyword", "HOURS"}}},
                     {"reply", {{"text", "We are open Mon-Fri 08:00-17:00."}}}});
@@ -149,7 +152,7 @@ TEST_CASE("rules: a keyword rule and a regex rule answer with their exact texts"
         std::vector<std::string>{"We are open Mon-Fri 08:00-17:00."});
   deliver(gateway, kOther, "JAM berapa buka?");
   CHECK(wait_sent(gateway, kOther, 1) ==
-        std::vector<std::string>{"Klinik: we got \"JAM berapa buka?\" from +4917087654321."});
+        std::vector<std::string>{"Klinik: Budi, we got \"JAM berapa buka?\" from +4917087654321."});
 
   // The inbound text shows the reply it got, and the rule that gave it.
   json inbound = client.get("/api/v1/inbound?from=%2B4917087654321").json()["items"][0];
@@ -162,7 +165,7 @@ TEST_CASE("rules: a keyword rule and a regex rule answer with their exact texts"
   const int64_t reply_id = detail["auto_replies"][0]["message_id"].get<int64_t>();
   json reply = client.get("/api/v1/messages/" + std::to_string(reply_id)).json();
   CHECK(reply["to"] == kOther);
-  CHECK(reply["text"] == "Klinik: we got \"JAM berapa buka?\" from +4917087654321.");
+  CHECK(reply["text"] == "Klinik: Budi, we got \"JAM berapa buka?\" from +4917087654321.");
   CHECK(client.get("/api/v1/inbound/999999").status == 404);
 
   // A text no rule matches gets nothing (the shop is never closed by default); the
