@@ -41,12 +41,14 @@ function words(status, error) {
 }
 
 // Relative to the page, so that the console also works behind a reverse proxy that
-// serves smsgated under a path of its own. `path` has no leading slash.
-export async function api(method, path, body, { quietSignOut = false, headers = {} } = {}) {
+// serves smsgated under a path of its own. `path` has no leading slash. The body goes
+// as JSON unless `contentType` says what it already is (a CSV file's text).
+export async function api(method, path, body,
+  { quietSignOut = false, headers = {}, contentType = null } = {}) {
   const init = { method, headers: { Accept: 'application/json', ...headers }, credentials: 'same-origin' };
   if (body !== undefined) {
-    init.headers['Content-Type'] = 'application/json';
-    init.body = JSON.stringify(body);
+    init.headers['Content-Type'] = contentType || 'application/json';
+    init.body = contentType ? body : JSON.stringify(body);
   }
   let response;
   try {

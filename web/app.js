@@ -9,6 +9,7 @@ import * as dashboard from './page_dashboard.js';
 import * as send from './page_send.js';
 import * as messages from './page_messages.js';
 import * as inbox from './page_inbox.js';
+import * as contacts from './page_contacts.js';
 import * as modems from './page_modems.js';
 import * as rules from './page_rules.js';
 import * as settings from './page_settings.js';
@@ -23,6 +24,7 @@ const ROUTES = [
   [/^messages\/(\d+)$/, messages, 'messages'],
   [/^inbox$/, inbox, 'inbox'],
   [/^inbox\/(.+)$/, inbox, 'inbox'],
+  [/^contacts$/, contacts, 'contacts'],
   [/^modems$/, modems, 'modems'],
   [/^rules$/, rules, 'rules'],
   [/^settings$/, settings, 'settings'],
@@ -34,7 +36,7 @@ const session = {
   role: 'operator',
   can(what) {
     if (this.role === 'admin') return true;
-    return ['send', 'read', 'inbox', 'modems.view'].includes(what);
+    return ['send', 'read', 'inbox', 'contacts', 'modems.view'].includes(what);
   },
 };
 

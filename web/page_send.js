@@ -4,7 +4,9 @@
 // when that saves parts. Several numbers go as one POST /api/v1/messages/batch.
 
 import { api } from './api.js';
-import { SEND_CATEGORIES, formatNumber, h, localInputToIso, statusBadge } from './ui.js';
+import {
+  SEND_CATEGORIES, formatNumber, h, labelledField as field, localInputToIso, statusBadge,
+} from './ui.js';
 
 const PREVIEW_DELAY_MS = 250;
 
@@ -27,21 +29,6 @@ export function counterText(plan) {
 
 function listed(characters) {
   return characters.join(' ');
-}
-
-// A labelled field with its own error line, tied together for screen readers.
-function field(id, label, control, hint) {
-  const hintId = hint ? `${id}-hint` : null;
-  const errorId = `${id}-error`;
-  control.id = id;
-  control.setAttribute('aria-describedby', [hintId, errorId].filter(Boolean).join(' '));
-  const error = h('p', { class: 'error field-error', id: errorId });
-  return {
-    element: h('div', { class: 'field' }, h('label', { for: id }, label),
-      hint ? h('p', { class: 'hint', id: hintId }, hint) : null, control, error),
-    control,
-    error,
-  };
 }
 
 export function render(region, _params, session) {

@@ -96,6 +96,22 @@ export function errorText(element, error) {
   element.textContent = error ? error.message : '';
 }
 
+// A labelled field with its hint and its own error line, tied together for screen
+// readers: { element (to place), control, error (the line for a server's error.field) }.
+export function labelledField(id, label, control, hint) {
+  const hintId = hint ? `${id}-hint` : null;
+  const errorId = `${id}-error`;
+  control.id = id;
+  control.setAttribute('aria-describedby', [hintId, errorId].filter(Boolean).join(' '));
+  const error = h('p', { class: 'error field-error', id: errorId });
+  return {
+    element: h('div', { class: 'field' }, h('label', { for: id }, label),
+      hint ? h('p', { class: 'hint', id: hintId }, hint) : null, control, error),
+    control,
+    error,
+  };
+}
+
 // A section of a page that the gateway cannot show: not allowed for this person, or
 // failed. Always in words.
 export function unavailable(error, what) {

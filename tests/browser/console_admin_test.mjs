@@ -86,7 +86,7 @@ async function scenario(page, demo, { newPage, restartDaemon }) {
   await expectVisible(deskNav, 'the operator\'s navigation');
   await expectText(desk.locator('#who'), new RegExp(`^${OPERATOR} \\(operator\\)$`), 'who is signed in');
   assert.deepEqual((await deskNav.getByRole('link').allInnerTexts()).map((t) => t.trim()),
-    ['Dashboard', 'Send', 'Messages', 'Inbox', 'Modems', 'Rules']);
+    ['Dashboard', 'Send', 'Messages', 'Inbox', 'Contacts', 'Modems', 'Rules']);
   // The day's work still shows: the modems on the dashboard.
   await expectVisible(desk.locator('.modem-card').first(), 'a modem card for the operator');
 
@@ -98,11 +98,12 @@ async function scenario(page, demo, { newPage, restartDaemon }) {
 
   check('the API answers the operator\'s session 403 on admin routes, 200 on the day\'s work');
   const statuses = await desk.evaluate(async () => Object.fromEntries(await Promise.all(
-    ['/api/v1/users', '/api/v1/keys', '/api/v1/audit', '/api/v1/settings', '/api/v1/webhooks', '/api/v1/messages']
+    ['/api/v1/users', '/api/v1/keys', '/api/v1/audit', '/api/v1/settings', '/api/v1/webhooks', '/api/v1/messages',
+      '/api/v1/contacts']
       .map(async (path) => [path, (await fetch(path)).status]))));
   assert.deepEqual(statuses, {
     '/api/v1/users': 403, '/api/v1/keys': 403, '/api/v1/audit': 403, '/api/v1/settings': 403,
-    '/api/v1/webhooks': 403, '/api/v1/messages': 200,
+    '/api/v1/webhooks': 403, '/api/v1/messages': 200, '/api/v1/contacts': 200,
   });
 
   check('the admin\'s audit log lists the operator\'s creation and sign-in');

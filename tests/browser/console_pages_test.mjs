@@ -12,7 +12,7 @@ import {
   axeViolations, check, eventually, expectText, expectVisible, runBrowserTest, signIn,
 } from './harness.mjs';
 
-const PAGES = ['Dashboard', 'Send', 'Messages', 'Inbox', 'Modems', 'Rules', 'Settings'];
+const PAGES = ['Dashboard', 'Send', 'Messages', 'Inbox', 'Contacts', 'Modems', 'Rules', 'Settings'];
 
 async function settled(page) {
   // Sections say "Loading…" until their answer is in.
@@ -38,7 +38,7 @@ async function screenshot(page, artifacts, name) {
 async function scenario(page, demo, { artifacts }) {
   const nav = page.getByRole('navigation', { name: 'Main' });
 
-  check('signing in opens the console with the seven pages in its navigation');
+  check('signing in opens the console with the eight pages in its navigation');
   await signIn(page, demo);
   assert.deepEqual((await nav.getByRole('link').allInnerTexts()).map((t) => t.trim()), PAGES);
   await expectText(page.getByRole('heading', { level: 1 }), /^Dashboard$/, 'the first page');
