@@ -1,8 +1,10 @@
 // The Contacts page in real Chromium against a real smsgated: a contact added with the
 // keyboard alone (a field and a new group), found by search among others, a CSV file
 // imported whose bad row is refused with its reason, the book downloaded and read
-// back, the contact deleted after a confirmation; every control reached by Tab with
-// its label, and no axe-core violation in light and dark.
+// back; a template sent to the group from the Send page, each member's name and field
+// rendered and the opted-out member skipped and counted; the contact deleted after a
+// confirmation. Every control reached by Tab with its label, and no axe-core violation
+// in light and dark.
 //
 //   node tests/browser/console_contacts_test.mjs path/to/smsgated
 import assert from 'node:assert/strict';
@@ -15,7 +17,9 @@ import {
 const ANNA = '+491701110001';
 const BERND = '+491701110002';
 const CARLA = '+491701110003';
+const DORA = '+491701110004';
 const GROUP = 'test-patients';
+const TEMPLATE = 'visit-note';
 
 const cell = (row, label) => row.locator(`td[data-label="${label}"]`);
 
@@ -48,6 +52,9 @@ async function scenario(page, demo, { artifacts }) {
   // Another contact, so that a search has something to leave out.
   const bernd = await api('POST', '/api/v1/contacts', { number: BERND, name: 'Bernd Other' });
   assert.equal(bernd.status, 201, JSON.stringify(bernd.body));
+  const made = await api('POST', '/api/v1/templates',
+    { name: TEMPLATE, text: 'Hello {name}, see you in room {room}. {note}' });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
 
   check('Contacts is in the navigation after Inbox, and lists the contact there is');
   await signIn(page, demo);
@@ -193,6 +200,63 @@ async function scenario(page, demo, { artifacts }) {
   const left = await api('GET', '/api/v1/groups');
   assert.deepEqual(left.body.items.map((g) => [g.name, g.members]), [[GROUP, 2]]);
 
+  check('the Send page sends a template to the group: the variables a contact has are left empty');
+  // A member who opted out, to be skipped; the newest member, so the counter's example.
+  const dora = await api('POST', '/api/v1/contacts', { number: DORA, name: 'Dora Stop', groups: [GROUP],
+    fields: { room: '3' } });
+  assert.equal(dora.status, 201, JSON.stringify(dora.body));
+  assert.equal((await api('POST', '/api/v1/optouts', { number: DORA })).status, 201);
+  await nav.getByRole('link', { name: 'Send' }).click();
+  await expectText(page.getByRole('heading', { level: 1 }), /^Send$/, 'the Send page');
+  await main.getByLabel('A group').check();
+  await main.getByLabel('Group', { exact: true }).selectOption(GROUP);
+  await main.getByLabel('Use a template').check();
+  await main.getByLabel('Template', { exact: true }).selectOption(TEMPLATE);
+  await expectText(page.locator('#send-template-text'), /^Hello \{name\}, see you in room \{room\}\. \{note\}$/,
+    'the template\'s text');
+  assert.deepEqual(await page.locator('fieldset.variables label').allInnerTexts(), ['{name}', '{room}', '{note}']);
+  await main.getByLabel('{note}').fill('Bring your card.');
+  await expectText(page.locator('#send-rendered'),
+    /^As Dora Stop, the group's first member, will get it:\s+Hello Dora Stop, see you in room 3\. Bring your card\.$/,
+    'the rendered preview');
+  await expectText(page.locator('#send-counter'), /^1 part · GSM-7 · \d+ left$/, 'the counter of the rendered text');
+  for (const colorScheme of ['light', 'dark']) {
+    check(`the Send page with a template and a group: no axe violations in ${colorScheme}`);
+    await page.emulateMedia({ colorScheme });
+    assert.deepEqual(await axeViolations(page), []);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.screenshot({ path: join(artifacts, 'send-template-group-1280.png'), fullPage: true });
+
+  check('the result says how many went and how many opted-out members were skipped');
+  await main.getByRole('button', { name: 'Send', exact: true }).click();
+  const result = page.locator('#send-result');
+  await expectText(result, /^Group test-patients: 2 messages accepted, 1 member skipped as opted out\./, 'the result');
+  check('Anna\'s message reads with her name and field rendered, on its page and through the API');
+  await result.getByRole('link', { name: `to ${ANNA}` }).click();
+  await expectText(page.locator('.message-text'), /^Hello Anna Test, see you in room 12\. Bring your card\.$/,
+    'the rendered text on the message\'s page');
+  const sentId = Number(/(\d+)$/.exec(new URL(page.url()).hash)[1]);
+  const sent = await api('GET', `/api/v1/messages/${sentId}`);
+  assert.equal(sent.body.to, ANNA);
+  assert.equal(sent.body.text, 'Hello Anna Test, see you in room 12. Bring your card.');
+
+  check('a template to a number that is no contact: the missing variable is refused beside its input');
+  await nav.getByRole('link', { name: 'Send' }).click();
+  await main.getByLabel('Use a template').check();
+  await main.getByLabel('Template', { exact: true }).selectOption(TEMPLATE);
+  await main.getByLabel('To', { exact: true }).fill('+491701119999');
+  await main.getByLabel('{room}').fill('7');
+  await main.getByLabel('{note}').fill('See you.');
+  await expectText(page.locator('#send-rendered'), /^As it reads:\s+Hello \{name\}, see you in room 7\. See you\.$/,
+    'the preview with {name} as written');
+  const before = (await api('GET', '/api/v1/messages?limit=1')).body.items[0].id;
+  await main.getByRole('button', { name: 'Send', exact: true }).click();
+  await expectText(page.locator('#send-var-name-error'), /variables\.name/, 'the refusal beside {name}');
+  assert.equal(await main.getByLabel('{name}').getAttribute('aria-invalid'), 'true');
+  assert.equal((await api('GET', '/api/v1/messages?limit=1')).body.items[0].id, before, 'nothing sent');
+  await nav.getByRole('link', { name: 'Contacts' }).click();
+
   check('the contact is deleted after a confirmation, and is gone from the book');
   const annaId = stored.body.items[0].id;
   await page.getByRole('button', { name: 'Delete contact Anna Test' }).click();
@@ -201,7 +265,7 @@ async function scenario(page, demo, { artifacts }) {
   await expectText(page.locator('#contacts-status'), /^Anna Test is deleted\.$/, 'the deletion');
   await expectHidden(anna, 'Anna\'s row');
   assert.equal((await api('GET', `/api/v1/contacts/${annaId}`)).status, 404);
-  await eventually(() => cell(groupRow, 'Members').innerText(), (text) => text === '1', 'the group with one member');
+  await eventually(() => cell(groupRow, 'Members').innerText(), (text) => text === '2', 'the group without Anna');
 }
 
 await runBrowserTest('browser.console_contacts', scenario, { viewport: { width: 1280, height: 900 } });
