@@ -175,6 +175,12 @@ async function scenario(page, demo, { artifacts }) {
   }
   await page.emulateMedia({ colorScheme: 'light' });
   await page.screenshot({ path: join(artifacts, 'contacts-filled-1280.png'), fullPage: true });
+  check('the page with its contacts is no wider than a 390 px screen');
+  await page.setViewportSize({ width: 390, height: 844 });
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `the Contacts page is ${width} px wide at 390 px`);
+  await page.screenshot({ path: join(artifacts, 'contacts-filled-390.png'), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
 
   check('a contact is edited: its name changed, the group kept');
   await page.getByRole('button', { name: 'Edit contact Carla Import' }).click();
