@@ -7,7 +7,7 @@ namespace smsgate::store {
 // Times are INTEGER milliseconds since the Unix epoch (UTC); booleans are 0/1.
 // Each script ends by setting user_version, so the version moves in the same
 // transaction as the tables it describes (and no SQL is assembled at run time).
-constexpr std::array<Migration, 19> kMigrations = {{
+constexpr std::array<Migration, 20> kMigrations = {{
     {1, R"sql(
 -- The outbound queue: one row per message the API accepted, one per PDU it is sent as.
 CREATE TABLE messages (
@@ -552,6 +552,18 @@ CREATE TABLE contact_members (
 CREATE INDEX contact_members_by_group ON contact_members (group_name);
 
 PRAGMA user_version = 19;
+)sql"},
+    // Where a message that came by email came from, to mail its report or reply back in
+    // the same thread; gone with its message.
+    {20, R"sql(
+CREATE TABLE email_origins (
+  message_id      INTEGER PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,
+  envelope_from   TEXT NOT NULL,
+  mail_message_id TEXT,
+  subject         TEXT
+);
+
+PRAGMA user_version = 20;
 )sql"},
 }};
 

@@ -51,6 +51,7 @@ Store::Store(std::unique_ptr<Engine> engine)
       Rules(*engine),
       Appointments(*engine),
       Contacts(*engine),
+      EmailOrigins(*engine),
       engine_(std::move(engine)) {}
 
 Status Store::check_writable() {

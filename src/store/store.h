@@ -33,6 +33,7 @@
 //   Rules        store/rules.h        auto-reply rules, the replies they sent
 //   Appointments store/appointments.h appointments and the messages sent for them
 //   Contacts     store/contacts.h     contacts by number, their groups
+//   EmailOrigins store/email_origins.h where messages that came by email came from
 // A Store is all of them: `store.submit(...)` works, and so does passing it where a
 // component asks for the one view it uses (auth:: takes Credentials&,
 // webhook::Deliverer takes Webhooks&). Records are in store/types.h.
@@ -56,6 +57,7 @@
 #include "store/contacts.h"
 #include "store/conversations.h"
 #include "store/credentials.h"
+#include "store/email_origins.h"
 #include "store/engine.h"
 #include "store/events.h"
 #include "store/inbound.h"
@@ -91,7 +93,8 @@ class Store : public Outbound,
               public Alarms,
               public Rules,
               public Appointments,
-              public Contacts {
+              public Contacts,
+              public EmailOrigins {
  public:
   // Opens or creates the database at `path`, applies missing migrations, starts the
   // writer thread. Errors when the file cannot be opened or its schema is newer.
@@ -114,6 +117,7 @@ class Store : public Outbound,
   Rules& rules() { return *this; }
   Appointments& appointments() { return *this; }
   Contacts& contacts() { return *this; }
+  EmailOrigins& email_origins() { return *this; }
 
   // Transactions the writer has committed (group commits), and the write operations
   // they carried; operations / transactions is the grouping achieved.
