@@ -18,6 +18,7 @@
 
 #include "at/ussd.h"
 #include "common/strings.h"
+#include "config/networks.h"
 #include "config/suggest.h"
 #include "policy/appointment_schedule.h"
 #include "policy/keywords.h"
@@ -74,7 +75,10 @@ constexpr std::string_view kAppointmentsKeys[] = {"default_reminders", "confirma
                                                   "yes_words",         "no_words"};
 constexpr std::string_view kWebhooksKeys[] = {"timeout_seconds", "max_age_hours",
                                               "set_aside_after_minutes"};
-constexpr std::string_view kEmailKeys[] = {"listen", "domain"};
+constexpr std::string_view kEmailKeys[] = {
+    "listen",          "domain",         "allow_networks",  "subject_prefix",
+    "max_parts",       "max_message_kb", "max_connections", "max_connections_per_client",
+    "tls_certificate", "tls_key"};
 constexpr std::string_view kRetentionKeys[] = {"messages_days", "inbound_days"};
 constexpr std::string_view kLogKeys[] = {"level", "at_trace"};
 
@@ -968,6 +972,35 @@ void read_email(Section section, EmailConfig& email) {
     } else {
       email.listen = listen->value;
     }
+  }
+  if (auto networks = section.strings("allow_networks")) {
+    std::vector<std::string> allowed;
+    for (const auto& network : *networks) {
+      if (auto parsed = parse_network(network.value); !parsed) {
+        section.error(network.where, "allow_networks", ": " + parsed.error().message);
+      } else {
+        allowed.push_back(network.value);
+      }
+    }
+    email.allow_networks = std::move(allowed);
+  }
+  if (auto prefix = section.boolean("subject_prefix")) email.subject_prefix = *prefix;
+  if (auto parts = section.integer("max_parts", 1, 10))
+    email.max_parts = static_cast<int>(parts->value);
+  if (auto size = section.integer("max_message_kb", 16, 65536))
+    email.max_message_kb = static_cast<int>(size->value);
+  if (auto cap = section.integer("max_connections", 1, 1024))
+    email.max_connections = static_cast<int>(cap->value);
+  if (auto cap = section.integer("max_connections_per_client", 1, 1024))
+    email.max_connections_per_client = static_cast<int>(cap->value);
+  auto certificate = section.string("tls_certificate");
+  auto key = section.string("tls_key");
+  if (certificate) email.tls_certificate = certificate->value;
+  if (key) email.tls_key = key->value;
+  if (email.tls_certificate.empty() != email.tls_key.empty()) {
+    const char* present = email.tls_certificate.empty() ? "tls_key" : "tls_certificate";
+    const char* missing = email.tls_certificate.empty() ? "tls_certificate" : "tls_key";
+    section.error(*section.node(present), present, std::string("needs ") + missing + " too");
   }
 }
 

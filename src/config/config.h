@@ -184,6 +184,18 @@ struct WebhooksConfig {
 struct EmailConfig {
   std::optional<std::string> listen;  // ADDRESS:PORT of the SMTP listener; nullopt: off
   std::string domain;                 // mail to <number>@<domain> becomes an SMS
+  // Receiving mail (email/smtp_server.h, smsgated mail2sms).
+  // Clients that may send without AUTH, as CIDR networks ("192.168.1.20/32"). Only
+  // this machine by default: on a shared LAN anyone else must sign in.
+  std::vector<std::string> allow_networks = {"127.0.0.0/8", "::1/128"};
+  bool subject_prefix = false;         // the subject, on its own line, before the text
+  int max_parts = 3;                   // a mail whose text needs more SMS parts is refused (1-10)
+  int max_message_kb = 1024;           // the largest mail taken (SIZE), in KiB (16-65536)
+  int max_connections = 32;            // SMTP connections at once (1-1024)
+  int max_connections_per_client = 4;  // from one address (1-1024)
+  // PEM files for STARTTLS; both or neither. Empty: [http]'s, if it has them.
+  std::string tls_certificate;
+  std::string tls_key;
   friend bool operator==(const EmailConfig&, const EmailConfig&) = default;
 };
 

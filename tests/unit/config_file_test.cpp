@@ -49,6 +49,10 @@ TEST_CASE("config: an empty file is the defaults") {
   CHECK(defaults.otp.max_sends_per_number == 5);
   CHECK(defaults.otp.send_window == std::chrono::minutes(60));
   CHECK_FALSE(defaults.email.listen.has_value());
+  CHECK(defaults.email.allow_networks == std::vector<std::string>{"127.0.0.0/8", "::1/128"});
+  CHECK_FALSE(defaults.email.subject_prefix);
+  CHECK(defaults.email.max_parts == 3);
+  CHECK(defaults.email.max_message_kb == 1024);
   CHECK(defaults.log.level == "info");
   CHECK_FALSE(defaults.log.at_trace);
 }
@@ -363,6 +367,37 @@ TEST_CASE("config: bad values") {
         "SMS");
   CHECK(refusal("[email]\ndomain = \"sms..example\"\n") ==
         "test.toml:2:10: [email] domain 'sms..example' is not a domain name");
+}
+
+TEST_CASE("config: [email]'s receiving keys are read and checked") {
+  auto config = parse_config(
+      "[email]\ndomain = \"sms.example\"\nallow_networks = [\"192.168.1.0/24\", \"fd00::1\"]\n"
+      "subject_prefix = true\nmax_parts = 5\nmax_message_kb = 64\nmax_connections = 8\n"
+      "max_connections_per_client = 2\ntls_certificate = \"/etc/c.pem\"\ntls_key = "
+      "\"/etc/k.pem\"\n",
+      "test.toml");
+  REQUIRE_MESSAGE(config.ok(), (config.ok() ? "" : config.error().message));
+  CHECK(config->email.allow_networks == std::vector<std::string>{"192.168.1.0/24", "fd00::1"});
+  CHECK(config->email.subject_prefix);
+  CHECK(config->email.max_parts == 5);
+  CHECK(config->email.max_message_kb == 64);
+  CHECK(config->email.max_connections == 8);
+  CHECK(config->email.max_connections_per_client == 2);
+  CHECK(config->email.tls_certificate == "/etc/c.pem");
+  CHECK(config->email.tls_key == "/etc/k.pem");
+  // An empty list trusts no one: every client signs in.
+  auto none = parse_config("[email]\nallow_networks = []\n", "test.toml");
+  REQUIRE(none.ok());
+  CHECK(none->email.allow_networks.empty());
+
+  CHECK(refusal("[email]\nallow_networks = [\"10.0.0.0/33\"]\n") ==
+        "test.toml:2:19: [email] allow_networks: \"10.0.0.0/33\": a prefix of at most 32 bits");
+  CHECK(refusal("[email]\nallow_networks = [\"lan\"]\n") ==
+        "test.toml:2:19: [email] allow_networks: \"lan\": not an IPv4 or IPv6 address or network");
+  CHECK(refusal("[email]\nmax_parts = 11\n") ==
+        "test.toml:2:13: [email] max_parts must be between 1 and 10, not 11");
+  CHECK(refusal("[email]\ntls_key = \"/k.pem\"\n") ==
+        "test.toml:2:11: [email] tls_key needs tls_certificate too");
 }
 
 TEST_CASE("config: region, time zone and quiet hours are checked with their owners' rules") {
