@@ -128,6 +128,30 @@ store::OtpSendLimit otp_send_limit(const config::Config& config) {
       std::chrono::duration_cast<std::chrono::milliseconds>(config.otp.send_window).count()};
 }
 
+// [email] as the SMTP listener takes it. STARTTLS uses [email]'s certificate, else the
+// API's, so one certificate serves both on a small appliance.
+email::SmtpServerOptions smtp_options(const config::Config& config) {
+  email::SmtpServerOptions options;
+  options.listen = config.email.listen.value_or("");
+  options.session.hostname = config.email.domain;
+  options.session.domain = config.email.domain;
+  options.session.default_region = config.sending.default_region;
+  options.session.max_message_bytes = static_cast<size_t>(config.email.max_message_kb) * 1024;
+  options.delivery.text.subject_prefix = config.email.subject_prefix;
+  options.delivery.max_parts = config.email.max_parts;
+  options.allow_networks = config.email.allow_networks;
+  options.max_connections = config.email.max_connections;
+  options.max_connections_per_client = config.email.max_connections_per_client;
+  if (!config.email.tls_certificate.empty()) {
+    options.tls_certificate = config.email.tls_certificate;
+    options.tls_key = config.email.tls_key;
+  } else {
+    options.tls_certificate = config.http.tls_certificate;
+    options.tls_key = config.http.tls_key;
+  }
+  return options;
+}
+
 // The API and the admin page's files on one server.
 http::Router with_admin_page(http::Router router) {
   http::add_web_routes(router);
@@ -302,6 +326,26 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config, cons
     return make_error("[http] " + server.error().message);
   }
   d.server_ = std::move(*server);
+  if (config.email.listen) {
+    auto smtp = email::SmtpServer::start(
+        smtp_options(config),
+        email::SmtpServices{*d.intake_, *d.store_, *d.api_keys_, *d.admin_sessions_, *d.clock_,
+                            [&d](std::string_view what) {
+                              if (what == "accepted") {
+                                d.api_metrics_.mail.accepted();
+                              } else {
+                                d.api_metrics_.mail.refused(what);
+                              }
+                            }});
+    if (!smtp) {
+      d.stop();
+      return make_error("[email] " + smtp.error().message);
+    }
+    d.smtp_server_ = std::move(*smtp);
+    spdlog::info("email to SMS: SMTP on {} (port {}) for <number>@{}{}", *config.email.listen,
+                 d.smtp_server_->port(), config.email.domain,
+                 d.smtp_server_->tls() ? ", STARTTLS offered" : "");
+  }
   {
     MutexLock lock(d.summary_mutex_);
     d.summary_url_ = d.api_url();
@@ -389,6 +433,7 @@ Status Daemon::reload(const config::Config& config) {
   if (config.storage != config_.storage || config.http != config_.http || pool_changed) {
     spdlog::warn("reload: changes to storage, http, ports, PINs and enabled take a restart");
   }
+  if (config.email != config_.email) spdlog::warn("reload: changes to [email] take a restart");
   if (Status logged = apply_log_config(config.log); !logged) return logged;
   config_.sending = config.sending;
   config_.optout = config.optout;
@@ -404,6 +449,7 @@ Status Daemon::reload(const config::Config& config) {
   config::Config shown = config;
   shown.storage = config_.storage;
   shown.http = config_.http;
+  shown.email = config_.email;
   settings_.set(shown);
   spdlog::info("configuration reloaded");
   return ok_status();
@@ -413,6 +459,8 @@ void Daemon::stop() {
   if (!dispatcher_) return;
   // The API first: a request answered after this point could not be kept.
   serving_ = false;
+  if (smtp_server_) smtp_server_->stop();
+  smtp_server_.reset();
   if (server_) server_->stop();
   server_.reset();
   spdlog::info("stopping: finishing the parts in flight");

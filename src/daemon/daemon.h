@@ -18,11 +18,12 @@
 #include "config/config.h"
 #include "daemon/service_manager.h"
 #include "dispatch/alarms.h"
-#include "dispatch/autoreply.h"
 #include "dispatch/appointments.h"
+#include "dispatch/autoreply.h"
 #include "dispatch/dispatcher.h"
 #include "dispatch/intake.h"
 #include "drivers/sim/sim_bank.h"
+#include "email/smtp_server.h"
 #include "http/api.h"
 #include "http/metrics.h"
 #include "http/server.h"
@@ -77,6 +78,8 @@ class Daemon {
   auth::ApiKeys& api_keys() { return *api_keys_; }
   // The port the API listens on (the one chosen when the config said port 0).
   int http_port() const { return server_ ? server_->port() : 0; }
+  // The port the SMTP listener accepts on; 0 when [email] listen is not set.
+  int smtp_port() const { return smtp_server_ ? smtp_server_->port() : 0; }
   // The routes the API serves (the authorization tests walk them); valid while running.
   const http::Router& http_routes() const { return server_->router(); }
   // Where the API answers on this machine ("http://127.0.0.1:8080/"); valid while running.
@@ -109,6 +112,7 @@ class Daemon {
   http::SettingsSource settings_;  // what GET /api/v1/settings shows
   std::unique_ptr<http::ApiContext> api_context_;
   std::unique_ptr<http::Server> server_;
+  std::unique_ptr<email::SmtpServer> smtp_server_;  // with [email] listen
   Mutex summary_mutex_;
   std::string summary_url_ GUARDED_BY(summary_mutex_);  // api_url() once it listens
   std::atomic<bool> serving_{false};

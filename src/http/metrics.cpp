@@ -85,6 +85,29 @@ std::string ApiMetrics::render() const {
   return out;
 }
 
+void MailMetrics::refused(std::string_view reason) {
+  MutexLock lock(mutex_);
+  auto found = refused_.find(reason);
+  if (found == refused_.end()) found = refused_.emplace(std::string(reason), 0).first;
+  ++found->second;
+}
+
+std::string MailMetrics::render() const {
+  std::string out;
+  header(out, "smsgate_email_accepted_total", "counter",
+         "Mails the SMTP listener took in (every recipient stored).");
+  out += "smsgate_email_accepted_total " +
+         std::to_string(accepted_.load(std::memory_order_relaxed)) + "\n";
+  header(out, "smsgate_email_refused_total", "counter",
+         "SMTP commands and mails refused, by reason.");
+  MutexLock lock(mutex_);
+  for (const auto& [reason, count] : refused_) {
+    out += "smsgate_email_refused_total{reason=\"" + escape_label(reason) + "\"} " +
+           std::to_string(count) + "\n";
+  }
+  return out;
+}
+
 std::string render_metrics(const GatewaySnapshot& snapshot, const ApiMetrics& api) {
   std::string out;
   header(out, "smsgate_messages", "gauge", "Outbound messages in the store, by status.");
@@ -225,6 +248,7 @@ std::string render_metrics(const GatewaySnapshot& snapshot, const ApiMetrics& ap
            std::to_string(value) + "\n";
   }
   out += api.render();
+  out += api.mail.render();
   return out;
 }
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -21,6 +22,21 @@
 
 namespace smsgate::http {
 
+// Mail taken in by email to SMS (email/smtp_server.h): accepted, and refused by
+// reason ("relay", "auth_required", "bad_auth", "size", "invalid_number", "opted_out",
+// "bad_mail", "too_many_parts", "unavailable", "too_many_connections").
+class MailMetrics {
+ public:
+  void accepted() { accepted_.fetch_add(1, std::memory_order_relaxed); }
+  void refused(std::string_view reason);
+  std::string render() const;
+
+ private:
+  std::atomic<uint64_t> accepted_{0};
+  mutable Mutex mutex_;
+  std::map<std::string, uint64_t, std::less<>> refused_ GUARDED_BY(mutex_);
+};
+
 // Request counts and a latency histogram per (method, route); routes are patterns
 // ("/api/v1/messages/{id}"), so the label set stays small whatever the ids.
 class ApiMetrics {
@@ -32,6 +48,9 @@ class ApiMetrics {
   void record(std::string_view method, std::string_view route, int status,
               std::chrono::nanoseconds elapsed);
   std::string render() const;
+
+  // The SMTP listener's counts, rendered after the API's: both are the gateway's ways in.
+  MailMetrics mail;
 
  private:
   struct Series {
