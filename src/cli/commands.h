@@ -23,5 +23,6 @@ void add_backup_commands(CLI::App& app);
 void add_erase_command(CLI::App& app);
 void add_check_config_command(CLI::App& app);
 void add_doctor_command(CLI::App& app);
+void add_mail2sms_command(CLI::App& app);
 
 }  // namespace smsgate::cli

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   smsgate::cli::add_erase_command(app);
   smsgate::cli::add_check_config_command(app);
   smsgate::cli::add_doctor_command(app);
+  smsgate::cli::add_mail2sms_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
