@@ -309,6 +309,26 @@ def run(binary, directory):
                   % (line, "\n".join(l for l in metrics.splitlines() if "email" in l)))
         log("ok: /metrics")
 
+        # max_connections_per_client (4 by default): a fifth from one address is told 421.
+        held = []
+        try:
+            for _ in range(4):
+                connection = socket.create_connection(("127.0.0.1", smtp_port), 10,
+                                                      source_address=("127.0.0.3", 0))
+                held.append(connection)
+                check(connection.recv(512).startswith(b"220 "), "a held connection's greeting")
+            fifth = socket.create_connection(("127.0.0.1", smtp_port), 10,
+                                             source_address=("127.0.0.3", 0))
+            with fifth:
+                answer = fifth.recv(512)
+            check(answer.startswith(b"421 4.7.0"), "a fifth connection got %r" % answer)
+            with trusted() as client:  # another address is served meanwhile
+                check(client.noop()[0] == 250, "NOOP from another address")
+        finally:
+            for connection in held:
+                connection.close()
+        log("ok: connections per client capped")
+
         run_pipe_mode(binary, directory, config, api)
     finally:
         for process, name in ((daemon, "smsgated run"), (sim, "smsgated sim")):

@@ -110,5 +110,24 @@ TEST_CASE("metrics: API requests are counted per route and status, with a latenc
   CHECK(escape_label("a\\b\"c\nd") == "a\\\\b\\\"c\\nd");
 }
 
+TEST_CASE("metrics: mails accepted and refused by reason, on the page") {
+  ApiMetrics api;
+  api.mail.accepted();
+  api.mail.accepted();
+  api.mail.refused("relay");
+  api.mail.refused("bad_auth");
+  api.mail.refused("relay");
+  std::string page = render_metrics(GatewaySnapshot{}, api);
+  CHECK(has_line(page, "# TYPE smsgate_email_accepted_total counter"));
+  CHECK(has_line(page, "smsgate_email_accepted_total 2"));
+  CHECK(has_line(page, "# TYPE smsgate_email_refused_total counter"));
+  CHECK(has_line(page, "smsgate_email_refused_total{reason=\"relay\"} 2"));
+  CHECK(has_line(page, "smsgate_email_refused_total{reason=\"bad_auth\"} 1"));
+  // Nothing refused yet: the family is announced with no samples.
+  std::string fresh = ApiMetrics().mail.render();
+  CHECK(has_line(fresh, "smsgate_email_accepted_total 0"));
+  CHECK(fresh.find("smsgate_email_refused_total{") == std::string::npos);
+}
+
 }  // namespace
 }  // namespace smsgate::http
