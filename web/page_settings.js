@@ -1,5 +1,6 @@
 // Settings: API keys, webhooks (with their deliveries), opt-outs, users, the audit
-// log, and the gateway's configuration shown read-only with the file to change it in.
+// log, and the gateway's configuration (the automatic replies, the appointments and
+// the rest) shown read-only with the file to change it in.
 // Sections an operator may not use are not shown; the server refuses them anyway.
 
 import { api, query } from './api.js';
@@ -580,9 +581,97 @@ function limitWords(value, unit) {
   return typeof value === 'number' ? `${formatNumber(value)} ${unit}` : 'unlimited';
 }
 
-function gatewaySection() {
+const WEEKDAYS = [['mon', 'Monday'], ['tue', 'Tuesday'], ['wed', 'Wednesday'], ['thu', 'Thursday'],
+  ['fri', 'Friday'], ['sat', 'Saturday'], ['sun', 'Sunday']];
+
+// A configured text as it is written, placeholders and all; an empty one is not sent.
+function configuredText(text) {
+  return text ? h('q', { class: 'configured-text' }, text) : 'none (not sent)';
+}
+
+function wordList(words) {
+  return (words || []).join(', ') || '—';
+}
+
+// Per language: "en: YES, Y, OK".
+function wordsByLanguage(byLanguage) {
+  const entries = Object.entries(byLanguage || {});
+  if (!entries.length) return '—';
+  return h('ul', { class: 'plain-list' }, entries.map(([language, words]) =>
+    h('li', {}, h('span', { lang: language }, `${language}: ${wordList(words)}`))));
+}
+
+function factList(id, facts) {
+  return h('dl', { class: 'facts', id }, facts.map(([label, value]) => [h('dt', {}, label), h('dd', {}, value ?? '—')]));
+}
+
+// Where a table of the file is changed: the file and a reload, or the demo's words.
+function howToChange(id, table, s) {
+  const how = s.config_file
+    ? ['edit ', h('code', {}, `[${table}]`), ' in ', h('code', {}, s.config_file),
+      ' and reload (systemctl reload smsgated); it applies at once']
+    : [s.how_to_change];
+  return h('p', { id }, h('strong', {}, 'To change them: '), ...how, '.');
+}
+
+// The gateway's settings, asked for once for every section that shows them.
+function settingsSection(id, heading, hint, settingsLoaded, fill) {
   const body = h('div', {}, h('p', { class: 'hint' }, 'Loading…'));
-  api('GET', 'api/v1/settings').then((s) => {
+  settingsLoaded.then((s) => body.replaceChildren(...fill(s)),
+    (failure) => body.replaceChildren(unavailable(failure, 'the gateway\'s settings')));
+  return section(id, heading, h('p', { class: 'hint' }, hint), body);
+}
+
+function autoreplySection(settingsLoaded) {
+  return settingsSection('autoreply-heading', 'Automatic replies',
+    ['Read-only here. What the gateway answers by itself; your own keyword rules are on the ',
+      h('a', { href: '#/rules' }, 'Rules page'), '.'],
+    settingsLoaded, (s) => {
+      const a = s.autoreply || {};
+      const hours = a.opening_hours || {};
+      const closedAllWeek = WEEKDAYS.every(([key]) => !hours[key] || hours[key] === 'closed');
+      return [
+        factList('autoreply-facts', [
+          ['Automatic replies', a.enabled ? 'on' : 'off (opt-outs still work)'],
+          ['Sender name', a.sender_name],
+          ['Language', h('code', {}, a.language)],
+          ['Help words', wordList(a.help_keywords)],
+          ['Help answer', configuredText(a.help_text)],
+          ['Opt-out confirmation', configuredText(a.optout_text)],
+          ['Opt-in confirmation', configuredText(a.optin_text)],
+          ['Opening hours', closedAllWeek ? 'none set: no out-of-hours answer'
+            : h('ul', { class: 'plain-list', id: 'autoreply-hours' }, WEEKDAYS.map(([key, day]) =>
+              h('li', {}, `${day}: ${hours[key] || 'closed'}`)))],
+          ['Out-of-hours answer', configuredText(a.out_of_hours_text)],
+        ]),
+        howToChange('autoreply-how', 'autoreply', s),
+      ];
+    });
+}
+
+function appointmentsSection(settingsLoaded) {
+  return settingsSection('appointments-heading', 'Appointments',
+    'Read-only here. What the gateway sends for an appointment and which replies confirm or decline it.',
+    settingsLoaded, (s) => {
+      const a = s.appointments || {};
+      return [
+        factList('appointments-facts', [
+          ['Default reminders', wordList(a.default_reminders)],
+          ['Replies counted for', `${formatNumber(a.reply_window_hours)} hours after a message`],
+          ['Booking confirmation', configuredText(a.confirmation_text)],
+          ['Moved', configuredText(a.moved_text)],
+          ['Cancelled', configuredText(a.cancelled_text)],
+          ['Yes words', wordsByLanguage(a.yes_words)],
+          ['No words', wordsByLanguage(a.no_words)],
+        ]),
+        howToChange('appointments-how', 'appointments', s),
+      ];
+    });
+}
+
+function gatewaySection(settingsLoaded) {
+  const body = h('div', {}, h('p', { class: 'hint' }, 'Loading…'));
+  settingsLoaded.then((s) => {
     const quiet = s.quiet_hours || {};
     const held = Object.entries(quiet.categories || {}).filter(([, holds]) => holds).map(([name]) => name);
     const facts = [
@@ -598,11 +687,18 @@ function gatewaySection() {
       ['Daily limit per modem', limitWords(s.modems_defaults?.daily_limit, 'parts')],
       ['Modems configured one by one', formatNumber((s.modems || []).length)],
       ['Opt-out words', (s.optout_keywords || []).join(', ') || '—'],
+      ['Opt-in words', wordList(s.optin_keywords)],
+      ['One-time passwords', typeof s.otp?.max_sends_per_number === 'number'
+        ? `at most ${formatNumber(s.otp.max_sends_per_number)} to a number in ${formatNumber(s.otp.send_window_minutes)} minutes`
+        : 'no limit per number'],
+      ['Email to SMS', s.email?.listen
+        ? [h('code', {}, s.email.listen), s.email.domain ? [' for ', h('code', {}, `<number>@${s.email.domain}`)] : '']
+        : 'off'],
       ['Database', s.storage_path || '—'],
       ['Version', s.version],
     ];
     body.replaceChildren(
-      h('dl', { class: 'facts', id: 'gateway-facts' }, facts.map(([label, value]) => [h('dt', {}, label), h('dd', {}, value ?? '—')])),
+      factList('gateway-facts', facts),
       h('p', { id: 'gateway-how' }, h('strong', {}, 'To change them: '), s.how_to_change, '.'));
   }, (failure) => body.replaceChildren(unavailable(failure, 'the gateway\'s settings')));
   return section('gateway-heading', 'Gateway', h('p', { class: 'hint' }, 'Read-only here.'), body);
@@ -615,16 +711,19 @@ export function render(region, _params, session) {
       + 'ask an admin for API keys, webhooks, opt-outs, users and the audit log.'));
     return undefined;
   }
+  const settingsLoaded = api('GET', 'api/v1/settings');
   region.append(
     h('nav', { 'aria-label': 'Settings sections', class: 'section-links' }, h('ul', {},
       [['keys-heading', 'API keys'], ['webhooks-heading', 'Webhooks'], ['optouts-heading', 'Opt-outs'],
-        ['users-heading', 'Users'], ['audit-heading', 'Audit log'], ['gateway-heading', 'Gateway']]
+        ['users-heading', 'Users'], ['audit-heading', 'Audit log'], ['autoreply-heading', 'Automatic replies'],
+        ['appointments-heading', 'Appointments'], ['gateway-heading', 'Gateway']]
         .map(([id, label]) => h('li', {}, h('a', { href: `#/settings`, onclick: (event) => {
           event.preventDefault();
           const target = document.getElementById(id);
           target.scrollIntoView();
           target.focus();
         } }, label))))),
-    keysSection(), webhooksSection(), optoutsSection(), usersSection(), auditSection(), gatewaySection());
+    keysSection(), webhooksSection(), optoutsSection(), usersSection(), auditSection(),
+    autoreplySection(settingsLoaded), appointmentsSection(settingsLoaded), gatewaySection(settingsLoaded));
   return undefined;
 }

@@ -420,6 +420,9 @@ void Daemon::start_watchdog() {
 Status Daemon::reload(const config::Config& config) {
   auto options = dispatcher_options(config);
   if (!options) return options.error();
+  // Everything that can be refused before anything changes.
+  auto appointments = appointment_settings(config);
+  if (!appointments) return appointments.error();
   if (Status reloaded = dispatcher_->reload(std::move(*options)); !reloaded) return reloaded;
   // Limits and names reach the dispatcher above; what the pool and the store were
   // started with (where to look for modems, PINs, the database) does not change.
@@ -439,6 +442,8 @@ Status Daemon::reload(const config::Config& config) {
   config_.optout = config.optout;
   auto_replier_->set_settings(autoreply_settings(config));
   config_.autoreply = config.autoreply;
+  appointments_->set_settings(std::move(*appointments));
+  config_.appointments = config.appointments;
   otp_->set_send_limit(otp_send_limit(config));
   config_.otp = config.otp;
   config_.log = config.log;

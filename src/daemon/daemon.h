@@ -60,7 +60,8 @@ class Daemon {
   ~Daemon();  // stop()
 
   // SIGHUP: what can change without a restart (policies, limits, keywords, the OTP
-  // send limit, log level).
+  // send limit, [autoreply] and [appointments], log level). A file whose appointment
+  // settings are refused changes nothing.
   // Ports, the database and the listen address need a restart; a change there is
   // logged and ignored.
   Status reload(const config::Config& config);

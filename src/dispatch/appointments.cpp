@@ -53,6 +53,16 @@ std::string no_prefix(size_t) { return {}; }
 
 }  // namespace
 
+void AppointmentBook::set_settings(AppointmentSettings settings) {
+  MutexLock lock(mutex_);
+  settings_ = std::move(settings);
+}
+
+AppointmentSettings AppointmentBook::settings() const {
+  MutexLock lock(mutex_);
+  return settings_;
+}
+
 Result<std::string> AppointmentBook::language_of(const std::optional<std::string>& language,
                                                  const std::optional<std::string>& template_name) {
   if (language) return *language;
@@ -68,20 +78,21 @@ Result<std::string> AppointmentBook::language_of(const std::optional<std::string
 }
 
 Result<AppointmentBook::Reminders> AppointmentBook::plan_reminders(
-    const AppointmentRecord& record, const std::vector<int64_t>& already_sent, int64_t now) {
+    const AppointmentRecord& record, const std::vector<int64_t>& already_sent,
+    const AppointmentSettings& settings, int64_t now) {
   Reminders planned;
   const policy::TemplateVariables variables = filled_variables(record);
   std::optional<std::string> text;
   if (record.text) {
     auto rendered = policy::render_template(*record.text, variables, record.language.value_or("en"),
-                                            settings_.zone);
+                                            settings.zone);
     if (!rendered) return rendered.error();
     text = std::move(*rendered);
   }
   for (int64_t offset : record.reminders) {
     if (std::find(already_sent.begin(), already_sent.end(), offset) != already_sent.end()) continue;
     policy::PlannedReminder plan =
-        policy::plan_reminder(record.at, offset, now, settings_.quiet_hours, settings_.zone);
+        policy::plan_reminder(record.at, offset, now, settings.quiet_hours, settings.zone);
     if (!plan.send_at) {
       planned.skipped.push_back({offset, plan.due_at, plan.skipped});
       continue;
@@ -109,9 +120,10 @@ Result<AppointmentBook::Reminders> AppointmentBook::plan_reminders(
 }
 
 Result<OutgoingRequest> AppointmentBook::notice(const AppointmentRecord& record,
-                                                const std::string& text, bool expect_reply) {
-  auto rendered = policy::render_template(text, filled_variables(record),
-                                          record.language.value_or("en"), settings_.zone);
+                                                const std::string& text,
+                                                const policy::TimeZone& zone, bool expect_reply) {
+  auto rendered =
+      policy::render_template(text, filled_variables(record), record.language.value_or("en"), zone);
   if (!rendered) return rendered.error();
   OutgoingRequest request;
   request.to = record.to;
@@ -155,16 +167,17 @@ Result<AppointmentOutcome> AppointmentBook::create(const AppointmentRequest& req
   record.template_name = request.template_name;
   record.variables = variables_json(request.variables);
   record.language = *language;
-  record.reminders = request.reminders.value_or(settings_.default_reminders);
+  const AppointmentSettings settings = this->settings();
+  record.reminders = request.reminders.value_or(settings.default_reminders);
   record.request = request.canonical;
 
   std::vector<Result<OutgoingRequest>> items;
   std::vector<store::AppointmentLink> links;
   if (request.confirm) {
-    items.push_back(notice(record, settings_.confirmation_text, true));
+    items.push_back(notice(record, settings.confirmation_text, settings.zone, true));
     links.push_back({AppointmentRole::kConfirmation, std::nullopt});
   }
-  auto reminders = plan_reminders(record, {}, now);
+  auto reminders = plan_reminders(record, {}, settings, now);
   if (!reminders) return reminders.error();
   for (auto& item : reminders->requests) items.push_back(std::move(item));
   links.insert(links.end(), reminders->links.begin(), reminders->links.end());
@@ -230,12 +243,13 @@ Result<AppointmentOutcome> AppointmentBook::change(const std::string& external_i
     if (!moved && gone_out(message.status) && message.offset_ms)
       already_sent.push_back(*message.offset_ms);
   }
-  auto reminders = plan_reminders(record, already_sent, now);
+  const AppointmentSettings settings = this->settings();
+  auto reminders = plan_reminders(record, already_sent, settings, now);
   if (!reminders) return reminders.error();
   std::vector<Result<OutgoingRequest>> items;
   std::vector<store::AppointmentLink> links;
   if (update.notify) {
-    items.push_back(notice(record, settings_.moved_text, true));
+    items.push_back(notice(record, settings.moved_text, settings.zone, true));
     links.push_back({AppointmentRole::kMoved, std::nullopt});
   }
   for (auto& item : reminders->requests) items.push_back(std::move(item));
@@ -275,7 +289,8 @@ Result<AppointmentOutcome> AppointmentBook::cancel(const std::string& external_i
   std::vector<Result<OutgoingRequest>> items;
   std::vector<store::AppointmentLink> links;
   if (notify) {
-    items.push_back(notice(record, settings_.cancelled_text, false));
+    const AppointmentSettings settings = this->settings();
+    items.push_back(notice(record, settings.cancelled_text, settings.zone, false));
     links.push_back({AppointmentRole::kCancelled, std::nullopt});
   }
   std::vector<int64_t> left;
@@ -303,7 +318,7 @@ void AppointmentBook::take_reply(const store::InboundMessage& reply, int64_t now
   }
   if (!*appointment || (*appointment)->to != reply.from) return;
   const policy::ReplyMeaning meaning =
-      settings_.reply_words.meaning(reply.text, (*appointment)->language.value_or("en"));
+      settings().reply_words.meaning(reply.text, (*appointment)->language.value_or("en"));
   if (meaning == policy::ReplyMeaning::kNeither) return;
   const bool yes = meaning == policy::ReplyMeaning::kYes;
   auto answered = store_.answer_appointment(

@@ -24,8 +24,9 @@
 // stored with the appointment in one transaction (store/appointments.h). Errors name
 // the field at fault; nothing changes when there is one.
 //
-// Thread safety: every method may be called from any thread at the same time (the
-// settings are fixed at construction; the store serialises the writes).
+// Thread safety: every method may be called from any thread at the same time. Each
+// call works with the settings as they were when it began (set_settings, a reload,
+// takes effect from the next call); the store serialises the writes.
 #pragma once
 
 #include <cstdint>
@@ -34,6 +35,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "common/thread_annotations.h"
 #include "dispatch/intake.h"
 #include "policy/appointment_reply.h"
 #include "policy/message_template.h"
@@ -98,6 +100,11 @@ class AppointmentBook {
   AppointmentBook(store::Store& store, Intake& intake, AppointmentSettings settings)
       : store_(store), intake_(intake), settings_(std::move(settings)) {}
 
+  // New texts, default reminders, reply words, quiet hours or zone (a reload): for
+  // appointments booked, changed or answered from now on; what is already planned
+  // stays as it was planned.
+  void set_settings(AppointmentSettings settings);
+
   Result<AppointmentOutcome> create(const AppointmentRequest& request, int64_t now);
   // kNotFound for an unknown id; kNotCancellable for a cancelled appointment.
   Result<AppointmentOutcome> change(const std::string& external_id, const AppointmentUpdate& update,
@@ -116,10 +123,13 @@ class AppointmentBook {
   };
   // The reminders of `record` for its offsets, those in `already_sent` left out.
   Result<Reminders> plan_reminders(const store::AppointmentRecord& record,
-                                   const std::vector<int64_t>& already_sent, int64_t now);
+                                   const std::vector<int64_t>& already_sent,
+                                   const AppointmentSettings& settings, int64_t now);
   // A text of the settings' ("moved", ...) for the appointment, sent now.
   Result<OutgoingRequest> notice(const store::AppointmentRecord& record, const std::string& text,
-                                 bool expect_reply);
+                                 const policy::TimeZone& zone, bool expect_reply);
+  // A copy: a call keeps the settings it began with while a reload replaces them.
+  AppointmentSettings settings() const;
   // The language the appointment's texts and replies are in.
   Result<std::string> language_of(const std::optional<std::string>& language,
                                   const std::optional<std::string>& template_name);
@@ -127,7 +137,8 @@ class AppointmentBook {
 
   store::Store& store_;
   Intake& intake_;
-  const AppointmentSettings settings_;
+  mutable Mutex mutex_;
+  AppointmentSettings settings_ GUARDED_BY(mutex_);
 };
 
 }  // namespace smsgate::dispatch

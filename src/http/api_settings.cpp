@@ -3,6 +3,7 @@
 // no SIM PIN (only whether one is set), nothing of the TLS key, no webhook secret.
 #include "http/api.h"
 #include "policy/category.h"
+#include "policy/opening_hours.h"
 #include "policy/quiet_hours.h"
 
 namespace smsgate::http {
@@ -12,6 +13,40 @@ namespace {
 nlohmann::json limit_or_null(int limit) {
   if (limit <= 0) return nullptr;
   return limit;
+}
+
+// Words by language, as configured: {"en": ["YES", "Y"], ...}.
+nlohmann::json words_json(const std::map<std::string, std::vector<std::string>>& words) {
+  nlohmann::json object = nlohmann::json::object();
+  for (const auto& [language, list] : words) object[language] = list;
+  return object;
+}
+
+nlohmann::json autoreply_json(const config::AutoReplyConfig& autoreply) {
+  nlohmann::json hours = nlohmann::json::object();
+  for (size_t day = 0; day < policy::kWeekdayKeys.size(); ++day)
+    hours[std::string(policy::kWeekdayKeys[day])] = policy::format_day_hours(autoreply.hours[day]);
+  return {{"enabled", autoreply.enabled},
+          {"sender_name", autoreply.sender_name},
+          {"language", autoreply.language},
+          {"help_keywords", autoreply.help_keywords},
+          {"help_text", autoreply.help_text},
+          {"optout_text", autoreply.optout_text},
+          {"optin_text", autoreply.optin_text},
+          {"opening_hours", std::move(hours)},
+          {"out_of_hours_text", autoreply.out_of_hours_text}};
+}
+
+nlohmann::json appointments_json(const config::Config& config) {
+  const config::AppointmentsConfig& appointments = config.appointments;
+  return {{"default_reminders", appointments.default_reminders},
+          // The [sending] window: a yes or no later than this is no longer linked.
+          {"reply_window_hours", config.sending.default_reply_window.count()},
+          {"confirmation_text", appointments.confirmation_text},
+          {"moved_text", appointments.moved_text},
+          {"cancelled_text", appointments.cancelled_text},
+          {"yes_words", words_json(appointments.reply_words.yes)},
+          {"no_words", words_json(appointments.reply_words.no)}};
 }
 
 nlohmann::json settings_json(const config::Config& config) {
@@ -62,6 +97,16 @@ nlohmann::json settings_json(const config::Config& config) {
         {"health_interval_seconds", config.modems.health_interval.count()}}},
       {"modems", std::move(modems)},
       {"optout_keywords", config.optout.keywords},
+      {"optin_keywords", config.optout.optin_keywords},
+      {"autoreply", autoreply_json(config.autoreply)},
+      {"appointments", appointments_json(config)},
+      {"otp",
+       {{"max_sends_per_number", limit_or_null(config.otp.max_sends_per_number)},
+        {"send_window_minutes", config.otp.send_window.count()}}},
+      {"email",
+       {{"listen", config.email.listen ? nlohmann::json(*config.email.listen) : nlohmann::json()},
+        {"domain",
+         config.email.domain.empty() ? nlohmann::json() : nlohmann::json(config.email.domain)}}},
       {"storage_path", config.storage.path},
   };
 }

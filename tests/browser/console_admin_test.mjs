@@ -1,6 +1,7 @@
 // What admins do with the console, in real Chromium against a real smsgated: add an
 // operator, who then signs in from another browser and finds no Settings (in the
-// navigation, on its page, or from the API); the audit log lists both; a webhook to a
+// navigation, on its page, or from the API); the audit log lists both; the gateway's
+// automatic replies, appointments and other settings are shown read-only; a webhook to a
 // receiver this test runs gets a signed test event that the page shows delivered; the
 // operator's session outlives a restart of the daemon, and signing out ends it on the
 // server; an admin sets the operator's password, manages an opt-out, removes the
@@ -122,6 +123,32 @@ async function scenario(page, demo, { newPage, restartDaemon }) {
   await expectText(facts, /Time zone\s+UTC/, 'the demo\'s time zone');
   await expectText(facts, /Quiet hours\s+none/, 'the demo\'s quiet hours');
   await expectText(page.locator('#gateway-how'), /^To change them: these are built-in settings/, 'how to change them');
+  await expectText(facts, /One-time passwords\s+at most 5 to a number in 60 minutes/, 'the OTP limit');
+  await expectText(facts, /Email to SMS\s+off/, 'email to SMS, off in the demo');
+
+  check('Automatic replies and Appointments: the configured texts and words, read-only, with where to change them');
+  await page.getByRole('navigation', { name: 'Settings sections' }).getByRole('link', { name: 'Automatic replies' }).click();
+  await eventually(() => page.evaluate(() => document.activeElement?.id), (id) => id === 'autoreply-heading',
+    'focus on the Automatic replies heading');
+  const autoreply = page.locator('#autoreply-facts');
+  await expectText(autoreply, /Automatic replies\s+on/, 'automatic replies on');
+  await expectText(autoreply, /Help words\s+HELP\b/, 'the help word');
+  await expectText(autoreply, /Help answer\s+\W?Messages from \{sender_name\}\. Reply STOP to get no more, START to resume\./,
+    'the help text as written, placeholders and all');
+  await expectText(autoreply, /Opt-out confirmation\s+\W?You will get no more messages from \{sender_name\}/, 'the opt-out confirmation');
+  await expectText(autoreply, /Opening hours\s+none set: no out-of-hours answer/, 'no opening hours in the demo');
+  await expectText(page.locator('#autoreply-how'), /^To change them: these are built-in settings/, 'how to change them');
+  await expectVisible(page.locator('section[aria-labelledby="autoreply-heading"]').getByRole('link', { name: 'Rules page' }),
+    'the way to the Rules page');
+  const appointments = page.locator('#appointments-facts');
+  await expectText(appointments, /Default reminders\s+-24h/, 'the default reminder');
+  await expectText(appointments, /Replies counted for\s+48 hours/, 'the reply window');
+  await expectText(appointments, /Booking confirmation\s+\W?Your appointment on \{date\} at \{time\} is booked/, 'the confirmation text');
+  await expectText(appointments, /Yes words\s+[^]*en: YES, Y, OK, 1[^]*id: YA, IYA, OK, 1/, 'the yes words by language');
+  await expectText(appointments, /No words\s+[^]*en: NO, N, CANCEL/, 'the no words by language');
+  await expectText(page.locator('#appointments-how'), /^To change them: these are built-in settings/, 'how to change them');
+  assert.equal(await page.locator('section[aria-labelledby="appointments-heading"] input, '
+    + 'section[aria-labelledby="autoreply-heading"] input').count(), 0, 'nothing to edit there');
 
   const receiver = await startReceiver();
   try {

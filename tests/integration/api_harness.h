@@ -70,6 +70,8 @@ class ApiDaemon {
   const std::string& db_path() const { return config_.storage.path; }
   HttpClient client() const { return HttpClient(url(), key_); }
   daemon::Daemon& daemon() { return *daemon_; }
+  // The configuration it was started with (a test changes a copy and reloads it).
+  const config::Config& config() const { return config_; }
   SimModems& sims() { return sims_; }
   OffsetClock& clock() { return clock_; }
 

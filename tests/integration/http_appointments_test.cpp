@@ -3,12 +3,13 @@
 // template's language, their times), moved (reminders sent again for the new time, a
 // "moved" text), cancelled (what waited cancelled, a cancellation text), reminders
 // pulled out of quiet hours or skipped when their time has passed, a patient's "YA"
-// confirming and "TIDAK" declining (the webhook and the event stream say so), and what
-// is refused.
+// confirming and "TIDAK" declining (the webhook and the event stream say so), a reload
+// that adds a yes word, and what is refused.
 #include <doctest/doctest.h>
 
 #include <string>
 
+#include "auth/admin_password.h"
 #include "integration/api_harness.h"
 #include "integration/sse_client.h"
 #include "integration/webhook_receiver.h"
@@ -75,6 +76,16 @@ std::vector<json> received_events(WebhookReceiver& receiver, const std::string& 
 void reply(ApiDaemon& gateway, const std::string& from, const std::string& text) {
   gateway.sims().with(0, [&](sim::SimModem& modem, auto now) {
     REQUIRE(modem.deliver({.from = from, .text = text}, now).ok());
+  });
+}
+
+// The texts the patient's phone got, in order.
+std::vector<std::string> texts_to(ApiDaemon& gateway, const std::string& to) {
+  return gateway.sims().with(0, [&](sim::SimModem& modem, auto) {
+    std::vector<std::string> texts;
+    for (const sim::SentMessage& sent : modem.sent())
+      if (sent.to == to) texts.push_back(sent.text);
+    return texts;
   });
 }
 
@@ -303,6 +314,51 @@ TEST_CASE(
   reply(gateway, kPatient, "YA");
   REQUIRE(wait_until([&] { return client.get("/api/v1/inbound").json()["items"].size() == 4; }));
   CHECK(state_of(client, "visit-3003") == "cancelled");
+}
+
+TEST_CASE(
+    "appointments: a reload adds a yes word and a new help text, and the console shows them") {
+  ApiDaemon gateway = clinic_gateway();
+  HttpClient client = gateway.client();
+  json booked = book(client, {{"external_id", "visit-5005"},
+                              {"to", kPatient},
+                              {"at", kAt},
+                              {"text", "Pengingat: {date} pukul {time}"},
+                              {"language", "id"},
+                              {"confirm", true}});
+  REQUIRE(gateway.wait_status(client, with_role(booked, "confirmation").at(0)["id"].get<int64_t>(),
+                              "sent"));
+
+  // Not a yes word yet.
+  reply(gateway, kPatient, "Siap");
+  REQUIRE(wait_until([&] { return client.get("/api/v1/inbound").json()["items"].size() == 1; }));
+  CHECK(state_of(client, "visit-5005") == "scheduled");
+
+  config::Config changed = gateway.config();
+  changed.appointments.reply_words.yes["id"].push_back("SIAP");
+  changed.autoreply.help_text = "Klinik Sehat, Jl. Melati 5: telepon 021-555-0101.";
+  REQUIRE(gateway.daemon().reload(changed).ok());
+
+  reply(gateway, kPatient, "SIAP");
+  REQUIRE(wait_until([&] { return state_of(client, "visit-5005") == "confirmed"; }));
+  reply(gateway, kPatient, "HELP");
+  std::vector<std::string> texts;
+  REQUIRE(wait_until([&] {
+    texts = texts_to(gateway, kPatient);
+    return texts.size() >= 2;
+  }));
+  REQUIRE(texts.size() == 2);  // the confirmation, then the answer to HELP
+  CHECK(texts[1] == "Klinik Sehat, Jl. Melati 5: telepon 021-555-0101.");
+
+  auto password = auth::reset_admin_password(gateway.daemon().store());
+  REQUIRE(password.ok());
+  auto settings =
+      HttpClient(gateway.url())
+          .request("GET", "/api/v1/settings", "", {session_cookie(gateway.url(), *password)});
+  REQUIRE_MESSAGE(settings.status == 200, settings.body);
+  CHECK(settings.json()["appointments"]["yes_words"]["id"] == json{"YA", "IYA", "OK", "1", "SIAP"});
+  CHECK(settings.json()["autoreply"]["help_text"] ==
+        "Klinik Sehat, Jl. Melati 5: telepon 021-555-0101.");
 }
 
 TEST_CASE("appointments: erasing the patient's number takes their appointments with it") {

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "auth/admin_password.h"
+#include "config/config.h"
 #include "integration/api_harness.h"
 #include "integration/webhook_receiver.h"
 #include "webhook/events.h"
@@ -446,6 +447,17 @@ TEST_CASE("console: a webhook's test event reaches that webhook alone, signed, a
   CHECK(client.post("/api/v1/webhooks/999999/test", json::object()).status == 404);
 }
 
+// GET /api/v1/settings as the console asks for it: with the admin's session.
+json settings_seen_by_admin(ApiDaemon& gateway) {
+  auto password = auth::reset_admin_password(gateway.daemon().store());
+  REQUIRE(password.ok());
+  HttpClient browser(gateway.url());
+  auto answer =
+      browser.request("GET", "/api/v1/settings", "", {session_cookie(gateway.url(), *password)});
+  REQUIRE_MESSAGE(answer.status == 200, answer.body);
+  return answer.json();
+}
+
 TEST_CASE("console: settings show an admin what runs and where to change it, never a secret") {
   ApiDaemon gateway(1, [](config::Config& config) {
     config.file = "/etc/smsgate/smsgate.toml";
@@ -488,6 +500,105 @@ TEST_CASE("console: settings show an admin what runs and where to change it, nev
                                       {"pin_set", true}});
   CHECK_FALSE(settings["version"].get<std::string>().empty());
   CHECK(answer.body.find("8642") == std::string::npos);
+}
+
+TEST_CASE("console: settings show the shipped file's auto-replies, appointments, OTP and email") {
+  auto shipped = config::load_config(SMSGATE_EXAMPLE_CONFIG);
+  REQUIRE_MESSAGE(shipped.ok(), shipped.error().message);
+  ApiDaemon gateway(1, [&](config::Config& config) {
+    config.autoreply = shipped->autoreply;
+    config.appointments = shipped->appointments;
+    config.otp = shipped->otp;
+    config.email = shipped->email;
+    config.sending.default_reply_window = shipped->sending.default_reply_window;
+    config.optout = shipped->optout;
+  });
+  json settings = settings_seen_by_admin(gateway);
+  CHECK(settings["autoreply"] ==
+        json{{"enabled", true},
+             {"sender_name", "us"},
+             {"language", "en"},
+             {"help_keywords", {"HELP"}},
+             {"help_text",
+              "Messages from {sender_name}. Reply STOP to get no more, START to resume."},
+             {"optout_text",
+              "You will get no more messages from {sender_name}. Reply START to resume."},
+             {"optin_text", "You will get messages from {sender_name} again. Reply STOP to stop."},
+             {"opening_hours",
+              {{"mon", "closed"},
+               {"tue", "closed"},
+               {"wed", "closed"},
+               {"thu", "closed"},
+               {"fri", "closed"},
+               {"sat", "closed"},
+               {"sun", "closed"}}},
+             {"out_of_hours_text", "{sender_name}: we are closed now and answer from {opens}."}});
+  const json& appointments = settings["appointments"];
+  CHECK(appointments["default_reminders"] == json{"-24h"});
+  CHECK(appointments["reply_window_hours"] == 48);
+  CHECK(appointments["confirmation_text"] ==
+        "Your appointment on {date} at {time} is booked. Reply YES to confirm or NO to cancel.");
+  CHECK(appointments["moved_text"] ==
+        "Your appointment has moved to {date} at {time}. Reply YES to confirm or NO to cancel.");
+  CHECK(appointments["cancelled_text"] == "Your appointment on {date} at {time} is cancelled.");
+  CHECK(appointments["yes_words"] == json{{"de", {"JA", "OK"}},
+                                          {"en", {"YES", "Y", "OK", "1"}},
+                                          {"es", {"SI", "SÍ"}},
+                                          {"fr", {"OUI"}},
+                                          {"id", {"YA", "IYA", "OK", "1"}}});
+  CHECK(appointments["no_words"]["en"] == json{"NO", "N", "CANCEL"});
+  CHECK(appointments["no_words"]["id"] == json{"TIDAK", "BATAL"});
+  CHECK(settings["optout_keywords"] == json{"STOP", "UNSUBSCRIBE", "CANCEL"});
+  CHECK(settings["optin_keywords"] == json{"START"});
+  CHECK(settings["otp"] == json{{"max_sends_per_number", 5}, {"send_window_minutes", 60}});
+  CHECK(settings["email"] == json{{"listen", nullptr}, {"domain", nullptr}});
+}
+
+TEST_CASE("console: settings show auto-replies, appointments, OTP and email as configured") {
+  ApiDaemon gateway(1, [](config::Config& config) {
+    config.autoreply.enabled = false;
+    config.autoreply.sender_name = "Klinik Sehat";
+    config.autoreply.language = "id";
+    config.autoreply.help_keywords = {"BANTUAN", "INFO"};
+    config.autoreply.help_text = "Pesan dari {sender_name}. Balas STOP untuk berhenti.";
+    config.autoreply.optout_text = "";
+    config.autoreply.hours[0] = *policy::parse_day_hours("08:00-12:00, 14:00-18:00");
+    config.autoreply.hours[5] = *policy::parse_day_hours("09:00-12:00");
+    config.autoreply.out_of_hours_text = "Kami tutup; buka lagi {opens}.";
+    config.appointments.default_reminders = {"-2d", "-90m"};
+    config.appointments.confirmation_text = "Janji temu {date} pukul {time}. Balas YA atau TIDAK.";
+    config.appointments.reply_words.yes = {{"id", {"YA", "SIAP"}}};
+    config.appointments.reply_words.no = {{"id", {"TIDAK"}}};
+    config.sending.default_reply_window = std::chrono::hours(12);
+    config.optout.optin_keywords = {"START", "MULAI"};
+    config.otp.max_sends_per_number = 0;
+    config.otp.send_window = std::chrono::minutes(15);
+    // Port 0: whatever listens for mail here takes a free port.
+    config.email.listen = "127.0.0.1:0";
+    config.email.domain = "sms.klinik.example";
+  });
+  json settings = settings_seen_by_admin(gateway);
+  const json& autoreply = settings["autoreply"];
+  CHECK(autoreply["enabled"] == false);
+  CHECK(autoreply["sender_name"] == "Klinik Sehat");
+  CHECK(autoreply["language"] == "id");
+  CHECK(autoreply["help_keywords"] == json{"BANTUAN", "INFO"});
+  CHECK(autoreply["help_text"] == "Pesan dari {sender_name}. Balas STOP untuk berhenti.");
+  CHECK(autoreply["optout_text"] == "");
+  CHECK(autoreply["opening_hours"]["mon"] == "08:00-12:00, 14:00-18:00");
+  CHECK(autoreply["opening_hours"]["sat"] == "09:00-12:00");
+  CHECK(autoreply["opening_hours"]["sun"] == "closed");
+  CHECK(autoreply["out_of_hours_text"] == "Kami tutup; buka lagi {opens}.");
+  const json& appointments = settings["appointments"];
+  CHECK(appointments["default_reminders"] == json{"-2d", "-90m"});
+  CHECK(appointments["reply_window_hours"] == 12);
+  CHECK(appointments["confirmation_text"] ==
+        "Janji temu {date} pukul {time}. Balas YA atau TIDAK.");
+  CHECK(appointments["yes_words"] == json{{"id", {"YA", "SIAP"}}});
+  CHECK(appointments["no_words"] == json{{"id", {"TIDAK"}}});
+  CHECK(settings["optin_keywords"] == json{"START", "MULAI"});
+  CHECK(settings["otp"] == json{{"max_sends_per_number", nullptr}, {"send_window_minutes", 15}});
+  CHECK(settings["email"] == json{{"listen", "127.0.0.1:0"}, {"domain", "sms.klinik.example"}});
 }
 
 }  // namespace
