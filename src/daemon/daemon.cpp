@@ -238,6 +238,9 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config, cons
   // transaction; modem events are written here. Either way the deliverer is woken.
   dispatch::Dispatcher::Observers observers;
   observers.message_changed = [&d](const store::StatusChange&) { d.deliverer_->wake(); };
+  observers.answers_appointment = [&d](const store::InboundMessage& message) {
+    return d.appointments_->answers(message);
+  };
   observers.inbound_received = [&d](const store::InboundMessage& message) {
     d.appointments_->take_reply(message, d.clock_->now());
     d.deliverer_->wake();

@@ -308,25 +308,45 @@ Result<AppointmentOutcome> AppointmentBook::cancel(const std::string& external_i
   return outcome;
 }
 
-void AppointmentBook::take_reply(const store::InboundMessage& reply, int64_t now) {
-  if (!reply.in_reply_to) return;
+Result<std::optional<AppointmentBook::Answer>> AppointmentBook::answer_of(
+    const store::InboundMessage& reply) {
+  if (!reply.in_reply_to) return std::optional<Answer>();
   auto appointment = store_.appointment_for_message(reply.in_reply_to->id);
-  if (!appointment) {
-    spdlog::error("appointments: reply {} not looked at: {}", reply.id,
-                  appointment.error().message);
-    return;
-  }
-  if (!*appointment || (*appointment)->to != reply.from) return;
+  if (!appointment) return appointment.error();
+  if (!*appointment || (*appointment)->to != reply.from ||
+      (*appointment)->state == AppointmentState::kCancelled)
+    return std::optional<Answer>();
   const policy::ReplyMeaning meaning =
       settings().reply_words.meaning(reply.text, (*appointment)->language.value_or("en"));
-  if (meaning == policy::ReplyMeaning::kNeither) return;
-  const bool yes = meaning == policy::ReplyMeaning::kYes;
+  if (meaning == policy::ReplyMeaning::kNeither) return std::optional<Answer>();
+  return std::optional<Answer>(
+      Answer{std::move(**appointment), meaning == policy::ReplyMeaning::kYes});
+}
+
+bool AppointmentBook::answers(const store::InboundMessage& reply) {
+  auto answer = answer_of(reply);
+  if (!answer) {
+    spdlog::error("appointments: reply {} not looked at: {}", reply.id, answer.error().message);
+    return false;
+  }
+  return answer->has_value();
+}
+
+void AppointmentBook::take_reply(const store::InboundMessage& reply, int64_t now) {
+  auto answer = answer_of(reply);
+  if (!answer) {
+    spdlog::error("appointments: reply {} not looked at: {}", reply.id, answer.error().message);
+    return;
+  }
+  if (!*answer) return;
+  const bool yes = (*answer)->yes;
+  const AppointmentRecord& appointment = (*answer)->appointment;
   auto answered = store_.answer_appointment(
-      (*appointment)->id, yes ? AppointmentState::kConfirmed : AppointmentState::kDeclined,
+      appointment.id, yes ? AppointmentState::kConfirmed : AppointmentState::kDeclined,
       yes ? "appointment.confirmed" : "appointment.declined", reply.id, reply.in_reply_to->id, now);
   if (!answered) {
     spdlog::error("appointments: reply {} to appointment {} not recorded: {}", reply.id,
-                  (*appointment)->external_id, answered.error().message);
+                  appointment.external_id, answered.error().message);
     return;
   }
   if (*answered)

@@ -18,7 +18,10 @@
 //           window: store/inbound.h) from its number that means yes or no
 //           (policy/appointment_reply.h) makes it confirmed or declined and writes
 //           appointment.confirmed or appointment.declined. Anything else changes
-//           nothing, nor does a reply about a cancelled appointment.
+//           nothing, nor does a reply about a cancelled appointment. answers() says
+//           beforehand whether a reply is such a yes or no, so that the Inbox takes
+//           "CANCEL", an opt-out word and a no word, as the no it answers and not as
+//           an opt-out (dispatch/inbox.h).
 //
 // Every message goes in through the Intake (normalised, planned, opt-outs applied),
 // stored with the appointment in one transaction (store/appointments.h). Errors name
@@ -114,8 +117,18 @@ class AppointmentBook {
   // A completed inbound message (the inbox's observer): confirms or declines the
   // appointment it answers, if it is one and says yes or no. Errors are logged.
   void take_reply(const store::InboundMessage& reply, int64_t now);
+  // Whether take_reply would confirm or decline an appointment with `reply`: a reply
+  // from its number to one of its messages, not cancelled, that means yes or no in its
+  // language. False when the store cannot say (logged).
+  bool answers(const store::InboundMessage& reply);
 
  private:
+  struct Answer {
+    store::AppointmentRecord appointment;
+    bool yes = false;
+  };
+  // The appointment `reply` confirms or declines, if any (see answers()).
+  Result<std::optional<Answer>> answer_of(const store::InboundMessage& reply);
   struct Reminders {
     std::vector<Result<OutgoingRequest>> requests;
     std::vector<store::AppointmentLink> links;

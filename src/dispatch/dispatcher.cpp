@@ -107,7 +107,8 @@ Dispatcher::Dispatcher(store::Store& store, const Clock& clock, DispatcherOption
       inbox_(store, std::move(keywords),
              {.message_changed = [this](const store::StatusChange& change) { note(change); },
               .inbound_received = observers_.inbound_received,
-              .answer = observers_.answer_inbound}) {
+              .answer = observers_.answer_inbound,
+              .answers_appointment = observers_.answers_appointment}) {
   chores_.add("complete partial inbound messages", kPartialCheckMs, [this](int64_t now) {
     inbox_.complete_partial(now, options_.partial_inbound_timeout_ms);
   });

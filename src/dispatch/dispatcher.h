@@ -129,6 +129,9 @@ class Dispatcher : public modem::PoolListener {
     // After inbound_received: the automatic answer (dispatch/autoreply.h).
     std::function<void(const store::InboundMessage&, policy::KeywordKind, int64_t now)>
         answer_inbound;
+    // Before the opt-out keywords apply: whether a text answers an appointment
+    // (Inbox::Observers::answers_appointment).
+    std::function<bool(const store::InboundMessage&)> answers_appointment;
     std::function<void(const std::string& modem, const modem::ModemStatus&)> modem_changed;
     // Any change of a modem's state (modem/status.h State), ready or not.
     std::function<void(const std::string& modem, const modem::ModemStatus&)> modem_state_changed;

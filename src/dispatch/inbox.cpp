@@ -116,7 +116,13 @@ void Inbox::take_message(const store::InboundMessage& message, int64_t now) {
                message.in_reply_to
                    ? ", a reply to message " + std::to_string(message.in_reply_to->id)
                    : std::string());
-  const policy::KeywordKind keyword = keywords_.classify_keyword(message.text);
+  policy::KeywordKind keyword = keywords_.classify_keyword(message.text);
+  if (keyword == policy::KeywordKind::kOptOut &&
+      policy::fold_keyword(message.text) != policy::fold_keyword("STOP") &&
+      observers_.answers_appointment && observers_.answers_appointment(message)) {
+    spdlog::info("inbound message {}: an appointment's answer, not an opt-out", message.id);
+    keyword = policy::KeywordKind::kNone;
+  }
   switch (keyword) {
     case policy::KeywordKind::kOptOut:
       if (Status added = store_.add_optout(message.from, policy::fold_keyword(message.text), now);

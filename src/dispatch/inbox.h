@@ -11,7 +11,11 @@
 //                      lose it
 // A completed inbound message that is exactly an opt-out keyword ("STOP") opts its
 // sender out, an opt-in keyword ("START") back in; then the inbound observer hears
-// of it, and the auto-replies answer it (dispatch/autoreply.h). A multipart message whose other
+// of it, and the auto-replies answer it (dispatch/autoreply.h). An opt-out keyword
+// other than STOP that answers an appointment's message as its yes or no ("CANCEL"
+// to a reminder, which is an [appointments] no word too) is that answer and not an
+// opt-out: the patient means that visit, not every message the clinic sends. STOP
+// always opts out. A multipart message whose other
 // parts never come is completed as partial (complete_partial, which the dispatcher runs as a
 // chore).
 //
@@ -53,6 +57,9 @@ class Inbox {
     std::function<void(const store::InboundMessage&)> inbound_received;
     // The automatic answer, told which keyword the text was (AutoReplier::answer).
     std::function<void(const store::InboundMessage&, policy::KeywordKind, int64_t now)> answer;
+    // Whether the text confirms or declines an appointment (AppointmentBook::answers);
+    // asked only of an opt-out keyword other than STOP.
+    std::function<bool(const store::InboundMessage&)> answers_appointment;
   };
 
   Inbox(store::Inbound& store, policy::KeywordMatcher keywords, Observers observers)

@@ -3,8 +3,9 @@
 // template's language, their times), moved (reminders sent again for the new time, a
 // "moved" text), cancelled (what waited cancelled, a cancellation text), reminders
 // pulled out of quiet hours or skipped when their time has passed, a patient's "YA"
-// confirming and "TIDAK" declining (the webhook and the event stream say so), a reload
-// that adds a yes word, and what is refused.
+// confirming and "TIDAK" declining (the webhook and the event stream say so), a
+// reminder's "CANCEL" declining without opting the patient out, a reload that adds a
+// yes word, and what is refused.
 #include <doctest/doctest.h>
 
 #include <string>
@@ -87,6 +88,13 @@ std::vector<std::string> texts_to(ApiDaemon& gateway, const std::string& to) {
       if (sent.to == to) texts.push_back(sent.text);
     return texts;
   });
+}
+
+bool opted_out(HttpClient& client, const std::string& number) {
+  const json listed = client.get("/api/v1/optouts").json();
+  for (const json& item : listed["items"])
+    if (item["number"] == number) return true;
+  return false;
 }
 
 std::string state_of(HttpClient& client, const std::string& external_id) {
@@ -314,6 +322,42 @@ TEST_CASE(
   reply(gateway, kPatient, "YA");
   REQUIRE(wait_until([&] { return client.get("/api/v1/inbound").json()["items"].size() == 4; }));
   CHECK(state_of(client, "visit-3003") == "cancelled");
+}
+
+TEST_CASE("appointments: CANCEL to a reminder declines it and opts nobody out; STOP still does") {
+  // The shipped words: CANCEL is an [optout] keyword and an English no word.
+  ApiDaemon gateway(1);
+  HttpClient client = gateway.client();
+  const std::string at = store::iso8601_utc(gateway.clock().now() + 48 * 3600 * 1000);
+  json booked = book(client, {{"external_id", "visit-7007"},
+                              {"to", kPatient},
+                              {"at", at},
+                              {"text", "See you {weekday} at {time}"},
+                              {"confirm", true}});
+  REQUIRE(gateway.wait_status(client, with_role(booked, "confirmation").at(0)["id"].get<int64_t>(),
+                              "sent"));
+
+  reply(gateway, kPatient, "Cancel");
+  REQUIRE(wait_until([&] { return state_of(client, "visit-7007") == "declined"; }));
+  CHECK_FALSE(opted_out(client, kPatient));
+  // Still reachable: the clinic may offer another time, and no opt-out confirmation went.
+  const int64_t offer =
+      submit_accepted(client, {{"to", kPatient}, {"text", "Shall we say Friday at 9:00?"}});
+  REQUIRE(gateway.wait_status(client, offer, "sent"));
+  const std::vector<std::string> texts = texts_to(gateway, kPatient);  // parts, as sent
+  CHECK(texts.back() == "Shall we say Friday at 9:00?");
+  for (const std::string& text : texts) CHECK(text.find("no more messages") == std::string::npos);
+
+  // CANCEL that answers no appointment is an opt-out, confirmed as ever.
+  reply(gateway, kOtherPatient, "CANCEL");
+  REQUIRE(wait_until([&] { return opted_out(client, kOtherPatient); }));
+  REQUIRE(wait_until([&] { return texts_to(gateway, kOtherPatient).size() == 1; }));
+  CHECK(texts_to(gateway, kOtherPatient)[0].find("no more messages") != std::string::npos);
+
+  // STOP always opts out, in reply to an appointment too; the appointment stays as it was.
+  reply(gateway, kPatient, "STOP");
+  REQUIRE(wait_until([&] { return opted_out(client, kPatient); }));
+  CHECK(state_of(client, "visit-7007") == "declined");
 }
 
 TEST_CASE(

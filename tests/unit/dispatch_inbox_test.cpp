@@ -39,8 +39,8 @@ std::vector<std::string> deliver_pdus(const std::string& text, uint16_t concat_r
 }
 
 struct Fixture {
-  Fixture() {
-    auto keywords = policy::KeywordMatcher::create({"STOP"}, {"START"});
+  explicit Fixture(const std::vector<std::string>& opt_out = {"STOP"}) {
+    auto keywords = policy::KeywordMatcher::create(opt_out, {"START"});
     REQUIRE(keywords.ok());
     inbox = std::make_unique<Inbox>(
         *store, std::move(*keywords),
@@ -50,6 +50,10 @@ struct Fixture {
             [this](const store::InboundMessage& message, policy::KeywordKind keyword, int64_t) {
               // The opt-out is recorded before the answer is asked for.
               answered.push_back({message.text, keyword, opted_out()});
+            },
+            [this](const store::InboundMessage& message) {
+              asked_appointments.push_back(message.text);
+              return answers_appointment;
             }});
   }
   bool opted_out() {
@@ -69,6 +73,9 @@ struct Fixture {
     bool opted_out;
   };
   std::vector<Answered> answered;
+  // What the appointments say of every text they are asked about.
+  bool answers_appointment = false;
+  std::vector<std::string> asked_appointments;
 };
 
 TEST_CASE("dispatch inbox: a text is stored, then the observer hears of it") {
@@ -117,6 +124,30 @@ TEST_CASE("dispatch inbox: STOP opts the sender out, START back in, new words on
   CHECK_FALSE(f.opted_out());
   CHECK(f.inbox->record(kModem, deliver_pdus("arrêt")[0], kT0 + 4));
   CHECK(f.opted_out());
+}
+
+TEST_CASE("dispatch inbox: CANCEL answering an appointment is that answer, not an opt-out") {
+  Fixture f({"STOP", "UNSUBSCRIBE", "CANCEL"});
+  f.answers_appointment = true;
+  CHECK(f.inbox->record(kModem, deliver_pdus("Cancel")[0], kT0));
+  CHECK_FALSE(f.opted_out());
+  REQUIRE(f.answered.size() == 1);
+  CHECK(f.answered[0].keyword == policy::KeywordKind::kNone);
+  CHECK(f.messages.size() == 1);  // the appointments still hear of it, and decline
+  // STOP is never taken for an answer, even where it would be one.
+  CHECK(f.inbox->record(kModem, deliver_pdus("STOP!")[0], kT0 + 1));
+  CHECK(f.opted_out());
+  CHECK(f.answered.back().keyword == policy::KeywordKind::kOptOut);
+  CHECK(f.asked_appointments == std::vector<std::string>{"Cancel"});
+  CHECK(f.inbox->record(kModem, deliver_pdus("START")[0], kT0 + 2));
+  // CANCEL that answers no appointment opts out, as any opt-out word.
+  f.answers_appointment = false;
+  CHECK(f.inbox->record(kModem, deliver_pdus("CANCEL")[0], kT0 + 3));
+  CHECK(f.opted_out());
+  CHECK(f.answered.back().keyword == policy::KeywordKind::kOptOut);
+  // Texts that are no opt-out word are not asked about.
+  CHECK(f.inbox->record(kModem, deliver_pdus("yes")[0], kT0 + 4));
+  CHECK(f.asked_appointments == std::vector<std::string>{"Cancel", "CANCEL"});
 }
 
 TEST_CASE("dispatch inbox: a multipart text waits for its parts, or is kept as partial") {
