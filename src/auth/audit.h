@@ -51,6 +51,9 @@ inline constexpr std::string_view kTemplateRemove = "template.remove";
 inline constexpr std::string_view kRuleAdd = "rule.add";
 inline constexpr std::string_view kRulePut = "rule.put";
 inline constexpr std::string_view kRuleRemove = "rule.remove";
+// SMS to email rules (/api/v1/forwards).
+inline constexpr std::string_view kForwardAdd = "forward.add";
+inline constexpr std::string_view kForwardRemove = "forward.remove";
 inline constexpr std::string_view kAppointmentAdd = "appointment.add";
 inline constexpr std::string_view kAppointmentChange = "appointment.change";
 inline constexpr std::string_view kAppointmentCancel = "appointment.cancel";

@@ -38,6 +38,11 @@ config::Config demo_config(const std::filesystem::path& dir) {
   config.modems.balance_ussd = "*100#";
   config.modems.balance_check_hours = 12;
   config.modems.balance_alarm_below = 1.0;
+  // Mail on, to a mail server on this machine's port 2525: the Mail page can forward
+  // texts, which wait in the outbox (saying why) until something listens there, such
+  // as `python3 -m aiosmtpd -n -l 127.0.0.1:2525`, which prints what it gets.
+  config.email.smarthost = "smtp://127.0.0.1:2525";
+  config.email.from = "smsgate demo <demo@smsgate.invalid>";
   return config;
 }
 

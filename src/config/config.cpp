@@ -75,10 +75,23 @@ constexpr std::string_view kAppointmentsKeys[] = {"default_reminders", "confirma
                                                   "yes_words",         "no_words"};
 constexpr std::string_view kWebhooksKeys[] = {"timeout_seconds", "max_age_hours",
                                               "set_aside_after_minutes"};
-constexpr std::string_view kEmailKeys[] = {
-    "listen",          "domain",         "allow_networks",  "subject_prefix",
-    "max_parts",       "max_message_kb", "max_connections", "max_connections_per_client",
-    "tls_certificate", "tls_key"};
+constexpr std::string_view kEmailKeys[] = {"listen",
+                                           "domain",
+                                           "allow_networks",
+                                           "subject_prefix",
+                                           "max_parts",
+                                           "max_message_kb",
+                                           "max_connections",
+                                           "max_connections_per_client",
+                                           "tls_certificate",
+                                           "tls_key",
+                                           "smarthost",
+                                           "smarthost_user",
+                                           "smarthost_password",
+                                           "from",
+                                           "mail_max_attempts",
+                                           "smarthost_timeout_seconds"};
+constexpr std::string_view kForwardKeys[] = {"to", "from_numbers", "subject"};
 constexpr std::string_view kRetentionKeys[] = {"messages_days", "inbound_days"};
 constexpr std::string_view kLogKeys[] = {"level", "at_trace"};
 
@@ -98,6 +111,7 @@ constexpr TableSchema kSchema[] = {
     {"otp", false, kOtpKeys},
     {"webhooks", false, kWebhooksKeys},
     {"email", false, kEmailKeys},
+    {"forward", true, kForwardKeys},
     {"log", false, kLogKeys},
     {"retention", false, kRetentionKeys},
     {"autoreply", false, kAutoReplyKeys},
@@ -954,6 +968,76 @@ void read_webhooks(Section section, WebhooksConfig& webhooks) {
   }
 }
 
+// An address as a person writes it, "user@example.org" or "Name <user@example.org>";
+// the daemon reads it with GMime at start (email/mail_compose.h), this catches typos.
+std::string check_address(std::string_view address) {
+  if (address.find_first_of("\r\n") != address.npos) return "holds a line break";
+  std::string_view bare = address;
+  if (const size_t open = address.rfind('<'); open != address.npos) {
+    const size_t close = address.find('>', open);
+    if (close == address.npos) return quote(address) + " has a '<' that is not closed";
+    bare = address.substr(open + 1, close - open - 1);
+  }
+  const size_t at = bare.rfind('@');
+  if (at == bare.npos || at == 0 || !is_domain(bare.substr(at + 1)) ||
+      bare.find_first_of(" \t,;") != bare.npos)
+    return quote(address) + " is not an email address such as \"frontdesk@klinik.example\"";
+  return {};
+}
+
+void read_smarthost(Section& section, EmailConfig& email) {
+  if (auto from = section.string("from")) {
+    if (std::string why = check_address(from->value); !why.empty()) {
+      section.error(*section.node("from"), "from", why);
+    } else {
+      email.from = from->value;
+    }
+  }
+  if (auto user = section.string("smarthost_user")) email.smarthost_user = user->value;
+  if (auto password = section.string("smarthost_password"))
+    email.smarthost_password = password->value;
+  if (email.smarthost_user.empty() != email.smarthost_password.empty()) {
+    const char* present = email.smarthost_user.empty() ? "smarthost_password" : "smarthost_user";
+    const char* missing = email.smarthost_user.empty() ? "smarthost_user" : "smarthost_password";
+    section.error(*section.node(present), present, std::string("needs ") + missing + " too");
+  }
+  if (auto attempts = section.integer("mail_max_attempts", 1, 100))
+    email.mail_max_attempts = static_cast<int>(attempts->value);
+  if (auto timeout = section.integer("smarthost_timeout_seconds", 1, 600))
+    email.smarthost_timeout = std::chrono::seconds(timeout->value);
+  auto smarthost = section.string("smarthost");
+  if (!smarthost) return;
+  const std::string& url = smarthost->value;
+  const toml::node& where = *section.node("smarthost");
+  const std::string expected =
+      " (expected smtp://HOST:587 for STARTTLS or smtps://HOST:465 for TLS)";
+  const size_t scheme_end = url.find("://");
+  const std::string scheme = scheme_end == url.npos ? "" : url.substr(0, scheme_end);
+  if (scheme != "smtp" && scheme != "smtps") {
+    section.error(where, "smarthost", quote(url) + " is not an smtp:// or smtps:// URL" + expected);
+    return;
+  }
+  const std::string rest = url.substr(scheme_end + 3);
+  const std::string authority = rest.substr(0, rest.find('/'));
+  if (authority.find('@') != authority.npos) {
+    // Kept out of the URL so that the URL can be logged and shown.
+    section.error(where, "smarthost",
+                  ": the user and password go in smarthost_user and smarthost_password, not in "
+                  "the URL");
+    return;
+  }
+  if (authority.empty() || authority.front() == ':') {
+    section.error(where, "smarthost", quote(url) + " has no host" + expected);
+    return;
+  }
+  if (email.from.empty()) {
+    section.error(where, "smarthost",
+                  "needs [email] from: the address mail from the gateway comes from");
+    return;
+  }
+  email.smarthost = url;
+}
+
 void read_email(Section section, EmailConfig& email) {
   if (auto domain = section.string("domain")) {
     if (!domain->value.empty() && !is_domain(domain->value)) {
@@ -1001,6 +1085,64 @@ void read_email(Section section, EmailConfig& email) {
     const char* present = email.tls_certificate.empty() ? "tls_key" : "tls_certificate";
     const char* missing = email.tls_certificate.empty() ? "tls_certificate" : "tls_key";
     section.error(*section.node(present), present, std::string("needs ") + missing + " too");
+  }
+  read_smarthost(section, email);
+}
+
+// The placeholders a [[forward]] subject may hold (email/forward.h fills them in).
+std::string check_forward_subject(std::string_view subject) {
+  if (subject.find_first_of("\r\n") != subject.npos) return "holds a line break";
+  for (size_t open = subject.find('{'); open != subject.npos; open = subject.find('{', open + 1)) {
+    const size_t close = subject.find('}', open);
+    if (close == subject.npos) return "has a '{' that is not closed";
+    const std::string_view name = subject.substr(open + 1, close - open - 1);
+    if (name != "number" && name != "modem")
+      return "has the unknown placeholder {" + std::string(name) + "} (known: {number}, {modem})";
+  }
+  return {};
+}
+
+void read_forwards(Problems& problems, const toml::table& root, const EmailConfig& email,
+                   const std::string& default_region, std::vector<ForwardConfig>& forwards) {
+  const TableSchema& schema = *find_schema("forward");
+  for (const toml::table* table : array_tables(problems, root, schema)) {
+    Section section(problems, table, schema);
+    if (!email.smarthost) {
+      problems.add(table->source(),
+                   "[[forward]] needs [email] smarthost: without it no mail is sent");
+      continue;
+    }
+    ForwardConfig forward;
+    auto to = section.string("to");
+    if (section.node("to") == nullptr) {
+      problems.add(table->source(), "[[forward]] needs to (the address texts are mailed to)");
+      continue;
+    }
+    if (!to) continue;
+    if (std::string why = check_address(to->value); !why.empty()) {
+      section.error(*section.node("to"), "to", why);
+      continue;
+    }
+    forward.to = to->value;
+    if (auto numbers = section.strings("from_numbers")) {
+      for (const Located<std::string>& number : *numbers) {
+        auto normalized = policy::normalize_number(number.value, default_region);
+        if (!normalized) {
+          section.error(number.where, "from_numbers",
+                        ": " + quote(number.value) + ": " + normalized.error().message);
+          continue;
+        }
+        forward.from_numbers.push_back(*normalized);
+      }
+    }
+    if (auto subject = section.string("subject")) {
+      if (std::string why = check_forward_subject(subject->value); !why.empty()) {
+        section.error(*section.node("subject"), "subject", why);
+      } else {
+        forward.subject = subject->value;
+      }
+    }
+    forwards.push_back(std::move(forward));
   }
 }
 
@@ -1118,6 +1260,7 @@ Result<Config> parse_config(std::string_view text, std::string_view source_name)
       config.webhooks);
   read_email(Section(problems, plain_table(problems, root, "email"), *find_schema("email")),
              config.email);
+  read_forwards(problems, root, config.email, config.sending.default_region, config.forward);
   read_retention(
       Section(problems, plain_table(problems, root, "retention"), *find_schema("retention")),
       config.retention);

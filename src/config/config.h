@@ -1,7 +1,8 @@
 // Configuration: /etc/smsgate/smsgate.toml, read once at start with toml++.
 //
 // One struct per component ([http], [storage], [modems] and [[modem]], [sending] and
-// [[route]], [optout], [autoreply], [otp], [appointments], [webhooks], [email], [log]); each
+// [[route]], [optout], [autoreply], [otp], [appointments], [webhooks], [email] and
+// [[forward]], [log]); each
 // component is handed its own section and nothing else. Every key has a default, so an
 // empty file is a valid configuration, and the shipped etc/smsgate.toml spells out each default
 // with a comment.
@@ -196,7 +197,23 @@ struct EmailConfig {
   // PEM files for STARTTLS; both or neither. Empty: [http]'s, if it has them.
   std::string tls_certificate;
   std::string tls_key;
+  // Mail out (email/outbox.h): no smarthost, no mail is sent and [[forward]] is refused.
+  // smtp://host[:587] (STARTTLS required but on loopback) or smtps://host[:465].
+  std::optional<std::string> smarthost;
+  std::string smarthost_user;
+  std::string smarthost_password;  // never shown back, never logged
+  std::string from;                // every mail's From; needed with smarthost
+  int mail_max_attempts = 10;      // tries of one mail before it is set aside
+  std::chrono::seconds smarthost_timeout{30};
   friend bool operator==(const EmailConfig&, const EmailConfig&) = default;
+};
+
+// [[forward]]: inbound texts mailed on (email/forward.h); the API adds more.
+struct ForwardConfig {
+  std::string to;                             // an email address
+  std::vector<std::string> from_numbers;      // E.164; empty: every sender
+  std::string subject = "SMS from {number}";  // {number} and {modem} filled in
+  friend bool operator==(const ForwardConfig&, const ForwardConfig&) = default;
 };
 
 // [retention]: how long the store keeps what it holds about people (store/retention.h).
@@ -228,6 +245,7 @@ struct Config {
   AppointmentsConfig appointments;
   WebhooksConfig webhooks;
   EmailConfig email;
+  std::vector<ForwardConfig> forward;
   RetentionConfig retention;
   LogConfig log;
   friend bool operator==(const Config&, const Config&) = default;

@@ -5,6 +5,7 @@
 #include "common/clock.h"
 #include "daemon/local_api.h"
 #include "daemon/service_manager.h"
+#include "email/mail_compose.h"
 #include "http/web.h"
 #include "policy/appointment_schedule.h"
 #include "store/files.h"
@@ -122,6 +123,24 @@ Result<dispatch::AppointmentSettings> appointment_settings(const config::Config&
   return settings;
 }
 
+email::OutboxOptions outbox_options(const config::Config& config) {
+  email::OutboxOptions options;
+  options.smarthost.url = config.email.smarthost.value_or("");
+  options.smarthost.user = config.email.smarthost_user;
+  options.smarthost.password = config.email.smarthost_password;
+  options.smarthost.timeout = config.email.smarthost_timeout;
+  options.from = config.email.from;
+  options.retry.max_attempts = config.email.mail_max_attempts;
+  return options;
+}
+
+std::vector<email::ForwardRule> forward_rules(const config::Config& config) {
+  std::vector<email::ForwardRule> rules;
+  for (const config::ForwardConfig& forward : config.forward)
+    rules.push_back({std::nullopt, forward.to, forward.from_numbers, forward.subject});
+  return rules;
+}
+
 store::OtpSendLimit otp_send_limit(const config::Config& config) {
   return store::OtpSendLimit{
       config.otp.max_sends_per_number,
@@ -189,8 +208,20 @@ Result<std::unique_ptr<store::Store>> open_store(const std::string& path) {
   return store;
 }
 
+// The addresses as GMime reads them (the file's own check catches only typos).
+Status check_mail_out(const config::Config& config) {
+  if (!config.email.smarthost) return ok_status();
+  if (auto from = email::mailbox_address(config.email.from); !from)
+    return make_error("[email] from: " + from.error().message);
+  for (const config::ForwardConfig& forward : config.forward)
+    if (auto to = email::mailbox_address(forward.to); !to)
+      return make_error("[[forward]] to: " + to.error().message);
+  return ok_status();
+}
+
 Status check_startable(const config::Config& config) {
   if (auto options = dispatcher_options(config); !options) return options.error();
+  if (Status mail = check_mail_out(config); !mail) return mail.error();
   const bool tls = !config.http.tls_certificate.empty();
   if (auto ports = http::listening_ports_option(config.http.listen, tls); !ports)
     return make_error("[http] " + ports.error().message);
@@ -224,6 +255,21 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config, cons
   if (!deliverer) return deliverer.error();
   d.deliverer_ = std::move(*deliverer);
 
+  if (config.email.smarthost) {
+    if (Status mail = check_mail_out(config); !mail) return mail.error();
+    auto outbox = email::Outbox::start(*d.store_, *d.clock_, outbox_options(config));
+    if (!outbox) return outbox.error();
+    d.mail_outbox_ = std::move(*outbox);
+    d.forward_rules_ = forward_rules(config);
+    auto zone = policy::TimeZone::create(config.sending.timezone);
+    if (!zone) return make_error("[sending] timezone: " + zone.error().message);
+    // Message-IDs on the From's domain, so that replies and bounces thread there.
+    const std::string from = *email::mailbox_address(config.email.from);
+    d.forwarder_ = std::make_unique<email::Forwarder>(*d.store_, d.forward_rules_, *zone,
+                                                      std::string(email::address_domain(from)),
+                                                      [&d] { d.mail_outbox_->wake(); });
+  }
+
   // The intake before the dispatcher, for the appointments and the automatic answers
   // to inbound texts: its thread hands them replies from the start. It wakes the
   // dispatcher only when something is submitted, which starts after this.
@@ -243,6 +289,11 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config, cons
   };
   observers.inbound_received = [&d](const store::InboundMessage& message) {
     d.appointments_->take_reply(message, d.clock_->now());
+    if (d.forwarder_) {
+      if (auto forwarded = d.forwarder_->take(message, d.clock_->now()); !forwarded)
+        spdlog::error("inbound message {}: not forwarded by email: {}", message.id,
+                      forwarded.error().message);
+    }
     d.deliverer_->wake();
   };
   observers.modem_changed = [&d](const std::string& id, const modem::ModemStatus& status) {
@@ -307,6 +358,18 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config, cons
   d.api_context_->alarms = d.alarms_.get();
   d.api_context_->auto_replier = d.auto_replier_.get();
   d.api_context_->appointments = d.appointments_.get();
+  d.api_context_->mail_outbox = d.mail_outbox_.get();
+  d.api_context_->configured_forwards = &d.forward_rules_;
+  if (!d.mail_outbox_) {
+    auto stored = d.store_->list_forwards();
+    if (stored.ok() && !stored->empty()) {
+      std::string warning =
+          "SMS to email: " + std::to_string(stored->size()) +
+          " forwarding rule(s) are stored but [email] smarthost is not set: no text is forwarded";
+      spdlog::warn("{}", warning);
+      d.api_context_->warnings.push_back(std::move(warning));
+    }
+  }
   bool tls = !config.http.tls_certificate.empty() && !config.http.tls_key.empty();
   if (auto warning = http::plaintext_warning(config.http.listen, tls)) {
     spdlog::warn("{}", *warning);
@@ -479,6 +542,7 @@ void Daemon::stop() {
   pool_->stop();
   pool_.reset();
   if (deliverer_) deliverer_->stop();
+  if (mail_outbox_) mail_outbox_->stop();
   dispatcher_.reset();
   api_context_.reset();
   alarms_.reset();
@@ -488,6 +552,8 @@ void Daemon::stop() {
   intake_.reset();
   api_keys_.reset();
   deliverer_.reset();
+  forwarder_.reset();
+  mail_outbox_.reset();
   store_.reset();
   spdlog::info("stopped");
 }

@@ -278,6 +278,7 @@ Router api_router(ApiContext& context) {
   add_template_routes(router, context);
   add_alarm_routes(router, context);
   add_rule_routes(router, context);
+  add_mail_routes(router, context);
   add_appointment_routes(router, context);
   add_contact_routes(router, context);
   add_admin_routes(router, context);

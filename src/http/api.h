@@ -52,6 +52,10 @@ class Deliverer;
 namespace smsgate::dispatch {
 class AppointmentBook;
 }
+namespace smsgate::email {
+class Outbox;
+struct ForwardRule;
+}  // namespace smsgate::email
 
 namespace smsgate::http {
 
@@ -102,6 +106,11 @@ struct ApiContext {
   const dispatch::AutoReplier* auto_replier = nullptr;
   // /api/v1/appointments (the daemon always sets it).
   dispatch::AppointmentBook* appointments = nullptr;
+  // Mail out (api_mail.cpp): the outbox's sender, none while [email] smarthost is not
+  // set (forwarding rules are then refused); the [[forward]] tables, listed beside the
+  // API's own rules.
+  email::Outbox* mail_outbox = nullptr;
+  const std::vector<email::ForwardRule>* configured_forwards = nullptr;
 };
 
 // A warning while the API is served without TLS beyond loopback (`listen` as in
@@ -163,6 +172,7 @@ void add_modem_routes(Router& router, ApiContext& context);
 void add_optout_routes(Router& router, ApiContext& context);
 void add_number_routes(Router& router, ApiContext& context);
 void add_webhook_routes(Router& router, ApiContext& context);
+void add_mail_routes(Router& router, ApiContext& context);
 void add_system_routes(Router& router, ApiContext& context);
 void add_event_routes(Router& router, ApiContext& context);
 void add_stats_routes(Router& router, ApiContext& context);

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "email/outbox.h"
 #include "http/api.h"
 #include "webhook/deliverer.h"
 
@@ -118,6 +119,14 @@ Response metrics(ApiContext& context, const Request&) {
     snapshot.webhook_failed_attempts = context.deliverer->failed_attempts();
     snapshot.webhook_set_aside = context.deliverer->set_aside();
     snapshot.webhook_given_up = context.deliverer->given_up();
+  }
+  auto mail = context.store.count_mail();
+  if (!mail) return server_error(mail.error());
+  snapshot.mail = *mail;
+  if (context.mail_outbox) {
+    snapshot.mail_sent = context.mail_outbox->sent();
+    snapshot.mail_failed_attempts = context.mail_outbox->failed_attempts();
+    snapshot.mail_set_aside = context.mail_outbox->set_aside();
   }
   dispatch::DispatchCounters counters = context.dispatcher.counters();
   snapshot.inbound_messages = counters.inbound_messages;

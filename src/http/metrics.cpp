@@ -218,6 +218,19 @@ std::string render_metrics(const GatewaySnapshot& snapshot, const ApiMetrics& ap
   header(out, "smsgate_webhook_given_up_total", "counter",
          "Webhook events given up after the maximum age.");
   out += "smsgate_webhook_given_up_total " + std::to_string(snapshot.webhook_given_up) + "\n";
+  header(out, "smsgate_mail_waiting", "gauge", "Mail in the outbox waiting for the smarthost.");
+  out += "smsgate_mail_waiting " + std::to_string(snapshot.mail.waiting) + "\n";
+  header(out, "smsgate_mail_set_aside", "gauge",
+         "Mail in the outbox set aside: refused for good by the smarthost, or tried too often.");
+  out += "smsgate_mail_set_aside " + std::to_string(snapshot.mail.set_aside) + "\n";
+  header(out, "smsgate_mail_sent_total", "counter", "Mail the smarthost accepted.");
+  out += "smsgate_mail_sent_total " + std::to_string(snapshot.mail_sent) + "\n";
+  header(out, "smsgate_mail_failed_attempts_total", "counter",
+         "Tries of a mail the smarthost refused or did not answer.");
+  out +=
+      "smsgate_mail_failed_attempts_total " + std::to_string(snapshot.mail_failed_attempts) + "\n";
+  header(out, "smsgate_mail_set_aside_total", "counter", "Mail set aside.");
+  out += "smsgate_mail_set_aside_total " + std::to_string(snapshot.mail_set_aside) + "\n";
   header(out, "smsgate_inbound_messages_total", "counter",
          "Inbound messages completed since the daemon started.");
   out += "smsgate_inbound_messages_total " + std::to_string(snapshot.inbound_messages) + "\n";

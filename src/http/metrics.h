@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/thread_annotations.h"
+#include "store/mail.h"
 #include "store/retention.h"
 #include "store/types.h"
 
@@ -88,6 +89,11 @@ struct GatewaySnapshot {
   uint64_t webhook_failed_attempts = 0;
   uint64_t webhook_set_aside = 0;
   uint64_t webhook_given_up = 0;
+  // Mail out (email/outbox.h): the outbox by state, and the sender's tries since start.
+  store::MailCounts mail;
+  uint64_t mail_sent = 0;
+  uint64_t mail_failed_attempts = 0;
+  uint64_t mail_set_aside = 0;
   uint64_t inbound_messages = 0;
   uint64_t status_reports = 0;
   uint64_t dispatch_store_faults = 0;

@@ -132,6 +132,13 @@ Result<PurgeCounts> Retention::purge_old(const RetentionCutoffs& cutoffs, int ba
       if (!events.ok()) return events.error();
       counts.webhook_events = *events;
       counts.more = counts.more || *events == batch;
+      auto mails = delete_tallied(db,
+                                  "DELETE FROM mail_outbox WHERE id IN (SELECT id FROM mail_outbox "
+                                  "WHERE state != 'waiting' AND created_at < ?1 LIMIT ?2)",
+                                  "mails", [&](Query& d) { d.bind_all(before, batch); });
+      if (!mails.ok()) return mails.error();
+      counts.mails = *mails;
+      counts.more = counts.more || *mails == batch;
     }
     if (cutoffs.inbound_before) {
       int64_t before = *cutoffs.inbound_before;

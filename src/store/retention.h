@@ -6,7 +6,8 @@
 //   and the status reports matched to them; inbound messages received before theirs,
 //   with their parts; webhook events delivered or given up before the cutoff, with
 //   their attempts (an inbound.received event by the inbound cutoff, the others by the
-//   messages cutoff); status reports that matched nothing, by the messages cutoff; PDUs
+//   messages cutoff); mail sent or set aside and status reports that matched nothing,
+//   by the messages cutoff; PDUs
 //   that did not decode, by the inbound cutoff; the event log (store/events.h) by its
 //   own cutoff, a day (kEventLogRetentionMs), whatever [retention] says. A message
 //   that is not final is never deleted, however old, and neither is an opt-out.
@@ -58,6 +59,7 @@ struct PurgeCounts {
   int64_t webhook_events = 0;
   int64_t undecodable_pdus = 0;
   int64_t logged_events = 0;  // the event log's rows
+  int64_t mails = 0;          // sent or set aside (store/mail.h)
   // A kind filled its batch: call again for the rest.
   bool more = false;
   friend bool operator==(const PurgeCounts&, const PurgeCounts&) = default;

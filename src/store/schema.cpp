@@ -7,7 +7,7 @@ namespace smsgate::store {
 // Times are INTEGER milliseconds since the Unix epoch (UTC); booleans are 0/1.
 // Each script ends by setting user_version, so the version moves in the same
 // transaction as the tables it describes (and no SQL is assembled at run time).
-constexpr std::array<Migration, 20> kMigrations = {{
+constexpr std::array<Migration, 21> kMigrations = {{
     {1, R"sql(
 -- The outbound queue: one row per message the API accepted, one per PDU it is sent as.
 CREATE TABLE messages (
@@ -564,6 +564,43 @@ CREATE TABLE email_origins (
 );
 
 PRAGMA user_version = 20;
+)sql"},
+    {21, R"sql(
+-- Mail out (email/outbox.h): each mail waiting for the smarthost, sent, or set aside
+-- (refused for good, or too many tries) with the reason. The message is composed
+-- again from these columns on each try, with the same Message-ID and date.
+CREATE TABLE mail_outbox (
+  id              INTEGER PRIMARY KEY,
+  created_at      INTEGER NOT NULL,      -- also the mail's Date
+  to_address      TEXT    NOT NULL,
+  subject         TEXT    NOT NULL,
+  body            TEXT    NOT NULL,      -- the text, UTF-8
+  message_id      TEXT    NOT NULL,      -- without angle brackets
+  in_reply_to     TEXT,
+  "references"    TEXT    NOT NULL DEFAULT '[]',  -- JSON array of Message-IDs
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  state           TEXT    NOT NULL DEFAULT 'waiting' CHECK (state IN ('waiting','sent','set_aside')),
+  last_error      TEXT,
+  sent_at         INTEGER,
+  -- The inbound text a forwarding rule mailed on: erasing the text erases the mail.
+  inbound_id      INTEGER REFERENCES inbound_messages (id) ON DELETE CASCADE,
+  forward_id      INTEGER
+);
+CREATE INDEX mail_outbox_waiting ON mail_outbox (next_attempt_at, id) WHERE state = 'waiting';
+CREATE INDEX mail_outbox_inbound ON mail_outbox (inbound_id) WHERE inbound_id IS NOT NULL;
+
+-- SMS to email rules added through the API (/api/v1/forwards); [[forward]] in the
+-- configuration adds its own beside them.
+CREATE TABLE forwards (
+  id           INTEGER PRIMARY KEY,
+  to_address   TEXT    NOT NULL,
+  from_numbers TEXT    NOT NULL DEFAULT '[]',  -- JSON array of E.164 numbers; []: anyone
+  subject      TEXT    NOT NULL,
+  created_at   INTEGER NOT NULL
+);
+
+PRAGMA user_version = 21;
 )sql"},
 }};
 

@@ -52,6 +52,7 @@ Store::Store(std::unique_ptr<Engine> engine)
       Appointments(*engine),
       Contacts(*engine),
       EmailOrigins(*engine),
+      Mail(*engine),
       engine_(std::move(engine)) {}
 
 Status Store::check_writable() {

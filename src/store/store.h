@@ -34,6 +34,7 @@
 //   Appointments store/appointments.h appointments and the messages sent for them
 //   Contacts     store/contacts.h     contacts by number, their groups
 //   EmailOrigins store/email_origins.h where messages that came by email came from
+//   Mail         store/mail.h         the mail outbox, SMS to email rules
 // A Store is all of them: `store.submit(...)` works, and so does passing it where a
 // component asks for the one view it uses (auth:: takes Credentials&,
 // webhook::Deliverer takes Webhooks&). Records are in store/types.h.
@@ -61,6 +62,7 @@
 #include "store/engine.h"
 #include "store/events.h"
 #include "store/inbound.h"
+#include "store/mail.h"
 #include "store/modems.h"
 #include "store/outbound.h"
 #include "store/people.h"
@@ -94,7 +96,8 @@ class Store : public Outbound,
               public Rules,
               public Appointments,
               public Contacts,
-              public EmailOrigins {
+              public EmailOrigins,
+              public Mail {
  public:
   // Opens or creates the database at `path`, applies missing migrations, starts the
   // writer thread. Errors when the file cannot be opened or its schema is newer.
@@ -118,6 +121,7 @@ class Store : public Outbound,
   Appointments& appointments() { return *this; }
   Contacts& contacts() { return *this; }
   EmailOrigins& email_origins() { return *this; }
+  Mail& mail() { return *this; }
 
   // Transactions the writer has committed (group commits), and the write operations
   // they carried; operations / transactions is the grouping achieved.

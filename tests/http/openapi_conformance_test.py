@@ -636,6 +636,14 @@ def exercise(api, doc, receiver):
                    "reply": {"text": "Open 08:00-18:00."}, "enabled": False})
     api.call("DELETE", "/api/v1/rules/{id}", params={"id": rule["id"]}, expect=204)
     api.call("DELETE", "/api/v1/rules/{id}", params={"id": rule["id"]}, expect=404)
+    # SMS to email (the demo's smarthost is 127.0.0.1:2525): a rule added, refused when
+    # its address is not one, listed, removed.
+    _, forward = api.call("POST", "/api/v1/forwards", expect=201,
+                          body={"to": "frontdesk@clinic.example", "subject": "SMS from {number}"})
+    api.call("POST", "/api/v1/forwards", expect=400, body={"to": "frontdesk"})
+    api.call("GET", "/api/v1/forwards", expect=200)
+    api.call("DELETE", "/api/v1/forwards/{id}", params={"id": forward["id"]}, expect=204)
+    api.call("GET", "/api/v1/mail", expect=200)
     # Appointments: booked (and the same request again), read, listed, moved, cancelled.
     A = "/api/v1/appointments"
     visit_77 = {"external_id": "visit-77", "to": "+4917000000405", "at": "2030-01-07T10:15:00+01:00",
@@ -944,7 +952,7 @@ def exercise_inbound(binary, directory, doc, receiver):
         control_path = sim.wait_line(r"^control (\S+)", 20).group(1)
         database = os.path.join(directory, "inbound.db")
         made = subprocess.run([binary, "apikey", "create", "--db", database, "--name", "openapi",
-                               "--scope", "send,read", "--scope", "inbound,webhooks"],
+                               "--scope", "send,read", "--scope", "inbound,webhooks,rules"],
                               capture_output=True, text=True, timeout=30)
         if made.returncode != 0 or not made.stdout.strip():
             raise Failure("smsgated apikey create: %s%s" % (made.stdout, made.stderr))
@@ -955,7 +963,9 @@ def exercise_inbound(binary, directory, doc, receiver):
             out.write('[http]\nlisten = "127.0.0.1:%d"\n[storage]\npath = "%s"\n'
                       '[modems]\nports = ["%s"]\nrate_per_minute = 0\n'
                       '[sending]\nquiet_hours = ""\ntimezone = "UTC"\n'
-                      % (port, database, os.path.join(directory, "sim", "modem*")))
+                      # Mail on, to a relay that is not there: forwarded texts wait.
+                      '[email]\nsmarthost = "smtp://127.0.0.1:%d"\nfrom = "sms@gateway.example"\n'
+                      % (port, database, os.path.join(directory, "sim", "modem*"), free_port()))
         run = Process([binary, "run", "--config", config])
         api = Api("127.0.0.1", port, key, doc)
 
@@ -971,6 +981,11 @@ def exercise_inbound(binary, directory, doc, receiver):
                            body={"url": receiver.url + "/inbound", "events": ["inbound.received"],
                                  "secret": "inbound-secret-16+"})
         customer, stranger = "+4917000000501", "+4917000000502"
+        _, forward = api.call("POST", "/api/v1/forwards", expect=201,
+                              body={"to": "frontdesk@gateway.example", "from_numbers": [stranger],
+                                    "subject": "SMS from {number}"})
+        api.call("POST", "/api/v1/forwards", expect=400, body={"to": "frontdesk"})
+        api.call("GET", "/api/v1/forwards", expect=200)
         _, survey = api.call("POST", "/api/v1/messages", expect=202, body={
             "to": customer, "text": "How did we do, 1 to 10?", "category": "feedback",
             "external_id": "survey-1"})
@@ -996,6 +1011,16 @@ def exercise_inbound(binary, directory, doc, receiver):
                      % (reply.get("in_reply_to"), reply.get("rating"), expected))
         api.call("GET", "/api/v1/inbound/{id}", params={"id": reply.get("id", 0)}, expect=200)
         api.call("GET", "/api/v1/inbound/{id}", params={"id": 999999}, expect=404)
+        # The stranger's text waits in the mail outbox: the relay cannot be reached.
+        def mail_waiting():
+            _, mail = api.call("GET", "/api/v1/mail", query={"state": "waiting"}, expect=200)
+            return mail if mail.get("items") else None
+        waiting = wait_until("the forwarded text to wait in the mail outbox", 20, mail_waiting, 0.2)
+        if waiting["items"][0].get("to") != "frontdesk@gateway.example":
+            api.fail("GET /api/v1/mail: %r" % waiting)
+        api.call("GET", "/api/v1/mail", query={"state": "lost"}, expect=400)
+        api.call("DELETE", "/api/v1/forwards/{id}", params={"id": forward["id"]}, expect=204)
+        api.call("DELETE", "/api/v1/forwards/{id}", params={"id": forward["id"]}, expect=404)
         _, mine = api.call("GET", "/api/v1/inbound", query={"from": customer, "limit": 1},
                            expect=200)
         if [i.get("from") for i in mine.get("items", [])] != [customer]:

@@ -73,7 +73,7 @@ TEST_CASE("config: the shipped example documents every key") {
     const std::string table = dotted.substr(0, dotted.find('.'));
     const std::string key = dotted.substr(dotted.find('.') + 1);
     CAPTURE(dotted);
-    const bool array = table == "modem" || table == "route";
+    const bool array = table == "modem" || table == "route" || table == "forward";
     const size_t section = text.find(array ? "[[" + table + "]]" : "[" + table + "]");
     REQUIRE(section != std::string::npos);
     // Set (or shown commented out) after its table header, with a comment line above.

@@ -1,0 +1,210 @@
+// Mail out against a real SMTP server on loopback (integration/smtp_sink.h): the
+// outbox retries a relay that answers 451 and delivers, sets aside what it refuses
+// with 550 or never answers; and a text from a simulated modem reaches the rules'
+// addresses, exactly, with what went wrong visible in GET /api/v1/mail.
+#include <doctest/doctest.h>
+
+#include <chrono>
+
+#include "email/forward.h"
+#include "email/mail_compose.h"
+#include "email/outbox.h"
+#include "integration/api_harness.h"
+#include "integration/smtp_sink.h"
+
+namespace smsgate::testing {
+namespace {
+
+using nlohmann::json;
+
+constexpr char kFrom[] = "SMS gateway <sms@klinik.example>";
+constexpr char kPatient[] = "+4917012345678";
+
+// The value of header `name` in a message's data ("" when it has none).
+std::string header_of(const std::string& data, const std::string& name) {
+  const std::string start = "\r\n" + name + ": ";
+  size_t at = ("\r\n" + data).find(start);
+  if (at == std::string::npos) return "";
+  at += start.size() - 2;
+  return data.substr(at, data.find("\r\n", at) - at);
+}
+
+std::string body_of(const std::string& data) { return data.substr(data.find("\r\n\r\n") + 4); }
+
+store::NewMail mail_to(const std::string& to, const std::string& subject) {
+  store::NewMail mail;
+  mail.to_address = to;
+  mail.subject = subject;
+  mail.body = "Can I come at 10?\n";
+  mail.message_id = email::make_message_id("klinik.example");
+  return mail;
+}
+
+TEST_CASE("mail out: 451 is tried again and delivered, 550 and silence are set aside") {
+  SmtpSink sink;
+  TempDir dir;
+  auto opened = store::Store::open((dir.path() / "smsgate.db").string());
+  REQUIRE(opened.ok());
+  store::Store& store = **opened;
+  SystemClock clock;
+  email::OutboxOptions options;
+  options.smarthost.url = sink.url();
+  options.smarthost.timeout = std::chrono::seconds(5);
+  options.from = kFrom;
+  options.retry = {.max_attempts = 2, .base_delay_ms = 20, .max_delay_ms = 20, .jitter = 0};
+  options.idle_poll = std::chrono::milliseconds(50);
+  auto outbox = email::Outbox::start(store, clock, options);
+  REQUIRE(outbox.ok());
+
+  sink.answer_next({"451 4.3.0 try again later", "250 2.0.0 queued as A1"});
+  auto first = store.enqueue_mails({mail_to("frontdesk@klinik.example", "Retried")}, clock.now());
+  REQUIRE(first.ok());
+  (*outbox)->wake();
+  auto state_of = [&](int64_t id) { return (*store.find_mail(id))->state; };
+  REQUIRE(wait_until([&] { return state_of(first->at(0)) == store::MailState::kSent; }));
+  auto sent = *store.find_mail(first->at(0));
+  CHECK(sent->attempts == 2);
+  auto mails = sink.mails();
+  REQUIRE(mails.size() == 2);
+  CHECK(mails[0].answered == "451 4.3.0 try again later");
+  // The same mail both times: one Message-ID, one Date.
+  CHECK(mails[0].data == mails[1].data);
+  CHECK(mails[1].mail_from == "sms@klinik.example");
+  CHECK(mails[1].rcpt_to == std::vector<std::string>{"frontdesk@klinik.example"});
+  CHECK(header_of(mails[1].data, "Subject") == "Retried");
+  CHECK(header_of(mails[1].data, "Message-Id") == "<" + sent->mail.message_id + ">");
+
+  sink.answer_next({"550 5.1.1 <nobody@klinik.example>: no such user"});
+  auto refused = store.enqueue_mails({mail_to("nobody@klinik.example", "Refused")}, clock.now());
+  REQUIRE(refused.ok());
+  (*outbox)->wake();
+  REQUIRE(wait_until([&] { return state_of(refused->at(0)) == store::MailState::kSetAside; }));
+  auto set_aside = *store.find_mail(refused->at(0));
+  CHECK(set_aside->attempts == 1);
+  CHECK(set_aside->last_error == "550 5.1.1 <nobody@klinik.example>: no such user");
+  CHECK(sink.mails().size() == 3);
+
+  CHECK((*outbox)->sent() == 1);
+  CHECK((*outbox)->failed_attempts() == 2);
+  CHECK((*outbox)->set_aside() == 1);
+  (*outbox)->stop();
+
+  // A relay nobody answers for: tried max_attempts times, then set aside with why.
+  options.smarthost.url = "smtp://127.0.0.1:1";
+  auto unreachable = email::Outbox::start(store, clock, options);
+  REQUIRE(unreachable.ok());
+  auto lost = store.enqueue_mails({mail_to("frontdesk@klinik.example", "Lost")}, clock.now());
+  REQUIRE(lost.ok());
+  (*unreachable)->wake();
+  REQUIRE(wait_until([&] { return state_of(lost->at(0)) == store::MailState::kSetAside; }));
+  auto never = *store.find_mail(lost->at(0));
+  CHECK(never->attempts == 2);
+  REQUIRE(never->last_error.has_value());
+  CHECK(never->last_error->find("onnect") != std::string::npos);
+}
+
+TEST_CASE("SMS to email: a text from a modem is mailed to every rule it matches") {
+  SmtpSink sink;
+  ApiDaemon gateway(1, [&](config::Config& config) {
+    config.sending.timezone = "Asia/Jakarta";
+    config.email.smarthost = sink.url();
+    config.email.smarthost_user = "gateway";
+    config.email.smarthost_password = "s3cret-relay-pass";
+    config.email.from = kFrom;
+    config.forward = {{"frontdesk@klinik.example", {}, "SMS from {number}"}};
+  });
+  HttpClient client = gateway.client();
+
+  // A second rule from the API, for the patient's number only.
+  auto added = client.post("/api/v1/forwards", {{"to", "dr@klinik.example"},
+                                                {"from_numbers", {kPatient}},
+                                                {"subject", "Patient {number} via {modem}"}});
+  REQUIRE_MESSAGE(added.status == 201, added.body);
+  const int64_t rule_id = added.json()["id"].get<int64_t>();
+  CHECK(added.json() == json{{"id", rule_id},
+                             {"source", "api"},
+                             {"to", "dr@klinik.example"},
+                             {"from_numbers", {kPatient}},
+                             {"subject", "Patient {number} via {modem}"}});
+  json forwards = client.get("/api/v1/forwards").json();
+  CHECK(forwards["mail"] == true);
+  REQUIRE(forwards["items"].size() == 2);
+  CHECK(forwards["items"][0] == json{{"id", nullptr},
+                                     {"source", "config"},
+                                     {"to", "frontdesk@klinik.example"},
+                                     {"from_numbers", json::array()},
+                                     {"subject", "SMS from {number}"}});
+  auto bad = client.post("/api/v1/forwards", {{"to", "frontdesk"}});
+  CHECK(bad.status == 400);
+  CHECK(bad.json()["error"]["field"] == "to");
+  CHECK(client.post("/api/v1/forwards", {{"to", "a@b.example"}, {"subject", "{who}"}}).status ==
+        400);
+  CHECK(client.get("/api/v1/forwards").json()["items"].size() == 2);
+
+  // The doctor's address does not exist: the relay takes the front desk's mail and
+  // refuses the second for good.
+  sink.answer_next({"250 2.0.0 queued", "550 5.1.1 <dr@klinik.example>: no such user"});
+  gateway.sims().with(0, [&](sim::SimModem& modem, auto now) {
+    REQUIRE(modem.deliver({.from = kPatient, .text = "Can I move my appointment to Friday?"}, now)
+                .ok());
+  });
+  REQUIRE(wait_until([&] { return sink.mails().size() == 2; }));
+  auto inbound = gateway.daemon().store().list_inbound({});
+  REQUIRE(inbound.ok());
+  REQUIRE(inbound->items.size() == 1);
+  const store::InboundMessage& text = inbound->items[0];
+  auto zone = policy::TimeZone::create("Asia/Jakarta");
+  REQUIRE(zone.ok());
+  const std::string expected_body =
+      "Can I move my appointment to Friday?\r\n\r\nFrom: " + std::string(kPatient) +
+      "\r\nReceived: " + email::local_time_text(text.received_at, *zone) +
+      "\r\nModem: " + text.modem + "\r\n";
+
+  const SmtpSink::Mail frontdesk = sink.mails()[0];
+  CHECK(frontdesk.mail_from == "sms@klinik.example");
+  CHECK(frontdesk.rcpt_to == std::vector<std::string>{"frontdesk@klinik.example"});
+  CHECK(header_of(frontdesk.data, "From") == kFrom);
+  CHECK(header_of(frontdesk.data, "To") == "frontdesk@klinik.example");
+  CHECK(header_of(frontdesk.data, "Subject") == "SMS from +4917012345678");
+  CHECK(header_of(frontdesk.data, "Content-Type") == "text/plain; charset=utf-8");
+  CHECK(body_of(frontdesk.data) == expected_body);
+  const SmtpSink::Mail doctor = sink.mails()[1];
+  CHECK(doctor.rcpt_to == std::vector<std::string>{"dr@klinik.example"});
+  CHECK(header_of(doctor.data, "Subject") == "Patient +4917012345678 via " + text.modem);
+  CHECK(body_of(doctor.data) == expected_body);
+
+  // What was refused, and why, for anyone who may read.
+  json aside;
+  REQUIRE(wait_until([&] {
+    aside = client.get("/api/v1/mail?state=set_aside").json();
+    return aside["items"].size() == 1;
+  }));
+  const json& refused = aside["items"][0];
+  CHECK(refused["to"] == "dr@klinik.example");
+  CHECK(refused["state"] == "set_aside");
+  CHECK(refused["attempts"] == 1);
+  CHECK(refused["last_error"] == "550 5.1.1 <dr@klinik.example>: no such user");
+  CHECK(refused["forward_id"] == rule_id);
+  CHECK(refused["inbound_id"] == text.id);
+  json all = client.get("/api/v1/mail").json();
+  REQUIRE(all["items"].size() == 2);
+  CHECK(all["items"][1]["state"] == "sent");
+  CHECK(all["items"][1]["last_error"] == nullptr);
+  CHECK(client.get("/api/v1/mail?state=lost").status == 400);
+
+  auto metrics = client.get("/metrics");
+  REQUIRE(metrics.status == 200);
+  CHECK(metrics.body.find("\nsmsgate_mail_sent_total 1\n") != std::string::npos);
+  CHECK(metrics.body.find("\nsmsgate_mail_set_aside 1\n") != std::string::npos);
+  CHECK(metrics.body.find("\nsmsgate_mail_waiting 0\n") != std::string::npos);
+  for (const std::string& path :
+       {"/api/v1/mail", "/api/v1/forwards", "/metrics", "/api/v1/settings"})
+    CHECK_MESSAGE(client.get(path).body.find("s3cret-relay-pass") == std::string::npos, path);
+
+  CHECK(client.del("/api/v1/forwards/" + std::to_string(rule_id)).status == 204);
+  CHECK(client.del("/api/v1/forwards/" + std::to_string(rule_id)).status == 404);
+  CHECK(client.get("/api/v1/forwards").json()["items"].size() == 1);
+}
+
+}  // namespace
+}  // namespace smsgate::testing

@@ -1,0 +1,112 @@
+// [email]'s mail-out keys and [[forward]]: read, and every mistake refused with where
+// it is. (The rest of the file: config_file_test.cpp.)
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "config/config.h"
+
+namespace smsgate::config {
+namespace {
+
+Config parsed(std::string_view text) {
+  Result<Config> config = parse_config(text, "test.toml");
+  REQUIRE_MESSAGE(config.ok(), config.error().message);
+  return *config;
+}
+
+std::string refusal(std::string_view text) {
+  Result<Config> config = parse_config(text, "test.toml");
+  REQUIRE_MESSAGE(!config.ok(), "accepted: " << text);
+  return config.error().message;
+}
+
+constexpr std::string_view kSmarthost =
+    "[email]\nsmarthost = \"smtp://mail.klinik.example:587\"\nfrom = \"SMS "
+    "<sms@klinik.example>\"\n";
+
+TEST_CASE("config: mail out is off by default") {
+  const Config defaults;
+  CHECK_FALSE(defaults.email.smarthost.has_value());
+  CHECK(defaults.email.mail_max_attempts == 10);
+  CHECK(defaults.email.smarthost_timeout == std::chrono::seconds(30));
+  CHECK(defaults.forward.empty());
+}
+
+TEST_CASE("config: the smarthost, its login and the forwarding rules are read") {
+  const Config config = parsed(R"(
+[sending]
+default_region = "ID"
+
+[email]
+smarthost = "smtps://mail.klinik.example:465"
+smarthost_user = "gateway"
+smarthost_password = "s3cret"
+from = "SMS gateway <sms@klinik.example>"
+mail_max_attempts = 4
+smarthost_timeout_seconds = 12
+
+[[forward]]
+to = "frontdesk@klinik.example"
+
+[[forward]]
+to = "Dr. Sari <sari@klinik.example>"
+from_numbers = ["0812-1234-567", "+6281299990000"]
+subject = "Text from {number} on {modem}"
+)");
+  CHECK(config.email.smarthost == "smtps://mail.klinik.example:465");
+  CHECK(config.email.smarthost_user == "gateway");
+  CHECK(config.email.smarthost_password == "s3cret");
+  CHECK(config.email.from == "SMS gateway <sms@klinik.example>");
+  CHECK(config.email.mail_max_attempts == 4);
+  CHECK(config.email.smarthost_timeout == std::chrono::seconds(12));
+  REQUIRE(config.forward.size() == 2);
+  CHECK(config.forward[0] == ForwardConfig{"frontdesk@klinik.example", {}, "SMS from {number}"});
+  CHECK(config.forward[1] == ForwardConfig{"Dr. Sari <sari@klinik.example>",
+                                           {"+628121234567", "+6281299990000"},
+                                           "Text from {number} on {modem}"});
+}
+
+TEST_CASE("config: a bad smarthost is refused with where it is") {
+  CHECK(refusal("[email]\nfrom = \"a@b.example\"\nsmarthost = \"mail.example:587\"\n") ==
+        "test.toml:3:13: [email] smarthost 'mail.example:587' is not an smtp:// or smtps:// URL "
+        "(expected smtp://HOST:587 for STARTTLS or smtps://HOST:465 for TLS)");
+  CHECK(refusal("[email]\nfrom = \"a@b.example\"\nsmarthost = \"smtp://u:p@mail.example\"\n") ==
+        "test.toml:3:13: [email] smarthost: the user and password go in smarthost_user and "
+        "smarthost_password, not in the URL");
+  CHECK(refusal("[email]\nfrom = \"a@b.example\"\nsmarthost = \"smtp://:25\"\n") ==
+        "test.toml:3:13: [email] smarthost 'smtp://:25' has no host (expected smtp://HOST:587 "
+        "for STARTTLS or smtps://HOST:465 for TLS)");
+  CHECK(refusal("[email]\nsmarthost = \"smtp://mail.example\"\n") ==
+        "test.toml:2:13: [email] smarthost needs [email] from: the address mail from the "
+        "gateway comes from");
+  CHECK(refusal("[email]\nfrom = \"gateway\"\n") ==
+        "test.toml:2:8: [email] from 'gateway' is not an email address such as "
+        "\"frontdesk@klinik.example\"");
+  CHECK(refusal("[email]\nsmarthost_user = \"gateway\"\n") ==
+        "test.toml:2:18: [email] smarthost_user needs smarthost_password too");
+  CHECK(refusal("[email]\nmail_max_attempts = 0\n") ==
+        "test.toml:2:21: [email] mail_max_attempts must be between 1 and 100, not 0");
+}
+
+TEST_CASE("config: [[forward]] needs a smarthost, an address, known numbers and placeholders") {
+  CHECK(refusal("[[forward]]\nto = \"frontdesk@klinik.example\"\n") ==
+        "test.toml:1:1: [[forward]] needs [email] smarthost: without it no mail is sent");
+  CHECK(refusal(std::string(kSmarthost) + "[[forward]]\nsubject = \"x\"\n") ==
+        "test.toml:4:1: [[forward]] needs to (the address texts are mailed to)");
+  CHECK(refusal(std::string(kSmarthost) + "[[forward]]\nto = \"frontdesk\"\n") ==
+        "test.toml:5:6: [[forward]] to 'frontdesk' is not an email address such as "
+        "\"frontdesk@klinik.example\"");
+  const std::string numbers =
+      std::string(kSmarthost) + "[[forward]]\nto = \"a@b.example\"\nfrom_numbers = [\"12\"]\n";
+  CHECK(refusal(numbers).starts_with("test.toml:6:17: [[forward]] from_numbers: '12': "));
+  CHECK(refusal(std::string(kSmarthost) +
+                "[[forward]]\nto = \"a@b.example\"\nsubject = \"SMS {name}\"\n") ==
+        "test.toml:6:11: [[forward]] subject has the unknown placeholder {name} (known: "
+        "{number}, {modem})");
+  CHECK(refusal(std::string(kSmarthost) + "[forward]\nto = \"a@b.example\"\n") ==
+        "test.toml:4:1: forward must be written [[forward]], one table per entry");
+}
+
+}  // namespace
+}  // namespace smsgate::config
