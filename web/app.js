@@ -12,6 +12,7 @@ import * as inbox from './page_inbox.js';
 import * as contacts from './page_contacts.js';
 import * as modems from './page_modems.js';
 import * as rules from './page_rules.js';
+import * as mail from './page_mail.js';
 import * as settings from './page_settings.js';
 
 const byId = (id) => document.getElementById(id);
@@ -27,6 +28,7 @@ const ROUTES = [
   [/^contacts$/, contacts, 'contacts'],
   [/^modems$/, modems, 'modems'],
   [/^rules$/, rules, 'rules'],
+  [/^mail$/, mail, 'mail'],
   [/^settings$/, settings, 'settings'],
 ];
 

@@ -87,7 +87,7 @@ async function scenario(page, demo, { newPage, restartDaemon }) {
   await expectVisible(deskNav, 'the operator\'s navigation');
   await expectText(desk.locator('#who'), new RegExp(`^${OPERATOR} \\(operator\\)$`), 'who is signed in');
   assert.deepEqual((await deskNav.getByRole('link').allInnerTexts()).map((t) => t.trim()),
-    ['Dashboard', 'Send', 'Messages', 'Inbox', 'Contacts', 'Modems', 'Rules']);
+    ['Dashboard', 'Send', 'Messages', 'Inbox', 'Contacts', 'Modems', 'Rules', 'Mail']);
   // The day's work still shows: the modems on the dashboard.
   await expectVisible(desk.locator('.modem-card').first(), 'a modem card for the operator');
 

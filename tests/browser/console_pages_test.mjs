@@ -12,7 +12,7 @@ import {
   axeViolations, check, eventually, expectText, expectVisible, runBrowserTest, signIn,
 } from './harness.mjs';
 
-const PAGES = ['Dashboard', 'Send', 'Messages', 'Inbox', 'Contacts', 'Modems', 'Rules', 'Settings'];
+const PAGES = ['Dashboard', 'Send', 'Messages', 'Inbox', 'Contacts', 'Modems', 'Rules', 'Mail', 'Settings'];
 
 async function settled(page) {
   // Sections say "Loading…" until their answer is in.
