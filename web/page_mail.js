@@ -11,6 +11,7 @@ export function title() {
 }
 
 const STATE_WORDS = { waiting: 'Waiting', sent: 'Sent', set_aside: 'Set aside' };
+const KIND_WORDS = { forward: 'Forwarded text', report: 'Delivery report', reply: 'Reply' };
 
 export function render(region, _params, session) {
   const mayChange = session.role === 'admin';
@@ -62,6 +63,7 @@ export function render(region, _params, session) {
     const columns = [
       { label: 'To', header: true, cell: (m) => m.to },
       { label: 'Subject', cell: (m) => m.subject },
+      { label: 'Kind', cell: (m) => KIND_WORDS[m.kind] || m.kind },
       { label: 'State', cell: (m) => STATE_WORDS[m.state] || m.state },
       { label: 'Tries', cell: (m) => String(m.attempts) },
       { label: 'Last error', cell: (m) => m.last_error || '—' },
@@ -92,7 +94,8 @@ export function render(region, _params, session) {
 
   const parts = [h('p', { class: 'hint' },
     'Every inbound text that a rule matches is mailed to its address, with the sender\'s '
-    + 'number, when it came and the modem. Mail the server refuses for now is tried again; '
+    + 'number, when it came and the modem. A text that came by email has its delivery report '
+    + 'and its replies mailed back to the sender. Mail the server refuses for now is tried again; '
     + 'mail it refuses for good is set aside with its answer.'), notice];
   if (form) parts.push(form);
   else parts.push(h('p', { class: 'notice', id: 'mail-read-only' }, 'Only an admin changes the forwarding rules.'));

@@ -577,6 +577,16 @@ function auditSection() {
     list, h('div', { class: 'actions start pager' }, newer, older));
 }
 
+const REPORT_WORDS = { delivered: 'delivery', failed: 'failure', replies: 'replies' };
+
+// What goes back to the sender of a mail that became a text, and to whom.
+function mailBackWords(email) {
+  if (!email?.smarthost) return 'nothing: no smarthost, no mail goes out';
+  const reports = (email.reports || []).map((r) => REPORT_WORDS[r] || r);
+  if (!reports.length) return 'nothing';
+  return `${reports.join(', ')}, to ${email.reports_to || 'the mail\'s sender'}`;
+}
+
 function limitWords(value, unit) {
   return typeof value === 'number' ? `${formatNumber(value)} ${unit}` : 'unlimited';
 }
@@ -694,6 +704,7 @@ function gatewaySection(settingsLoaded) {
       ['Email to SMS', s.email?.listen
         ? [h('code', {}, s.email.listen), s.email.domain ? [' for ', h('code', {}, `<number>@${s.email.domain}`)] : '']
         : 'off'],
+      ['Mailed back for a text that came by email', mailBackWords(s.email)],
       ['Database', s.storage_path || '—'],
       ['Version', s.version],
     ];

@@ -90,7 +90,9 @@ constexpr std::string_view kEmailKeys[] = {"listen",
                                            "smarthost_password",
                                            "from",
                                            "mail_max_attempts",
-                                           "smarthost_timeout_seconds"};
+                                           "smarthost_timeout_seconds",
+                                           "reports_to",
+                                           "reports"};
 constexpr std::string_view kForwardKeys[] = {"to", "from_numbers", "subject"};
 constexpr std::string_view kRetentionKeys[] = {"messages_days", "inbound_days"};
 constexpr std::string_view kLogKeys[] = {"level", "at_trace"};
@@ -985,14 +987,19 @@ std::string check_address(std::string_view address) {
   return {};
 }
 
-void read_smarthost(Section& section, EmailConfig& email) {
-  if (auto from = section.string("from")) {
-    if (std::string why = check_address(from->value); !why.empty()) {
-      section.error(*section.node("from"), "from", why);
-    } else {
-      email.from = from->value;
-    }
+// `key` as one email address; none when absent or refused.
+std::optional<std::string> read_address(Section& section, std::string_view key) {
+  auto address = section.string(key);
+  if (!address) return std::nullopt;
+  if (std::string why = check_address(address->value); !why.empty()) {
+    section.error(*section.node(key), key, why);
+    return std::nullopt;
   }
+  return address->value;
+}
+
+void read_smarthost(Section& section, EmailConfig& email) {
+  if (auto from = read_address(section, "from")) email.from = *from;
   if (auto user = section.string("smarthost_user")) email.smarthost_user = user->value;
   if (auto password = section.string("smarthost_password"))
     email.smarthost_password = password->value;
@@ -1036,6 +1043,25 @@ void read_smarthost(Section& section, EmailConfig& email) {
     return;
   }
   email.smarthost = url;
+}
+
+void read_reports(Section& section, EmailConfig& email) {
+  email.reports_to = read_address(section, "reports_to");
+  auto reports = section.strings("reports");
+  if (!reports) return;
+  email.report_delivered = email.report_failed = email.report_replies = false;
+  for (const Located<std::string>& report : *reports) {
+    if (report.value == "delivered") {
+      email.report_delivered = true;
+    } else if (report.value == "failed") {
+      email.report_failed = true;
+    } else if (report.value == "replies") {
+      email.report_replies = true;
+    } else {
+      section.error(report.where, "reports",
+                    quote(report.value) + " is not one of 'delivered', 'failed', 'replies'");
+    }
+  }
 }
 
 void read_email(Section section, EmailConfig& email) {
@@ -1087,6 +1113,7 @@ void read_email(Section section, EmailConfig& email) {
     section.error(*section.node(present), present, std::string("needs ") + missing + " too");
   }
   read_smarthost(section, email);
+  read_reports(section, email);
 }
 
 // The placeholders a [[forward]] subject may hold (email/forward.h fills them in).
@@ -1113,17 +1140,13 @@ void read_forwards(Problems& problems, const toml::table& root, const EmailConfi
       continue;
     }
     ForwardConfig forward;
-    auto to = section.string("to");
     if (section.node("to") == nullptr) {
       problems.add(table->source(), "[[forward]] needs to (the address texts are mailed to)");
       continue;
     }
+    auto to = read_address(section, "to");
     if (!to) continue;
-    if (std::string why = check_address(to->value); !why.empty()) {
-      section.error(*section.node("to"), "to", why);
-      continue;
-    }
-    forward.to = to->value;
+    forward.to = *to;
     if (auto numbers = section.strings("from_numbers")) {
       for (const Located<std::string>& number : *numbers) {
         auto normalized = policy::normalize_number(number.value, default_region);

@@ -205,6 +205,12 @@ struct EmailConfig {
   std::string from;                // every mail's From; needed with smarthost
   int mail_max_attempts = 10;      // tries of one mail before it is set aside
   std::chrono::seconds smarthost_timeout{30};
+  // Mail back (email/mail_back.h): for a message that came by email, what is mailed to
+  // the mail's sender, or to reports_to when set. "reports" in the file.
+  std::optional<std::string> reports_to;
+  bool report_delivered = true;
+  bool report_failed = true;  // failed or expired
+  bool report_replies = true;
   friend bool operator==(const EmailConfig&, const EmailConfig&) = default;
 };
 

@@ -134,11 +134,37 @@ email::OutboxOptions outbox_options(const config::Config& config) {
   return options;
 }
 
-std::vector<email::ForwardRule> forward_rules(const config::Config& config) {
-  std::vector<email::ForwardRule> rules;
+// The [email] keys of mail out, which a reload applies, from `file` into `running`.
+void take_mail_out(config::EmailConfig& running, const config::EmailConfig& file) {
+  running.smarthost = file.smarthost;
+  running.smarthost_user = file.smarthost_user;
+  running.smarthost_password = file.smarthost_password;
+  running.from = file.from;
+  running.mail_max_attempts = file.mail_max_attempts;
+  running.smarthost_timeout = file.smarthost_timeout;
+  running.reports_to = file.reports_to;
+  running.report_delivered = file.report_delivered;
+  running.report_failed = file.report_failed;
+  running.report_replies = file.report_replies;
+}
+
+Result<email::MailBackSettings> mail_back_settings(const config::Config& config) {
+  email::MailBackSettings settings;
   for (const config::ForwardConfig& forward : config.forward)
-    rules.push_back({std::nullopt, forward.to, forward.from_numbers, forward.subject});
-  return rules;
+    settings.forwards.push_back({std::nullopt, forward.to, forward.from_numbers, forward.subject});
+  auto zone = policy::TimeZone::create(config.sending.timezone);
+  if (!zone) return make_error("[sending] timezone: " + zone.error().message);
+  settings.zone = *zone;
+  // Message-IDs on the From's domain, so that replies and bounces thread there.
+  auto from = email::mailbox_address(config.email.from);
+  if (!from) return make_error("[email] from: " + from.error().message);
+  settings.message_domain = std::string(email::address_domain(*from));
+  settings.reports_to = config.email.reports_to;
+  settings.sms_domain = config.email.domain;
+  settings.report_delivered = config.email.report_delivered;
+  settings.report_failed = config.email.report_failed;
+  settings.report_replies = config.email.report_replies;
+  return settings;
 }
 
 store::OtpSendLimit otp_send_limit(const config::Config& config) {
@@ -216,6 +242,9 @@ Status check_mail_out(const config::Config& config) {
   for (const config::ForwardConfig& forward : config.forward)
     if (auto to = email::mailbox_address(forward.to); !to)
       return make_error("[[forward]] to: " + to.error().message);
+  if (config.email.reports_to)
+    if (auto to = email::mailbox_address(*config.email.reports_to); !to)
+      return make_error("[email] reports_to: " + to.error().message);
   return ok_status();
 }
 
@@ -260,14 +289,12 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config, cons
     auto outbox = email::Outbox::start(*d.store_, *d.clock_, outbox_options(config));
     if (!outbox) return outbox.error();
     d.mail_outbox_ = std::move(*outbox);
-    d.forward_rules_ = forward_rules(config);
-    auto zone = policy::TimeZone::create(config.sending.timezone);
-    if (!zone) return make_error("[sending] timezone: " + zone.error().message);
-    // Message-IDs on the From's domain, so that replies and bounces thread there.
-    const std::string from = *email::mailbox_address(config.email.from);
-    d.forwarder_ = std::make_unique<email::Forwarder>(*d.store_, d.forward_rules_, *zone,
-                                                      std::string(email::address_domain(from)),
-                                                      [&d] { d.mail_outbox_->wake(); });
+    auto settings = mail_back_settings(config);
+    if (!settings) return settings.error();
+    auto back = email::MailBack::start(*d.store_, *d.clock_, std::move(*settings),
+                                       [&d] { d.mail_outbox_->wake(); });
+    if (!back) return back.error();
+    d.mail_back_ = std::move(*back);
   }
 
   // The intake before the dispatcher, for the appointments and the automatic answers
@@ -289,11 +316,6 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config, cons
   };
   observers.inbound_received = [&d](const store::InboundMessage& message) {
     d.appointments_->take_reply(message, d.clock_->now());
-    if (d.forwarder_) {
-      if (auto forwarded = d.forwarder_->take(message, d.clock_->now()); !forwarded)
-        spdlog::error("inbound message {}: not forwarded by email: {}", message.id,
-                      forwarded.error().message);
-    }
     d.deliverer_->wake();
   };
   observers.modem_changed = [&d](const std::string& id, const modem::ModemStatus& status) {
@@ -359,7 +381,7 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const config::Config& config, cons
   d.api_context_->auto_replier = d.auto_replier_.get();
   d.api_context_->appointments = d.appointments_.get();
   d.api_context_->mail_outbox = d.mail_outbox_.get();
-  d.api_context_->configured_forwards = &d.forward_rules_;
+  d.api_context_->mail_back = d.mail_back_.get();
   if (!d.mail_outbox_) {
     auto stored = d.store_->list_forwards();
     if (stored.ok() && !stored->empty()) {
@@ -489,6 +511,17 @@ Status Daemon::reload(const config::Config& config) {
   // Everything that can be refused before anything changes.
   auto appointments = appointment_settings(config);
   if (!appointments) return appointments.error();
+  // Mail out follows the file while it stays on: a new smarthost, login, From, retry
+  // limit, [[forward]] or reports. Turning it on or off takes a restart.
+  config::EmailConfig email = config_.email;
+  std::optional<email::MailBackSettings> mail_back;
+  if (mail_outbox_ && config.email.smarthost) {
+    if (Status mail = check_mail_out(config); !mail) return mail.error();
+    auto settings = mail_back_settings(config);
+    if (!settings) return settings.error();
+    mail_back = std::move(*settings);
+    take_mail_out(email, config.email);
+  }
   if (Status reloaded = dispatcher_->reload(std::move(*options)); !reloaded) return reloaded;
   // Limits and names reach the dispatcher above; what the pool and the store were
   // started with (where to look for modems, PINs, the database) does not change.
@@ -502,7 +535,9 @@ Status Daemon::reload(const config::Config& config) {
   if (config.storage != config_.storage || config.http != config_.http || pool_changed) {
     spdlog::warn("reload: changes to storage, http, ports, PINs and enabled take a restart");
   }
-  if (config.email != config_.email) spdlog::warn("reload: changes to [email] take a restart");
+  if (config.email != email)
+    spdlog::warn(
+        "reload: changes to the email listener, and turning mail out on or off, take a restart");
   if (Status logged = apply_log_config(config.log); !logged) return logged;
   config_.sending = config.sending;
   config_.optout = config.optout;
@@ -513,6 +548,12 @@ Status Daemon::reload(const config::Config& config) {
   otp_->set_send_limit(otp_send_limit(config));
   config_.otp = config.otp;
   config_.log = config.log;
+  if (mail_back) {
+    if (Status mail = mail_outbox_->reconfigure(outbox_options(config)); !mail) return mail;
+    mail_back_->set_settings(std::move(*mail_back));
+    config_.email = email;
+    config_.forward = config.forward;
+  }
   config_.modems.rate_per_minute = config.modems.rate_per_minute;
   config_.modems.daily_limit = config.modems.daily_limit;
   // The console shows what runs now: the new file, but the database and the listener
@@ -521,6 +562,7 @@ Status Daemon::reload(const config::Config& config) {
   shown.storage = config_.storage;
   shown.http = config_.http;
   shown.email = config_.email;
+  shown.forward = config_.forward;
   settings_.set(shown);
   spdlog::info("configuration reloaded");
   return ok_status();
@@ -542,6 +584,7 @@ void Daemon::stop() {
   pool_->stop();
   pool_.reset();
   if (deliverer_) deliverer_->stop();
+  if (mail_back_) mail_back_->stop();
   if (mail_outbox_) mail_outbox_->stop();
   dispatcher_.reset();
   api_context_.reset();
@@ -552,7 +595,7 @@ void Daemon::stop() {
   intake_.reset();
   api_keys_.reset();
   deliverer_.reset();
-  forwarder_.reset();
+  mail_back_.reset();
   mail_outbox_.reset();
   store_.reset();
   spdlog::info("stopped");

@@ -23,9 +23,9 @@
 #include "dispatch/dispatcher.h"
 #include "dispatch/intake.h"
 #include "drivers/sim/sim_bank.h"
-#include "email/smtp_server.h"
-#include "email/forward.h"
+#include "email/mail_back.h"
 #include "email/outbox.h"
+#include "email/smtp_server.h"
 #include "http/api.h"
 #include "http/metrics.h"
 #include "http/server.h"
@@ -105,10 +105,10 @@ class Daemon {
   std::unique_ptr<modem::UdevPortWatcher> port_watcher_;  // null without udev
   std::unique_ptr<dispatch::AlarmWatch> alarms_;
   std::unique_ptr<webhook::Deliverer> deliverer_;
-  // Mail out: both null while [email] smarthost is not set.
+  // Mail out: both null while [email] smarthost is not set. The outbox is woken by
+  // what mail_back_ writes, so it goes second.
   std::unique_ptr<email::Outbox> mail_outbox_;
-  std::unique_ptr<email::Forwarder> forwarder_;
-  std::vector<email::ForwardRule> forward_rules_;  // [[forward]], listed by the API
+  std::unique_ptr<email::MailBack> mail_back_;
   std::unique_ptr<auth::ApiKeys> api_keys_;
   std::unique_ptr<dispatch::Intake> intake_;
   std::unique_ptr<dispatch::AutoReplier> auto_replier_;  // answers what the inbox records

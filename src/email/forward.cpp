@@ -5,8 +5,6 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "email/mail_compose.h"
-
 namespace smsgate::email {
 namespace {
 
@@ -51,37 +49,22 @@ std::string local_time_text(int64_t utc_ms, const policy::TimeZone& zone) {
   return std::string(text) + " (" + zone.name() + ")";
 }
 
+std::string inbound_mail_body(const store::InboundMessage& message, const policy::TimeZone& zone) {
+  return message.text + "\n\nFrom: " + message.from +
+         "\nReceived: " + local_time_text(message.received_at, zone) + "\nModem: " + message.modem +
+         "\n";
+}
+
 store::NewMail forward_mail(const ForwardRule& rule, const store::InboundMessage& message,
                             const policy::TimeZone& zone, std::string message_id) {
   store::NewMail mail;
   mail.to_address = rule.to;
   mail.subject = fill_placeholders(rule.subject, message);
-  mail.body = message.text + "\n\nFrom: " + message.from +
-              "\nReceived: " + local_time_text(message.received_at, zone) +
-              "\nModem: " + message.modem + "\n";
+  mail.body = inbound_mail_body(message, zone);
   mail.message_id = std::move(message_id);
   mail.inbound_id = message.id;
   mail.forward_id = rule.id;
   return mail;
-}
-
-Result<int> Forwarder::take(const store::InboundMessage& message, int64_t now) {
-  std::vector<ForwardRule> rules = configured_;
-  auto stored = store_.list_forwards();
-  if (!stored) return stored.error();
-  for (store::ForwardRecord& record : *stored)
-    rules.push_back({record.id, std::move(record.to_address), std::move(record.from_numbers),
-                     std::move(record.subject)});
-  std::vector<store::NewMail> mails;
-  for (const ForwardRule& rule : rules) {
-    if (!forward_matches(rule, message.from)) continue;
-    mails.push_back(forward_mail(rule, message, zone_, make_message_id(message_domain_)));
-  }
-  if (mails.empty()) return 0;
-  auto written = store_.enqueue_mails(mails, now);
-  if (!written) return written.error();
-  if (mail_written_) mail_written_();
-  return static_cast<int>(mails.size());
 }
 
 }  // namespace smsgate::email

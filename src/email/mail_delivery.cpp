@@ -43,6 +43,10 @@ MailOutcome deliver_mail(dispatch::Intake& intake, store::EmailOrigins& origins,
     request.send_at = mail->send_at;
     request.template_name = mail->template_name;
     request.variables = mail->variables;
+    // What is mailed back (email/mail_back.h): the network's report on delivery, and
+    // the replies the inbox links here.
+    request.status_report = true;
+    request.expect_reply = true;
     items.emplace_back(std::move(request));
   }
   store::EmailOrigin origin{

@@ -8,26 +8,41 @@
 
 namespace smsgate::email {
 
-Result<std::unique_ptr<Outbox>> Outbox::start(store::Mail& store, const Clock& clock,
-                                              OutboxOptions options) {
+Result<std::shared_ptr<const Outbox::Sending>> Outbox::sending_for(OutboxOptions options) {
   auto envelope_from = mailbox_address(options.from);
   if (!envelope_from) return make_error("[email] from: " + envelope_from.error().message);
   if (options.retry.max_attempts < 1) return make_error("max_attempts: must be at least 1");
   if (options.retry.base_delay_ms <= 0 || options.retry.max_delay_ms < options.retry.base_delay_ms)
     return make_error("retry delays: base must be positive and at most the cap");
   if (options.idle_poll.count() <= 0) return make_error("idle_poll: must be positive");
-  return std::unique_ptr<Outbox>(
-      new Outbox(store, clock, std::move(options), std::move(*envelope_from)));
+  const policy::RetryPolicy retry = options.retry;
+  return std::make_shared<const Sending>(
+      Sending{std::move(options), std::move(*envelope_from), policy::Backoff(retry)});
 }
 
-Outbox::Outbox(store::Mail& store, const Clock& clock, OutboxOptions options,
-               std::string envelope_from)
-    : store_(store),
-      clock_(clock),
-      options_(std::move(options)),
-      envelope_from_(std::move(envelope_from)),
-      backoff_(options_.retry) {
+Result<std::unique_ptr<Outbox>> Outbox::start(store::Mail& store, const Clock& clock,
+                                              OutboxOptions options) {
+  auto sending = sending_for(std::move(options));
+  if (!sending) return sending.error();
+  return std::unique_ptr<Outbox>(new Outbox(store, clock, std::move(*sending)));
+}
+
+Outbox::Outbox(store::Mail& store, const Clock& clock, std::shared_ptr<const Sending> sending)
+    : store_(store), clock_(clock), sending_(std::move(sending)) {
   thread_ = std::thread([this] { run(); });
+}
+
+Status Outbox::reconfigure(OutboxOptions options) {
+  auto sending = sending_for(std::move(options));
+  if (!sending) return sending.error();
+  MutexLock lock(mutex_);
+  sending_ = std::move(*sending);
+  return ok_status();
+}
+
+std::shared_ptr<const Outbox::Sending> Outbox::sending() {
+  MutexLock lock(mutex_);
+  return sending_;
 }
 
 Outbox::~Outbox() { stop(); }
@@ -57,22 +72,23 @@ void Outbox::run() {
       woken_ = false;
     }
     // One mail after another while they are due; each outcome recorded first.
-    while (send_due(clock_.now())) {
+    while (send_due(*sending(), clock_.now())) {
       MutexLock lock(mutex_);
       if (stopping_) return;
     }
     auto next = store_.next_mail_due_at();
     if (!next.ok()) spdlog::warn("mail: reading the outbox: {}", next.error().message);
-    auto wait = options_.idle_poll;
+    const auto idle_poll = sending()->options.idle_poll;
+    auto wait = idle_poll;
     if (next.ok() && *next)
       wait = std::clamp(std::chrono::milliseconds(**next - clock_.now()),
-                        std::chrono::milliseconds(0), options_.idle_poll);
+                        std::chrono::milliseconds(0), idle_poll);
     MutexLock lock(mutex_);
     wake_.wait_for(lock.native(), wait, [this]() REQUIRES(mutex_) { return woken_ || stopping_; });
   }
 }
 
-bool Outbox::send_due(int64_t now) {
+bool Outbox::send_due(const Sending& sending, int64_t now) {
   auto due = store_.next_due_mail(now);
   if (!due.ok()) {
     spdlog::warn("mail: reading the outbox: {}", due.error().message);
@@ -81,7 +97,7 @@ bool Outbox::send_due(int64_t now) {
   if (!*due) return false;
   const store::MailRecord& record = **due;
   MailToCompose compose;
-  compose.from = options_.from;
+  compose.from = sending.options.from;
   compose.to = {record.mail.to_address};
   compose.subject = record.mail.subject;
   compose.body = record.mail.body;
@@ -97,7 +113,7 @@ bool Outbox::send_due(int64_t now) {
     outcome.error =
         "cannot be composed: " + (message ? recipient.error() : message.error()).message;
   } else {
-    outcome = send_mail(options_.smarthost, envelope_from_, *recipient, *message);
+    outcome = send_mail(sending.options.smarthost, sending.envelope_from, *recipient, *message);
   }
   const int64_t done = clock_.now();
   const int attempts = record.attempts + 1;
@@ -110,8 +126,8 @@ bool Outbox::send_due(int64_t now) {
     }
   } else {
     std::optional<int64_t> retry_at;
-    if (outcome.verdict == SendVerdict::kRetry && !backoff_.attempts_exhausted(attempts))
-      retry_at = done + backoff_.retry_delay(attempts);
+    if (outcome.verdict == SendVerdict::kRetry && !sending.backoff.attempts_exhausted(attempts))
+      retry_at = done + sending.backoff.retry_delay(attempts);
     recorded = store_.record_mail_failure(record.id, outcome.error, retry_at, done);
     if (recorded.ok()) {
       failed_attempts_.fetch_add(1);

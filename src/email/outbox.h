@@ -58,6 +58,9 @@ class Outbox {
 
   // Mail may have been written: look at the outbox now rather than at the next poll.
   void wake();
+  // From the next try on, sends with `options` (a reload: a new smarthost, login, From
+  // or retry policy); errors, and changes nothing, as start() would.
+  Status reconfigure(OutboxOptions options);
   // Finishes the try in progress (bounded by the smarthost's timeout), joins the
   // thread. Idempotent.
   void stop();
@@ -67,19 +70,26 @@ class Outbox {
   uint64_t set_aside() const { return set_aside_.load(); }
 
  private:
-  Outbox(store::Mail& store, const Clock& clock, OutboxOptions options, std::string envelope_from);
+  // What a try uses, replaced whole by reconfigure().
+  struct Sending {
+    OutboxOptions options;
+    std::string envelope_from;  // the bare address of options.from
+    policy::Backoff backoff;
+  };
+  static Result<std::shared_ptr<const Sending>> sending_for(OutboxOptions options);
 
+  Outbox(store::Mail& store, const Clock& clock, std::shared_ptr<const Sending> sending);
+
+  std::shared_ptr<const Sending> sending();
   void run();
   // Sends the mail due first, if any; true when one was tried.
-  bool send_due(int64_t now);
+  bool send_due(const Sending& sending, int64_t now);
 
   store::Mail& store_;
   const Clock& clock_;
-  const OutboxOptions options_;
-  const std::string envelope_from_;  // the bare address of options_.from
-  const policy::Backoff backoff_;
 
   Mutex mutex_;
+  std::shared_ptr<const Sending> sending_ GUARDED_BY(mutex_);
   std::condition_variable wake_;
   bool woken_ GUARDED_BY(mutex_) = true;
   bool stopping_ GUARDED_BY(mutex_) = false;

@@ -54,7 +54,7 @@ class AppointmentBook;
 }
 namespace smsgate::email {
 class Outbox;
-struct ForwardRule;
+class MailBack;
 }  // namespace smsgate::email
 
 namespace smsgate::http {
@@ -107,10 +107,10 @@ struct ApiContext {
   // /api/v1/appointments (the daemon always sets it).
   dispatch::AppointmentBook* appointments = nullptr;
   // Mail out (api_mail.cpp): the outbox's sender, none while [email] smarthost is not
-  // set (forwarding rules are then refused); the [[forward]] tables, listed beside the
-  // API's own rules.
+  // set (forwarding rules are then refused); the mail made from the log, whose
+  // [[forward]] tables are listed beside the API's own rules.
   email::Outbox* mail_outbox = nullptr;
-  const std::vector<email::ForwardRule>* configured_forwards = nullptr;
+  email::MailBack* mail_back = nullptr;
 };
 
 // A warning while the API is served without TLS beyond loopback (`listen` as in

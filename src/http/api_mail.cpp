@@ -2,7 +2,7 @@
 // configuration, read-only here, and the API's own, added and deleted with the rules
 // scope) and GET /api/v1/mail (the mail outbox, newest first, with each mail's state
 // and the smarthost's last answer). Nothing about the smarthost's login is shown.
-#include "email/forward.h"
+#include "email/mail_back.h"
 #include "email/mail_compose.h"
 #include "email/outbox.h"
 #include "http/api.h"
@@ -28,6 +28,13 @@ nlohmann::json forward_json(std::optional<int64_t> id, const std::string& to,
           {"subject", subject}};
 }
 
+// A mail about a message that came by email is mailed back: its reply when it carries
+// an inbound text, else its delivery report; any other is a forwarded text.
+std::string_view mail_kind(const store::NewMail& mail) {
+  if (!mail.outbound_id) return "forward";
+  return mail.inbound_id ? "reply" : "report";
+}
+
 nlohmann::json mail_json(const store::MailRecord& record) {
   auto optional_time = [](const std::optional<int64_t>& at) {
     return at ? nlohmann::json(store::iso8601_utc(*at)) : nlohmann::json(nullptr);
@@ -47,8 +54,10 @@ nlohmann::json mail_json(const store::MailRecord& record) {
           {"next_attempt_at",
            optional_time(waiting ? std::optional(record.next_attempt_at) : std::nullopt)},
           {"sent_at", optional_time(record.sent_at)},
+          {"kind", mail_kind(record.mail)},
           {"inbound_id", optional_id(record.mail.inbound_id)},
-          {"forward_id", optional_id(record.mail.forward_id)}};
+          {"forward_id", optional_id(record.mail.forward_id)},
+          {"outbound_id", optional_id(record.mail.outbound_id)}};
 }
 
 // {subject} checked as [[forward]] subject is: one line, {number} and {modem} only.
@@ -102,8 +111,8 @@ Response list_forwards(ApiContext& context, const Request&) {
   auto stored = context.store.list_forwards();
   if (!stored) return server_error(stored.error());
   nlohmann::json items = nlohmann::json::array();
-  if (context.configured_forwards) {
-    for (const email::ForwardRule& rule : *context.configured_forwards)
+  if (context.mail_back) {
+    for (const email::ForwardRule& rule : context.mail_back->configured_forwards())
       items.push_back(forward_json(std::nullopt, rule.to, rule.from_numbers, rule.subject));
   }
   for (const store::ForwardRecord& record : *stored)

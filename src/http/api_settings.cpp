@@ -37,6 +37,15 @@ nlohmann::json autoreply_json(const config::AutoReplyConfig& autoreply) {
           {"out_of_hours_text", autoreply.out_of_hours_text}};
 }
 
+// [email] reports as the file has it.
+nlohmann::json email_reports(const config::EmailConfig& email) {
+  nlohmann::json reports = nlohmann::json::array();
+  if (email.report_delivered) reports.push_back("delivered");
+  if (email.report_failed) reports.push_back("failed");
+  if (email.report_replies) reports.push_back("replies");
+  return reports;
+}
+
 nlohmann::json appointments_json(const config::Config& config) {
   const config::AppointmentsConfig& appointments = config.appointments;
   return {{"default_reminders", appointments.default_reminders},
@@ -106,7 +115,11 @@ nlohmann::json settings_json(const config::Config& config) {
       {"email",
        {{"listen", config.email.listen ? nlohmann::json(*config.email.listen) : nlohmann::json()},
         {"domain",
-         config.email.domain.empty() ? nlohmann::json() : nlohmann::json(config.email.domain)}}},
+         config.email.domain.empty() ? nlohmann::json() : nlohmann::json(config.email.domain)},
+        {"smarthost", config.email.smarthost.has_value()},
+        {"reports", email_reports(config.email)},
+        {"reports_to",
+         config.email.reports_to ? nlohmann::json(*config.email.reports_to) : nlohmann::json()}}},
       {"storage_path", config.storage.path},
   };
 }

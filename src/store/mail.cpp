@@ -16,7 +16,7 @@ constexpr char kCursorTag = 'e';
 // The columns mail_from() reads, in its order.
 #define SMSGATE_MAIL_COLUMNS                                                             \
   "id, created_at, to_address, subject, body, message_id, in_reply_to, \"references\", " \
-  "inbound_id, forward_id, attempts, next_attempt_at, state, last_error, sent_at"
+  "inbound_id, forward_id, attempts, next_attempt_at, state, last_error, sent_at, outbound_id"
 
 std::string strings_to_json(const std::vector<std::string>& strings) {
   return nlohmann::json(strings).dump();
@@ -49,6 +49,7 @@ MailRecord mail_from(const Query& row) {
   record.state = parse_mail_state(row.text(12)).value_or(MailState::kWaiting);
   record.last_error = row.optional_text(13);
   record.sent_at = row.optional_int64(14);
+  record.mail.outbound_id = row.optional_int64(15);
   return record;
 }
 
@@ -62,6 +63,24 @@ Result<std::optional<MailRecord>> first_mail(Query& query) {
   if (!rows) return rows.error();
   if (rows->empty()) return std::optional<MailRecord>();
   return std::optional<MailRecord>(std::move(rows->front()));
+}
+
+// Inserts `mail`, due at `now`, unless the text or the message it is about is gone
+// (erased or kept no longer); whether it was.
+Result<bool> insert_mail(Connection& db, const NewMail& mail, int64_t now) {
+  auto q = db.query(
+      "INSERT INTO mail_outbox (created_at, to_address, subject, body, message_id, "
+      "in_reply_to, \"references\", inbound_id, forward_id, outbound_id, next_attempt_at) "
+      "SELECT ?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?1 "
+      "WHERE (?8 IS NULL OR EXISTS (SELECT 1 FROM inbound_messages WHERE id = ?8)) "
+      "AND (?10 IS NULL OR EXISTS (SELECT 1 FROM messages WHERE id = ?10))");
+  if (!q.ok()) return q.error();
+  Status run = q->bind_all(now, mail.to_address, mail.subject, mail.body, mail.message_id,
+                           mail.in_reply_to, strings_to_json(mail.references), mail.inbound_id,
+                           mail.forward_id, mail.outbound_id)
+                   .run();
+  if (!run.ok()) return run.error();
+  return db.changes() > 0;
 }
 
 // An UPDATE of one waiting mail; an Error when `id` is not one.
@@ -98,22 +117,55 @@ Result<std::vector<int64_t>> Mail::enqueue_mails(const std::vector<NewMail>& mai
   Status written = engine_.write([&](Connection& db) -> Status {
     ids.clear();
     for (const NewMail& mail : mails) {
-      auto q = db.query(
-          "INSERT INTO mail_outbox (created_at, to_address, subject, body, message_id, "
-          "in_reply_to, \"references\", inbound_id, forward_id, next_attempt_at) "
-          "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?1)");
-      if (!q.ok()) return q.error();
-      Status run = q->bind_all(now, mail.to_address, mail.subject, mail.body, mail.message_id,
-                               mail.in_reply_to, strings_to_json(mail.references), mail.inbound_id,
-                               mail.forward_id)
-                       .run();
-      if (!run.ok()) return run;
+      auto inserted = insert_mail(db, mail, now);
+      if (!inserted.ok()) return inserted.error();
+      if (!*inserted)
+        return make_error("mail to " + mail.to_address + ": its text or message is gone");
       ids.push_back(db.last_insert_rowid());
     }
     return ok_status();
   });
   if (!written.ok()) return written.error();
   return ids;
+}
+
+Result<int64_t> Mail::start_mail_event_cursor() {
+  int64_t cursor = 0;
+  Status written = engine_.write([&](Connection& db) -> Status {
+    auto start = db.query(
+        "INSERT OR IGNORE INTO mail_event_cursor (id, last_event_id) "
+        "SELECT 1, coalesce(max(id), 0) FROM event_log");
+    if (!start.ok()) return start.error();
+    if (Status run = start->run(); !run.ok()) return run;
+    auto q = db.query("SELECT last_event_id FROM mail_event_cursor WHERE id = 1");
+    if (!q.ok()) return q.error();
+    auto row = q->step();
+    if (!row.ok()) return row.error();
+    cursor = q->int64(0);
+    return ok_status();
+  });
+  if (!written.ok()) return written.error();
+  return cursor;
+}
+
+Result<int> Mail::enqueue_mails_from_events(const std::vector<NewMail>& mails,
+                                            int64_t last_event_id, int64_t now) {
+  int count = 0;
+  Status written = engine_.write([&](Connection& db) -> Status {
+    count = 0;
+    for (const NewMail& mail : mails) {
+      auto inserted = insert_mail(db, mail, now);
+      if (!inserted.ok()) return inserted.error();
+      count += *inserted ? 1 : 0;
+    }
+    auto q = db.query(
+        "INSERT INTO mail_event_cursor (id, last_event_id) VALUES (1, ?1) "
+        "ON CONFLICT (id) DO UPDATE SET last_event_id = excluded.last_event_id");
+    if (!q.ok()) return q.error();
+    return q->bind_all(last_event_id).run();
+  });
+  if (!written.ok()) return written.error();
+  return count;
 }
 
 Result<std::optional<MailRecord>> Mail::next_due_mail(int64_t now) {

@@ -37,8 +37,9 @@ struct NewMail {
   std::string message_id;  // without angle brackets
   std::optional<std::string> in_reply_to;
   std::vector<std::string> references;
-  std::optional<int64_t> inbound_id;  // the text it forwards
-  std::optional<int64_t> forward_id;  // the API rule that forwarded it
+  std::optional<int64_t> inbound_id;   // the text it forwards
+  std::optional<int64_t> forward_id;   // the API rule that forwarded it
+  std::optional<int64_t> outbound_id;  // the message it reports on, or whose reply it is
 };
 
 struct MailRecord {
@@ -80,6 +81,16 @@ class Mail {
 
   // Writes the mails in one transaction, each due at `now`; their ids in order.
   Result<std::vector<int64_t>> enqueue_mails(const std::vector<NewMail>& mails, int64_t now);
+
+  // Mail made from the event log (email/mail_back.h), which keeps its place in the log
+  // here. Write: the place, set to the newest event when none is kept yet (so that a
+  // first start does not mail the past), then returned.
+  Result<int64_t> start_mail_event_cursor();
+  // Writes `mails` (each due at `now`) and moves the place to `last_event_id`, in one
+  // transaction. A mail whose text or message was deleted meanwhile is left out; how
+  // many were written.
+  Result<int> enqueue_mails_from_events(const std::vector<NewMail>& mails, int64_t last_event_id,
+                                        int64_t now);
   // Read: the waiting mail due at `now` that has waited longest, if any.
   Result<std::optional<MailRecord>> next_due_mail(int64_t now);
   // Read: when the earliest waiting mail is due; none when nothing waits.

@@ -7,7 +7,7 @@ namespace smsgate::store {
 // Times are INTEGER milliseconds since the Unix epoch (UTC); booleans are 0/1.
 // Each script ends by setting user_version, so the version moves in the same
 // transaction as the tables it describes (and no SQL is assembled at run time).
-constexpr std::array<Migration, 21> kMigrations = {{
+constexpr std::array<Migration, 22> kMigrations = {{
     {1, R"sql(
 -- The outbound queue: one row per message the API accepted, one per PDU it is sent as.
 CREATE TABLE messages (
@@ -601,6 +601,21 @@ CREATE TABLE forwards (
 );
 
 PRAGMA user_version = 21;
+)sql"},
+    {22, R"sql(
+-- Mail back (email/mail_back.h): the event log is turned into mail in order. The last
+-- event taken is written with the mail it made, in one transaction, so a crash
+-- neither loses a mail nor sends one twice.
+CREATE TABLE mail_event_cursor (
+  id            INTEGER PRIMARY KEY CHECK (id = 1),
+  last_event_id INTEGER NOT NULL
+);
+-- The message a mail reports on (its delivery, or the reply to it): the mail goes
+-- with the message, by retention or the erasure of its number.
+ALTER TABLE mail_outbox ADD COLUMN outbound_id INTEGER REFERENCES messages (id) ON DELETE CASCADE;
+CREATE INDEX mail_outbox_outbound ON mail_outbox (outbound_id);
+
+PRAGMA user_version = 22;
 )sql"},
 }};
 

@@ -20,8 +20,8 @@ struct Migration {
   std::string_view sql;  // one or more statements
 };
 
-extern const std::array<Migration, 21> kMigrations;
-inline constexpr int kSchemaVersion = 21;
+extern const std::array<Migration, 22> kMigrations;
+inline constexpr int kSchemaVersion = 22;
 
 // PRAGMA user_version.
 Result<int> schema_version(Connection& connection);

@@ -125,6 +125,8 @@ async function scenario(page, demo, { newPage, restartDaemon }) {
   await expectText(page.locator('#gateway-how'), /^To change them: these are built-in settings/, 'how to change them');
   await expectText(facts, /One-time passwords\s+at most 5 to a number in 60 minutes/, 'the OTP limit');
   await expectText(facts, /Email to SMS\s+off/, 'email to SMS, off in the demo');
+  await expectText(facts, /Mailed back for a text that came by email\s+delivery, failure, replies, to the mail's sender/,
+    'what the demo mails back, through its smarthost');
 
   check('Automatic replies and Appointments: the configured texts and words, read-only, with where to change them');
   await page.getByRole('navigation', { name: 'Settings sections' }).getByRole('link', { name: 'Automatic replies' }).click();

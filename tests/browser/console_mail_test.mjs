@@ -54,6 +54,7 @@ async function scenario(page, demo) {
   const mail = outbox.locator('tbody tr').filter({ has: page.getByRole('rowheader', { name: FRONT_DESK }) });
   await expectVisible(mail.first(), 'the mail in the outbox');
   await expectText(cell(mail.first(), 'Subject'), /^SMS from \+4917000000077$/, 'its subject');
+  await expectText(cell(mail.first(), 'Kind'), /^Forwarded text$/, 'what kind of mail');
   await expectText(cell(mail.first(), 'State'), /^(Waiting|Set aside)$/, 'its state');
   await expectText(cell(mail.first(), 'Last error'), /\S/, 'why it has not gone');
 

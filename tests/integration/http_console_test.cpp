@@ -551,7 +551,11 @@ TEST_CASE("console: settings show the shipped file's auto-replies, appointments,
   CHECK(settings["optout_keywords"] == json{"STOP", "UNSUBSCRIBE", "CANCEL"});
   CHECK(settings["optin_keywords"] == json{"START"});
   CHECK(settings["otp"] == json{{"max_sends_per_number", 5}, {"send_window_minutes", 60}});
-  CHECK(settings["email"] == json{{"listen", nullptr}, {"domain", nullptr}});
+  CHECK(settings["email"] == json{{"listen", nullptr},
+                                  {"domain", nullptr},
+                                  {"smarthost", false},
+                                  {"reports", {"delivered", "failed", "replies"}},
+                                  {"reports_to", nullptr}});
 }
 
 TEST_CASE("console: settings show auto-replies, appointments, OTP and email as configured") {
@@ -576,6 +580,8 @@ TEST_CASE("console: settings show auto-replies, appointments, OTP and email as c
     // Port 0: whatever listens for mail here takes a free port.
     config.email.listen = "127.0.0.1:0";
     config.email.domain = "sms.klinik.example";
+    config.email.report_delivered = false;
+    config.email.reports_to = "desk@klinik.example";
   });
   json settings = settings_seen_by_admin(gateway);
   const json& autoreply = settings["autoreply"];
@@ -598,7 +604,11 @@ TEST_CASE("console: settings show auto-replies, appointments, OTP and email as c
   CHECK(appointments["no_words"] == json{{"id", {"TIDAK"}}});
   CHECK(settings["optin_keywords"] == json{"START", "MULAI"});
   CHECK(settings["otp"] == json{{"max_sends_per_number", nullptr}, {"send_window_minutes", 15}});
-  CHECK(settings["email"] == json{{"listen", "127.0.0.1:0"}, {"domain", "sms.klinik.example"}});
+  CHECK(settings["email"] == json{{"listen", "127.0.0.1:0"},
+                                  {"domain", "sms.klinik.example"},
+                                  {"smarthost", false},
+                                  {"reports", {"failed", "replies"}},
+                                  {"reports_to", "desk@klinik.example"}});
 }
 
 }  // namespace

@@ -108,5 +108,32 @@ TEST_CASE("config: [[forward]] needs a smarthost, an address, known numbers and 
         "test.toml:4:1: forward must be written [[forward]], one table per entry");
 }
 
+TEST_CASE("config: what is mailed back, and to whom") {
+  const Config defaults = parsed(kSmarthost);
+  CHECK(defaults.email.report_delivered);
+  CHECK(defaults.email.report_failed);
+  CHECK(defaults.email.report_replies);
+  CHECK_FALSE(defaults.email.reports_to.has_value());
+
+  const Config chosen = parsed(std::string(kSmarthost) +
+                               "reports = [\"failed\", \"replies\"]\n"
+                               "reports_to = \"Front desk <desk@klinik.example>\"\n");
+  CHECK_FALSE(chosen.email.report_delivered);
+  CHECK(chosen.email.report_failed);
+  CHECK(chosen.email.report_replies);
+  CHECK(chosen.email.reports_to == "Front desk <desk@klinik.example>");
+  const Config none = parsed(std::string(kSmarthost) + "reports = []\n");
+  CHECK_FALSE(none.email.report_delivered);
+  CHECK_FALSE(none.email.report_failed);
+  CHECK_FALSE(none.email.report_replies);
+
+  CHECK(refusal(std::string(kSmarthost) + "reports = [\"delivered\", \"weekly\"]\n") ==
+        "test.toml:4:25: [email] reports 'weekly' is not one of 'delivered', 'failed', "
+        "'replies'");
+  CHECK(refusal(std::string(kSmarthost) + "reports_to = \"desk\"\n") ==
+        "test.toml:4:14: [email] reports_to 'desk' is not an email address such as "
+        "\"frontdesk@klinik.example\"");
+}
+
 }  // namespace
 }  // namespace smsgate::config

@@ -55,6 +55,9 @@ TEST_CASE("mail delivery: one message per recipient, each with the mail's origin
     store::Message message = f.message(id);
     CHECK(message.text == "Please book your check-up.");
     CHECK(message.category == policy::Category::kReminder);
+    // Asked for what is mailed back: the delivery report and the replies.
+    CHECK(message.status_report);
+    CHECK(message.expect_reply);
     auto origin = f.store->email_origin(id);
     REQUIRE(origin.ok());
     CHECK(*origin ==

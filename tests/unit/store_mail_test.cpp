@@ -8,6 +8,7 @@ namespace smsgate::store {
 namespace {
 
 using testing::open_store;
+using testing::record_text;
 using testing::TempDir;
 
 constexpr int64_t kNow = 1'764'979'200'000;
@@ -133,17 +134,8 @@ TEST_CASE("store mail: forwarding rules added, listed and removed") {
 TEST_CASE("store mail: retention takes sent and set-aside mail, erasure the forwarded text's") {
   TempDir dir;
   auto store = open_store(dir);
-  InboundPartIn part;
-  part.modem = "imei-1";
-  part.pdu_hex = "00";
-  part.sender = "+628121234567";
-  part.text = "Hello";
-  part.received_at = kNow;
-  auto recorded = store->record_inbound_part(part);
-  REQUIRE(recorded.ok());
-  REQUIRE(recorded->completed.has_value());
   NewMail forwarded = mail_to("a@x.example");
-  forwarded.inbound_id = recorded->completed->id;
+  forwarded.inbound_id = record_text(*store, "00", "+628121234567", "Hello", kNow);
   auto ids =
       store->enqueue_mails({forwarded, mail_to("b@x.example"), mail_to("c@x.example")}, kNow);
   REQUIRE(ids.ok());
@@ -158,6 +150,40 @@ TEST_CASE("store mail: retention takes sent and set-aside mail, erasure the forw
   REQUIRE(erased.ok());
   CHECK_FALSE(store->find_mail(ids->at(0))->has_value());
   CHECK(store->find_mail(ids->at(2))->has_value());
+}
+
+TEST_CASE("store mail: mail from the event log keeps the log's place with it") {
+  TempDir dir;
+  auto store = open_store(dir);
+  const int64_t text = record_text(*store, "01", "+628121234567", "Hello", kNow);
+  const int64_t logged = *store->latest_event_id();
+  REQUIRE(logged > 0);
+  // The first place is the newest event, and stays once set.
+  CHECK(*store->start_mail_event_cursor() == logged);
+  record_text(*store, "02", "+628120000000", "Hello", kNow + 1);
+  CHECK(*store->start_mail_event_cursor() == logged);
+
+  NewMail forwarded = mail_to("a@x.example");
+  forwarded.inbound_id = text;
+  NewMail gone = mail_to("b@x.example");
+  gone.inbound_id = text + 100;  // a text no longer kept
+  NewMail report = mail_to("c@x.example");
+  report.outbound_id = 4242;  // nor is this message
+  auto written = store->enqueue_mails_from_events({forwarded, gone, report}, logged + 1, kNow);
+  REQUIRE(written.ok());
+  CHECK(*written == 1);
+  CHECK(*store->start_mail_event_cursor() == logged + 1);
+  auto mails = store->list_mail({});
+  REQUIRE(mails->items.size() == 1);
+  CHECK(mails->items[0].mail.to_address == "a@x.example");
+  CHECK(mails->items[0].mail.outbound_id == std::nullopt);
+  // Nothing to mail still moves the place.
+  REQUIRE(store->enqueue_mails_from_events({}, logged + 7, kNow).ok());
+  CHECK(*store->start_mail_event_cursor() == logged + 7);
+  // The plain enqueue refuses what it cannot keep, and writes none of the batch.
+  auto refused = store->enqueue_mails({mail_to("d@x.example"), gone}, kNow);
+  CHECK_FALSE(refused.ok());
+  CHECK(store->count_mail()->waiting == 1);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@ namespace smsgate::store {
 namespace {
 
 using testing::open_store;
+using testing::record_text;
 using testing::TempDir;
 
 constexpr int64_t kT0 = 1'800'000'000'000;
@@ -21,20 +22,6 @@ RuleRecord keyword_rule(std::string name, std::string keyword, int priority = 10
   rule.reply_text = "We are open 08:00-17:00.";
   rule.priority = priority;
   return rule;
-}
-
-int64_t received(Store& store, const std::string& pdu, const std::string& sender,
-                 const std::string& text, int64_t at) {
-  InboundPartIn in;
-  in.modem = "imei-1";
-  in.pdu_hex = pdu;
-  in.sender = sender;
-  in.text = text;
-  in.received_at = at;
-  auto recorded = store.record_inbound_part(in);
-  REQUIRE(recorded.ok());
-  REQUIRE(recorded->completed.has_value());
-  return recorded->completed->id;
 }
 
 TEST_CASE("store: rules are kept in the order they are tried, replaced and removed") {
@@ -84,8 +71,8 @@ TEST_CASE(
   const std::string number = "+491701234567";
   auto rule = store->add_rule(keyword_rule("Hours", "HOURS"), kT0);
   REQUIRE(rule.ok());
-  const int64_t first = received(*store, "AA01", number, "hours", kT0);
-  const int64_t second = received(*store, "AA02", number, "anyone there?", kT0 + 60'000);
+  const int64_t first = record_text(*store, "AA01", number, "hours", kT0);
+  const int64_t second = record_text(*store, "AA02", number, "anyone there?", kT0 + 60'000);
   REQUIRE(store->record_auto_reply({first, std::nullopt, number, "rule", rule->id, kT0}).ok());
   REQUIRE(store
               ->record_auto_reply(

@@ -1,4 +1,5 @@
-// Shared by the store's unit tests: a database in a fresh temporary directory.
+// Shared by the store's unit tests: a database in a fresh temporary directory, and a
+// one-part text recorded as a modem would.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -30,6 +31,22 @@ inline std::unique_ptr<Store> open_store(const TempDir& dir) {
   auto store = Store::open(dir.db());
   REQUIRE_MESSAGE(store.ok(), (store.ok() ? "" : store.error().message));
   return std::move(*store);
+}
+
+// Records a one-part text with PDU `pdu` (the inbox's key against duplicates: one per
+// text) from `sender`; the inbound message's id.
+inline int64_t record_text(Store& store, const std::string& pdu, const std::string& sender,
+                           const std::string& text, int64_t at) {
+  InboundPartIn in;
+  in.modem = "imei-1";
+  in.pdu_hex = pdu;
+  in.sender = sender;
+  in.text = text;
+  in.received_at = at;
+  auto recorded = store.record_inbound_part(in);
+  REQUIRE(recorded.ok());
+  REQUIRE(recorded->completed.has_value());
+  return recorded->completed->id;
 }
 
 }  // namespace smsgate::store::testing
