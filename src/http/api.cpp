@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <random>
+#include <variant>
 
 #include "common/clock.h"
 #include "common/throttle.h"
@@ -199,18 +200,9 @@ Handler with_caller(ApiContext& context, std::optional<auth::Scope> scope, Authe
   };
 }
 
-void add_authenticated(Router& router, ApiContext& context, std::string method, std::string pattern,
-                       std::optional<auth::Scope> scope, ContextHandler handler) {
-  router.add(
-      std::move(method), std::move(pattern), Access::api_key(scope),
-      with_caller(context, scope, [&context, handler](const Request& request, const Caller&) {
-        return handler(context, request);
-      }));
-}
-
 namespace {
 
-// What an audited route's change was done to (add_audited).
+// What an audited route's change was done to (ApiRoute::audit_action).
 std::string audit_target(const Request& request, const Response& response) {
   std::string target;
   for (const std::string& param : request.params) target += (target.empty() ? "" : "/") + param;
@@ -225,20 +217,40 @@ std::string audit_target(const Request& request, const Response& response) {
   return target;
 }
 
+// The route's handler as with_caller calls it.
+Authenticated with_context(ApiContext& context,
+                           std::variant<ContextHandler, CallerHandler> handler) {
+  if (const ContextHandler* plain = std::get_if<ContextHandler>(&handler))
+    return [&context, plain = *plain](const Request& request, const Caller&) {
+      return plain(context, request);
+    };
+  return [&context, handler = std::get<CallerHandler>(handler)](const Request& request,
+                                                                const Caller& caller) {
+    return handler(context, request, caller);
+  };
+}
+
+// `handler`, and once it succeeded the audit row of `action`.
+Authenticated audited(ApiContext& context, std::string_view action, Authenticated handler) {
+  return [&context, action, handler = std::move(handler)](const Request& request,
+                                                          const Caller& caller) {
+    Response response = handler(request, caller);
+    if (response.status >= 200 && response.status < 300)
+      audit(context, request, caller.name, action, audit_target(request, response));
+    return response;
+  };
+}
+
 }  // namespace
 
-void add_audited(Router& router, ApiContext& context, std::string method, std::string pattern,
-                 std::optional<auth::Scope> scope, std::string_view action,
-                 ContextHandler handler) {
-  router.add(std::move(method), std::move(pattern), Access::api_key(scope),
-             with_caller(context, scope,
-                         [&context, action, handler](const Request& request, const Caller& caller) {
-                           Response response = handler(context, request);
-                           if (response.status >= 200 && response.status < 300)
-                             audit(context, request, caller.name, action,
-                                   audit_target(request, response));
-                           return response;
-                         }));
+void add_routes(Router& router, ApiContext& context, std::span<const ApiRoute> routes) {
+  for (const ApiRoute& route : routes) {
+    Authenticated handler = with_context(context, route.handler);
+    if (!route.audit_action.empty())
+      handler = audited(context, route.audit_action, std::move(handler));
+    router.add(std::string(route.method), std::string(route.pattern), Access::api_key(route.scope),
+               with_caller(context, route.scope, std::move(handler)));
+  }
 }
 
 void audit(ApiContext& context, const Request& request, std::string_view actor,
@@ -250,15 +262,6 @@ void audit(ApiContext& context, const Request& request, std::string_view actor,
   if (Status written = context.store.append_audit(entry); !written.ok())
     spdlog::warn("api: {} by {} was made but not written to the audit log: {}", entry.action,
                  entry.actor, written.error().message);
-}
-
-void add_authenticated(Router& router, ApiContext& context, std::string method, std::string pattern,
-                       std::optional<auth::Scope> scope, CallerHandler handler) {
-  router.add(std::move(method), std::move(pattern), Access::api_key(scope),
-             with_caller(context, scope,
-                         [&context, handler](const Request& request, const Caller& caller) {
-                           return handler(context, request, caller);
-                         }));
 }
 
 Router api_router(ApiContext& context) {

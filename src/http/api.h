@@ -25,8 +25,10 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "auth/admin_sessions.h"
@@ -150,21 +152,28 @@ inline constexpr std::optional<auth::Scope> kAnyScope = std::nullopt;
 // PATCH that is neither application/json nor text/csv). 403 when `scope` is given and the caller
 // may not use it.
 Handler with_caller(ApiContext& context, std::optional<auth::Scope> scope, Authenticated handler);
-// The common case: a route for keys with `scope`, whose handler needs only the
-// context; added with its access, so the router's table says what it needs.
+// A route's handler: given the context, and where it needs to know who calls (what
+// else they may see), the caller too.
 using ContextHandler = Response (*)(ApiContext&, const Request&);
-void add_authenticated(Router& router, ApiContext& context, std::string method, std::string pattern,
-                       std::optional<auth::Scope> scope, ContextHandler handler);
-// A route that changes something an admin answers for (webhooks, opt-outs, erasure,
-// modems): as add_authenticated, and once it succeeded (2xx) an audit row `action`
-// (auth/audit.h) as done by the caller, naming what it was done to: the path's
-// parameters, else the answer's "number" or "id".
-void add_audited(Router& router, ApiContext& context, std::string method, std::string pattern,
-                 std::optional<auth::Scope> scope, std::string_view action, ContextHandler handler);
-// A route whose handler also needs the caller (what else it may see).
 using CallerHandler = Response (*)(ApiContext&, const Request&, const Caller&);
-void add_authenticated(Router& router, ApiContext& context, std::string method, std::string pattern,
-                       std::optional<auth::Scope> scope, CallerHandler handler);
+// What the route tables name: scopes (auth/scopes.h) and audit actions (auth/audit.h).
+using auth::Scope;
+namespace action = auth::action;
+// One route for keys with `scope`, as a resource lists it (api_<resource>.cpp). A
+// route that changes something an admin answers for (webhooks, opt-outs, erasure,
+// modems) names its `audit_action` (auth/audit.h): once it succeeded (2xx) an audit
+// row as done by the caller, naming what it was done to: the path's parameters, else
+// the answer's "number", "id" or "name".
+struct ApiRoute {
+  std::string_view method;
+  std::string_view pattern;
+  std::optional<auth::Scope> scope;
+  std::variant<ContextHandler, CallerHandler> handler;
+  std::string_view audit_action = {};  // empty: not audited
+};
+// Adds `routes` in their order, each behind with_caller and with its access, so the
+// router's table says what each needs.
+void add_routes(Router& router, ApiContext& context, std::span<const ApiRoute> routes);
 void add_message_routes(Router& router, ApiContext& context);
 void add_otp_routes(Router& router, ApiContext& context);
 void add_inbound_routes(Router& router, ApiContext& context);

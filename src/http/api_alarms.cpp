@@ -18,7 +18,10 @@ Response list_alarms(ApiContext& context, const Request&) {
 }  // namespace
 
 void add_alarm_routes(Router& router, ApiContext& context) {
-  add_authenticated(router, context, "GET", "/api/v1/alarms", auth::Scope::kModems, list_alarms);
+  static constexpr ApiRoute kRoutes[] = {
+      {"GET", "/api/v1/alarms", Scope::kModems, list_alarms},
+  };
+  add_routes(router, context, kRoutes);
 }
 
 }  // namespace smsgate::http

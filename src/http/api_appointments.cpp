@@ -274,17 +274,14 @@ Response list_appointments(ApiContext& context, const Request& request) {
 }  // namespace
 
 void add_appointment_routes(Router& router, ApiContext& context) {
-  constexpr auto kAppointments = auth::Scope::kAppointments;
-  add_authenticated(router, context, "GET", "/api/v1/appointments", kAppointments,
-                    list_appointments);
-  add_authenticated(router, context, "POST", "/api/v1/appointments", kAppointments,
-                    book_appointment);
-  add_authenticated(router, context, "GET", "/api/v1/appointments/{external_id}", kAppointments,
-                    get_appointment);
-  add_authenticated(router, context, "PATCH", "/api/v1/appointments/{external_id}", kAppointments,
-                    change_appointment);
-  add_authenticated(router, context, "DELETE", "/api/v1/appointments/{external_id}", kAppointments,
-                    cancel_appointment);
+  static constexpr ApiRoute kRoutes[] = {
+      {"GET", "/api/v1/appointments", Scope::kAppointments, list_appointments},
+      {"POST", "/api/v1/appointments", Scope::kAppointments, book_appointment},
+      {"GET", "/api/v1/appointments/{external_id}", Scope::kAppointments, get_appointment},
+      {"PATCH", "/api/v1/appointments/{external_id}", Scope::kAppointments, change_appointment},
+      {"DELETE", "/api/v1/appointments/{external_id}", Scope::kAppointments, cancel_appointment},
+  };
+  add_routes(router, context, kRoutes);
 }
 
 }  // namespace smsgate::http

@@ -399,25 +399,21 @@ Response remove_group(ApiContext& context, const Request& request) {
 }  // namespace
 
 void add_contact_routes(Router& router, ApiContext& context) {
-  constexpr auto kSend = auth::Scope::kSend;
-  constexpr auto kContacts = auth::Scope::kContacts;
-  add_authenticated(router, context, "GET", "/api/v1/contacts", kSend, list_contacts);
-  add_audited(router, context, "POST", "/api/v1/contacts", kContacts, auth::action::kContactAdd,
-              add_contact);
-  // Before /contacts/{id}, which would take "import" and "export" for ids.
-  add_audited(router, context, "POST", "/api/v1/contacts/import", kContacts,
-              auth::action::kContactImport, import_contacts);
-  add_authenticated(router, context, "GET", "/api/v1/contacts/export", kSend, export_contacts);
-  add_authenticated(router, context, "GET", "/api/v1/contacts/{id}", kSend, get_contact);
-  add_audited(router, context, "PUT", "/api/v1/contacts/{id}", kContacts, auth::action::kContactPut,
-              put_contact);
-  add_audited(router, context, "DELETE", "/api/v1/contacts/{id}", kContacts,
-              auth::action::kContactRemove, remove_contact);
-  add_authenticated(router, context, "GET", "/api/v1/groups", kSend, list_groups);
-  add_audited(router, context, "POST", "/api/v1/groups", kContacts, auth::action::kGroupAdd,
-              add_group);
-  add_audited(router, context, "DELETE", "/api/v1/groups/{name}", kContacts,
-              auth::action::kGroupRemove, remove_group);
+  static constexpr ApiRoute kRoutes[] = {
+      {"GET", "/api/v1/contacts", Scope::kSend, list_contacts},
+      {"POST", "/api/v1/contacts", Scope::kContacts, add_contact, action::kContactAdd},
+      // Before /contacts/{id}, which would take "import" and "export" for ids.
+      {"POST", "/api/v1/contacts/import", Scope::kContacts, import_contacts,
+       action::kContactImport},
+      {"GET", "/api/v1/contacts/export", Scope::kSend, export_contacts},
+      {"GET", "/api/v1/contacts/{id}", Scope::kSend, get_contact},
+      {"PUT", "/api/v1/contacts/{id}", Scope::kContacts, put_contact, action::kContactPut},
+      {"DELETE", "/api/v1/contacts/{id}", Scope::kContacts, remove_contact, action::kContactRemove},
+      {"GET", "/api/v1/groups", Scope::kSend, list_groups},
+      {"POST", "/api/v1/groups", Scope::kContacts, add_group, action::kGroupAdd},
+      {"DELETE", "/api/v1/groups/{name}", Scope::kContacts, remove_group, action::kGroupRemove},
+  };
+  add_routes(router, context, kRoutes);
 }
 
 }  // namespace smsgate::http

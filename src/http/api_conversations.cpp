@@ -75,12 +75,12 @@ Response mark_read(ApiContext& context, const Request& request) {
 }  // namespace
 
 void add_conversation_routes(Router& router, ApiContext& context) {
-  constexpr auto kInbound = auth::Scope::kInbound;
-  add_authenticated(router, context, "GET", "/api/v1/conversations", kInbound, list_conversations);
-  add_authenticated(router, context, "GET", "/api/v1/conversations/{number}", kInbound,
-                    get_conversation);
-  add_authenticated(router, context, "POST", "/api/v1/conversations/{number}/read", kInbound,
-                    mark_read);
+  static constexpr ApiRoute kRoutes[] = {
+      {"GET", "/api/v1/conversations", Scope::kInbound, list_conversations},
+      {"GET", "/api/v1/conversations/{number}", Scope::kInbound, get_conversation},
+      {"POST", "/api/v1/conversations/{number}/read", Scope::kInbound, mark_read},
+  };
+  add_routes(router, context, kRoutes);
 }
 
 }  // namespace smsgate::http

@@ -156,7 +156,10 @@ Response stream_events(ApiContext& context, const Request& request, const Caller
 }  // namespace
 
 void add_event_routes(Router& router, ApiContext& context) {
-  add_authenticated(router, context, "GET", "/api/v1/events", auth::Scope::kRead, stream_events);
+  static constexpr ApiRoute kRoutes[] = {
+      {"GET", "/api/v1/events", Scope::kRead, stream_events},
+  };
+  add_routes(router, context, kRoutes);
 }
 
 }  // namespace smsgate::http

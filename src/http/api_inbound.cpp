@@ -49,9 +49,11 @@ Response get_inbound(ApiContext& context, const Request& request) {
 }  // namespace
 
 void add_inbound_routes(Router& router, ApiContext& context) {
-  add_authenticated(router, context, "GET", "/api/v1/inbound", auth::Scope::kInbound, list_inbound);
-  add_authenticated(router, context, "GET", "/api/v1/inbound/{id}", auth::Scope::kInbound,
-                    get_inbound);
+  static constexpr ApiRoute kRoutes[] = {
+      {"GET", "/api/v1/inbound", Scope::kInbound, list_inbound},
+      {"GET", "/api/v1/inbound/{id}", Scope::kInbound, get_inbound},
+  };
+  add_routes(router, context, kRoutes);
 }
 
 }  // namespace smsgate::http

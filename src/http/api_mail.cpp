@@ -163,14 +163,13 @@ Response list_mail(ApiContext& context, const Request& request) {
 }  // namespace
 
 void add_mail_routes(Router& router, ApiContext& context) {
-  constexpr auto kRead = auth::Scope::kRead;
-  constexpr auto kRules = auth::Scope::kRules;
-  add_authenticated(router, context, "GET", "/api/v1/forwards", kRead, list_forwards);
-  add_audited(router, context, "POST", "/api/v1/forwards", kRules, auth::action::kForwardAdd,
-              add_forward);
-  add_audited(router, context, "DELETE", "/api/v1/forwards/{id}", kRules,
-              auth::action::kForwardRemove, remove_forward);
-  add_authenticated(router, context, "GET", "/api/v1/mail", kRead, list_mail);
+  static constexpr ApiRoute kRoutes[] = {
+      {"GET", "/api/v1/forwards", Scope::kRead, list_forwards},
+      {"POST", "/api/v1/forwards", Scope::kRules, add_forward, action::kForwardAdd},
+      {"DELETE", "/api/v1/forwards/{id}", Scope::kRules, remove_forward, action::kForwardRemove},
+      {"GET", "/api/v1/mail", Scope::kRead, list_mail},
+  };
+  add_routes(router, context, kRoutes);
 }
 
 }  // namespace smsgate::http

@@ -266,19 +266,18 @@ Response resend_message(ApiContext& context, const Request& request) {
 }  // namespace
 
 void add_message_routes(Router& router, ApiContext& context) {
-  using auth::Scope;
-  auto route = [&](std::string method, std::string pattern, Scope scope, ContextHandler handler) {
-    add_authenticated(router, context, std::move(method), std::move(pattern), scope, handler);
+  static constexpr ApiRoute kRoutes[] = {
+      {"POST", "/api/v1/messages", Scope::kSend, submit_one},
+      {"POST", "/api/v1/messages/batch", Scope::kSend, submit_batch},
+      // Preview is the sender's own planner: part of sending, and it reads nothing stored.
+      {"POST", "/api/v1/messages/preview", Scope::kSend, preview},
+      {"GET", "/api/v1/messages", Scope::kRead, list_messages},
+      {"GET", "/api/v1/messages/{id}", Scope::kRead, get_message},
+      // Cancelling undoes a send; reading a message does not allow stopping it.
+      {"DELETE", "/api/v1/messages/{id}", Scope::kSend, cancel_message},
+      {"POST", "/api/v1/messages/{id}/resend", Scope::kSend, resend_message},
   };
-  route("POST", "/api/v1/messages", Scope::kSend, submit_one);
-  route("POST", "/api/v1/messages/batch", Scope::kSend, submit_batch);
-  // Preview is the sender's own planner: part of sending, and it reads nothing stored.
-  route("POST", "/api/v1/messages/preview", Scope::kSend, preview);
-  route("GET", "/api/v1/messages", Scope::kRead, list_messages);
-  route("GET", "/api/v1/messages/{id}", Scope::kRead, get_message);
-  // Cancelling undoes a send; reading a message does not allow stopping it.
-  route("DELETE", "/api/v1/messages/{id}", Scope::kSend, cancel_message);
-  route("POST", "/api/v1/messages/{id}/resend", Scope::kSend, resend_message);
+  add_routes(router, context, kRoutes);
 }
 
 }  // namespace smsgate::http

@@ -209,18 +209,16 @@ Response disable_modem(ApiContext& context, const Request& request) {
 }  // namespace
 
 void add_modem_routes(Router& router, ApiContext& context) {
-  constexpr auto kModems = auth::Scope::kModems;
-  add_authenticated(router, context, "GET", "/api/v1/modems", kModems, list_modems);
-  add_authenticated(router, context, "GET", "/api/v1/modems/{id}", kModems, get_modem);
-  add_audited(router, context, "POST", "/api/v1/modems/{id}/reset", kModems,
-              auth::action::kModemReset, reset_modem);
-  add_audited(router, context, "POST", "/api/v1/modems/{id}/enable", kModems,
-              auth::action::kModemEnable, enable_modem);
-  add_audited(router, context, "POST", "/api/v1/modems/{id}/disable", kModems,
-              auth::action::kModemDisable, disable_modem);
-  add_audited(router, context, "POST", "/api/v1/modems/{id}/ussd", kModems,
-              auth::action::kModemUssd, ask_ussd);
-  add_authenticated(router, context, "POST", "/api/v1/modems/{id}/balance", kModems, check_balance);
+  static constexpr ApiRoute kRoutes[] = {
+      {"GET", "/api/v1/modems", Scope::kModems, list_modems},
+      {"GET", "/api/v1/modems/{id}", Scope::kModems, get_modem},
+      {"POST", "/api/v1/modems/{id}/reset", Scope::kModems, reset_modem, action::kModemReset},
+      {"POST", "/api/v1/modems/{id}/enable", Scope::kModems, enable_modem, action::kModemEnable},
+      {"POST", "/api/v1/modems/{id}/disable", Scope::kModems, disable_modem, action::kModemDisable},
+      {"POST", "/api/v1/modems/{id}/ussd", Scope::kModems, ask_ussd, action::kModemUssd},
+      {"POST", "/api/v1/modems/{id}/balance", Scope::kModems, check_balance},
+  };
+  add_routes(router, context, kRoutes);
 }
 
 }  // namespace smsgate::http

@@ -35,8 +35,10 @@ Response erase_number(ApiContext& context, const Request& request) {
 }  // namespace
 
 void add_number_routes(Router& router, ApiContext& context) {
-  add_audited(router, context, "DELETE", "/api/v1/numbers/{number}", auth::Scope::kOptouts,
-              auth::action::kNumberErase, erase_number);
+  static constexpr ApiRoute kRoutes[] = {
+      {"DELETE", "/api/v1/numbers/{number}", Scope::kOptouts, erase_number, action::kNumberErase},
+  };
+  add_routes(router, context, kRoutes);
 }
 
 }  // namespace smsgate::http

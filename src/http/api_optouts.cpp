@@ -80,14 +80,14 @@ Response remove_by_query(ApiContext& context, const Request& request) {
 }  // namespace
 
 void add_optout_routes(Router& router, ApiContext& context) {
-  constexpr auto kOptouts = auth::Scope::kOptouts;
-  add_authenticated(router, context, "GET", "/api/v1/optouts", kOptouts, list_optouts);
-  add_audited(router, context, "POST", "/api/v1/optouts", kOptouts, auth::action::kOptoutAdd,
-              add_optout);
-  add_audited(router, context, "DELETE", "/api/v1/optouts", kOptouts, auth::action::kOptoutRemove,
-              remove_by_query);
-  add_audited(router, context, "DELETE", "/api/v1/optouts/{number}", kOptouts,
-              auth::action::kOptoutRemove, remove_by_path);
+  static constexpr ApiRoute kRoutes[] = {
+      {"GET", "/api/v1/optouts", Scope::kOptouts, list_optouts},
+      {"POST", "/api/v1/optouts", Scope::kOptouts, add_optout, action::kOptoutAdd},
+      {"DELETE", "/api/v1/optouts", Scope::kOptouts, remove_by_query, action::kOptoutRemove},
+      {"DELETE", "/api/v1/optouts/{number}", Scope::kOptouts, remove_by_path,
+       action::kOptoutRemove},
+  };
+  add_routes(router, context, kRoutes);
 }
 
 }  // namespace smsgate::http

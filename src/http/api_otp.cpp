@@ -78,8 +78,11 @@ Response verify_code(ApiContext& context, const Request& request) {
 }  // namespace
 
 void add_otp_routes(Router& router, ApiContext& context) {
-  add_authenticated(router, context, "POST", "/api/v1/otp", auth::Scope::kOtp, send_code);
-  add_authenticated(router, context, "POST", "/api/v1/otp/verify", auth::Scope::kOtp, verify_code);
+  static constexpr ApiRoute kRoutes[] = {
+      {"POST", "/api/v1/otp", Scope::kOtp, send_code},
+      {"POST", "/api/v1/otp/verify", Scope::kOtp, verify_code},
+  };
+  add_routes(router, context, kRoutes);
 }
 
 }  // namespace smsgate::http

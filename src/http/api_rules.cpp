@@ -159,15 +159,14 @@ Response remove_rule(ApiContext& context, const Request& request) {
 }  // namespace
 
 void add_rule_routes(Router& router, ApiContext& context) {
-  constexpr auto kRead = auth::Scope::kRead;
-  constexpr auto kRules = auth::Scope::kRules;
-  add_authenticated(router, context, "GET", "/api/v1/rules", kRead, list_rules);
-  add_audited(router, context, "POST", "/api/v1/rules", kRules, auth::action::kRuleAdd, add_rule);
-  add_authenticated(router, context, "GET", "/api/v1/rules/{id}", kRead, get_rule);
-  add_audited(router, context, "PUT", "/api/v1/rules/{id}", kRules, auth::action::kRulePut,
-              put_rule);
-  add_audited(router, context, "DELETE", "/api/v1/rules/{id}", kRules, auth::action::kRuleRemove,
-              remove_rule);
+  static constexpr ApiRoute kRoutes[] = {
+      {"GET", "/api/v1/rules", Scope::kRead, list_rules},
+      {"POST", "/api/v1/rules", Scope::kRules, add_rule, action::kRuleAdd},
+      {"GET", "/api/v1/rules/{id}", Scope::kRead, get_rule},
+      {"PUT", "/api/v1/rules/{id}", Scope::kRules, put_rule, action::kRulePut},
+      {"DELETE", "/api/v1/rules/{id}", Scope::kRules, remove_rule, action::kRuleRemove},
+  };
+  add_routes(router, context, kRoutes);
 }
 
 }  // namespace smsgate::http

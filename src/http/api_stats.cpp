@@ -44,7 +44,10 @@ Response stats(ApiContext& context, const Request&) {
 }  // namespace
 
 void add_stats_routes(Router& router, ApiContext& context) {
-  add_authenticated(router, context, "GET", "/api/v1/stats", auth::Scope::kRead, stats);
+  static constexpr ApiRoute kRoutes[] = {
+      {"GET", "/api/v1/stats", Scope::kRead, stats},
+  };
+  add_routes(router, context, kRoutes);
 }
 
 }  // namespace smsgate::http

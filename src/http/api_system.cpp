@@ -167,10 +167,13 @@ std::optional<std::string> plaintext_warning(std::string_view listen, bool tls) 
 void add_system_routes(Router& router, ApiContext& context) {
   router.add("GET", "/api/v1/health", Access::anyone(),
              [&context](const Request& request) { return health(context, request); });
-  // A Prometheus server holds a key with the metrics scope alone.
-  add_authenticated(router, context, "GET", "/metrics", auth::Scope::kMetrics, metrics);
-  // The document describes the API, whatever part of it a key may use.
-  add_authenticated(router, context, "GET", "/api/v1/openapi.json", kAnyScope, openapi);
+  static constexpr ApiRoute kRoutes[] = {
+      // A Prometheus server holds a key with the metrics scope alone.
+      {"GET", "/metrics", Scope::kMetrics, metrics},
+      // The document describes the API, whatever part of it a key may use.
+      {"GET", "/api/v1/openapi.json", kAnyScope, openapi},
+  };
+  add_routes(router, context, kRoutes);
 }
 
 }  // namespace smsgate::http

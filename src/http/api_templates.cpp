@@ -128,16 +128,15 @@ Response remove_template(ApiContext& context, const Request& request) {
 }  // namespace
 
 void add_template_routes(Router& router, ApiContext& context) {
-  constexpr auto kSend = auth::Scope::kSend;
-  constexpr auto kTemplates = auth::Scope::kTemplates;
-  add_authenticated(router, context, "GET", "/api/v1/templates", kSend, list_templates);
-  add_audited(router, context, "POST", "/api/v1/templates", kTemplates, auth::action::kTemplateAdd,
-              add_template);
-  add_authenticated(router, context, "GET", "/api/v1/templates/{name}", kSend, get_template);
-  add_audited(router, context, "PUT", "/api/v1/templates/{name}", kTemplates,
-              auth::action::kTemplatePut, put_template);
-  add_audited(router, context, "DELETE", "/api/v1/templates/{name}", kTemplates,
-              auth::action::kTemplateRemove, remove_template);
+  static constexpr ApiRoute kRoutes[] = {
+      {"GET", "/api/v1/templates", Scope::kSend, list_templates},
+      {"POST", "/api/v1/templates", Scope::kTemplates, add_template, action::kTemplateAdd},
+      {"GET", "/api/v1/templates/{name}", Scope::kSend, get_template},
+      {"PUT", "/api/v1/templates/{name}", Scope::kTemplates, put_template, action::kTemplatePut},
+      {"DELETE", "/api/v1/templates/{name}", Scope::kTemplates, remove_template,
+       action::kTemplateRemove},
+  };
+  add_routes(router, context, kRoutes);
 }
 
 }  // namespace smsgate::http

@@ -187,20 +187,18 @@ Response test_webhook(ApiContext& context, const Request& request) {
 }  // namespace
 
 void add_webhook_routes(Router& router, ApiContext& context) {
-  constexpr auto kWebhooks = auth::Scope::kWebhooks;
-  add_authenticated(router, context, "GET", "/api/v1/webhooks", kWebhooks, list_webhooks);
-  add_audited(router, context, "POST", "/api/v1/webhooks", kWebhooks, auth::action::kWebhookCreate,
-              create_webhook);
-  add_audited(router, context, "DELETE", "/api/v1/webhooks", kWebhooks,
-              auth::action::kWebhookDelete, delete_by_query);
-  add_authenticated(router, context, "GET", "/api/v1/webhooks/{id}", kWebhooks, get_webhook);
-  add_audited(router, context, "DELETE", "/api/v1/webhooks/{id}", kWebhooks,
-              auth::action::kWebhookDelete, delete_by_path);
-  add_authenticated(router, context, "GET", "/api/v1/webhooks/{id}/deliveries", kWebhooks,
-                    list_deliveries);
-  add_audited(router, context, "POST", "/api/v1/webhooks/{id}/deliveries/{delivery}/retry",
-              kWebhooks, auth::action::kWebhookRetry, retry_delivery);
-  add_authenticated(router, context, "POST", "/api/v1/webhooks/{id}/test", kWebhooks, test_webhook);
+  static constexpr ApiRoute kRoutes[] = {
+      {"GET", "/api/v1/webhooks", Scope::kWebhooks, list_webhooks},
+      {"POST", "/api/v1/webhooks", Scope::kWebhooks, create_webhook, action::kWebhookCreate},
+      {"DELETE", "/api/v1/webhooks", Scope::kWebhooks, delete_by_query, action::kWebhookDelete},
+      {"GET", "/api/v1/webhooks/{id}", Scope::kWebhooks, get_webhook},
+      {"DELETE", "/api/v1/webhooks/{id}", Scope::kWebhooks, delete_by_path, action::kWebhookDelete},
+      {"GET", "/api/v1/webhooks/{id}/deliveries", Scope::kWebhooks, list_deliveries},
+      {"POST", "/api/v1/webhooks/{id}/deliveries/{delivery}/retry", Scope::kWebhooks,
+       retry_delivery, action::kWebhookRetry},
+      {"POST", "/api/v1/webhooks/{id}/test", Scope::kWebhooks, test_webhook},
+  };
+  add_routes(router, context, kRoutes);
 }
 
 }  // namespace smsgate::http

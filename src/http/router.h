@@ -69,7 +69,7 @@ Response error_response(ErrorCode code, std::string_view message, std::string_vi
 // scope the route needs (which the console's session also opens, as far as the
 // person's role allows: auth/roles.h). The router keeps it beside the route for those
 // who read the table (the server, the authorization tests); the route's handler
-// enforces it (http/api.h add_authenticated).
+// enforces it (http/api.h add_routes).
 struct Access {
   // kAdminSession: a console session of the role admin; kSession: anyone's.
   enum class Kind : uint8_t { kPublic, kAdminSession, kApiKey, kSession };
