@@ -201,6 +201,17 @@ using SessionHandler = Response (*)(ApiContext&, const Request&, const auth::Ope
 // who is not an admin when `admin_only`, 415 for a POST or PUT that is not
 // application/json (api_admin.cpp).
 Handler with_session(ApiContext& context, bool admin_only, SessionHandler handler);
+// A route of the console's own as its file lists it: for an admin's session alone, or
+// for anyone's. Its access in the router's table and its check (with_session) both
+// follow `who`, so the two cannot disagree.
+struct SessionRoute {
+  enum class Who : uint8_t { kAdmin, kAnyPerson };
+  std::string_view method;
+  std::string_view pattern;
+  Who who;
+  SessionHandler handler;
+};
+void add_session_routes(Router& router, ApiContext& context, std::span<const SessionRoute> routes);
 // The open session of the request's cookie, if any.
 std::optional<auth::OpenSession> open_session(ApiContext& context, const Request& request);
 // People (api_users.cpp) and the audit log (api_audit.cpp): admins' sessions only,

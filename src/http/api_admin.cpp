@@ -198,21 +198,30 @@ Handler with_session(ApiContext& context, bool admin_only, SessionHandler handle
   };
 }
 
+void add_session_routes(Router& router, ApiContext& context, std::span<const SessionRoute> routes) {
+  for (const SessionRoute& route : routes) {
+    const bool admin_only = route.who == SessionRoute::Who::kAdmin;
+    router.add(std::string(route.method), std::string(route.pattern),
+               admin_only ? Access::admin_session() : Access::session(),
+               with_session(context, admin_only, route.handler));
+  }
+}
+
 void add_admin_routes(Router& router, ApiContext& context) {
   auto plain = [&context](ContextHandler handler) {
     return [&context, handler](const Request& request) { return handler(context, request); };
   };
-  auto admin = [&](std::string method, std::string pattern, SessionHandler handler) {
-    router.add(std::move(method), std::move(pattern), Access::admin_session(),
-               with_session(context, true, handler));
+  using enum SessionRoute::Who;
+  static constexpr SessionRoute kRoutes[] = {
+      {"GET", "/api/v1/admin/session", kAnyPerson, session_state},
+      {"GET", "/api/v1/keys", kAdmin, list_keys},
+      {"POST", "/api/v1/keys", kAdmin, create_key},
+      {"DELETE", "/api/v1/keys/{id}", kAdmin, revoke_key},
   };
-  router.add("GET", "/api/v1/admin/session", Access::session(),
-             with_session(context, false, session_state));
+  add_session_routes(router, context, kRoutes);
+  // Signing in and out need no session.
   router.add("POST", "/api/v1/admin/session", Access::anyone(), plain(sign_in));
   router.add("DELETE", "/api/v1/admin/session", Access::anyone(), plain(sign_out));
-  admin("GET", "/api/v1/keys", list_keys);
-  admin("POST", "/api/v1/keys", create_key);
-  admin("DELETE", "/api/v1/keys/{id}", revoke_key);
 }
 
 }  // namespace smsgate::http

@@ -33,8 +33,10 @@ Response list_audit(ApiContext& context, const Request& request, const auth::Ope
 }  // namespace
 
 void add_audit_routes(Router& router, ApiContext& context) {
-  router.add("GET", "/api/v1/audit", Access::admin_session(),
-             with_session(context, true, list_audit));
+  static constexpr SessionRoute kRoutes[] = {
+      {"GET", "/api/v1/audit", SessionRoute::Who::kAdmin, list_audit},
+  };
+  add_session_routes(router, context, kRoutes);
 }
 
 }  // namespace smsgate::http

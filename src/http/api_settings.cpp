@@ -132,9 +132,11 @@ Response settings(ApiContext& context, const Request&, const auth::OpenSession&)
 }  // namespace
 
 void add_settings_routes(Router& router, ApiContext& context) {
-  // People in the console, not programs: an admin's session, as for the API keys.
-  router.add("GET", "/api/v1/settings", Access::admin_session(),
-             with_session(context, true, settings));
+  static constexpr SessionRoute kRoutes[] = {
+      // People in the console, not programs: an admin's session, as for the API keys.
+      {"GET", "/api/v1/settings", SessionRoute::Who::kAdmin, settings},
+  };
+  add_session_routes(router, context, kRoutes);
 }
 
 }  // namespace smsgate::http

@@ -123,14 +123,14 @@ Response remove_user(ApiContext& context, const Request& request,
 }  // namespace
 
 void add_user_routes(Router& router, ApiContext& context) {
-  router.add("GET", "/api/v1/users", Access::admin_session(),
-             with_session(context, true, list_users));
-  router.add("POST", "/api/v1/users", Access::admin_session(),
-             with_session(context, true, add_user));
-  router.add("PUT", "/api/v1/users/{name}/password", Access::session(),
-             with_session(context, false, set_password));
-  router.add("DELETE", "/api/v1/users/{name}", Access::admin_session(),
-             with_session(context, true, remove_user));
+  using enum SessionRoute::Who;
+  static constexpr SessionRoute kRoutes[] = {
+      {"GET", "/api/v1/users", kAdmin, list_users},
+      {"POST", "/api/v1/users", kAdmin, add_user},
+      {"PUT", "/api/v1/users/{name}/password", kAnyPerson, set_password},
+      {"DELETE", "/api/v1/users/{name}", kAdmin, remove_user},
+  };
+  add_session_routes(router, context, kRoutes);
 }
 
 }  // namespace smsgate::http
