@@ -142,6 +142,12 @@ Response not_found(std::string_view what, std::string_view id) {
   return error_response(ErrorCode::kNotFound, "no " + std::string(what) + " " + std::string(id));
 }
 
+Response removal_response(const Result<bool>& removed, std::string_view what, std::string_view id) {
+  if (!removed) return server_error(removed.error());
+  if (!*removed) return not_found(what, id);
+  return Response{204, "application/json", "", {}};
+}
+
 std::optional<std::string_view> query_param(const Request& request, std::string_view name) {
   auto found = request.query.find(name);
   if (found == request.query.end()) return std::nullopt;

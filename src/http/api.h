@@ -247,6 +247,9 @@ Response server_error(const Error& error);
 // The {id} path parameter as a positive integer; none when it is not one.
 std::optional<int64_t> id_param(const Request& request, size_t index = 0);
 Response not_found(std::string_view what, std::string_view id);
+// A DELETE's answer once the store was asked to remove `what` `id`: 204 when it did,
+// 404 when there was none, the store's failure as server_error.
+Response removal_response(const Result<bool>& removed, std::string_view what, std::string_view id);
 // A query parameter, or none.
 std::optional<std::string_view> query_param(const Request& request, std::string_view name);
 // limit (1..1000, 50 by default) and cursor of a list request.
@@ -263,6 +266,15 @@ Response page_response(const store::Page<T>& page, ToJson to_json) {
   nlohmann::json body = {{"items", std::move(items)}};
   if (page.next_cursor) body["next_cursor"] = *page.next_cursor;
   return json_response(200, body);
+}
+// {"items": [...]} for the whole of a list (the store's, ...), each item through
+// `to_json`; the list's failure as server_error.
+template <class T, class ToJson>
+Response list_response(const Result<std::vector<T>>& listed, ToJson to_json) {
+  if (!listed) return server_error(listed.error());
+  nlohmann::json items = nlohmann::json::array();
+  for (const T& item : *listed) items.push_back(to_json(item));
+  return json_response(200, {{"items", std::move(items)}});
 }
 // A positive id written in decimal; none for anything else.
 std::optional<int64_t> parse_id(std::string_view text);

@@ -8,11 +8,7 @@ namespace smsgate::http {
 namespace {
 
 Response list_alarms(ApiContext& context, const Request&) {
-  auto alarms = context.store.open_alarms();
-  if (!alarms) return server_error(alarms.error());
-  nlohmann::json items = nlohmann::json::array();
-  for (const store::ModemAlarm& alarm : *alarms) items.push_back(store::alarm_json(alarm));
-  return json_response(200, {{"items", std::move(items)}});
+  return list_response(context.store.open_alarms(), store::alarm_json);
 }
 
 }  // namespace

@@ -192,10 +192,7 @@ Response put_contact(ApiContext& context, const Request& request) {
 Response remove_contact(ApiContext& context, const Request& request) {
   auto id = contact_id(request);
   if (!id) return not_found("contact", request.params.at(0));
-  auto removed = context.store.remove_contact(*id);
-  if (!removed) return server_error(removed.error());
-  if (!*removed) return not_found("contact", request.params.at(0));
-  return Response{204, "application/json", "", {}};
+  return removal_response(context.store.remove_contact(*id), "contact", request.params.at(0));
 }
 
 // --- CSV ------------------------------------------------------------------------------
@@ -366,11 +363,7 @@ Response export_contacts(ApiContext& context, const Request&) {
 // --- Groups ---------------------------------------------------------------------------
 
 Response list_groups(ApiContext& context, const Request&) {
-  auto groups = context.store.list_groups();
-  if (!groups) return server_error(groups.error());
-  nlohmann::json items = nlohmann::json::array();
-  for (const store::GroupRecord& group : *groups) items.push_back(group_json(group));
-  return json_response(200, {{"items", std::move(items)}});
+  return list_response(context.store.list_groups(), group_json);
 }
 
 Response add_group(ApiContext& context, const Request& request) {
@@ -390,10 +383,8 @@ Response add_group(ApiContext& context, const Request& request) {
 }
 
 Response remove_group(ApiContext& context, const Request& request) {
-  auto removed = context.store.remove_group(request.params.at(0));
-  if (!removed) return server_error(removed.error());
-  if (!*removed) return not_found("group", request.params.at(0));
-  return Response{204, "application/json", "", {}};
+  return removal_response(context.store.remove_group(request.params.at(0)), "group",
+                          request.params.at(0));
 }
 
 }  // namespace

@@ -139,10 +139,7 @@ Response add_forward(ApiContext& context, const Request& request) {
 Response remove_forward(ApiContext& context, const Request& request) {
   auto id = id_param(request);
   if (!id) return not_found("forward", request.params.at(0));
-  auto removed = context.store.remove_forward(*id);
-  if (!removed) return server_error(removed.error());
-  if (!*removed) return not_found("forward", request.params.at(0));
-  return Response{204, "application/json", "", {}};
+  return removal_response(context.store.remove_forward(*id), "forward", request.params.at(0));
 }
 
 Response list_mail(ApiContext& context, const Request& request) {

@@ -111,11 +111,7 @@ Result<store::RuleRecord> read_rule(ApiContext& context, const Request& request)
 std::optional<int64_t> rule_id(const Request& request) { return parse_id(request.params.at(0)); }
 
 Response list_rules(ApiContext& context, const Request&) {
-  auto rules = context.store.list_rules();
-  if (!rules) return server_error(rules.error());
-  nlohmann::json items = nlohmann::json::array();
-  for (const store::RuleRecord& rule : *rules) items.push_back(rule_json(rule));
-  return json_response(200, {{"items", std::move(items)}});
+  return list_response(context.store.list_rules(), rule_json);
 }
 
 Response get_rule(ApiContext& context, const Request& request) {
@@ -150,10 +146,7 @@ Response put_rule(ApiContext& context, const Request& request) {
 Response remove_rule(ApiContext& context, const Request& request) {
   auto id = rule_id(request);
   if (!id) return not_found("rule", request.params.at(0));
-  auto removed = context.store.remove_rule(*id);
-  if (!removed) return server_error(removed.error());
-  if (!*removed) return not_found("rule", request.params.at(0));
-  return Response{204, "application/json", "", {}};
+  return removal_response(context.store.remove_rule(*id), "rule", request.params.at(0));
 }
 
 }  // namespace

@@ -88,11 +88,7 @@ Result<store::TemplateRecord> read_template(const Request& request,
 }
 
 Response list_templates(ApiContext& context, const Request&) {
-  auto listed = context.store.list_templates();
-  if (!listed) return server_error(listed.error());
-  nlohmann::json items = nlohmann::json::array();
-  for (const store::TemplateRecord& stored : *listed) items.push_back(template_json(stored));
-  return json_response(200, {{"items", std::move(items)}});
+  return list_response(context.store.list_templates(), template_json);
 }
 
 Response get_template(ApiContext& context, const Request& request) {
@@ -119,10 +115,8 @@ Response put_template(ApiContext& context, const Request& request) {
 }
 
 Response remove_template(ApiContext& context, const Request& request) {
-  auto removed = context.store.remove_template(request.params.at(0));
-  if (!removed) return server_error(removed.error());
-  if (!*removed) return not_found("template", request.params.at(0));
-  return Response{204, "application/json", "", {}};
+  return removal_response(context.store.remove_template(request.params.at(0)), "template",
+                          request.params.at(0));
 }
 
 }  // namespace

@@ -32,11 +32,7 @@ Response users_error(const Error& error) {
 }
 
 Response list_users(ApiContext& context, const Request&, const auth::OpenSession&) {
-  auto users = auth::Users(context.store).list();
-  if (!users) return server_error(users.error());
-  nlohmann::json items = nlohmann::json::array();
-  for (const auth::User& user : *users) items.push_back(user_json(user));
-  return json_response(200, {{"items", std::move(items)}});
+  return list_response(auth::Users(context.store).list(), user_json);
 }
 
 Response add_user(ApiContext& context, const Request& request, const auth::OpenSession& session) {

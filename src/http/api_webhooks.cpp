@@ -29,11 +29,7 @@ std::string random_secret() {
 }
 
 Response list_webhooks(ApiContext& context, const Request&) {
-  auto list = context.store.list_webhooks();
-  if (!list) return server_error(list.error());
-  nlohmann::json items = nlohmann::json::array();
-  for (const store::Webhook& webhook : *list) items.push_back(webhook_json(webhook));
-  return json_response(200, {{"items", std::move(items)}});
+  return list_response(context.store.list_webhooks(), webhook_json);
 }
 
 Response create_webhook(ApiContext& context, const Request& request) {
