@@ -96,13 +96,6 @@ Status check_text(const std::string& text) {
   return ok_status();
 }
 
-Status check_language(const std::string& language) {
-  if (!policy::valid_template_language(language))
-    return invalid("language",
-                   "\"" + language + "\" is no language tag ICU knows (en, de, id, pt-BR, ...)");
-  return ok_status();
-}
-
 Result<dispatch::AppointmentRequest> read_appointment(const Request& request) {
   auto body = parse_object(request.body);
   if (!body) return body.error();
@@ -136,12 +129,9 @@ Result<dispatch::AppointmentRequest> read_appointment(const Request& request) {
   auto variables = read_template_variables(fields);
   if (!variables) return variables.error();
   appointment.variables = std::move(*variables);
-  auto language = fields.string("language", 35);
+  auto language = read_template_language(fields);
   if (!language) return language.error();
-  if (*language) {
-    if (Status checked = check_language(**language); !checked) return checked.error();
-    appointment.language = std::move(**language);
-  }
+  if (*language) appointment.language = std::move(**language);
   if (body->contains("reminders")) {
     auto reminders = read_reminders(fields);
     if (!reminders) return reminders.error();
@@ -180,12 +170,9 @@ Result<dispatch::AppointmentUpdate> read_update(const Request& request) {
     if (!variables) return variables.error();
     update.variables = std::move(*variables);
   }
-  auto language = fields.string("language", 35);
+  auto language = read_template_language(fields);
   if (!language) return language.error();
-  if (*language) {
-    if (Status checked = check_language(**language); !checked) return checked.error();
-    update.language = std::move(*language);
-  }
+  if (*language) update.language = std::move(*language);
   if (body->contains("reminders")) {
     auto reminders = read_reminders(fields);
     if (!reminders) return reminders.error();

@@ -103,14 +103,9 @@ Result<store::ContactRecord> read_contact(ApiContext& context, const Request& re
   if (name->empty()) return invalid("name", "is empty");
   if (!pdu::utf8_to_code_points(*name)) return invalid("name", "is not UTF-8");
   record.name = std::move(*name);
-  auto language = fields.string("language", 35);
+  auto language = read_template_language(fields);
   if (!language) return language.error();
-  if (*language) {
-    if (!policy::valid_template_language(**language))
-      return invalid("language", "\"" + **language +
-                                     "\" is no language tag ICU knows (en, de, id, pt-BR, ...)");
-    record.language = std::move(**language);
-  }
+  record.language = std::move(*language);
   auto given_fields = fields.object("fields");
   if (!given_fields) return given_fields.error();
   if (*given_fields) {

@@ -75,14 +75,9 @@ Result<store::TemplateRecord> read_template(const Request& request,
       return invalid("category", "must be transactional, reminder, feedback or marketing");
     record.category = std::string(policy::category_name(*parsed));
   }
-  auto language = fields.string("language", 35);
+  auto language = read_template_language(fields);
   if (!language) return language.error();
-  if (*language) {
-    if (!policy::valid_template_language(**language))
-      return invalid("language", "\"" + **language +
-                                     "\" is no language tag ICU knows (en, de, id, pt-BR, ...)");
-    record.language = std::move(**language);
-  }
+  record.language = std::move(*language);
   if (Status done = fields.finish(); !done) return done.error();
   return record;
 }

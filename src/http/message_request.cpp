@@ -76,6 +76,16 @@ Result<policy::TemplateVariables> read_template_variables(Fields& fields) {
   return variables;
 }
 
+Result<std::optional<std::string>> read_template_language(Fields& fields) {
+  // 35 bytes: the longest tag BCP 47 implementations must take (RFC 5646 4.4.1).
+  auto language = fields.string("language", 35);
+  if (!language) return language.error();
+  if (*language && !policy::valid_template_language(**language))
+    return invalid(fields.field_name("language"),
+                   "\"" + **language + "\" is no language tag ICU knows (en, de, id, pt-BR, ...)");
+  return language;
+}
+
 namespace {
 
 // What a message says besides its recipient, into `request`; then no field may be left.

@@ -40,6 +40,9 @@ Result<GroupSendRequest> read_group_send_request(const nlohmann::json& object);
 // "variables": {"name": "Anna", "at": "2026-12-07T10:15:00+07:00", "count": 3}:
 // strings, or numbers written as JSON writes them.
 Result<policy::TemplateVariables> read_template_variables(Fields& fields);
+// "language": "de", what a template's dates and times are written in: a tag ICU knows;
+// none when the body gives none.
+Result<std::optional<std::string>> read_template_language(Fields& fields);
 // "options": {encoding?: auto|gsm7|ucs2, transliterate?, languages?: ["tr", ...]}.
 Result<pdu::PlanOptions> read_plan_options(Fields& fields);
 

@@ -1,6 +1,6 @@
 // What a client may not ask for in a submission: the otp category (codes are made by
 // POST /api/v1/otp only) and a priority that would outrank one-time passwords; and a
-// template named with its variables instead of a text.
+// template named with its variables instead of a text, and the language it is written in.
 #include <doctest/doctest.h>
 
 #include <string>
@@ -112,6 +112,33 @@ TEST_CASE("message request: a template and its variables instead of a text") {
     CHECK(refused.error().field == bad.field);
     CHECK(refused.error().code == bad.code);
   }
+}
+
+TEST_CASE("message request: a template's language is a tag ICU knows, or none") {
+  const json given = {{"language", "pt-BR"}};
+  Fields with_language(given, "items[0].");
+  auto read = read_template_language(with_language);
+  REQUIRE(read.ok());
+  CHECK(*read == "pt-BR");
+
+  const json none = json::object();
+  Fields without(none);
+  auto absent = read_template_language(without);
+  REQUIRE(absent.ok());
+  CHECK(!absent->has_value());
+
+  for (const json& bad : {json{{"language", "klingonish"}}, json{{"language", 7}},
+                          json{{"language", std::string(36, 'a')}}}) {
+    CAPTURE(bad.dump());
+    Fields fields(bad, "items[0].");
+    auto refused = read_template_language(fields);
+    REQUIRE(!refused.ok());
+    CHECK(refused.error().field == "items[0].language");
+  }
+  const json klingon = {{"language", "klingonish"}};
+  Fields fields(klingon);
+  CHECK(read_template_language(fields).error().message ==
+        "language: \"klingonish\" is no language tag ICU knows (en, de, id, pt-BR, ...)");
 }
 
 }  // namespace
