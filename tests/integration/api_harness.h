@@ -7,9 +7,12 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "auth/admin_password.h"
 #include "daemon/daemon.h"
 #include "integration/http_client.h"
 #include "integration/modem_harness.h"
@@ -84,6 +87,22 @@ class ApiDaemon {
     return ready;
   }
 
+  // A text from `from` comes in through the first simulated modem.
+  void deliver(const std::string& from, const std::string& text) {
+    sims_.with(0, [&](sim::SimModem& modem, auto now) {
+      REQUIRE(modem.deliver({.from = from, .text = text}, now).ok());
+    });
+  }
+  // The texts the first simulated modem sent to `to`, in order.
+  std::vector<std::string> texts_sent_to(const std::string& to) {
+    return sims_.with(0, [&](sim::SimModem& modem, auto) {
+      std::vector<std::string> texts;
+      for (const sim::SentMessage& sent : modem.sent())
+        if (sent.to == to) texts.push_back(sent.text);
+      return texts;
+    });
+  }
+
   // The message's status as the API shows it.
   std::string status_of(HttpClient& client, int64_t id) {
     auto answer = client.get("/api/v1/messages/" + std::to_string(id));
@@ -113,6 +132,19 @@ class ApiDaemon {
   std::string key_;
 };
 
+// What most API tests start from, as TEST_CASE_FIXTURE(ApiTest, "..."): the daemon with
+// one simulated modem as `gateway`, and `client` with its key. A file whose tests all
+// want another configuration derives a fixture that passes its `adjust`.
+class ApiTest {
+ public:
+  explicit ApiTest(std::function<void(config::Config&)> adjust = {})
+      : gateway(1, std::move(adjust)) {}
+
+ protected:
+  ApiDaemon gateway;
+  HttpClient client = gateway.client();
+};
+
 // POST /api/v1/messages that must be accepted (202); the new message's id.
 inline int64_t submit_accepted(HttpClient& client, const nlohmann::json& body) {
   auto answer = client.post("/api/v1/messages", body);
@@ -131,6 +163,46 @@ inline std::string session_cookie(const std::string& url, const std::string& pas
   REQUIRE_MESSAGE(signed_in.status == 204, signed_in.body);
   const std::string& set_cookie = signed_in.headers["set-cookie"];
   return "Cookie: " + set_cookie.substr(0, set_cookie.find(';'));
+}
+
+// GET `path` as the console asks for it, with the admin's session (a new password each
+// time); the answer must be 200.
+inline nlohmann::json get_as_admin(ApiDaemon& gateway, const std::string& path) {
+  auto password = auth::reset_admin_password(gateway.daemon().store());
+  REQUIRE(password.ok());
+  HttpClient browser(gateway.url());
+  auto answer = browser.request("GET", path, "", {session_cookie(gateway.url(), *password)});
+  REQUIRE_MESSAGE(answer.status == 200, answer.body);
+  return answer.json();
+}
+
+// What the audit log says was done: "action target" per row.
+inline std::vector<std::string> audited_actions(ApiDaemon& gateway) {
+  std::vector<std::string> actions;
+  const nlohmann::json items = get_as_admin(gateway, "/api/v1/audit")["items"];
+  for (const nlohmann::json& item : items)
+    actions.push_back(item["action"].get<std::string>() + " " + item["target"].get<std::string>());
+  return actions;
+}
+
+// A body the API refuses, and how: the status, error code and field of its answer.
+struct Refusal {
+  nlohmann::json body;
+  int status;
+  const char* code;
+  const char* field;
+};
+
+// POSTs each body to `path`; each is answered as its refusal says.
+inline void check_refusals(HttpClient& client, const std::string& path,
+                           const std::vector<Refusal>& refusals) {
+  for (const Refusal& refusal : refusals) {
+    CAPTURE(refusal.body.dump());
+    auto answer = client.post(path, refusal.body);
+    CHECK(answer.status == refusal.status);
+    CHECK(answer.error_code() == refusal.code);
+    CHECK(answer.error_field() == refusal.field);
+  }
 }
 
 }  // namespace smsgate::testing

@@ -269,9 +269,7 @@ TEST_CASE("api: a webhook receiver that is down for a while misses nothing, in o
   }));
 }
 
-TEST_CASE("api: the same Idempotency-Key gives back the same message, once") {
-  ApiDaemon gateway(1);
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(ApiTest, "api: the same Idempotency-Key gives back the same message, once") {
   json body = {{"to", kCustomer}, {"text", "Booking confirmed"}};
   auto first = client.post("/api/v1/messages", body, {"Idempotency-Key: booking-81"});
   REQUIRE(first.status == 202);
@@ -296,9 +294,7 @@ TEST_CASE("api: the same Idempotency-Key gives back the same message, once") {
   CHECK(message_count(client) == 4);
 }
 
-TEST_CASE("api: cancelling works only before a message reached a modem") {
-  ApiDaemon gateway(1);
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(ApiTest, "api: cancelling works only before a message reached a modem") {
   int64_t later = submit_accepted(client, {{"to", kCustomer},
                                            {"text", "Your appointment is tomorrow"},
                                            {"category", "reminder"},
@@ -322,10 +318,9 @@ TEST_CASE("api: cancelling works only before a message reached a modem") {
   CHECK(client.get("/api/v1/messages/0").status == 404);
 }
 
-TEST_CASE(
+TEST_CASE_FIXTURE(
+    ApiTest,
     "api: every kind of bad request is refused with its code and field, and changes nothing") {
-  ApiDaemon gateway(1);
-  HttpClient client = gateway.client();
   // Nothing may be sent while this runs: every refusal must leave the queue empty.
   REQUIRE(client
               .post("/api/v1/modems/" + gateway.daemon().pool().modems().at(0) + "/disable",
@@ -437,9 +432,8 @@ TEST_CASE(
   CHECK(gateway.daemon().store().transactions() > 0);  // the store is alive, just untouched
 }
 
-TEST_CASE("api: an opted-out number gets no messages but still gets one-time passwords") {
-  ApiDaemon gateway(1);
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(ApiTest,
+                  "api: an opted-out number gets no messages but still gets one-time passwords") {
   auto added = client.post("/api/v1/optouts", {{"number", kCustomer}});
   REQUIRE_MESSAGE(added.status == 201, added.body);
   auto refused = client.post("/api/v1/messages", {{"to", kCustomer}, {"text", "Sale!"}});
@@ -470,9 +464,7 @@ TEST_CASE("api: an opted-out number gets no messages but still gets one-time pas
         202);
 }
 
-TEST_CASE("api: preview is the sender's own planner") {
-  ApiDaemon gateway(1);
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(ApiTest, "api: preview is the sender's own planner") {
   auto plain = client.post("/api/v1/messages/preview", {{"text", "Hello"}}).json();
   CHECK(plain["encoding"] == "gsm7");
   CHECK(plain["parts"] == 1);
@@ -536,9 +528,8 @@ TEST_CASE("api: replies are forwarded with in_reply_to, and feedback replies wit
   CHECK(client.get("/api/v1/inbound").json()["items"].size() == 2);
 }
 
-TEST_CASE("api: one-time passwords: sent, verified once, limited attempts, expiry") {
-  ApiDaemon gateway(1);
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(ApiTest,
+                  "api: one-time passwords: sent, verified once, limited attempts, expiry") {
   // The code as the phone received it.
   auto last_code = [&] {
     std::string text;
@@ -588,9 +579,8 @@ TEST_CASE("api: one-time passwords: sent, verified once, limited attempts, expir
   CHECK(client.post("/api/v1/otp/verify", {{"to", kCustomer}}).error_field() == "code");
 }
 
-TEST_CASE("api: pagination walks thousands of messages exactly once, newest first") {
-  ApiDaemon gateway(1);
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(ApiTest,
+                  "api: pagination walks thousands of messages exactly once, newest first") {
   std::set<int64_t> submitted;
   for (int batch = 0; batch < 3; ++batch) {
     json messages = json::array();
@@ -667,9 +657,8 @@ TEST_CASE("api: modems are listed, disabled, enabled and reset") {
   CHECK(client.post("/api/v1/modems/123/disable", json::object()).status == 404);
 }
 
-TEST_CASE("api: a modem stopped the moment it comes up, before the store recorded it, stops") {
-  ApiDaemon gateway(1);
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(
+    ApiTest, "api: a modem stopped the moment it comes up, before the store recorded it, stops") {
   REQUIRE(wait_until([&] {
     auto recorded = gateway.daemon().store().list_modems();
     return recorded.ok() && recorded->size() == 1;
@@ -693,9 +682,8 @@ TEST_CASE("api: a modem stopped the moment it comes up, before the store recorde
   CHECK(gateway.wait_status(client, sent, "sent"));
 }
 
-TEST_CASE("api: /metrics shows the queue, the modems, webhooks and the API itself") {
-  ApiDaemon gateway(1);
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(ApiTest,
+                  "api: /metrics shows the queue, the modems, webhooks and the API itself") {
   int64_t id = submit_accepted(client, {{"to", kCustomer}, {"text", "counted"}});
   REQUIRE(gateway.wait_status(client, id, "sent"));
   CHECK(client.get("/api/v1/nothing").status == 404);

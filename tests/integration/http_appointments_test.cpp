@@ -27,16 +27,18 @@ constexpr const char* kOtherPatient = "+6281298765432";
 // Monday 8 March 2027, 10:15 in Jakarta (UTC+7 all year); quiet hours 21:00-08:00 there.
 constexpr const char* kAt = "2027-03-08T03:15:00Z";
 
-ApiDaemon clinic_gateway() {
-  return ApiDaemon(1, [](config::Config& config) {
-    config.sending.timezone = "Asia/Jakarta";
-    config.sending.quiet_hours = policy::QuietWindow{21 * 60, 8 * 60};
-    config.appointments.confirmation_text =
-        "Janji temu Anda {weekday} {date} pukul {time} sudah dicatat. Balas YA atau TIDAK.";
-    config.appointments.moved_text = "Janji temu Anda pindah ke {weekday} {date} pukul {time}.";
-    config.appointments.cancelled_text = "Janji temu Anda {date} pukul {time} dibatalkan.";
-  });
+void clinic_config(config::Config& config) {
+  config.sending.timezone = "Asia/Jakarta";
+  config.sending.quiet_hours = policy::QuietWindow{21 * 60, 8 * 60};
+  config.appointments.confirmation_text =
+      "Janji temu Anda {weekday} {date} pukul {time} sudah dicatat. Balas YA atau TIDAK.";
+  config.appointments.moved_text = "Janji temu Anda pindah ke {weekday} {date} pukul {time}.";
+  config.appointments.cancelled_text = "Janji temu Anda {date} pukul {time} dibatalkan.";
 }
+
+struct ClinicGateway : ApiTest {
+  ClinicGateway() : ApiTest(clinic_config) {}
+};
 
 void add_reminder_template(HttpClient& client) {
   auto added = client.post("/api/v1/templates",
@@ -73,23 +75,6 @@ std::vector<json> received_events(WebhookReceiver& receiver, const std::string& 
   return events;
 }
 
-// The patient's phone answers through the simulated modem.
-void reply(ApiDaemon& gateway, const std::string& from, const std::string& text) {
-  gateway.sims().with(0, [&](sim::SimModem& modem, auto now) {
-    REQUIRE(modem.deliver({.from = from, .text = text}, now).ok());
-  });
-}
-
-// The texts the patient's phone got, in order.
-std::vector<std::string> texts_to(ApiDaemon& gateway, const std::string& to) {
-  return gateway.sims().with(0, [&](sim::SimModem& modem, auto) {
-    std::vector<std::string> texts;
-    for (const sim::SentMessage& sent : modem.sent())
-      if (sent.to == to) texts.push_back(sent.text);
-    return texts;
-  });
-}
-
 bool opted_out(HttpClient& client, const std::string& number) {
   const json listed = client.get("/api/v1/optouts").json();
   for (const json& item : listed["items"])
@@ -103,10 +88,9 @@ std::string state_of(HttpClient& client, const std::string& external_id) {
 
 }  // namespace
 
-TEST_CASE(
+TEST_CASE_FIXTURE(
+    ClinicGateway,
     "appointments: booked with a confirmation and two reminders, in the template's language") {
-  ApiDaemon gateway = clinic_gateway();
-  HttpClient client = gateway.client();
   add_reminder_template(client);
 
   json booked = book(client, {{"external_id", "visit-1001"},
@@ -165,9 +149,8 @@ TEST_CASE(
   CHECK(client.get("/api/v1/appointments?state=confirmed").json()["items"].empty());
 }
 
-TEST_CASE("appointments: quiet hours pull a reminder earlier, and a past one is skipped") {
-  ApiDaemon gateway = clinic_gateway();
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(ClinicGateway,
+                  "appointments: quiet hours pull a reminder earlier, and a past one is skipped") {
   // 07:30 in Jakarta: its -1h reminder (06:30) would fall in quiet hours, so it goes
   // at 20:59 the evening before (13:59 UTC); the -2d one (07:30) likewise.
   json early = book(client, {{"external_id", "early-7"},
@@ -204,9 +187,9 @@ TEST_CASE("appointments: a reminder whose time has passed is skipped, and the an
   CHECK(reminders[0]["send_at"] == store::iso8601_utc(in_two_hours - 3600 * 1000));
 }
 
-TEST_CASE("appointments: moved, the waiting reminders go again for the new time; then cancelled") {
-  ApiDaemon gateway = clinic_gateway();
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(
+    ClinicGateway,
+    "appointments: moved, the waiting reminders go again for the new time; then cancelled") {
   add_reminder_template(client);
   json booked = book(client, {{"external_id", "visit-2002"},
                               {"to", kPatient},
@@ -260,7 +243,7 @@ TEST_CASE("appointments: moved, the waiting reminders go again for the new time;
 TEST_CASE(
     "appointments: a patient's YA confirms and TIDAK declines; webhooks and the stream say so") {
   WebhookReceiver receiver;
-  ApiDaemon gateway = clinic_gateway();
+  ApiDaemon gateway(1, clinic_config);
   HttpClient client = gateway.client();
   auto hook = client.post("/api/v1/webhooks",
                           {{"url", receiver.url()},
@@ -288,13 +271,13 @@ TEST_CASE(
         client, with_role(booked, "confirmation").at(0)["id"].get<int64_t>(), "sent"));
 
   // A reply that means neither changes nothing.
-  reply(gateway, kPatient, "Jam berapa?");
+  gateway.deliver(kPatient, "Jam berapa?");
   REQUIRE(wait_until([&] { return client.get("/api/v1/inbound").json()["items"].size() == 1; }));
   CHECK(state_of(client, "visit-3003") == "scheduled");
 
-  reply(gateway, kPatient, "Ya");
+  gateway.deliver(kPatient, "Ya");
   REQUIRE(wait_until([&] { return state_of(client, "visit-3003") == "confirmed"; }));
-  reply(gateway, kOtherPatient, " tidak ");
+  gateway.deliver(kOtherPatient, " tidak ");
   REQUIRE(wait_until([&] { return state_of(client, "visit-3004") == "declined"; }));
   CHECK(state_of(client, "visit-3003") == "confirmed");
 
@@ -319,7 +302,7 @@ TEST_CASE(
 
   // A confirmed appointment that is cancelled hears no more yes.
   REQUIRE(client.del("/api/v1/appointments/visit-3003").status == 200);
-  reply(gateway, kPatient, "YA");
+  gateway.deliver(kPatient, "YA");
   REQUIRE(wait_until([&] { return client.get("/api/v1/inbound").json()["items"].size() == 4; }));
   CHECK(state_of(client, "visit-3003") == "cancelled");
 }
@@ -337,33 +320,32 @@ TEST_CASE("appointments: CANCEL to a reminder declines it and opts nobody out; S
   REQUIRE(gateway.wait_status(client, with_role(booked, "confirmation").at(0)["id"].get<int64_t>(),
                               "sent"));
 
-  reply(gateway, kPatient, "Cancel");
+  gateway.deliver(kPatient, "Cancel");
   REQUIRE(wait_until([&] { return state_of(client, "visit-7007") == "declined"; }));
   CHECK_FALSE(opted_out(client, kPatient));
   // Still reachable: the clinic may offer another time, and no opt-out confirmation went.
   const int64_t offer =
       submit_accepted(client, {{"to", kPatient}, {"text", "Shall we say Friday at 9:00?"}});
   REQUIRE(gateway.wait_status(client, offer, "sent"));
-  const std::vector<std::string> texts = texts_to(gateway, kPatient);  // parts, as sent
+  const std::vector<std::string> texts = gateway.texts_sent_to(kPatient);  // parts, as sent
   CHECK(texts.back() == "Shall we say Friday at 9:00?");
   for (const std::string& text : texts) CHECK(text.find("no more messages") == std::string::npos);
 
   // CANCEL that answers no appointment is an opt-out, confirmed as ever.
-  reply(gateway, kOtherPatient, "CANCEL");
+  gateway.deliver(kOtherPatient, "CANCEL");
   REQUIRE(wait_until([&] { return opted_out(client, kOtherPatient); }));
-  REQUIRE(wait_until([&] { return texts_to(gateway, kOtherPatient).size() == 1; }));
-  CHECK(texts_to(gateway, kOtherPatient)[0].find("no more messages") != std::string::npos);
+  REQUIRE(wait_until([&] { return gateway.texts_sent_to(kOtherPatient).size() == 1; }));
+  CHECK(gateway.texts_sent_to(kOtherPatient)[0].find("no more messages") != std::string::npos);
 
   // STOP always opts out, in reply to an appointment too; the appointment stays as it was.
-  reply(gateway, kPatient, "STOP");
+  gateway.deliver(kPatient, "STOP");
   REQUIRE(wait_until([&] { return opted_out(client, kPatient); }));
   CHECK(state_of(client, "visit-7007") == "declined");
 }
 
-TEST_CASE(
+TEST_CASE_FIXTURE(
+    ClinicGateway,
     "appointments: a reload adds a yes word and a new help text, and the console shows them") {
-  ApiDaemon gateway = clinic_gateway();
-  HttpClient client = gateway.client();
   json booked = book(client, {{"external_id", "visit-5005"},
                               {"to", kPatient},
                               {"at", kAt},
@@ -374,7 +356,7 @@ TEST_CASE(
                               "sent"));
 
   // Not a yes word yet.
-  reply(gateway, kPatient, "Siap");
+  gateway.deliver(kPatient, "Siap");
   REQUIRE(wait_until([&] { return client.get("/api/v1/inbound").json()["items"].size() == 1; }));
   CHECK(state_of(client, "visit-5005") == "scheduled");
 
@@ -383,12 +365,12 @@ TEST_CASE(
   changed.autoreply.help_text = "Klinik Sehat, Jl. Melati 5: telepon 021-555-0101.";
   REQUIRE(gateway.daemon().reload(changed).ok());
 
-  reply(gateway, kPatient, "SIAP");
+  gateway.deliver(kPatient, "SIAP");
   REQUIRE(wait_until([&] { return state_of(client, "visit-5005") == "confirmed"; }));
-  reply(gateway, kPatient, "HELP");
+  gateway.deliver(kPatient, "HELP");
   std::vector<std::string> texts;
   REQUIRE(wait_until([&] {
-    texts = texts_to(gateway, kPatient);
+    texts = gateway.texts_sent_to(kPatient);
     return texts.size() >= 2;
   }));
   REQUIRE(texts.size() == 2);  // the confirmation, then the answer to HELP
@@ -405,9 +387,8 @@ TEST_CASE(
         "Klinik Sehat, Jl. Melati 5: telepon 021-555-0101.");
 }
 
-TEST_CASE("appointments: erasing the patient's number takes their appointments with it") {
-  ApiDaemon gateway(1);
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(ApiTest,
+                  "appointments: erasing the patient's number takes their appointments with it") {
   const std::string at = store::iso8601_utc(gateway.clock().now() + 48 * 3600 * 1000);
   book(client, {{"external_id", "erase-1"},
                 {"to", kPatient},
@@ -429,9 +410,7 @@ TEST_CASE("appointments: erasing the patient's number takes their appointments w
   CHECK(kept[0]["external_id"] == "keep-1");
 }
 
-TEST_CASE("appointments: refusals in words, and a repeated request is a replay") {
-  ApiDaemon gateway(1);
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(ApiTest, "appointments: refusals in words, and a repeated request is a replay") {
   const json body = {{"external_id", "visit-9"},
                      {"to", kPatient},
                      {"at", kAt},

@@ -137,9 +137,7 @@ TEST_CASE("balance: a scheduled check shows in the API and /metrics, and runs ag
   CHECK(modem_of(client, id)["balance"]["amount"] == 12500.0);
 }
 
-TEST_CASE("balance: no balance_ussd, no check; a check on request needs a code") {
-  ApiDaemon gateway(1);
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(ApiTest, "balance: no balance_ussd, no check; a check on request needs a code") {
   const std::string id = gateway.daemon().pool().modems().at(0);
   std::this_thread::sleep_for(2500ms);
   CHECK(modem_of(client, id)["balance"].is_null());

@@ -120,9 +120,8 @@ TEST_CASE("console: a modem's own route carries its signal at each health poll")
   CHECK(unknown.error_code() == "not_found");
 }
 
-TEST_CASE("console: stats count the queue by status and the last 24 hours by hour") {
-  ApiDaemon gateway(1);
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(ApiTest,
+                  "console: stats count the queue by status and the last 24 hours by hour") {
   gateway.sims().with(0, [](sim::SimModem& m, auto) {
     m.set_auto_status_reports(sim::SimModem::AutoStatusReports{0, std::chrono::milliseconds(0)});
   });
@@ -177,9 +176,8 @@ TEST_CASE("console: stats count the queue by status and the last 24 hours by hou
   CHECK(HttpClient(gateway.url(), no_read->key).get("/api/v1/stats").status == 403);
 }
 
-TEST_CASE("console: messages filtered by category, until and a search, paged once over HTTP") {
-  ApiDaemon gateway(1);
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(
+    ApiTest, "console: messages filtered by category, until and a search, paged once over HTTP") {
   std::vector<int64_t> anna_reminders, everything;
   for (int i = 0; i < 12; ++i) {
     json body = {{"to", "+49170555000" + std::to_string(10 + i)},
@@ -245,9 +243,8 @@ TEST_CASE("console: messages filtered by category, until and a search, paged onc
         std::vector<int64_t>{otp_id});
 }
 
-TEST_CASE("console: conversations, one per number, threads both ways, marked read") {
-  ApiDaemon gateway(1);
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(ApiTest,
+                  "console: conversations, one per number, threads both ways, marked read") {
   const std::string patient = kCustomer, stranger = "+4930901820";
   int64_t asked = submit_accepted(client, {{"to", patient},
                                            {"text", "How was your visit? Reply 1-10."},
@@ -447,17 +444,6 @@ TEST_CASE("console: a webhook's test event reaches that webhook alone, signed, a
   CHECK(client.post("/api/v1/webhooks/999999/test", json::object()).status == 404);
 }
 
-// GET /api/v1/settings as the console asks for it: with the admin's session.
-json settings_seen_by_admin(ApiDaemon& gateway) {
-  auto password = auth::reset_admin_password(gateway.daemon().store());
-  REQUIRE(password.ok());
-  HttpClient browser(gateway.url());
-  auto answer =
-      browser.request("GET", "/api/v1/settings", "", {session_cookie(gateway.url(), *password)});
-  REQUIRE_MESSAGE(answer.status == 200, answer.body);
-  return answer.json();
-}
-
 TEST_CASE("console: settings show an admin what runs and where to change it, never a secret") {
   ApiDaemon gateway(1, [](config::Config& config) {
     config.file = "/etc/smsgate/smsgate.toml";
@@ -513,7 +499,7 @@ TEST_CASE("console: settings show the shipped file's auto-replies, appointments,
     config.sending.default_reply_window = shipped->sending.default_reply_window;
     config.optout = shipped->optout;
   });
-  json settings = settings_seen_by_admin(gateway);
+  json settings = get_as_admin(gateway, "/api/v1/settings");
   CHECK(settings["autoreply"] ==
         json{{"enabled", true},
              {"sender_name", "us"},
@@ -583,7 +569,7 @@ TEST_CASE("console: settings show auto-replies, appointments, OTP and email as c
     config.email.report_delivered = false;
     config.email.reports_to = "desk@klinik.example";
   });
-  json settings = settings_seen_by_admin(gateway);
+  json settings = get_as_admin(gateway, "/api/v1/settings");
   const json& autoreply = settings["autoreply"];
   CHECK(autoreply["enabled"] == false);
   CHECK(autoreply["sender_name"] == "Klinik Sehat");

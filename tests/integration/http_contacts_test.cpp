@@ -46,30 +46,13 @@ size_t message_count(HttpClient& client) {
   return client.get("/api/v1/messages").json()["items"].size();
 }
 
-// What the audit log says was done: "action target" per row.
-std::vector<std::string> audited(ApiDaemon& gateway) {
-  auto password = auth::reset_admin_password(gateway.daemon().store());
-  REQUIRE(password.ok());
-  HttpClient browser(gateway.url());
-  auto audit =
-      browser.request("GET", "/api/v1/audit", "", {session_cookie(gateway.url(), *password)});
-  REQUIRE_MESSAGE(audit.status == 200, audit.body);
-  std::vector<std::string> actions;
-  const json items = audit.json()["items"];
-  for (const json& item : items)
-    actions.push_back(item["action"].get<std::string>() + " " + item["target"].get<std::string>());
-  return actions;
-}
-
 bool contains(const std::vector<std::string>& list, const std::string& item) {
   return std::find(list.begin(), list.end(), item) != list.end();
 }
 
 }  // namespace
 
-TEST_CASE("contacts: added, found, paged and filtered, replaced and removed") {
-  ApiDaemon gateway(1);
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(ApiTest, "contacts: added, found, paged and filtered, replaced and removed") {
   json anna = add_contact(client, {{"number", "+49 170 1234 5601"},
                                    {"name", "Anna Schmidt"},
                                    {"language", "de"},
@@ -143,17 +126,10 @@ TEST_CASE("contacts: added, found, paged and filtered, replaced and removed") {
   CHECK(names("") == std::vector<std::string>{"Budi Santoso", "Anna Schmidt"});
 }
 
-TEST_CASE("contacts: what is wrong is refused with its field, and nothing changes") {
-  ApiDaemon gateway(1);
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(ApiTest,
+                  "contacts: what is wrong is refused with its field, and nothing changes") {
   add_contact(client, {{"number", kAnna}, {"name", "Anna"}});
-  struct Case {
-    json body;
-    int status;
-    const char* code;
-    const char* field;
-  };
-  const std::vector<Case> cases = {
+  const std::vector<Refusal> cases = {
       {{{"number", "+49 170 banana"}, {"name", "X"}}, 400, "invalid_number", "number"},
       {{{"name", "X"}}, 400, "missing_field", "number"},
       {{{"number", kBudi}}, 400, "missing_field", "name"},
@@ -185,22 +161,14 @@ TEST_CASE("contacts: what is wrong is refused with its field, and nothing change
       {{{"number", kBudi}, {"name", "X"}, {"colour", "red"}}, 400, "unknown_field", "colour"},
       {{{"number", "+49 170 1234 5601"}, {"name", "Anna again"}}, 409, "number_taken", "number"},
   };
-  for (const Case& bad : cases) {
-    CAPTURE(bad.body.dump());
-    auto answer = client.post("/api/v1/contacts", bad.body);
-    CHECK(answer.status == bad.status);
-    CHECK(answer.error_code() == bad.code);
-    CHECK(answer.error_field() == bad.field);
-  }
+  check_refusals(client, "/api/v1/contacts", cases);
   auto kept = client.get("/api/v1/contacts").json()["items"];
   REQUIRE(kept.size() == 1);
   CHECK(kept[0]["name"] == "Anna");
   CHECK(client.get("/api/v1/groups").json()["items"].empty());
 }
 
-TEST_CASE("groups: made when named, counted, removed without their members") {
-  ApiDaemon gateway(1);
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(ApiTest, "groups: made when named, counted, removed without their members") {
   auto made = client.post("/api/v1/groups",
                           {{"name", "monday-patients"}, {"description", "Seen on Mondays"}});
   REQUIRE_MESSAGE(made.status == 201, made.body);
@@ -230,9 +198,8 @@ TEST_CASE("groups: made when named, counted, removed without their members") {
   CHECK(groups[0]["name"] == "new");
 }
 
-TEST_CASE("contacts: reading needs send, changing needs contacts; operators may; all audited") {
-  ApiDaemon gateway(1);
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(
+    ApiTest, "contacts: reading needs send, changing needs contacts; operators may; all audited") {
   json anna = add_contact(client, {{"number", kAnna}, {"name", "Anna"}, {"groups", {"monday"}}});
   std::string sender =
       gateway.daemon().api_keys().create("shop", {auth::Scope::kSend}, gateway.clock().now())->key;
@@ -277,7 +244,7 @@ TEST_CASE("contacts: reading needs send, changing needs contacts; operators may;
   REQUIRE(client.post("/api/v1/groups", {{"name", "tuesday"}}).status == 201);
   REQUIRE(client.del("/api/v1/groups/tuesday").status == 204);
   REQUIRE(client.del(contact_path(anna)).status == 204);
-  auto actions = audited(gateway);
+  auto actions = audited_actions(gateway);
   std::string id = std::to_string(anna["id"].get<int64_t>());
   for (const std::string& done : std::vector<std::string>{
            "contact.add " + std::string(kAnna), "contact.add " + std::string(kBudi),
@@ -288,9 +255,9 @@ TEST_CASE("contacts: reading needs send, changing needs contacts; operators may;
   }
 }
 
-TEST_CASE("contacts: a CSV import reports each refused row exactly; the export imports unchanged") {
-  ApiDaemon gateway(1);
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(
+    ApiTest,
+    "contacts: a CSV import reports each refused row exactly; the export imports unchanged") {
   add_contact(client, {{"number", kCara},
                        {"name", "Cara"},
                        {"language", "en"},
@@ -437,32 +404,18 @@ TEST_CASE("groups: a send reaches each member with their own name; who opted out
 
   size_t before = message_count(client);
   REQUIRE(client.post("/api/v1/groups", {{"name", "empty"}}).status == 201);
-  struct Case {
-    json body;
-    int status;
-    const char* code;
-    const char* field;
-  };
-  const std::vector<Case> refusals = {
+  const std::vector<Refusal> refusals = {
       {{{"group", "nobody"}, {"text", "x"}}, 404, "not_found", "group"},
       {{{"group", "empty"}, {"text", "x"}}, 400, "invalid_field", "group"},
       {{{"group", "monday-patients"}, {"to", kAnna}, {"text", "x"}}, 400, "invalid_field", "to"},
       {{{"group", "monday-patients"}}, 400, "missing_field", "text"},
       {{{"group", "monday-patients"}, {"template", "nope"}}, 400, "invalid_field", "template"},
   };
-  for (const Case& bad : refusals) {
-    CAPTURE(bad.body.dump());
-    auto refused = client.post("/api/v1/messages", bad.body);
-    CHECK(refused.status == bad.status);
-    CHECK(refused.error_code() == bad.code);
-    CHECK(refused.error_field() == bad.field);
-  }
+  check_refusals(client, "/api/v1/messages", refusals);
   CHECK(message_count(client) == before);
 }
 
-TEST_CASE("contacts: erasing a number removes its contact and its memberships") {
-  ApiDaemon gateway(1);
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(ApiTest, "contacts: erasing a number removes its contact and its memberships") {
   json anna = add_contact(client, {{"number", kAnna}, {"name", "Anna"}, {"groups", {"monday"}}});
   add_contact(client, {{"number", kBudi}, {"name", "Budi"}, {"groups", {"monday"}}});
   auto erased = client.del("/api/v1/numbers/%2B4917012345601");

@@ -21,9 +21,8 @@ int64_t send(HttpClient& client, const char* to, const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("api: erasing a number deletes its messages, keeps its opt-out and others' messages") {
-  ApiDaemon gateway(1);
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(
+    ApiTest, "api: erasing a number deletes its messages, keeps its opt-out and others' messages") {
   int64_t first = send(client, kPatient, "Your appointment is on Monday at 9:00");
   int64_t second = send(client, kPatient, "Your test results are ready");
   int64_t other = send(client, kOther, "Your order has shipped");

@@ -57,9 +57,8 @@ std::optional<SseEvent> next_about(SseClient& stream, const std::string& name, i
 
 }  // namespace
 
-TEST_CASE("events: a read key sees a message go out and a text come in, as they happen") {
-  ApiDaemon gateway(1);
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(ApiTest,
+                  "events: a read key sees a message go out and a text come in, as they happen") {
   std::string console = key_with(gateway, {auth::Scope::kRead, auth::Scope::kInbound});
   SseClient stream(gateway.daemon().http_port(), "/api/v1/events", bearer(console));
   require_streaming(stream);
@@ -91,9 +90,8 @@ TEST_CASE("events: a read key sees a message go out and a text come in, as they 
   CHECK(inbound->body()["data"]["id"] == listed["id"]);
 }
 
-TEST_CASE("events: a reconnect with Last-Event-ID or since_id gets exactly what it missed") {
-  ApiDaemon gateway(1);
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(
+    ApiTest, "events: a reconnect with Last-Event-ID or since_id gets exactly what it missed") {
   const int port = gateway.daemon().http_port();
   int64_t last_seen = 0;
   {

@@ -39,9 +39,8 @@ int64_t retry_after(const HttpAnswer& answer) {
 
 }  // namespace
 
-TEST_CASE("api: the sixth OTP to a number within an hour is 429 with Retry-After") {
-  ApiDaemon gateway(1);
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(ApiTest,
+                  "api: the sixth OTP to a number within an hour is 429 with Retry-After") {
   auto send = [&](const std::string& to, std::vector<std::string> headers = {}) {
     return client.post("/api/v1/otp", {{"to", to}}, headers);
   };
@@ -133,9 +132,9 @@ TEST_CASE("api: concurrent OTP requests to one number cannot pass the limit toge
 namespace smsgate::testing {
 namespace {
 
-TEST_CASE("api: a spent OTP code is purged by the running daemon a day later; its message stays") {
-  ApiDaemon gateway(1);
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(
+    ApiTest,
+    "api: a spent OTP code is purged by the running daemon a day later; its message stays") {
   auto sent = client.post("/api/v1/otp", {{"to", kCustomer}});
   REQUIRE_MESSAGE(sent.status == 202, sent.body);
   int64_t id = sent.json()["id"].get<int64_t>();

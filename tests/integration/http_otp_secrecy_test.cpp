@@ -116,9 +116,8 @@ TEST_CASE("api: a one-time password's code is readable nowhere but on the phone"
   CHECK(verified.json()["result"] == "valid");
 }
 
-TEST_CASE("api: codes come only from /api/v1/otp, and no client message outranks them") {
-  ApiDaemon gateway(1);
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(ApiTest,
+                  "api: codes come only from /api/v1/otp, and no client message outranks them") {
   auto otp = client.post("/api/v1/messages",
                          {{"to", kPatient}, {"text", "Your code is 123456"}, {"category", "otp"}});
   CHECK(otp.status == 400);

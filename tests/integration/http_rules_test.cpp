@@ -21,12 +21,11 @@ constexpr const char* kPatient = "+4917012345678";
 constexpr const char* kOther = "+4917087654321";
 constexpr const char* kRobot = "+4917055501234";
 
-ApiDaemon clinic(std::function<void(config::Config&)> more = {}) {
-  return ApiDaemon(1, [more](config::Config& config) {
-    config.autoreply.sender_name = "Klinik Sehat";
-    if (more) more(config);
-  });
-}
+void clinic_config(config::Config& config) { config.autoreply.sender_name = "Klinik Sehat"; }
+
+struct Clinic : ApiTest {
+  Clinic() : ApiTest(clinic_config) {}
+};
 
 json add_rule(HttpClient& client, const json& body) {
   auto added = client.post("/api/v1/rules", body);
@@ -34,27 +33,11 @@ json add_rule(HttpClient& client, const json& body) {
   return added.json();
 }
 
-void deliver(ApiDaemon& gateway, const std::string& from, const std::string& text) {
-  gateway.sims().with(0, [&](sim::SimModem& modem, auto now) {
-    REQUIRE(modem.deliver({.from = from, .text = text}, now).ok());
-  });
-}
-
-// The texts the simulated modem sent to `to`, in order.
-std::vector<std::string> sent_to(ApiDaemon& gateway, const std::string& to) {
-  return gateway.sims().with(0, [&](sim::SimModem& modem, auto) {
-    std::vector<std::string> texts;
-    for (const sim::SentMessage& sent : modem.sent())
-      if (sent.to == to) texts.push_back(sent.text);
-    return texts;
-  });
-}
-
 // Waits until `to` got `count` texts; all it got.
 std::vector<std::string> wait_sent(ApiDaemon& gateway, const std::string& to, size_t count) {
   std::vector<std::string> texts;
   CHECK(wait_until([&] {
-    texts = sent_to(gateway, to);
+    texts = gateway.texts_sent_to(to);
     return texts.size() >= count;
   }));
   return texts;
@@ -70,9 +53,8 @@ int64_t metric(HttpClient& client, const std::string& series) {
 
 }  // namespace
 
-TEST_CASE("rules: added, listed, changed, removed; bad ones refused and nothing stored") {
-  ApiDaemon gateway = clinic();
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(Clinic,
+                  "rules: added, listed, changed, removed; bad ones refused and nothing stored") {
   json hours = add_rule(client, {{"name", "Opening hours"},
                                  {"match", {{"keyword", "HOURS"}}},
                                  {"reply", {{"text", "We are open 08:00-17:00."}}}});
@@ -124,9 +106,7 @@ TEST_CASE("rules: added, listed, changed, removed; bad ones refused and nothing 
   CHECK(client.get("/api/v1/rules").json()["items"].empty());
 }
 
-TEST_CASE("rules: a keyword rule and a regex rule answer with their exact texts") {
-  ApiDaemon gateway = clinic();
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(Clinic, "rules: a keyword rule and a regex rule answer with their exact texts") {
   auto made = client.post(
       "/api/v1/templates",
       {{"name", "echo"}, {"text", "{clinic}: {name}, we got \"{text}\" from {number}."}});
@@ -147,10 +127,10 @@ TEST_CASE("rules: a keyword rule and a regex rule answer with their exact texts"
                         {"match", {{"regex", "^jam\\b"}}},
                         {"reply", {{"template", "echo"}, {"variables", {{"clinic", "Klinik"}}}}}});
 
-  deliver(gateway, kPatient, "Hóurs?");
+  gateway.deliver(kPatient, "Hóurs?");
   CHECK(wait_sent(gateway, kPatient, 1) ==
         std::vector<std::string>{"We are open Mon-Fri 08:00-17:00."});
-  deliver(gateway, kOther, "JAM berapa buka?");
+  gateway.deliver(kOther, "JAM berapa buka?");
   CHECK(wait_sent(gateway, kOther, 1) ==
         std::vector<std::string>{"Klinik: Budi, we got \"JAM berapa buka?\" from +4917087654321."});
 
@@ -170,31 +150,31 @@ TEST_CASE("rules: a keyword rule and a regex rule answer with their exact texts"
 
   // A text no rule matches gets nothing (the shop is never closed by default); the
   // disabled rule that would match everything stays silent.
-  deliver(gateway, kPatient, "Thank you");
-  deliver(gateway, kPatient, "hours");
+  gateway.deliver(kPatient, "Thank you");
+  gateway.deliver(kPatient, "hours");
   CHECK(wait_sent(gateway, kPatient, 2).size() == 2);
-  CHECK(sent_to(gateway, kPatient) == std::vector<std::string>{"We are open Mon-Fri 08:00-17:00.",
-                                                               "We are open Mon-Fri 08:00-17:00."});
+  CHECK(gateway.texts_sent_to(kPatient) ==
+        std::vector<std::string>{"We are open Mon-Fri 08:00-17:00.",
+                                 "We are open Mon-Fri 08:00-17:00."});
   CHECK(metric(client, "smsgate_auto_replies_total{outcome=\"sent\"}") == 3);
 }
 
-TEST_CASE("rules: HELP is answered, STOP confirmed though opted out, START confirmed") {
-  ApiDaemon gateway = clinic();
-  HttpClient client = gateway.client();
-  deliver(gateway, kPatient, "help");
+TEST_CASE_FIXTURE(Clinic,
+                  "rules: HELP is answered, STOP confirmed though opted out, START confirmed") {
+  gateway.deliver(kPatient, "help");
   CHECK(wait_sent(gateway, kPatient, 1).back() ==
         "Messages from Klinik Sehat. Reply STOP to get no more, START to resume.");
-  deliver(gateway, kPatient, "Stop!");
+  gateway.deliver(kPatient, "Stop!");
   CHECK(wait_sent(gateway, kPatient, 2).back() ==
         "You will get no more messages from Klinik Sehat. Reply START to resume.");
   // Opted out: a send is refused, and STOP again gets no second confirmation.
   auto refused = client.post("/api/v1/messages", {{"to", kPatient}, {"text", "Reminder"}});
   CHECK(refused.status == 409);
-  deliver(gateway, kPatient, "STOP");
-  deliver(gateway, kPatient, "START");
+  gateway.deliver(kPatient, "STOP");
+  gateway.deliver(kPatient, "START");
   CHECK(wait_sent(gateway, kPatient, 3).back() ==
         "You will get messages from Klinik Sehat again. Reply STOP to stop.");
-  CHECK(sent_to(gateway, kPatient).size() == 3);
+  CHECK(gateway.texts_sent_to(kPatient).size() == 3);
   CHECK(client.post("/api/v1/messages", {{"to", kPatient}, {"text", "Reminder"}}).status == 202);
 }
 
@@ -205,7 +185,8 @@ TEST_CASE("rules: a text while closed gets the out-of-hours answer once per clos
   const int opens_hour = (hour + 2) % 24;
   auto clock = [](int h) { return (h < 10 ? "0" : "") + std::to_string(h) + ":00"; };
   const std::string hours = clock(opens_hour) + "-" + clock(opens_hour + 1);
-  ApiDaemon gateway = clinic([&](config::Config& config) {
+  ApiDaemon gateway(1, [&](config::Config& config) {
+    clinic_config(config);
     for (auto& day : config.autoreply.hours) day = *policy::parse_day_hours(hours);
     config.autoreply.out_of_hours_text = "{sender_name} is closed; we answer from {opens}.";
   });
@@ -219,35 +200,31 @@ TEST_CASE("rules: a text while closed gets the out-of-hours answer once per clos
       policy::render_template("{o:weekday} {o:time}", {{"o", store::iso8601_utc(next_opening)}},
                               "en", policy::TimeZone::utc());
   REQUIRE(opens.ok());
-  deliver(gateway, kPatient, "Is the doctor in tomorrow?");
+  gateway.deliver(kPatient, "Is the doctor in tomorrow?");
   CHECK(wait_sent(gateway, kPatient, 1).back() ==
         "Klinik Sehat is closed; we answer from " + *opens + ".");
   // The same closed period: a rule still answers, the out-of-hours text does not again.
-  deliver(gateway, kPatient, "Anyone there?");
-  deliver(gateway, kPatient, "hours");
+  gateway.deliver(kPatient, "Anyone there?");
+  gateway.deliver(kPatient, "hours");
   CHECK(wait_sent(gateway, kPatient, 2).back() == "Open daily " + hours + ".");
-  CHECK(sent_to(gateway, kPatient).size() == 2);
+  CHECK(gateway.texts_sent_to(kPatient).size() == 2);
 }
 
-TEST_CASE("rules: no automatic reply to an alphanumeric sender or a short code") {
-  ApiDaemon gateway = clinic();
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(Clinic, "rules: no automatic reply to an alphanumeric sender or a short code") {
   add_rule(client,
            {{"name", "All"}, {"match", {{"regex", "."}}}, {"reply", {{"text", "Got it."}}}});
-  deliver(gateway, "DHL", "Your parcel arrives today");
-  deliver(gateway, "12345", "HELP");
-  deliver(gateway, kPatient, "hello");
+  gateway.deliver("DHL", "Your parcel arrives today");
+  gateway.deliver("12345", "HELP");
+  gateway.deliver(kPatient, "hello");
   // Texts are answered in the order they came: once the patient has the reply, the
   // two before were looked at.
   CHECK(wait_sent(gateway, kPatient, 1).back() == "Got it.");
-  CHECK(sent_to(gateway, "DHL").empty());
-  CHECK(sent_to(gateway, "12345").empty());
+  CHECK(gateway.texts_sent_to("DHL").empty());
+  CHECK(gateway.texts_sent_to("12345").empty());
   CHECK(metric(client, "smsgate_auto_replies_total{outcome=\"unanswerable\"}") == 2);
 }
 
-TEST_CASE("rules: two robots answering each other stop at five automatic replies") {
-  ApiDaemon gateway = clinic();
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(Clinic, "rules: two robots answering each other stop at five automatic replies") {
   // The other robot answers every text at once, numbering its answers (the same text
   // within the same second would be the same PDU, which the inbox takes once).
   gateway.sims().with(0, [](sim::SimModem& modem, auto) {
@@ -261,20 +238,21 @@ TEST_CASE("rules: two robots answering each other stop at five automatic replies
   add_rule(client, {{"name", "Robots"},
                     {"match", {{"regex", "^auto:"}}},
                     {"reply", {{"text", "Thank you, we will be in touch."}}}});
-  deliver(gateway, kRobot, "AUTO: hello");
+  gateway.deliver(kRobot, "AUTO: hello");
   // Five replies, each answered; the answer to the fifth is the sixth match: held back.
   REQUIRE(wait_until(
       [&] { return metric(client, "smsgate_auto_replies_total{outcome=\"capped\"}") == 1; }));
-  CHECK(sent_to(gateway, kRobot) == std::vector<std::string>(5, "Thank you, we will be in touch."));
+  CHECK(gateway.texts_sent_to(kRobot) ==
+        std::vector<std::string>(5, "Thank you, we will be in touch."));
   CHECK(client.get("/api/v1/inbound?from=%2B4917055501234").json()["items"].size() == 6);
   CHECK(metric(client, "smsgate_auto_replies_total{outcome=\"sent\"}") == 5);
   // The loop has stopped: a restart does not reset the count either.
   gateway.restart();
   HttpClient restarted = gateway.client();
-  deliver(gateway, kRobot, "AUTO: hello again");
+  gateway.deliver(kRobot, "AUTO: hello again");
   REQUIRE(wait_until(
       [&] { return metric(restarted, "smsgate_auto_replies_total{outcome=\"capped\"}") == 1; }));
-  CHECK(sent_to(gateway, kRobot).size() == 5);
+  CHECK(gateway.texts_sent_to(kRobot).size() == 5);
 }
 
 }  // namespace smsgate::testing

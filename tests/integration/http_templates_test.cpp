@@ -6,7 +6,6 @@
 
 #include <string>
 
-#include "auth/admin_password.h"
 #include "integration/api_harness.h"
 
 namespace smsgate::testing {
@@ -17,9 +16,10 @@ using nlohmann::json;
 constexpr const char* kPatient = "+6281234567890";
 
 // Dates and times are written in Jakarta's time.
-ApiDaemon jakarta_gateway() {
-  return ApiDaemon(1, [](config::Config& config) { config.sending.timezone = "Asia/Jakarta"; });
-}
+struct JakartaGateway : ApiTest {
+  JakartaGateway()
+      : ApiTest([](config::Config& config) { config.sending.timezone = "Asia/Jakarta"; }) {}
+};
 
 json add(HttpClient& client, const json& body) {
   auto added = client.post("/api/v1/templates", body);
@@ -35,9 +35,9 @@ std::string sent_text(HttpClient& client, const json& send) {
 
 }  // namespace
 
-TEST_CASE("templates: every kind of placeholder in three languages, as the patient gets it") {
-  ApiDaemon gateway = jakarta_gateway();
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(
+    JakartaGateway,
+    "templates: every kind of placeholder in three languages, as the patient gets it") {
   const std::string text =
       "{name}: {weekday} {date} {time}, {{room}} {room}; follow-up {next:weekday} {next:date}";
   json english = add(client, {{"name", "visit-en"}, {"text", text}, {"category", "reminder"}});
@@ -96,9 +96,8 @@ TEST_CASE("templates: every kind of placeholder in three languages, as the patie
   REQUIRE(gateway.wait_status(client, second, "sent"));
 }
 
-TEST_CASE("templates: the preview renders, so its parts are the real ones") {
-  ApiDaemon gateway = jakarta_gateway();
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(JakartaGateway,
+                  "templates: the preview renders, so its parts are the real ones") {
   add(client, {{"name", "long"}, {"text", "{body} {date}"}});
   const std::string body(150, 'x');
   auto preview = client.post(
@@ -114,17 +113,10 @@ TEST_CASE("templates: the preview renders, so its parts are the real ones") {
   CHECK(client.post("/api/v1/messages/preview", {{"text", "plain"}}).json().count("text") == 0);
 }
 
-TEST_CASE("templates: what is wrong is refused with its field, and nothing is sent") {
-  ApiDaemon gateway = jakarta_gateway();
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(JakartaGateway,
+                  "templates: what is wrong is refused with its field, and nothing is sent") {
   add(client, {{"name", "greeting"}, {"text", "Dear {name}, see you {date}"}});
-  struct Case {
-    json body;
-    int status;
-    const char* code;
-    const char* field;
-  };
-  const std::vector<Case> sends = {
+  const std::vector<Refusal> sends = {
       {{{"to", kPatient},
         {"template", "greeting"},
         {"variables", {{"at", "2026-12-07T03:15:00Z"}}}},
@@ -163,16 +155,10 @@ TEST_CASE("templates: what is wrong is refused with its field, and nothing is se
        "variables.first name"},
       {{{"to", kPatient}}, 400, "missing_field", "text"},
   };
-  for (const Case& bad : sends) {
-    CAPTURE(bad.body.dump());
-    auto answer = client.post("/api/v1/messages", bad.body);
-    CHECK(answer.status == bad.status);
-    CHECK(answer.error_code() == bad.code);
-    CHECK(answer.error_field() == bad.field);
-  }
+  check_refusals(client, "/api/v1/messages", sends);
   CHECK(client.get("/api/v1/messages").json()["items"].empty());
 
-  const std::vector<Case> templates = {
+  const std::vector<Refusal> templates = {
       {{{"name", "broken"}, {"text", "Dear {name"}}, 400, "invalid_field", "text"},
       {{{"name", "broken"}, {"text", "Dear {first name}"}}, 400, "invalid_field", "text"},
       {{{"name", "broken"}, {"text", "On {at:month}"}}, 400, "invalid_field", "text"},
@@ -186,21 +172,14 @@ TEST_CASE("templates: what is wrong is refused with its field, and nothing is se
       {{{"name", "broken"}, {"text", "x"}, {"colour", "red"}}, 400, "unknown_field", "colour"},
       {{{"name", "greeting"}, {"text", "again"}}, 409, "name_taken", "name"},
   };
-  for (const Case& bad : templates) {
-    CAPTURE(bad.body.dump());
-    auto answer = client.post("/api/v1/templates", bad.body);
-    CHECK(answer.status == bad.status);
-    CHECK(answer.error_code() == bad.code);
-    CHECK(answer.error_field() == bad.field);
-  }
+  check_refusals(client, "/api/v1/templates", templates);
   auto kept = client.get("/api/v1/templates").json()["items"];
   REQUIRE(kept.size() == 1);
   CHECK(kept[0]["text"] == "Dear {name}, see you {date}");
 }
 
-TEST_CASE("templates: replaced and removed; reading needs send, changing needs templates") {
-  ApiDaemon gateway = jakarta_gateway();
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(JakartaGateway,
+                  "templates: replaced and removed; reading needs send, changing needs templates") {
   json added = add(client, {{"name", "greeting"}, {"text", "Hi {name}"}});
   auto replaced = client.request("PUT", "/api/v1/templates/greeting",
                                  json{{"text", "Hello {name}"}, {"language", "en"}}.dump());
@@ -235,16 +214,7 @@ TEST_CASE("templates: replaced and removed; reading needs send, changing needs t
   CHECK(gone.error_field() == "template");
 
   // Each change is in the audit log.
-  auto password = auth::reset_admin_password(gateway.daemon().store());
-  REQUIRE(password.ok());
-  HttpClient browser(gateway.url());
-  auto audit =
-      browser.request("GET", "/api/v1/audit", "", {session_cookie(gateway.url(), *password)});
-  REQUIRE_MESSAGE(audit.status == 200, audit.body);
-  std::vector<std::string> actions;
-  const json items = audit.json()["items"];
-  for (const json& item : items)
-    actions.push_back(item["action"].get<std::string>() + " " + item["target"].get<std::string>());
+  const std::vector<std::string> actions = audited_actions(gateway);
   for (const char* done : {"template.add greeting", "template.put greeting",
                            "template.put farewell", "template.remove greeting"}) {
     CAPTURE(done);

@@ -42,9 +42,8 @@ bool session_open(ApiDaemon& gateway) {
 
 }  // namespace
 
-TEST_CASE("ussd: a balance in GSM-7 comes back in words, and the request is audited") {
-  ApiDaemon gateway(1);
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(ApiTest,
+                  "ussd: a balance in GSM-7 comes back in words, and the request is audited") {
   const std::string id = gateway.daemon().pool().modems().at(0);
   script(gateway, "*123#", {.text = "Balance: 12.50 EUR, valid until 31.12.2026", .delay = 300ms});
 
@@ -65,9 +64,7 @@ TEST_CASE("ussd: a balance in GSM-7 comes back in words, and the request is audi
   CHECK(audited->items[0].target == id);
 }
 
-TEST_CASE("ussd: a balance in UCS-2 is decoded") {
-  ApiDaemon gateway(1);
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(ApiTest, "ussd: a balance in UCS-2 is decoded") {
   const std::string id = gateway.daemon().pool().modems().at(0);
   const std::string balance = "\xD0\x91\xD0\xB0\xD0\xBB\xD0\xB0\xD0\xBD\xD1\x81: 150 \xE2\x82\xBD";
   script(gateway, "*100#", {.text = balance, .encoding = sim::TextEncoding::kUcs2});
@@ -94,9 +91,7 @@ TEST_CASE("ussd: a Huawei stick gets the code and gives its answer as packed GSM
   CHECK(codes_heard(gateway) == std::vector<std::string>{"*101*1#"});
 }
 
-TEST_CASE("ussd: a menu is answered with its text and the session closed") {
-  ApiDaemon gateway(1);
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(ApiTest, "ussd: a menu is answered with its text and the session closed") {
   const std::string id = gateway.daemon().pool().modems().at(0);
   // One choice a line, as networks write menus.
   script(gateway, "*111#", {.status = 1, .text = "Menu\n1 Balance\n2 Bundles\n3 Roaming"});
@@ -112,9 +107,8 @@ TEST_CASE("ussd: a menu is answered with its text and the session closed") {
   CHECK(client.post(ussd_path(id), {{"code", "*100#"}}).status == 200);
 }
 
-TEST_CASE("ussd: the network's refusals are 502 ussd_failed, its timeout 504, in words") {
-  ApiDaemon gateway(1);
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(ApiTest,
+                  "ussd: the network's refusals are 502 ussd_failed, its timeout 504, in words") {
   const std::string id = gateway.daemon().pool().modems().at(0);
 
   script(gateway, "*200#", {.status = 2, .text = "Service temporarily unavailable"});
@@ -147,9 +141,7 @@ TEST_CASE("ussd: the network's refusals are 502 ussd_failed, its timeout 504, in
   CHECK_FALSE(session_open(gateway));
 }
 
-TEST_CASE("ussd: a network that never answers is 504 and the session is closed") {
-  ApiDaemon gateway(1);
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(ApiTest, "ussd: a network that never answers is 504 and the session is closed") {
   const std::string id = gateway.daemon().pool().modems().at(0);
   script(gateway, "*300#", {.answered = false});
 
@@ -164,9 +156,8 @@ TEST_CASE("ussd: a network that never answers is 504 and the session is closed")
   CHECK_MESSAGE(next.status == 200, next.body);
 }
 
-TEST_CASE("ussd: a bad code or body is 400 naming the field; an unknown modem is 404") {
-  ApiDaemon gateway(1);
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(ApiTest,
+                  "ussd: a bad code or body is 400 naming the field; an unknown modem is 404") {
   const std::string id = gateway.daemon().pool().modems().at(0);
 
   for (const json& code : {json(""), json("*123# "), json("*12a#"), json("*1\",0;+CFUN=0#"),
@@ -196,9 +187,8 @@ TEST_CASE("ussd: a bad code or body is 400 naming the field; an unknown modem is
   CHECK(codes_heard(gateway) == std::vector<std::string>{std::string(160, '1')});
 }
 
-TEST_CASE("ussd: a send goes on while an answer is awaited, and a second request is refused") {
-  ApiDaemon gateway(1);
-  HttpClient client = gateway.client();
+TEST_CASE_FIXTURE(
+    ApiTest, "ussd: a send goes on while an answer is awaited, and a second request is refused") {
   const std::string id = gateway.daemon().pool().modems().at(0);
   script(gateway, "*123#", {.text = "Balance: 7.00 EUR", .delay = 3s});
 
