@@ -8,9 +8,13 @@
 
 #include "config/config.h"
 #include "config/suggest.h"
+#include "config_test_support.h"
 
 namespace smsgate::config {
 namespace {
+
+using testing::parsed;
+using testing::refusal;
 
 const std::string kExample = std::string(SMSGATE_TEST_DATA) + "/../etc/smsgate.toml";
 
@@ -19,18 +23,6 @@ std::string read_file(const std::string& path) {
   std::stringstream text;
   text << file.rdbuf();
   return text.str();
-}
-
-Config parsed(std::string_view text) {
-  Result<Config> config = parse_config(text, "test.toml");
-  REQUIRE_MESSAGE(config.ok(), config.error().message);
-  return *config;
-}
-
-std::string refusal(std::string_view text) {
-  Result<Config> config = parse_config(text, "test.toml");
-  REQUIRE_MESSAGE(!config.ok(), "accepted: " << text);
-  return config.error().message;
 }
 
 TEST_CASE("config: an empty file is the defaults") {

@@ -5,21 +5,13 @@
 #include <string>
 
 #include "config/config.h"
+#include "config_test_support.h"
 
 namespace smsgate::config {
 namespace {
 
-Config parsed(std::string_view text) {
-  Result<Config> config = parse_config(text, "test.toml");
-  REQUIRE_MESSAGE(config.ok(), config.error().message);
-  return *config;
-}
-
-std::string refusal(std::string_view text) {
-  Result<Config> config = parse_config(text, "test.toml");
-  REQUIRE_MESSAGE(!config.ok(), "accepted: " << text);
-  return config.error().message;
-}
+using testing::parsed;
+using testing::refusal;
 
 constexpr std::string_view kSmarthost =
     "[email]\nsmarthost = \"smtp://mail.klinik.example:587\"\nfrom = \"SMS "
