@@ -88,6 +88,7 @@ constexpr std::string_view kEmailKeys[] = {"listen",
                                            "smarthost",
                                            "smarthost_user",
                                            "smarthost_password",
+                                           "smarthost_ca_file",
                                            "from",
                                            "mail_max_attempts",
                                            "smarthost_timeout_seconds",
@@ -159,6 +160,29 @@ std::string_view type_name(toml::node_type type) {
 }
 
 std::string quote(std::string_view text) { return "'" + std::string(text) + "'"; }
+
+// The first `limit` + 1 bytes of the file at `path` (the one more tells a caller that
+// it is larger), or why not: "cannot open: ..." or "cannot read: ...".
+Result<std::string> read_at_most(const std::string& path, size_t limit) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return make_error(std::string("cannot open: ") + std::strerror(errno));
+  std::string text;
+  char buffer[8192];
+  while (text.size() <= limit) {
+    const ssize_t got = ::read(fd, buffer, sizeof buffer);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      const int error = errno;
+      ::close(fd);
+      return make_error(std::string("cannot read: ") + std::strerror(error));
+    }
+    if (got == 0) break;
+    text.append(buffer, static_cast<size_t>(got));
+  }
+  ::close(fd);
+  if (text.size() > limit + 1) text.resize(limit + 1);
+  return text;
+}
 
 // Collects what is wrong with a file, each with its position; the file is refused if
 // anything was collected.
@@ -987,6 +1011,18 @@ std::string check_address(std::string_view address) {
   return {};
 }
 
+// Read now rather than at the first mail, which would fail every try, quietly, until
+// someone looked at the outbox.
+std::string check_ca_file(const std::string& path) {
+  if (path.empty()) return "is empty (leave it out for the system's CA certificates)";
+  // A bundle of every public CA is about 200 KiB; the first certificate is near the top.
+  auto text = read_at_most(path, 1u << 20);
+  if (!text) return quote(path) + ": " + text.error().message;
+  if (text->find("-----BEGIN CERTIFICATE-----") == std::string::npos)
+    return quote(path) + " holds no PEM certificate (-----BEGIN CERTIFICATE-----)";
+  return {};
+}
+
 // `key` as one email address; none when absent or refused.
 std::optional<std::string> read_address(Section& section, std::string_view key) {
   auto address = section.string(key);
@@ -1007,6 +1043,13 @@ void read_smarthost(Section& section, EmailConfig& email) {
     const char* present = email.smarthost_user.empty() ? "smarthost_password" : "smarthost_user";
     const char* missing = email.smarthost_user.empty() ? "smarthost_user" : "smarthost_password";
     section.error(*section.node(present), present, std::string("needs ") + missing + " too");
+  }
+  if (auto ca_file = section.string("smarthost_ca_file")) {
+    if (std::string why = check_ca_file(ca_file->value); !why.empty()) {
+      section.error(ca_file->where, "smarthost_ca_file", why);
+    } else {
+      email.smarthost_ca_file = ca_file->value;
+    }
   }
   if (auto attempts = section.integer("mail_max_attempts", 1, 100))
     email.mail_max_attempts = static_cast<int>(attempts->value);
@@ -1293,29 +1336,13 @@ Result<Config> parse_config(std::string_view text, std::string_view source_name)
 }
 
 Result<Config> load_config(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return make_error(path + ": cannot open: " + std::strerror(errno));
   // A configuration file is a few kilobytes; anything over 1 MiB is the wrong file.
   constexpr size_t kLimit = 1u << 20;
-  std::string text;
-  char buffer[8192];
-  for (;;) {
-    const ssize_t got = ::read(fd, buffer, sizeof buffer);
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0) {
-      const int error = errno;
-      ::close(fd);
-      return make_error(path + ": cannot read: " + std::strerror(error));
-    }
-    if (got == 0) break;
-    text.append(buffer, static_cast<size_t>(got));
-    if (text.size() > kLimit) {
-      ::close(fd);
-      return make_error(path + ": larger than 1 MiB; is this the configuration file?");
-    }
-  }
-  ::close(fd);
-  auto config = parse_config(text, path);
+  auto text = read_at_most(path, kLimit);
+  if (!text) return make_error(path + ": " + text.error().message);
+  if (text->size() > kLimit)
+    return make_error(path + ": larger than 1 MiB; is this the configuration file?");
+  auto config = parse_config(*text, path);
   if (config) config->file = path;
   return config;
 }

@@ -202,8 +202,11 @@ struct EmailConfig {
   std::optional<std::string> smarthost;
   std::string smarthost_user;
   std::string smarthost_password;  // never shown back, never logged
-  std::string from;                // every mail's From; needed with smarthost
-  int mail_max_attempts = 10;      // tries of one mail before it is set aside
+  // PEM CA certificates the smarthost's certificate is checked against instead of the
+  // system's (a site's own CA); empty: the system's.
+  std::string smarthost_ca_file;
+  std::string from;            // every mail's From; needed with smarthost
+  int mail_max_attempts = 10;  // tries of one mail before it is set aside
   std::chrono::seconds smarthost_timeout{30};
   // Mail back (email/mail_back.h): for a message that came by email, what is mailed to
   // the mail's sender, or to reports_to when set. "reports" in the file.

@@ -128,6 +128,7 @@ email::OutboxOptions outbox_options(const config::Config& config) {
   options.smarthost.url = config.email.smarthost.value_or("");
   options.smarthost.user = config.email.smarthost_user;
   options.smarthost.password = config.email.smarthost_password;
+  options.smarthost.ca_file = config.email.smarthost_ca_file;
   options.smarthost.timeout = config.email.smarthost_timeout;
   options.from = config.email.from;
   options.retry.max_attempts = config.email.mail_max_attempts;
@@ -139,6 +140,7 @@ void take_mail_out(config::EmailConfig& running, const config::EmailConfig& file
   running.smarthost = file.smarthost;
   running.smarthost_user = file.smarthost_user;
   running.smarthost_password = file.smarthost_password;
+  running.smarthost_ca_file = file.smarthost_ca_file;
   running.from = file.from;
   running.mail_max_attempts = file.mail_max_attempts;
   running.smarthost_timeout = file.smarthost_timeout;

@@ -110,6 +110,7 @@ SendOutcome send_mail(const Smarthost& smarthost, const std::string& envelope_fr
       curl_easy_setopt(e, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_TRY));
       break;
   }
+  if (!smarthost.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, smarthost.ca_file.c_str());
   if (!smarthost.user.empty()) {
     curl_easy_setopt(e, CURLOPT_USERNAME, smarthost.user.c_str());
     curl_easy_setopt(e, CURLOPT_PASSWORD, smarthost.password.c_str());

@@ -6,8 +6,9 @@
 // in between, fails the try instead of sending the mail and the login in clear) or
 // smtps://HOST[:PORT] (TLS from the first byte). A relay on this machine (127.0.0.0/8,
 // ::1, localhost) is trusted without TLS: STARTTLS is used when offered.
-// Certificates are checked against the system's CAs; the login goes only over TLS
-// (or to the local relay) and is never logged.
+// Certificates are checked against the system's CAs, or only against those of
+// Smarthost::ca_file when set (a site's own CA); the login goes only over TLS (or to
+// the local relay) and is never logged.
 //
 // Thread safety: send_mail may be called from any thread; the others are pure.
 #pragma once
@@ -24,6 +25,7 @@ struct Smarthost {
   std::string url;  // smtp://mail.example:587 or smtps://mail.example:465
   std::string user;
   std::string password;  // never logged
+  std::string ca_file;   // PEM CA certificates; empty: the system's
   std::chrono::milliseconds timeout{std::chrono::seconds(30)};
 };
 

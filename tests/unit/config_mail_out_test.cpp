@@ -1,7 +1,10 @@
 // [email]'s mail-out keys and [[forward]]: read, and every mistake refused with where
 // it is. (The rest of the file: config_file_test.cpp.)
 #include <doctest/doctest.h>
+#include <stdlib.h>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "config/config.h"
@@ -79,6 +82,51 @@ TEST_CASE("config: a bad smarthost is refused with where it is") {
         "test.toml:2:18: [email] smarthost_user needs smarthost_password too");
   CHECK(refusal("[email]\nmail_max_attempts = 0\n") ==
         "test.toml:2:21: [email] mail_max_attempts must be between 1 and 100, not 0");
+}
+
+// A directory of its own for the files a test writes; removed with what it holds.
+struct TempDir {
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "config_test_XXXXXX").string();
+    REQUIRE(mkdtemp(pattern.data()) != nullptr);
+    path = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+  std::string write(const std::string& name, const std::string& text) const {
+    const std::string file = (path / name).string();
+    std::ofstream(file) << text;
+    return file;
+  }
+  std::filesystem::path path;
+};
+
+std::string with_ca_file(const std::string& path) {
+  return std::string(kSmarthost) + "smarthost_ca_file = \"" + path + "\"\n";
+}
+
+TEST_CASE("config: smarthost_ca_file is read at start and must hold a PEM certificate") {
+  CHECK(Config{}.email.smarthost_ca_file.empty());
+  const TempDir dir;
+  const std::string ca = dir.write(
+      "ca.pem", "Klinik CA\n-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+  CHECK(parsed(with_ca_file(ca)).email.smarthost_ca_file == ca);
+
+  const std::string missing = (dir.path / "missing.pem").string();
+  CHECK(refusal(with_ca_file(missing)) == "test.toml:4:21: [email] smarthost_ca_file '" + missing +
+                                              "': cannot open: No such file or directory");
+  CHECK(refusal(with_ca_file(dir.path.string())) == "test.toml:4:21: [email] smarthost_ca_file '" +
+                                                        dir.path.string() +
+                                                        "': cannot read: Is a directory");
+  const std::string key = dir.write("key.pem", "-----BEGIN PRIVATE KEY-----\nMIIE\n");
+  CHECK(refusal(with_ca_file(key)) ==
+        "test.toml:4:21: [email] smarthost_ca_file '" + key +
+            "' holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+  CHECK(refusal(with_ca_file("")) ==
+        "test.toml:4:21: [email] smarthost_ca_file is empty (leave it out for the system's CA "
+        "certificates)");
 }
 
 TEST_CASE("config: [[forward]] needs a smarthost, an address, known numbers and placeholders") {
