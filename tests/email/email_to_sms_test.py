@@ -15,119 +15,29 @@ The trusted client sends from 127.0.0.2 ([email] allow_networks), the others fro
 127.0.0.1, which must sign in.
 """
 
-import http.client
 import json
 import os
-import re
-import signal
 import smtplib
 import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "support"))
+from smsgate_harness import (Api, Failure, Sim, check, free_port, gateway_config,  # noqa: E402
+                             log, make_key, start_daemon, stop_all, write_config)
+
 DOMAIN = "sms.example"
 TRUSTED = ("127.0.0.2", 0)
 
 
-class Failure(Exception):
-    pass
-
-
-def check(condition, message):
-    if not condition:
-        raise Failure(message)
-
-
-def log(message):
-    print(message, flush=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until(what, timeout, probe, every=0.1):
-    deadline = time.monotonic() + timeout
-    while True:
-        found = probe()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            raise Failure("timed out waiting for " + what)
-        time.sleep(every)
-
-
-class Process:
-    """A child whose output is drained by a thread (a full pipe would block it)."""
-
-    def __init__(self, argv):
-        self.lines = []
-        self.changed = threading.Condition()
-        self.process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                        stdin=subprocess.DEVNULL)
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self):
-        for raw in self.process.stdout:
-            with self.changed:
-                self.lines.append(raw.decode("utf-8", "replace").rstrip("\n"))
-                self.changed.notify_all()
-        with self.changed:
-            self.lines.append(None)
-            self.changed.notify_all()
-
-    def wait_line(self, pattern, timeout):
-        deadline = time.monotonic() + timeout
-        with self.changed:
-            while True:
-                for line in self.lines:
-                    found = line is not None and re.search(pattern, line)
-                    if found:
-                        return found
-                left = deadline - time.monotonic()
-                if None in self.lines or left <= 0:
-                    raise Failure("no line like %r; output:\n%s" % (pattern, self.tail()))
-                self.changed.wait(left)
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-        try:
-            return self.process.wait(20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-            raise Failure("%s did not stop within 20 s of SIGTERM" % self.process.args[:2])
-
-    def tail(self, count=30):
-        return "\n".join(l for l in self.lines[-count:] if l is not None)
-
-
-class Api:
-    def __init__(self, port, key):
-        self.port, self.key = port, key
-
-    def call(self, method, path, body=None, auth=True):
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        headers = {"Content-Type": "application/json"}
-        if auth:
-            headers["Authorization"] = "Bearer " + self.key
-        connection.request(method, path, json.dumps(body) if body is not None else None, headers)
-        response = connection.getresponse()
-        data = response.read()
-        connection.close()
-        return response.status, data
-
+class GatewayApi(Api):
     def texts_to(self, number):
-        status, data = self.call("GET", "/api/v1/messages?to=%s&limit=100" % number.replace("+", "%2B"))
+        status, data = self.request("GET", "/api/v1/messages?to=%s&limit=100"
+                                    % number.replace("+", "%2B"))
         check(status == 200, "GET /api/v1/messages: %d %s" % (status, data))
         return [item["text"] for item in reversed(json.loads(data)["items"])]
 
@@ -152,19 +62,13 @@ def expect_smtp_error(what, code, call):
 
 
 def run(binary, directory):
-    sim = Process([binary, "sim", "--modems", "1", "--dir", os.path.join(directory, "sim")])
+    sim = Sim(binary, os.path.join(directory, "sim"))
     daemon = None
     try:
-        sim.wait_line(r"^control (\S+)", 20)
+        sim.wait_ready()
         database = os.path.join(directory, "smsgate.db")
-
-        def make_key(name, scopes):
-            made = subprocess.run([binary, "apikey", "create", "--db", database, "--name", name,
-                                   "--scope", scopes], capture_output=True, text=True, timeout=30)
-            check(made.returncode == 0, "apikey create: %s%s" % (made.stdout, made.stderr))
-            return made.stdout.strip().splitlines()[-1]
-        key = make_key("mail", "send,read,optouts,metrics")
-        read_only = make_key("reader", "read")
+        key = make_key(binary, database, "mail", "send,read,optouts,metrics")
+        read_only = make_key(binary, database, "reader", "read")
 
         certificate = os.path.join(directory, "cert.pem")
         private_key = os.path.join(directory, "key.pem")
@@ -174,21 +78,16 @@ def run(binary, directory):
         check(made.returncode == 0, "openssl req: %s" % made.stderr)
 
         http_port, smtp_port = free_port(), free_port()
-        config = os.path.join(directory, "smsgate.toml")
-        with open(config, "w") as out:
-            out.write('[http]\nlisten = "127.0.0.1:%d"\n[storage]\npath = "%s"\n'
-                      '[modems]\nports = ["%s"]\nrate_per_minute = 0\n'
-                      '[sending]\ndefault_region = "DE"\nquiet_hours = ""\ntimezone = "UTC"\n'
-                      '[email]\nlisten = "127.0.0.1:%d"\ndomain = "%s"\n'
-                      'allow_networks = ["127.0.0.2/32"]\nmax_message_kb = 16\n'
-                      'tls_certificate = "%s"\ntls_key = "%s"\n'
-                      % (http_port, database, os.path.join(directory, "sim", "modem*"),
-                         smtp_port, DOMAIN, certificate, private_key))
-        daemon = Process([binary, "run", "--config", config])
+        config = write_config(
+            os.path.join(directory, "smsgate.toml"),
+            gateway_config(http_port, database, sim.modem_glob, default_region="DE") +
+            '[email]\nlisten = "127.0.0.1:%d"\ndomain = "%s"\n'
+            'allow_networks = ["127.0.0.2/32"]\nmax_message_kb = 16\n'
+            'tls_certificate = "%s"\ntls_key = "%s"\n'
+            % (smtp_port, DOMAIN, certificate, private_key))
+        api = GatewayApi(http_port, key)
+        daemon = start_daemon(binary, config, api)
         daemon.wait_line(r"email to SMS: SMTP on 127\.0\.0\.1:%d" % smtp_port, 30)
-        api = Api(http_port, key)
-        wait_until("the API", 20, lambda: api.call("GET", "/api/v1/health", auth=False)[0] == 200,
-                   0.2)
 
         def trusted():
             return smtplib.SMTP("127.0.0.1", smtp_port, source_address=TRUSTED, timeout=10)
@@ -243,7 +142,7 @@ def run(binary, directory):
         with trusted() as client:
             expect_smtp_error("an invalid number", 553, lambda: client.sendmail(
                 "a@b.example", ["12@%s" % DOMAIN], b"Subject: x\r\n\r\nx\r\n"))
-        status, data = api.call("POST", "/api/v1/optouts", {"number": "+491701000199"})
+        status, data = api.request("POST", "/api/v1/optouts", {"number": "+491701000199"})
         check(status in (200, 201, 204), "POST /api/v1/optouts: %d %s" % (status, data))
         with trusted() as client:
             expect_smtp_error("an opted-out recipient", 550, lambda: client.sendmail(
@@ -293,7 +192,7 @@ def run(binary, directory):
               "swaks with a wrong password:\n" + swaks.stdout)
         log("ok: STARTTLS with smtplib and swaks --tls, AUTH PLAIN and LOGIN")
 
-        status, data = api.call("GET", "/metrics")
+        status, data = api.request("GET", "/metrics")
         check(status == 200, "GET /metrics: %d" % status)
         metrics = data.decode()
         for line in ("smsgate_email_accepted_total 9",
@@ -331,9 +230,7 @@ def run(binary, directory):
 
         run_pipe_mode(binary, directory, config, api)
     finally:
-        for process, name in ((daemon, "smsgated run"), (sim, "smsgated sim")):
-            if process is not None and process.stop() != 0:
-                raise Failure("%s did not exit cleanly:\n%s" % (name, process.tail()))
+        stop_all((daemon, "smsgated run"), (sim, "smsgated sim"))
 
 
 def run_pipe_mode(binary, directory, config, api):

@@ -22,15 +22,11 @@ operation, the status and the field, and the exit status is 1.
 
 import hashlib
 import hmac
-import http.client
 import http.server
 import json
 import os
 import re
-import signal
-import socket
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import threading
@@ -40,73 +36,18 @@ import urllib.parse
 
 import jsonschema
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import smsgate_harness  # noqa: E402
+from smsgate_harness import (Failure, Process, Sim, free_port, gateway_config, log,  # noqa: E402
+                             make_key, start_daemon, stop_all, wait_until, write_config)
+
 # An http-like base, so that "#/components/..." inside resolves with either
 # jsonschema API (RefResolver joins with urljoin, which ignores urn: bases).
 DOC_URI = "https://smsgate.invalid/api/v1/openapi.json"
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
 
-class Failure(Exception):
-    pass
-
-
-def log(message):
-    print(message, flush=True)
-
-
 # --- The daemon ---------------------------------------------------------------------
-
-
-class Process:
-    """A child whose output is drained by a thread (a full pipe would block it)."""
-
-    def __init__(self, argv):
-        self.lines = []
-        self.changed = threading.Condition()
-        self.process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                        stdin=subprocess.DEVNULL)
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self):
-        for raw in self.process.stdout:
-            with self.changed:
-                self.lines.append(raw.decode("utf-8", "replace").rstrip("\n"))
-                self.changed.notify_all()
-        with self.changed:
-            self.lines.append(None)  # end of output
-            self.changed.notify_all()
-
-    def wait_line(self, pattern, timeout):
-        """The first match of `pattern` in a line printed within `timeout` seconds."""
-        deadline = time.monotonic() + timeout
-        with self.changed:
-            while True:
-                for line in self.lines:
-                    found = line is not None and re.search(pattern, line)
-                    if found:
-                        return found
-                left = deadline - time.monotonic()
-                if None in self.lines or left <= 0:
-                    raise Failure("%s printed no line like %r within %ss; its output:\n%s"
-                                  % (os.path.basename(self.process.args[0]), pattern, timeout,
-                                     "\n".join(l for l in self.lines[-30:] if l)))
-                self.changed.wait(left)
-
-    def stop(self, timeout=20):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-        try:
-            code = self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-            raise Failure("%s did not stop within %ss of SIGTERM" % (self.process.args[:2], timeout))
-        self.reader.join(5)
-        return code
-
-    def tail(self, count=20):
-        return "\n".join(l for l in self.lines[-count:] if l is not None)
 
 
 class Daemon(Process):
@@ -186,40 +127,14 @@ class Document:
 # --- Calling the API ----------------------------------------------------------------
 
 
-class Api:
+class Api(smsgate_harness.Api):
     def __init__(self, host, port, key, document):
-        self.host, self.port, self.key = host, port, key
+        super().__init__(port, key, host)
         self.doc = document
         self.failures = []
         self.calls = {}  # (METHOD, path template) -> [statuses answered]
         # (METHOD, path template) -> [(status, answered by the router itself?)]
         self.route_answers = {}
-
-    def raw(self, method, target, body=None, headers=None, auth=True):
-        """One request; answers (status, headers, body bytes)."""
-        connection = http.client.HTTPConnection(self.host, self.port, timeout=15)
-        all_headers = {}
-        if auth:
-            all_headers["Authorization"] = "Bearer " + self.key
-        if body is not None:
-            if not isinstance(body, (bytes, str)):
-                body = json.dumps(body)
-            if isinstance(body, str):
-                body = body.encode()
-            all_headers["Content-Type"] = "application/json"
-        all_headers.update(headers or {})
-        try:
-            connection.request(method, target, body=body, headers=all_headers)
-            response = connection.getresponse()
-            data = response.read()
-            return response.status, response, data
-        except (ConnectionError, http.client.HTTPException) as error:
-            if body is not None and len(body) > 1 << 20:
-                # The server may answer 413 and close before the whole body is sent.
-                raise
-            raise Failure("%s %s: %s" % (method, target, error))
-        finally:
-            connection.close()
 
     def call(self, method, template, params=None, query=None, body=None, headers=None,
              auth=True, expect=None):
@@ -298,17 +213,6 @@ class Api:
             except ValueError:
                 return data.decode("utf-8", "replace")
         return data.decode("utf-8", "replace")
-
-
-def wait_until(what, deadline_seconds, probe, interval=0.2):
-    deadline = time.monotonic() + deadline_seconds
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise Failure("timed out after %ss waiting for %s" % (deadline_seconds, what))
-        time.sleep(interval)
 
 
 # --- A webhook receiver ---------------------------------------------------------------
@@ -918,64 +822,25 @@ def exercise_router(api, doc):
             api.fail("%s %s 405 without Allow" % (method, target))
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def control(path, command):
-    """One command to `smsgated sim`'s control socket; its JSON answer."""
-    with socket.socket(socket.AF_UNIX) as connection:
-        connection.settimeout(10)
-        connection.connect(path)
-        connection.sendall((json.dumps(command) + "\n").encode())
-        answer = b""
-        while not answer.endswith(b"\n"):
-            chunk = connection.recv(4096)
-            if not chunk:
-                break
-            answer += chunk
-    reply = json.loads(answer or b"{}")
-    if not reply.get("ok"):
-        raise Failure("sim control %r: %r" % (command, reply))
-    return reply
-
-
 def exercise_inbound(binary, directory, doc, receiver):
     """Inbound items over a simulated modem whose control socket delivers texts: a
     reply to a feedback message (in_reply_to, rating) and a text from a stranger.
     Answers the Api (its failures and calls) and the webhook secrets by path."""
-    sim = Process([binary, "sim", "--modems", "1", "--dir", os.path.join(directory, "sim")])
+    sim = Sim(binary, os.path.join(directory, "sim"))
     run = None
     try:
-        control_path = sim.wait_line(r"^control (\S+)", 20).group(1)
+        sim.wait_ready()
         database = os.path.join(directory, "inbound.db")
-        made = subprocess.run([binary, "apikey", "create", "--db", database, "--name", "openapi",
-                               "--scope", "send,read", "--scope", "inbound,webhooks,rules"],
-                              capture_output=True, text=True, timeout=30)
-        if made.returncode != 0 or not made.stdout.strip():
-            raise Failure("smsgated apikey create: %s%s" % (made.stdout, made.stderr))
-        key = made.stdout.strip().splitlines()[-1]
+        key = make_key(binary, database, "openapi", "send,read", "inbound,webhooks,rules")
         port = free_port()
-        config = os.path.join(directory, "inbound.toml")
-        with open(config, "w") as out:
-            out.write('[http]\nlisten = "127.0.0.1:%d"\n[storage]\npath = "%s"\n'
-                      '[modems]\nports = ["%s"]\nrate_per_minute = 0\n'
-                      '[sending]\nquiet_hours = ""\ntimezone = "UTC"\n'
-                      # Mail on, to a relay that is not there: forwarded texts wait.
-                      '[email]\nsmarthost = "smtp://127.0.0.1:%d"\nfrom = "sms@gateway.example"\n'
-                      % (port, database, os.path.join(directory, "sim", "modem*"), free_port()))
-        run = Process([binary, "run", "--config", config])
+        config = write_config(
+            os.path.join(directory, "inbound.toml"),
+            gateway_config(port, database, sim.modem_glob) +
+            # Mail on, to a relay that is not there: forwarded texts wait.
+            '[email]\nsmarthost = "smtp://127.0.0.1:%d"\nfrom = "sms@gateway.example"\n'
+            % free_port())
         api = Api("127.0.0.1", port, key, doc)
-
-        def ready():
-            try:
-                status, _, data = api.raw("GET", "/api/v1/health", auth=False)
-            except Failure:
-                return False
-            return status == 200 and json.loads(data)["modems"]["ready"] == 1
-        wait_until("smsgated run --config to serve with its modem ready", 20, ready, 0.2)
+        run = start_daemon(binary, config, api, modems_ready=1)
 
         _, hook = api.call("POST", "/api/v1/webhooks", expect=201,
                            body={"url": receiver.url + "/inbound", "events": ["inbound.received"],
@@ -995,8 +860,8 @@ def exercise_inbound(binary, directory, doc, receiver):
                                  expect=200)
             return detail.get("status") == "sent"
         wait_until("the feedback message to be sent", 20, survey_sent, 0.2)
-        control(control_path, {"cmd": "deliver", "modem": 0, "from": customer, "text": "9"})
-        control(control_path, {"cmd": "deliver", "modem": 0, "from": stranger,
+        sim.control({"cmd": "deliver", "modem": 0, "from": customer, "text": "9"})
+        sim.control({"cmd": "deliver", "modem": 0, "from": stranger,
                                "text": "Hello, who is this? \u00bfQui\u00e9n?"})
 
         def both_listed():
@@ -1034,13 +899,7 @@ def exercise_inbound(binary, directory, doc, receiver):
         exercise_retry(api, database, hook["id"], deliveries["items"][0]["id"])
         return api, {"/hook/inbound": "inbound-secret-16+"}
     finally:
-        for process, name in ((run, "smsgated run --config"), (sim, "smsgated sim")):
-            if process is None:
-                continue
-            code = process.stop()
-            if code != 0:
-                raise Failure("%s exited with %d after SIGTERM; its last lines:\n%s"
-                              % (name, code, process.tail()))
+        stop_all((run, "smsgated run --config"), (sim, "smsgated sim"))
 
 
 def exercise_retry(api, database, hook_id, delivery_id):
