@@ -14,12 +14,18 @@ mail that arrives at all shows the file was used.
   second try, and GET /api/v1/mail shows 2 attempts and the 451 kept as the last error.
   (The outbox waits 30 s before it tries again and no key shortens that, so the test
   moves the retry's time to now in the database, as a clock that ran on would.)
+- Mail back: a mail with a known Message-ID and Subject goes to the daemon's SMTP
+  listener for a number; the simulated modem sends the text and reports it delivered,
+  and the delivery report arrives addressed to the mail's envelope sender, in its
+  thread (In-Reply-To, References, "Re: " subject), with its exact text; a reply from
+  that number then arrives the same way with the reply's text (email/mail_back.h).
 - The smarthost password appears neither in GET /api/v1/settings nor anywhere in the
   daemon's output.
 
 Usage: mail_back_test.py path/to/smsgated
 """
 
+import calendar
 import email
 import email.policy
 import logging
@@ -49,6 +55,9 @@ FRONT_DESK = "frontdesk@practice.example"
 BUSY_DESK = "night@practice.example"
 PATIENT = "+4917000000601"  # texts forwarded to FRONT_DESK
 NIGHT_CALLER = "+4917000000602"  # texts forwarded to BUSY_DESK, whose first try gets 451
+DESK = "desk@practice.example"  # the envelope sender of a mail to SMS
+MAILED = "+4917000000603"  # the number it goes to, who then replies
+MAIL_MESSAGE_ID = "appointment-42@practice.example"
 
 # aiosmtpd itself sets the deprecated Session.login_data on every AUTH, and says so.
 logging.getLogger("mail.log").addFilter(
@@ -230,6 +239,70 @@ def check_busy_relay(api, sim, sink, database):
     log("ok: 451, then taken on the second try: one mail, 2 attempts")
 
 
+def check_thread(mail, what):
+    """A mail back: from the gateway to DESK, in the thread of the mail to SMS."""
+    check(mail.mail_from == "sms@gateway.example" and mail.rcpt_tos == [DESK],
+          "%s: the envelope is from %r to %r" % (what, mail.mail_from, mail.rcpt_tos))
+    check_headers(mail, {"From": FROM, "To": DESK, "Subject": "Re: Appointment",
+                         "In-Reply-To": "<%s>" % MAIL_MESSAGE_ID}, what)
+    references = str(mail.message["References"] or "").split()
+    check("<%s>" % MAIL_MESSAGE_ID in references,
+          "%s: References %r lacks the mail's Message-ID" % (what, references))
+
+
+def check_mail_back(api, sim, sink, smtp_port):
+    """Email to SMS, then its delivery report and a reply mailed back to its sender."""
+    sim.control({"cmd": "status_reports", "modem": 0, "on": True, "status": 0})
+    sent_after = time.time()
+    with smtplib.SMTP("127.0.0.1", smtp_port, timeout=10) as client:
+        refused = client.sendmail(
+            DESK, ["%s@%s" % (MAILED, DOMAIN)],
+            ("From: Front desk <%s>\r\nTo: %s@%s\r\nSubject: Appointment\r\n"
+             "Message-ID: <%s>\r\n\r\nYour appointment is on Monday at 9:00.\r\n"
+             % (DESK, MAILED, DOMAIN, MAIL_MESSAGE_ID)).encode())
+    check(refused == {}, "the mail to SMS was refused for %r" % refused)
+    reports = wait_until("the delivery report at the smarthost", 30, lambda: sink.mails_to(DESK))
+    delivered_before = time.time()
+    check(len(reports) == 1, "%d mails to %s, expected the delivery report" % (len(reports), DESK))
+    report = reports[0]
+    check_thread(report, "the delivery report")
+    check(report.over_tls and report.authenticated, "the delivery report came in clear")
+    # Delivered while the test waited: the time is known to the second only within that.
+    prefix, suffix = "Your text to %s was delivered on " % MAILED, " +00:00 (UTC).\n"
+    body = report.body()
+    check(body.startswith(prefix) and body.endswith(suffix),
+          "the delivery report's body is %r" % body)
+    delivered = calendar.timegm(time.strptime(body[len(prefix):-len(suffix)],
+                                              "%Y-%m-%d %H:%M:%S"))
+    check(int(sent_after) <= delivered <= delivered_before,
+          "the delivery report says %r, not between %s and %s"
+          % (body, time.strftime("%H:%M:%S", time.gmtime(sent_after)),
+             time.strftime("%H:%M:%S", time.gmtime(delivered_before))))
+
+    reply_text = "Yes, see you on Monday. Danke!"
+    sim.control({"cmd": "deliver", "modem": 0, "from": MAILED, "text": reply_text})
+    wait_until("the reply at the smarthost", 20, lambda: len(sink.mails_to(DESK)) >= 2)
+    mails = sink.mails_to(DESK)
+    check(len(mails) == 2, "%d mails to %s, expected the report and the reply" % (len(mails), DESK))
+    reply = mails[1]
+    check_thread(reply, "the reply")
+    inbound = inbound_from(api, MAILED)
+    expected = "%s\n\nFrom: %s\nReceived: %s\nModem: %s\n" % (
+        reply_text, MAILED, received_text(inbound["received_at"]), inbound["modem"])
+    check(reply.body() == expected, "the reply's body is %r, expected %r"
+          % (reply.body(), expected))
+
+    def both_sent():
+        items = [item for item in mail_items(api) if item["to"] == DESK]
+        return items if all(item["state"] == "sent" for item in items) else None
+    items = wait_until("GET /api/v1/mail to show both sent", 10, both_sent)
+    check(sorted((item["kind"], item["message_id"]) for item in items) ==
+          sorted([("report", report.message["Message-ID"].strip("<>")),
+                  ("reply", reply.message["Message-ID"].strip("<>"))]),
+          "GET /api/v1/mail to %s: %r" % (DESK, items))
+    log("ok: mail back: the delivery report and the reply in the mail's thread, exact")
+
+
 def check_password_kept(api, binary, database, daemon, password):
     """The smarthost password in no answer and no log line."""
     admin_password = "settings reader " + secrets.token_hex(8)
@@ -253,10 +326,10 @@ def run(binary, directory):
     certificate, private_key = make_certificate(directory)
     password = "smarthost-" + secrets.token_urlsafe(16)
     sink = Sink(certificate, private_key, password)
-    sim = Sim(binary, os.path.join(directory, "sim"))
-    daemon = None
+    sim = daemon = None
     try:
         check_sink_requires_tls(sink)
+        sim = Sim(binary, os.path.join(directory, "sim"))
         sim.wait_ready()
         database = os.path.join(directory, "smsgate.db")
         key = make_key(binary, database, "mail", "send,read,inbound")
@@ -276,6 +349,7 @@ def run(binary, directory):
 
         check_forwarded(api, sim, sink)
         check_busy_relay(api, sim, sink, database)
+        check_mail_back(api, sim, sink, smtp_port)
         check(all(over_tls for _, _, over_tls in sink.logins) and
               all(accepted for _, accepted, _ in sink.logins),
               "logins at the sink: %r" % sink.logins)
