@@ -147,6 +147,8 @@ Result<std::string> compose_mail(const MailToCompose& mail) {
   g_mime_message_set_date(message.get(), date);
   g_date_time_unref(date);
   g_mime_message_set_message_id(message.get(), mail.message_id.c_str());
+  // Written by a machine (RFC 3834): an out-of-office reply does not answer it.
+  g_mime_object_set_header(headers_of, "Auto-Submitted", "auto-generated", "utf-8");
   if (mail.in_reply_to)
     g_mime_object_set_header(headers_of, "In-Reply-To", angle(*mail.in_reply_to).c_str(), "utf-8");
   if (!mail.references.empty()) {

@@ -5,7 +5,9 @@
 // text is mostly not ASCII, where that is shorter), the subject RFC 2047 encoded when
 // it is not ASCII, every line ending CRLF, and no line of the body starting with a dot
 // (a leading "." is written "=2E"), the text's last line ended with a line break, so the message is
-// the same whatever the transport does about SMTP's end-of-data marker.
+// the same whatever the transport does about SMTP's end-of-data marker. Every message
+// says "Auto-Submitted: auto-generated" (RFC 3834), so that vacation responders leave
+// it unanswered.
 //
 // Thread safety: every function may be called from any thread (GMime is initialised
 // once, the first time one is called).

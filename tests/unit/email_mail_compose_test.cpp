@@ -80,6 +80,7 @@ TEST_CASE("compose_mail: an ASCII text reads back as written, CRLF throughout") 
   CHECK(text->find("Subject: SMS from +628121234567\r\n") != std::string::npos);
   CHECK(text->find("Message-Id: <0123abcd@klinik.example>\r\n") != std::string::npos);
   CHECK(text->find("Date: Sat, 06 Dec 2025 00:00:00 +0000\r\n") != std::string::npos);
+  CHECK(text->find("\r\nAuto-Submitted: auto-generated\r\n") != std::string::npos);
 
   ParsedMail parsed = parse_back(*text);
   CHECK(parsed.from == "SMS gateway <gateway@klinik.example>");
