@@ -160,17 +160,8 @@ Result<std::optional<ContactRecord>> Contacts::replace_contact(int64_t id, Conta
 }
 
 Result<bool> Contacts::remove_contact(int64_t id) {
-  bool found = false;
-  Status written = engine_.write([&](Connection& db) -> Status {
-    // Its memberships go with it (ON DELETE CASCADE).
-    auto q = db.query("DELETE FROM contacts WHERE id = ?1");
-    if (!q.ok()) return q.error();
-    if (Status run = q->bind(id).run(); !run.ok()) return run;
-    found = db.changes() > 0;
-    return ok_status();
-  });
-  if (!written.ok()) return written.error();
-  return found;
+  // Its memberships go with it (ON DELETE CASCADE).
+  return detail::change_rows(engine_, "DELETE FROM contacts WHERE id = ?1", id);
 }
 
 Result<ImportCounts> Contacts::import_contacts(const std::vector<ContactImport>& rows,
@@ -265,11 +256,8 @@ Result<Page<ContactRecord>> Contacts::list_contacts(const ContactFilter& filter)
 }
 
 Result<std::vector<ContactRecord>> Contacts::all_contacts() {
-  auto db = engine_.read();
-  if (!db.ok()) return db.error();
-  auto q = (*db)->query("SELECT " SMSGATE_CONTACT_COLUMNS " FROM contacts c ORDER BY c.id");
-  if (!q.ok()) return q.error();
-  return read_rows(*q, contact_from);
+  return detail::read_all(
+      engine_, "SELECT " SMSGATE_CONTACT_COLUMNS " FROM contacts c ORDER BY c.id", contact_from);
 }
 
 Result<std::optional<std::vector<ContactRecord>>> Contacts::group_members(
@@ -312,28 +300,17 @@ Result<GroupRecord> Contacts::add_group(GroupRecord record, int64_t now) {
 }
 
 Result<std::vector<GroupRecord>> Contacts::list_groups() {
-  auto db = engine_.read();
-  if (!db.ok()) return db.error();
-  auto q = (*db)->query(
+  return detail::read_all(
+      engine_,
       "SELECT g.name, g.description, g.created_at, (SELECT count(*) FROM contact_members m "
-      "WHERE m.group_name = g.name) FROM contact_groups g ORDER BY g.name");
-  if (!q.ok()) return q.error();
-  return read_rows(*q, [](const Query& row) {
-    return GroupRecord{row.text(0), row.optional_text(1), row.int64(2), row.int64(3)};
-  });
+      "WHERE m.group_name = g.name) FROM contact_groups g ORDER BY g.name",
+      [](const Query& row) {
+        return GroupRecord{row.text(0), row.optional_text(1), row.int64(2), row.int64(3)};
+      });
 }
 
 Result<bool> Contacts::remove_group(const std::string& name) {
-  bool found = false;
-  Status written = engine_.write([&](Connection& db) -> Status {
-    auto q = db.query("DELETE FROM contact_groups WHERE name = ?1");
-    if (!q.ok()) return q.error();
-    if (Status run = q->bind(name).run(); !run.ok()) return run;
-    found = db.changes() > 0;
-    return ok_status();
-  });
-  if (!written.ok()) return written.error();
-  return found;
+  return detail::change_rows(engine_, "DELETE FROM contact_groups WHERE name = ?1", name);
 }
 
 }  // namespace smsgate::store

@@ -67,11 +67,8 @@ Result<std::optional<ApiKeyRecord>> Credentials::find_api_key(const std::string&
 }
 
 Result<std::vector<ApiKeyRecord>> Credentials::list_api_keys() {
-  auto db = engine_.read();
-  if (!db.ok()) return db.error();
-  auto q = (*db)->query("SELECT " SMSGATE_API_KEY_COLUMNS " FROM api_keys ORDER BY id");
-  if (!q.ok()) return q.error();
-  return read_rows(*q, read_api_key);
+  return read_all(engine_, "SELECT " SMSGATE_API_KEY_COLUMNS " FROM api_keys ORDER BY id",
+                  read_api_key);
 }
 
 Result<bool> Credentials::revoke_api_key(int64_t id, int64_t now) {

@@ -418,16 +418,7 @@ Status Inbound::add_optout(const std::string& number, const std::string& keyword
 }
 
 Result<bool> Inbound::remove_optout(const std::string& number) {
-  bool removed = false;
-  Status written = engine_.write([&](Connection& db) -> Status {
-    auto q = db.query("DELETE FROM optouts WHERE number = ?");
-    if (!q.ok()) return q.error();
-    if (auto s = q->bind(number).run(); !s.ok()) return s;
-    removed = db.changes() > 0;
-    return ok_status();
-  });
-  if (!written.ok()) return written.error();
-  return removed;
+  return change_rows(engine_, "DELETE FROM optouts WHERE number = ?", number);
 }
 
 Result<bool> Inbound::is_opted_out(const std::string& number) {

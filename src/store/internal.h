@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "store/engine.h"
 #include "store/sqlite.h"
 #include "store/types.h"
 
@@ -38,6 +39,34 @@ auto read_rows(Query& query, ReadRow read_row) -> Result<std::vector<decltype(re
     if (!*row) return rows;
     rows.push_back(read_row(query));
   }
+}
+
+// Every row of `sql` (a whole table, small enough to need no pages), read on a reader
+// connection and each made into a value by read_row.
+template <class ReadRow>
+auto read_all(Engine& engine, const char* sql, ReadRow read_row)
+    -> Result<std::vector<decltype(read_row(std::declval<Query&>()))>> {
+  auto db = engine.read();
+  if (!db.ok()) return db.error();
+  auto q = (*db)->query(sql);
+  if (!q.ok()) return q.error();
+  return read_rows(*q, read_row);
+}
+
+// Runs `sql`, a DELETE or UPDATE of the rows `keys` name, on the writer: whether it
+// changed any, so that the caller can tell a key that names nothing.
+template <class... Keys>
+Result<bool> change_rows(Engine& engine, const char* sql, const Keys&... keys) {
+  bool changed = false;
+  Status written = engine.write([&](Connection& db) -> Status {
+    auto q = db.query(sql);
+    if (!q.ok()) return q.error();
+    if (Status run = q->bind_all(keys...).run(); !run.ok()) return run;
+    changed = db.changes() > 0;
+    return ok_status();
+  });
+  if (!written.ok()) return written.error();
+  return changed;
 }
 
 // The API's pages are newest first and keyset-paged: a cursor is the last id of the

@@ -287,25 +287,13 @@ Result<ForwardRecord> Mail::add_forward(ForwardRecord record, int64_t now) {
 }
 
 Result<std::vector<ForwardRecord>> Mail::list_forwards() {
-  auto db = engine_.read();
-  if (!db.ok()) return db.error();
-  auto q = (*db)->query(
-      "SELECT id, to_address, from_numbers, subject, created_at FROM forwards ORDER BY id");
-  if (!q.ok()) return q.error();
-  return read_rows(*q, forward_from);
+  return detail::read_all(
+      engine_, "SELECT id, to_address, from_numbers, subject, created_at FROM forwards ORDER BY id",
+      forward_from);
 }
 
 Result<bool> Mail::remove_forward(int64_t id) {
-  bool removed = false;
-  Status written = engine_.write([&](Connection& db) -> Status {
-    auto q = db.query("DELETE FROM forwards WHERE id = ?1");
-    if (!q.ok()) return q.error();
-    if (Status run = q->bind_all(id).run(); !run.ok()) return run;
-    removed = db.changes() > 0;
-    return ok_status();
-  });
-  if (!written.ok()) return written.error();
-  return removed;
+  return detail::change_rows(engine_, "DELETE FROM forwards WHERE id = ?1", id);
 }
 
 }  // namespace smsgate::store

@@ -24,41 +24,29 @@ Status Modems::upsert_modem(const ModemIdentity& identity, int64_t now) {
 }
 
 Result<std::vector<ModemRecord>> Modems::list_modems() {
-  auto db = engine_.read();
-  if (!db.ok()) return db.error();
-  auto q = (*db)->query(
+  return detail::read_all(
+      engine_,
       "SELECT imei, imsi, iccid, manufacturer, model, first_seen, last_seen, parts_sent, "
-      "parts_failed, received FROM modems ORDER BY imei");
-  if (!q.ok()) return q.error();
-  return read_rows(*q, [](const Query& row) {
-    return ModemRecord{{row.text(0), row.text(1), row.text(2), row.text(3), row.text(4)},
-                       row.int64(5),
-                       row.int64(6),
-                       row.int64(7),
-                       row.int64(8),
-                       row.int64(9)};
-  });
+      "parts_failed, received FROM modems ORDER BY imei",
+      [](const Query& row) {
+        return ModemRecord{{row.text(0), row.text(1), row.text(2), row.text(3), row.text(4)},
+                           row.int64(5),
+                           row.int64(6),
+                           row.int64(7),
+                           row.int64(8),
+                           row.int64(9)};
+      });
 }
 
 Result<bool> Modems::set_modem_sending(const std::string& imei, bool enabled) {
-  bool found = false;
-  Status written = engine_.write([&](Connection& db) -> Status {
-    auto q = db.query("UPDATE modems SET sending_disabled = ?2 WHERE imei = ?1");
-    if (!q.ok()) return q.error();
-    if (Status run = q->bind_all(imei, enabled ? 0 : 1).run(); !run.ok()) return run;
-    found = db.changes() > 0;
-    return ok_status();
-  });
-  if (!written.ok()) return written.error();
-  return found;
+  return detail::change_rows(engine_, "UPDATE modems SET sending_disabled = ?2 WHERE imei = ?1",
+                             imei, enabled ? 0 : 1);
 }
 
 Result<std::vector<std::string>> Modems::modems_not_sending() {
-  auto db = engine_.read();
-  if (!db.ok()) return db.error();
-  auto q = (*db)->query("SELECT imei FROM modems WHERE sending_disabled = 1 ORDER BY imei");
-  if (!q.ok()) return q.error();
-  return read_rows(*q, [](const Query& row) { return row.text(0); });
+  return detail::read_all(engine_,
+                          "SELECT imei FROM modems WHERE sending_disabled = 1 ORDER BY imei",
+                          [](const Query& row) { return row.text(0); });
 }
 
 Result<std::vector<int64_t>> Modems::part_send_times(const std::string& modem, int64_t since) {

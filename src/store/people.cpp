@@ -120,11 +120,8 @@ Result<std::optional<UserRecord>> People::find_user(const std::string& name) {
 }
 
 Result<std::vector<UserRecord>> People::list_users() {
-  auto db = engine_.read();
-  if (!db.ok()) return db.error();
-  auto q = (*db)->query("SELECT " SMSGATE_USER_COLUMNS " FROM users u ORDER BY u.name, u.id");
-  if (!q.ok()) return q.error();
-  return read_rows(*q, [](const Query& row) { return read_user(row); });
+  return read_all(engine_, "SELECT " SMSGATE_USER_COLUMNS " FROM users u ORDER BY u.name, u.id",
+                  [](const Query& row) { return read_user(row); });
 }
 
 Result<bool> People::set_user_password(const std::string& name, const std::string& password_hash,

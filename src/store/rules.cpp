@@ -124,24 +124,12 @@ Result<std::optional<RuleRecord>> Rules::find_rule(int64_t id) {
 }
 
 Result<std::vector<RuleRecord>> Rules::list_rules() {
-  auto db = engine_.read();
-  if (!db.ok()) return db.error();
-  auto q = (*db)->query("SELECT " SMSGATE_RULE_COLUMNS " FROM rules ORDER BY priority, id");
-  if (!q.ok()) return q.error();
-  return read_rows(*q, rule_from);
+  return detail::read_all(
+      engine_, "SELECT " SMSGATE_RULE_COLUMNS " FROM rules ORDER BY priority, id", rule_from);
 }
 
 Result<bool> Rules::remove_rule(int64_t id) {
-  bool found = false;
-  Status written = engine_.write([&](Connection& db) -> Status {
-    auto q = db.query("DELETE FROM rules WHERE id = ?1");
-    if (!q.ok()) return q.error();
-    if (Status run = q->bind_all(id).run(); !run.ok()) return run;
-    found = db.changes() > 0;
-    return ok_status();
-  });
-  if (!written.ok()) return written.error();
-  return found;
+  return detail::change_rows(engine_, "DELETE FROM rules WHERE id = ?1", id);
 }
 
 Status Rules::record_auto_reply(const AutoReplyRecord& reply) {

@@ -63,26 +63,15 @@ Result<std::optional<TemplateRecord>> Templates::find_template(const std::string
 }
 
 Result<std::vector<TemplateRecord>> Templates::list_templates() {
-  auto db = engine_.read();
-  if (!db.ok()) return db.error();
-  auto q = (*db)->query(
+  return detail::read_all(
+      engine_,
       "SELECT name, text, category, language, created_at, updated_at FROM templates "
-      "ORDER BY name");
-  if (!q.ok()) return q.error();
-  return read_rows(*q, template_from);
+      "ORDER BY name",
+      template_from);
 }
 
 Result<bool> Templates::remove_template(const std::string& name) {
-  bool found = false;
-  Status written = engine_.write([&](Connection& db) -> Status {
-    auto q = db.query("DELETE FROM templates WHERE name = ?1");
-    if (!q.ok()) return q.error();
-    if (Status run = q->bind_all(name).run(); !run.ok()) return run;
-    found = db.changes() > 0;
-    return ok_status();
-  });
-  if (!written.ok()) return written.error();
-  return found;
+  return detail::change_rows(engine_, "DELETE FROM templates WHERE name = ?1", name);
 }
 
 }  // namespace smsgate::store

@@ -242,11 +242,8 @@ Result<Webhook> Webhooks::create_webhook(const std::string& url,
 }
 
 Result<std::vector<Webhook>> Webhooks::list_webhooks() {
-  auto db = engine_.read();
-  if (!db.ok()) return db.error();
-  auto q = (*db)->query("SELECT id, url, events, created_at FROM webhooks ORDER BY id");
-  if (!q.ok()) return q.error();
-  return read_rows(*q, read_webhook);
+  return read_all(engine_, "SELECT id, url, events, created_at FROM webhooks ORDER BY id",
+                  read_webhook);
 }
 
 Result<std::optional<Webhook>> Webhooks::get_webhook(int64_t id) {
@@ -262,17 +259,8 @@ Result<std::optional<Webhook>> Webhooks::get_webhook(int64_t id) {
 }
 
 Result<bool> Webhooks::delete_webhook(int64_t id) {
-  bool deleted = false;
-  Status written = engine_.write([&](Connection& db) -> Status {
-    // The outbox and its attempts follow by ON DELETE CASCADE.
-    auto q = db.query("DELETE FROM webhooks WHERE id = ?");
-    if (!q.ok()) return q.error();
-    if (auto s = q->bind(id).run(); !s.ok()) return s;
-    deleted = db.changes() > 0;
-    return ok_status();
-  });
-  if (!written.ok()) return written.error();
-  return deleted;
+  // The outbox and its attempts follow by ON DELETE CASCADE.
+  return change_rows(engine_, "DELETE FROM webhooks WHERE id = ?", id);
 }
 
 Status Webhooks::enqueue_event(std::string_view event, const std::string& body_json, int64_t now) {
