@@ -286,8 +286,7 @@ Result<std::optional<AppointmentRecord>> Appointments::appointment_for_message(i
 }
 
 Result<Page<AppointmentRecord>> Appointments::list_appointments(const AppointmentFilter& filter) {
-  if (auto s = detail::check_limit(filter.limit); !s.ok()) return s.error();
-  auto below = detail::parse_cursor(kCursorTag, filter.cursor);
+  auto below = detail::page_start(kCursorTag, filter.cursor, filter.limit);
   if (!below) return below.error();
   auto db = engine_.read();
   if (!db.ok()) return db.error();

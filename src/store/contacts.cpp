@@ -226,8 +226,7 @@ std::string like_anywhere(std::string_view text) {
 }  // namespace
 
 Result<Page<ContactRecord>> Contacts::list_contacts(const ContactFilter& filter) {
-  if (Status s = detail::check_limit(filter.limit); !s.ok()) return s.error();
-  auto before = detail::parse_cursor('c', filter.cursor);
+  auto before = detail::page_start('c', filter.cursor, filter.limit);
   if (!before) return before.error();
   auto db = engine_.read();
   if (!db.ok()) return db.error();

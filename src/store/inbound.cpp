@@ -380,8 +380,7 @@ Result<std::vector<InboundMessage>> Inbound::complete_partial_inbound(int64_t no
 }
 
 Result<Page<InboundMessage>> Inbound::list_inbound(const InboundFilter& filter) {
-  if (auto s = check_limit(filter.limit); !s.ok()) return s.error();
-  auto before = parse_cursor('i', filter.cursor);
+  auto before = page_start('i', filter.cursor, filter.limit);
   if (!before.ok()) return before.error();
   auto db = engine_.read();
   if (!db.ok()) return db.error();

@@ -26,6 +26,11 @@ Status check_limit(int limit) {
   return ok_status();
 }
 
+Result<int64_t> page_start(char tag, const std::string& cursor, int limit) {
+  if (Status s = check_limit(limit); !s.ok()) return s.error();
+  return parse_cursor(tag, cursor);
+}
+
 policy::Category read_category(const Query& row, int column) {
   return policy::parse_category(row.text(column)).value_or(policy::Category::kTransactional);
 }

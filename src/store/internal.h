@@ -77,6 +77,9 @@ std::string make_cursor(char tag, int64_t id);
 Result<int64_t> parse_cursor(char tag, const std::string& cursor);
 // A page size from 1 to kMaxPageSize.
 Status check_limit(int limit);
+// The id a page asked for with `cursor` and `limit` starts below; a bad limit is
+// named before a bad cursor.
+Result<int64_t> page_start(char tag, const std::string& cursor, int limit);
 
 // A read transaction on a reader connection, so that several queries answer from one
 // snapshot; it ends (COMMIT, a no-op for reads) when this goes out of scope.

@@ -224,8 +224,7 @@ Result<std::optional<MailRecord>> Mail::find_mail(int64_t id) {
 }
 
 Result<Page<MailRecord>> Mail::list_mail(const MailFilter& filter) {
-  if (auto s = detail::check_limit(filter.limit); !s.ok()) return s.error();
-  auto below = detail::parse_cursor(kCursorTag, filter.cursor);
+  auto below = detail::page_start(kCursorTag, filter.cursor, filter.limit);
   if (!below) return below.error();
   auto db = engine_.read();
   if (!db.ok()) return db.error();

@@ -751,8 +751,7 @@ Result<std::optional<MessageDetail>> Outbound::get_message(int64_t id) {
 }
 
 Result<Page<Message>> Outbound::list_messages(const MessageFilter& filter) {
-  if (auto s = check_limit(filter.limit); !s.ok()) return s.error();
-  auto before = parse_cursor('m', filter.cursor);
+  auto before = page_start('m', filter.cursor, filter.limit);
   if (!before.ok()) return before.error();
   auto db = engine_.read();
   if (!db.ok()) return db.error();

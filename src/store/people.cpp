@@ -292,8 +292,7 @@ Status People::count_sign_in_refusal(const AuditEntry& entry, int64_t window_ms)
 }
 
 Result<Page<AuditEntry>> People::list_audit(const AuditFilter& filter) {
-  if (auto s = check_limit(filter.limit); !s.ok()) return s.error();
-  auto before = parse_cursor('a', filter.cursor);
+  auto before = page_start('a', filter.cursor, filter.limit);
   if (!before.ok()) return before.error();
   auto db = engine_.read();
   if (!db.ok()) return db.error();

@@ -394,8 +394,7 @@ Status Webhooks::record_webhook_attempt(const WebhookAttemptIn& attempt) {
 
 Result<Page<WebhookDelivery>> Webhooks::list_webhook_deliveries(
     const WebhookDeliveryFilter& filter) {
-  if (auto s = check_limit(filter.limit); !s.ok()) return s.error();
-  auto before = parse_cursor('d', filter.cursor);
+  auto before = page_start('d', filter.cursor, filter.limit);
   if (!before.ok()) return before.error();
   auto db = engine_.read();
   if (!db.ok()) return db.error();
