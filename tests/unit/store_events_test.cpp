@@ -32,19 +32,7 @@ int64_t submit(Store& store, policy::Category category = policy::Category::kTran
   m.to = kTo;
   m.text = text;
   m.category = category;
-  m.parts.push_back(NewPart{"00" + std::string(40, 'B'), 20});
-  auto submitted = store.submit({m}, kT0);
-  REQUIRE(submitted.ok());
-  return (*submitted)[0].id;
-}
-
-void send(Store& store, int64_t id, int64_t at) {
-  auto claimed = store.claim(id, "IMEI1", at);
-  REQUIRE(claimed.ok());
-  REQUIRE(claimed->has_value());
-  int64_t part = (*claimed)->parts[0].id;
-  REQUIRE(store.mark_part_submitting(part, "IMEI1", at).ok());
-  REQUIRE(store.mark_part_sent(part, 5, at).ok());
+  return submit_one_part(store, m, kT0);
 }
 
 void receive(Store& store, const std::string& text, int64_t at) {
@@ -79,7 +67,7 @@ TEST_CASE("store events: every change is logged with no webhook at all") {
   auto store = open_store(dir);
   CHECK(*store->latest_event_id() == 0);
   int64_t sent = submit(*store);
-  send(*store, sent, kT0 + kMinute);
+  send_only_part(*store, sent, kT0 + kMinute);
   int64_t cancelled = submit(*store);
   REQUIRE(store->cancel_message(cancelled, "cancelled by the client", kT0 + 2 * kMinute).ok());
   receive(*store, "See you", kT0 + 3 * kMinute);
@@ -114,7 +102,7 @@ TEST_CASE(
       store->create_webhook("http://127.0.0.1:9/hook", {"*"}, "sixteen or more characters", kT0);
   REQUIRE(everything.ok());
   int64_t id = submit(*store);
-  send(*store, id, kT0 + kMinute);
+  send_only_part(*store, id, kT0 + kMinute);
   int64_t cancelled = submit(*store);
   REQUIRE(store->cancel_message(cancelled, "cancelled by the client", kT0 + kMinute).ok());
   ModemEventInfo modem{.modem = "IMEI1", .reason = "unplugged"};
@@ -155,7 +143,7 @@ TEST_CASE("store events: an operation that fails logs nothing") {
   TempDir dir;
   auto store = open_store(dir);
   int64_t id = submit(*store);
-  send(*store, id, kT0);
+  send_only_part(*store, id, kT0);
   int64_t before = *store->latest_event_id();
   // Cancelling a sent message is refused; its transaction logs nothing.
   CHECK_FALSE(store->cancel_message(id, "too late", kT0 + kMinute).ok());
@@ -166,7 +154,7 @@ TEST_CASE("store events: no message event carries its text, so no code is shown"
   TempDir dir;
   auto store = open_store(dir);
   int64_t id = submit(*store, policy::Category::kTransactional, "Your code is 482913");
-  send(*store, id, kT0);
+  send_only_part(*store, id, kT0);
   for (const LoggedEvent& event : logged(*store)) {
     CHECK(event.body.find("482913") == std::string::npos);
     CHECK_FALSE(nlohmann::json::parse(event.body)["data"].contains("text"));
@@ -176,7 +164,7 @@ TEST_CASE("store events: no message event carries its text, so no code is shown"
 TEST_CASE("store events: read after an id, by name, in batches") {
   TempDir dir;
   auto store = open_store(dir);
-  for (int i = 0; i < 3; ++i) send(*store, submit(*store), kT0 + i);
+  for (int i = 0; i < 3; ++i) send_only_part(*store, submit(*store), kT0 + i);
   receive(*store, "Hello", kT0 + 10);
   auto all = logged(*store);
   REQUIRE(all.size() == 7);
@@ -209,7 +197,7 @@ TEST_CASE("store events: a commit that logs events wakes a waiting reader, and s
 
   // Far deadlines bound the test; the wake-ups end the waits long before them.
   const auto far = MonotonicClock::now() + std::chrono::seconds(60);
-  std::thread writer([&] { send(*store, submit(*store), kT0); });
+  std::thread writer([&] { send_only_part(*store, submit(*store), kT0); });
   uint64_t woken = seen;
   while (woken == seen) woken = store->wait_for_events(seen, far, {});
   writer.join();

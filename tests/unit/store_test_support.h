@@ -1,5 +1,5 @@
-// Shared by the store's unit tests: a database in a fresh temporary directory, and a
-// one-part text recorded as a modem would.
+// Shared by the store's unit tests: a database in a fresh temporary directory, a
+// one-part message submitted and sent, and a one-part text recorded as a modem would.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -31,6 +31,24 @@ inline std::unique_ptr<Store> open_store(const TempDir& dir) {
   auto store = Store::open(dir.db());
   REQUIRE_MESSAGE(store.ok(), (store.ok() ? "" : store.error().message));
   return std::move(*store);
+}
+
+// Submits `message` with one part at `at`; its id.
+inline int64_t submit_one_part(Store& store, NewMessage message, int64_t at) {
+  message.parts.push_back(NewPart{"00" + std::string(40, 'B'), 20});
+  auto submitted = store.submit({message}, at);
+  REQUIRE(submitted.ok());
+  return (*submitted)[0].id;
+}
+
+// Claims and sends the message's only part on modem IMEI1: the message becomes sent.
+inline void send_only_part(Store& store, int64_t id, int64_t at) {
+  auto claimed = store.claim(id, "IMEI1", at);
+  REQUIRE(claimed.ok());
+  REQUIRE(claimed->has_value());
+  int64_t part = (*claimed)->parts[0].id;
+  REQUIRE(store.mark_part_submitting(part, "IMEI1", at).ok());
+  REQUIRE(store.mark_part_sent(part, 5, at).ok());
 }
 
 // Records a one-part text with PDU `pdu` (the inbox's key against duplicates: one per

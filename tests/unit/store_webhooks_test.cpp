@@ -39,20 +39,7 @@ int64_t submit(Store& store, policy::Category category = policy::Category::kTran
   m.external_id = "order-7";
   m.expect_reply = expect_reply;
   m.reply_window_ms = 60 * kMinute;
-  m.parts.push_back(NewPart{"00" + std::string(40, 'B'), 20});
-  auto submitted = store.submit({m}, kT0);
-  REQUIRE(submitted.ok());
-  return (*submitted)[0].id;
-}
-
-// Claims and sends the message's only part: the message becomes sent.
-void send(Store& store, int64_t id, int64_t at) {
-  auto claimed = store.claim(id, "IMEI1", at);
-  REQUIRE(claimed.ok());
-  REQUIRE(claimed->has_value());
-  int64_t part = (*claimed)->parts[0].id;
-  REQUIRE(store.mark_part_submitting(part, "IMEI1", at).ok());
-  REQUIRE(store.mark_part_sent(part, 5, at).ok());
+  return submit_one_part(store, m, kT0);
 }
 
 std::vector<WebhookEvent> events_of(Store& store, int64_t webhook_id) {
@@ -128,7 +115,7 @@ TEST_CASE("status changes fan out to the subscriptions whose events match, with 
   auto store = open_store(dir);
   // No subscription: changes cost nothing and write nothing.
   int64_t before = submit(*store);
-  send(*store, before, kT0 + 1);
+  send_only_part(*store, before, kT0 + 1);
   auto backlog = store->webhook_backlog();
   REQUIRE(backlog.ok());
   CHECK(*backlog == 0);
@@ -138,7 +125,7 @@ TEST_CASE("status changes fan out to the subscriptions whose events match, with 
   Webhook all = subscribe(*store, {"*"});
 
   int64_t id = submit(*store);
-  send(*store, id, kT0 + 1000);
+  send_only_part(*store, id, kT0 + 1000);
   int64_t doomed = submit(*store);
   REQUIRE(store->fail_message(doomed, "number does not exist", kT0 + 2000).ok());
   int64_t late = submit(*store);
@@ -194,7 +181,7 @@ TEST_CASE("inbound.received carries the reply link and a feedback rating") {
   auto store = open_store(dir);
   Webhook inbound = subscribe(*store, {"inbound.received"});
   int64_t asked = submit(*store, policy::Category::kFeedback, /*expect_reply=*/true);
-  send(*store, asked, kT0 + kMinute);
+  send_only_part(*store, asked, kT0 + kMinute);
 
   InboundPartIn part;
   part.modem = "IMEI1";
@@ -264,7 +251,7 @@ TEST_CASE("a rating only on replies to feedback messages") {
   TempDir dir;
   auto store = open_store(dir);
   int64_t asked = submit(*store, policy::Category::kReminder, /*expect_reply=*/true);
-  send(*store, asked, kT0);
+  send_only_part(*store, asked, kT0);
   InboundPartIn part;
   part.modem = "IMEI1";
   part.pdu_hex = "0011AA";
