@@ -3,29 +3,7 @@
 # last line of stdout (so `| tail -n1` takes it), the database from the configuration's
 # [storage] path or --db, errors as one stderr line with exit status 1 and no stdout;
 # scopes with --scope (repeated or a comma list; send,read by default).
-set -u
-smsgated=$1
-failures=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-fail() {
-  echo "FAIL $*"
-  failures=$((failures + 1))
-}
-
-expect_error() {  # expect_error NAME STDERR_SUBSTRING -- ARGS...
-  local name=$1 needle=$2
-  shift 3
-  local out err rc lines
-  out=$("$smsgated" "$@" 2>"$tmp/err")
-  rc=$?
-  err=$(cat "$tmp/err")
-  lines=$(printf '%s\n' "$err" | wc -l)
-  if [[ $rc -ne 1 || -n "$out" || "$lines" -ne 1 || "$err" != *"$needle"* ]]; then
-    fail "$name: rc=$rc lines=$lines stdout='$out' stderr='$err' (wanted: $needle)"
-  fi
-}
+source "$(dirname "$0")/lib.sh"
 
 key_pattern='^sgk_[A-Za-z0-9_-]{43}$'
 

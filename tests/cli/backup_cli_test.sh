@@ -4,30 +4,7 @@
 # that is not a database and one from a newer smsgated (nothing changed), and keeps the
 # replaced database aside; erase prints what it deleted and keeps the opt-out. Errors
 # are one stderr line with exit status 1 and nothing on stdout.
-set -u
-smsgated=$1
-failures=0
-tmp=$(mktemp -d)
-holder=
-trap '[[ -n "$holder" ]] && kill "$holder" 2>/dev/null; rm -rf "$tmp"' EXIT
-
-fail() {
-  echo "FAIL $*"
-  failures=$((failures + 1))
-}
-
-expect_error() {  # expect_error NAME STDERR_SUBSTRING -- ARGS...
-  local name=$1 needle=$2
-  shift 3
-  local out err rc lines
-  out=$("$smsgated" "$@" 2>"$tmp/err")
-  rc=$?
-  err=$(cat "$tmp/err")
-  lines=$(printf '%s\n' "$err" | wc -l)
-  if [[ $rc -ne 1 || -n "$out" || "$lines" -ne 1 || "$err" != *"$needle"* ]]; then
-    fail "$name: rc=$rc lines=$lines stdout='$out' stderr='$err' (wanted: $needle)"
-  fi
-}
+source "$(dirname "$0")/lib.sh"
 
 sql() {  # sql DATABASE STATEMENT: prints the first column of each row
   python3 - "$1" "$2" <<'EOF'
@@ -99,6 +76,7 @@ open(sys.argv[2], "w").close()
 time.sleep(60)
 EOF
 holder=$!
+pids+=("$holder")
 for _ in $(seq 100); do [[ -e "$tmp/held" ]] && break; sleep 0.05; done
 before=$(ls "$tmp")
 expect_error restore.in-use "is in use; stop smsgated first" -- \
@@ -106,7 +84,7 @@ expect_error restore.in-use "is in use; stop smsgated first" -- \
 [[ $(ls "$tmp") == "$before" ]] || fail "restore.in-use: files changed: $(ls "$tmp")"
 kill "$holder"
 wait "$holder" 2>/dev/null
-holder=
+pids=()
 
 # Not a database, not smsgate's, newer: refused, nothing changed.
 echo "just some notes, certainly no database at all" >"$tmp/notes.txt"

@@ -6,38 +6,7 @@
 # fails; the API check against nothing (a warning: not running) and against a running
 # `smsgated run` over HTTPS (its ports are left alone and its modems' state taken from
 # its health answer).
-set -u
-smsgated=$1
-failures=0
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
-  wait 2>/dev/null
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-fail() {
-  echo "FAIL $*"
-  failures=$((failures + 1))
-}
-
-start_sim() {  # start_sim DIR ARGS...
-  local dir=$1
-  shift
-  "$smsgated" sim --dir "$dir" "$@" >"$dir.out" 2>"$dir.err" &
-  pids+=($!)
-}
-
-wait_sim() {  # wait_sim DIR: until its control socket is up
-  for _ in $(seq 200); do
-    grep -q '^control ' "$1.out" 2>/dev/null && return 0
-    sleep 0.05
-  done
-  fail "sim did not start: $(cat "$1.err")"
-  exit 1
-}
+source "$(dirname "$0")/lib.sh"
 
 control() {  # control DIR JSON-LINES...: every reply must be ok
   python3 - "$@" <<'PY' || fail "control $*"

@@ -4,16 +4,8 @@
 # the commands that open the database (migrate, apikey, admin-password) become the
 # owner of its directory first, so every file they leave there is the service's.
 # Usage: migrate_cli_test.sh SMSGATED SOURCE_DIR
-set -u
-smsgated=$1 source=$2
-failures=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-fail() {
-  echo "FAIL $*"
-  failures=$((failures + 1))
-}
+source "$(dirname "$0")/lib.sh"
+source=$2
 finish() {
   if [[ $failures -ne 0 ]]; then
     echo "$failures migrate check(s) failed"
@@ -40,17 +32,6 @@ out=$("$smsgated" migrate --config "$tmp/smsgate.toml" 2>"$tmp/err")
 [[ $(version_of "$tmp/old.db") == "$latest" ]] || fail "old: at $(version_of "$tmp/old.db")"
 [[ $(sqlite3 "$tmp/old.db" 'SELECT count(*) FROM messages') == 1 ]] || fail "old: the message is gone"
 
-expect_error() {  # expect_error NAME STDERR_SUBSTRING -- ARGS...
-  local name=$1 needle=$2
-  shift 3
-  local out err rc
-  out=$("$smsgated" "$@" 2>"$tmp/err")
-  rc=$?
-  err=$(cat "$tmp/err")
-  if [[ $rc -ne 1 || -n "$out" || $(printf '%s\n' "$err" | wc -l) -ne 1 || "$err" != *"$needle"* ]]; then
-    fail "$name: rc=$rc stdout='$out' stderr='$err' (wanted: $needle)"
-  fi
-}
 sqlite3 "$tmp/newer.db" "PRAGMA user_version = $((latest + 1))"
 expect_error newer "newer than this smsgated" -- migrate --db "$tmp/newer.db"
 [[ $(version_of "$tmp/newer.db") == $((latest + 1)) ]] || fail "newer: changed"

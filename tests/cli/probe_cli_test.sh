@@ -1,46 +1,14 @@
 #!/bin/bash
 # `smsgated probe PORT` against `smsgated sim`: the readable report, the JSON report,
 # and one stderr line with exit status 1 for a missing port or a silent modem.
-set -u
-smsgated=$1
-failures=0
-tmp=$(mktemp -d)
-sim_pid=
-cleanup() {
-  [[ -n "$sim_pid" ]] && kill "$sim_pid" 2>/dev/null
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+source "$(dirname "$0")/lib.sh"
 
-fail() {
-  echo "FAIL $*"
-  failures=$((failures + 1))
-}
+expect_error missing-port "/dev/smsgate-none: No such file or directory" -- probe /dev/smsgate-none
+expect_error no-port "port is required" -- probe
+expect_error bad-timeout "--timeout" -- probe /dev/null --timeout 0
 
-expect_error() {  # expect_error NAME STDERR_SUBSTRING ARGS...
-  local name=$1 needle=$2
-  shift 2
-  local out err rc lines
-  out=$("$smsgated" "$@" 2>"$tmp/err")
-  rc=$?
-  err=$(cat "$tmp/err")
-  lines=$(printf '%s\n' "$err" | wc -l)
-  if [[ $rc -ne 1 || -n "$out" || "$lines" -ne 1 || "$err" != *"$needle"* ]]; then
-    fail "$name: rc=$rc lines=$lines stdout='$out' stderr='$err' (wanted: $needle)"
-  fi
-}
-
-expect_error missing-port "/dev/smsgate-none: No such file or directory" probe /dev/smsgate-none
-expect_error no-port "port is required" probe
-expect_error bad-timeout "--timeout" probe /dev/null --timeout 0
-
-"$smsgated" sim --modems 2 --dir "$tmp/ports" >"$tmp/out" 2>"$tmp/sim_err" &
-sim_pid=$!
-for _ in $(seq 100); do
-  grep -q '^control ' "$tmp/out" 2>/dev/null && break
-  sleep 0.05
-done
-grep -q '^control ' "$tmp/out" || { fail "sim did not start: $(cat "$tmp/sim_err")"; exit 1; }
+start_sim "$tmp/ports" --modems 2
+wait_sim "$tmp/ports"
 
 text=$("$smsgated" probe "$tmp/ports/modem0" 2>"$tmp/err") || fail "probe: $(cat "$tmp/err")"
 for row in "driver        generic" "manufacturer  smsgate" "sim           READY" \
@@ -75,6 +43,6 @@ s.sendall(b'{"cmd":"hang","modem":0,"on":true}\n')
 reply = json.loads(s.makefile().readline())
 assert "error" not in reply, reply
 PY
-expect_error silent-modem "no modem answers AT" probe "$tmp/ports/modem0" --timeout 1
+expect_error silent-modem "no modem answers AT" -- probe "$tmp/ports/modem0" --timeout 1
 
 exit $((failures > 0))

@@ -2,54 +2,21 @@
 # `smsgated sim` as DESIGN.md specifies: modems answer AT on the symlinked ptys, the
 # control socket delivers messages and reports what was sent, bad requests change
 # nothing, bad arguments exit 1 with one line on stderr, SIGTERM cleans up.
-set -u
-smsgated=$1
-failures=0
-tmp=$(mktemp -d)
-sim_pid=
-cleanup() {
-  [[ -n "$sim_pid" ]] && kill "$sim_pid" 2>/dev/null
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+source "$(dirname "$0")/lib.sh"
 
-fail() {
-  echo "FAIL $*"
-  failures=$((failures + 1))
-}
-
-expect_usage_error() {  # expect_usage_error NAME ARGS...
-  local name=$1
-  shift
-  local out err rc lines
-  out=$("$smsgated" "$@" 2>"$tmp/err")
-  rc=$?
-  err=$(cat "$tmp/err")
-  lines=$(printf '%s\n' "$err" | wc -l)
-  if [[ $rc -ne 1 || -n "$out" || -z "$err" || "$lines" -ne 1 ]]; then
-    fail "$name: rc=$rc lines=$lines stdout='$out' stderr='$err'"
-  fi
-}
-
-expect_usage_error no-dir sim --modems 2
-expect_usage_error zero-modems sim --modems 0 --dir "$tmp/x"
-expect_usage_error negative-latency sim --dir "$tmp/x" --latency -5
-expect_usage_error bad-pin sim --dir "$tmp/x" --pin 12ab
+expect_error no-dir "" -- sim --modems 2
+expect_error zero-modems "" -- sim --modems 0 --dir "$tmp/x"
+expect_error negative-latency "" -- sim --dir "$tmp/x" --latency -5
+expect_error bad-pin "" -- sim --dir "$tmp/x" --pin 12ab
 touch "$tmp/file"
-expect_usage_error dir-is-a-file sim --dir "$tmp/file/sub"
+expect_error dir-is-a-file "" -- sim --dir "$tmp/file/sub"
 
-"$smsgated" sim --modems 2 --dir "$tmp/ports" --latency 50 >"$tmp/out" 2>"$tmp/sim_err" &
-sim_pid=$!
-for _ in $(seq 100); do
-  grep -q '^control ' "$tmp/out" 2>/dev/null && break
-  sleep 0.05
-done
-if ! grep -q '^control ' "$tmp/out"; then
-  fail "sim did not start: $(cat "$tmp/sim_err")"
-  exit 1
-fi
-grep -Eq "^modem0 $tmp/ports/modem0 -> /dev/pts/[0-9]+$" "$tmp/out" || fail "modem0 line: $(cat "$tmp/out")"
-grep -Eq "^modem1 $tmp/ports/modem1 -> /dev/pts/[0-9]+$" "$tmp/out" || fail "modem1 line: $(cat "$tmp/out")"
+start_sim "$tmp/ports" --modems 2 --latency 50
+wait_sim "$tmp/ports"
+grep -Eq "^modem0 $tmp/ports/modem0 -> /dev/pts/[0-9]+$" "$tmp/ports.out" ||
+  fail "modem0 line: $(cat "$tmp/ports.out")"
+grep -Eq "^modem1 $tmp/ports/modem1 -> /dev/pts/[0-9]+$" "$tmp/ports.out" ||
+  fail "modem1 line: $(cat "$tmp/ports.out")"
 
 python3 - "$tmp/ports" <<'PY' || failures=$((failures + 1))
 import json, os, select, socket, sys, termios, time, tty
@@ -192,7 +159,7 @@ PY
 kill -TERM "$sim_pid"
 wait "$sim_pid"
 rc=$?
-sim_pid=
+pids=()
 [[ $rc -eq 0 ]] || fail "sim exit status after SIGTERM: $rc"
 [[ ! -e "$tmp/ports/modem0" && ! -L "$tmp/ports/modem0" && ! -e "$tmp/ports/control" ]] ||
   fail "symlinks or control socket left behind: $(ls "$tmp/ports")"

@@ -4,29 +4,7 @@
 # standard input when it is not a terminal; never a password or a hash in any output;
 # errors as one stderr line with exit status 1 and no stdout; each change in the audit
 # log as done by "command line".
-set -u
-smsgated=$1
-failures=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-fail() {
-  echo "FAIL $*"
-  failures=$((failures + 1))
-}
-
-expect_error() {  # expect_error NAME STDERR_SUBSTRING STDIN -- ARGS...
-  local name=$1 needle=$2 input=$3
-  shift 4
-  local out err rc lines
-  out=$(printf '%s\n' "$input" | "$smsgated" "$@" 2>"$tmp/err")
-  rc=$?
-  err=$(cat "$tmp/err")
-  lines=$(printf '%s\n' "$err" | wc -l)
-  if [[ $rc -ne 1 || -n "$out" || "$lines" -ne 1 || "$err" != *"$needle"* ]]; then
-    fail "$name: rc=$rc lines=$lines stdout='$out' stderr='$err' (wanted: $needle)"
-  fi
-}
+source "$(dirname "$0")/lib.sh"
 
 db="$tmp/smsgate.db"
 cat >"$tmp/smsgate.toml" <<EOF2
@@ -51,19 +29,19 @@ expected='[{"created_at":"*","name":"Anna","password_changed_at":"*","role":"adm
 out=$(echo "ben's second password" | "$smsgated" user passwd "ben ortiz" --db "$db")
 [[ $? -eq 0 && "$out" == *"New password set for ben ortiz"* ]] || fail "passwd: '$out'"
 
-expect_error add.taken "already a user called \"Anna\"" "another long password" -- user add ANNA --role operator --db "$db"
-expect_error add.short "password: must be at least 12 characters" "short" -- user add carl --role operator --db "$db"
+expect_error add.taken "already a user called \"Anna\"" -- user add ANNA --role operator --db "$db" <<<"another long password"
+expect_error add.short "password: must be at least 12 characters" -- user add carl --role operator --db "$db" <<<"short"
 out=$("$smsgated" user add carl --role operator --db "$db" </dev/null 2>"$tmp/err")
 [[ $? -eq 1 && -z "$out" && "$(cat "$tmp/err")" == *"no password on standard input"* ]] ||
   fail "add with nothing on stdin: '$out' '$(cat "$tmp/err")'"
-expect_error add.role "\"boss\" is not a role (admin, operator)" "a long enough password" -- user add carl --role boss --db "$db"
-expect_error add.no-role "--role is required" "" -- user add carl --db "$db"
-expect_error add.name "name: must not contain \"/\"" "a long enough password" -- user add a/b --role admin --db "$db"
-expect_error passwd.unknown "no user called \"nobody\"" "a long enough password" -- user passwd nobody --db "$db"
-expect_error passwd.short "password: must be at least 12" "short" -- user passwd Anna --db "$db"
-expect_error remove.last-admin "\"Anna\" is the last admin" "" -- user remove anna --db "$db"
-expect_error remove.unknown "no user called \"nobody\"" "" -- user remove nobody --db "$db"
-expect_error no-subcommand "subcommand" "" -- user
+expect_error add.role "\"boss\" is not a role (admin, operator)" -- user add carl --role boss --db "$db" <<<"a long enough password"
+expect_error add.no-role "--role is required" -- user add carl --db "$db" <<<""
+expect_error add.name "name: must not contain \"/\"" -- user add a/b --role admin --db "$db" <<<"a long enough password"
+expect_error passwd.unknown "no user called \"nobody\"" -- user passwd nobody --db "$db" <<<"a long enough password"
+expect_error passwd.short "password: must be at least 12" -- user passwd Anna --db "$db" <<<"short"
+expect_error remove.last-admin "\"Anna\" is the last admin" -- user remove anna --db "$db" <<<""
+expect_error remove.unknown "no user called \"nobody\"" -- user remove nobody --db "$db" <<<""
+expect_error no-subcommand "subcommand" -- user <<<""
 
 out=$("$smsgated" user remove "Ben Ortiz" --db "$db")
 [[ $? -eq 0 && "$out" == *"Removed Ben Ortiz"* ]] || fail "remove: '$out'"
