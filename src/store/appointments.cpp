@@ -8,6 +8,7 @@
 
 namespace smsgate::store {
 
+using detail::read_first;
 using detail::read_rows;
 
 namespace {
@@ -65,10 +66,7 @@ Result<std::optional<AppointmentRecord>> appointment_where(Connection& db, const
   auto q = db.query(sql);
   if (!q.ok()) return q.error();
   q->bind_all(key);
-  auto rows = read_rows(*q, appointment_from);
-  if (!rows) return rows.error();
-  if (rows->empty()) return std::optional<AppointmentRecord>();
-  return std::optional<AppointmentRecord>(std::move(rows->front()));
+  return read_first(*q, appointment_from);
 }
 
 std::string reminders_json(const std::vector<int64_t>& offsets) {

@@ -7,6 +7,7 @@
 
 namespace smsgate::store {
 
+using detail::read_first;
 using detail::read_rows;
 
 namespace {
@@ -37,12 +38,7 @@ ContactRecord contact_from(const Query& row) {
   return contact;
 }
 
-Result<std::optional<ContactRecord>> one_contact(Query& q) {
-  auto rows = read_rows(q, contact_from);
-  if (!rows) return rows.error();
-  if (rows->empty()) return std::optional<ContactRecord>();
-  return std::optional<ContactRecord>(std::move(rows->front()));
-}
+Result<std::optional<ContactRecord>> one_contact(Query& q) { return read_first(q, contact_from); }
 
 Result<std::optional<ContactRecord>> contact_by_id(Connection& db, int64_t id) {
   auto q = db.query("SELECT " SMSGATE_CONTACT_COLUMNS " FROM contacts c WHERE c.id = ?1");

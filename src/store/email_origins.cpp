@@ -39,12 +39,9 @@ Result<std::optional<EmailOrigin>> EmailOrigins::email_origin(int64_t message_id
       "SELECT envelope_from, mail_message_id, subject FROM email_origins WHERE message_id = ?1");
   if (!q.ok()) return q.error();
   q->bind_all(message_id);
-  auto rows = detail::read_rows(*q, [](const Query& row) {
+  return detail::read_first(*q, [](const Query& row) {
     return EmailOrigin{row.text(0), row.optional_text(1), row.optional_text(2)};
   });
-  if (!rows) return rows.error();
-  if (rows->empty()) return std::optional<EmailOrigin>();
-  return std::optional<EmailOrigin>(std::move(rows->front()));
 }
 
 }  // namespace smsgate::store

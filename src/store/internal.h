@@ -41,6 +41,17 @@ auto read_rows(Query& query, ReadRow read_row) -> Result<std::vector<decltype(re
   }
 }
 
+// The first row `query` yields, made into a value by read_row(query); none when it
+// yields none. The query stops there: a lookup by key has one row at most.
+template <class ReadRow>
+auto read_first(Query& query, ReadRow read_row)
+    -> Result<std::optional<decltype(read_row(query))>> {
+  auto row = query.step();
+  if (!row.ok()) return row.error();
+  if (!*row) return std::optional<decltype(read_row(query))>();
+  return std::optional<decltype(read_row(query))>(read_row(query));
+}
+
 // Every row of `sql` (a whole table, small enough to need no pages), read on a reader
 // connection and each made into a value by read_row.
 template <class ReadRow>

@@ -7,6 +7,7 @@
 
 namespace smsgate::store {
 
+using detail::read_first;
 using detail::read_rows;
 
 namespace {
@@ -58,12 +59,7 @@ ForwardRecord forward_from(const Query& row) {
                        row.int64(4)};
 }
 
-Result<std::optional<MailRecord>> first_mail(Query& query) {
-  auto rows = read_rows(query, mail_from);
-  if (!rows) return rows.error();
-  if (rows->empty()) return std::optional<MailRecord>();
-  return std::optional<MailRecord>(std::move(rows->front()));
-}
+Result<std::optional<MailRecord>> first_mail(Query& query) { return read_first(query, mail_from); }
 
 // Inserts `mail`, due at `now`, unless the text or the message it is about is gone
 // (erased or kept no longer); whether it was.

@@ -7,6 +7,7 @@
 
 namespace smsgate::store {
 
+using detail::read_first;
 using detail::read_rows;
 
 namespace {
@@ -57,10 +58,7 @@ Result<std::optional<RuleRecord>> rule_with_id(Connection& db, int64_t id) {
   auto q = db.query("SELECT " SMSGATE_RULE_COLUMNS " FROM rules WHERE id = ?1");
   if (!q.ok()) return q.error();
   q->bind_all(id);
-  auto rows = read_rows(*q, rule_from);
-  if (!rows) return rows.error();
-  if (rows->empty()) return std::optional<RuleRecord>();
-  return std::optional<RuleRecord>(std::move(rows->front()));
+  return read_first(*q, rule_from);
 }
 
 std::optional<std::string> stored_variables(const RuleRecord& record) {
@@ -167,10 +165,10 @@ Result<std::optional<Rules::AnsweredInbound>> Rules::find_answered_inbound(int64
                         "WHERE i.id = ?1");
   if (!q.ok()) return q.error();
   q->bind_all(id);
-  auto rows = read_rows(*q, [](const Query& row) { return detail::read_inbound(row); });
-  if (!rows.ok()) return rows.error();
-  if (rows->empty()) return std::optional<AnsweredInbound>();
-  AnsweredInbound answered{std::move(rows->front()), {}};
+  auto inbound = read_first(*q, [](const Query& row) { return detail::read_inbound(row); });
+  if (!inbound.ok()) return inbound.error();
+  if (!*inbound) return std::optional<AnsweredInbound>();
+  AnsweredInbound answered{std::move(**inbound), {}};
   auto replies = (*db)->query(
       "SELECT inbound_id, message_id, number, kind, rule_id, created_at FROM auto_replies "
       "WHERE inbound_id = ?1 ORDER BY id");

@@ -5,7 +5,7 @@
 
 namespace smsgate::store {
 
-using detail::read_rows;
+using detail::read_first;
 
 namespace {
 
@@ -20,10 +20,7 @@ Result<std::optional<TemplateRecord>> template_named(Connection& db, const std::
       "WHERE name = ?1");
   if (!q.ok()) return q.error();
   q->bind_all(name);
-  auto rows = read_rows(*q, template_from);
-  if (!rows) return rows.error();
-  if (rows->empty()) return std::optional<TemplateRecord>();
-  return std::optional<TemplateRecord>(std::move(rows->front()));
+  return read_first(*q, template_from);
 }
 
 }  // namespace

@@ -22,11 +22,10 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
+import smsgate_harness  # noqa: E402
 from smsgate_harness import (Api, Failure, Sim, check, free_port, gateway_config,  # noqa: E402
                              log, make_key, start_daemon, stop_all, write_config)
 
@@ -279,20 +278,6 @@ def run_pipe_mode(binary, directory, config, api):
     log("ok: mail2sms exit statuses 0, 65, 67, 77, 78, 75")
 
 
-def main():
-    if len(sys.argv) != 2:
-        print("usage: email_to_sms_test.py path/to/smsgated", file=sys.stderr)
-        return 2
-    started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="smsgate-email-") as directory:
-        try:
-            run(sys.argv[1], directory)
-        except Failure as failure:
-            print("FAIL: %s" % failure, flush=True)
-            return 1
-    log("email to SMS: all passed in %.1f s" % (time.monotonic() - started))
-    return 0
-
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(smsgate_harness.main("email_to_sms_test.py", "email to SMS", run))

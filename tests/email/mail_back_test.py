@@ -36,7 +36,6 @@ import sqlite3
 import ssl
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
@@ -45,7 +44,8 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
-from smsgate_harness import (Api, Failure, Sim, check, free_port, gateway_config,  # noqa: E402
+import smsgate_harness  # noqa: E402
+from smsgate_harness import (Api, Sim, check, free_port, gateway_config,  # noqa: E402
                              log, make_key, start_daemon, stop_all, wait_until, write_config)
 
 DOMAIN = "sms.example"
@@ -364,20 +364,6 @@ def run(binary, directory):
     check(password not in daemon.output(), "the daemon's output holds the smarthost password")
 
 
-def main():
-    if len(sys.argv) != 2:
-        print("usage: mail_back_test.py path/to/smsgated", file=sys.stderr)
-        return 2
-    started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="smsgate-mail-back-") as directory:
-        try:
-            run(sys.argv[1], directory)
-        except Failure as failure:
-            print("FAIL: %s" % failure, flush=True)
-            return 1
-    log("mail out: all passed in %.1f s" % (time.monotonic() - started))
-    return 0
-
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(smsgate_harness.main("mail_back_test.py", "mail out", run))

@@ -26,6 +26,8 @@ import re
 import signal
 import socket
 import subprocess
+import sys
+import tempfile
 import threading
 import time
 
@@ -279,3 +281,20 @@ def start_daemon(binary, config, api, modems_ready=0, timeout=20):
         daemon.stop()
         raise
     return daemon
+
+
+def main(script, what, run):
+    """A test's main: run(binary, directory) in a fresh temporary directory, with
+    smsgated's path from the command line; the exit status for ctest."""
+    if len(sys.argv) != 2:
+        print("usage: %s path/to/smsgated" % script, file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="smsgate-test-") as directory:
+        try:
+            run(sys.argv[1], directory)
+        except Failure as failure:
+            print("FAIL: %s" % failure, flush=True)
+            return 1
+    log("%s: all passed in %.1f s" % (what, time.monotonic() - started))
+    return 0

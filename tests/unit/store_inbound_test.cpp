@@ -59,17 +59,6 @@ StatusReportIn report(const std::string& modem, int mr, const std::string& recip
   return StatusReportIn{modem, mr, recipient, code, at - 1000, at};
 }
 
-InboundPartIn inbound(const std::string& pdu, const std::string& sender, const std::string& text,
-                      int64_t at) {
-  InboundPartIn in;
-  in.modem = "imei-1";
-  in.pdu_hex = pdu;
-  in.sender = sender;
-  in.text = text;
-  in.received_at = at;
-  return in;
-}
-
 InboundPartIn inbound_part(const std::string& pdu, const std::string& sender,
                            const std::string& text, int ref, int part, int total, int64_t at) {
   InboundPartIn in = inbound(pdu, sender, text, at);

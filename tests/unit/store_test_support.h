@@ -51,17 +51,23 @@ inline void send_only_part(Store& store, int64_t id, int64_t at) {
   REQUIRE(store.mark_part_sent(part, 5, at).ok());
 }
 
-// Records a one-part text with PDU `pdu` (the inbox's key against duplicates: one per
-// text) from `sender`; the inbound message's id.
-inline int64_t record_text(Store& store, const std::string& pdu, const std::string& sender,
-                           const std::string& text, int64_t at) {
+// A one-part text from `sender` on modem "imei-1", as its worker reads it; `pdu` is the
+// inbox's key against duplicates (one per text).
+inline InboundPartIn inbound(const std::string& pdu, const std::string& sender,
+                             const std::string& text, int64_t at) {
   InboundPartIn in;
   in.modem = "imei-1";
   in.pdu_hex = pdu;
   in.sender = sender;
   in.text = text;
   in.received_at = at;
-  auto recorded = store.record_inbound_part(in);
+  return in;
+}
+
+// Records inbound(...); the inbound message's id.
+inline int64_t record_text(Store& store, const std::string& pdu, const std::string& sender,
+                           const std::string& text, int64_t at) {
+  auto recorded = store.record_inbound_part(inbound(pdu, sender, text, at));
   REQUIRE(recorded.ok());
   REQUIRE(recorded->completed.has_value());
   return recorded->completed->id;
